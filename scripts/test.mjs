@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// `pnpm test`: the spec lint, the generated-code drift check, lint, typecheck and every package's
+// tests, through turbo; then one closing line that sums the tests all packages ran.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const packageDirs = ["apps", "packages"].flatMap((group) =>
+  readdirSync(join(root, group), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => join(root, group, entry.name)),
+);
+const reportOf = (dir) => join(dir, "reports", "vitest.json");
+for (const dir of packageDirs) rmSync(reportOf(dir), { force: true });
+
+const turbo = spawnSync(
+  "pnpm",
+  ["exec", "turbo", "run", "check:generated", "lint", "typecheck", "test", "--output-logs=new-only", ...process.argv.slice(2)],
+  { cwd: root, stdio: "inherit" },
+);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const lines = [];
+for (const dir of packageDirs) {
+  const file = reportOf(dir);
+  if (!existsSync(file)) continue;
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+  lines.push(`  ${dir.slice(root.length)}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
+}
+console.log(`\n${lines.join("\n")}`);
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+const status = turbo.status ?? 1;
+if (status === 0 && passed === 0) {
+  console.error("no test ran");
+  process.exit(1);
+}
+process.exit(status === 0 && failed === 0 ? 0 : status || 1);
