@@ -16,8 +16,19 @@ for (const dir of packageDirs) rmSync(reportOf(dir), { force: true });
 
 const turbo = spawnSync(
   "pnpm",
-  ["exec", "turbo", "run", "check:generated", "lint", "typecheck", "test", "--output-logs=new-only", ...process.argv.slice(2)],
-  { cwd: root, stdio: "inherit" },
+  [
+    "exec",
+    "turbo",
+    "run",
+    "check:generated",
+    "lint",
+    "lint:root",
+    "typecheck",
+    "test",
+    "--output-logs=new-only",
+    ...process.argv.slice(2),
+  ],
+  { cwd: root, stdio: "inherit", env: { TURBO_TELEMETRY_DISABLED: "1", ...process.env } },
 );
 
 let passed = 0;
