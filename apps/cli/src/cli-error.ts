@@ -1,0 +1,38 @@
+import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
+
+/**
+ * A failure the CLI explains to its user: one line of message, an optional hint line saying what to
+ * do, and the exit code. Never carries a secret: messages are built from redacted parts.
+ *
+ * @example
+ * throw new CliError("no such file: cat.png", { exitCode: ExitCode.usage, hint: "check the path" });
+ */
+export class CliError extends Error {
+  override readonly name = "CliError";
+  /** The process exit code this failure ends with. */
+  readonly exitCode: ExitCodeValue;
+  /** What the user can do about it, printed on a second line. */
+  readonly hint: string | undefined;
+
+  /**
+   * @param message - One line saying what went wrong.
+   * @param options - `exitCode` (default {@link ExitCode.apiFailure}), `hint`, and the original `cause`.
+   */
+  constructor(message: string, options: { exitCode?: ExitCodeValue; hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.exitCode = options.exitCode ?? ExitCode.apiFailure;
+    this.hint = options.hint;
+  }
+}
+
+/**
+ * A mistake on the command line (exit code 2).
+ *
+ * @param message - What is wrong with the arguments.
+ * @param hint - What to pass instead.
+ * @example
+ * throw usageError("--timeout must be a positive number of seconds, got \"abc\"");
+ */
+export function usageError(message: string, hint?: string): CliError {
+  return new CliError(message, { exitCode: ExitCode.usage, hint });
+}

@@ -1,0 +1,63 @@
+/** The part of a stream the progress line needs: `process.stderr` fits. */
+export interface ProgressStream {
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+/** Options of {@link createProgress}. */
+export interface ProgressOptions {
+  /** Where the line is drawn. Nothing is written unless `stream.isTTY` is true. */
+  stream: ProgressStream;
+  /** What is being waited for, e.g. `"mask job 1f2e…"`. */
+  label: string;
+  /** Milliseconds since the epoch; injected by tests. */
+  now: () => number;
+  /** How often the elapsed time is redrawn, in milliseconds. Default 100. */
+  intervalMs?: number;
+}
+
+/** A live status line: the job state and the elapsed time. */
+export interface Progress {
+  /** Records the latest job state and redraws. */
+  update(state: string): void;
+  /** Stops redrawing and clears the line, so the next output starts on a clean line. */
+  stop(): void;
+}
+
+const CLEAR_LINE = "\r\u001b[2K";
+
+/**
+ * Draws `label: state · 3.2s` on one terminal line, redrawn as time passes. Silent when the stream
+ * is not a terminal, so that piped or logged output holds only results.
+ *
+ * @param options - See {@link ProgressOptions}.
+ * @returns A {@link Progress}; call `stop()` when the wait ends, however it ends.
+ * @example
+ * const progress = createProgress({ stream: process.stderr, label: "mask job", now: Date.now });
+ * progress.update("running");
+ * progress.stop();
+ */
+export function createProgress(options: ProgressOptions): Progress {
+  const { stream, label, now } = options;
+  if (stream.isTTY !== true) return { update() {}, stop() {} };
+  const startedAt = now();
+  let state = "submitted";
+  const draw = () => {
+    const seconds = ((now() - startedAt) / 1000).toFixed(1);
+    stream.write(`${CLEAR_LINE}${label}: ${state} · ${seconds}s`);
+  };
+  const timer = setInterval(draw, options.intervalMs ?? 100);
+  // A progress line must never keep the process alive on its own.
+  timer.unref();
+  draw();
+  return {
+    update(next) {
+      state = next;
+      draw();
+    },
+    stop() {
+      clearInterval(timer);
+      stream.write(CLEAR_LINE);
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import { accessSync, constants, statSync } from "node:fs";
+import { access, mkdir, stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { InvalidArgumentError } from "commander";
+import { usageError } from "./cli-error.js";
+
+/** What an `<input>` argument names: a local file to upload, or a URL the API reads itself. */
+export type InputSource = { kind: "file"; path: string } | { kind: "url"; url: URL };
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * Whether a URL points at this machine, where plain http is acceptable (a local emulator).
+ *
+ * @param url - Any parsed URL.
+ */
+export function isLoopback(url: URL): boolean {
+  return LOOPBACK_HOSTS.has(url.hostname);
+}
+
+/**
+ * Parses a URL given on the command line. Only https is accepted, except plain http to this machine
+ * (a local emulator), because a token or an image must never cross a network in the clear.
+ *
+ * @param value - The argument as typed.
+ * @returns The parsed URL.
+ * @throws {InvalidArgumentError} When it is not an absolute https URL (or http on loopback).
+ * @example
+ * parseUrlArgument("http://127.0.0.1:4010").origin // "http://127.0.0.1:4010"
+ */
+export function parseUrlArgument(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError("expected an absolute https:// URL.");
+  }
+  if (url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url))) return url;
+  throw new InvalidArgumentError("expected an https:// URL (plain http only to 127.0.0.1 or localhost).");
+}
+
+/**
+ * Parses an `<input>` argument: an https URL, or a local file that must exist and be readable.
+ *
+ * @param value - The argument as typed.
+ * @throws {InvalidArgumentError} When the URL is not https, or the file is missing, a directory, or
+ *   unreadable.
+ * @example
+ * parseInputArgument("assets/chelsea.png") // { kind: "file", path: "/…/assets/chelsea.png" }
+ */
+export function parseInputArgument(value: string): InputSource {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return { kind: "url", url: parseUrlArgument(value) };
+  const path = resolve(value);
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch {
+    throw new InvalidArgumentError("no such file.");
+  }
+  if (!isFile) throw new InvalidArgumentError("not a file.");
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw new InvalidArgumentError("the file is not readable.");
+  }
+  return { kind: "file", path };
+}
+
+/**
+ * Parses a positive number (seconds, counts).
+ *
+ * @param value - The argument as typed.
+ * @throws {InvalidArgumentError} When it is not a finite number greater than zero.
+ * @example
+ * parsePositiveNumber("2.5") // 2.5
+ */
+export function parsePositiveNumber(value: string): number {
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isFinite(number) || number <= 0) {
+    throw new InvalidArgumentError("expected a number greater than 0.");
+  }
+  return number;
+}
+
+/**
+ * Parses a TCP port (0 lets the system choose one).
+ *
+ * @param value - The argument as typed.
+ * @throws {InvalidArgumentError} When it is not an integer from 0 to 65535.
+ * @example
+ * parsePort("4010") // 4010
+ */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535)
+    throw new InvalidArgumentError("expected a port from 0 to 65535.");
+  return port;
+}
+
+/**
+ * Makes sure a result can be written to `path` before any work starts, so that a long job never
+ * ends with nowhere to put its output: creates the parent directory and checks it is writable.
+ *
+ * @param path - The `--out` path, relative to `cwd`.
+ * @param cwd - The directory relative paths start from.
+ * @returns The absolute path.
+ * @throws {CliError} (usage) When the path is a directory or the location is not writable.
+ * @example
+ * await prepareOutPath("out/chelsea-mask.png", process.cwd())
+ */
+export async function prepareOutPath(path: string, cwd: string): Promise<string> {
+  const absolute = resolve(cwd, path);
+  const existing = await stat(absolute).catch(() => undefined);
+  if (existing?.isDirectory())
+    throw usageError(`--out ${path} is a directory`, "give a file name, e.g. out/mask.png");
+  try {
+    await mkdir(dirname(absolute), { recursive: true });
+    await access(existing ? absolute : dirname(absolute), constants.W_OK);
+  } catch {
+    throw usageError(`cannot write to --out ${path}`, "choose a path in a directory you can write to");
+  }
+  return absolute;
+}
