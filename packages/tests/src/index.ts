@@ -1,1 +1,14 @@
-export {};
+export {
+  type ConformanceChecker,
+  createConformanceChecker,
+  type MatchedOperation,
+  type Violation,
+} from "./conformance/checker.js";
+export {
+  type Exchange,
+  type FetchLike,
+  type RecordingFetch,
+  type RecordingFetchOptions,
+  recordingFetch,
+} from "./conformance/recording-fetch.js";
+export { loadPsapiSpecs, PSAPI_SPEC_FILES, type SpecDocument } from "./conformance/spec-documents.js";

@@ -1,0 +1,35 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { parse } from "yaml";
+
+/**
+ * One OpenAPI document as the conformance checker takes it: `id` is an absolute URI that relative
+ * `$ref`s in this or another document resolve against (a `file:` URL for the files on disk).
+ */
+export interface SpecDocument {
+  readonly id: string;
+  readonly document: unknown;
+}
+
+/** The three descriptions that `@psapi/openapi` ships: the Photoshop API, IMS, the emulator's control API. */
+export const PSAPI_SPEC_FILES = ["photoshop.yaml", "ims.yaml", "emulator.yaml"] as const;
+
+/**
+ * Reads `@psapi/openapi`'s YAML files through the package's `exports` map (never by a relative path
+ * into another package), so the suite checks exactly what the package publishes.
+ *
+ * @param files Which of the package's files to load; all three by default.
+ * @returns One {@link SpecDocument} per file, its `id` the file's `file:` URL.
+ * @throws When a file is missing from the package or is not valid YAML.
+ * @example
+ * const checker = createConformanceChecker(loadPsapiSpecs());
+ * @see https://spec.openapis.org/oas/v3.1.0
+ */
+export function loadPsapiSpecs(files: readonly string[] = PSAPI_SPEC_FILES): SpecDocument[] {
+  const require = createRequire(import.meta.url);
+  return files.map((file) => {
+    const path = require.resolve(`@psapi/openapi/${file}`);
+    return { id: pathToFileURL(path).href, document: parse(readFileSync(path, "utf8")) as unknown };
+  });
+}
