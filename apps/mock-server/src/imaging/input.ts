@@ -1,0 +1,135 @@
+import sharp, { type Metadata, type SharpOptions } from "sharp";
+import { corruptImage, ImageDecodeError } from "./errors.js";
+
+/** The container formats the imaging module recognises by their signature bytes. */
+export type ImageFormat = "jpeg" | "png" | "tiff" | "webp" | "psd";
+
+/** The raster formats sharp decodes for masks, cutouts and flat manifests. */
+export type RasterFormat = Exclude<ImageFormat, "psd">;
+
+/** Size limits applied before any pixel is decoded. */
+export interface ImageLimits {
+  /** Largest accepted input, in bytes. Default 256 MiB. */
+  maxInputBytes: number;
+  /** Largest accepted width and height, in pixels. Default 10000 (Adobe's Sensei input limit). */
+  maxDimension: number;
+}
+
+/**
+ * The default limits: 10000 × 10000 px is the largest input Adobe documents for the Sensei mask
+ * and cutout services; 256 MiB bounds the memory one job may hold (Adobe allows up to 1000 MB for
+ * documentManifest, far more than an in-memory emulator should take).
+ *
+ * @see /work/shared/reference/photoshop-api.md §3.1 ("Max input resolution 10k × 10k px") and §4.
+ */
+export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = Object.freeze({
+  maxInputBytes: 256 * 1024 * 1024,
+  maxDimension: 10_000,
+});
+
+/** What the header of a raster image says, read without decoding its pixels. */
+export interface RasterInfo {
+  format: RasterFormat;
+  /** Width after EXIF orientation, as Photoshop and every viewer show it. */
+  width: number;
+  /** Height after EXIF orientation. */
+  height: number;
+  metadata: Metadata;
+}
+
+function startsWith(bytes: Uint8Array, signature: readonly number[], offset = 0): boolean {
+  if (bytes.length < offset + signature.length) return false;
+  return signature.every((byte, i) => bytes[offset + i] === byte);
+}
+
+/**
+ * Names the format from its signature bytes. Sniffing first keeps decoders for formats we do
+ * not serve (SVG, PDF, HEIF, GIF…) away from untrusted input.
+ */
+export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return "jpeg";
+  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return "png";
+  if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a]))
+    return "tiff";
+  if (startsWith(bytes, [0x52, 0x49, 0x46, 0x46]) && startsWith(bytes, [0x57, 0x45, 0x42, 0x50], 8)) {
+    return "webp";
+  }
+  if (startsWith(bytes, [0x38, 0x42, 0x50, 0x53])) return "psd";
+  return undefined;
+}
+
+/** Merges caller overrides over the defaults, validating them once. */
+export function resolveLimits(overrides: Partial<ImageLimits> | undefined): ImageLimits {
+  const limits = { ...DEFAULT_IMAGE_LIMITS, ...overrides };
+  for (const [key, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new TypeError(`[@psapi/mock-server] imaging limit ${key} must be a positive integer`);
+    }
+  }
+  return limits;
+}
+
+/** Refuses empty or over-long input; returns the sniffed format (undefined = unknown). */
+export function checkBytes(input: Uint8Array, limits: ImageLimits): ImageFormat | undefined {
+  if (!(input instanceof Uint8Array)) {
+    throw new ImageDecodeError("empty", "the input is not a byte array");
+  }
+  if (input.length === 0) throw new ImageDecodeError("empty", "the input is empty");
+  if (input.length > limits.maxInputBytes) {
+    throw new ImageDecodeError(
+      "too-large",
+      `the input is ${input.length} bytes, over the limit of ${limits.maxInputBytes} bytes`,
+    );
+  }
+  return sniffFormat(input);
+}
+
+/** Throws `too-large` when either side exceeds the limit. */
+export function checkDimensions(width: number, height: number, limits: ImageLimits): void {
+  if (width > limits.maxDimension || height > limits.maxDimension) {
+    throw new ImageDecodeError(
+      "too-large",
+      `the image is ${width} x ${height} px, over the limit of ${limits.maxDimension} x ${limits.maxDimension} px`,
+    );
+  }
+}
+
+/**
+ * Options for every sharp instance that reads untrusted input: the pixel cap is enforced by
+ * libvips itself as a second line behind `checkDimensions`, and EXIF orientation is applied so
+ * masks line up with the image as displayed.
+ */
+export function sharpInputOptions(limits: ImageLimits): SharpOptions {
+  return {
+    limitInputPixels: limits.maxDimension * limits.maxDimension,
+    autoOrient: true,
+    failOn: "error",
+  };
+}
+
+/**
+ * Reads a raster image's header (format, oriented size, colour metadata) without decoding its
+ * pixels, after the byte-size check, and refuses images over the dimension limit.
+ *
+ * @throws ImageDecodeError when the input is empty, too large, not PNG/JPEG/TIFF/WebP, or corrupt.
+ */
+export async function inspectRaster(input: Uint8Array, limits: ImageLimits): Promise<RasterInfo> {
+  const format = checkBytes(input, limits);
+  if (format === undefined || format === "psd") {
+    const what = format === "psd" ? "a PSD document" : "not a PNG, JPEG, TIFF or WebP image";
+    throw new ImageDecodeError("unsupported-format", `the input is ${what}`);
+  }
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(input, sharpInputOptions(limits)).metadata();
+  } catch (error) {
+    throw corruptImage(format, error);
+  }
+  const width = metadata.autoOrient?.width ?? metadata.width;
+  const height = metadata.autoOrient?.height ?? metadata.height;
+  if (!(width > 0 && height > 0)) {
+    throw new ImageDecodeError("corrupt", `the ${format} image has no valid dimensions`);
+  }
+  checkDimensions(width, height, limits);
+  return { format, width, height, metadata };
+}

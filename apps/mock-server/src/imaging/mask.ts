@@ -1,0 +1,129 @@
+import sharp, { type OutputInfo, type Sharp } from "sharp";
+import { corruptImage } from "./errors.js";
+import {
+  type ImageLimits,
+  inspectRaster,
+  type RasterInfo,
+  resolveLimits,
+  sharpInputOptions,
+} from "./input.js";
+import { segmentSubject } from "./segmentation.js";
+
+/** Longest side of the working image the separation runs on; the mask is upscaled from it. */
+export const WORKING_SIZE = 256;
+
+/**
+ * zlib level for the PNGs we write. Masks are mostly flat areas that compress well even at a
+ * low level, and level 6 costs several times more at 12 MP for a few per cent of size.
+ */
+const PNG_COMPRESSION = 2;
+
+/** Options of {@link computeMask}. */
+export interface MaskOptions {
+  /** `soft`: 0–255 with feathered edges; `binary`: only 0 and 255 (the soft mask cut at 128). */
+  format: "soft" | "binary";
+  /** Overrides of the size limits (see `DEFAULT_IMAGE_LIMITS`). */
+  limits?: Partial<ImageLimits>;
+}
+
+/** Options of {@link computeCutout}. */
+export interface CutoutOptions {
+  /** Overrides of the size limits (see `DEFAULT_IMAGE_LIMITS`). */
+  limits?: Partial<ImageLimits>;
+}
+
+interface WorkingMask {
+  info: RasterInfo;
+  mask: Uint8Array;
+  width: number;
+  height: number;
+  limits: ImageLimits;
+}
+
+async function workingMask(
+  input: Uint8Array,
+  overrides: Partial<ImageLimits> | undefined,
+): Promise<WorkingMask> {
+  const limits = resolveLimits(overrides);
+  const info = await inspectRaster(input, limits);
+  let decoded: { data: Buffer; info: OutputInfo };
+  try {
+    // JPEG shrink-on-load makes this cheap even at 12 MP: the decoder itself downsamples.
+    decoded = await sharp(input, sharpInputOptions(limits))
+      .resize(WORKING_SIZE, WORKING_SIZE, { fit: "inside", withoutEnlargement: true })
+      .toColourspace("srgb")
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw corruptImage(info.format, error);
+  }
+  const { width, height } = decoded.info;
+  const mask = segmentSubject({ data: decoded.data, width, height });
+  return { info, mask, width, height, limits };
+}
+
+/** A sharp pipeline that upscales the working mask to the input's full size, one channel. */
+function upscaled(working: WorkingMask): Sharp {
+  return (
+    sharp(working.mask, { raw: { width: working.width, height: working.height, channels: 1 } })
+      .resize(working.info.width, working.info.height, { fit: "fill", kernel: "linear" })
+      // Without this sharp writes greyscale out as three identical sRGB channels.
+      .toColourspace("b-w")
+  );
+}
+
+/**
+ * Computes a subject/background mask: a greyscale (one-channel) PNG the size of the input
+ * (after EXIF orientation), 255 where the subject is. Deterministic: the same bytes in give the
+ * same bytes out. The separation is colour-based (see ./README.md), not a trained model.
+ *
+ * @param input - PNG, JPEG, TIFF or WebP bytes.
+ * @param options - `format` (`soft` or `binary`) and optional `limits`.
+ * @returns the PNG bytes.
+ * @throws ImageDecodeError when the input is not a readable image or exceeds the limits.
+ * @example
+ * const png = await computeMask(jpegBytes, { format: "soft" });
+ * @see /work/shared/reference/photoshop-api.md §3.1 (POST /sensei/mask).
+ */
+export async function computeMask(input: Uint8Array, options: MaskOptions): Promise<Uint8Array> {
+  const working = await workingMask(input, options.limits);
+  const pipeline = upscaled(working);
+  if (options.format === "binary") pipeline.threshold(128);
+  const png = await pipeline.png({ compressionLevel: PNG_COMPRESSION }).toBuffer();
+  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+}
+
+/**
+ * Removes the background: an RGBA PNG of the input (converted to sRGB, EXIF orientation
+ * applied) whose alpha channel is exactly the soft mask {@link computeMask} returns.
+ *
+ * @param input - PNG, JPEG, TIFF or WebP bytes.
+ * @param options - optional `limits`.
+ * @returns the PNG bytes.
+ * @throws ImageDecodeError when the input is not a readable image or exceeds the limits.
+ * @example
+ * const png = await computeCutout(jpegBytes);
+ * @see /work/shared/reference/photoshop-api.md §3.1 (POST /sensei/cutout).
+ */
+export async function computeCutout(input: Uint8Array, options: CutoutOptions = {}): Promise<Uint8Array> {
+  const working = await workingMask(input, options.limits);
+  const { width, height } = working.info;
+  const alpha = await upscaled(working).raw().toBuffer();
+  let rgb: Buffer;
+  try {
+    // Two steps because sharp applies removeAlpha after joinChannel within one pipeline.
+    rgb = await sharp(input, sharpInputOptions(working.limits))
+      .toColourspace("srgb")
+      .removeAlpha()
+      .raw()
+      .toBuffer();
+  } catch (error) {
+    throw corruptImage(working.info.format, error);
+  }
+  const png = await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .joinChannel(alpha, { raw: { width, height, channels: 1 } })
+    .png({ compressionLevel: PNG_COMPRESSION })
+    .toBuffer();
+  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+}

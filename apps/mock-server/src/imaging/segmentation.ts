@@ -1,0 +1,393 @@
+/**
+ * Subject/background separation on a small RGBA image (the working size, a few tens of
+ * thousands of pixels). Pure and deterministic: no randomness, no I/O, the same pixels always
+ * give the same mask. The algorithm and its limits are described in ./README.md.
+ */
+
+/** Tunables of the separation; the defaults are what `computeMask` uses. */
+export interface SegmentationParameters {
+  /** Width of the border band that models the background, as a fraction of the shorter side. */
+  borderFraction: number;
+  /** Number of background colour clusters (k of the k-means over the border band). */
+  backgroundClusters: number;
+  /** Clusters holding less than this share of the border band are dropped as likely subject. */
+  minClusterShare: number;
+  /** Weight of lightness against chroma in the colour distance (< 1 forgives shadows). */
+  lightnessWeight: number;
+  /** Lowest accepted threshold, in CIE76 ΔE, so a plain image does not split on noise. */
+  minThreshold: number;
+  /** Foreground components smaller than this share of the image are dropped as specks. */
+  minComponentShare: number;
+  /** Radius in working pixels of each of the two box blurs that feather the soft mask. */
+  featherRadius: number;
+}
+
+export const DEFAULT_SEGMENTATION: Readonly<SegmentationParameters> = Object.freeze({
+  borderFraction: 0.04,
+  backgroundClusters: 4,
+  minClusterShare: 0.08,
+  lightnessWeight: 0.6,
+  minThreshold: 12,
+  minComponentShare: 0.002,
+  featherRadius: 1,
+});
+
+/** An interleaved 8-bit RGBA image. */
+export interface RgbaImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+const KMEANS_ITERATIONS = 10;
+const HISTOGRAM_BINS = 256;
+
+/** sRGB 8-bit code value → linear light, computed once. */
+const SRGB_TO_LINEAR = (() => {
+  const table = new Float32Array(256);
+  for (let i = 0; i < 256; i++) {
+    const c = i / 255;
+    table[i] = c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }
+  return table;
+})();
+
+function labF(t: number): number {
+  return t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116;
+}
+
+/**
+ * Converts RGBA to CIE L*a*b* (D65), writing L scaled by `lightnessWeight` so that plain
+ * Euclidean distance in the output is the weighted colour distance.
+ */
+function toLab(image: RgbaImage, lightnessWeight: number): Float32Array {
+  const { data, width, height } = image;
+  const n = width * height;
+  const lab = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    const r = SRGB_TO_LINEAR[data[i * 4] ?? 0] ?? 0;
+    const g = SRGB_TO_LINEAR[data[i * 4 + 1] ?? 0] ?? 0;
+    const b = SRGB_TO_LINEAR[data[i * 4 + 2] ?? 0] ?? 0;
+    const fx = labF((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047);
+    const fy = labF(0.2126 * r + 0.7152 * g + 0.0722 * b);
+    const fz = labF((0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883);
+    lab[i * 3] = (116 * fy - 16) * lightnessWeight;
+    lab[i * 3 + 1] = 500 * (fx - fy);
+    lab[i * 3 + 2] = 200 * (fy - fz);
+  }
+  return lab;
+}
+
+function squaredDistance(lab: Float32Array, i: number, centres: Float64Array, k: number): number {
+  const dl = (lab[i * 3] ?? 0) - (centres[k * 3] ?? 0);
+  const da = (lab[i * 3 + 1] ?? 0) - (centres[k * 3 + 1] ?? 0);
+  const db = (lab[i * 3 + 2] ?? 0) - (centres[k * 3 + 2] ?? 0);
+  return dl * dl + da * da + db * db;
+}
+
+/** Indices of the opaque pixels in the border band. */
+function borderSamples(image: RgbaImage, fraction: number): Int32Array {
+  const { data, width, height } = image;
+  const band = Math.max(1, Math.round(Math.min(width, height) * fraction));
+  const out = new Int32Array(width * height);
+  let count = 0;
+  for (let y = 0; y < height; y++) {
+    const rowInBand = y < band || y >= height - band;
+    for (let x = 0; x < width; x++) {
+      if (!rowInBand && x >= band && x < width - band) {
+        x = width - band - 1; // skip the interior of the row
+        continue;
+      }
+      const i = y * width + x;
+      if ((data[i * 4 + 3] ?? 0) >= 128) out[count++] = i;
+    }
+  }
+  return out.subarray(0, count);
+}
+
+/**
+ * Deterministic k-means over the border samples: seeded with the sample mean, then each further
+ * centre is the sample farthest from the centres so far (ties: lowest index). Returns the
+ * centres whose clusters hold at least `minShare` of the samples.
+ */
+function backgroundModel(
+  lab: Float32Array,
+  samples: Int32Array,
+  params: SegmentationParameters,
+): Float64Array {
+  const k = Math.max(1, Math.min(params.backgroundClusters, samples.length));
+  const centres = new Float64Array(k * 3);
+  const sums = new Float64Array(k * 3);
+  const counts = new Float64Array(k);
+  for (const s of samples) {
+    sums[0] = (sums[0] ?? 0) + (lab[s * 3] ?? 0);
+    sums[1] = (sums[1] ?? 0) + (lab[s * 3 + 1] ?? 0);
+    sums[2] = (sums[2] ?? 0) + (lab[s * 3 + 2] ?? 0);
+  }
+  for (let c = 0; c < 3; c++) centres[c] = (sums[c] ?? 0) / samples.length;
+  const nearest = new Float64Array(samples.length).fill(Number.POSITIVE_INFINITY);
+  for (let j = 1; j < k; j++) {
+    let farthest = 0;
+    let farthestDistance = -1;
+    for (let s = 0; s < samples.length; s++) {
+      const d = Math.min(nearest[s] ?? 0, squaredDistance(lab, samples[s] ?? 0, centres, j - 1));
+      nearest[s] = d;
+      if (d > farthestDistance) {
+        farthestDistance = d;
+        farthest = samples[s] ?? 0;
+      }
+    }
+    for (let c = 0; c < 3; c++) centres[j * 3 + c] = lab[farthest * 3 + c] ?? 0;
+  }
+  for (let iteration = 0; iteration < KMEANS_ITERATIONS; iteration++) {
+    sums.fill(0);
+    counts.fill(0);
+    for (const s of samples) {
+      let best = 0;
+      let bestDistance = Number.POSITIVE_INFINITY;
+      for (let j = 0; j < k; j++) {
+        const d = squaredDistance(lab, s, centres, j);
+        if (d < bestDistance) {
+          bestDistance = d;
+          best = j;
+        }
+      }
+      counts[best] = (counts[best] ?? 0) + 1;
+      for (let c = 0; c < 3; c++) sums[best * 3 + c] = (sums[best * 3 + c] ?? 0) + (lab[s * 3 + c] ?? 0);
+    }
+    for (let j = 0; j < k; j++) {
+      const count = counts[j] ?? 0;
+      if (count === 0) continue; // an empty cluster keeps its centre; it is dropped below
+      for (let c = 0; c < 3; c++) centres[j * 3 + c] = (sums[j * 3 + c] ?? 0) / count;
+    }
+  }
+  const keep: number[] = [];
+  let largest = 0;
+  for (let j = 0; j < k; j++) {
+    if ((counts[j] ?? 0) >= params.minClusterShare * samples.length) keep.push(j);
+    if ((counts[j] ?? 0) > (counts[largest] ?? 0)) largest = j;
+  }
+  if (keep.length === 0) keep.push(largest);
+  const model = new Float64Array(keep.length * 3);
+  keep.forEach((j, m) => {
+    for (let c = 0; c < 3; c++) model[m * 3 + c] = centres[j * 3 + c] ?? 0;
+  });
+  return model;
+}
+
+/** Per pixel: distance to the nearest background centre; transparent pixels are at distance 0. */
+function backgroundDistance(image: RgbaImage, lab: Float32Array, model: Float64Array): Float32Array {
+  const n = image.width * image.height;
+  const centres = model.length / 3;
+  const distance = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    if ((image.data[i * 4 + 3] ?? 0) < 128) continue;
+    let best = Number.POSITIVE_INFINITY;
+    for (let j = 0; j < centres; j++) best = Math.min(best, squaredDistance(lab, i, model, j));
+    distance[i] = Math.sqrt(best);
+  }
+  return distance;
+}
+
+/** Otsu's threshold over a 256-bin histogram of the values in [0, max]. */
+export function otsuThreshold(values: Float32Array): number {
+  let max = 0;
+  for (const v of values) if (v > max) max = v;
+  if (max === 0) return 0;
+  const histogram = new Float64Array(HISTOGRAM_BINS);
+  const scale = (HISTOGRAM_BINS - 1) / max;
+  for (const v of values) {
+    const bin = Math.round(v * scale);
+    histogram[bin] = (histogram[bin] ?? 0) + 1;
+  }
+  let total = 0;
+  let weightedTotal = 0;
+  for (let b = 0; b < HISTOGRAM_BINS; b++) {
+    total += histogram[b] ?? 0;
+    weightedTotal += b * (histogram[b] ?? 0);
+  }
+  let below = 0;
+  let weightedBelow = 0;
+  let bestBin = 0;
+  let bestVariance = -1;
+  for (let b = 0; b < HISTOGRAM_BINS - 1; b++) {
+    below += histogram[b] ?? 0;
+    weightedBelow += b * (histogram[b] ?? 0);
+    const above = total - below;
+    if (below === 0 || above === 0) continue;
+    const meanBelow = weightedBelow / below;
+    const meanAbove = (weightedTotal - weightedBelow) / above;
+    const variance = below * above * (meanBelow - meanAbove) ** 2;
+    if (variance > bestVariance) {
+      bestVariance = variance;
+      bestBin = b;
+    }
+  }
+  // The split lies between bin `bestBin` and the next one.
+  return (bestBin + 0.5) / scale;
+}
+
+/** 3×3 mean filter (edge pixels average over their in-image neighbours) to calm sensor noise. */
+function smooth3x3(values: Float32Array, width: number, height: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let y = 0; y < height; y++) {
+    const y0 = Math.max(0, y - 1);
+    const y1 = Math.min(height - 1, y + 1);
+    for (let x = 0; x < width; x++) {
+      const x0 = Math.max(0, x - 1);
+      const x1 = Math.min(width - 1, x + 1);
+      let sum = 0;
+      for (let yy = y0; yy <= y1; yy++) {
+        for (let xx = x0; xx <= x1; xx++) sum += values[yy * width + xx] ?? 0;
+      }
+      out[y * width + x] = sum / ((y1 - y0 + 1) * (x1 - x0 + 1));
+    }
+  }
+  return out;
+}
+
+/**
+ * Keeps the 8-connected foreground components of at least `minArea` pixels (the largest one is
+ * always kept), in place. `queue` is scratch space of the image's size.
+ */
+function keepLargeComponents(
+  fg: Uint8Array,
+  width: number,
+  height: number,
+  minArea: number,
+  queue: Int32Array,
+) {
+  const labels = new Int32Array(fg.length);
+  const areas: number[] = [0];
+  for (let start = 0; start < fg.length; start++) {
+    if (fg[start] === 0 || labels[start] !== 0) continue;
+    const label = areas.length;
+    let head = 0;
+    let tail = 0;
+    queue[tail++] = start;
+    labels[start] = label;
+    while (head < tail) {
+      const i = queue[head++] ?? 0;
+      const x = i % width;
+      const y = (i - x) / width;
+      for (let dy = -1; dy <= 1; dy++) {
+        const ny = y + dy;
+        if (ny < 0 || ny >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx;
+          if (nx < 0 || nx >= width) continue;
+          const j = ny * width + nx;
+          if (fg[j] !== 0 && labels[j] === 0) {
+            labels[j] = label;
+            queue[tail++] = j;
+          }
+        }
+      }
+    }
+    areas.push(tail);
+  }
+  let largest = 0;
+  for (let label = 1; label < areas.length; label++) {
+    if ((areas[label] ?? 0) > (areas[largest] ?? 0)) largest = label;
+  }
+  for (let i = 0; i < fg.length; i++) {
+    const label = labels[i] ?? 0;
+    if (label !== 0 && label !== largest && (areas[label] ?? 0) < minArea) fg[i] = 0;
+  }
+}
+
+/** Marks as foreground every background pixel that no 4-connected path links to the border. */
+function fillHoles(fg: Uint8Array, width: number, height: number, queue: Int32Array): void {
+  const outside = new Uint8Array(fg.length);
+  let head = 0;
+  let tail = 0;
+  const seed = (i: number) => {
+    if (fg[i] === 0 && outside[i] === 0) {
+      outside[i] = 1;
+      queue[tail++] = i;
+    }
+  };
+  for (let x = 0; x < width; x++) {
+    seed(x);
+    seed((height - 1) * width + x);
+  }
+  for (let y = 0; y < height; y++) {
+    seed(y * width);
+    seed(y * width + width - 1);
+  }
+  while (head < tail) {
+    const i = queue[head++] ?? 0;
+    const x = i % width;
+    if (x > 0) seed(i - 1);
+    if (x < width - 1) seed(i + 1);
+    if (i >= width) seed(i - width);
+    if (i < fg.length - width) seed(i + width);
+  }
+  for (let i = 0; i < fg.length; i++) if (outside[i] === 0) fg[i] = 1;
+}
+
+/** One separable box blur of radius r (edges clamp), from `src` into `dst`. */
+function boxBlur(
+  src: Float32Array,
+  dst: Float32Array,
+  tmp: Float32Array,
+  width: number,
+  height: number,
+  r: number,
+) {
+  const size = 2 * r + 1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      for (let k = -r; k <= r; k++) sum += src[y * width + Math.min(width - 1, Math.max(0, x + k))] ?? 0;
+      tmp[y * width + x] = sum / size;
+    }
+  }
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      for (let k = -r; k <= r; k++) sum += tmp[Math.min(height - 1, Math.max(0, y + k)) * width + x] ?? 0;
+      dst[y * width + x] = sum / size;
+    }
+  }
+}
+
+/**
+ * Separates subject from background in a small RGBA image and returns a soft mask of the same
+ * size (one byte per pixel, 255 = subject). See ./README.md for the steps and their limits.
+ *
+ * @param image - interleaved RGBA pixels; pixels with alpha < 128 count as background.
+ * @param params - overrides of {@link DEFAULT_SEGMENTATION}.
+ * @returns the feathered mask, `width * height` bytes.
+ * @example
+ * const mask = segmentSubject({ data, width: 256, height: 171 });
+ */
+export function segmentSubject(image: RgbaImage, params: Partial<SegmentationParameters> = {}): Uint8Array {
+  const p: SegmentationParameters = { ...DEFAULT_SEGMENTATION, ...params };
+  const { width, height } = image;
+  const n = width * height;
+  const fg = new Uint8Array(n);
+  const lab = toLab(image, p.lightnessWeight);
+  const samples = borderSamples(image, p.borderFraction);
+  if (samples.length === 0) {
+    // A fully transparent border: alpha itself is the only evidence of a subject.
+    for (let i = 0; i < n; i++) fg[i] = (image.data[i * 4 + 3] ?? 0) >= 128 ? 1 : 0;
+  } else {
+    const distance = smooth3x3(
+      backgroundDistance(image, lab, backgroundModel(lab, samples, p)),
+      width,
+      height,
+    );
+    const threshold = Math.max(p.minThreshold, otsuThreshold(distance));
+    for (let i = 0; i < n; i++) fg[i] = (distance[i] ?? 0) > threshold ? 1 : 0;
+  }
+  const queue = new Int32Array(n);
+  keepLargeComponents(fg, width, height, Math.max(4, p.minComponentShare * n), queue);
+  fillHoles(fg, width, height, queue);
+  const a = Float32Array.from(fg, (v) => v * 255);
+  const b = new Float32Array(n);
+  const tmp = new Float32Array(n);
+  boxBlur(a, b, tmp, width, height, p.featherRadius);
+  boxBlur(b, a, tmp, width, height, p.featherRadius);
+  return Uint8Array.from(a, (v) => Math.round(v));
+}
