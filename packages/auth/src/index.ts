@@ -1,4 +1,12 @@
 export { type Clock, systemClock } from "./clock.js";
+export { type AuthFromEnvOverrides, authFromEnv } from "./from-env.js";
+export { errorSummary, ImsError } from "./ims-error.js";
+export { createJwtAuth, type JwtAuthOptions } from "./jwt.js";
 export type { Middleware } from "./middleware-type.js";
+export type { FetchLike, ImsOptions, LifecycleOptions } from "./options.js";
 export { isSecretName, REDACTED, redactText, redactUrl } from "./redact.js";
+export { createRefreshTokenAuth, type RefreshTokenAuthOptions } from "./refresh-token.js";
+export { createServerToServerAuth, type ServerToServerAuthOptions } from "./server-to-server.js";
+export { createStaticTokenAuth, type StaticTokenAuthOptions } from "./static-token.js";
+export { createMemoryTokenStore, tokenStoreKey } from "./token-store.js";
 export type { AccessToken, Logger, PhotoshopAuth, TokenStore } from "./types.js";

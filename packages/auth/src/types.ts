@@ -1,10 +1,22 @@
 import type { Middleware } from "./middleware-type.js";
 
-/** An access token as psapi keeps it. `expiresAt` is in epoch milliseconds. */
+/**
+ * An access token as psapi keeps it. Tokens handed out by `getToken()` redact `accessToken` in
+ * `JSON.stringify` and `util.inspect`; read the property itself to use it.
+ */
 export interface AccessToken {
+  /** The bearer token. A secret: send it only in the `Authorization` header. */
   readonly accessToken: string;
+  /** When the token expires, in epoch milliseconds (`Infinity` for a static token of unknown lifetime). */
   readonly expiresAt: number;
+  /**
+   * When psapi received the token, in epoch milliseconds. Absent for static tokens. Lets the refresh
+   * point be measured from receipt and caps `refreshAhead` at half the token's lifetime.
+   */
+  readonly receivedAt?: number;
+  /** The scopes the token was requested with (the meta-scopes for JWT credentials). */
   readonly scopes: readonly string[];
+  /** The client id the token belongs to. */
   readonly clientId: string;
 }
 
@@ -29,11 +41,18 @@ export interface PhotoshopAuth {
 
 /**
  * Where tokens are cached. Async so that a store shared by many processes (Redis, a database) fits.
- * Keys come from `tokenStoreKey()`; values are plain JSON-safe objects.
+ * Keys come from `tokenStoreKey()`; values handed to `set` are plain JSON-safe objects holding the
+ * token itself, so a store must be as private as the client secret. What `get` returns is validated
+ * (a shared store may hold anything) and ignored when it is not a usable token for this key.
+ *
+ * @see createMemoryTokenStore for the default
  */
 export interface TokenStore {
-  get(key: string): Promise<AccessToken | undefined>;
+  /** The token stored under `key`, or `undefined`. May return anything: psapi validates it. */
+  get(key: string): Promise<unknown>;
+  /** Stores `token` under `key`, replacing what was there. */
   set(key: string, token: AccessToken): Promise<void>;
+  /** Removes the entry under `key`, if any. */
   delete(key: string): Promise<void>;
 }
 

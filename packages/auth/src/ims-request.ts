@@ -1,0 +1,197 @@
+import { backoffDelay } from "./backoff.js";
+import { ImsError } from "./ims-error.js";
+import type { ResolvedImsOptions } from "./options.js";
+import { REDACTED, redactText } from "./redact.js";
+import { isTokenString } from "./token.js";
+
+/** A token as IMS granted it, before psapi stamps it with receipt time and scopes. */
+export interface TokenGrant {
+  readonly accessToken: string;
+  readonly expiresInMs: number;
+  /** A rotated refresh token (refresh grant only). */
+  readonly refreshToken?: string;
+}
+
+/** One IMS token request: where, what, and which secrets the form holds (to scrub them from errors). */
+export interface ImsRequest {
+  /** Path on the IMS origin: `/ims/token/v3` or `/ims/exchange/jwt`. */
+  readonly path: string;
+  readonly form: Readonly<Record<string, string>>;
+  /** Unit of `expires_in` in the answer: seconds on `/ims/token/v3`, milliseconds on the JWT exchange. */
+  readonly expiresIn: "seconds" | "milliseconds";
+  /** The secret values in `form`, removed from any text IMS sends back before it reaches an error. */
+  readonly secrets: readonly string[];
+}
+
+const ATTEMPTS = 3;
+const RETRY_BASE_MS = 1000;
+const RETRY_MAX_MS = 8000;
+/** Longer `Retry-After` waits are not worth holding every caller for: fail and let the next call retry. */
+const MAX_RETRY_AFTER_MS = 60_000;
+/** IMS access tokens live 24 h; anything beyond two weeks is a unit mix-up or garbage, not a token. */
+const MAX_LIFETIME_MS = 14 * 24 * 60 * 60 * 1000;
+const MAX_DESCRIPTION = 300;
+
+interface Failure {
+  readonly error: ImsError;
+  readonly retryable: boolean;
+  readonly retryAfterMs?: number;
+}
+
+/**
+ * Posts `request.form` to IMS and returns the granted token. Network errors, timeouts, 429 and 5xx are
+ * retried (3 attempts, exponential back-off with jitter, `Retry-After` honoured); OAuth 4xx errors and
+ * answers that are not a token reject at once. Every failure is an `ImsError` without secrets.
+ *
+ * @throws ImsError
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4 (client credentials grant)
+ */
+export async function requestImsToken(ims: ResolvedImsOptions, request: ImsRequest): Promise<TokenGrant> {
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await attemptOnce(ims, request);
+    if (!("error" in outcome)) return outcome;
+    const { error, retryable, retryAfterMs = 0 } = outcome;
+    if (!retryable || attempt >= ATTEMPTS || retryAfterMs > MAX_RETRY_AFTER_MS) throw error;
+    const delayMs = Math.max(backoffDelay(attempt, RETRY_BASE_MS, RETRY_MAX_MS, ims.random), retryAfterMs);
+    ims.logger.warn?.("[@psapi/auth] IMS request failed; retrying", {
+      attempt,
+      delayMs,
+      error: error.error,
+      status: error.status,
+    });
+    await ims.clock.sleep(delayMs);
+  }
+}
+
+async function attemptOnce(ims: ResolvedImsOptions, request: ImsRequest): Promise<TokenGrant | Failure> {
+  const scrub = (text: string) => scrubSecrets(text, request.secrets);
+  const abort = new AbortController();
+  const timer = new AbortController();
+  const timeout = ims.clock.sleep(ims.timeoutMs, timer.signal).then(() => {
+    abort.abort();
+    return "timeout" as const;
+  });
+  const exchange = (async () => {
+    const response = await ims.fetch(
+      new Request(`${ims.imsUrl}${request.path}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+        body: new URLSearchParams(request.form),
+        // A redirect would replay the credentials to wherever it points: never follow one.
+        redirect: "manual",
+        signal: abort.signal,
+      }),
+    );
+    return { response, text: await response.text() };
+  })();
+  try {
+    // Promise.race subscribes to both, so the loser's later rejection (the aborted exchange, the
+    // cancelled timer) counts as handled.
+    const result = await Promise.race([exchange, timeout]);
+    if (result === "timeout") {
+      return {
+        error: new ImsError("timeout", `IMS did not answer within ${ims.timeoutMs} ms`),
+        retryable: true,
+      };
+    }
+    return interpret(result.response, result.text, request, scrub);
+  } catch (cause) {
+    const detail = cause instanceof Error ? scrub(cause.message) : "unknown error";
+    return {
+      error: new ImsError(
+        "network_error",
+        `IMS at ${ims.imsUrl} could not be reached: ${detail}`,
+        undefined,
+        {
+          cause,
+        },
+      ),
+      retryable: true,
+    };
+  } finally {
+    timer.abort();
+  }
+}
+
+function interpret(
+  response: Response,
+  text: string,
+  request: ImsRequest,
+  scrub: (text: string) => string,
+): TokenGrant | Failure {
+  const { status } = response;
+  const body = parseJson(text);
+  if (status >= 200 && status < 300) {
+    const grant = readGrant(body, request.expiresIn);
+    if (typeof grant === "string") {
+      const kind = describeContent(response, body);
+      return {
+        error: new ImsError("invalid_response", `IMS answered ${status} with ${kind}: ${grant}`, status),
+        retryable: false,
+      };
+    }
+    return grant;
+  }
+  const record = isRecord(body) ? body : {};
+  const code =
+    typeof record.error === "string" && record.error ? scrub(record.error).slice(0, 100) : `http_${status}`;
+  const description =
+    typeof record.error_description === "string" && record.error_description
+      ? scrub(record.error_description).slice(0, MAX_DESCRIPTION)
+      : `IMS answered ${status} with ${describeContent(response, body)}`;
+  const retryable = status === 429 || status >= 500;
+  const error = new ImsError(code, description, status);
+  return retryable ? { error, retryable, retryAfterMs: retryAfter(response) } : { error, retryable };
+}
+
+/** The token in a 2xx body, or why there is none. */
+function readGrant(body: unknown, unit: ImsRequest["expiresIn"]): TokenGrant | string {
+  if (!isRecord(body)) return "no JSON object";
+  const {
+    access_token: accessToken,
+    token_type: tokenType,
+    expires_in: expiresIn,
+    refresh_token: refreshToken,
+  } = body;
+  if (!isTokenString(accessToken)) return "no usable access_token";
+  if (tokenType !== undefined && String(tokenType).toLowerCase() !== "bearer")
+    return "a token_type other than bearer";
+  const amount = typeof expiresIn === "string" && /^\d+$/.test(expiresIn) ? Number(expiresIn) : expiresIn;
+  const expiresInMs = typeof amount === "number" ? amount * (unit === "seconds" ? 1000 : 1) : Number.NaN;
+  if (!(expiresInMs > 0 && expiresInMs <= MAX_LIFETIME_MS)) return `no plausible expires_in (in ${unit})`;
+  if (refreshToken !== undefined && !isTokenString(refreshToken)) return "an unusable refresh_token";
+  return refreshToken === undefined
+    ? { accessToken, expiresInMs }
+    : { accessToken, expiresInMs, refreshToken };
+}
+
+function describeContent(response: Response, body: unknown): string {
+  if (body !== undefined) return "JSON";
+  const type = (response.headers.get("content-type") ?? "").replace(/;.*$/, "").trim();
+  return type ? `a ${type} body` : "a body that is not JSON";
+}
+
+/** `Retry-After` in seconds (the only form IMS and the gateway use), as milliseconds. */
+function retryAfter(response: Response): number | undefined {
+  const value = response.headers.get("retry-after");
+  return value !== null && /^\d+$/.test(value.trim()) ? Number(value) * 1000 : undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Removes every known secret value, then anything that looks like one. */
+function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let clean = text;
+  for (const secret of secrets) clean = clean.split(secret).join(REDACTED);
+  return redactText(clean);
+}
