@@ -1,0 +1,203 @@
+// 1. Emulator throughput and latency, with real auth, journal on, as users run it; against the
+// machine's limit (a bare node:http server answering the same bytes) and Stoplight Prism mocking our
+// own openapi/photoshop.yaml. Servers on one core, autocannon on the other.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Fixture } from "./lib/bare-server.js";
+import type { BenchContext } from "./lib/context.js";
+import { apiHeaders, getToken, presign, putObject, submitMask, waitForJob } from "./lib/emulator-api.js";
+import { startEmulator } from "./lib/emulator-process.js";
+import { makeJpeg } from "./lib/images.js";
+import { type LoadRun, runLoad } from "./lib/load.js";
+import { freePort } from "./lib/ports.js";
+import { type ServerProcess, startServer } from "./lib/proc.js";
+import type { BenchOutcome, Figure } from "./lib/report.js";
+import { median, ratio, round } from "./lib/stats.js";
+
+const require = createRequire(import.meta.url);
+const benchDir = new URL(".", import.meta.url).pathname;
+const specPath = join(benchDir, "..", "openapi", "photoshop.yaml");
+const CONNECTIONS = 50;
+// Per-connection and hop-by-hop headers differ per response by nature; everything else is replayed.
+const VOLATILE = new Set(["date", "connection", "keep-alive", "transfer-encoding", "content-length"]);
+
+type Target = "bare" | "emulator" | "prism";
+const TARGETS: readonly Target[] = ["bare", "emulator", "prism"];
+
+async function record(origin: string, path: string, headers: Record<string, string>): Promise<Fixture> {
+  const response = await fetch(`${origin}${path}`, { headers });
+  const body = Buffer.from(await response.arrayBuffer());
+  if (!response.ok) throw new Error(`GET ${path} on the emulator: HTTP ${response.status} ${body}`);
+  const kept = [...response.headers].filter(([name]) => !VOLATILE.has(name));
+  return { method: "GET", path, status: response.status, headers: kept, body: body.toString("base64") };
+}
+
+async function probe(server: ServerProcess, path: string, headers: Record<string, string>): Promise<void> {
+  const response = await fetch(`${server.origin}${path}`, { headers });
+  const text = await response.text();
+  // A target answering 4xx would make its req/s meaningless: stop instead of publishing it.
+  if (!response.ok)
+    throw new Error(`${server.name} GET ${path}: HTTP ${response.status} ${text.slice(0, 500)}`);
+}
+
+/** Runs the emulator throughput comparison. */
+export async function run(context: BenchContext): Promise<BenchOutcome> {
+  const runs = context.quick ? 2 : 5;
+  const seconds = context.quick ? 2 : 5;
+  const servers: ServerProcess[] = [];
+  try {
+    const emulator = await startEmulator({ name: "emulator" });
+    servers.push(emulator);
+    const token = await getToken(emulator.origin);
+    const headers = apiHeaders(token);
+
+    // The status route needs a real, finished job.
+    await putObject(emulator.origin, "bench/status-input.jpg", await makeJpeg(256, 256), "image/jpeg");
+    const statusUrl = await submitMask(
+      emulator.origin,
+      token,
+      await presign(emulator.origin, "bench/status-input.jpg", "GET"),
+      await presign(emulator.origin, "bench/status-output.png", "PUT"),
+    );
+    await waitForJob(statusUrl, token, 50);
+    const statusPath = new URL(statusUrl).pathname;
+    const routes = ["/pie/psdService/hello", statusPath];
+
+    const fixtures = await Promise.all(routes.map((path) => record(emulator.origin, path, headers)));
+    const fixtureFile = join(mkdtempSync(join(tmpdir(), "psapi-bench-")), "fixtures.json");
+    writeFileSync(fixtureFile, JSON.stringify(fixtures));
+    const bare = await startServer({
+      name: "bare",
+      command: process.execPath,
+      args: ["--import", "tsx", join(benchDir, "lib", "bare-server.ts"), fixtureFile],
+      cwd: benchDir,
+      ready: /listening (\d+)/,
+    });
+    servers.push(bare);
+    const prismPort = await freePort();
+    const prism = await startServer({
+      name: "prism",
+      command: process.execPath,
+      args: [
+        require.resolve("@stoplight/prism-cli/dist/index.js"),
+        "mock",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(prismPort),
+        specPath,
+      ],
+      ready: /Prism is listening/,
+      port: prismPort,
+      timeoutMs: 60_000,
+    });
+    servers.push(prism);
+    const byTarget: Record<Target, ServerProcess> = { bare, emulator, prism };
+
+    const raw: Record<string, Record<Target, LoadRun[]>> = {};
+    for (const path of routes) {
+      for (const target of TARGETS) await probe(byTarget[target], path, headers);
+      const label = path === statusPath ? "GET /sensei/status/{id}" : `GET ${path}`;
+      const runsByTarget: Record<Target, LoadRun[]> = { bare: [], emulator: [], prism: [] };
+      raw[label] = runsByTarget;
+      const load = (target: Target, s: number) =>
+        runLoad({ url: `${byTarget[target].origin}${path}`, headers, connections: CONNECTIONS, seconds: s });
+      // Warm-up (JIT, connection pools), discarded.
+      for (const target of TARGETS) await load(target, 1);
+      // Interleaved so a noisy neighbour on the shared machine hits all three alike.
+      for (let i = 0; i < runs; i += 1) {
+        for (const target of TARGETS) {
+          const result = await load(target, seconds);
+          if (result.non2xx > 0 || result.errors > 0) {
+            throw new Error(`${target} ${label}: ${result.non2xx} non-2xx, ${result.errors} errors in a run`);
+          }
+          runsByTarget[target].push(result);
+          context.log(
+            `${label} ${target} run ${i + 1}/${runs}: ${Math.round(result.rps)} req/s, p99 ${result.p99Ms} ms`,
+          );
+        }
+      }
+    }
+
+    const medians: Record<string, Record<Target, { rps: number; p50Ms: number; p99Ms: number }>> = {};
+    const figures: Figure[] = [];
+    for (const [label, byRun] of Object.entries(raw)) {
+      const m = (target: Target) => ({
+        rps: round(median(byRun[target].map((r) => r.rps)), 0),
+        p50Ms: median(byRun[target].map((r) => r.p50Ms)),
+        p99Ms: median(byRun[target].map((r) => r.p99Ms)),
+      });
+      const row = { bare: m("bare"), emulator: m("emulator"), prism: m("prism") };
+      medians[label] = row;
+      const vsBare = ratio(row.emulator.rps, row.bare.rps);
+      const vsPrism = ratio(row.emulator.rps, row.prism.rps);
+      figures.push(
+        {
+          label: `${label}: emulator req/s`,
+          value: row.emulator.rps,
+          unit: "req/s",
+          baseline: { label: "bare node:http", value: row.bare.rps },
+          ratio: vsBare,
+          target: "≥ 0.6× bare",
+          pass: vsBare >= 0.6,
+        },
+        {
+          label: `${label}: emulator req/s`,
+          value: row.emulator.rps,
+          unit: "req/s",
+          baseline: { label: "Prism 5.14.2", value: row.prism.rps },
+          ratio: vsPrism,
+          target: "≥ 5× Prism",
+          pass: vsPrism >= 5,
+        },
+        {
+          label: `${label}: emulator p50 latency`,
+          value: row.emulator.p50Ms,
+          unit: "ms",
+          baseline: { label: "bare", value: row.bare.p50Ms },
+          ratio: ratio(row.emulator.p50Ms, row.bare.p50Ms),
+        },
+        {
+          label: `${label}: emulator p99 latency`,
+          value: row.emulator.p99Ms,
+          unit: "ms",
+          baseline: { label: "bare", value: row.bare.p99Ms },
+          ratio: ratio(row.emulator.p99Ms, row.bare.p99Ms),
+        },
+        {
+          label: `${label}: Prism p50 / p99 latency`,
+          value: row.prism.p50Ms,
+          unit: `ms (p99 ${row.prism.p99Ms} ms)`,
+        },
+      );
+    }
+    return {
+      title: "Emulator throughput and latency (real auth, journal on)",
+      settings: {
+        runs,
+        secondsPerRun: seconds,
+        warmupSecondsPerTarget: 1,
+        connections: CONNECTIONS,
+        pipelining: 1,
+        order: "interleaved: bare, emulator, prism in each run",
+        serverCore: 0,
+        loadCore: 1,
+        emulator: emulator.command,
+        prism: `prism mock -h 127.0.0.1 -p <port> openapi/photoshop.yaml`,
+        bare: "node:http replaying the emulator's recorded status, headers and body for each route",
+        requestHeaders: ["authorization: Bearer <emulator IMS token>", "x-api-key: psapi-demo-client"],
+      },
+      raw,
+      medians,
+      figures,
+      notes: [
+        "req/s counts 2xx answers only; any non-2xx or socket error in a run aborts the bench.",
+        `The bare server answers the emulator's own bytes: ${fixtures.map((f) => `${f.path} → ${f.status}, ${Buffer.from(f.body, "base64").length} B body, headers ${f.headers.map(([n]) => n).join(", ")}`).join("; ")}.`,
+      ],
+    };
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}

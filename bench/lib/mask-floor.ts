@@ -1,0 +1,43 @@
+// The floor for one mask on this machine: the image I/O any mask job must do, with nothing else —
+// decode the JPEG (shrink-on-load to a 256 px working size), then write a full-size one-channel PNG
+// (zlib level 2). Run as a child process on the server core:
+// `node --import tsx lib/mask-floor.ts <jpeg> <count> <concurrency>`; prints `{"seconds":…}`.
+import { readFileSync } from "node:fs";
+import sharp from "sharp";
+
+const [path, countArg, concurrencyArg] = process.argv.slice(2);
+if (!path || !countArg || !concurrencyArg)
+  throw new Error("usage: mask-floor.ts <jpeg> <count> <concurrency>");
+const input = readFileSync(path);
+const count = Number(countArg);
+const concurrency = Number(concurrencyArg);
+const { width = 0, height = 0 } = await sharp(input).metadata();
+
+async function oneMask(): Promise<number> {
+  const small = await sharp(input)
+    .resize(256, 256, { fit: "inside" })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const png = await sharp(small.data, {
+    raw: { width: small.info.width, height: small.info.height, channels: 1 },
+  })
+    .resize(width, height, { fit: "fill", kernel: "linear" })
+    .toColourspace("b-w")
+    .png({ compressionLevel: 2 })
+    .toBuffer();
+  return png.length;
+}
+
+await oneMask(); // warm-up
+let next = 0;
+const started = performance.now();
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      next += 1;
+      await oneMask();
+    }
+  }),
+);
+console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000 }));
