@@ -1,0 +1,91 @@
+import type { Command } from "commander";
+import { displayPath } from "../display.js";
+import { writeFileAtomic } from "../files.js";
+import { resolveJobInput, waitWithProgress } from "../job.js";
+import { addJobOptions, type JobOptions, jobInput } from "../options.js";
+import { redactForDisplay } from "../redact-display.js";
+import type { Session } from "../session.js";
+import { prepareOutPath } from "../validate.js";
+
+/** A layer of a manifest as far as the summary reads it. */
+interface LayerSummary {
+  name?: unknown;
+  type?: unknown;
+  bounds?: { width?: unknown; height?: unknown; left?: unknown; top?: unknown };
+  children?: unknown;
+}
+
+/**
+ * `psapi manifest`: reads a document's manifest (size, mode, layer tree) and prints a summary, or
+ * the whole manifest with `--json` / `--out`.
+ *
+ * @param program - The program to add the command to.
+ * @param session - The run.
+ */
+export function registerManifest(program: Command, session: Session): void {
+  addJobOptions(
+    program
+      .command("manifest")
+      .argument("[input]", "a PSD, PNG, JPEG or TIFF: a local file (emulator only) or an https URL")
+      .description(
+        "read a document's manifest: size, colour mode and layers (POST /pie/psdService/documentManifest)",
+      ),
+    { what: "the manifest JSON", outputUrl: false },
+  )
+    .addHelpText("after", "\nExample:\n  psapi manifest design.psd --out out/design.json")
+    .action(async (input: string | undefined, _options: unknown, command: Command) => {
+      const options = command.optsWithGlobals<JobOptions>();
+      const source = jobInput(input, options);
+      const { context } = session;
+      const outPath = options.out === undefined ? undefined : await prepareOutPath(options.out, context.cwd);
+      const target = await session.openTarget({ baseUrl: options.baseUrl });
+      const resolved = await resolveJobInput(session, target, source);
+      const job = await target.client.getDocumentManifest(
+        { inputs: [{ href: resolved.href, storage: resolved.storage }] },
+        { signal: context.signal },
+      );
+      const status = await waitWithProgress(session, job, {
+        label: `manifest job ${job.jobId}`,
+        timeoutMs: options.timeout * 1000,
+      });
+      const outputs = (status as { outputs?: readonly Record<string, unknown>[] }).outputs ?? [];
+      const manifest = redactForDisplay(outputs[0] ?? {}) as {
+        document?: Record<string, unknown>;
+        layers?: unknown;
+      };
+      const lines = [
+        summarizeDocument(resolved.name, manifest.document),
+        ...summarizeLayers(manifest.layers, "  "),
+      ];
+      if (outPath !== undefined) {
+        await writeFileAtomic(outPath, `${JSON.stringify(manifest, null, 2)}\n`);
+        lines.push(`wrote ${displayPath(outPath, context.cwd)}`);
+      }
+      session.output.result(lines.join("\n"), {
+        target: target.description,
+        job: { id: job.jobId, statusUrl: job.statusUrl, status: "succeeded" },
+        manifest,
+        ...(outPath === undefined ? {} : { path: outPath }),
+      });
+    });
+}
+
+function summarizeDocument(name: string, document: Record<string, unknown> | undefined): string {
+  if (document === undefined) return `${name}: no document details`;
+  const parts = [`${document.width}×${document.height}`];
+  if (document.imageMode !== undefined) parts.push(String(document.imageMode));
+  if (document.bitDepth !== undefined) parts.push(`${document.bitDepth}-bit`);
+  return `${String(document.name ?? name)}: ${parts.join(", ")}`;
+}
+
+function summarizeLayers(layers: unknown, indent: string): string[] {
+  if (!Array.isArray(layers)) return [];
+  return (layers as LayerSummary[]).flatMap((layer) => {
+    const bounds = layer.bounds;
+    const where = bounds ? ` ${bounds.width}×${bounds.height} at ${bounds.left},${bounds.top}` : "";
+    return [
+      `${indent}${String(layer.name ?? "(unnamed)")} (${String(layer.type ?? "layer")})${where}`,
+      ...summarizeLayers(layer.children, `${indent}  `),
+    ];
+  });
+}

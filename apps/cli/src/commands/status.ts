@@ -1,0 +1,111 @@
+import type { JobHandle, PhotoshopClient } from "@psapi/client";
+import type { Command } from "commander";
+import { CliError, usageError } from "../cli-error.js";
+import { waitWithProgress } from "../job.js";
+import type { GlobalOptions } from "../options.js";
+import { redactForDisplay } from "../redact-display.js";
+import type { Session } from "../session.js";
+import { parsePositiveNumber, parseUrlArgument } from "../validate.js";
+
+/** The two status endpoints, and the job id at the end of each. */
+const STATUS_PATHS = [
+  { kind: "sensei", pattern: /\/sensei\/status\/([^/]+)\/?$/ },
+  { kind: "psd", pattern: /\/psdService\/status\/([^/]+)\/?$/ },
+] as const;
+
+/** A status body as far as the summary reads it. */
+interface StatusSummary {
+  status?: unknown;
+  output?: { href?: unknown };
+  errors?: { type?: unknown; title?: unknown };
+  outputs?: readonly { input?: unknown; status?: unknown; errors?: { title?: unknown } }[];
+}
+
+/**
+ * `psapi status <job-url>`: shows a job's state once, or waits for it with `--wait`. The URL must
+ * be on the target's origin, because the request carries the access token.
+ *
+ * @param program - The program to add the command to.
+ * @param session - The run.
+ */
+export function registerStatus(program: Command, session: Session): void {
+  program
+    .command("status")
+    .argument("<job-url>", "the job's status URL, as mask, cutout or manifest printed it", parseUrlArgument)
+    .description("show a job's state (GET /sensei/status/{id} or /pie/psdService/status/{id})")
+    .option("--wait", "wait until the job succeeds or fails")
+    .option("--timeout <seconds>", "with --wait: give up after this long", parsePositiveNumber, 300)
+    .addHelpText(
+      "after",
+      "\nExample:\n  psapi status https://image.adobe.io/sensei/status/f54e0fcb-260b-47c3-b520-de0d17dc2b67 --wait",
+    )
+    .action(async (jobUrl: URL, _options: unknown, command: Command) => {
+      const options = command.optsWithGlobals<GlobalOptions & { wait?: boolean; timeout: number }>();
+      const match = STATUS_PATHS.map(({ kind, pattern }) => ({
+        kind,
+        id: pattern.exec(jobUrl.pathname)?.[1],
+      })).find((candidate) => candidate.id !== undefined);
+      if (match?.id === undefined) {
+        throw usageError(
+          `not a job status URL: ${jobUrl.origin}${jobUrl.pathname}`,
+          "expected …/sensei/status/<jobId> or …/pie/psdService/status/<jobId>",
+        );
+      }
+      const jobId = decodeURIComponent(match.id);
+      // The target comes from --base-url or the environment, never from the job URL itself: the
+      // request carries the access token, so it only goes to the API the credentials are for.
+      const target = await session.openTarget({ baseUrl: options.baseUrl });
+      if (target.kind === "embedded") {
+        throw usageError(
+          "the embedded emulator starts empty on every run, so it knows no earlier job",
+          "pass --base-url of a running emulator (psapi emulator), or set credentials for Adobe",
+        );
+      }
+      if (jobUrl.origin !== target.baseUrl.origin) {
+        throw usageError(
+          `refusing to send credentials to ${jobUrl.host}: the job URL must be on ${target.baseUrl.host}`,
+          `pass --base-url ${jobUrl.origin} if that is the API that runs the job`,
+        );
+      }
+      const { signal } = session.context;
+      const status = options.wait
+        ? await waitWithProgress(session, jobHandle(target.client, jobId, jobUrl.href), {
+            label: `job ${jobId}`,
+            timeoutMs: options.timeout * 1000,
+          })
+        : match.kind === "sensei"
+          ? await target.client.getMaskStatus(jobId, { signal })
+          : await target.client.getPsdStatus(jobId, { signal });
+      const shown = redactForDisplay(status) as StatusSummary;
+      session.output.result(summarize(jobId, shown), { target: target.description, status: shown });
+      if (hasFailed(shown)) {
+        throw new CliError(`job ${jobId} failed`, { hint: "the status above says why" });
+      }
+    });
+}
+
+function jobHandle(client: PhotoshopClient, jobId: string, statusUrl: string): JobHandle {
+  return { jobId, statusUrl, wait: (options) => client.waitForJob(statusUrl, options) } as JobHandle;
+}
+
+function hasFailed(status: StatusSummary): boolean {
+  return status.status === "failed" || (status.outputs ?? []).some((output) => output.status === "failed");
+}
+
+function summarize(jobId: string, status: StatusSummary): string {
+  if (status.outputs !== undefined) {
+    return [
+      `job ${jobId}:`,
+      ...status.outputs.map(
+        (output) =>
+          `  ${String(output.input ?? "output")}: ${String(output.status)}` +
+          (output.errors?.title === undefined ? "" : ` (${String(output.errors.title)})`),
+      ),
+    ].join("\n");
+  }
+  const lines = [`job ${jobId}: ${String(status.status)}`];
+  if (typeof status.output?.href === "string") lines.push(`output: ${status.output.href}`);
+  if (status.errors !== undefined)
+    lines.push(`error: ${String(status.errors.type)}: ${String(status.errors.title)}`);
+  return lines.join("\n");
+}

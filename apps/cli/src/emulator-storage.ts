@@ -1,0 +1,110 @@
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { basename, extname } from "node:path";
+import { redactUrl } from "@psapi/auth";
+import { CliError, usageError } from "./cli-error.js";
+import { writeFileAtomic } from "./files.js";
+
+/** An object the API will write, and how to fetch it once the job is done. */
+export interface ReservedOutput {
+  /** The pre-signed PUT URL to give the API as `output.href`. */
+  readonly href: string;
+  /**
+   * Downloads the object to `path` (atomically: a failed download leaves no partial file).
+   * @returns The bytes written.
+   */
+  download(path: string, signal: AbortSignal): Promise<Uint8Array>;
+}
+
+/** The emulator's storage, reached through its control API (`/__emulator/storage`). */
+export interface EmulatorStorage {
+  /**
+   * Uploads a local file and returns a pre-signed GET URL the API can read it from.
+   * @throws {CliError} When the target has no emulator storage.
+   */
+  upload(path: string, signal: AbortSignal): Promise<{ href: string; bytes: number }>;
+  /** Reserves a key for a result named `name` and pre-signs a PUT URL for it. */
+  reserveOutput(name: string, signal: AbortSignal): Promise<ReservedOutput>;
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".tif": "image/tiff",
+  ".tiff": "image/tiff",
+  ".psd": "image/vnd.adobe.photoshop",
+};
+
+/**
+ * The storage of the emulator at `origin`: what lets the CLI use a local file as `<input>` and
+ * write the result to `--out`, since the API itself only reads and writes URLs.
+ *
+ * @param options - The emulator's `origin` and the `fetch` that reaches it.
+ * @example
+ * const storage = createEmulatorStorage({ origin: "http://127.0.0.1:4010", fetch });
+ * const { href } = await storage.upload("cat.png", signal);
+ */
+export function createEmulatorStorage(options: { origin: string; fetch: typeof fetch }): EmulatorStorage {
+  const { origin, fetch } = options;
+  const prefix = `psapi-cli/${randomUUID()}`;
+
+  async function presign(key: string, method: "GET" | "PUT", signal: AbortSignal): Promise<string> {
+    const response = await fetch(`${origin}/__emulator/storage/presign`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ key, method }),
+      signal,
+    });
+    if (response.status === 404 || response.status === 405) {
+      throw usageError(
+        `${origin} has no emulator storage, so a local file cannot be uploaded there`,
+        "upload the file yourself and pass pre-signed URLs with --input-url and --output-url",
+      );
+    }
+    const body = (await response.json().catch(() => undefined)) as { url?: unknown } | undefined;
+    if (!response.ok || typeof body?.url !== "string") {
+      throw new CliError(
+        `the emulator's storage at ${origin} refused to pre-sign a URL (HTTP ${response.status})`,
+      );
+    }
+    return body.url;
+  }
+
+  async function transfer(url: string, init: RequestInit, what: string): Promise<Response> {
+    const response = await fetch(url, init);
+    if (!response.ok) {
+      throw new CliError(`${what} ${redactUrl(url)} failed (HTTP ${response.status})`);
+    }
+    return response;
+  }
+
+  return {
+    async upload(path, signal) {
+      const bytes = await readFile(path);
+      const key = `${prefix}/input/${basename(path)}`;
+      const url = await presign(key, "PUT", signal);
+      const contentType = CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
+      await transfer(
+        url,
+        { method: "PUT", headers: { "content-type": contentType }, body: bytes, signal },
+        "upload to",
+      );
+      return { href: await presign(key, "GET", signal), bytes: bytes.byteLength };
+    },
+    async reserveOutput(name, signal) {
+      const key = `${prefix}/output/${name}`;
+      const href = await presign(key, "PUT", signal);
+      return {
+        href,
+        async download(path, downloadSignal) {
+          const url = await presign(key, "GET", downloadSignal);
+          const response = await transfer(url, { signal: downloadSignal }, "download from");
+          const bytes = new Uint8Array(await response.arrayBuffer());
+          await writeFileAtomic(path, bytes);
+          return bytes;
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,143 @@
+import { ImsError } from "@psapi/auth";
+import { JobFailedError, JobTimeoutError, PhotoshopApiError } from "@psapi/client";
+import { CliError } from "./cli-error.js";
+import { ExitCode } from "./exit-codes.js";
+import type { Target } from "./target.js";
+import { CREDENTIALS_HINT } from "./target.js";
+
+/** Package prefixes (`[@psapi/client] `) are for library users; the CLI speaks for itself. */
+const stripPrefix = (message: string) => message.replace(/^\[@psapi\/[a-z-]+\]\s*/, "");
+
+/**
+ * Turns anything a command threw into one line, a hint and an exit code. A failure the CLI does
+ * not know is a bug, not the user's mistake: it says so and points at `PSAPI_DEBUG=1`.
+ *
+ * @param error - What was thrown.
+ * @param options - The run's Ctrl-C signal, and the target when one was opened (for host names).
+ * @returns The {@link CliError} to print and exit with.
+ * @example
+ * const failure = explainError(error, { signal, target });
+ * process.exitCode = failure.exitCode;
+ */
+export function explainError(
+  error: unknown,
+  options: { signal: AbortSignal; target: Target | undefined },
+): CliError {
+  if (error instanceof CliError) return error;
+  if (options.signal.aborted)
+    return new CliError("interrupted", { exitCode: ExitCode.interrupted, cause: error });
+  if (error instanceof PhotoshopApiError) return explainApiError(error, options.target);
+  if (error instanceof ImsError) return explainImsError(error, options.target);
+  if (error instanceof JobFailedError) {
+    const first = error.errors[0];
+    const details = first === undefined ? "no reason given" : `${first.type}: ${first.title}`;
+    return new CliError(`job ${error.jobId} failed (${details})`, {
+      hint: "the input may be unreadable or not an image the service accepts",
+      cause: error,
+    });
+  }
+  if (error instanceof JobTimeoutError) {
+    return new CliError(`job ${error.jobId} did not finish within ${Math.round(error.timeoutMs / 1000)} s`, {
+      exitCode: ExitCode.network,
+      hint: `raise --timeout, or look at it later with: psapi status ${error.statusUrl}`,
+      cause: error,
+    });
+  }
+  const failure = options.target?.network.lastFailure();
+  if (failure !== undefined && error instanceof TypeError) {
+    return new CliError(`cannot reach ${failure.host} (${failure.reason})`, {
+      exitCode: ExitCode.network,
+      hint: "check the URL, that the server runs, and your network connection",
+      cause: error,
+    });
+  }
+  if (error instanceof TypeError && error.message.startsWith("[@psapi/")) {
+    // The packages' own option checks, e.g. a malformed PHOTOSHOP_IMS_URL.
+    return new CliError(stripPrefix(error.message), { exitCode: ExitCode.usage, cause: error });
+  }
+  const message = error instanceof Error ? stripPrefix(error.message) : String(error);
+  return new CliError(`unexpected failure: ${message}`, {
+    hint: "run again with PSAPI_DEBUG=1 to see the stack trace, and report it",
+    cause: error,
+  });
+}
+
+function explainApiError(error: PhotoshopApiError, target: Target | undefined): CliError {
+  const host = new URL(error.request.url, "http://unknown").host;
+  const said = [error.errorCode ?? error.type, error.title ?? (error.errorCode ? undefined : error.code)]
+    .filter((part) => part !== undefined)
+    .join(": ");
+  const why = `${error.status}${said ? ` ${said}` : ""}`;
+  const cause = { cause: error };
+  switch (error.status) {
+    case 0:
+      return new CliError(
+        `cannot reach ${host} (${target?.network.lastFailure()?.reason ?? "no answer in time"})`,
+        {
+          exitCode: ExitCode.network,
+          hint: "check the URL, that the server runs, and your network connection",
+          ...cause,
+        },
+      );
+    case 401:
+      return new CliError(`the API refused the access token (${why})`, {
+        exitCode: ExitCode.auth,
+        hint: "the token is invalid or expired: check PHOTOSHOP_ACCESS_TOKEN, or set PHOTOSHOP_CLIENT_ID and PHOTOSHOP_CLIENT_SECRET so psapi fetches a fresh one",
+        ...cause,
+      });
+    case 402:
+      return new CliError(`the trial quota is used up (${why})`, {
+        hint: "the free-trial allowance of this project is exhausted: wait for it to renew, or ask your Adobe account manager for a paid plan",
+        ...cause,
+      });
+    case 403:
+      return new CliError(`the API refused the API key (${why})`, {
+        exitCode: ExitCode.auth,
+        hint: "check that PHOTOSHOP_CLIENT_ID is the client id of a Developer Console project with the Photoshop API",
+        ...cause,
+      });
+    case 429:
+      return new CliError(`too many requests (${why})`, {
+        hint: `the rate limit was hit even after retries: wait${error.retryAfterMs === undefined ? "" : ` ${Math.ceil(error.retryAfterMs / 1000)} s`} and try again`,
+        ...cause,
+      });
+    default:
+      return new CliError(`${error.request.method} ${error.request.url} failed (${why})`, {
+        hint:
+          validationHint(error) ??
+          (error.status >= 500 ? "the service had a bad moment: try again in a minute" : undefined),
+        ...cause,
+      });
+  }
+}
+
+/** The first validation problem of a 400, in the validator's words: the field and what is wrong. */
+function validationHint(error: PhotoshopApiError): string | undefined {
+  const first = error.reason?.[0] as
+    | { instancePath?: unknown; dataPath?: unknown; message?: unknown }
+    | undefined;
+  if (first === undefined) return undefined;
+  const path = String(first.instancePath ?? first.dataPath ?? "");
+  return `${path || "the request"} ${String(first.message ?? "is invalid")}`;
+}
+
+function explainImsError(error: ImsError, target: Target | undefined): CliError {
+  if (error.error === "network_error" || error.error === "timeout") {
+    const host = target?.network.lastFailure()?.host ?? "the IMS server";
+    return new CliError(`cannot reach ${host} to get a token (${error.error})`, {
+      exitCode: ExitCode.network,
+      hint: "check PHOTOSHOP_IMS_URL (if set) and your network connection",
+      cause: error,
+    });
+  }
+  return new CliError(`IMS refused the credentials (${error.error}: ${error.errorDescription})`, {
+    exitCode: ExitCode.auth,
+    hint:
+      error.error === "invalid_client"
+        ? "check PHOTOSHOP_CLIENT_ID and PHOTOSHOP_CLIENT_SECRET"
+        : error.error === "invalid_token" || error.error === "expired_token"
+          ? "PHOTOSHOP_ACCESS_TOKEN is invalid or expired: get a new one, or set PHOTOSHOP_CLIENT_SECRET instead"
+          : CREDENTIALS_HINT,
+    cause: error,
+  });
+}

@@ -1,0 +1,212 @@
+import { basename } from "node:path";
+import { redactUrl } from "@psapi/auth";
+import type { JobHandle } from "@psapi/client";
+import { CliError, usageError } from "./cli-error.js";
+import { displayPath, formatBytes, pngSize } from "./display.js";
+import { ExitCode } from "./exit-codes.js";
+import { createProgress } from "./progress.js";
+import type { Session } from "./session.js";
+import type { Target } from "./target.js";
+import type { InputSource } from "./validate.js";
+import { prepareOutPath } from "./validate.js";
+
+/** Where a job reads from: the href and storage type the API is given. */
+export interface JobInput {
+  readonly href: string;
+  readonly storage: "external" | "azure" | "dropbox";
+  /** The file name, for naming results. */
+  readonly name: string;
+}
+
+/**
+ * The storage type Adobe expects for a pre-signed URL: Azure and Dropbox links say so, anything
+ * else (S3, Google Cloud Storage, the emulator) is `external`.
+ *
+ * @param url - A pre-signed URL.
+ * @see ../../../shared/reference/photoshop-api.md §4
+ */
+export function storageFor(url: URL): JobInput["storage"] {
+  if (url.hostname.endsWith(".blob.core.windows.net")) return "azure";
+  if (url.hostname.endsWith(".dropboxusercontent.com") || url.hostname.endsWith(".dropbox.com"))
+    return "dropbox";
+  return "external";
+}
+
+/**
+ * Turns an `<input>` into what the API reads: a URL as it is; a local file uploaded to the
+ * emulator's storage first. The real API only reads URLs, so a local file is a usage error there.
+ *
+ * @param session - The run (for the Ctrl-C signal).
+ * @param target - Where the job will run.
+ * @param input - The parsed `<input>` or `--input-url`.
+ * @throws {CliError} (usage) For a local file when the target has no storage to upload to.
+ */
+export async function resolveJobInput(
+  session: Session,
+  target: Target,
+  input: InputSource,
+): Promise<JobInput> {
+  if (input.kind === "url") {
+    return {
+      href: input.url.href,
+      storage: storageFor(input.url),
+      name: basename(input.url.pathname) || "input",
+    };
+  }
+  if (target.storage === undefined) {
+    throw usageError(
+      `the Photoshop API cannot read a local file (${basename(input.path)}): it reads and writes URLs only`,
+      "upload the file to storage you control and pass a pre-signed GET URL as <input> or --input-url " +
+        "(and a pre-signed PUT URL with --output-url); or unset the credentials to use the embedded emulator",
+    );
+  }
+  const { href } = await target.storage.upload(input.path, session.context.signal);
+  return { href, storage: "external", name: basename(input.path) };
+}
+
+/**
+ * Waits for a job with a progress line (state and elapsed time) on a terminal, and turns Ctrl-C
+ * into a clean exit 130 that says how to look at the job later.
+ *
+ * @param session - The run: its output, clock and Ctrl-C signal.
+ * @param job - The submitted job.
+ * @param options - `label` for the progress line, `timeoutMs` for the wait.
+ * @returns The final status the client's `wait()` resolves with.
+ * @throws {CliError} (interrupted) On Ctrl-C; otherwise the client's own errors.
+ */
+export async function waitWithProgress(
+  session: Session,
+  job: JobHandle,
+  options: { label: string; timeoutMs: number },
+): Promise<Awaited<ReturnType<JobHandle["wait"]>>> {
+  const { context, output } = session;
+  const progress = createProgress({ stream: output.stderr, label: options.label, now: context.now });
+  try {
+    return await job.wait({
+      signal: context.signal,
+      timeoutMs: options.timeoutMs,
+      onProgress: (status) => progress.update(stateOf(status)),
+    });
+  } catch (error) {
+    if (context.signal.aborted) {
+      throw new CliError(`interrupted while waiting for job ${job.jobId}`, {
+        exitCode: ExitCode.interrupted,
+        hint: `the job may still be running; look at it later with: psapi status ${job.statusUrl}`,
+      });
+    }
+    throw error;
+  } finally {
+    progress.stop();
+  }
+}
+
+/** The state to show for a status body: sensei's `status`, or the psdService outputs' states. */
+function stateOf(status: unknown): string {
+  if (status === null || typeof status !== "object") return "waiting";
+  const body = status as { status?: unknown; outputs?: unknown };
+  if (typeof body.status === "string") return body.status;
+  if (Array.isArray(body.outputs)) {
+    const states = body.outputs.map((item: { status?: unknown }) => String(item?.status ?? "pending"));
+    return [...new Set(states)].join(", ") || "pending";
+  }
+  return "waiting";
+}
+
+/** What `mask` and `cutout` (and the quickstart) are asked to do. */
+export interface ImageJobRequest {
+  readonly kind: "mask" | "cutout";
+  readonly input: InputSource;
+  /** `--output-url`: the API writes there, and nothing is downloaded. */
+  readonly outputUrl: URL | undefined;
+  /** `--out`: where to write the result; a default next to `out/` when not given. */
+  readonly out: string | undefined;
+  /** Mask format (mask only). */
+  readonly format: "soft" | "binary" | undefined;
+  readonly timeoutMs: number;
+  /** The directory a relative `--out` starts from, and paths are shown relative to. */
+  readonly cwd: string;
+  /** Called with each step of the work, for the quickstart's narration. */
+  readonly onStep?: (line: string) => void;
+}
+
+/**
+ * Runs a create-mask or remove-background job end to end: input to URL, output URL, submit, wait,
+ * and download the result to `--out` when the target has storage.
+ *
+ * @param session - The run.
+ * @param target - The opened target.
+ * @param request - See {@link ImageJobRequest}.
+ * @returns The data the command prints.
+ * @throws {CliError} For usage mistakes (a local file or no `--output-url` on the real API); the
+ *   client's errors for API and job failures.
+ */
+export async function runImageJob(
+  session: Session,
+  target: Target,
+  request: ImageJobRequest,
+): Promise<{ text: string; data: Record<string, unknown> }> {
+  const { context } = session;
+  const step = request.onStep ?? (() => {});
+  if (request.outputUrl === undefined && target.storage === undefined) {
+    throw usageError(
+      `the Photoshop API writes the ${request.kind} to a URL, not to a local file`,
+      "pass a pre-signed PUT URL with --output-url",
+    );
+  }
+  const stem = basename(
+    request.input.kind === "file" ? request.input.path : request.input.url.pathname,
+  ).replace(/\.[^.]*$/, "");
+  const resultName = `${stem || "image"}-${request.kind}.png`;
+  const outPath =
+    request.outputUrl === undefined
+      ? await prepareOutPath(request.out ?? `out/${resultName}`, request.cwd)
+      : undefined;
+
+  const input = await resolveJobInput(session, target, request.input);
+  if (request.input.kind === "file") step(`uploaded ${input.name} to the emulator's storage`);
+  const reserved =
+    request.outputUrl === undefined
+      ? await target.storage?.reserveOutput(resultName, context.signal)
+      : undefined;
+  const outputHref = request.outputUrl?.href ?? reserved?.href ?? "";
+  const output = {
+    href: outputHref,
+    storage: request.outputUrl === undefined ? ("external" as const) : storageFor(request.outputUrl),
+    ...(request.kind === "mask" ? { mask: { format: request.format ?? "soft" } } : {}),
+  };
+  const body = { input: { href: input.href, storage: input.storage }, output };
+  const options = { signal: context.signal };
+  const job =
+    request.kind === "mask"
+      ? await target.client.createMask(body, options)
+      : await target.client.removeBackground(body, options);
+  step(`${request.kind === "mask" ? "createMask" : "removeBackground"}: job ${job.jobId} accepted`);
+  const startedAt = context.now();
+  await waitWithProgress(session, job, {
+    label: `${request.kind} job ${job.jobId}`,
+    timeoutMs: request.timeoutMs,
+  });
+  step(`job ${job.jobId} succeeded after ${((context.now() - startedAt) / 1000).toFixed(1)} s`);
+
+  const jobData = { id: job.jobId, statusUrl: job.statusUrl, status: "succeeded" };
+  if (outPath === undefined || reserved === undefined) {
+    const where = redactUrl(outputHref);
+    return {
+      text: `job ${job.jobId} succeeded; the ${request.kind} was written to ${where}`,
+      data: { target: target.description, job: jobData, output: { url: where } },
+    };
+  }
+  const bytes = await reserved.download(outPath, context.signal);
+  const size = pngSize(bytes);
+  const what = size
+    ? `PNG ${size.width}×${size.height}, ${formatBytes(bytes.byteLength)}`
+    : formatBytes(bytes.byteLength);
+  return {
+    text: `wrote ${displayPath(outPath, request.cwd)} (${what})`,
+    data: {
+      target: target.description,
+      job: jobData,
+      output: { path: outPath, bytes: bytes.byteLength, ...size },
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { type Command, Option } from "commander";
+import { usageError } from "./cli-error.js";
+import { type InputSource, parseInputArgument, parsePositiveNumber, parseUrlArgument } from "./validate.js";
+
+/** The options every command takes, from the program. */
+export interface GlobalOptions {
+  json?: boolean;
+  baseUrl?: URL;
+}
+
+/** The options of the commands that run a job. */
+export interface JobOptions extends GlobalOptions {
+  inputUrl?: URL;
+  outputUrl?: URL;
+  out?: string;
+  timeout: number;
+}
+
+/** Default `--timeout`, in seconds: long enough for a big PSD, short enough to never hang. */
+const DEFAULT_TIMEOUT_SECONDS = 300;
+
+/**
+ * Adds the input/output options of `mask`, `cutout` and `manifest` to a command.
+ *
+ * @param command - The command to extend.
+ * @param result - What `--out` receives, for its help text, and whether the API can write it to an
+ *   `--output-url` (a manifest is read from the job status instead).
+ * @example
+ * addJobOptions(program.command("mask [input]"), { what: "the mask PNG", outputUrl: true });
+ */
+export function addJobOptions(command: Command, result: { what: string; outputUrl: boolean }): Command {
+  command.option(
+    "--input-url <url>",
+    "the input as a pre-signed GET URL (instead of <input>)",
+    parseUrlArgument,
+  );
+  const out = new Option("--out <file>", `write ${result.what} to this file`);
+  if (result.outputUrl) {
+    command.option(
+      "--output-url <url>",
+      `have the API write ${result.what} to this pre-signed PUT URL (needed on the real API)`,
+      parseUrlArgument,
+    );
+    out.conflicts("outputUrl");
+  }
+  return command
+    .addOption(out)
+    .addOption(
+      new Option("--timeout <seconds>", "give up waiting for the job after this long")
+        .argParser(parsePositiveNumber)
+        .default(DEFAULT_TIMEOUT_SECONDS),
+    );
+}
+
+/**
+ * The input of a job: `<input>` or `--input-url`, exactly one of them.
+ *
+ * @param input - The `<input>` argument as typed, if given.
+ * @param options - The command's options.
+ * @throws {CliError} (usage) When both or neither are given, or `<input>` is invalid.
+ */
+export function jobInput(input: string | undefined, options: { inputUrl?: URL }): InputSource {
+  if (input !== undefined && options.inputUrl !== undefined) {
+    throw usageError("give either <input> or --input-url, not both");
+  }
+  if (options.inputUrl !== undefined) return { kind: "url", url: options.inputUrl };
+  if (input === undefined)
+    throw usageError("missing <input>: a local file or an https URL", "or pass --input-url");
+  try {
+    return parseInputArgument(input);
+  } catch (error) {
+    throw usageError(`<input> ${input}: ${(error as Error).message.replace(/\.$/, "")}`);
+  }
+}

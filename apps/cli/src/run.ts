@@ -1,0 +1,57 @@
+import { CommanderError } from "commander";
+import { usageError } from "./cli-error.js";
+import type { CliContext } from "./context.js";
+import { ExitCode } from "./exit-codes.js";
+import { explainError } from "./explain-error.js";
+import { createOutput } from "./output.js";
+import { buildProgram } from "./program.js";
+import { createSession } from "./session.js";
+
+/** Commander's codes for output the user asked for (`--help`, `--version`): not failures. */
+const REQUESTED_OUTPUT = new Set(["commander.helpDisplayed", "commander.version"]);
+
+/**
+ * Runs `psapi` once: parses `argv`, runs the command, and reports any failure as one line and a
+ * hint on stderr (plus `{ok: false, error}` on stdout with `--json`).
+ *
+ * @param argv - `process.argv`: node, the script, then the arguments.
+ * @param context - The process's environment, streams, Ctrl-C signal, directory and clock.
+ * @returns The exit code (see `ExitCode` and the README).
+ * @example
+ * process.exitCode = await run(process.argv, context);
+ */
+export async function run(argv: readonly string[], context: CliContext): Promise<number> {
+  const args = argv.slice(2);
+  const output = createOutput({
+    stdout: context.stdout,
+    stderr: context.stderr,
+    json: args.includes("--json"),
+  });
+  const session = createSession(context, output);
+  const program = buildProgram(session);
+  try {
+    await program.parseAsync([...argv]);
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (REQUESTED_OUTPUT.has(error.code)) return ExitCode.ok;
+      // Bare `psapi`: commander has printed the help to stderr.
+      if (error.code === "commander.help") return ExitCode.usage;
+      const command = program.commands.find((candidate) => args.includes(candidate.name()));
+      output.failure(
+        usageError(
+          error.message.replace(/^error:\s*/, ""),
+          `see: psapi ${command ? `${command.name()} ` : ""}--help`,
+        ),
+      );
+      return ExitCode.usage;
+    }
+    const failure = explainError(error, { signal: context.signal, target: session.target });
+    output.failure(failure);
+    if (context.env.PSAPI_DEBUG === "1") {
+      const original = failure.cause ?? failure;
+      context.stderr.write(`${original instanceof Error ? original.stack : String(original)}\n`);
+    }
+    return failure.exitCode;
+  }
+}

@@ -1,0 +1,40 @@
+import type { CliContext } from "./context.js";
+import type { Output } from "./output.js";
+import { openTarget, type Target, type TargetOptions } from "./target.js";
+
+/**
+ * One run of `psapi`: its context, its output, and the target once a command opened it (kept so
+ * that a failure can be explained with the target's host).
+ */
+export interface Session {
+  readonly context: CliContext;
+  readonly output: Output;
+  /** The opened target, if any. */
+  readonly target: Target | undefined;
+  /** Opens the target and prints the first line of the command: which target it uses. */
+  openTarget(options: TargetOptions): Promise<Target>;
+}
+
+/**
+ * Creates the {@link Session} of one run.
+ *
+ * @param context - The process's environment, streams and Ctrl-C signal.
+ * @param output - Where results and notes go.
+ * @example
+ * const session = createSession(context, createOutput({ ...streams, json: false }));
+ */
+export function createSession(context: CliContext, output: Output): Session {
+  let target: Target | undefined;
+  return {
+    context,
+    output,
+    get target() {
+      return target;
+    },
+    async openTarget(options) {
+      target = await openTarget(context, options);
+      output.note(`target: ${target.description}`);
+      return target;
+    },
+  };
+}

@@ -1,0 +1,139 @@
+import { authFromEnv, createServerToServerAuth, type PhotoshopAuth } from "@psapi/auth";
+import { createPhotoshopClient, type PhotoshopClient } from "@psapi/client";
+import { CliError, usageError } from "./cli-error.js";
+import type { CliContext } from "./context.js";
+import { createEmulatorStorage, type EmulatorStorage } from "./emulator-storage.js";
+import { ExitCode } from "./exit-codes.js";
+import { type TrackedFetch, trackFetch } from "./tracked-fetch.js";
+import { isLoopback, parseUrlArgument } from "./validate.js";
+
+/** Adobe's Photoshop API. */
+export const ADOBE_API_URL = "https://image.adobe.io";
+
+/** The emulator's demo client, accepted by every emulator unless it was configured otherwise. */
+export const DEMO_CLIENT = { clientId: "psapi-demo-client", clientSecret: "psapi-demo-secret" } as const;
+
+/** Any of these in the environment means "call Adobe" (unless a base URL says otherwise). */
+const CREDENTIAL_VARIABLES = [
+  "PHOTOSHOP_CLIENT_ID",
+  "PHOTOSHOP_CLIENT_SECRET",
+  "PHOTOSHOP_ACCESS_TOKEN",
+  "PS_FF_SERVICES_CLIENT_ID",
+  "PS_FF_SERVICES_CLIENT_SECRET",
+] as const;
+
+/** The hint for every credential problem: which variables to set. */
+export const CREDENTIALS_HINT =
+  "set PHOTOSHOP_CLIENT_ID and PHOTOSHOP_CLIENT_SECRET (or PHOTOSHOP_ACCESS_TOKEN with PHOTOSHOP_CLIENT_ID); " +
+  "a local emulator accepts psapi-demo-client / psapi-demo-secret";
+
+/** Where a command sends its calls, and what it needs to make them. */
+export interface Target {
+  /** `adobe`: image.adobe.io; `remote`: another base URL (a running emulator); `embedded`: in-process. */
+  readonly kind: "adobe" | "remote" | "embedded";
+  /** The first line of every command: which target it uses. */
+  readonly description: string;
+  /** The API's base URL; job URLs must share its origin. */
+  readonly baseUrl: URL;
+  readonly auth: PhotoshopAuth;
+  readonly client: PhotoshopClient;
+  /** The emulator's storage (uploads, downloads); `undefined` for Adobe, which has none. */
+  readonly storage: EmulatorStorage | undefined;
+  /** The fetch every call goes through, which remembers the host of a failed connection. */
+  readonly network: TrackedFetch;
+}
+
+/** What picks the target. */
+export interface TargetOptions {
+  /** `--base-url`; `PHOTOSHOP_API_URL` when not given. */
+  baseUrl?: URL | undefined;
+  /** Stay on the embedded emulator even when credentials are set (the quickstart). */
+  offline?: boolean;
+}
+
+/**
+ * Picks and opens the target of a command:
+ * - a base URL (`--base-url` or `PHOTOSHOP_API_URL`) → that URL, with credentials from the
+ *   environment; IMS defaults to the same origin when it is on this machine (a local emulator);
+ * - otherwise credentials in the environment → Adobe;
+ * - otherwise → an emulator started in this process, with its demo client.
+ *
+ * @param context - The environment and the Ctrl-C signal.
+ * @param options - See {@link TargetOptions}.
+ * @throws {CliError} (usage) When `PHOTOSHOP_API_URL` is not a valid URL; (auth) when a base URL is
+ *   given without credentials, or the credentials are incomplete.
+ * @example
+ * const target = await openTarget(context, { baseUrl: new URL("http://127.0.0.1:4010") });
+ */
+export async function openTarget(context: CliContext, options: TargetOptions): Promise<Target> {
+  const baseUrl = options.baseUrl ?? environmentBaseUrl(context.env);
+  const hasCredentials = CREDENTIAL_VARIABLES.some((name) => context.env[name]);
+  if (baseUrl === undefined && (!hasCredentials || options.offline)) {
+    return openEmbeddedEmulator(hasCredentials);
+  }
+  const url = baseUrl ?? new URL(ADOBE_API_URL);
+  if (!hasCredentials) {
+    throw new CliError(`${url.origin} needs credentials, and none are set`, {
+      exitCode: ExitCode.auth,
+      hint: CREDENTIALS_HINT,
+    });
+  }
+  const network = trackFetch(globalThis.fetch);
+  const env = { ...context.env };
+  // No real IMS runs on this machine: a loopback target is an emulator, which serves IMS itself.
+  if (isLoopback(url) && !env.PHOTOSHOP_IMS_URL) env.PHOTOSHOP_IMS_URL = url.origin;
+  let auth: PhotoshopAuth;
+  try {
+    auth = authFromEnv(env, { fetch: network.fetch });
+  } catch (error) {
+    const message =
+      error instanceof Error ? error.message.replace(/^\[@psapi\/auth\]\s*/, "") : String(error);
+    throw new CliError(message, { exitCode: ExitCode.auth, hint: CREDENTIALS_HINT, cause: error });
+  }
+  const isAdobe = url.origin === ADOBE_API_URL;
+  return {
+    kind: isAdobe ? "adobe" : "remote",
+    description: isAdobe
+      ? `Adobe Photoshop API (${url.origin})`
+      : `${url.origin}${url.pathname.replace(/\/$/, "")}`,
+    baseUrl: url,
+    auth,
+    client: createPhotoshopClient({ auth, baseUrl: url.href.replace(/\/$/, ""), fetch: network.fetch }),
+    storage: isAdobe ? undefined : createEmulatorStorage({ origin: url.origin, fetch: network.fetch }),
+    network,
+  };
+}
+
+function environmentBaseUrl(env: CliContext["env"]): URL | undefined {
+  const value = env.PHOTOSHOP_API_URL;
+  if (!value) return undefined;
+  try {
+    return parseUrlArgument(value);
+  } catch (error) {
+    throw usageError(`PHOTOSHOP_API_URL is invalid: ${(error as Error).message}`, "unset it, or fix it");
+  }
+}
+
+async function openEmbeddedEmulator(credentialsIgnored: boolean): Promise<Target> {
+  // Loaded only here: the emulator (image codecs, the spec's validators) is heavy, and calls to
+  // Adobe or a running emulator never need it.
+  const { createEmulator } = await import("@psapi/mock-server");
+  const app = createEmulator();
+  const network = trackFetch((input, init) => Promise.resolve(app.fetch(new Request(input, init))));
+  const baseUrl = new URL(EMBEDDED_ORIGIN);
+  const auth = createServerToServerAuth({ ...DEMO_CLIENT, imsUrl: baseUrl.origin, fetch: network.fetch });
+  return {
+    kind: "embedded",
+    description: credentialsIgnored
+      ? "embedded emulator (offline; the credentials in the environment are not used)"
+      : "embedded emulator",
+    baseUrl,
+    auth,
+    client: createPhotoshopClient({ auth, baseUrl: baseUrl.origin, fetch: network.fetch }),
+    storage: createEmulatorStorage({ origin: baseUrl.origin, fetch: network.fetch }),
+    network,
+  };
+}
+
+/** The origin the embedded emulator answers as; no socket is opened, every request stays in-process. */
+const EMBEDDED_ORIGIN = "http://127.0.0.1:4010";
