@@ -1,0 +1,512 @@
+import { describe, expect, it, vi } from "vitest";
+import { ImsError } from "./ims-error.js";
+import { createServerToServerAuth, type ServerToServerAuthOptions } from "./server-to-server.js";
+import { createFakeClock, settle } from "./testing/fake-clock.js";
+import { createFakeIms, type ImsAnswer, json, tokenResponse } from "./testing/fake-ims.js";
+import { createMemoryTokenStore, tokenStoreKey } from "./token-store.js";
+import type { TokenStore } from "./types.js";
+
+const HOUR = 3_600_000;
+const KEY = tokenStoreKey({
+  imsUrl: "https://ims-na1.adobelogin.com",
+  clientId: "client-a",
+  scopes: ["openid", "AdobeID", "read_organizations"],
+});
+
+function setup(
+  answers: ImsAnswer[] = [],
+  options: Partial<ServerToServerAuthOptions> = {},
+  autoAdvance = true,
+) {
+  const clock = createFakeClock(1_000_000, { autoAdvance });
+  const ims = createFakeIms(...answers);
+  const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+  const auth = createServerToServerAuth({
+    clientId: "client-a",
+    clientSecret: "s3cr3t-value",
+    fetch: ims.fetch,
+    clock,
+    random: () => 0,
+    logger,
+    ...options,
+  });
+  return { auth, clock, ims, logger };
+}
+
+const serverError: ImsAnswer = () => json(503, { error: "server_error" });
+const networkError: ImsAnswer = () => Promise.reject(new TypeError("fetch failed"));
+
+describe("token cache", () => {
+  it("fetches once and serves the cached token until the refresh point", async () => {
+    const { auth, clock, ims } = setup();
+    const first = await auth.getToken();
+    expect(first).toMatchObject({
+      accessToken: "token-1",
+      expiresAt: 1_000_000 + 24 * HOUR,
+      receivedAt: 1_000_000,
+      clientId: "client-a",
+      scopes: ["openid", "AdobeID", "read_organizations"],
+    });
+    clock.advance(23 * HOUR - 1);
+    expect((await auth.getToken()).accessToken).toBe("token-1");
+    expect(ims.calls).toHaveLength(1);
+  });
+
+  it("measures expiry from the time the answer arrived, not the time the request left", async () => {
+    const clock = createFakeClock(0);
+    const auth = createServerToServerAuth({
+      clientId: "c",
+      clientSecret: "s",
+      clock,
+      fetch: async () => {
+        clock.advance(5000);
+        return tokenResponse("slow", 3600);
+      },
+    });
+    expect((await auth.getToken()).expiresAt).toBe(5000 + HOUR);
+  });
+
+  it("refreshes at 23 h of a 24 h token and keeps serving the old token meanwhile", async () => {
+    const { auth, clock, ims } = setup();
+    await auth.getToken();
+    clock.advance(23 * HOUR);
+    expect((await auth.getToken()).accessToken).toBe("token-1");
+    await settle();
+    expect(ims.calls).toHaveLength(2);
+    const next = await auth.getToken();
+    expect(next.accessToken).toBe("token-2");
+    expect(next.expiresAt).toBe(1_000_000 + 47 * HOUR);
+  });
+
+  it("honours a custom refreshAhead", async () => {
+    const { auth, clock, ims } = setup([], { refreshAhead: 10 * 60_000 });
+    await auth.getToken();
+    clock.advance(24 * HOUR - 10 * 60_000 - 1);
+    await auth.getToken();
+    await settle();
+    expect(ims.calls).toHaveLength(1);
+    clock.advance(1);
+    await auth.getToken();
+    await settle();
+    expect(ims.calls).toHaveLength(2);
+  });
+
+  it("caps refreshAhead at half the lifetime of a short-lived token", async () => {
+    const { auth, clock, ims } = setup([() => tokenResponse("short", 3600)]);
+    await auth.getToken();
+    clock.advance(HOUR / 2 - 1);
+    await auth.getToken();
+    await settle();
+    expect(ims.calls).toHaveLength(1);
+    clock.advance(1);
+    await auth.getToken();
+    await settle();
+    expect(ims.calls).toHaveLength(2);
+  });
+
+  it("waits for a new token once the cached one has expired", async () => {
+    const { auth, clock, ims } = setup();
+    await auth.getToken();
+    clock.advance(24 * HOUR);
+    expect((await auth.getToken()).accessToken).toBe("token-2");
+    expect(ims.calls).toHaveLength(2);
+  });
+});
+
+describe("single flight", () => {
+  it("sends one IMS request when 1000 calls arrive together on a cold cache", async () => {
+    const { auth, ims } = setup();
+    const tokens = await Promise.all(Array.from({ length: 1000 }, () => auth.getToken()));
+    expect(ims.calls).toHaveLength(1);
+    expect(new Set(tokens.map((t) => t.accessToken))).toEqual(new Set(["token-1"]));
+  });
+
+  it("sends one IMS request when 1000 calls arrive together on an expired cache", async () => {
+    const { auth, clock, ims } = setup();
+    await auth.getToken();
+    clock.advance(25 * HOUR);
+    const tokens = await Promise.all(Array.from({ length: 1000 }, () => auth.getToken()));
+    expect(ims.calls).toHaveLength(2);
+    expect(tokens.every((t) => t.accessToken === "token-2")).toBe(true);
+  });
+
+  it("starts one background refresh when 1000 calls arrive at the refresh point", async () => {
+    const { auth, clock, ims } = setup();
+    await auth.getToken();
+    clock.advance(23 * HOUR + 1);
+    const tokens = await Promise.all(Array.from({ length: 1000 }, () => auth.getToken()));
+    await settle();
+    expect(tokens.every((t) => t.accessToken === "token-1")).toBe(true);
+    expect(ims.calls).toHaveLength(2);
+  });
+
+  it("rejects every waiting caller with the same ImsError when the flight fails, then tries again", async () => {
+    const { auth, ims } = setup([() => json(401, { error: "invalid_client", error_description: "bad" })]);
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => auth.getToken()));
+    expect(ims.calls).toHaveLength(1);
+    expect(results.every((r) => r.status === "rejected" && r.reason instanceof ImsError)).toBe(true);
+    expect((await auth.getToken()).accessToken).toBe("token-2");
+  });
+});
+
+describe("refresh failure while the token is still valid", () => {
+  it("keeps serving the cached token, backs off, then renews", async () => {
+    const { auth, clock, ims, logger } = setup([
+      undefined as unknown as ImsAnswer,
+      serverError,
+      serverError,
+      serverError,
+    ]);
+    await auth.getToken();
+    clock.advance(23 * HOUR);
+    expect((await auth.getToken()).accessToken).toBe("token-1");
+    await settle();
+    // Three attempts of the background refresh, 1 s and 2 s apart (random() = 0 → half of 1 s, 2 s).
+    expect(ims.calls).toHaveLength(4);
+    expect(clock.sleeps.filter((ms) => ms < 30_000)).toEqual([500, 1000]);
+    expect(logger.warn).toHaveBeenCalledWith(
+      "[@psapi/auth] token refresh failed; serving the cached token until it expires",
+      expect.objectContaining({ error: "ImsError: server_error", failures: 1, retryInMs: 15_000 }),
+    );
+    // Within the back-off window: no new attempt, the valid token is served.
+    const backoffStart = clock.now();
+    clock.advance(15_000 - 1 - (clock.now() - backoffStart));
+    expect((await auth.getToken()).accessToken).toBe("token-1");
+    await settle();
+    expect(ims.calls).toHaveLength(4);
+    clock.advance(1);
+    expect((await auth.getToken()).accessToken).toBe("token-1");
+    await settle();
+    expect(ims.calls).toHaveLength(5);
+    expect((await auth.getToken()).accessToken).toBe("token-5");
+  });
+
+  it("doubles the back-off after each failed refresh, with jitter", async () => {
+    const oauthFailure: ImsAnswer = () => json(400, { error: "invalid_scope" });
+    const random = vi.fn(() => 0.5);
+    const { auth, clock, ims, logger } = setup([undefined as unknown as ImsAnswer, oauthFailure, oauthFailure], {
+      random,
+    });
+    await auth.getToken();
+    clock.advance(23 * HOUR);
+    await auth.getToken();
+    await settle();
+    clock.advance(22_500);
+    await auth.getToken();
+    await settle();
+    expect(ims.calls).toHaveLength(3);
+    const retryIns = logger.warn.mock.calls.map(([, fields]) => (fields as { retryInMs: number }).retryInMs);
+    expect(retryIns).toEqual([22_500, 45_000]);
+  });
+
+  it("never fails a caller while the cached token is valid, and fails once it has expired", async () => {
+    const failures = Array.from({ length: 500 }, () => serverError);
+    const { auth, clock, ims } = setup([undefined as unknown as ImsAnswer, ...failures]);
+    await auth.getToken();
+    clock.advance(23 * HOUR);
+    for (let minute = 0; minute < 59; minute++) {
+      expect((await auth.getToken()).accessToken).toBe("token-1");
+      await settle();
+      clock.advance(60_000);
+    }
+    // Back-off 15 s, 30 s, 1, 2, 4 min, then every 5 min: 15 refreshes of 3 attempts in the hour,
+    // where a refresh on every minute's call would have made 59.
+    expect(ims.calls).toHaveLength(1 + 15 * 3);
+    clock.advance(HOUR);
+    await expect(auth.getToken()).rejects.toBeInstanceOf(ImsError);
+  });
+});
+
+describe("IMS failures", () => {
+  it("retries 5xx with exponential back-off and jitter, 3 attempts in all", async () => {
+    const { auth, clock, ims } = setup([serverError, serverError], { random: () => 0.75 });
+    expect((await auth.getToken()).accessToken).toBe("token-3");
+    expect(ims.calls).toHaveLength(3);
+    expect(clock.sleeps.filter((ms) => ms < 30_000)).toEqual([875, 1750]);
+  });
+
+  it("retries network errors and rejects with ImsError network_error after the third", async () => {
+    const { auth, ims } = setup([networkError, networkError, networkError]);
+    const error = await auth.getToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImsError);
+    expect(error).toMatchObject({ error: "network_error", status: undefined });
+    expect((error as Error).cause).toBeInstanceOf(TypeError);
+    expect(ims.calls).toHaveLength(3);
+  });
+
+  it("rejects an OAuth 4xx at once, without retrying", async () => {
+    const { auth, clock, ims } = setup([
+      () => json(401, { error: "invalid_client", error_description: "invalid client_id parameter" }),
+    ]);
+    const error = await auth.getToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImsError);
+    expect(error).toMatchObject({
+      error: "invalid_client",
+      errorDescription: "invalid client_id parameter",
+      status: 401,
+    });
+    expect(ims.calls).toHaveLength(1);
+    expect(clock.sleeps.filter((ms) => ms < 30_000)).toEqual([]);
+  });
+
+  it("gives up after three 5xx with the last status", async () => {
+    const { auth, ims } = setup([serverError, serverError, () => json(502, {})]);
+    await expect(auth.getToken()).rejects.toMatchObject({ error: "http_502", status: 502 });
+    expect(ims.calls).toHaveLength(3);
+  });
+
+  it("times out an attempt that never answers and retries it", async () => {
+    const hang: ImsAnswer = () => new Promise<Response>(() => {});
+    const { auth, clock, ims } = setup([hang, hang, hang], { timeoutMs: 5000 });
+    await expect(auth.getToken()).rejects.toMatchObject({ error: "timeout", status: undefined });
+    expect(ims.calls).toHaveLength(3);
+    expect(ims.calls.every((call) => call.signal.aborted)).toBe(true);
+    expect(clock.now()).toBe(1_000_000 + 3 * 5000 + 500 + 1000);
+  });
+});
+
+describe("abort", () => {
+  it("rejects with the signal's own reason when already aborted, without calling IMS", async () => {
+    const { auth, ims } = setup();
+    const reason = new Error("caller gave up");
+    await expect(auth.getToken({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(ims.calls).toHaveLength(0);
+  });
+
+  it("rejects a waiting caller at once when its signal aborts, while the flight serves the others", async () => {
+    const { auth, ims } = setup([serverError]);
+    const controller = new AbortController();
+    const aborted = auth.getToken({ signal: controller.signal });
+    const patient = auth.getToken();
+    const reason = new DOMException("stop", "AbortError");
+    controller.abort(reason);
+    await expect(aborted).rejects.toBe(reason);
+    expect((await patient).accessToken).toBe("token-2");
+    expect(ims.calls).toHaveLength(2);
+  });
+
+  it("resolves a caller with a signal that never aborts", async () => {
+    const { auth } = setup();
+    expect((await auth.getToken({ signal: new AbortController().signal })).accessToken).toBe("token-1");
+  });
+});
+
+describe("invalidate after a 401", () => {
+  it("makes the next call fetch a new token", async () => {
+    const { auth, ims } = setup();
+    const { accessToken } = await auth.getToken();
+    await auth.invalidate(accessToken);
+    expect((await auth.getToken()).accessToken).toBe("token-2");
+    expect(ims.calls).toHaveLength(2);
+  });
+
+  it("refreshes once when 50 requests invalidate the same token together", async () => {
+    const { auth, ims } = setup();
+    const { accessToken } = await auth.getToken();
+    await Promise.all(Array.from({ length: 50 }, () => auth.invalidate(accessToken)));
+    const tokens = await Promise.all(Array.from({ length: 50 }, () => auth.getToken()));
+    expect(ims.calls).toHaveLength(2);
+    expect(tokens.every((t) => t.accessToken === "token-2")).toBe(true);
+  });
+
+  it("refreshes once when invalidations and token requests interleave", async () => {
+    const { auth, ims } = setup();
+    const { accessToken } = await auth.getToken();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        await auth.invalidate(accessToken);
+        return auth.getToken();
+      }),
+    );
+    expect(ims.calls).toHaveLength(2);
+    expect(results.every((t) => t.accessToken === "token-2")).toBe(true);
+  });
+
+  it("does nothing when the token was already replaced", async () => {
+    const { auth, ims } = setup();
+    const old = await auth.getToken();
+    await auth.invalidate(old.accessToken);
+    await auth.getToken();
+    await auth.invalidate(old.accessToken);
+    await auth.invalidate("never-issued");
+    expect((await auth.getToken()).accessToken).toBe("token-2");
+    expect(ims.calls).toHaveLength(2);
+  });
+
+  it("removes the rejected token from the store, and only if the store still holds it", async () => {
+    const store = createMemoryTokenStore();
+    const { auth } = setup([], { store });
+    const { accessToken } = await auth.getToken();
+    expect(await store.get(KEY)).toMatchObject({ accessToken: "token-1" });
+    await auth.invalidate(accessToken);
+    expect(await store.get(KEY)).toBeUndefined();
+
+    const other = { accessToken: "from-elsewhere", expiresAt: 9e15, receivedAt: 0, clientId: "client-a", scopes: [] };
+    const second = await auth.getToken();
+    await store.set(KEY, { ...other, scopes: ["openid", "AdobeID", "read_organizations"] });
+    await auth.invalidate(second.accessToken);
+    expect(await store.get(KEY)).toMatchObject({ accessToken: "from-elsewhere" });
+  });
+
+  it("never adopts the rejected token again, even if the store still returns it", async () => {
+    const entries = new Map<string, unknown>();
+    const stickyStore: TokenStore = {
+      get: async (key) => entries.get(key),
+      set: async (key, token) => void entries.set(key, token),
+      delete: async () => {}, // a store that fails to delete
+    };
+    const { auth, ims } = setup([], { store: stickyStore });
+    const { accessToken } = await auth.getToken();
+    await auth.invalidate(accessToken);
+    expect((await auth.getToken()).accessToken).toBe("token-2");
+    expect(ims.calls).toHaveLength(2);
+  });
+
+  it("joins a background refresh that is already in flight", async () => {
+    let release: (r: Response) => void = () => {};
+    const { auth, clock, ims } = setup(
+      [undefined as unknown as ImsAnswer, () => new Promise<Response>((resolve) => (release = resolve))],
+      {},
+      false,
+    );
+    const { accessToken } = await auth.getToken();
+    clock.advance(23 * HOUR);
+    await auth.getToken(); // starts the background refresh
+    await settle();
+    expect(ims.calls).toHaveLength(2);
+    await auth.invalidate(accessToken);
+    const waiting = auth.getToken();
+    release(tokenResponse("renewed"));
+    expect((await waiting).accessToken).toBe("renewed");
+    expect(ims.calls).toHaveLength(2);
+  });
+});
+
+describe("shared store", () => {
+  it("takes a fresh token another process stored instead of asking IMS", async () => {
+    const store = createMemoryTokenStore();
+    const a = setup([], { store });
+    const b = setup([() => tokenResponse("b-token")], { store });
+    const fromA = await a.auth.getToken();
+    const fromB = await b.auth.getToken();
+    expect(fromB.accessToken).toBe(fromA.accessToken);
+    expect(b.ims.calls).toHaveLength(0);
+  });
+
+  it("picks up another process's renewal at the refresh point instead of asking IMS", async () => {
+    const store = createMemoryTokenStore();
+    const clock = createFakeClock(0);
+    const make = (prefix: string) => {
+      const ims = createFakeIms(() => tokenResponse(`${prefix}-1`), () => tokenResponse(`${prefix}-2`));
+      const auth = createServerToServerAuth({ clientId: "client-a", clientSecret: "s", fetch: ims.fetch, clock, store });
+      return { auth, ims };
+    };
+    const a = make("a");
+    const b = make("b");
+    await a.auth.getToken();
+    expect((await b.auth.getToken()).accessToken).toBe("a-1");
+    clock.advance(23 * HOUR);
+    await a.auth.getToken();
+    await settle();
+    expect((await a.auth.getToken()).accessToken).toBe("a-2");
+    await b.auth.getToken(); // stale in b: its refresh reads the store first
+    await settle();
+    expect((await b.auth.getToken()).accessToken).toBe("a-2");
+    expect(a.ims.calls).toHaveLength(2);
+    expect(b.ims.calls).toHaveLength(0);
+  });
+
+  it.each([
+    ["a string", "token"],
+    ["an array", ["x"]],
+    ["no accessToken", { expiresAt: 9e15, clientId: "client-a", scopes: ["openid", "AdobeID", "read_organizations"] }],
+    ["a token with a newline", { accessToken: "a\nb", expiresAt: 9e15, clientId: "client-a", scopes: [] }],
+    ["a string expiresAt", { accessToken: "x", expiresAt: "soon", clientId: "client-a", scopes: [] }],
+    ["an infinite expiresAt", { accessToken: "x", expiresAt: Number.POSITIVE_INFINITY, clientId: "client-a", scopes: [] }],
+    ["another client", { accessToken: "x", expiresAt: 9e15, clientId: "client-b", scopes: ["openid", "AdobeID", "read_organizations"] }],
+    ["other scopes", { accessToken: "x", expiresAt: 9e15, clientId: "client-a", scopes: ["openid", "AdobeID", "other"] }],
+    ["fewer scopes", { accessToken: "x", expiresAt: 9e15, clientId: "client-a", scopes: ["openid"] }],
+    ["scopes that are not a list", { accessToken: "x", expiresAt: 9e15, clientId: "client-a", scopes: "openid" }],
+    ["a receivedAt after expiry", { accessToken: "x", expiresAt: 5, receivedAt: 9, clientId: "client-a", scopes: ["openid", "AdobeID", "read_organizations"] }],
+    ["a string receivedAt", { accessToken: "x", expiresAt: 9e15, receivedAt: "0", clientId: "client-a", scopes: ["openid", "AdobeID", "read_organizations"] }],
+  ])("ignores a stored entry that is %s and asks IMS", async (_, garbage) => {
+    const store = createMemoryTokenStore();
+    await store.set(KEY, garbage as never);
+    const { auth, ims, logger } = setup([], { store });
+    expect((await auth.getToken()).accessToken).toBe("token-1");
+    expect(ims.calls).toHaveLength(1);
+    expect(logger.warn).toHaveBeenCalledWith(
+      "[@psapi/auth] token store held an entry that is not a usable token; ignoring it",
+    );
+  });
+
+  it("accepts a valid stored token without receivedAt", async () => {
+    const store = createMemoryTokenStore();
+    const scopes = ["read_organizations", "openid", "AdobeID"];
+    await store.set(KEY, { accessToken: "stored", expiresAt: 1_000_000 + 2 * HOUR, clientId: "client-a", scopes });
+    const { auth, ims } = setup([], { store });
+    expect(await auth.getToken()).toMatchObject({ accessToken: "stored", scopes: ["openid", "AdobeID", "read_organizations"] });
+    expect(ims.calls).toHaveLength(0);
+  });
+
+  it("asks IMS when the stored token is already due for refresh", async () => {
+    const store = createMemoryTokenStore();
+    const scopes = ["openid", "AdobeID", "read_organizations"];
+    await store.set(KEY, { accessToken: "stored", expiresAt: 1_000_000 + HOUR / 2, clientId: "client-a", scopes });
+    const { auth, ims } = setup([], { store });
+    expect((await auth.getToken()).accessToken).toBe("token-1");
+    expect(ims.calls).toHaveLength(1);
+  });
+
+  it("works on when the store fails, and says so in the log without secrets", async () => {
+    const broken: TokenStore = {
+      get: () => Promise.reject(new Error("redis down")),
+      set: () => Promise.reject(new Error("redis down")),
+      delete: () => Promise.reject(new Error("redis down")),
+    };
+    const { auth, ims, logger } = setup([], { store: broken });
+    const { accessToken } = await auth.getToken();
+    await auth.invalidate(accessToken);
+    expect((await auth.getToken()).accessToken).toBe("token-2");
+    expect(ims.calls).toHaveLength(2);
+    const messages = logger.warn.mock.calls.map(([message]) => message);
+    expect(messages).toEqual([
+      "[@psapi/auth] token store get failed; asking IMS",
+      "[@psapi/auth] token store set failed",
+      "[@psapi/auth] token store cleanup failed",
+      "[@psapi/auth] token store get failed; asking IMS",
+      "[@psapi/auth] token store set failed",
+    ]);
+    expect(JSON.stringify(logger.warn.mock.calls)).not.toContain("token-");
+  });
+
+  it("logs a store that throws something other than an Error by its type", async () => {
+    const odd: TokenStore = {
+      get: () => Promise.reject("nope"),
+      set: async () => {},
+      delete: async () => {},
+    };
+    const { auth, logger } = setup([], { store: odd });
+    await auth.getToken();
+    expect(logger.warn).toHaveBeenCalledWith("[@psapi/auth] token store get failed; asking IMS", { error: "string" });
+  });
+});
+
+describe("headers and middleware", () => {
+  it("returns Authorization and x-api-key", async () => {
+    const { auth } = setup();
+    expect({ ...(await auth.headers()) }).toEqual({ Authorization: "Bearer token-1", "x-api-key": "client-a" });
+  });
+
+  it("sets both headers on an openapi-fetch request and passes the request's signal", async () => {
+    const { auth } = setup();
+    const request = new Request("https://image.adobe.io/pie/psdService/hello");
+    const result = await auth.middleware.onRequest?.({ request });
+    expect(result?.headers.get("authorization")).toBe("Bearer token-1");
+    expect(result?.headers.get("x-api-key")).toBe("client-a");
+
+    const reason = new Error("request aborted");
+    const aborted = new Request("https://image.adobe.io/x", { signal: AbortSignal.abort(reason) });
+    await expect(auth.middleware.onRequest?.({ request: aborted })).rejects.toBe(reason);
+  });
+});
