@@ -1,1 +1,33 @@
-export {};
+export {
+  type CallOptions,
+  createPhotoshopClient,
+  type JobHandle,
+  type PhotoshopClient,
+  type PhotoshopClientOptions,
+  type PhotoshopRawClient,
+} from "./client.js";
+export { DEFAULT_BASE_URL, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, DEFAULT_WAIT } from "./defaults.js";
+export { JobFailedError } from "./errors/job-failed-error.js";
+export { JobTimeoutError } from "./errors/job-timeout-error.js";
+export {
+  PhotoshopApiError,
+  type PhotoshopApiErrorOptions,
+  type RequestDescription,
+} from "./errors/photoshop-api-error.js";
+export type { components, operations, paths } from "./generated/photoshop.js";
+export type { PollInterval, WaitOptions } from "./jobs/wait-for-job.js";
+export { type AuthMiddlewareOptions, createAuthMiddleware } from "./middleware/auth.js";
+export { createRetryMiddleware, type RetryMiddlewareOptions } from "./middleware/retry.js";
+export { createUserAgentMiddleware, type UserAgentMiddlewareOptions } from "./middleware/user-agent.js";
+export type { RetryOptions } from "./retry-policy.js";
+export type { FetchLike } from "./transport.js";
+export type {
+  CreateMaskRequest,
+  DocumentManifestRequest,
+  JobError,
+  JobStatus,
+  PsJobStatus,
+  RemoveBackgroundRequest,
+  SenseiJobStatus,
+} from "./types.js";
+export { VERSION } from "./version.js";

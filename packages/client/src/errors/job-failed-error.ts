@@ -1,0 +1,53 @@
+import { redactUrl } from "@psapi/auth";
+import { redactDeep, redactString } from "../redact.js";
+import type { JobError, JobStatus } from "../types.js";
+
+/**
+ * A job that Adobe reports as `failed`: a Sensei job with `status: "failed"`, or a psdService job
+ * whose outputs are all final and at least one failed. `errors` holds Adobe's error objects
+ * (redacted copies: they may echo pre-signed hrefs); the whole final status body is on `result`,
+ * which is not enumerable so that logging the error never prints the signed URLs it contains.
+ *
+ * @example
+ * try { await job.wait(); }
+ * catch (error) { if (error instanceof JobFailedError) console.log(error.errors[0]?.type); }
+ * @see ../../README.md#waiting-for-jobs
+ */
+export class JobFailedError extends Error {
+  override readonly name = "JobFailedError";
+  /** The job's id (last segment of its status URL). */
+  readonly jobId: string;
+  /** The status URL, without query string. */
+  readonly statusUrl: string;
+  /** Adobe's error objects: one for a Sensei job, one per failed output of a psdService job. */
+  readonly errors: readonly JobError[];
+  /** The final status body, unredacted (non-enumerable; holds pre-signed URLs). */
+  declare readonly result: JobStatus;
+
+  /**
+   * @param jobId - The job's id.
+   * @param statusUrl - The polled URL; redacted here.
+   * @param errors - Adobe's error objects, as received; redacted here.
+   * @param result - The final status body.
+   */
+  constructor(jobId: string, statusUrl: string, errors: readonly JobError[], result: JobStatus) {
+    const first = errors[0];
+    const why = first === undefined ? "no error details" : `${first.type}: ${first.title}`;
+    super(redactString(`[@psapi/client] job ${jobId} failed (${why})`));
+    this.jobId = jobId;
+    this.statusUrl = redactUrl(statusUrl);
+    this.errors = redactDeep(errors) as JobError[];
+    Object.defineProperty(this, "result", { value: result, enumerable: false });
+  }
+
+  /** A plain, log-safe object: no `result`, no stack. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      message: this.message,
+      jobId: this.jobId,
+      statusUrl: this.statusUrl,
+      errors: this.errors,
+    };
+  }
+}

@@ -1,0 +1,169 @@
+import { redactUrl } from "@psapi/auth";
+import { redactDeep, redactString } from "../redact.js";
+import { RETRYABLE_STATUSES } from "../retry-policy.js";
+
+/** The request an error belongs to: method and URL without its query string. Safe to log. */
+export interface RequestDescription {
+  readonly method: string;
+  readonly url: string;
+}
+
+/** The fields of a {@link PhotoshopApiError}, as its constructor takes them. */
+export interface PhotoshopApiErrorOptions {
+  /** HTTP status, or 0 when no response arrived (network failure, timeout). */
+  status: number;
+  /** The failed request; its URL is redacted by the constructor. */
+  request: { method: string; url: string };
+  retryable: boolean;
+  /** Service family: Adobe's error `type`, e.g. `InputValidationError`. */
+  type?: string;
+  /** Service family: Adobe's `code`, normalised to a string (Adobe sends `400` and `"400"`). */
+  code?: string;
+  title?: string;
+  details?: unknown;
+  /** Gateway family: `error_code`, e.g. `"401013"`. */
+  errorCode?: string;
+  /** Validation errors: the validator's list under `reason`. */
+  reason?: readonly unknown[];
+  /** Milliseconds the server asked to wait (`Retry-After`), when it said. */
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+/**
+ * A call to the Photoshop API that failed: an HTTP error answer from Adobe (service family
+ * `{type, code, title, details}`, gateway family `{error_code, message}`, validation `reason` list)
+ * or no answer at all (`status` 0: network failure or timeout).
+ *
+ * Everything on it is safe to log: the request URL has no query string, Adobe's texts and details
+ * are redacted (they echo pre-signed hrefs), and no header is kept.
+ *
+ * @example
+ * try { await client.createMask(body); }
+ * catch (error) { if (error instanceof PhotoshopApiError && error.status === 400) console.log(error.reason); }
+ * @see ../README.md#errors
+ */
+export class PhotoshopApiError extends Error {
+  override readonly name = "PhotoshopApiError";
+  /** HTTP status, or 0 when no response arrived (network failure or timeout). */
+  readonly status: number;
+  /** Service family: Adobe's error `type` (`InputValidationError`, `ResourceNotFound`, …). */
+  readonly type: string | undefined;
+  /** Service family: Adobe's `code` as a string. */
+  readonly code: string | undefined;
+  /** Service family: Adobe's `title`. */
+  readonly title: string | undefined;
+  /** Service family: Adobe's `details`, redacted. */
+  readonly details: unknown;
+  /** Gateway family: `error_code` (`401013`, `403003`, `429001`, …). */
+  readonly errorCode: string | undefined;
+  /** Validation errors (400): the validator's list of problems, redacted. */
+  readonly reason: readonly unknown[] | undefined;
+  /** Whether the client's retry policy treats this failure as transient. */
+  readonly retryable: boolean;
+  /** The wait Adobe asked for with `Retry-After`, in milliseconds. */
+  readonly retryAfterMs: number | undefined;
+  /** Method and redacted URL of the failed request. */
+  readonly request: RequestDescription;
+
+  /**
+   * @param message - Human-readable summary; redacted before use.
+   * @param options - The structured fields; see {@link PhotoshopApiErrorOptions}.
+   */
+  constructor(message: string, options: PhotoshopApiErrorOptions) {
+    super(redactString(message), options.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options.status;
+    this.type = options.type;
+    this.code = options.code;
+    this.title = options.title === undefined ? undefined : redactString(options.title);
+    this.details = redactDeep(options.details);
+    this.errorCode = options.errorCode;
+    this.reason = options.reason === undefined ? undefined : (redactDeep(options.reason) as unknown[]);
+    this.retryable = options.retryable;
+    this.retryAfterMs = options.retryAfterMs;
+    this.request = { method: options.request.method.toUpperCase(), url: redactUrl(options.request.url) };
+  }
+
+  /**
+   * Builds the error for an HTTP error answer. Reads both of Adobe's error families from `body`
+   * (already parsed JSON, or text when it was not JSON).
+   *
+   * @param status - The HTTP status.
+   * @param body - The parsed error body, if any.
+   * @param request - The request that failed.
+   * @param retryAfterMs - The parsed `Retry-After`, if any.
+   */
+  static fromResponse(
+    status: number,
+    body: unknown,
+    request: { method: string; url: string },
+    retryAfterMs?: number,
+  ): PhotoshopApiError {
+    const fields = readErrorBody(body);
+    const summary = fields.title ?? fields.message ?? fields.type ?? (fields.text || undefined);
+    const label = fields.errorCode ?? fields.type;
+    const message =
+      `[@psapi/client] ${request.method.toUpperCase()} ${redactUrl(request.url)} failed with ${status}` +
+      (label === undefined || label === summary ? "" : ` ${label}`) +
+      (summary === undefined ? "" : `: ${summary.slice(0, 300)}`);
+    return new PhotoshopApiError(message, {
+      status,
+      request,
+      retryable: RETRYABLE_STATUSES.has(status),
+      type: fields.type,
+      code: fields.code,
+      title: fields.title,
+      details: fields.details,
+      errorCode: fields.errorCode,
+      reason: fields.reason,
+      retryAfterMs,
+    });
+  }
+
+  /** A plain, log-safe object: every field but `stack` and `cause`. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      message: this.message,
+      status: this.status,
+      type: this.type,
+      code: this.code,
+      title: this.title,
+      details: this.details,
+      errorCode: this.errorCode,
+      reason: this.reason,
+      retryable: this.retryable,
+      retryAfterMs: this.retryAfterMs,
+      request: this.request,
+    };
+  }
+}
+
+interface ErrorBodyFields {
+  type?: string;
+  code?: string;
+  title?: string;
+  details?: unknown;
+  errorCode?: string;
+  message?: string;
+  reason?: readonly unknown[];
+  text?: string;
+}
+
+/** Picks the known fields of either error family out of an untrusted body, ignoring wrong types. */
+function readErrorBody(body: unknown): ErrorBodyFields {
+  if (typeof body === "string") return { text: body.trim() };
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return {};
+  const record = body as Record<string, unknown>;
+  const text = (value: unknown) =>
+    typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined;
+  return {
+    type: text(record.type),
+    code: text(record.code),
+    title: text(record.title),
+    details: record.details,
+    errorCode: text(record.error_code),
+    message: text(record.message),
+    reason: Array.isArray(record.reason) ? record.reason : undefined,
+  };
+}

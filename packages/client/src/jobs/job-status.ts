@@ -1,0 +1,71 @@
+import { PhotoshopApiError } from "../errors/photoshop-api-error.js";
+import type { JobError, JobStatus, PsJobStatus, SenseiJobStatus } from "../types.js";
+import { jobIdFromStatusUrl } from "./job-id.js";
+
+/** Which status shape a poll expects: from a Sensei POST, a psdService POST, or unknown. */
+export type JobKind = "sensei" | "psd" | "any";
+
+/** What one status answer means for the wait. */
+export type JobProgress =
+  | { state: "running"; body: JobStatus }
+  | { state: "succeeded"; body: JobStatus }
+  | { state: "failed"; body: JobStatus; errors: JobError[] };
+
+const FINAL_OUTPUT_STATES = new Set(["succeeded", "failed"]);
+
+/**
+ * Reads a status answer of either shape and says whether the job is still running, succeeded or
+ * failed. Sensei: top-level `status` (id under `jobId` or `jobID`). psdService: `outputs[].status`;
+ * the job is final once every output is `succeeded` or `failed` (HTTP 202 always means running),
+ * so `pending`, `running`, `uploading` and any state Adobe may add later keep the wait going.
+ *
+ * @param httpStatus - 200 or 202.
+ * @param body - The parsed body, untrusted.
+ * @param kind - The shape the caller expects; a body of the other shape is refused.
+ * @param request - For the error, when the body is unreadable.
+ * @throws {PhotoshopApiError} when the body is neither shape (or not the expected one).
+ */
+export function readJobStatus(
+  httpStatus: number,
+  body: unknown,
+  kind: JobKind,
+  request: { method: string; url: string },
+): JobProgress {
+  const record = isRecord(body) ? body : undefined;
+  if (record !== undefined && kind !== "sensei" && Array.isArray(record.outputs)) {
+    const outputs = record.outputs.filter(isRecord);
+    const status = record as PsJobStatus;
+    const final =
+      httpStatus !== 202 &&
+      outputs.length > 0 &&
+      outputs.every((output) => FINAL_OUTPUT_STATES.has(String(output.status)));
+    if (!final) return { state: "running", body: status };
+    const failed = outputs.filter((output) => output.status === "failed");
+    if (failed.length === 0) return { state: "succeeded", body: status };
+    return { state: "failed", body: status, errors: failed.flatMap((output) => jobErrors(output.errors)) };
+  }
+  if (record !== undefined && kind !== "psd" && typeof record.status === "string") {
+    const jobId =
+      [record.jobId, record.jobID].find((id) => typeof id === "string") ?? jobIdFromStatusUrl(request.url);
+    const status = { ...record, jobId } as SenseiJobStatus;
+    if (record.status === "succeeded") return { state: "succeeded", body: status };
+    if (record.status === "failed")
+      return { state: "failed", body: status, errors: jobErrors(record.errors) };
+    return { state: "running", body: status };
+  }
+  const expected = { sensei: "a Sensei status", psd: "a psdService status", any: "a job status" }[kind];
+  throw new PhotoshopApiError(
+    `[@psapi/client] GET ${request.url} answered ${httpStatus} with a body that is not ${expected}`,
+    { status: httpStatus, request, retryable: false },
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** Adobe's `errors`: one object per the spec; an array in one older schema. Anything else is dropped. */
+function jobErrors(value: unknown): JobError[] {
+  const list = Array.isArray(value) ? value : [value];
+  return list.filter(isRecord) as JobError[];
+}

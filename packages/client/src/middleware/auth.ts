@@ -1,0 +1,54 @@
+import type { PhotoshopAuth } from "@psapi/auth";
+import type { Middleware } from "openapi-fetch";
+import { assertTrustedOrigin } from "../origin.js";
+
+/** Options of {@link createAuthMiddleware}. */
+export interface AuthMiddlewareOptions {
+  /** Any `@psapi/auth` credential object. */
+  auth: PhotoshopAuth;
+  /** Only this URL's origin receives credentials; see `assertTrustedOrigin`. */
+  baseUrl: string;
+}
+
+/**
+ * Sets `Authorization: Bearer …` and `x-api-key` on every request, and answers a 401 by invalidating
+ * the token and replaying the request once with a fresh one. The replay is skipped when `auth` hands
+ * back the same token (a static token cannot be refreshed), so the caller sees the 401 at once.
+ *
+ * Requests to an origin other than `baseUrl`'s are refused before anything is sent (token rule).
+ *
+ * @param options - The credentials and the trusted base URL.
+ * @throws {Error} from `onRequest` when a request targets another origin.
+ * @example
+ * raw.use(createAuthMiddleware({ auth, baseUrl: "https://image.adobe.io" }));
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1 (invalid_token → new token)
+ */
+export function createAuthMiddleware({ auth, baseUrl }: AuthMiddlewareOptions): Middleware {
+  const trustedOrigin = new URL(baseUrl).origin;
+  // A copy of each request as sent, for the one replay. Keyed weakly by the request object (which
+  // openapi-fetch hands to onResponse unchanged) so that a call that ends in an abort leaks nothing.
+  const sent = new WeakMap<Request, Request>();
+  return {
+    async onRequest({ request }) {
+      assertTrustedOrigin(request.url, trustedOrigin);
+      const headers = await auth.headers({ signal: request.signal });
+      request.headers.set("Authorization", headers.Authorization);
+      request.headers.set("x-api-key", headers["x-api-key"]);
+      sent.set(request, request.clone());
+      return undefined;
+    },
+    async onResponse({ request, response, options }) {
+      const template = sent.get(request);
+      sent.delete(request);
+      if (response.status !== 401 || template === undefined) return undefined;
+      const used = template.headers.get("Authorization") ?? "";
+      await auth.invalidate(used.replace(/^Bearer\s+/i, ""));
+      const fresh = await auth.headers({ signal: template.signal });
+      if (fresh.Authorization === used) return undefined;
+      await response.body?.cancel();
+      template.headers.set("Authorization", fresh.Authorization);
+      template.headers.set("x-api-key", fresh["x-api-key"]);
+      return options.fetch(template);
+    },
+  };
+}

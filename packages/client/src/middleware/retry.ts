@@ -1,0 +1,107 @@
+import { type Clock, type Logger, redactUrl, systemClock } from "@psapi/auth";
+import type { Middleware } from "openapi-fetch";
+import {
+  isIdempotent,
+  parseRetryAfter,
+  RETRYABLE_STATUSES,
+  type RetryOptions,
+  resolveRetryOptions,
+  retryDelay,
+} from "../retry-policy.js";
+
+/** Options of {@link createRetryMiddleware}: the policy knobs plus what it needs to wait. */
+export interface RetryMiddlewareOptions extends RetryOptions {
+  /** Source of time for back-off and the budget. Default: the system clock. */
+  clock?: Clock;
+  /** Source of jitter in `[0, 1)`. Default: `Math.random`. */
+  random?: () => number;
+  /** Receives one `warn` per retry (method, redacted URL, status, attempt, delay). */
+  logger?: Logger;
+}
+
+type Outcome = { response: Response } | { error: unknown };
+
+/**
+ * Retries transient failures per Adobe's guidance: 429/500/502/503/504 answers (any method) and
+ * network failures or timeouts of idempotent requests, at most `maxRetries` times, with exponential
+ * back-off and full jitter, waiting at least `Retry-After` on 429 and 503, within `budgetMs`.
+ * Each retry sends a fresh clone of a copy taken before the first send. An abort of the request's
+ * signal ends a pending back-off at once and rejects with the signal's reason.
+ *
+ * Install it after the auth middleware so that each replay carries the same credentials; see the
+ * client README for the order.
+ *
+ * @param options - Policy knobs (defaults in `DEFAULT_RETRY`), clock, random and logger.
+ * @throws {TypeError} when a knob is invalid.
+ * @example
+ * raw.use(createRetryMiddleware({ maxRetries: 5, clock, random }));
+ * @see ../../README.md#retries
+ */
+export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): Middleware {
+  const { clock = systemClock, random = Math.random, logger, ...knobs } = options;
+  const policy = resolveRetryOptions(knobs);
+  // The copy to replay and when the first send started. Keyed weakly by the request object (which
+  // openapi-fetch hands to onResponse/onError unchanged) so that an aborted call leaks nothing.
+  const pending = new WeakMap<Request, { template: Request; startedAt: number }>();
+
+  async function settle(
+    request: Request,
+    state: { template: Request; startedAt: number },
+    first: Outcome,
+    send: (request: Request) => Promise<Response>,
+  ): Promise<Response> {
+    let outcome = first;
+    for (let attempt = 0; ; attempt++) {
+      const status = "response" in outcome ? outcome.response.status : undefined;
+      const transient = status === undefined ? isIdempotent(request.method) : RETRYABLE_STATUSES.has(status);
+      if (!transient || attempt >= policy.maxRetries) return unwrap(outcome);
+      const retryAfterMs =
+        "response" in outcome
+          ? parseRetryAfter(outcome.response.headers.get("retry-after"), clock.now())
+          : undefined;
+      const delay = retryDelay(policy, attempt, random, status, retryAfterMs);
+      if (delay === undefined || clock.now() + delay - state.startedAt > policy.budgetMs)
+        return unwrap(outcome);
+      logger?.warn?.("[@psapi/client] retrying", {
+        method: request.method,
+        url: redactUrl(request.url),
+        status: status ?? 0,
+        attempt: attempt + 1,
+        delayMs: delay,
+      });
+      if ("response" in outcome) await outcome.response.body?.cancel();
+      await clock.sleep(delay, request.signal);
+      try {
+        outcome = { response: await send(state.template.clone()) };
+      } catch (error) {
+        if (request.signal.aborted) throw request.signal.reason;
+        outcome = { error };
+      }
+    }
+  }
+
+  return {
+    onRequest({ request }) {
+      pending.set(request, { template: request.clone(), startedAt: clock.now() });
+      return undefined;
+    },
+    async onResponse({ request, response, options: { fetch } }) {
+      const state = pending.get(request);
+      pending.delete(request);
+      if (state === undefined) return undefined;
+      return settle(request, state, { response }, fetch);
+    },
+    async onError({ request, error, options: { fetch } }) {
+      const state = pending.get(request);
+      pending.delete(request);
+      // An abort is not a failure to retry: the caller asked to stop.
+      if (state === undefined || request.signal.aborted) return undefined;
+      return settle(request, state, { error }, fetch);
+    },
+  };
+}
+
+function unwrap(outcome: Outcome): Response {
+  if ("response" in outcome) return outcome.response;
+  throw outcome.error;
+}

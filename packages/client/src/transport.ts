@@ -1,0 +1,84 @@
+import type { Clock } from "@psapi/auth";
+import { PhotoshopApiError } from "./errors/photoshop-api-error.js";
+import { isIdempotent } from "./retry-policy.js";
+
+/** The fetch signature openapi-fetch calls: one `Request` in, one `Response` out. */
+export type FetchLike = (request: Request) => Promise<Response>;
+
+/** Options of {@link createTransport}. */
+export interface TransportOptions {
+  fetch: FetchLike;
+  clock: Clock;
+  /** Per-request timeout in milliseconds, covering the whole response body; 0 turns it off. */
+  timeoutMs: number;
+}
+
+/** Statuses whose response must not have a body (the `Response` constructor refuses one). */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * Wraps the configured fetch so that no single request can hang the client. Each send races the
+ * fetch, including reading the whole body, against a timeout and the request's own `AbortSignal`.
+ * The race does not rely on the fetch honouring the signal (an injected in-process fetch may not),
+ * though a combined signal is passed on so that a real fetch also closes its connection. Bodies are
+ * buffered, which is fine for this API: every answer is a small JSON or text document.
+ *
+ * Failures become a {@link PhotoshopApiError} with status 0 whose `retryable` follows the idempotency
+ * rule of the retry policy. An abort passes through as the caller's signal reason, unwrapped.
+ */
+export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): FetchLike {
+  return async function send(request) {
+    const callerSignal = request.signal;
+    callerSignal.throwIfAborted();
+    const deadline = new AbortController();
+    const stopTimer = new AbortController();
+    if (timeoutMs > 0) {
+      clock.sleep(timeoutMs, stopTimer.signal).then(
+        () => deadline.abort(new DOMException(`timed out after ${timeoutMs} ms`, "TimeoutError")),
+        () => {}, // cancelled: the exchange finished first
+      );
+    }
+    const signal = AbortSignal.any([callerSignal, deadline.signal]);
+    try {
+      return await untilAborted(signal, async () => {
+        const response = await fetch(new Request(request, { signal }));
+        const body = NULL_BODY_STATUSES.has(response.status) ? null : await response.arrayBuffer();
+        return new Response(body, {
+          status: response.status,
+          statusText: response.statusText,
+          headers: response.headers,
+        });
+      });
+    } catch (error) {
+      if (callerSignal.aborted) throw callerSignal.reason;
+      const what = deadline.signal.aborted
+        ? `timed out after ${timeoutMs} ms`
+        : `failed before a response arrived: ${describeError(error)}`;
+      throw new PhotoshopApiError(`[@psapi/client] ${request.method} ${request.url} ${what}`, {
+        status: 0,
+        request: { method: request.method, url: request.url },
+        retryable: isIdempotent(request.method),
+        cause: deadline.signal.aborted ? deadline.signal.reason : error,
+      });
+    } finally {
+      stopTimer.abort();
+    }
+  };
+}
+
+/** Runs `work`, but settles as soon as `signal` aborts, whether or not `work` notices. */
+function untilAborted<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work()
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
+  return `${error.message}${cause}`;
+}
