@@ -1,0 +1,123 @@
+import { Hono } from "hono";
+import { AssetMover } from "./assets.js";
+import { EmulatorTime } from "./clock.js";
+import type { EmulatorContext, EmulatorEnv, EmulatorLogger } from "./context.js";
+import { resourceNotFound } from "./errors.js";
+import { FaultTable } from "./faults.js";
+import * as builtInImaging from "./imaging/index.js";
+import { JobRunner } from "./jobs.js";
+import { Journal } from "./journal.js";
+import { createBodyLimitMiddleware } from "./middleware/body-limit.js";
+import { createFaultMiddleware } from "./middleware/faults.js";
+import { createJournalMiddleware } from "./middleware/journal.js";
+import { type EmulatorOptions, resolveOptions } from "./options.js";
+import { RateLimiter } from "./rate-limiter.js";
+import { createErrorRenderer } from "./render-error.js";
+import { createControlRouter } from "./routes/control.js";
+import { createImsRouter } from "./routes/ims.js";
+import { createPieRouter } from "./routes/pie.js";
+import { createSenseiRouter } from "./routes/sensei.js";
+import { createStorageRouter } from "./routes/storage.js";
+import { ObjectStore } from "./storage/object-store.js";
+import { UrlSigner } from "./storage/signing.js";
+import { TokenService } from "./tokens.js";
+
+/** Options of {@link createEmulator}, plus where unexpected errors are reported. */
+export interface CreateEmulatorOptions extends EmulatorOptions {
+  /** Receives errors the emulator did not expect (bugs). Default: none. */
+  logger?: EmulatorLogger;
+}
+
+/** Routes that fault injection applies to (never the control API, so faults can always be cleared). */
+const FAULTABLE = ["/ims/*", "/pie/*", "/sensei/*", "/__emulator/storage/objects/*"];
+
+/**
+ * Creates an emulator of Adobe's Photoshop API and IMS: a Hono app with its own fresh state
+ * (tokens, jobs, objects, journal, faults), usable in-process through `app.request()` /
+ * `app.fetch`, or served with `@hono/node-server` (see `server.ts`). Nothing is shared between
+ * two apps.
+ *
+ * @param options - clients, clock, timing, faults, limits; every field optional.
+ * @returns the Hono app.
+ * @throws TypeError naming the option to fix when an option is invalid.
+ * @example
+ * const app = createEmulator({ jobs: { pendingMs: 0, runningMs: 0 } });
+ * const res = await app.request("/ims/token/v3", {
+ *   method: "POST",
+ *   body: new URLSearchParams({ grant_type: "client_credentials", client_id: "psapi-demo-client", client_secret: "psapi-demo-secret" }),
+ * });
+ * @see ../README.md for the routes, the control API and what is faithful.
+ */
+export function createEmulator(options: CreateEmulatorOptions = {}): Hono<EmulatorEnv> {
+  const resolved = resolveOptions(options);
+  const time = new EmulatorTime(resolved.clock);
+  const store = new ObjectStore(resolved.limits);
+  const signer = new UrlSigner(resolved.signingKey);
+  let timers = new AbortController();
+  const timerSignal = () =>
+    resolved.signal ? AbortSignal.any([timers.signal, resolved.signal]) : timers.signal;
+  const assets = new AssetMover({
+    store,
+    signer,
+    time,
+    allowedHosts: resolved.allowedHosts,
+    fetch: resolved.fetch,
+    fetchTimeoutMs: resolved.fetchTimeoutMs,
+    maxObjectBytes: resolved.limits.maxObjectBytes,
+  });
+  const imaging = options.imaging ?? builtInImaging;
+  const ctx: EmulatorContext = {
+    options: resolved,
+    imaging,
+    logger: options.logger,
+    time,
+    tokens: new TokenService(time),
+    store,
+    signer,
+    assets,
+    jobs: new JobRunner({
+      time,
+      timing: resolved.jobs,
+      assets,
+      imaging,
+      maxJobs: resolved.limits.maxJobs,
+      signal: timerSignal,
+    }),
+    faults: new FaultTable(resolved.faultSeed, resolved.faultRules),
+    rateLimiter: new RateLimiter(resolved.rateLimits),
+    journal: new Journal(resolved.limits.maxJournalEntries),
+    quotaUsed: new Map(),
+    timerSignal,
+    reset() {
+      timers.abort();
+      timers = new AbortController();
+      ctx.time.reset();
+      ctx.tokens.reset();
+      ctx.store.clear();
+      ctx.jobs.reset();
+      ctx.faults.reset();
+      ctx.rateLimiter.reset();
+      ctx.journal.clear();
+      ctx.quotaUsed.clear();
+    },
+  };
+
+  const app = new Hono<EmulatorEnv>();
+  const renderError = createErrorRenderer(options.logger);
+  app.use("*", createJournalMiddleware(ctx));
+  for (const path of FAULTABLE) app.use(path, createFaultMiddleware(ctx));
+  app.use("*", createBodyLimitMiddleware(resolved.limits));
+  app.use("*", async function advanceJobs(_c, next) {
+    // Jobs move on every request too, so an injected clock needs no timers to drive them.
+    ctx.jobs.tick();
+    await next();
+  });
+  app.route("/ims", createImsRouter(ctx));
+  app.route("/pie/psdService", createPieRouter(ctx));
+  app.route("/sensei", createSenseiRouter(ctx));
+  app.route("/__emulator/storage", createStorageRouter(ctx));
+  app.route("/__emulator", createControlRouter(ctx));
+  app.notFound((c) => renderError(resourceNotFound(), c));
+  app.onError(renderError);
+  return app;
+}

@@ -1,0 +1,65 @@
+import type { HttpBindings } from "@hono/node-server";
+import type { Context } from "hono";
+import type { AssetMover } from "./assets.js";
+import type { EmulatorTime } from "./clock.js";
+import type { FaultTable } from "./faults.js";
+import type { JobRunner } from "./jobs.js";
+import type { Journal } from "./journal.js";
+import type { Imaging, ResolvedOptions } from "./options.js";
+import type { RateLimiter } from "./rate-limiter.js";
+import type { ObjectStore } from "./storage/object-store.js";
+import type { UrlSigner } from "./storage/signing.js";
+import type { TokenService } from "./tokens.js";
+
+/** Where the emulator reports errors it did not expect (a bug, not a client mistake). */
+export interface EmulatorLogger {
+  error(message: string, details?: unknown): void;
+}
+
+/** Hono environment of the emulator app: node-server bindings (absent in-process) and per-request values. */
+export interface EmulatorEnv {
+  Bindings: Partial<HttpBindings>;
+  Variables: {
+    /** The client whose token the gateway accepted. */
+    clientId: string;
+    /** The fault injected into this request, for the journal. */
+    fault: string;
+  };
+}
+
+/** The Hono context type of every emulator handler. */
+export type EmulatorContextType = Context<EmulatorEnv>;
+
+/** The state and services of one emulator instance, shared by its routers and middleware. */
+export interface EmulatorContext {
+  options: ResolvedOptions;
+  imaging: Imaging;
+  logger: EmulatorLogger | undefined;
+  time: EmulatorTime;
+  tokens: TokenService;
+  store: ObjectStore;
+  signer: UrlSigner;
+  assets: AssetMover;
+  jobs: JobRunner;
+  faults: FaultTable;
+  rateLimiter: RateLimiter;
+  journal: Journal;
+  /** Successful job submissions per client (trial quota). */
+  quotaUsed: Map<string, number>;
+  /** Signal cancelling timers; renewed by reset. */
+  timerSignal(): AbortSignal;
+  /** Back to a fresh state (same options). */
+  reset(): void;
+}
+
+/** The origin `_links` and pre-signed URLs use: `publicUrl`, else the request's own. */
+export function publicOrigin(ctx: EmulatorContext, c: EmulatorContextType): string {
+  return ctx.options.publicUrl ?? new URL(c.req.url).origin;
+}
+
+/** Every origin under which this request reached the emulator (own-storage detection for jobs). */
+export function ownOrigins(ctx: EmulatorContext, c: EmulatorContextType): ReadonlySet<string> {
+  const origins = new Set([new URL(c.req.url).origin]);
+  if (ctx.options.publicUrl) origins.add(ctx.options.publicUrl);
+  return origins;
+}

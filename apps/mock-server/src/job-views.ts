@@ -1,0 +1,63 @@
+import type { Job, ManifestRequest, SenseiRequest } from "./jobs.js";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The status URL of a job, on the emulator's own routes, ending in the job id. */
+export function statusUrl(job: Job): string {
+  const path = job.kind === "manifest" ? "/pie/psdService/status/" : "/sensei/status/";
+  return `${job.origin}${path}${job.id}`;
+}
+
+/** The 202 body of a job submission. */
+export function jobLinkBody(job: Job) {
+  return { _links: { self: { href: statusUrl(job) } } };
+}
+
+/** `GET /sensei/status/{jobId}`: input href, the request's output echoed on success, `errors` on failure. */
+export function senseiStatusBody(job: Job) {
+  const request = job.request as SenseiRequest;
+  return {
+    jobId: job.id,
+    status: job.status,
+    created: iso(job.createdAt),
+    modified: iso(job.modifiedAt),
+    input: request.input.href,
+    ...(job.status === "succeeded" ? { output: request.output } : {}),
+    ...(request.options ? { options: request.options } : {}),
+    ...(job.errors ? { errors: job.errors } : {}),
+    _links: { self: { href: statusUrl(job) } },
+  };
+}
+
+/** `GET /pie/psdService/status/{jobId}`: one output per input, with the manifest or `errors`. */
+export function psdStatusBody(job: Job) {
+  const request = job.request as ManifestRequest;
+  return {
+    jobId: job.id,
+    outputs: [
+      {
+        input: request.inputs[0]?.href ?? "",
+        status: job.status,
+        created: iso(job.createdAt),
+        modified: iso(job.modifiedAt),
+        ...(job.manifest ?? {}),
+        ...(job.errors ? { errors: job.errors } : {}),
+      },
+    ],
+    _links: { self: { href: statusUrl(job) } },
+  };
+}
+
+/** A job as the control API lists it: no hrefs, since pre-signed URLs are credentials. */
+export function jobSummary(job: Job) {
+  return {
+    jobId: job.id,
+    kind: job.kind,
+    clientId: job.clientId,
+    status: job.status,
+    created: iso(job.createdAt),
+    modified: iso(job.modifiedAt),
+    statusUrl: statusUrl(job),
+    ...(job.errors ? { errors: job.errors } : {}),
+  };
+}

@@ -1,0 +1,221 @@
+import { randomUUID } from "node:crypto";
+import type { AssetMover, AssetRef } from "./assets.js";
+import { BoundedMap } from "./bounded-map.js";
+import type { EmulatorTime } from "./clock.js";
+import { ServiceError, type ServiceErrorBody } from "./errors.js";
+import type { Imaging, JobTiming } from "./options.js";
+
+/** The kinds of job the emulator runs. */
+export type JobKind = "mask" | "cutout" | "manifest";
+
+/** A job's lifecycle state. */
+export type JobStatus = "pending" | "running" | "succeeded" | "failed";
+
+/** The validated body of a sensei request (mask or cutout). */
+export interface SenseiRequest {
+  input: AssetRef;
+  output: AssetRef & { mask?: { format?: "soft" | "binary" }; color?: { space?: string } };
+  options?: Record<string, unknown>;
+}
+
+/** The validated body of a documentManifest request. */
+export interface ManifestRequest {
+  inputs: AssetRef[];
+  options?: Record<string, unknown>;
+}
+
+/** One job as the emulator keeps it. */
+export interface Job {
+  id: string;
+  kind: JobKind;
+  clientId: string;
+  status: JobStatus;
+  createdAt: number;
+  modifiedAt: number;
+  /** When the job leaves `pending`. */
+  startAt: number;
+  /** Earliest time the job may finish. */
+  doneAt: number;
+  request: SenseiRequest | ManifestRequest;
+  /** Origins under which the submitting request reached the emulator (own storage detection). */
+  ownOrigins: ReadonlySet<string>;
+  /** Origin for `_links`. */
+  origin: string;
+  manifest?: { document: object; layers: readonly object[] };
+  errors?: ServiceErrorBody;
+  /** Set once the work has finished; applied when `doneAt` has passed. */
+  outcome?: { manifest?: Job["manifest"]; errors?: ServiceErrorBody };
+  work?: Promise<void>;
+}
+
+/** What {@link JobRunner} needs. */
+export interface JobRunnerDeps {
+  time: EmulatorTime;
+  timing: JobTiming;
+  assets: AssetMover;
+  imaging: Imaging;
+  maxJobs: number;
+  /** Aborted on shutdown: cancels wake-up timers. */
+  signal: () => AbortSignal;
+}
+
+function isDecodeError(error: unknown): boolean {
+  return error instanceof Error && error.name === "ImageDecodeError";
+}
+
+function toJobError(error: unknown): ServiceErrorBody {
+  if (error instanceof ServiceError) {
+    const { type, code, title, details } = error.body;
+    return details ? { type, code, title, details } : { type, code, title };
+  }
+  if (isDecodeError(error)) {
+    // ImageDecodeError messages are written to be safe to show to a client.
+    return {
+      type: "InputValidationError",
+      code: 400,
+      title: "The input image could not be processed",
+      details: [{ name: "input", reason: (error as Error).message }],
+    };
+  }
+  return { type: "UndefinedError", code: 500, title: "Internal Server Error" };
+}
+
+function fileName(href: string): string {
+  const path = href.split(/[?#]/, 1)[0] ?? href;
+  const last = path.split("/").pop() ?? "";
+  try {
+    return decodeURIComponent(last) || "document";
+  } catch {
+    return last || "document";
+  }
+}
+
+/**
+ * Runs jobs for real: pending → running (download the input, run the image work, upload the
+ * output) → succeeded or failed, on emulator time. Transitions happen on a timer, on every request
+ * (`tick`), and on `settle` (clock advance), so an injected clock drives them deterministically.
+ */
+export class JobRunner {
+  readonly #deps: JobRunnerDeps;
+  readonly #jobs: BoundedMap<string, Job>;
+  readonly #active = new Set<Job>();
+
+  constructor(deps: JobRunnerDeps) {
+    this.#deps = deps;
+    this.#jobs = new BoundedMap({ maxEntries: deps.maxJobs });
+  }
+
+  /** Registers a job and starts its clock. */
+  submit(kind: JobKind, clientId: string, request: Job["request"], origin: string, ownOrigins: ReadonlySet<string>): Job {
+    const now = this.#deps.time.now();
+    const startAt = now + this.#deps.timing.pendingMs;
+    const job: Job = {
+      id: randomUUID(),
+      kind,
+      clientId,
+      status: "pending",
+      createdAt: now,
+      modifiedAt: now,
+      startAt,
+      doneAt: startAt + this.#deps.timing.runningMs,
+      request,
+      origin,
+      ownOrigins,
+    };
+    this.#jobs.set(job.id, job);
+    this.#active.add(job);
+    this.tick();
+    this.#wakeAt(startAt);
+    return job;
+  }
+
+  /** A job by id, if it exists, was not evicted, and belongs to `clientId`. */
+  get(id: string, clientId: string): Job | undefined {
+    const job = this.#jobs.peek(id);
+    return job && job.clientId === clientId ? job : undefined;
+  }
+
+  /** Every kept job, newest first. */
+  list(): Job[] {
+    return [...this.#jobs.values()].reverse();
+  }
+
+  /** Applies every transition that is due now. */
+  tick(): void {
+    const now = this.#deps.time.now();
+    for (const job of this.#active) {
+      if (!this.#jobs.has(job.id)) {
+        this.#active.delete(job);
+        continue;
+      }
+      if (job.status === "pending" && now >= job.startAt) {
+        job.status = "running";
+        job.modifiedAt = now;
+        job.work = this.#run(job).then((outcome) => {
+          job.outcome = outcome;
+          this.tick();
+        });
+        this.#wakeAt(job.doneAt);
+      }
+      if (job.status === "running" && job.outcome && now >= job.doneAt) {
+        job.status = job.outcome.errors ? "failed" : "succeeded";
+        job.manifest = job.outcome.manifest;
+        job.errors = job.outcome.errors;
+        job.modifiedAt = now;
+        this.#active.delete(job);
+      }
+    }
+  }
+
+  /** Applies due transitions and waits for the work they start, until nothing more is due. */
+  async settle(): Promise<void> {
+    for (;;) {
+      this.tick();
+      const working = [...this.#active].filter((job) => job.status === "running" && !job.outcome && job.work);
+      if (working.length === 0) return;
+      await Promise.all(working.map((job) => job.work));
+    }
+  }
+
+  /** Forgets every job. Work in flight completes into the void. */
+  reset(): void {
+    this.#jobs.clear();
+    this.#active.clear();
+  }
+
+  /** Number of jobs kept. */
+  get size(): number {
+    return this.#jobs.size;
+  }
+
+  #wakeAt(at: number): void {
+    const delay = at - this.#deps.time.now();
+    if (delay <= 0) return;
+    this.#deps.time.sleep(delay, this.#deps.signal()).then(
+      () => this.tick(),
+      () => undefined,
+    );
+  }
+
+  async #run(job: Job): Promise<NonNullable<Job["outcome"]>> {
+    const { assets, imaging } = this.#deps;
+    try {
+      if (job.kind === "manifest") {
+        const request = job.request as ManifestRequest;
+        const input = request.inputs[0] as AssetRef;
+        const bytes = await assets.download(input, job.ownOrigins);
+        return { manifest: await imaging.readDocumentManifest(bytes, fileName(input.href)) };
+      }
+      const request = job.request as SenseiRequest;
+      const bytes = await assets.download(request.input, job.ownOrigins);
+      const png =
+        job.kind === "mask"
+          ? await imaging.computeMask(bytes, { format: request.output.mask?.format ?? "soft" })
+          : await imaging.computeCutout(bytes);
+      await assets.upload(request.output, png, "image/png", job.ownOrigins);
+      return {};
+    } catch (error) {
+      return { errors: toJobError(error) };
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { EmulatorEnv } from "../context.js";
+import { OAuthError, ServiceError, StorageError } from "../errors.js";
+import type { EmulatorLimits } from "../options.js";
+import { OBJECTS_PATH } from "../storage/signing.js";
+
+/**
+ * Answers 413 for a body over the limit, in the error family of the route: S3 XML for stored
+ * objects (limit `maxObjectBytes`), OAuth for IMS, the service shape elsewhere (`maxBodyBytes`).
+ * Checks Content-Length up front and counts streamed bodies, so nothing past the limit is buffered.
+ */
+export function createBodyLimitMiddleware(
+  limits: Pick<EmulatorLimits, "maxBodyBytes" | "maxObjectBytes">,
+): MiddlewareHandler<EmulatorEnv> {
+  const objects = bodyLimit({
+    maxSize: limits.maxObjectBytes,
+    onError: () => {
+      throw new StorageError(413, "EntityTooLarge", `Objects may be at most ${limits.maxObjectBytes} bytes`);
+    },
+  });
+  const others = bodyLimit({
+    maxSize: limits.maxBodyBytes,
+    onError: (c) => {
+      const title = `Request body is larger than ${limits.maxBodyBytes} bytes`;
+      if (new URL(c.req.url).pathname.startsWith("/ims/")) throw new OAuthError(413, "invalid_request", title);
+      throw new ServiceError(413, { type: "PayloadTooLargeError", code: 413, title });
+    },
+  });
+  return async function limitBody(c, next) {
+    const limiter = new URL(c.req.url).pathname.startsWith(OBJECTS_PATH) ? objects : others;
+    return limiter(c, next);
+  };
+}

@@ -1,0 +1,64 @@
+import type { MiddlewareHandler } from "hono";
+import type { EmulatorContext, EmulatorEnv } from "../context.js";
+import { GatewayError, ServiceError } from "../errors.js";
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * The API gateway in front of every Photoshop route: a missing, unknown, expired or revoked token
+ * is 401 `401013`; a missing or unknown `x-api-key`, or one that is not the token's client, is 403
+ * `403003`. Sets `clientId` for the handlers.
+ */
+export function createGatewayAuth(ctx: EmulatorContext): MiddlewareHandler<EmulatorEnv> {
+  return async function gatewayAuth(c, next) {
+    const token = BEARER.exec(c.req.header("authorization") ?? "")?.[1];
+    const claims = token ? await ctx.tokens.verify(token) : undefined;
+    if (!claims) throw new GatewayError(401, "401013", "Oauth token is not valid");
+    const apiKey = c.req.header("x-api-key");
+    if (!apiKey || apiKey !== claims.clientId || !ctx.options.clients.has(apiKey)) {
+      throw new GatewayError(403, "403003", "Api Key is invalid");
+    }
+    c.set("clientId", claims.clientId);
+    await next();
+  };
+}
+
+/**
+ * Adobe's per-org rate limits (sliding windows per client): over a window, 429 with a
+ * `Retry-After` that says when the window frees a slot. Runs after the gateway.
+ */
+export function createRateLimit(ctx: EmulatorContext): MiddlewareHandler<EmulatorEnv> {
+  return async function rateLimit(c, next) {
+    const denied = ctx.rateLimiter.take(c.get("clientId"), c.req.method, new URL(c.req.url).pathname, ctx.time.now());
+    if (denied) {
+      throw new GatewayError(429, "429001", "Too many requests", {
+        "retry-after": String(denied.retryAfter),
+        "x-access-rate-limit-level": "org",
+      });
+    }
+    await next();
+  };
+}
+
+/**
+ * The trial quota: each client may make `trialQuota` successful job submissions (only successful
+ * calls are billable); the next one is 402 `TrialLimitExceededError`.
+ */
+export function createTrialQuota(ctx: EmulatorContext): MiddlewareHandler<EmulatorEnv> {
+  return async function trialQuota(c, next) {
+    const quota = ctx.options.trialQuota;
+    if (quota === undefined) return next();
+    const clientId = c.get("clientId");
+    const used = ctx.quotaUsed.get(clientId) ?? 0;
+    if (used >= quota) {
+      throw new ServiceError(402, {
+        type: "TrialLimitExceededError",
+        code: 402,
+        title: "Trial Limit Exceeded Error",
+        details: `You have exceeded the limit of ${quota} calls for the free trial. Please contact your Adobe Account Manager.`,
+      });
+    }
+    await next();
+    if (c.res.status === 202) ctx.quotaUsed.set(clientId, (ctx.quotaUsed.get(clientId) ?? 0) + 1);
+  };
+}

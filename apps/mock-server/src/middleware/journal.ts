@@ -1,0 +1,51 @@
+import type { MiddlewareHandler } from "hono";
+import type { EmulatorContext, EmulatorEnv } from "../context.js";
+import { ConnectionResetFault } from "../errors.js";
+import { redactQuery } from "../journal.js";
+import { OBJECTS_PATH } from "../storage/signing.js";
+
+async function errorName(response: Response): Promise<string | undefined> {
+  if (response.status < 400 || !response.headers.get("content-type")?.includes("json")) return undefined;
+  try {
+    const body = (await response.clone().json()) as Record<string, unknown>;
+    const name = body.type ?? body.error_code ?? body.error;
+    return typeof name === "string" ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Records every API, IMS and storage-object request in the journal (the control API's own calls
+ * are left out). Only method, path, redacted query, status, timing, client, fault and error name
+ * are kept: never headers or bodies, so no credential can end up there.
+ */
+export function createJournalMiddleware(ctx: EmulatorContext): MiddlewareHandler<EmulatorEnv> {
+  return async function journal(c, next) {
+    const url = new URL(c.req.url);
+    if (url.pathname.startsWith("/__emulator/") && !url.pathname.startsWith(OBJECTS_PATH)) return next();
+    const start = ctx.time.now();
+    const entry = {
+      time: new Date(start).toISOString(),
+      method: c.req.method,
+      path: url.pathname,
+      query: redactQuery(url.searchParams),
+    };
+    try {
+      await next();
+    } catch (error) {
+      if (error instanceof ConnectionResetFault) {
+        ctx.journal.record({ ...entry, status: 0, durationMs: ctx.time.now() - start, fault: "reset" });
+      }
+      throw error;
+    }
+    ctx.journal.record({
+      ...entry,
+      status: c.res.status,
+      durationMs: ctx.time.now() - start,
+      clientId: c.get("clientId"),
+      fault: c.get("fault"),
+      error: await errorName(c.res),
+    });
+  };
+}

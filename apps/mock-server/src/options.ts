@@ -1,0 +1,250 @@
+import { type EmulatorClock, systemClock } from "./clock.js";
+
+/** One OAuth client the emulator's IMS knows. */
+export interface EmulatorClient {
+  /** Client id (also the `x-api-key` the gateway accepts with this client's tokens). */
+  clientId: string;
+  /** Client secret, compared in constant time. */
+  clientSecret: string;
+  /** Scopes this client may ask for. Default: {@link DEFAULT_SCOPES}. */
+  scopes?: readonly string[];
+  /** SPKI PEM public key that verifies this client's RS256 JWTs at `POST /ims/exchange/jwt`. */
+  jwtPublicKey?: string;
+}
+
+/** How long jobs spend in each state, in emulator milliseconds. */
+export interface JobTiming {
+  /** Time from submission until the job starts running. Default 200. */
+  pendingMs: number;
+  /** Least time a job stays `running`; it also waits for the real work to finish. Default 800. */
+  runningMs: number;
+}
+
+/** A status fault the emulator can inject. */
+export type FaultStatus = 429 | 500 | 502 | 503 | 504;
+
+/** A fault rule as given at start or to `POST /__emulator/faults`. */
+export interface FaultRuleInput {
+  /** `"[METHOD ]/path/glob"`, `*` matching anything: `"POST /sensei/*"`. Default `"*"` (every route). */
+  route?: string;
+  /** Answer with this status and Adobe's body for it. */
+  status?: FaultStatus;
+  /** `Retry-After` seconds on a 429/503. Default 1 for 429. */
+  retryAfter?: number;
+  /** Drop the connection instead of answering. */
+  reset?: boolean;
+  /** Delay before answering (or before the status fault). */
+  latencyMs?: number;
+  /** Apply to the next N matching calls only. */
+  times?: number;
+  /** Apply with this probability (0..1), drawn from the seeded PRNG. */
+  probability?: number;
+}
+
+/** One sliding-window rate limit, counted per client (Adobe counts per org). */
+export interface RateLimitRule {
+  /** Name shown in the journal. */
+  name: string;
+  /** Only requests with this method count. */
+  method?: "GET" | "POST";
+  /** Path glob (`*` matches anything). Default every API route. */
+  route?: string;
+  /** Requests allowed per window. */
+  limit: number;
+  /** Window length in milliseconds. */
+  windowMs: number;
+}
+
+/** Caps that keep memory bounded. */
+export interface EmulatorLimits {
+  /** Largest JSON/form request body (bytes) before 413. Default 1 MiB. */
+  maxBodyBytes: number;
+  /** Largest stored object or downloaded input (bytes). Default 50 MiB. */
+  maxObjectBytes: number;
+  /** Total bytes the object store keeps before evicting least recently used objects. Default 512 MiB. */
+  maxStoreBytes: number;
+  /** Most objects kept. Default 1000. */
+  maxObjects: number;
+  /** Most jobs kept (oldest evicted first). Default 1000. */
+  maxJobs: number;
+  /** Most journal entries kept. Default 1000. */
+  maxJournalEntries: number;
+}
+
+/** What the emulator needs from its image module (injectable so tests can count calls). */
+export interface Imaging {
+  computeMask(input: Uint8Array, options: { format: "soft" | "binary" }): Promise<Uint8Array>;
+  computeCutout(input: Uint8Array): Promise<Uint8Array>;
+  readDocumentManifest(input: Uint8Array, name: string): Promise<{ document: object; layers: readonly object[] }>;
+}
+
+/** Options of {@link createEmulator}; every field is optional. */
+export interface EmulatorOptions {
+  /** Known OAuth clients. Default: the demo client {@link DEMO_CLIENT}. */
+  clients?: readonly EmulatorClient[];
+  /** Origin used in `_links` and pre-signed URLs. Default: the origin of each request. */
+  publicUrl?: string;
+  /** Time source. Default: the real clock. */
+  clock?: EmulatorClock;
+  /** Access-token lifetime in seconds. Default 86399 (Adobe's). */
+  tokenLifetimeSeconds?: number;
+  /** Refresh-token lifetime in seconds. Default 14 days (Adobe's). */
+  refreshTokenLifetimeSeconds?: number;
+  /** Job timing. */
+  jobs?: Partial<JobTiming>;
+  /** Fault rules active from the start, and the PRNG seed for probabilistic ones. */
+  faults?: { seed?: number; rules?: readonly FaultRuleInput[] };
+  /** `true` for Adobe's documented per-org windows, or your own rules. Default off. */
+  rateLimits?: boolean | readonly RateLimitRule[];
+  /** Successful job submissions each client may make before 402 `TrialLimitExceededError`. Default unlimited. */
+  trialQuota?: number;
+  /** HMAC key for pre-signed storage URLs. Default: random per instance. */
+  signingKey?: string;
+  /** Hosts (`host[:port]` or `*.domain`) jobs may download from or upload to over https. Default none. */
+  allowedHosts?: readonly string[];
+  /** `fetch` used for allow-listed hosts. Default `globalThis.fetch`. */
+  fetch?: (request: Request) => Promise<Response>;
+  /** Timeout for one download or upload to an allow-listed host. Default 30000 ms. */
+  fetchTimeoutMs?: number;
+  /** Memory and size caps. */
+  limits?: Partial<EmulatorLimits>;
+  /** The image module. Default: the built-in sharp/ag-psd implementation. */
+  imaging?: Imaging;
+  /** Aborting it cancels every pending timer (graceful shutdown). */
+  signal?: AbortSignal;
+}
+
+/** The demo credentials the emulator accepts out of the box (printed at start, given in the README). */
+export const DEMO_CLIENT: EmulatorClient = Object.freeze({
+  clientId: "psapi-demo-client",
+  clientSecret: "psapi-demo-secret",
+});
+
+/** Scopes a client may request unless it lists its own: what Adobe's docs and SDKs ask for. */
+export const DEFAULT_SCOPES: readonly string[] = Object.freeze([
+  "openid",
+  "AdobeID",
+  "read_organizations",
+  "additional_info",
+  "additional_info.projectedProductContext",
+  "session",
+  "profile",
+  "email",
+  "offline_access",
+  "firefly_api",
+  "ff_apis",
+]);
+
+/** Adobe's documented per-org windows (general service and masking service). */
+export const ADOBE_RATE_LIMITS: readonly RateLimitRule[] = Object.freeze([
+  { name: "post-3s", method: "POST", limit: 16, windowMs: 3_000 },
+  { name: "post-1m", method: "POST", limit: 320, windowMs: 60_000 },
+  { name: "get-3s", method: "GET", limit: 310, windowMs: 3_000 },
+  { name: "masking-1m", method: "POST", route: "/sensei/*", limit: 60, windowMs: 60_000 },
+]);
+
+const DEFAULT_LIMITS: EmulatorLimits = {
+  maxBodyBytes: 1024 * 1024,
+  maxObjectBytes: 50 * 1024 * 1024,
+  maxStoreBytes: 512 * 1024 * 1024,
+  maxObjects: 1000,
+  maxJobs: 1000,
+  maxJournalEntries: 1000,
+};
+
+/** Options after defaults and validation. */
+export interface ResolvedOptions {
+  clients: ReadonlyMap<string, EmulatorClient>;
+  publicUrl: string | undefined;
+  clock: EmulatorClock;
+  tokenLifetimeMs: number;
+  refreshTokenLifetimeMs: number;
+  jobs: JobTiming;
+  faultSeed: number;
+  faultRules: readonly FaultRuleInput[];
+  rateLimits: readonly RateLimitRule[];
+  trialQuota: number | undefined;
+  signingKey: string | undefined;
+  allowedHosts: readonly string[];
+  fetch: (request: Request) => Promise<Response>;
+  fetchTimeoutMs: number;
+  limits: EmulatorLimits;
+  signal: AbortSignal | undefined;
+}
+
+function fail(message: string): never {
+  throw new TypeError(`[@psapi/mock-server] ${message}`);
+}
+
+function nonNegativeInt(name: string, value: number | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min) fail(`${name} must be an integer >= ${min} (got ${value})`);
+  return value;
+}
+
+/**
+ * Merges defaults into `options` once and validates them, naming the option to fix.
+ *
+ * @throws TypeError for any invalid option.
+ */
+export function resolveOptions(options: Omit<EmulatorOptions, "imaging">): ResolvedOptions {
+  const clients = new Map<string, EmulatorClient>();
+  for (const client of options.clients ?? [DEMO_CLIENT]) {
+    if (!client.clientId || !client.clientSecret) fail("every client needs a clientId and a clientSecret");
+    if (clients.has(client.clientId)) fail(`client ${client.clientId} is listed twice`);
+    clients.set(client.clientId, client);
+  }
+  if (clients.size === 0) fail("clients must list at least one client");
+
+  let publicUrl: string | undefined;
+  if (options.publicUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(options.publicUrl);
+    } catch {
+      fail(`publicUrl must be an absolute http(s) URL (got ${options.publicUrl})`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") fail("publicUrl must use http or https");
+    publicUrl = url.origin;
+  }
+
+  const limits: EmulatorLimits = { ...DEFAULT_LIMITS };
+  for (const [name, value] of Object.entries(options.limits ?? {})) {
+    if (!(name in DEFAULT_LIMITS)) fail(`unknown limit ${name}`);
+    limits[name as keyof EmulatorLimits] = nonNegativeInt(`limits.${name}`, value, 0, 1);
+  }
+
+  const rateLimits =
+    options.rateLimits === true ? ADOBE_RATE_LIMITS : options.rateLimits === false ? [] : (options.rateLimits ?? []);
+  for (const rule of rateLimits) {
+    nonNegativeInt(`rateLimits ${rule.name} limit`, rule.limit, 1, 1);
+    nonNegativeInt(`rateLimits ${rule.name} windowMs`, rule.windowMs, 1, 1);
+  }
+  if (options.signingKey !== undefined && options.signingKey.length < 16) {
+    fail("signingKey must be at least 16 characters");
+  }
+  const defaultFetch = (request: Request) => globalThis.fetch(request);
+  return {
+    clients,
+    publicUrl,
+    clock: options.clock ?? systemClock,
+    tokenLifetimeMs: nonNegativeInt("tokenLifetimeSeconds", options.tokenLifetimeSeconds, 86_399, 1) * 1000,
+    refreshTokenLifetimeMs:
+      nonNegativeInt("refreshTokenLifetimeSeconds", options.refreshTokenLifetimeSeconds, 14 * 86_400, 1) * 1000,
+    jobs: {
+      pendingMs: nonNegativeInt("jobs.pendingMs", options.jobs?.pendingMs, 200),
+      runningMs: nonNegativeInt("jobs.runningMs", options.jobs?.runningMs, 800),
+    },
+    faultSeed: nonNegativeInt("faults.seed", options.faults?.seed, 1),
+    faultRules: options.faults?.rules ?? [],
+    rateLimits,
+    trialQuota:
+      options.trialQuota === undefined ? undefined : nonNegativeInt("trialQuota", options.trialQuota, 0),
+    signingKey: options.signingKey,
+    allowedHosts: options.allowedHosts ?? [],
+    fetch: options.fetch ?? defaultFetch,
+    fetchTimeoutMs: nonNegativeInt("fetchTimeoutMs", options.fetchTimeoutMs, 30_000, 1),
+    limits,
+    signal: options.signal,
+  };
+}

@@ -1,0 +1,51 @@
+import type { RateLimitRule } from "./options.js";
+import { compileRoute, matchesRoute, type RoutePattern } from "./route-pattern.js";
+
+/**
+ * Sliding-window rate limits counted per client. Each window keeps at most `limit` timestamps, so
+ * memory is bounded by rules × clients × limit.
+ */
+export class RateLimiter {
+  readonly #rules: { rule: RateLimitRule; pattern: RoutePattern }[];
+  readonly #logs = new Map<string, number[]>();
+
+  /** @param rules - the windows to enforce. */
+  constructor(rules: readonly RateLimitRule[]) {
+    this.#rules = rules.map((rule) => ({
+      rule,
+      pattern: compileRoute(`${rule.method ? `${rule.method} ` : ""}${rule.route ?? "*"}`),
+    }));
+  }
+
+  /**
+   * Counts one request against every matching window, unless one of them is full.
+   *
+   * @returns `undefined` when allowed, else the seconds until the fullest window frees a slot.
+   */
+  take(clientId: string, method: string, path: string, now: number): { retryAfter: number; rule: string } | undefined {
+    const matching: { log: number[]; rule: RateLimitRule }[] = [];
+    for (const { rule, pattern } of this.#rules) {
+      if (!matchesRoute(pattern, method, path)) continue;
+      const key = `${rule.name}\n${clientId}`;
+      const log = (this.#logs.get(key) ?? []).filter((t) => t > now - rule.windowMs);
+      this.#logs.set(key, log);
+      matching.push({ log, rule });
+    }
+    let denied: { retryAfter: number; rule: string } | undefined;
+    for (const { log, rule } of matching) {
+      const oldest = log[0];
+      if (log.length >= rule.limit && oldest !== undefined) {
+        const retryAfter = Math.max(1, Math.ceil((oldest + rule.windowMs - now) / 1000));
+        if (!denied || retryAfter > denied.retryAfter) denied = { retryAfter, rule: rule.name };
+      }
+    }
+    if (denied) return denied;
+    for (const { log } of matching) log.push(now);
+    return undefined;
+  }
+
+  /** Forgets every window. */
+  reset(): void {
+    this.#logs.clear();
+  }
+}

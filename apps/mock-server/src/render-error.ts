@@ -1,0 +1,39 @@
+import { HTTPException } from "hono/http-exception";
+import type { EmulatorContextType, EmulatorLogger } from "./context.js";
+import { ConnectionResetFault, GatewayError, OAuthError, ServiceError, StorageError } from "./errors.js";
+
+function xmlEscape(text: string): string {
+  return text.replace(/[<>&'"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/**
+ * The app's one `onError`: renders each error family in Adobe's shape (service `{type, code,
+ * title}`, gateway `{error_code, message}`, OAuth `{error, error_description}`, S3-style XML for
+ * storage). Anything unexpected becomes 500 `UndefinedError` without leaking its message.
+ *
+ * @throws ConnectionResetFault - rethrown on purpose so `app.fetch` rejects like a network failure.
+ */
+export function createErrorRenderer(logger: EmulatorLogger | undefined) {
+  return function renderError(error: Error, c: EmulatorContextType): Response {
+    if (error instanceof ConnectionResetFault) throw error;
+    if (error instanceof ServiceError) return c.json(error.body, error.status as 400, error.headers);
+    if (error instanceof GatewayError) {
+      return c.json({ error_code: error.errorCode, message: error.message }, error.status as 401, error.headers);
+    }
+    if (error instanceof OAuthError) {
+      return c.json({ error: error.error, error_description: error.message }, error.status as 400, {
+        "cache-control": "no-store",
+      });
+    }
+    if (error instanceof StorageError) {
+      const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${error.code}</Code><Message>${xmlEscape(error.message)}</Message></Error>`;
+      // Hono drops the body of a HEAD answer itself.
+      return c.body(xml, error.status as 403, { "content-type": "application/xml" });
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.json({ type: "InputValidationError", code: error.status, title: error.message || "Bad request" }, error.status);
+    }
+    logger?.error(`[@psapi/mock-server] unexpected error on ${c.req.method} ${new URL(c.req.url).pathname}`, error);
+    return c.json({ type: "UndefinedError", code: 500, title: "Internal Server Error" }, 500);
+  };
+}

@@ -1,0 +1,34 @@
+import { Hono } from "hono";
+import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from "../context.js";
+import { resourceNotFound } from "../errors.js";
+import { jobLinkBody, psdStatusBody } from "../job-views.js";
+import type { ManifestRequest } from "../jobs.js";
+import { createGatewayAuth, createRateLimit, createTrialQuota } from "../middleware/gateway.js";
+import { bodyValidator } from "../openapi-validator.js";
+import { readJsonBody } from "../request-body.js";
+
+/**
+ * `/pie/psdService`: hello, documentManifest and its status, behind the gateway.
+ * Status answers 202 while the output is pending or running, 200 once final (same body).
+ */
+export function createPieRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
+  const router = new Hono<EmulatorEnv>();
+  router.use("*", createGatewayAuth(ctx), createRateLimit(ctx));
+
+  router.get("/hello", (c) => c.text("Welcome to the Photoshop API!"));
+
+  router.post("/documentManifest", createTrialQuota(ctx), async (c) => {
+    const body = await readJsonBody<ManifestRequest>(c, bodyValidator("photoshop.yaml", "getDocumentManifest"));
+    const job = ctx.jobs.submit("manifest", c.get("clientId"), body, publicOrigin(ctx, c), ownOrigins(ctx, c));
+    return c.json(jobLinkBody(job), 202);
+  });
+
+  router.get("/status/:jobId", (c) => {
+    const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));
+    if (!job || job.kind !== "manifest") throw resourceNotFound();
+    const final = job.status === "succeeded" || job.status === "failed";
+    return c.json(psdStatusBody(job), final ? 200 : 202);
+  });
+
+  return router;
+}

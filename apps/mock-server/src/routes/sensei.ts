@@ -1,0 +1,32 @@
+import { Hono } from "hono";
+import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from "../context.js";
+import { resourceNotFound } from "../errors.js";
+import { jobLinkBody, senseiStatusBody } from "../job-views.js";
+import type { JobKind, SenseiRequest } from "../jobs.js";
+import { createGatewayAuth, createRateLimit, createTrialQuota } from "../middleware/gateway.js";
+import { bodyValidator } from "../openapi-validator.js";
+import { readJsonBody } from "../request-body.js";
+
+/** `/sensei`: create mask, remove background (cutout), and their status (always 200 for a known job). */
+export function createSenseiRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
+  const router = new Hono<EmulatorEnv>();
+  router.use("*", createGatewayAuth(ctx), createRateLimit(ctx));
+  const quota = createTrialQuota(ctx);
+
+  const submit = (kind: JobKind, operationId: string) =>
+    router.post(`/${kind}`, quota, async (c) => {
+      const body = await readJsonBody<SenseiRequest>(c, bodyValidator("photoshop.yaml", operationId));
+      const job = ctx.jobs.submit(kind, c.get("clientId"), body, publicOrigin(ctx, c), ownOrigins(ctx, c));
+      return c.json(jobLinkBody(job), 202);
+    });
+  submit("mask", "createMask");
+  submit("cutout", "removeBackground");
+
+  router.get("/status/:jobId", (c) => {
+    const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));
+    if (!job || job.kind === "manifest") throw resourceNotFound();
+    return c.json(senseiStatusBody(job), 200);
+  });
+
+  return router;
+}

@@ -1,0 +1,81 @@
+import { Hono } from "hono";
+import type { EmulatorContext, EmulatorContextType, EmulatorEnv } from "../context.js";
+import { publicOrigin } from "../context.js";
+import { inputValidationError, issue, StorageError } from "../errors.js";
+import { bodyValidator } from "../openapi-validator.js";
+import { readJsonBody } from "../request-body.js";
+import { isValidKey, OBJECTS_PATH, type SignedMethod } from "../storage/signing.js";
+
+interface PresignRequest {
+  key: string;
+  method: SignedMethod;
+  expiresIn?: number;
+}
+
+const DEFAULT_EXPIRES_IN = 3600;
+
+/**
+ * `/__emulator/storage`: `POST /presign` mints pre-signed URLs; `/objects/{key}` serves GET, HEAD
+ * and PUT on them. Expired or tampered URLs get 403 with an S3-style XML error.
+ */
+export function createStorageRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
+  const router = new Hono<EmulatorEnv>();
+
+  router.post("/presign", async (c) => {
+    const body = await readJsonBody<PresignRequest>(c, bodyValidator("emulator.yaml", "presignStorageUrl"));
+    if (!isValidKey(body.key)) {
+      throw inputValidationError("Invalid object key", [
+        issue("/key", "key", "must be 1-1024 characters, no leading slash, no empty, . or .. segments"),
+      ]);
+    }
+    const expiresIn = body.expiresIn ?? DEFAULT_EXPIRES_IN;
+    const expires = Math.floor(ctx.time.now() / 1000) + expiresIn;
+    return c.json({
+      url: ctx.signer.presign(publicOrigin(ctx, c), body.method, body.key, expires),
+      method: body.method,
+      key: body.key,
+      expiresAt: new Date(expires * 1000).toISOString(),
+    });
+  });
+
+  const objectKey = (c: EmulatorContextType, method: SignedMethod): string => {
+    const url = new URL(c.req.url);
+    let key: string;
+    try {
+      key = decodeURIComponent(url.pathname.slice(OBJECTS_PATH.length));
+    } catch {
+      throw new StorageError(400, "InvalidArgument", "The object key is not valid percent-encoding");
+    }
+    if (!isValidKey(key)) throw new StorageError(400, "InvalidArgument", "Invalid object key");
+    const problem = ctx.signer.check(method, key, url.searchParams, ctx.time.now());
+    if (problem === "expired") throw new StorageError(403, "AccessDenied", "Request has expired");
+    if (problem === "mismatch") {
+      throw new StorageError(403, "SignatureDoesNotMatch", "The request signature does not match");
+    }
+    if (problem === "missing") throw new StorageError(403, "AccessDenied", "Query-string authentication is required");
+    return key;
+  };
+
+  // Hono answers HEAD with the GET handler, minus the body.
+  router.get("/objects/*", (c) => {
+    const key = objectKey(c, "GET");
+    const object = ctx.store.get(key);
+    if (!object) throw new StorageError(404, "NoSuchKey", "The specified key does not exist");
+    return c.body(new Uint8Array(object.bytes), 200, {
+      "content-type": object.contentType,
+      "content-length": String(object.bytes.byteLength),
+      etag: object.etag,
+      "last-modified": new Date(object.lastModified).toUTCString(),
+    });
+  });
+
+  router.put("/objects/*", async (c) => {
+    const key = objectKey(c, "PUT");
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    const contentType = c.req.header("content-type") ?? "application/octet-stream";
+    const object = ctx.store.put(key, bytes, contentType, ctx.time.now());
+    return c.body(null, 200, { etag: object.etag });
+  });
+
+  return router;
+}

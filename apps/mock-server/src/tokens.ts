@@ -1,0 +1,157 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { jwtVerify, SignJWT } from "jose";
+import { BoundedMap } from "./bounded-map.js";
+import type { EmulatorTime } from "./clock.js";
+import { randomToken, sha256 } from "./secrets.js";
+
+/** What a valid access token says about its caller. */
+export interface TokenClaims {
+  clientId: string;
+  scopes: string[];
+}
+
+/** A freshly issued access token. */
+export interface IssuedToken {
+  accessToken: string;
+  expiresAt: number;
+}
+
+interface Grant {
+  clientId: string;
+  scopes: string[];
+  expiresAt: number;
+}
+
+const MAX_GRANTS = 10_000;
+const CODE_LIFETIME_MS = 10 * 60_000;
+
+/**
+ * Issues and checks the emulator's access tokens, refresh tokens and authorization codes.
+ *
+ * Access tokens are JWTs shaped like Adobe's (`client_id`, `scope`, `created_at` and `expires_in`
+ * as millisecond strings) signed with a per-instance HMAC key, so checking one needs no stored
+ * state: memory stays bounded however many tokens are minted. Revocation is a sequence number
+ * cut-off (per client or global) plus a bounded set of single revoked ids.
+ */
+export class TokenService {
+  readonly #time: EmulatorTime;
+  #key = randomBytes(32);
+  #sequence = 0;
+  #revokedBeforeAll = 0;
+  readonly #revokedBeforeClient = new Map<string, number>();
+  readonly #revokedIds = new BoundedMap<string, true>({ maxEntries: MAX_GRANTS });
+  readonly #refreshTokens = new BoundedMap<string, Grant>({ maxEntries: MAX_GRANTS });
+  readonly #codes = new BoundedMap<string, Grant>({ maxEntries: MAX_GRANTS });
+
+  constructor(time: EmulatorTime) {
+    this.#time = time;
+  }
+
+  /** Mints an access token for `clientId` valid for `lifetimeMs` of emulator time. */
+  async issue(clientId: string, scopes: readonly string[], lifetimeMs: number): Promise<IssuedToken> {
+    const createdAt = this.#time.now();
+    this.#sequence += 1;
+    const accessToken = await new SignJWT({
+      id: `${createdAt}_${randomUUID()}_emu1`,
+      type: "access_token",
+      client_id: clientId,
+      user_id: `${clientId}@techacct.adobe.com`,
+      as: "ims-na1",
+      scope: scopes.join(","),
+      created_at: String(createdAt),
+      expires_in: String(lifetimeMs),
+      seq: this.#sequence,
+    })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: "psapi-emulator-1", itt: "at" })
+      .sign(this.#key);
+    return { accessToken, expiresAt: createdAt + lifetimeMs };
+  }
+
+  /** The claims of a valid, unexpired, unrevoked token; `undefined` otherwise. */
+  async verify(token: string): Promise<TokenClaims | undefined> {
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, this.#key, { algorithms: ["HS256"] }));
+    } catch {
+      return undefined;
+    }
+    const { client_id: clientId, scope, created_at: createdAt, expires_in: expiresIn, seq, id } = payload;
+    if (typeof clientId !== "string" || typeof scope !== "string" || typeof seq !== "number") return undefined;
+    if (typeof id !== "string" || this.#revokedIds.has(id)) return undefined;
+    if (seq <= this.#revokedBeforeAll || seq <= (this.#revokedBeforeClient.get(clientId) ?? 0)) return undefined;
+    if (this.#time.now() >= Number(createdAt) + Number(expiresIn)) return undefined;
+    return { clientId, scopes: scope.split(",").filter(Boolean) };
+  }
+
+  /**
+   * Revokes one token, every token of a client, or (with neither) every token issued so far.
+   *
+   * @returns whether anything was revoked (false for a token that was not valid anyway).
+   */
+  async revoke(target: { token?: string; clientId?: string }): Promise<boolean> {
+    if (target.token !== undefined) {
+      if (!(await this.verify(target.token))) return false;
+      const [, payload = ""] = target.token.split(".");
+      const { id } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { id: string };
+      this.#revokedIds.set(id, true);
+      return true;
+    }
+    if (target.clientId !== undefined) {
+      this.#revokedBeforeClient.set(target.clientId, this.#sequence);
+      return true;
+    }
+    this.#revokedBeforeAll = this.#sequence;
+    return true;
+  }
+
+  /** Creates a refresh token (kept only as a hash). */
+  mintRefreshToken(clientId: string, scopes: readonly string[], lifetimeMs: number): string {
+    const token = randomToken();
+    this.#refreshTokens.set(sha256(token).toString("hex"), {
+      clientId,
+      scopes: [...scopes],
+      expiresAt: this.#time.now() + lifetimeMs,
+    });
+    return token;
+  }
+
+  /**
+   * Uses up a refresh token: refresh tokens rotate, so each one works once.
+   *
+   * @returns its grant, or `undefined` when unknown, expired, used, or another client's.
+   */
+  consumeRefreshToken(token: string, clientId: string): Grant | undefined {
+    return this.#consume(this.#refreshTokens, token, clientId);
+  }
+
+  /** Creates a one-time authorization code (the control API's stand-in for a user login). */
+  mintCode(clientId: string, scopes: readonly string[]): { code: string; expiresAt: number } {
+    const code = randomToken(24);
+    const expiresAt = this.#time.now() + CODE_LIFETIME_MS;
+    this.#codes.set(sha256(code).toString("hex"), { clientId, scopes: [...scopes], expiresAt });
+    return { code, expiresAt };
+  }
+
+  /** Uses up an authorization code. */
+  consumeCode(code: string, clientId: string): Grant | undefined {
+    return this.#consume(this.#codes, code, clientId);
+  }
+
+  /** Forgets everything and rotates the signing key, so tokens from before a reset stop working. */
+  reset(): void {
+    this.#key = randomBytes(32);
+    this.#revokedBeforeAll = 0;
+    this.#revokedBeforeClient.clear();
+    this.#revokedIds.clear();
+    this.#refreshTokens.clear();
+    this.#codes.clear();
+  }
+
+  #consume(store: BoundedMap<string, Grant>, secret: string, clientId: string): Grant | undefined {
+    const key = sha256(secret).toString("hex");
+    const grant = store.peek(key);
+    if (!grant || grant.clientId !== clientId) return undefined;
+    store.delete(key);
+    return grant.expiresAt > this.#time.now() ? grant : undefined;
+  }
+}
