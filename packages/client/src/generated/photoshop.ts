@@ -538,7 +538,11 @@ export interface components {
         };
     };
     responses: {
-        /** @description The job was accepted; poll the status URL in `_links.self.href`. */
+        /**
+         * @description The job was accepted; poll the status URL in `_links.self.href`. Its last path segment is
+         *     the job id: the Firefly SDK rebuilds the status URL from that segment while aio-lib GETs
+         *     the href as given, so the href must be routable and end in the id.
+         */
         PsdJobAccepted: {
             headers: {
                 "X-Access-Consumption-Status": components["headers"]["ConsumptionStatus"];
@@ -549,7 +553,11 @@ export interface components {
                 "application/json": components["schemas"]["JobStatusLink"];
             };
         };
-        /** @description The job was accepted; poll the status URL in `_links.self.href`. */
+        /**
+         * @description The job was accepted; poll the status URL in `_links.self.href`. Its last path segment is
+         *     the job id: the Firefly SDK rebuilds the status URL from that segment while aio-lib GETs
+         *     the href as given, so the href must be routable and end in the id.
+         */
         SenseiJobAccepted: {
             headers: {
                 "X-Access-Consumption-Status": components["headers"]["ConsumptionStatus"];
