@@ -3,6 +3,12 @@ import { isSecretName, REDACTED, redactText, redactUrl } from "@psapi/auth";
 /** Absolute URLs inside free text; their query strings may be pre-signed credentials. */
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>]+/gi;
 
+/**
+ * Secret names that are not secrets in Adobe's error bodies: `code` is an OAuth authorization code
+ * in IMS traffic, but here it is the HTTP-like error code (`404`), which users need to see.
+ */
+const ERROR_BODY_FIELDS = new Set(["code"]);
+
 /** Nesting beyond this is cut: Adobe's error bodies are two or three levels deep. */
 const MAX_DEPTH = 8;
 
@@ -26,7 +32,7 @@ export function redactDeep(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1));
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    copy[key] = isSecretName(key) ? REDACTED : redactDeep(item, depth + 1);
+    copy[key] = isSecretName(key) && !ERROR_BODY_FIELDS.has(key) ? REDACTED : redactDeep(item, depth + 1);
   }
   return copy;
 }
