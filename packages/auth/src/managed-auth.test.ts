@@ -184,9 +184,12 @@ describe("refresh failure while the token is still valid", () => {
   it("doubles the back-off after each failed refresh, with jitter", async () => {
     const oauthFailure: ImsAnswer = () => json(400, { error: "invalid_scope" });
     const random = vi.fn(() => 0.5);
-    const { auth, clock, ims, logger } = setup([undefined as unknown as ImsAnswer, oauthFailure, oauthFailure], {
-      random,
-    });
+    const { auth, clock, ims, logger } = setup(
+      [undefined as unknown as ImsAnswer, oauthFailure, oauthFailure],
+      {
+        random,
+      },
+    );
     await auth.getToken();
     clock.advance(23 * HOUR);
     await auth.getToken();
@@ -341,7 +344,13 @@ describe("invalidate after a 401", () => {
     await auth.invalidate(accessToken);
     expect(await store.get(KEY)).toBeUndefined();
 
-    const other = { accessToken: "from-elsewhere", expiresAt: 9e15, receivedAt: 0, clientId: "client-a", scopes: [] };
+    const other = {
+      accessToken: "from-elsewhere",
+      expiresAt: 9e15,
+      receivedAt: 0,
+      clientId: "client-a",
+      scopes: [],
+    };
     const second = await auth.getToken();
     await store.set(KEY, { ...other, scopes: ["openid", "AdobeID", "read_organizations"] });
     await auth.invalidate(second.accessToken);
@@ -397,8 +406,17 @@ describe("shared store", () => {
     const store = createMemoryTokenStore();
     const clock = createFakeClock(0);
     const make = (prefix: string) => {
-      const ims = createFakeIms(() => tokenResponse(`${prefix}-1`), () => tokenResponse(`${prefix}-2`));
-      const auth = createServerToServerAuth({ clientId: "client-a", clientSecret: "s", fetch: ims.fetch, clock, store });
+      const ims = createFakeIms(
+        () => tokenResponse(`${prefix}-1`),
+        () => tokenResponse(`${prefix}-2`),
+      );
+      const auth = createServerToServerAuth({
+        clientId: "client-a",
+        clientSecret: "s",
+        fetch: ims.fetch,
+        clock,
+        store,
+      });
       return { auth, ims };
     };
     const a = make("a");
@@ -419,16 +437,54 @@ describe("shared store", () => {
   it.each([
     ["a string", "token"],
     ["an array", ["x"]],
-    ["no accessToken", { expiresAt: 9e15, clientId: "client-a", scopes: ["openid", "AdobeID", "read_organizations"] }],
+    [
+      "no accessToken",
+      { expiresAt: 9e15, clientId: "client-a", scopes: ["openid", "AdobeID", "read_organizations"] },
+    ],
     ["a token with a newline", { accessToken: "a\nb", expiresAt: 9e15, clientId: "client-a", scopes: [] }],
     ["a string expiresAt", { accessToken: "x", expiresAt: "soon", clientId: "client-a", scopes: [] }],
-    ["an infinite expiresAt", { accessToken: "x", expiresAt: Number.POSITIVE_INFINITY, clientId: "client-a", scopes: [] }],
-    ["another client", { accessToken: "x", expiresAt: 9e15, clientId: "client-b", scopes: ["openid", "AdobeID", "read_organizations"] }],
-    ["other scopes", { accessToken: "x", expiresAt: 9e15, clientId: "client-a", scopes: ["openid", "AdobeID", "other"] }],
+    [
+      "an infinite expiresAt",
+      { accessToken: "x", expiresAt: Number.POSITIVE_INFINITY, clientId: "client-a", scopes: [] },
+    ],
+    [
+      "another client",
+      {
+        accessToken: "x",
+        expiresAt: 9e15,
+        clientId: "client-b",
+        scopes: ["openid", "AdobeID", "read_organizations"],
+      },
+    ],
+    [
+      "other scopes",
+      { accessToken: "x", expiresAt: 9e15, clientId: "client-a", scopes: ["openid", "AdobeID", "other"] },
+    ],
     ["fewer scopes", { accessToken: "x", expiresAt: 9e15, clientId: "client-a", scopes: ["openid"] }],
-    ["scopes that are not a list", { accessToken: "x", expiresAt: 9e15, clientId: "client-a", scopes: "openid" }],
-    ["a receivedAt after expiry", { accessToken: "x", expiresAt: 5, receivedAt: 9, clientId: "client-a", scopes: ["openid", "AdobeID", "read_organizations"] }],
-    ["a string receivedAt", { accessToken: "x", expiresAt: 9e15, receivedAt: "0", clientId: "client-a", scopes: ["openid", "AdobeID", "read_organizations"] }],
+    [
+      "scopes that are not a list",
+      { accessToken: "x", expiresAt: 9e15, clientId: "client-a", scopes: "openid" },
+    ],
+    [
+      "a receivedAt after expiry",
+      {
+        accessToken: "x",
+        expiresAt: 5,
+        receivedAt: 9,
+        clientId: "client-a",
+        scopes: ["openid", "AdobeID", "read_organizations"],
+      },
+    ],
+    [
+      "a string receivedAt",
+      {
+        accessToken: "x",
+        expiresAt: 9e15,
+        receivedAt: "0",
+        clientId: "client-a",
+        scopes: ["openid", "AdobeID", "read_organizations"],
+      },
+    ],
   ])("ignores a stored entry that is %s and asks IMS", async (_, garbage) => {
     const store = createMemoryTokenStore();
     await store.set(KEY, garbage as never);
@@ -443,16 +499,29 @@ describe("shared store", () => {
   it("accepts a valid stored token without receivedAt", async () => {
     const store = createMemoryTokenStore();
     const scopes = ["read_organizations", "openid", "AdobeID"];
-    await store.set(KEY, { accessToken: "stored", expiresAt: 1_000_000 + 2 * HOUR, clientId: "client-a", scopes });
+    await store.set(KEY, {
+      accessToken: "stored",
+      expiresAt: 1_000_000 + 2 * HOUR,
+      clientId: "client-a",
+      scopes,
+    });
     const { auth, ims } = setup([], { store });
-    expect(await auth.getToken()).toMatchObject({ accessToken: "stored", scopes: ["openid", "AdobeID", "read_organizations"] });
+    expect(await auth.getToken()).toMatchObject({
+      accessToken: "stored",
+      scopes: ["openid", "AdobeID", "read_organizations"],
+    });
     expect(ims.calls).toHaveLength(0);
   });
 
   it("asks IMS when the stored token is already due for refresh", async () => {
     const store = createMemoryTokenStore();
     const scopes = ["openid", "AdobeID", "read_organizations"];
-    await store.set(KEY, { accessToken: "stored", expiresAt: 1_000_000 + HOUR / 2, clientId: "client-a", scopes });
+    await store.set(KEY, {
+      accessToken: "stored",
+      expiresAt: 1_000_000 + HOUR / 2,
+      clientId: "client-a",
+      scopes,
+    });
     const { auth, ims } = setup([], { store });
     expect((await auth.getToken()).accessToken).toBe("token-1");
     expect(ims.calls).toHaveLength(1);
@@ -488,14 +557,19 @@ describe("shared store", () => {
     };
     const { auth, logger } = setup([], { store: odd });
     await auth.getToken();
-    expect(logger.warn).toHaveBeenCalledWith("[@psapi/auth] token store get failed; asking IMS", { error: "string" });
+    expect(logger.warn).toHaveBeenCalledWith("[@psapi/auth] token store get failed; asking IMS", {
+      error: "string",
+    });
   });
 });
 
 describe("headers and middleware", () => {
   it("returns Authorization and x-api-key", async () => {
     const { auth } = setup();
-    expect({ ...(await auth.headers()) }).toEqual({ Authorization: "Bearer token-1", "x-api-key": "client-a" });
+    expect({ ...(await auth.headers()) }).toEqual({
+      Authorization: "Bearer token-1",
+      "x-api-key": "client-a",
+    });
   });
 
   it("sets both headers on an openapi-fetch request and passes the request's signal", async () => {

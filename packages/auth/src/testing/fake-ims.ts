@@ -21,7 +21,11 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 /** A 200 token answer as IMS sends it (`expires_in` in seconds unless the test says otherwise). */
-export function tokenResponse(accessToken: string, expiresIn = 86_400, extra: Record<string, unknown> = {}): Response {
+export function tokenResponse(
+  accessToken: string,
+  expiresIn = 86_400,
+  extra: Record<string, unknown> = {},
+): Response {
   return json(200, { access_token: accessToken, token_type: "bearer", expires_in: expiresIn, ...extra });
 }
 

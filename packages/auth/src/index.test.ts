@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import * as auth from "./index.js";
+
+describe("@psapi/auth public surface", () => {
+  it("exports the runtime values the other packages use", () => {
+    expect(Object.keys(auth).sort()).toEqual([
+      "ImsError",
+      "REDACTED",
+      "authFromEnv",
+      "createJwtAuth",
+      "createMemoryTokenStore",
+      "createRefreshTokenAuth",
+      "createServerToServerAuth",
+      "createStaticTokenAuth",
+      "errorSummary",
+      "isSecretName",
+      "redactText",
+      "redactUrl",
+      "systemClock",
+      "tokenStoreKey",
+    ]);
+  });
+
+  it("summarises errors for logs by class and code only", () => {
+    expect(auth.errorSummary(new auth.ImsError("invalid_client", "bad secret xyz", 401))).toBe(
+      "ImsError: invalid_client",
+    );
+    expect(auth.errorSummary(new RangeError("quoted input"))).toBe("RangeError");
+    expect(auth.errorSummary(42)).toBe("number");
+  });
+
+  it("ImsError carries error, errorDescription and status in its message", () => {
+    const error = new auth.ImsError("invalid_scope", "scope foo is not allowed", 400);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe("ImsError");
+    expect(error.message).toBe("[@psapi/auth] IMS invalid_scope (HTTP 400): scope foo is not allowed");
+    expect(new auth.ImsError("timeout", "no answer").message).toBe("[@psapi/auth] IMS timeout: no answer");
+  });
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { ImsError } from "./ims-error.js";
+import { createStaticTokenAuth } from "./static-token.js";
+import { createFakeClock, settle } from "./testing/fake-clock.js";
+
+describe("createStaticTokenAuth", () => {
+  it("serves the token with no known expiry", async () => {
+    const auth = createStaticTokenAuth({ accessToken: "ready", clientId: "c" });
+    expect(await auth.getToken()).toMatchObject({
+      accessToken: "ready",
+      clientId: "c",
+      scopes: [],
+      expiresAt: Number.POSITIVE_INFINITY,
+    });
+    expect({ ...(await auth.headers()) }).toEqual({ Authorization: "Bearer ready", "x-api-key": "c" });
+  });
+
+  it("serves the token until expiresAt without trying to refresh it, then rejects", async () => {
+    const clock = createFakeClock(0);
+    const auth = createStaticTokenAuth({ accessToken: "ready", clientId: "c", expiresAt: 1000, clock });
+    clock.advance(999);
+    expect((await auth.getToken()).accessToken).toBe("ready");
+    await settle();
+    clock.advance(1);
+    await expect(auth.getToken()).rejects.toMatchObject({ error: "invalid_token", status: undefined });
+  });
+
+  it("rejects every call after the token was invalidated", async () => {
+    const auth = createStaticTokenAuth({ accessToken: "ready", clientId: "c" });
+    await auth.invalidate("other");
+    expect((await auth.getToken()).accessToken).toBe("ready");
+    await auth.invalidate("ready");
+    await expect(auth.getToken()).rejects.toBeInstanceOf(ImsError);
+    await expect(auth.getToken()).rejects.toThrow("a static token cannot be renewed");
+  });
+
+  it.each([
+    [{ accessToken: "", clientId: "c" }, "accessToken is required"],
+    [{ accessToken: "a\nb", clientId: "c" }, "accessToken is required"],
+    [{ accessToken: "t", clientId: "" }, "clientId is required"],
+    [{ accessToken: "t", clientId: "c", expiresAt: "tomorrow" }, "expiresAt must be a number"],
+    [{ accessToken: "t", clientId: "c", expiresAt: Number.NaN }, "expiresAt must be a number"],
+  ])("rejects bad options at once: %o", (options, message) => {
+    expect(() => createStaticTokenAuth(options as never)).toThrow(`[@psapi/auth] ${message}`);
+  });
+
+  it("never quotes the token in a validation error", () => {
+    expect(() => createStaticTokenAuth({ accessToken: "secret token", clientId: "c" })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining("secret") }),
+    );
+  });
+});
