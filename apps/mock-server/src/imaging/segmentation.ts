@@ -12,12 +12,16 @@ export interface SegmentationParameters {
   backgroundClusters: number;
   /** Clusters holding less than this share of the border band are dropped as likely subject. */
   minClusterShare: number;
+  /** A border cluster covering this many times more of the centre than of the border is subject. */
+  centreDominance: number;
   /** Weight of lightness against chroma in the colour distance (< 1 forgives shadows). */
   lightnessWeight: number;
   /** Lowest accepted threshold, in CIE76 ΔE, so a plain image does not split on noise. */
   minThreshold: number;
   /** Foreground components smaller than this share of the image are dropped as specks. */
   minComponentShare: number;
+  /** Radius in working pixels of the morphological closing that bridges thin gaps. */
+  closingRadius: number;
   /** Radius in working pixels of each of the two box blurs that feather the soft mask. */
   featherRadius: number;
 }
@@ -26,9 +30,11 @@ export const DEFAULT_SEGMENTATION: Readonly<SegmentationParameters> = Object.fre
   borderFraction: 0.04,
   backgroundClusters: 4,
   minClusterShare: 0.08,
+  centreDominance: 1.5,
   lightnessWeight: 0.6,
   minThreshold: 12,
   minComponentShare: 0.002,
+  closingRadius: 2,
   featherRadius: 1,
 });
 
@@ -40,6 +46,8 @@ export interface RgbaImage {
 }
 
 const KMEANS_ITERATIONS = 10;
+/** A cluster must cover at least this share of the centre before it can count as subject. */
+const MIN_SUBJECT_CENTRE_SHARE = 0.2;
 const HISTOGRAM_BINS = 256;
 
 /** sRGB 8-bit code value → linear light, computed once. */
@@ -106,12 +114,54 @@ function borderSamples(image: RgbaImage, fraction: number): Int32Array {
 }
 
 /**
+ * For each centre, the share of the central box (the middle half of each side) lying within
+ * `radius` of it. A border colour that fills the centre more than the border is the subject
+ * reaching the edge of the frame (a close-up), not background.
+ */
+function centreShare(
+  lab: Float32Array,
+  width: number,
+  height: number,
+  centres: Float64Array,
+  k: number,
+  radius: number,
+): Float64Array {
+  const shares = new Float64Array(k);
+  const x0 = Math.floor(width / 4);
+  const x1 = Math.ceil((3 * width) / 4);
+  const y0 = Math.floor(height / 4);
+  const y1 = Math.ceil((3 * height) / 4);
+  const limit = radius * radius;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const i = y * width + x;
+      let best = 0;
+      let bestDistance = Number.POSITIVE_INFINITY;
+      for (let j = 0; j < k; j++) {
+        const d = squaredDistance(lab, i, centres, j);
+        if (d < bestDistance) {
+          bestDistance = d;
+          best = j;
+        }
+      }
+      if (bestDistance <= limit) shares[best] = (shares[best] ?? 0) + 1;
+    }
+  }
+  const area = (x1 - x0) * (y1 - y0);
+  for (let j = 0; j < k; j++) shares[j] = (shares[j] ?? 0) / area;
+  return shares;
+}
+
+/**
  * Deterministic k-means over the border samples: seeded with the sample mean, then each further
  * centre is the sample farthest from the centres so far (ties: lowest index). Returns the
- * centres whose clusters hold at least `minShare` of the samples.
+ * centres whose clusters hold at least `minClusterShare` of the samples and do not look like
+ * the subject (see {@link centreShare}).
  */
 function backgroundModel(
   lab: Float32Array,
+  width: number,
+  height: number,
   samples: Int32Array,
   params: SegmentationParameters,
 ): Float64Array {
@@ -161,10 +211,14 @@ function backgroundModel(
       for (let c = 0; c < 3; c++) centres[j * 3 + c] = (sums[j * 3 + c] ?? 0) / count;
     }
   }
+  const centreShares = centreShare(lab, width, height, centres, k, params.minThreshold);
   const keep: number[] = [];
   let largest = 0;
   for (let j = 0; j < k; j++) {
-    if ((counts[j] ?? 0) >= params.minClusterShare * samples.length) keep.push(j);
+    const borderShare = (counts[j] ?? 0) / samples.length;
+    const centre = centreShares[j] ?? 0;
+    const subjectLike = centre >= MIN_SUBJECT_CENTRE_SHARE && centre > params.centreDominance * borderShare;
+    if (borderShare >= params.minClusterShare && !subjectLike) keep.push(j);
     if ((counts[j] ?? 0) > (counts[largest] ?? 0)) largest = j;
   }
   if (keep.length === 0) keep.push(largest);
@@ -296,6 +350,40 @@ function keepLargeComponents(
   }
 }
 
+/**
+ * One separable square dilation (`grow`) or erosion of radius r, in place; `tmp` is scratch space.
+ * Outside the image counts as background for dilation and as foreground for erosion, so a
+ * closing (dilate, then erode) does not eat into subjects touching the frame.
+ */
+function morph(
+  fg: Uint8Array,
+  tmp: Uint8Array,
+  width: number,
+  height: number,
+  r: number,
+  grow: boolean,
+): void {
+  const hit = grow ? 1 : 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let v = 1 - hit;
+      for (let k = Math.max(0, x - r); k <= Math.min(width - 1, x + r) && v !== hit; k++) {
+        if (fg[y * width + k] === hit) v = hit;
+      }
+      tmp[y * width + x] = v;
+    }
+  }
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let v = 1 - hit;
+      for (let k = Math.max(0, y - r); k <= Math.min(height - 1, y + r) && v !== hit; k++) {
+        if (tmp[k * width + x] === hit) v = hit;
+      }
+      fg[y * width + x] = v;
+    }
+  }
+}
+
 /** Marks as foreground every background pixel that no 4-connected path links to the border. */
 function fillHoles(fg: Uint8Array, width: number, height: number, queue: Int32Array): void {
   const outside = new Uint8Array(fg.length);
@@ -374,7 +462,7 @@ export function segmentSubject(image: RgbaImage, params: Partial<SegmentationPar
     for (let i = 0; i < n; i++) fg[i] = (image.data[i * 4 + 3] ?? 0) >= 128 ? 1 : 0;
   } else {
     const distance = smooth3x3(
-      backgroundDistance(image, lab, backgroundModel(lab, samples, p)),
+      backgroundDistance(image, lab, backgroundModel(lab, width, height, samples, p)),
       width,
       height,
     );
@@ -383,6 +471,9 @@ export function segmentSubject(image: RgbaImage, params: Partial<SegmentationPar
   }
   const queue = new Int32Array(n);
   keepLargeComponents(fg, width, height, Math.max(4, p.minComponentShare * n), queue);
+  const scratch = new Uint8Array(n);
+  morph(fg, scratch, width, height, p.closingRadius, true);
+  morph(fg, scratch, width, height, p.closingRadius, false);
   fillHoles(fg, width, height, queue);
   const a = Float32Array.from(fg, (v) => v * 255);
   const b = new Float32Array(n);
