@@ -45,7 +45,10 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
  * const storage = createEmulatorStorage({ origin: "http://127.0.0.1:4010", fetch });
  * const { href } = await storage.upload("cat.png", signal);
  */
-export function createEmulatorStorage(options: { origin: string; fetch: typeof fetch }): EmulatorStorage {
+export function createEmulatorStorage(options: {
+  origin: string;
+  fetch: typeof globalThis.fetch;
+}): EmulatorStorage {
   const { origin, fetch } = options;
   const prefix = `psapi-cli/${randomUUID()}`;
 

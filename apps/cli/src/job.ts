@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { redactUrl } from "@psapi/auth";
-import type { JobHandle } from "@psapi/client";
+import type { JobHandle, JobStatus } from "@psapi/client";
 import { CliError, usageError } from "./cli-error.js";
 import { displayPath, formatBytes, pngSize } from "./display.js";
 import { ExitCode } from "./exit-codes.js";
@@ -74,11 +74,11 @@ export async function resolveJobInput(
  * @returns The final status the client's `wait()` resolves with.
  * @throws {CliError} (interrupted) On Ctrl-C; otherwise the client's own errors.
  */
-export async function waitWithProgress(
+export async function waitWithProgress<T extends JobStatus>(
   session: Session,
-  job: JobHandle,
+  job: JobHandle<T>,
   options: { label: string; timeoutMs: number },
-): Promise<Awaited<ReturnType<JobHandle["wait"]>>> {
+): Promise<T> {
   const { context, output } = session;
   const progress = createProgress({ stream: output.stderr, label: options.label, now: context.now });
   try {
@@ -101,15 +101,10 @@ export async function waitWithProgress(
 }
 
 /** The state to show for a status body: sensei's `status`, or the psdService outputs' states. */
-function stateOf(status: unknown): string {
-  if (status === null || typeof status !== "object") return "waiting";
-  const body = status as { status?: unknown; outputs?: unknown };
-  if (typeof body.status === "string") return body.status;
-  if (Array.isArray(body.outputs)) {
-    const states = body.outputs.map((item: { status?: unknown }) => String(item?.status ?? "pending"));
-    return [...new Set(states)].join(", ") || "pending";
-  }
-  return "waiting";
+function stateOf(status: JobStatus): string {
+  if ("outputs" in status)
+    return [...new Set(status.outputs.map((output) => output.status))].join(", ") || "pending";
+  return status.status;
 }
 
 /** What `mask` and `cutout` (and the quickstart) are asked to do. */

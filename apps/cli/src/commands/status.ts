@@ -1,4 +1,4 @@
-import type { JobHandle, PhotoshopClient } from "@psapi/client";
+import type { JobHandle, JobStatus, PhotoshopClient } from "@psapi/client";
 import type { Command } from "commander";
 import { CliError, usageError } from "../cli-error.js";
 import { waitWithProgress } from "../job.js";
@@ -84,8 +84,8 @@ export function registerStatus(program: Command, session: Session): void {
     });
 }
 
-function jobHandle(client: PhotoshopClient, jobId: string, statusUrl: string): JobHandle {
-  return { jobId, statusUrl, wait: (options) => client.waitForJob(statusUrl, options) } as JobHandle;
+function jobHandle(client: PhotoshopClient, jobId: string, statusUrl: string): JobHandle<JobStatus> {
+  return { jobId, statusUrl, wait: (options) => client.waitForJob(statusUrl, options) };
 }
 
 function hasFailed(status: StatusSummary): boolean {

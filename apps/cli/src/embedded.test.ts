@@ -1,0 +1,206 @@
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pngSize } from "./display.js";
+import { runCli } from "./testing/run-cli.js";
+
+const SAMPLE = new URL("../assets/chelsea.png", import.meta.url).pathname;
+const STACK_FRAME = /^\s+at /m;
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "psapi-cli-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("psapi without credentials (embedded emulator)", () => {
+  it("says on its first line that it uses the embedded emulator, and hello answers", async () => {
+    const result = await runCli(["hello"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr.split("\n")[0]).toBe("target: embedded emulator");
+    expect(result.stdout).toBe("Welcome to the Photoshop API!\n");
+  });
+
+  it("mask uploads the local photo and writes a real PNG mask of the same size to --out", async () => {
+    const out = join(dir, "cat-mask.png");
+    const result = await runCli(["mask", SAMPLE, "--out", out]);
+    expect(result.stderr).toBe("target: embedded emulator\n");
+    expect(result.code).toBe(0);
+    const png = await readFile(out);
+    expect(pngSize(png)).toEqual({ width: 451, height: 300 });
+    expect(png[25]).toBe(0); // colour type 0: a greyscale mask
+    expect(result.stdout).toMatch(/^wrote .*cat-mask\.png \(PNG 451×300, [\d.]+ KB\)\n$/);
+  });
+
+  it("cutout writes an RGBA PNG of the subject", async () => {
+    const out = join(dir, "cat-cutout.png");
+    const result = await runCli(["cutout", SAMPLE, "--out", out]);
+    expect(result.code).toBe(0);
+    const png = await readFile(out);
+    expect(pngSize(png)).toEqual({ width: 451, height: 300 });
+    expect(png[25]).toBe(6); // colour type 6: RGB with alpha
+  });
+
+  it("--json prints one JSON document whose byte count matches the file written", async () => {
+    const out = join(dir, "json-mask.png");
+    const result = await runCli(["mask", SAMPLE, "--out", out, "--format", "binary", "--json"]);
+    expect(result.code).toBe(0);
+    const data = JSON.parse(result.stdout) as {
+      ok: boolean;
+      output: { path: string; bytes: number };
+      job: { id: string };
+    };
+    expect(data.ok).toBe(true);
+    expect(data.output.path).toBe(out);
+    expect(data.output.bytes).toBe((await stat(out)).size);
+    expect(data.job.id).toMatch(/\S/);
+  });
+
+  it("stays quiet on stderr when it is not a terminal: no progress line", async () => {
+    const result = await runCli(["mask", SAMPLE, "--out", join(dir, "quiet.png")]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain("\r");
+    expect(result.stderr).not.toContain("running");
+  });
+
+  it("manifest prints the document's size and layers", async () => {
+    const result = await runCli(["manifest", SAMPLE]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("451×300");
+  });
+
+  it("quickstart writes out/chelsea-mask.png under the caller's directory and prints where", async () => {
+    const cwd = await mkdtemp(join(dir, "quickstart-"));
+    const result = await runCli(["quickstart"], { cwd });
+    expect(result.code).toBe(0);
+    expect(result.stderr.split("\n")[0]).toBe("target: embedded emulator");
+    expect(result.stderr).toMatch(
+      /\[1\/5\] token: .*\n\[2\/5\] uploaded chelsea\.png.*\n\[3\/5\] createMask: job .* accepted\n\[4\/5\] job .* succeeded/,
+    );
+    expect(result.stdout).toMatch(/^\[5\/5\] wrote out\/chelsea-mask\.png \(PNG 451×300, /);
+    expect(pngSize(await readFile(join(cwd, "out", "chelsea-mask.png")))).toEqual({
+      width: 451,
+      height: 300,
+    });
+  });
+
+  it("quickstart honours INIT_CWD, the directory pnpm was started from", async () => {
+    const caller = await mkdtemp(join(dir, "caller-"));
+    const result = await runCli(["quickstart", "--json"], { cwd: dir, env: { INIT_CWD: caller } });
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as { output: { path: string } }).output.path).toBe(
+      join(caller, "out", "chelsea-mask.png"),
+    );
+  });
+
+  it("status refuses to look up a job on the embedded emulator, which keeps no jobs between runs", async () => {
+    const result = await runCli(["status", "http://127.0.0.1:4010/sensei/status/abc"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("embedded emulator starts empty");
+  });
+});
+
+describe("usage errors", () => {
+  const cases: [string, string[], RegExp][] = [
+    [
+      "a missing input file",
+      ["mask", "no-such-file.png"],
+      /^error: <input> no-such-file\.png: no such file$/m,
+    ],
+    ["an unknown option", ["hello", "--nope"], /^error: unknown option '--nope'$/m],
+    ["an invalid number", ["mask", SAMPLE, "--timeout", "soon"], /argument 'soon' is invalid/],
+    ["a plain-http URL to another host", ["mask", "http://example.com/a.png"], /expected an https:\/\/ URL/],
+    ["an invalid mask format", ["mask", SAMPLE, "--format", "fuzzy"], /argument 'fuzzy' is invalid/],
+    [
+      "both <input> and --input-url",
+      ["mask", SAMPLE, "--input-url", "https://example.com/a.png"],
+      /either <input> or --input-url/,
+    ],
+    [
+      "--out with --output-url",
+      ["mask", SAMPLE, "--out", "a.png", "--output-url", "https://example.com/o.png"],
+      /cannot be used with/,
+    ],
+    ["an unknown command", ["paint"], /^error: unknown command 'paint'$/m],
+  ];
+  it.each(cases)(
+    "exits 2 with one error line, a hint and no stack trace for %s",
+    async (_name, args, message) => {
+      const result = await runCli(args);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(message);
+      const lines = result.stderr.trimEnd().split("\n");
+      expect(lines.filter((line) => line.startsWith("error: "))).toHaveLength(1);
+      expect(lines.at(-1)).toMatch(/^hint: /);
+      expect(result.stderr).not.toMatch(STACK_FRAME);
+    },
+  );
+
+  it("--out that is a directory is refused before any work starts", async () => {
+    const result = await runCli(["mask", SAMPLE, "--out", dir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("is a directory");
+  });
+
+  it("--json reports a usage error as JSON on stdout too", async () => {
+    const result = await runCli(["mask", "no-such-file.png", "--json"]);
+    expect(result.code).toBe(2);
+    const data = JSON.parse(result.stdout) as { ok: boolean; error: { exitCode: number; message: string } };
+    expect(data).toMatchObject({ ok: false, error: { exitCode: 2 } });
+  });
+
+  it("--help works on every command and exits 0", async () => {
+    for (const command of [
+      "token",
+      "hello",
+      "mask",
+      "cutout",
+      "manifest",
+      "status",
+      "emulator",
+      "quickstart",
+    ]) {
+      const result = await runCli([command, "--help"]);
+      expect(result.code, command).toBe(0);
+      expect(result.stdout, command).toContain(`Usage: psapi ${command}`);
+    }
+  });
+
+  it("bare psapi prints the help to stderr and exits 2", async () => {
+    const result = await runCli([]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Usage: psapi");
+    expect(result.stderr).toContain("Exit codes:");
+  });
+});
+
+describe("the real API (credentials set, nothing sent)", () => {
+  const adobe = { PHOTOSHOP_CLIENT_ID: "some-client", PHOTOSHOP_CLIENT_SECRET: "some-secret" };
+
+  it("says it targets Adobe and refuses a local file, which the API cannot read", async () => {
+    const result = await runCli(["mask", SAMPLE, "--output-url", "https://example.com/out.png"], {
+      env: adobe,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe("target: Adobe Photoshop API (https://image.adobe.io)");
+    expect(result.stderr).toMatch(/^error: the Photoshop API cannot read a local file \(chelsea\.png\)/m);
+    expect(result.stderr).toMatch(/^hint: .*--input-url/m);
+  });
+
+  it("asks for --output-url when the result would have nowhere to go", async () => {
+    const result = await runCli(["mask", "https://example.com/cat.png"], { env: adobe });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^hint: pass a pre-signed PUT URL with --output-url$/m);
+  });
+
+  it("names the missing variable when the credentials are incomplete", async () => {
+    const result = await runCli(["hello"], { env: { PHOTOSHOP_CLIENT_ID: "some-client" } });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^error: PHOTOSHOP_CLIENT_ID is set but PHOTOSHOP_CLIENT_SECRET is not/m);
+    expect(result.stderr).toMatch(/^hint: set PHOTOSHOP_CLIENT_ID and PHOTOSHOP_CLIENT_SECRET/m);
+  });
+});

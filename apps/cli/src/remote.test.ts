@@ -1,0 +1,181 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { pngSize } from "./display.js";
+import { runCli, startCli } from "./testing/run-cli.js";
+import { type ServedEmulator, serveEmulator } from "./testing/serve-emulator.js";
+
+const SAMPLE = new URL("../assets/chelsea.png", import.meta.url).pathname;
+const DEMO = { PHOTOSHOP_CLIENT_ID: "psapi-demo-client", PHOTOSHOP_CLIENT_SECRET: "psapi-demo-secret" };
+const STACK_FRAME = /^\s+at /m;
+
+let dir: string;
+let emulator: ServedEmulator;
+const extra: ServedEmulator[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "psapi-cli-remote-"));
+  emulator = await serveEmulator();
+});
+afterEach(async () => {
+  await Promise.all(extra.splice(0).map((served) => served.close()));
+});
+afterAll(async () => {
+  await emulator.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("psapi --base-url <running emulator>", () => {
+  it("names the target on its first line and gets a token from the emulator's IMS", async () => {
+    const result = await runCli(["hello", "--base-url", emulator.url], { env: DEMO });
+    expect(result.code).toBe(0);
+    expect(result.stderr.split("\n")[0]).toBe(`target: ${emulator.url}`);
+    expect(result.stdout).toBe("Welcome to the Photoshop API!\n");
+    expect(emulator.requests).toContain("POST /ims/token/v3");
+  });
+
+  it("reads the target from PHOTOSHOP_API_URL when --base-url is not given", async () => {
+    const result = await runCli(["hello"], { env: { ...DEMO, PHOTOSHOP_API_URL: emulator.url } });
+    expect(result.code).toBe(0);
+    expect(result.stderr.split("\n")[0]).toBe(`target: ${emulator.url}`);
+  });
+
+  it("mask uploads through the emulator's storage over HTTP and writes the PNG", async () => {
+    const out = join(dir, "remote-mask.png");
+    const result = await runCli(["mask", SAMPLE, "--out", out, "--base-url", emulator.url], { env: DEMO });
+    expect(result.code).toBe(0);
+    expect(pngSize(await readFile(out))).toEqual({ width: 451, height: 300 });
+    expect(emulator.requests.filter((line) => line === "POST /sensei/mask")).toHaveLength(1);
+  });
+
+  it("status shows a finished job from an earlier run", async () => {
+    const mask = await runCli(
+      ["mask", SAMPLE, "--out", join(dir, "s.png"), "--base-url", emulator.url, "--json"],
+      {
+        env: DEMO,
+      },
+    );
+    const { job } = JSON.parse(mask.stdout) as { job: { id: string; statusUrl: string } };
+    const result = await runCli(["status", job.statusUrl, "--base-url", emulator.url], { env: DEMO });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`job ${job.id}: succeeded`);
+    // The status echoes the pre-signed output URL: its signature must not be printed.
+    expect(result.stdout).not.toContain("sig=");
+  });
+
+  it("status refuses to send the token to another origin than the target's", async () => {
+    const result = await runCli(
+      ["status", "https://attacker.example/sensei/status/x", "--base-url", emulator.url],
+      {
+        env: DEMO,
+      },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("refusing to send credentials to attacker.example");
+    expect(emulator.requests.filter((line) => line.includes("/status/"))).toEqual([]);
+  });
+
+  it("token prints a redacted token and its expiry; --show prints it whole", async () => {
+    const env = {
+      PHOTOSHOP_ACCESS_TOKEN: "static-token-0123456789-abcdef",
+      PHOTOSHOP_CLIENT_ID: "psapi-demo-client",
+    };
+    const redacted = await runCli(["token", "--base-url", emulator.url], { env });
+    expect(redacted.code).toBe(0);
+    expect(redacted.stdout).not.toContain("static-token-0123456789-abcdef");
+    expect(redacted.stdout).toContain("stat…cdef (30 characters)");
+    expect(redacted.stdout).toMatch(/^expires: /m);
+    const shown = await runCli(["token", "--show", "--json", "--base-url", emulator.url], { env });
+    expect((JSON.parse(shown.stdout) as { token: string }).token).toBe("static-token-0123456789-abcdef");
+  });
+});
+
+describe("errors from a running emulator", () => {
+  it("without credentials, says which variables to set (exit 3)", async () => {
+    const result = await runCli(["hello", "--base-url", emulator.url]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toBe(
+      `error: ${emulator.url} needs credentials, and none are set\n` +
+        "hint: set PHOTOSHOP_CLIENT_ID and PHOTOSHOP_CLIENT_SECRET (or PHOTOSHOP_ACCESS_TOKEN with PHOTOSHOP_CLIENT_ID); " +
+        "a local emulator accepts psapi-demo-client / psapi-demo-secret\n",
+    );
+  });
+
+  it("a wrong client secret is an auth failure pointing at the credentials (exit 3)", async () => {
+    const result = await runCli(["hello", "--base-url", emulator.url], {
+      env: { ...DEMO, PHOTOSHOP_CLIENT_SECRET: "wrong-secret" },
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^error: IMS refused the credentials \(invalid_client/m);
+    expect(result.stderr).toMatch(/^hint: check PHOTOSHOP_CLIENT_ID and PHOTOSHOP_CLIENT_SECRET$/m);
+    expect(result.stderr).not.toContain("wrong-secret");
+  });
+
+  it("a 401 points at the token (exit 3)", async () => {
+    const result = await runCli(["hello", "--base-url", emulator.url], {
+      env: { PHOTOSHOP_ACCESS_TOKEN: "not-a-valid-token-at-all", PHOTOSHOP_CLIENT_ID: "psapi-demo-client" },
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^error: the API refused the access token \(401/m);
+    expect(result.stderr).toMatch(/^hint: the token is invalid or expired/m);
+    expect(result.stderr).not.toContain("not-a-valid-token-at-all");
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it("a 402 points at the quota (exit 1)", async () => {
+    const quota = await serveEmulator({ trialQuota: 0 });
+    extra.push(quota);
+    const result = await runCli(["mask", SAMPLE, "--out", join(dir, "q.png"), "--base-url", quota.url], {
+      env: DEMO,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: the trial quota is used up \(402/m);
+    expect(result.stderr).toMatch(/^hint: .*quota|allowance/m);
+  });
+
+  it("an unreachable target names its host (exit 4)", async () => {
+    const gone = await serveEmulator();
+    const url = gone.url;
+    await gone.close();
+    const result = await runCli(["hello", "--base-url", url], { env: DEMO });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(new RegExp(`^error: cannot reach ${new URL(url).host}`, "m"));
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it("a failed job exits 1 and says why", async () => {
+    const result = await runCli(
+      [
+        "mask",
+        "--input-url",
+        `${emulator.url}/__emulator/storage/objects/missing.png`,
+        "--out",
+        join(dir, "f.png"),
+        "--base-url",
+        emulator.url,
+      ],
+      { env: DEMO },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: /m);
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+  });
+});
+
+describe("Ctrl-C", () => {
+  it("cancels a long wait cleanly: exit 130, one line, how to look at the job later", async () => {
+    const slow = await serveEmulator({ jobs: { pendingMs: 600_000 } });
+    extra.push(slow);
+    const run = startCli(["mask", SAMPLE, "--out", join(dir, "never.png"), "--base-url", slow.url], {
+      env: DEMO,
+    });
+    await slow.waitForRequest("GET /sensei/status/");
+    run.child.kill("SIGINT");
+    const result = await run.done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/^error: interrupted while waiting for job \S+$/m);
+    expect(result.stderr).toMatch(new RegExp(`^hint: .*psapi status ${slow.url}/sensei/status/`, "m"));
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+  });
+});
