@@ -159,15 +159,19 @@ describe("computeCutout", () => {
 
 describe("input checks", () => {
   it.each([
-    ["random bytes", new Uint8Array(64).map((_, i) => (i * 37) % 251), "unsupported-format"],
-    [
-      "a PNG signature followed by garbage",
-      Buffer.concat([pngWithoutPixels(1, 1).subarray(0, 8), Buffer.alloc(40, 7)]),
-      "corrupt",
-    ],
-    ["a PNG with garbage pixel data", pngWithoutPixels(40, 30), "corrupt"],
-    ["an empty input", new Uint8Array(0), "empty"],
-  ])("rejects %s with ImageDecodeError (%s)", async (_, input, reason) => {
+    {
+      what: "random bytes",
+      input: new Uint8Array(64).map((_, i) => (i * 37) % 251),
+      reason: "unsupported-format",
+    },
+    {
+      what: "a PNG signature followed by garbage",
+      input: Buffer.concat([pngWithoutPixels(1, 1).subarray(0, 8), Buffer.alloc(40, 7)]),
+      reason: "corrupt",
+    },
+    { what: "a PNG with garbage pixel data", input: pngWithoutPixels(40, 30), reason: "corrupt" },
+    { what: "an empty input", input: new Uint8Array(0), reason: "empty" },
+  ])("rejects $what with ImageDecodeError ($reason)", async ({ input, reason }) => {
     const error = await computeMask(new Uint8Array(input), { format: "soft" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageDecodeError);
     expect((error as ImageDecodeError).reason).toBe(reason);
