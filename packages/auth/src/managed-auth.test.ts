@@ -78,6 +78,19 @@ describe("token cache", () => {
     expect(next.expiresAt).toBe(1_000_000 + 47 * HOUR);
   });
 
+  it("spreads the refresh point over the last 10% of the margin with random()", async () => {
+    const { auth, clock, ims } = setup([], { random: () => 0.5 });
+    await auth.getToken();
+    clock.advance(23 * HOUR + 3 * 60_000 - 1);
+    await auth.getToken();
+    await settle();
+    expect(ims.calls).toHaveLength(1);
+    clock.advance(1);
+    await auth.getToken();
+    await settle();
+    expect(ims.calls).toHaveLength(2);
+  });
+
   it("honours a custom refreshAhead", async () => {
     const { auth, clock, ims } = setup([], { refreshAhead: 10 * 60_000 });
     await auth.getToken();
@@ -191,7 +204,7 @@ describe("refresh failure while the token is still valid", () => {
       },
     );
     await auth.getToken();
-    clock.advance(23 * HOUR);
+    clock.advance(23 * HOUR + 3 * 60_000);
     await auth.getToken();
     await settle();
     clock.advance(22_500);
@@ -405,7 +418,7 @@ describe("shared store", () => {
   it("picks up another process's renewal at the refresh point instead of asking IMS", async () => {
     const store = createMemoryTokenStore();
     const clock = createFakeClock(0);
-    const make = (prefix: string) => {
+    const make = (prefix: string, spread: number) => {
       const ims = createFakeIms(
         () => tokenResponse(`${prefix}-1`),
         () => tokenResponse(`${prefix}-2`),
@@ -416,18 +429,23 @@ describe("shared store", () => {
         fetch: ims.fetch,
         clock,
         store,
+        random: () => spread,
       });
       return { auth, ims };
     };
-    const a = make("a");
-    const b = make("b");
+    const a = make("a", 0);
+    const b = make("b", 0.9);
     await a.auth.getToken();
     expect((await b.auth.getToken()).accessToken).toBe("a-1");
     clock.advance(23 * HOUR);
     await a.auth.getToken();
     await settle();
     expect((await a.auth.getToken()).accessToken).toBe("a-2");
-    await b.auth.getToken(); // stale in b: its refresh reads the store first
+    // b's refresh point falls 5.4 min later (spread 0.9 of 10% of 1 h); its refresh reads the store first.
+    clock.advance(5.4 * 60_000 - 1);
+    expect((await b.auth.getToken()).accessToken).toBe("a-1");
+    clock.advance(1);
+    await b.auth.getToken();
     await settle();
     expect((await b.auth.getToken()).accessToken).toBe("a-2");
     expect(a.ims.calls).toHaveLength(2);

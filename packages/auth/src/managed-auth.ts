@@ -30,6 +30,8 @@ export interface ManagedAuthSource {
 /** First wait after a failed background refresh; doubles per failure up to the cap. */
 const REFRESH_RETRY_BASE_MS = 30_000;
 const REFRESH_RETRY_MAX_MS = 10 * 60_000;
+/** Share of the refresh margin over which processes spread their refresh points. */
+const REFRESH_SPREAD = 0.1;
 
 /**
  * The token lifecycle every credential kind shares: cache (in memory and in the store), refresh ahead of
@@ -49,12 +51,18 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
   let failures = 0;
   let nextRefreshAt = 0;
 
-  /** Refresh point: `refreshAhead` before expiry, but never earlier than halfway through the lifetime. */
-  const isFresh = (token: AccessToken, now: number) => {
+  /**
+   * Refresh point: `refreshAhead` before expiry, but never earlier than halfway through the lifetime.
+   * `spread` (0‥1) moves it up to 10% of that margin later, so that processes sharing a store and
+   * holding the same token do not all ask IMS in the same second: the first renews, the rest find its
+   * token in the store.
+   */
+  const refreshPoint = (token: AccessToken, spread: number) => {
     const lifetime =
       token.receivedAt === undefined ? Number.POSITIVE_INFINITY : token.expiresAt - token.receivedAt;
-    return now < token.expiresAt - Math.min(refreshAhead, lifetime / 2);
+    return token.expiresAt - Math.min(refreshAhead, lifetime / 2) * (1 - REFRESH_SPREAD * spread);
   };
+  let refreshAt = current ? refreshPoint(current, 0) : 0;
 
   async function readStore(): Promise<AccessToken | undefined> {
     let value: unknown;
@@ -79,7 +87,7 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
       stored &&
       stored.accessToken !== replacing?.accessToken &&
       stored.accessToken !== rejected &&
-      isFresh(stored, clock.now())
+      clock.now() < refreshPoint(stored, 0)
     ) {
       logger.debug?.("[@psapi/auth] using the token another process stored");
       return adopt(stored);
@@ -105,6 +113,7 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
 
   function adopt(token: AccessToken): AccessToken {
     current = token;
+    refreshAt = refreshPoint(token, random());
     failures = 0;
     nextRefreshAt = 0;
     return token;
@@ -124,7 +133,7 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
     const now = clock.now();
     const token = current;
     if (token && now < token.expiresAt) {
-      if (!isFresh(token, now) && !flight && now >= nextRefreshAt) {
+      if (now >= refreshAt && !flight && now >= nextRefreshAt) {
         // Stale but valid: renew in the background and serve the valid token meanwhile.
         refresh().catch((error: unknown) => {
           failures++;
