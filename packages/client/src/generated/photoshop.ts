@@ -451,7 +451,7 @@ export interface components {
             photoshopBuild?: string;
             /**
              * @description Colour mode. Documented values: bitmap, greyscale, indexed, rgb, cmyk, hsl, hsb,
-             *     multichannel, duotone, lab, xyz (one spec says grayscale|rgb|cmyk), so this is not an
+             *     multichannel, duotone, lab, xyz (one spec says grayscale/rgb/cmyk), so this is not an
              *     enum: a reader must accept values beyond the list.
              */
             imageMode?: string;
