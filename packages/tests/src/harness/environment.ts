@@ -1,0 +1,214 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { createServerToServerAuth, type PhotoshopAuth } from "@psapi/auth";
+import { createPhotoshopClient, type PhotoshopClient, type PhotoshopClientOptions } from "@psapi/client";
+import { createEmulator, type EmulatorOptions } from "@psapi/mock-server";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+import { createConformanceChecker } from "../conformance/checker.js";
+import { type FetchLike, type RecordingFetch, recordingFetch } from "../conformance/recording-fetch.js";
+import { loadPsapiSpecs } from "../conformance/spec-documents.js";
+import { type EmulatorControl, emulatorControl } from "./emulator-control.js";
+import { KNOWN_DISAGREEMENTS } from "./known-disagreements.js";
+import { createVirtualClock, type VirtualClock } from "./virtual-clock.js";
+
+/** The emulator's demo credentials (`DEMO_CLIENT` in `@psapi/mock-server`). */
+export const DEMO_CREDENTIALS = { clientId: "psapi-demo-client", clientSecret: "psapi-demo-secret" } as const;
+
+/** How the client reaches the emulator. */
+export type Transport = "in-process" | "port";
+
+/** Options of {@link createTestEnvironment}. */
+export interface EnvironmentOptions {
+  /** `in-process`: fetch is the app's own; `port`: a real server on 127.0.0.1, port 0. Default in-process. */
+  transport?: Transport;
+  /** Emulator options; `clock`, `publicUrl` and `signal` are set by the environment. */
+  emulator?: Omit<EmulatorOptions, "clock" | "publicUrl" | "signal">;
+  /** Client options; `auth`, `baseUrl`, `fetch`, `clock` and `random` are set by the environment. */
+  client?: Omit<PhotoshopClientOptions, "auth" | "baseUrl" | "fetch" | "clock" | "random">;
+  /** Builds the auth; default server-to-server with the demo credentials. */
+  auth?: (context: { baseUrl: string; fetch: FetchLike; clock: VirtualClock }) => PhotoshopAuth;
+  /**
+   * Sits between the client (and auth) and the recorder, so it can change what the client sees
+   * while the conformance check still sees what the emulator sent.
+   */
+  interpose?: (fetch: FetchLike) => FetchLike;
+}
+
+/** A fresh emulator with a client and auth wired to it on one virtual clock. */
+export interface TestEnvironment {
+  readonly baseUrl: string;
+  readonly clock: VirtualClock;
+  /** Records and checks every exchange of the client, auth and harness. */
+  readonly recorder: RecordingFetch;
+  /** The fetch the client and auth use (tracked by the clock, recorded, checked). */
+  readonly fetch: FetchLike;
+  readonly auth: PhotoshopAuth;
+  readonly client: PhotoshopClient;
+  readonly control: EmulatorControl;
+  /** Checks that every response so far met the spec, then stops the server and the emulator's timers. */
+  close(): Promise<void>;
+}
+
+/** Jitter fixed at the middle of its range, so that back-off waits are known numbers. */
+export const FIXED_RANDOM = () => 0.5;
+
+const checker = createConformanceChecker(loadPsapiSpecs());
+const IN_PROCESS_ORIGIN = "http://127.0.0.1:4010";
+
+/**
+ * Starts an emulator (in-process or on a real loopback port) and builds a recording, checking
+ * fetch, server-to-server auth against the emulator's IMS, and a client, all on one virtual clock.
+ *
+ * @param options See {@link EnvironmentOptions}.
+ * @returns The environment; call `close()` when done (the `useEnvironment*` helpers do).
+ * @example
+ * const env = await createTestEnvironment({ transport: "port" });
+ * expect(await env.client.hello()).toBe("Welcome to the Photoshop API!");
+ * await env.close();
+ */
+export async function createTestEnvironment(options: EnvironmentOptions = {}): Promise<TestEnvironment> {
+  const clock = createVirtualClock();
+  const stop = new AbortController();
+  let baseUrl = IN_PROCESS_ORIGIN;
+  let closeServer = async () => {};
+  let inner: FetchLike;
+  const emulatorOptions = (publicUrl: string): EmulatorOptions => ({
+    ...options.emulator,
+    clock: clock.view("emulator", { server: true }),
+    publicUrl,
+    signal: stop.signal,
+  });
+  if (options.transport === "port") {
+    const server = await listen((publicUrl) => createEmulator(emulatorOptions(publicUrl)));
+    baseUrl = server.baseUrl;
+    closeServer = server.close;
+    inner = (input, init) => globalThis.fetch(input, init);
+  } else {
+    const app = createEmulator(emulatorOptions(baseUrl));
+    inner = async (input, init) => app.fetch(new Request(input, init));
+  }
+  const recorder = recordingFetch(inner, { checker, tolerate: KNOWN_DISAGREEMENTS });
+  const fetch = clock.track((options.interpose ?? ((f) => f))(recorder.fetch));
+  const auth =
+    options.auth?.({ baseUrl, fetch, clock }) ??
+    createServerToServerAuth({
+      ...DEMO_CREDENTIALS,
+      imsUrl: baseUrl,
+      fetch,
+      clock: clock.view("auth"),
+      random: FIXED_RANDOM,
+    });
+  const client = createPhotoshopClient({
+    ...options.client,
+    auth,
+    baseUrl,
+    fetch,
+    clock: clock.view("client"),
+    random: FIXED_RANDOM,
+  });
+  return {
+    baseUrl,
+    clock,
+    recorder,
+    fetch,
+    auth,
+    client,
+    control: emulatorControl(baseUrl, clock.track(recorder.fetch)),
+    async close() {
+      try {
+        await recorder.settle();
+        expect(recorder.checked, "no response was checked against the spec").toBeGreaterThan(0);
+        expect(recorder.report(), "responses that break openapi/*.yaml").toBe("");
+      } finally {
+        stop.abort();
+        await closeServer();
+      }
+    },
+  };
+}
+
+/**
+ * A fresh environment for every test of the enclosing `describe`; each test's responses are
+ * checked against the spec after it, and a violation fails that test.
+ *
+ * @param options See {@link EnvironmentOptions}.
+ * @returns A getter for the current test's environment.
+ * @example
+ * const env = useEnvironmentPerTest();
+ * it("says hello", async () => expect(await env().client.hello()).toBeTruthy());
+ */
+export function useEnvironmentPerTest(options: EnvironmentOptions = {}): () => TestEnvironment {
+  let current: TestEnvironment | undefined;
+  beforeEach(async () => {
+    current = await createTestEnvironment(options);
+  });
+  afterEach(async () => {
+    const env = current;
+    current = undefined;
+    await env?.close();
+  });
+  return () => {
+    if (!current) throw new Error("useEnvironmentPerTest: no environment outside a test");
+    return current;
+  };
+}
+
+/**
+ * One environment shared by every test of the enclosing `describe`, checked against the spec once
+ * at the end.
+ *
+ * @param options See {@link EnvironmentOptions}.
+ * @returns A getter for the shared environment.
+ * @example
+ * const env = useSharedEnvironment({ transport: "port" });
+ */
+export function useSharedEnvironment(options: EnvironmentOptions = {}): () => TestEnvironment {
+  let current: TestEnvironment | undefined;
+  beforeAll(async () => {
+    current = await createTestEnvironment(options);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return () => {
+    if (!current) throw new Error("useSharedEnvironment: no environment outside the describe");
+    return current;
+  };
+}
+
+interface Listening {
+  readonly baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Serves an app built for its own public URL on 127.0.0.1, port 0. */
+async function listen(
+  build: (publicUrl: string) => { fetch: (request: Request) => Response | Promise<Response> },
+) {
+  // The app needs its public URL, which is known only once the port is: route through a holder.
+  let app: { fetch: (request: Request) => Response | Promise<Response> } | undefined;
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const started = serve(
+      {
+        fetch: (request, env) =>
+          app
+            ? (app.fetch as (r: Request, e: unknown) => Response | Promise<Response>)(request, env)
+            : new Response(null, { status: 503 }),
+        port: 0,
+        hostname: "127.0.0.1",
+      },
+      () => resolve(started),
+    );
+  });
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  app = build(baseUrl);
+  return {
+    baseUrl,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        if ("closeAllConnections" in server) server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  } satisfies Listening;
+}
