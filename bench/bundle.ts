@@ -11,7 +11,16 @@ interface Size {
   readonly minified: number;
   readonly gzip: number;
   readonly inputs: number;
-  readonly packages: readonly string[];
+  /** Minified bytes each package contributes, largest first: where the size comes from. */
+  readonly bytesByPackage: Readonly<Record<string, number>>;
+}
+
+function packageOf(path: string): string {
+  const match = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(path);
+  if (match?.[1]) return match[1];
+  // Workspace packages resolve to ../packages/<name>/dist through their symlink.
+  const workspace = /packages\/([^/]+)\//.exec(path);
+  return workspace?.[1] ? `@psapi/${workspace[1]}` : path;
 }
 
 async function bundle(entry: string): Promise<Size> {
@@ -27,22 +36,26 @@ async function bundle(entry: string): Promise<Size> {
     logLevel: "silent",
   });
   const code = result.outputFiles[0]?.contents ?? new Uint8Array();
-  const inputs = Object.keys(result.metafile.inputs);
-  const packages = [
-    ...new Set(
-      inputs.map((path) => {
-        const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/.exec(path);
-        return match?.[1] ?? path.split("/").slice(0, 2).join("/");
-      }),
-    ),
-  ].sort();
+  const output = Object.values(result.metafile.outputs)[0];
+  const bytesByPackage: Record<string, number> = {};
+  for (const [path, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const name = packageOf(path);
+    bytesByPackage[name] = (bytesByPackage[name] ?? 0) + bytesInOutput;
+  }
+  const sorted = Object.fromEntries(Object.entries(bytesByPackage).sort(([, a], [, b]) => b - a));
   // Deterministic size, independent of the count of runs: one bundle is one figure.
   return {
     minified: code.byteLength,
     gzip: gzipSync(code, { level: 9 }).byteLength,
-    inputs: inputs.length,
-    packages,
+    inputs: Object.keys(result.metafile.inputs).length,
+    bytesByPackage: sorted,
   };
+}
+
+function describe(bytes: Readonly<Record<string, number>>): string {
+  return Object.entries(bytes)
+    .map(([name, size]) => `${name} ${size}`)
+    .join(", ");
 }
 
 /** Runs the bundle-size comparison. */
@@ -76,8 +89,8 @@ export async function run(): Promise<BenchOutcome> {
       },
     ],
     notes: [
-      `ours bundles ${ours.inputs} modules from: ${ours.packages.join(", ")}`,
-      `official bundles ${official.inputs} modules from: ${official.packages.join(", ")}`,
+      `ours: ${ours.inputs} modules; minified bytes by package: ${describe(ours.bytesByPackage)}`,
+      `official: ${official.inputs} modules; minified bytes by package: ${describe(official.bytesByPackage)}`,
     ],
   };
 }

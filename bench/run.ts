@@ -7,7 +7,7 @@ import * as emulator from "./emulator.js";
 import * as jobs from "./jobs.js";
 import type { BenchContext } from "./lib/context.js";
 import { CLIENT_CORE, pinSelf } from "./lib/proc.js";
-import { type BenchOutcome, machine, updateReadme, writeResult } from "./lib/report.js";
+import { type BenchOutcome, load, machine, updateReadme, writeResult } from "./lib/report.js";
 import * as singleFlight from "./single-flight.js";
 
 const benches: Record<string, (context: BenchContext) => Promise<BenchOutcome>> = {
@@ -40,10 +40,18 @@ for (const name of selected) {
   const run = benches[name];
   if (!run) continue;
   const t0 = Date.now();
-  console.log(`\n▶ ${name}${quick ? " (quick)" : ""}`);
+  const before = load();
+  console.log(`\n▶ ${name}${quick ? " (quick)" : ""} (load average ${before})`);
   try {
     const outcome = await run({ quick, log: (message) => console.log(`  ${message}`) });
-    writeResult({ name, machine: machine(), date: new Date().toISOString(), command, ...outcome });
+    writeResult({
+      name,
+      machine: machine(),
+      date: new Date().toISOString(),
+      command,
+      loadAverage: { before, after: load() },
+      ...outcome,
+    });
     for (const figure of outcome.figures) {
       const verdict = figure.pass === undefined ? "" : figure.pass ? "  pass" : "  FAIL";
       const against = figure.ratio === undefined ? "" : `  (${figure.ratio}× ${figure.baseline?.label})`;

@@ -13,8 +13,27 @@ import { median } from "./lib/stats.js";
 
 const CONCURRENCY = 1000;
 const IMS_DELAY_MS = 100;
+const TRIAL_TIMEOUT_MS = 30_000;
 const clientId = "bench-client";
 const clientSecret = "bench-secret";
+
+/**
+ * The SDK's job object starts polling in its constructor and never handles that promise's
+ * rejection, so one failed poll is an unhandled rejection that would end the bench process. Count
+ * them as failures of the trial instead.
+ */
+async function countingUnhandled<T>(body: () => Promise<T>): Promise<{ value: T; unhandled: number }> {
+  let unhandled = 0;
+  const onUnhandled = () => {
+    unhandled += 1;
+  };
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    return { value: await body(), unhandled };
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
+}
 
 interface Trial {
   readonly imsRequests: number;
@@ -29,14 +48,33 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
   const fake = await startFakeAdobe({ imsDelayMs: IMS_DELAY_MS });
   const sdkRoutes = { "https://ims-na1.adobelogin.com": fake.origin, "https://image.adobe.io": fake.origin };
   try {
+    // A call that never settles (the SDK's job promise, after an unhandled poll failure) counts as a
+    // failure after TRIAL_TIMEOUT_MS instead of hanging the bench.
     const trial = async (calls: () => Promise<unknown>[]): Promise<Trial> => {
       fake.reset();
       const started = performance.now();
-      const settled = await Promise.allSettled(calls());
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(resolve, TRIAL_TIMEOUT_MS, "timeout");
+      });
+      const { value: outcomes, unhandled } = await countingUnhandled(() =>
+        Promise.all(
+          calls().map((call) =>
+            Promise.race([
+              call.then(
+                () => "ok" as const,
+                () => "rejected" as const,
+              ),
+              timeout,
+            ]),
+          ),
+        ),
+      );
+      clearTimeout(timer);
       return {
         imsRequests: fake.counts.ims,
         apiRequests: fake.counts.api,
-        failures: settled.filter((outcome) => outcome.status === "rejected").length,
+        failures: outcomes.filter((outcome) => outcome !== "ok").length + unhandled,
         ms: Math.round(performance.now() - started),
       };
     };

@@ -42,10 +42,10 @@ export async function presign(origin: string, key: string, method: "GET" | "PUT"
 }
 
 /** Stores `bytes` under `key` in the emulator's object store. */
-export async function putObject(origin: string, key: string, bytes: Uint8Array, type: string): Promise<void> {
+export async function putObject(origin: string, key: string, bytes: Buffer, type: string): Promise<void> {
   const url = await presign(origin, key, "PUT");
   await expectOk(
-    await fetch(url, { method: "PUT", headers: { "content-type": type }, body: bytes }),
+    await fetch(url, { method: "PUT", headers: { "content-type": type }, body: new Uint8Array(bytes) }),
     `PUT ${key}`,
   );
 }

@@ -69,7 +69,8 @@ export async function startFakeAdobe(options: FakeAdobeOptions = {}): Promise<Fa
     counts.other += 1;
     json(response, 404, { type: "ResourceNotFound", code: 404, title: "Not found" });
   }
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  // 1000 clients connect at once: the default backlog (511) would reset some of them.
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, resolve));
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,

@@ -1,7 +1,7 @@
 // Results: one JSON file per bench in results/, and the table in README.md between the markers,
 // rebuilt from every JSON file present so a partial run (`pnpm bench -- client`) keeps the rest.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, platform, release, totalmem } from "node:os";
+import { cpus, loadavg, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { pinned } from "./proc.js";
 
@@ -51,6 +51,11 @@ export interface BenchResult extends BenchOutcome {
   readonly machine: Machine;
   readonly date: string;
   readonly command: string;
+  /**
+   * 1-minute load average before and after the bench. The machine is shared: a load well above 0 at
+   * the start means other work competed for the two cores during the measurement.
+   */
+  readonly loadAverage: { readonly before: number; readonly after: number };
 }
 
 /** This machine. */
@@ -63,6 +68,11 @@ export function machine(): Machine {
     node: process.version,
     pinned,
   };
+}
+
+/** The 1-minute load average, rounded. */
+export function load(): number {
+  return Math.round((loadavg()[0] ?? 0) * 100) / 100;
 }
 
 /** Writes `results/<name>.json`. */
@@ -89,7 +99,7 @@ function section(result: BenchResult): string {
   const lines = [
     `### ${result.title} (\`${result.name}\`)`,
     "",
-    `${result.date} · \`${result.command}\` · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · ${m.os} · Node ${m.node}${m.pinned ? "" : " · **not pinned**"}`,
+    `${result.date} · \`${result.command}\` · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · ${m.os} · Node ${m.node}${m.pinned ? "" : " · **not pinned**"}${result.loadAverage ? ` · load avg ${result.loadAverage.before} → ${result.loadAverage.after}` : ""}`,
     "",
     "| Measurement | Median | Baseline (same run) | Ratio | Target | Result |",
     "|---|---:|---|---:|---|---|",
