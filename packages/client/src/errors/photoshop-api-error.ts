@@ -100,7 +100,7 @@ export class PhotoshopApiError extends Error {
     retryAfterMs?: number,
   ): PhotoshopApiError {
     const fields = readErrorBody(body);
-    const summary = fields.title ?? fields.message ?? fields.type ?? (fields.text || undefined);
+    const summary = fields.title ?? fields.message ?? firstIssue(fields.reason) ?? (fields.text || undefined);
     const label = fields.errorCode ?? fields.type;
     const message =
       `[@psapi/client] ${request.method.toUpperCase()} ${redactUrl(request.url)} failed with ${status}` +
@@ -148,6 +148,15 @@ interface ErrorBodyFields {
   message?: string;
   reason?: readonly unknown[];
   text?: string;
+}
+
+/** The first validation problem as "<path> <message>", e.g. "/output/mask/format must be …". */
+function firstIssue(reason: readonly unknown[] | undefined): string | undefined {
+  const issue = reason?.[0];
+  if (issue === null || typeof issue !== "object") return undefined;
+  const { instancePath, dataPath, message } = issue as Record<string, unknown>;
+  const path = typeof instancePath === "string" ? instancePath : typeof dataPath === "string" ? dataPath : "";
+  return typeof message === "string" ? `${path} ${message}`.trim() : undefined;
 }
 
 /** Picks the known fields of either error family out of an untrusted body, ignoring wrong types. */
