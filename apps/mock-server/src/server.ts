@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+import type { AddressInfo } from "node:net";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { serve } from "@hono/node-server";
+import { type CreateEmulatorOptions, createEmulator } from "./app.js";
+import { DEMO_CLIENT, type FaultRuleInput } from "./options.js";
+
+/** Where and how to serve the emulator, from flags and environment. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Whether the demo credentials are in use (then the secret may be printed). */
+  demoCredentials: boolean;
+  emulator: CreateEmulatorOptions;
+}
+
+export const USAGE = `Usage: pnpm emulator [options]
+
+  --port <n>             port (env PORT; default 4010; 0 picks a free one)
+  --host <addr>          address to bind (default 127.0.0.1)
+  --client-id <id>       client id (env PSAPI_EMULATOR_CLIENT_ID; default ${DEMO_CLIENT.clientId})
+  --client-secret <s>    client secret (env PSAPI_EMULATOR_CLIENT_SECRET; default ${DEMO_CLIENT.clientSecret})
+  --public-url <url>     origin for status links and pre-signed URLs (default: the request's)
+  --job-pending-ms <n>   time a job stays pending (default 200)
+  --job-running-ms <n>   least time a job stays running (default 800)
+  --token-lifetime <s>   access-token lifetime in seconds (default 86399)
+  --fault <json>         a fault rule, e.g. '{"route":"POST /sensei/*","status":503,"times":2}' (repeatable)
+  --fault-seed <n>       seed for probabilistic faults (default 1)
+  --rate-limits          enforce Adobe's documented per-org rate limits
+  --trial-quota <n>      successful job submissions per client before 402
+  --allow-host <host>    host jobs may fetch over https (repeatable; default none)
+  --signing-key <key>    HMAC key for pre-signed URLs (env PSAPI_EMULATOR_SIGNING_KEY; default random)
+  --help                 show this help`;
+
+function integer(name: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER) {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new TypeError(`--${name} must be an integer between ${min} and ${max} (got ${JSON.stringify(text)})`);
+  }
+  return value;
+}
+
+/**
+ * Reads the server's flags and environment.
+ *
+ * @param argv - arguments after the script name.
+ * @param env - environment variables.
+ * @returns the config, or `"help"` when `--help` was given.
+ * @throws TypeError naming the flag to fix.
+ * @example
+ * parseServerArgs(["--port", "4011"], {}) // { host: "127.0.0.1", port: 4011, ... }
+ */
+export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServerConfig | "help" {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      "client-id": { type: "string" },
+      "client-secret": { type: "string" },
+      "public-url": { type: "string" },
+      "job-pending-ms": { type: "string" },
+      "job-running-ms": { type: "string" },
+      "token-lifetime": { type: "string" },
+      fault: { type: "string", multiple: true },
+      "fault-seed": { type: "string" },
+      "rate-limits": { type: "boolean" },
+      "trial-quota": { type: "string" },
+      "allow-host": { type: "string", multiple: true },
+      "signing-key": { type: "string" },
+      help: { type: "boolean" },
+    },
+  });
+  if (values.help) return "help";
+  const clientId = values["client-id"] ?? env.PSAPI_EMULATOR_CLIENT_ID;
+  const clientSecret = values["client-secret"] ?? env.PSAPI_EMULATOR_CLIENT_SECRET;
+  if ((clientId === undefined) !== (clientSecret === undefined)) {
+    throw new TypeError("give both --client-id and --client-secret (or PSAPI_EMULATOR_CLIENT_ID and _SECRET), or neither");
+  }
+  const faults = (values.fault ?? []).map((text): FaultRuleInput => {
+    try {
+      return JSON.parse(text) as FaultRuleInput;
+    } catch {
+      throw new TypeError(`--fault must be a JSON object like '{"route":"POST /sensei/*","status":503}'`);
+    }
+  });
+  const pendingMs = integer("job-pending-ms", values["job-pending-ms"], 0);
+  const runningMs = integer("job-running-ms", values["job-running-ms"], 0);
+  const emulator: CreateEmulatorOptions = {
+    clients: clientId && clientSecret ? [{ clientId, clientSecret }] : [DEMO_CLIENT],
+    publicUrl: values["public-url"],
+    jobs: { ...(pendingMs !== undefined && { pendingMs }), ...(runningMs !== undefined && { runningMs }) },
+    tokenLifetimeSeconds: integer("token-lifetime", values["token-lifetime"], 1),
+    faults: { seed: integer("fault-seed", values["fault-seed"], 0, 2 ** 32 - 1), rules: faults },
+    rateLimits: values["rate-limits"] ?? false,
+    trialQuota: integer("trial-quota", values["trial-quota"], 0),
+    allowedHosts: values["allow-host"] ?? [],
+    signingKey: values["signing-key"] ?? env.PSAPI_EMULATOR_SIGNING_KEY,
+  };
+  return {
+    host: values.host ?? "127.0.0.1",
+    port: integer("port", values.port ?? env.PORT, 0, 65535) ?? 4010,
+    demoCredentials: clientId === undefined,
+    emulator,
+  };
+}
+
+/** A running emulator server. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:4010`. */
+  url: string;
+  /** Stops accepting connections, cancels timers and resolves once closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves an emulator with @hono/node-server.
+ *
+ * @throws TypeError for invalid emulator options; rejects when the port cannot be bound.
+ * @example
+ * const server = await startServer({ host: "127.0.0.1", port: 0, demoCredentials: true, emulator: {} });
+ * await server.close();
+ */
+export function startServer(config: ServerConfig): Promise<RunningServer> {
+  const stop = new AbortController();
+  const app = createEmulator({
+    logger: { error: (message, details) => console.error(message, details) },
+    ...config.emulator,
+    signal: stop.signal,
+  });
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {
+      const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+      resolve({
+        url: `http://${host}:${info.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            stop.abort();
+            server.close(() => done());
+            // Keep-alive sockets would hold close() open; nothing is in flight that matters on shutdown.
+            if ("closeAllConnections" in server) server.closeAllConnections();
+          }),
+      });
+    });
+    server.once("error", reject);
+  });
+}
+
+async function main(): Promise<void> {
+  let config: ServerConfig | "help";
+  try {
+    config = parseServerArgs(process.argv.slice(2), process.env);
+  } catch (error) {
+    console.error(`psapi emulator: ${(error as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (config === "help") {
+    console.log(USAGE);
+    return;
+  }
+  let server: RunningServer;
+  try {
+    server = await startServer(config);
+  } catch (error) {
+    console.error(`psapi emulator: ${(error as Error).message}`);
+    process.exitCode = 1;
+    return;
+  }
+  const client = config.emulator.clients?.[0] ?? DEMO_CLIENT;
+  console.log(`psapi emulator listening on ${server.url}`);
+  console.log(`  IMS token URL  ${server.url}/ims/token/v3`);
+  console.log(`  client id      ${client.clientId}`);
+  console.log(`  client secret  ${config.demoCredentials ? client.clientSecret : "(as configured)"}`);
+  console.log(`  control API    ${server.url}/__emulator  (see apps/mock-server/README.md)`);
+  const shutdown = (signal: string) => {
+    console.log(`psapi emulator: ${signal}, shutting down`);
+    const force = setTimeout(() => process.exit(1), 5000);
+    force.unref();
+    void server.close().then(() => clearTimeout(force));
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();

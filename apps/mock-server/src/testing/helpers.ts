@@ -1,0 +1,105 @@
+import sharp from "sharp";
+import { expect } from "vitest";
+import { type CreateEmulatorOptions, createEmulator } from "../app.js";
+import type { EmulatorClock } from "../clock.js";
+
+/** A clock tests move by hand; sleeps resolve when `advance` passes their deadline. */
+export interface ManualClock extends EmulatorClock {
+  advance(ms: number): void;
+  /** Every sleep duration requested, in order. */
+  readonly sleeps: number[];
+}
+
+export function createManualClock(start = Date.UTC(2026, 10, 23, 18, 0, 0)): ManualClock {
+  let now = start;
+  const waiting: { at: number; resolve: () => void }[] = [];
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    sleep(ms, signal) {
+      sleeps.push(ms);
+      return new Promise((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        const entry = { at: now + ms, resolve };
+        waiting.push(entry);
+        signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+      });
+    },
+    advance(ms) {
+      now += ms;
+      for (const entry of waiting.splice(0)) {
+        if (entry.at <= now) entry.resolve();
+        else waiting.push(entry);
+      }
+    },
+  };
+}
+
+export const CLIENT_ID = "psapi-demo-client";
+export const CLIENT_SECRET = "psapi-demo-secret";
+
+export type App = ReturnType<typeof createEmulator>;
+
+/** An emulator on a manual clock with instant jobs unless told otherwise. */
+export function testEmulator(options: CreateEmulatorOptions = {}) {
+  const clock = createManualClock();
+  const app = createEmulator({ clock, jobs: { pendingMs: 0, runningMs: 0 }, ...options });
+  return { app, clock };
+}
+
+export function form(params: Record<string, string>): RequestInit {
+  return {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(params),
+  };
+}
+
+export function postJson(body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  };
+}
+
+export async function getToken(app: App, clientId = CLIENT_ID, clientSecret = CLIENT_SECRET): Promise<string> {
+  const res = await app.request(
+    "/ims/token/v3",
+    form({ grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret }),
+  );
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+export async function authHeaders(app: App): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await getToken(app)}`, "x-api-key": CLIENT_ID };
+}
+
+export async function presign(app: App, key: string, method: "GET" | "PUT", expiresIn?: number): Promise<string> {
+  const res = await app.request("/__emulator/storage/presign", postJson({ key, method, expiresIn }));
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { url: string }).url;
+}
+
+export async function upload(app: App, key: string, bytes: Uint8Array, contentType = "image/png"): Promise<void> {
+  const res = await app.request(await presign(app, key, "PUT"), {
+    method: "PUT",
+    body: new Uint8Array(bytes),
+    headers: { "content-type": contentType },
+  });
+  expect(res.status).toBe(200);
+}
+
+export async function advance(app: App, ms: number): Promise<void> {
+  const res = await app.request("/__emulator/clock/advance", postJson({ ms }));
+  expect(res.status).toBe(200);
+}
+
+/** A PNG with a red disc on white: a subject the mask must find. */
+export function subjectPng(width = 64, height = 48): Promise<Buffer> {
+  const r = Math.round(Math.min(width, height) / 3);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="white"/><circle cx="${width / 2}" cy="${height / 2}" r="${r}" fill="#c02020"/></svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
