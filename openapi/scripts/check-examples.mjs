@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Validates every named example in psapi's OpenAPI files against its schema with ajv (JSON Schema
 // 2020-12, formats on), the same validator the emulator and the contract tests use, and fails when
-// a request body, response body, parameter or header has no named example.
+// a request or response body has no named example (binary bodies excepted: bytes have no JSON
+// example). Parameter and header examples are validated when present.
 // Why next to `redocly lint`: Redocly checks media-type and parameter examples but not header
 // examples, and its ajv differs from ours in $ref-sibling and format handling; this script makes
 // "every example is valid" hold for the exact semantics the emulator enforces.
@@ -16,6 +17,8 @@ if (files.length === 0) {
   process.exit(2);
 }
 
+/** Media types whose bodies are bytes: no JSON example can stand for them. */
+const BINARY = /^(application\/octet-stream|image\/|audio\/|video\/)/;
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 const problems = [];
 let checked = 0;
@@ -52,8 +55,11 @@ function checkFile(file) {
   };
 
   const seen = new Set();
-  /** Checks one object that carries `schema` and `examples` (media type, parameter, header). */
-  const checkHolder = (holderRaw, path, what) => {
+  /**
+   * Checks one object that carries `schema` and `examples` (media type, parameter, header);
+   * `required` says whether a missing example is a problem.
+   */
+  const checkHolder = (holderRaw, path, what, required) => {
     const [holder, at] = deref(holderRaw, path);
     if (!holder) return;
     const key = `#${pointer(at)}`;
@@ -65,7 +71,7 @@ function checkFile(file) {
     }
     const entries = Object.entries(holder.examples ?? {});
     if (entries.length === 0) {
-      problems.push(`${file}${key}: ${what} has no named examples`);
+      if (required) problems.push(`${file}${key}: ${what} has no named examples`);
       return;
     }
     const validate = ajv.getSchema(`${base}#${fragment([...at, "schema"])}`);
@@ -85,7 +91,7 @@ function checkFile(file) {
 
   const checkContent = (content, path, what) => {
     for (const [mediaType, media] of Object.entries(content ?? {})) {
-      checkHolder(media, [...path, "content", mediaType], `${what} ${mediaType}`);
+      checkHolder(media, [...path, "content", mediaType], `${what} ${mediaType}`, !BINARY.test(mediaType));
     }
   };
 
@@ -99,10 +105,10 @@ function checkFile(file) {
       const opPath = [...itemPath, method];
       const label = `${method.toUpperCase()} ${route}`;
       shared.forEach((p, i) => {
-        checkHolder(p, [...itemPath, "parameters", i], `${label} parameter`);
+        checkHolder(p, [...itemPath, "parameters", i], `${label} parameter`, false);
       });
       (op.parameters ?? []).forEach((p, i) => {
-        checkHolder(p, [...opPath, "parameters", i], `${label} parameter`);
+        checkHolder(p, [...opPath, "parameters", i], `${label} parameter`, false);
       });
       if (op.requestBody) {
         const [body, bodyPath] = deref(op.requestBody, [...opPath, "requestBody"]);
@@ -113,7 +119,7 @@ function checkFile(file) {
         if (!response) continue;
         checkContent(response.content, responsePath, `${label} ${status} response`);
         for (const [name, header] of Object.entries(response.headers ?? {})) {
-          checkHolder(header, [...responsePath, "headers", name], `${label} ${status} header ${name}`);
+          checkHolder(header, [...responsePath, "headers", name], `${label} ${status} header ${name}`, false);
         }
       }
     }
