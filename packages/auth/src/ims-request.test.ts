@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { describe, expect, it, vi } from "vitest";
 import { ImsError } from "./ims-error.js";
 import { requestImsToken } from "./ims-request.js";
@@ -199,6 +200,30 @@ describe("requestImsToken", () => {
       error: "network_error",
       errorDescription: "IMS at https://ims-na1.adobelogin.com could not be reached: unknown error",
     });
+  });
+
+  it("keeps the reason and code of Node's fetch failure in a scrubbed copy of the cause", async () => {
+    const failing: ImsAnswer = () =>
+      Promise.reject(
+        new TypeError("fetch failed", {
+          cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4010"), { code: "ECONNREFUSED" }),
+        }),
+      );
+    const { result } = run([failing, failing, failing]);
+    const error = (await result.catch((e: unknown) => e)) as ImsError;
+    expect(error.errorDescription).toBe(
+      "IMS at https://ims-na1.adobelogin.com could not be reached: fetch failed: connect ECONNREFUSED 127.0.0.1:4010",
+    );
+    expect(error.cause).toMatchObject({ name: "TypeError", code: "ECONNREFUSED" });
+  });
+
+  it("never keeps what a custom fetch attached to its error", async () => {
+    const failing: ImsAnswer = (call) =>
+      Promise.reject(Object.assign(new Error("request failed"), { code: 42, config: { data: call.body } }));
+    const { result } = run([failing, failing, failing]);
+    const error = (await result.catch((e: unknown) => e)) as ImsError;
+    expect(inspect(error, { depth: 10 })).not.toContain(SECRET);
+    expect(error.cause).not.toHaveProperty("code");
   });
 
   it("scrubs secrets from a network error's message", async () => {

@@ -96,21 +96,35 @@ async function attemptOnce(ims: ResolvedImsOptions, request: ImsRequest): Promis
     }
     return interpret(result.response, result.text, request, scrub);
   } catch (cause) {
-    const detail = cause instanceof Error ? scrub(cause.message) : "unknown error";
-    return {
-      error: new ImsError(
-        "network_error",
-        `IMS at ${ims.imsUrl} could not be reached: ${detail}`,
-        undefined,
-        {
-          cause,
-        },
-      ),
-      retryable: true,
-    };
+    return { error: networkError(ims.imsUrl, cause, scrub), retryable: true };
   } finally {
     timer.abort();
   }
+}
+
+/**
+ * An `ImsError` for a request that got no answer. Its cause is a scrubbed copy of the original (name,
+ * message, the inner cause's message, `code`), not the original: a custom `fetch` may attach the
+ * request, form body and all, to the errors it throws, and `util.inspect` would print it.
+ */
+function networkError(imsUrl: string, cause: unknown, scrub: (text: string) => string): ImsError {
+  if (!(cause instanceof Error)) {
+    return new ImsError("network_error", `IMS at ${imsUrl} could not be reached: unknown error`);
+  }
+  // Node's fetch says "fetch failed" and puts the reason (ECONNREFUSED, ENOTFOUND, …) in its cause.
+  const inner = cause.cause instanceof Error ? cause.cause : undefined;
+  const detail = scrub(inner ? `${cause.message}: ${inner.message}` : cause.message);
+  const code = [inner, cause]
+    .map((e) => (e as { code?: unknown } | undefined)?.code)
+    .find((c) => typeof c === "string");
+  const safeCause = Object.assign(
+    new Error(detail),
+    { name: cause.name },
+    code === undefined ? {} : { code },
+  );
+  return new ImsError("network_error", `IMS at ${imsUrl} could not be reached: ${detail}`, undefined, {
+    cause: safeCause,
+  });
 }
 
 function interpret(

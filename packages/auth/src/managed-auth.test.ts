@@ -78,36 +78,19 @@ describe("token cache", () => {
     expect(next.expiresAt).toBe(1_000_000 + 47 * HOUR);
   });
 
-  it("spreads the refresh point over the last 10% of the margin with random()", async () => {
-    const { auth, clock, ims } = setup([], { random: () => 0.5 });
+  it.each([
+    [
+      "random() spreads it over the last 10% of the margin",
+      { random: () => 0.5 },
+      [],
+      23 * HOUR + 3 * 60_000,
+    ],
+    ["a custom refreshAhead moves it", { refreshAhead: 10 * 60_000 }, [], 24 * HOUR - 10 * 60_000],
+    ["refreshAhead is capped at half a short lifetime", {}, [() => tokenResponse("short", 3600)], HOUR / 2],
+  ] as const)("asks IMS exactly at the refresh point when %s", async (_, options, answers, refreshAt) => {
+    const { auth, clock, ims } = setup([...answers], options);
     await auth.getToken();
-    clock.advance(23 * HOUR + 3 * 60_000 - 1);
-    await auth.getToken();
-    await settle();
-    expect(ims.calls).toHaveLength(1);
-    clock.advance(1);
-    await auth.getToken();
-    await settle();
-    expect(ims.calls).toHaveLength(2);
-  });
-
-  it("honours a custom refreshAhead", async () => {
-    const { auth, clock, ims } = setup([], { refreshAhead: 10 * 60_000 });
-    await auth.getToken();
-    clock.advance(24 * HOUR - 10 * 60_000 - 1);
-    await auth.getToken();
-    await settle();
-    expect(ims.calls).toHaveLength(1);
-    clock.advance(1);
-    await auth.getToken();
-    await settle();
-    expect(ims.calls).toHaveLength(2);
-  });
-
-  it("caps refreshAhead at half the lifetime of a short-lived token", async () => {
-    const { auth, clock, ims } = setup([() => tokenResponse("short", 3600)]);
-    await auth.getToken();
-    clock.advance(HOUR / 2 - 1);
+    clock.advance(refreshAt - 1);
     await auth.getToken();
     await settle();
     expect(ims.calls).toHaveLength(1);
@@ -246,7 +229,7 @@ describe("IMS failures", () => {
     const error = await auth.getToken().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImsError);
     expect(error).toMatchObject({ error: "network_error", status: undefined });
-    expect((error as Error).cause).toBeInstanceOf(TypeError);
+    expect((error as Error).cause).toMatchObject({ name: "TypeError", message: "fetch failed" });
     expect(ims.calls).toHaveLength(3);
   });
 
