@@ -13,9 +13,6 @@ export interface TransportOptions {
   timeoutMs: number;
 }
 
-/** Statuses whose response must not have a body (the `Response` constructor refuses one). */
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
-
 /**
  * Wraps the configured fetch so that no single request can hang the client. Each send races the
  * fetch, including reading the whole body, against a timeout and the request's own `AbortSignal`.
@@ -42,7 +39,8 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
     try {
       return await untilAborted(signal, async () => {
         const response = await fetch(new Request(request, { signal }));
-        const body = NULL_BODY_STATUSES.has(response.status) ? null : await response.arrayBuffer();
+        // A 204 or 304 has a null body, and the Response constructor refuses a body for those.
+        const body = response.body === null ? null : await response.arrayBuffer();
         return new Response(body, {
           status: response.status,
           statusText: response.statusText,

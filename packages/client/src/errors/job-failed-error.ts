@@ -42,12 +42,7 @@ export class JobFailedError extends Error {
 
   /** A plain, log-safe object: no `result`, no stack. */
   toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      message: this.message,
-      jobId: this.jobId,
-      statusUrl: this.statusUrl,
-      errors: this.errors,
-    };
+    // Own enumerable fields only: `stack`, `cause` and the raw status body are not enumerable.
+    return { ...(this as object), message: this.message };
   }
 }

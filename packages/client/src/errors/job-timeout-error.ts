@@ -49,12 +49,7 @@ export class JobTimeoutError extends Error {
 
   /** A plain, log-safe object. */
   toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      message: this.message,
-      jobId: this.jobId,
-      statusUrl: this.statusUrl,
-      timeoutMs: this.timeoutMs,
-    };
+    // Own enumerable fields only: `stack`, `cause` and the raw status body are not enumerable.
+    return { ...(this as object), message: this.message };
   }
 }

@@ -46,42 +46,36 @@ export interface PhotoshopApiErrorOptions {
 export class PhotoshopApiError extends Error {
   override readonly name = "PhotoshopApiError";
   /** HTTP status, or 0 when no response arrived (network failure or timeout). */
-  readonly status: number;
+  declare readonly status: number;
   /** Service family: Adobe's error `type` (`InputValidationError`, `ResourceNotFound`, …). */
-  readonly type: string | undefined;
+  declare readonly type: string | undefined;
   /** Service family: Adobe's `code` as a string. */
-  readonly code: string | undefined;
+  declare readonly code: string | undefined;
   /** Service family: Adobe's `title`. */
-  readonly title: string | undefined;
+  declare readonly title: string | undefined;
   /** Service family: Adobe's `details`, redacted. */
-  readonly details: unknown;
+  declare readonly details: unknown;
   /** Gateway family: `error_code` (`401013`, `403003`, `429001`, …). */
-  readonly errorCode: string | undefined;
+  declare readonly errorCode: string | undefined;
   /** Validation errors (400): the validator's list of problems, redacted. */
-  readonly reason: readonly unknown[] | undefined;
+  declare readonly reason: readonly unknown[] | undefined;
   /** Whether the client's retry policy treats this failure as transient. */
-  readonly retryable: boolean;
+  declare readonly retryable: boolean;
   /** The wait Adobe asked for with `Retry-After`, in milliseconds. */
-  readonly retryAfterMs: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
   /** Method and redacted URL of the failed request. */
-  readonly request: RequestDescription;
+  declare readonly request: RequestDescription;
 
   /**
    * @param message - Human-readable summary; redacted before use.
    * @param options - The structured fields; see {@link PhotoshopApiErrorOptions}.
    */
-  constructor(message: string, options: PhotoshopApiErrorOptions) {
-    super(redactString(message), options.cause === undefined ? undefined : { cause: options.cause });
-    this.status = options.status;
-    this.type = options.type;
-    this.code = options.code;
-    this.title = options.title === undefined ? undefined : redactString(options.title);
-    this.details = redactDeep(options.details);
-    this.errorCode = options.errorCode;
-    this.reason = options.reason === undefined ? undefined : (redactDeep(options.reason) as unknown[]);
-    this.retryable = options.retryable;
-    this.retryAfterMs = options.retryAfterMs;
-    this.request = { method: options.request.method.toUpperCase(), url: redactUrl(options.request.url) };
+  constructor(message: string, { cause, request, ...fields }: PhotoshopApiErrorOptions) {
+    super(redactString(message), cause === undefined ? undefined : { cause });
+    // Every text and structure from Adobe is redacted on the way in, so nothing read later can leak.
+    Object.assign(this, redactDeep(fields), {
+      request: { method: request.method.toUpperCase(), url: redactUrl(request.url) },
+    });
   }
 
   /**
@@ -122,20 +116,8 @@ export class PhotoshopApiError extends Error {
 
   /** A plain, log-safe object: every field but `stack` and `cause`. */
   toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      message: this.message,
-      status: this.status,
-      type: this.type,
-      code: this.code,
-      title: this.title,
-      details: this.details,
-      errorCode: this.errorCode,
-      reason: this.reason,
-      retryable: this.retryable,
-      retryAfterMs: this.retryAfterMs,
-      request: this.request,
-    };
+    // Own enumerable fields only: `stack`, `cause` and the raw status body are not enumerable.
+    return { ...(this as object), message: this.message };
   }
 }
 
