@@ -222,7 +222,10 @@ export interface components {
              */
             overwrite?: boolean;
         } & components["schemas"]["StorageHrefRule"];
-        /** @description Job options. Optional; when present, at least one option. */
+        /**
+         * @description Job options, all optional. Unlike documentManifest's `options`, no Adobe source gives this
+         *     object `minProperties`, so `{}` is accepted.
+         */
         SenseiOptions: {
             /**
              * @description `performance`: fastest answer; `batch`: the job does not fail on a timeout.
