@@ -44,8 +44,11 @@ export interface ResolvedImsOptions {
   readonly timeoutMs: number;
 }
 
+/** Adobe's production IMS. */
 export const DEFAULT_IMS_URL = "https://ims-na1.adobelogin.com";
+/** The scopes Adobe's Photoshop API guides request for Server-to-Server credentials. */
 export const DEFAULT_SCOPES: readonly string[] = Object.freeze(["openid", "AdobeID", "read_organizations"]);
+/** One hour: Adobe advises renewing 24 h tokens every 23 h. */
 export const DEFAULT_REFRESH_AHEAD_MS = 60 * 60 * 1000;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
