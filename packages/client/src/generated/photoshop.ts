@@ -40,9 +40,9 @@ export interface paths {
          * Start a document manifest job
          * @description Starts a job that reads the document properties and the layer tree of one input file
          *     (PSD, JPEG, PNG or TIFF, under 1000 MB). Answers 202 with the status URL; poll
-         *     `getPsdJobStatus` until the output is `succeeded` or `failed`. A problem with the input
-         *     file itself (missing, unreadable, expired link) is reported as a failed output, not as an
-         *     error status on this call.
+         *     `getPsdJobStatus` until the output is `succeeded` or `failed`. Adobe lists 404 for this
+         *     call; a problem found while the job runs (input missing, unreadable, expired link) is
+         *     reported as a failed output with `errors`, which is how psapi's emulator reports it.
          */
         post: operations["getDocumentManifest"];
         delete?: never;
@@ -622,8 +622,9 @@ export interface components {
             };
         };
         /**
-         * @description A resource the request names was not found (for Sensei jobs: the input file). Service error
-         *     family.
+         * @description A resource the request names was not found (e.g. the input file). Service error family.
+         *     Adobe lists it for the POST; the same problem found while the job runs is reported as a
+         *     failed job with `errors` instead (psapi's emulator always does that).
          */
         NotFound: {
             headers: {
@@ -642,7 +643,10 @@ export interface components {
                 "application/json": components["schemas"]["ServiceError"];
             };
         };
-        /** @description The output exists and `overwrite` is false. Service error family. Not retryable. */
+        /**
+         * @description The output exists and `overwrite` is false. Service error family. Not retryable. Found
+         *     while the job runs, the same problem is reported as a failed job with `errors`.
+         */
         FileOverwrite: {
             headers: {
                 [name: string]: unknown;
@@ -651,7 +655,11 @@ export interface components {
                 "application/json": components["schemas"]["ServiceError"];
             };
         };
-        /** @description The input link is invalid or has expired. Service error family. Not retryable with the same link. */
+        /**
+         * @description The input link is invalid or has expired. Service error family. Not retryable with the
+         *     same link. Found while the job runs, the same problem is reported as a failed job with
+         *     `errors`.
+         */
         FileLinkInvalid: {
             headers: {
                 [name: string]: unknown;
