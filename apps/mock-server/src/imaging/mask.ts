@@ -110,20 +110,32 @@ export async function computeCutout(input: Uint8Array, options: CutoutOptions = 
   const working = await workingMask(input, options.limits);
   const { width, height } = working.info;
   const alpha = await upscaled(working).raw().toBuffer();
-  let rgb: Buffer;
+  const alphaRaw = { raw: { width, height, channels: 1 as const } };
+  const { channels, hasAlpha } = working.info.metadata;
+  let png: Buffer;
   try {
-    // Two steps because sharp applies removeAlpha after joinChannel within one pipeline.
-    rgb = await sharp(input, sharpInputOptions(working.limits))
-      .toColourspace("srgb")
-      .removeAlpha()
-      .raw()
-      .toBuffer();
+    if (channels === 3 && !hasAlpha) {
+      // The common case (RGB JPEG or PNG): one pipeline, no full-size RGB copy through JS.
+      png = await sharp(input, sharpInputOptions(working.limits))
+        .joinChannel(alpha, alphaRaw)
+        .toColourspace("srgb")
+        .png({ compressionLevel: PNG_COMPRESSION })
+        .toBuffer();
+    } else {
+      // Two steps: within one pipeline sharp would drop or convert the extra channels (alpha,
+      // CMYK's fourth) after joining ours.
+      const rgb = await sharp(input, sharpInputOptions(working.limits))
+        .toColourspace("srgb")
+        .removeAlpha()
+        .raw()
+        .toBuffer();
+      png = await sharp(rgb, { raw: { width, height, channels: 3 } })
+        .joinChannel(alpha, alphaRaw)
+        .png({ compressionLevel: PNG_COMPRESSION })
+        .toBuffer();
+    }
   } catch (error) {
     throw corruptImage(working.info.format, error);
   }
-  const png = await sharp(rgb, { raw: { width, height, channels: 3 } })
-    .joinChannel(alpha, { raw: { width, height, channels: 1 } })
-    .png({ compressionLevel: PNG_COMPRESSION })
-    .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }

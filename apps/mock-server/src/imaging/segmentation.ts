@@ -475,10 +475,14 @@ export function segmentSubject(image: RgbaImage, params: Partial<SegmentationPar
   morph(fg, scratch, width, height, p.closingRadius, true);
   morph(fg, scratch, width, height, p.closingRadius, false);
   fillHoles(fg, width, height, queue);
-  const a = Float32Array.from(fg, (v) => v * 255);
+  // Plain loops: TypedArray.from with a map function is an order of magnitude slower here.
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = (fg[i] ?? 0) * 255;
   const b = new Float32Array(n);
   const tmp = new Float32Array(n);
   boxBlur(a, b, tmp, width, height, p.featherRadius);
   boxBlur(b, a, tmp, width, height, p.featherRadius);
-  return Uint8Array.from(a, (v) => Math.round(v));
+  const mask = new Uint8Array(n);
+  for (let i = 0; i < n; i++) mask[i] = Math.round(a[i] ?? 0);
+  return mask;
 }
