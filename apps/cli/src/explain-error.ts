@@ -5,6 +5,11 @@ import { ExitCode } from "./exit-codes.js";
 import type { Target } from "./target.js";
 import { CREDENTIALS_HINT } from "./target.js";
 
+/** What to do about a refused token. */
+const TOKEN_HINT =
+  "the token is invalid or expired: get a new one for PHOTOSHOP_ACCESS_TOKEN, or set PHOTOSHOP_CLIENT_ID and " +
+  "PHOTOSHOP_CLIENT_SECRET so that psapi fetches fresh ones";
+
 /** Package prefixes (`[@psapi/client] `) are for library users; the CLI speaks for itself. */
 const stripPrefix = (message: string) => message.replace(/^\[@psapi\/[a-z-]+\]\s*/, "");
 
@@ -82,7 +87,7 @@ function explainApiError(error: PhotoshopApiError, target: Target | undefined): 
     case 401:
       return new CliError(`the API refused the access token (${why})`, {
         exitCode: ExitCode.auth,
-        hint: "the token is invalid or expired: check PHOTOSHOP_ACCESS_TOKEN, or set PHOTOSHOP_CLIENT_ID and PHOTOSHOP_CLIENT_SECRET so psapi fetches a fresh one",
+        hint: TOKEN_HINT,
         ...cause,
       });
     case 402:
@@ -130,14 +135,20 @@ function explainImsError(error: ImsError, target: Target | undefined): CliError 
       cause: error,
     });
   }
+  if (error.error === "invalid_token" || error.error === "expired_token") {
+    // A ready-made token (PHOTOSHOP_ACCESS_TOKEN) was refused with a 401, or has expired.
+    return new CliError(`the access token was refused or has expired (${error.error})`, {
+      exitCode: ExitCode.auth,
+      hint: TOKEN_HINT,
+      cause: error,
+    });
+  }
   return new CliError(`IMS refused the credentials (${error.error}: ${error.errorDescription})`, {
     exitCode: ExitCode.auth,
     hint:
       error.error === "invalid_client"
         ? "check PHOTOSHOP_CLIENT_ID and PHOTOSHOP_CLIENT_SECRET"
-        : error.error === "invalid_token" || error.error === "expired_token"
-          ? "PHOTOSHOP_ACCESS_TOKEN is invalid or expired: get a new one, or set PHOTOSHOP_CLIENT_SECRET instead"
-          : CREDENTIALS_HINT,
+        : CREDENTIALS_HINT,
     cause: error,
   });
 }

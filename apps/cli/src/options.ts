@@ -61,7 +61,7 @@ export function addJobOptions(command: Command, result: { what: string; outputUr
  */
 export function jobInput(input: string | undefined, options: { inputUrl?: URL }): InputSource {
   if (input !== undefined && options.inputUrl !== undefined) {
-    throw usageError("give either <input> or --input-url, not both");
+    throw usageError("give either <input> or --input-url, not both", "--input-url is for pre-signed URLs");
   }
   if (options.inputUrl !== undefined) return { kind: "url", url: options.inputUrl };
   if (input === undefined)
@@ -69,6 +69,9 @@ export function jobInput(input: string | undefined, options: { inputUrl?: URL })
   try {
     return parseInputArgument(input);
   } catch (error) {
-    throw usageError(`<input> ${input}: ${(error as Error).message.replace(/\.$/, "")}`);
+    throw usageError(
+      `<input> ${input}: ${(error as Error).message.replace(/\.$/, "")}`,
+      "<input> is a local file or an https:// URL",
+    );
   }
 }

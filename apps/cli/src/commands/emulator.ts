@@ -3,12 +3,13 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.js";
+import { ExitCode } from "../exit-codes.js";
 import type { Session } from "../session.js";
-import { parsePort } from "../validate.js";
 
 /**
- * `psapi emulator`: serves the emulator on a local port until Ctrl-C, by running the mock-server's
- * own server entry (`@psapi/mock-server`'s `dist/server.js`), so that both start it the same way.
+ * `psapi emulator [flags...]`: serves the emulator on a local port until Ctrl-C by running the
+ * mock-server's own server entry (`@psapi/mock-server`'s `dist/server.js`) with the given flags, so
+ * that `psapi emulator` and `pnpm emulator` are one server with one set of flags.
  *
  * @param program - The program to add the command to.
  * @param session - The run.
@@ -16,33 +17,36 @@ import { parsePort } from "../validate.js";
 export function registerEmulator(program: Command, session: Session): void {
   program
     .command("emulator")
-    .description("serve the emulator (API, IMS, storage) on a local port until Ctrl-C")
-    .option("--port <port>", "the port to listen on (0: any free port)", parsePort, 4010)
-    .option("--host <host>", "the address to listen on", "127.0.0.1")
+    .argument("[flags...]", "the emulator server's flags (list them with: psapi emulator -- --help)")
+    .description("serve the emulator (API, IMS, storage, control API) on http://127.0.0.1:4010 until Ctrl-C")
+    .allowUnknownOption()
     .addHelpText(
       "after",
-      "\nExample:\n  psapi emulator --port 4010\n" +
+      "\nCommon flags: --port <n> (0: any free port), --host <addr>, --job-pending-ms <n>, --job-running-ms <n>,\n" +
+        "  --trial-quota <n>, --rate-limits, --fault <json>\n" +
+        "\nExamples:\n  psapi emulator --port 4010\n" +
         "  PHOTOSHOP_CLIENT_ID=psapi-demo-client PHOTOSHOP_CLIENT_SECRET=psapi-demo-secret \\\n" +
         "    psapi hello --base-url http://127.0.0.1:4010",
     )
-    .action(async (options: { port: number; host: string }) => {
+    .action(async (flags: string[]) => {
+      const { signal } = session.context;
       const require = createRequire(import.meta.url);
       const serverScript = join(
         dirname(require.resolve("@psapi/mock-server/package.json")),
         "dist",
         "server.js",
       );
-      const child = spawn(
-        process.execPath,
-        [serverScript, "--port", String(options.port), "--host", options.host],
-        { stdio: "inherit", signal: session.context.signal, killSignal: "SIGINT" },
-      );
+      const child = spawn(process.execPath, [serverScript, ...flags], { stdio: "inherit" });
+      // Ctrl-C in a terminal reaches the server too; a SIGINT sent to psapi alone is passed on as
+      // SIGTERM, which the server also answers with a graceful shutdown.
+      const stop = () => child.kill("SIGTERM");
+      signal.addEventListener("abort", stop, { once: true });
       const code = await new Promise<number | null>((resolve, reject) => {
-        child.once("error", (error) => (session.context.signal.aborted ? resolve(0) : reject(error)));
+        child.once("error", reject);
         child.once("exit", (exitCode) => resolve(exitCode));
-      });
-      if (code !== 0 && code !== null && !session.context.signal.aborted) {
-        throw new CliError(`the emulator stopped with exit code ${code}`);
-      }
+      }).finally(() => signal.removeEventListener("abort", stop));
+      if (code === 2)
+        throw new CliError("the emulator refused its flags (see above)", { exitCode: ExitCode.usage });
+      if (code !== 0 && !signal.aborted) throw new CliError(`the emulator stopped with exit code ${code}`);
     });
 }

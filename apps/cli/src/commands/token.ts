@@ -38,21 +38,23 @@ export function registerToken(program: Command, session: Session): void {
       const target = await session.openTarget({ baseUrl: options.baseUrl });
       const token: AccessToken = await target.auth.getToken({ signal: session.context.signal });
       const shown = options.show ? token.accessToken : redactToken(token.accessToken);
+      // A static token (PHOTOSHOP_ACCESS_TOKEN) comes without an expiry: psapi cannot know it.
+      const known = Number.isFinite(token.expiresAt);
       const expiresIn = token.expiresAt - session.context.now();
-      const expires = new Date(token.expiresAt).toISOString();
+      const expires = known ? new Date(token.expiresAt).toISOString() : undefined;
       session.output.result(
         [
           `token:   ${shown}`,
-          `expires: ${expires} (in ${formatDuration(expiresIn)})`,
+          `expires: ${expires === undefined ? "unknown (a ready-made token)" : `${expires} (in ${formatDuration(expiresIn)})`}`,
           `client:  ${token.clientId}`,
-          `scopes:  ${token.scopes.join(", ") || "(none)"}`,
+          `scopes:  ${token.scopes.join(", ") || "(not known)"}`,
         ].join("\n"),
         {
           target: target.description,
           token: shown,
           redacted: !options.show,
-          expiresAt: expires,
-          expiresInSeconds: Math.floor(expiresIn / 1000),
+          expiresAt: expires ?? null,
+          expiresInSeconds: known ? Math.floor(expiresIn / 1000) : null,
           clientId: token.clientId,
           scopes: token.scopes,
         },
