@@ -573,6 +573,25 @@ describe("headers and middleware", () => {
     });
   });
 
+  it("returns an object fetch, Request and Headers accept as it is", async () => {
+    const { auth } = setup();
+    const headers = await auth.headers();
+    expect([...new Headers(headers)]).toEqual([
+      ["authorization", "Bearer token-1"],
+      ["x-api-key", "client-a"],
+    ]);
+    const request = new Request("https://image.adobe.io/pie/psdService/hello", { headers });
+    expect(request.headers.get("authorization")).toBe("Bearer token-1");
+    expect(Reflect.ownKeys(headers)).toEqual(["Authorization", "x-api-key"]);
+    expect(Reflect.ownKeys(await auth.getToken())).toEqual([
+      "accessToken",
+      "expiresAt",
+      "receivedAt",
+      "scopes",
+      "clientId",
+    ]);
+  });
+
   it("sets both headers on an openapi-fetch request and passes the request's signal", async () => {
     const { auth } = setup();
     const request = new Request("https://image.adobe.io/pie/psdService/hello");

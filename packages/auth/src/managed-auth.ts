@@ -171,7 +171,7 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
   async function headers(options: { signal?: AbortSignal } = {}) {
     const token = await getToken(options);
     const value = { Authorization: `Bearer ${token.accessToken}`, "x-api-key": clientId };
-    return withSafeView(value, () => ({ Authorization: `Bearer ${REDACTED}`, "x-api-key": clientId }));
+    return withSafeView(value, { Authorization: `Bearer ${REDACTED}`, "x-api-key": clientId });
   }
 
   return {

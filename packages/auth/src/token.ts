@@ -20,9 +20,9 @@ export function plainToken(token: AccessToken): AccessToken {
 
 /** An `AccessToken` for callers: frozen, and redacted in `JSON.stringify` and `util.inspect`. */
 export function sealToken(token: AccessToken): AccessToken {
-  const sealed = plainToken(token);
-  Object.freeze(sealed.scopes);
-  return withSafeView(sealed, () => ({ ...plainToken(sealed), accessToken: REDACTED }));
+  const plain = plainToken(token);
+  Object.freeze(plain.scopes);
+  return withSafeView(plain, { ...plain, accessToken: REDACTED });
 }
 
 /**
