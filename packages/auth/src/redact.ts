@@ -20,7 +20,12 @@ const SECRET_NAMES = new Set([
 /** The placeholder that replaces every redacted value. */
 export const REDACTED = "[REDACTED]";
 
-/** Whether a header, form field or query parameter of this name carries a secret. */
+/**
+ * Whether a header, form field or query parameter of this name carries a secret.
+ *
+ * @example
+ * isSecretName("Authorization") // true
+ */
 export function isSecretName(name: string): boolean {
   return SECRET_NAMES.has(name.toLowerCase());
 }
@@ -47,6 +52,9 @@ export function redactUrl(url: string | URL): string {
 /**
  * Replaces every secret in a text (an error message, an HTML error page) that looks like a bearer
  * token, a JWT, or a `name=value` pair with a secret name. Used on text that came from outside.
+ *
+ * @example
+ * redactText("client_secret=abc&scope=openid") // "client_secret=[REDACTED]&scope=openid"
  */
 export function redactText(text: string): string {
   return text
