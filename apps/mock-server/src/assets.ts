@@ -40,7 +40,9 @@ export function isAllowedHost(allowedHosts: readonly string[], url: URL): boolea
   const host = url.host.toLowerCase();
   return allowedHosts.some((entry) => {
     const allowed = entry.toLowerCase();
-    return allowed.startsWith("*.") ? url.hostname.toLowerCase().endsWith(allowed.slice(1)) : host === allowed;
+    return allowed.startsWith("*.")
+      ? url.hostname.toLowerCase().endsWith(allowed.slice(1))
+      : host === allowed;
   });
 }
 
@@ -68,7 +70,8 @@ export class AssetMover {
     const target = this.#resolve(ref, "GET", ownOrigins, DOWNLOAD);
     if (target.kind === "store") {
       const object = this.#deps.store.get(target.key);
-      if (!object) throw linkInvalid(DOWNLOAD, "Unable to download the input href: no object at that location.");
+      if (!object)
+        throw linkInvalid(DOWNLOAD, "Unable to download the input href: no object at that location.");
       return object.bytes;
     }
     const response = await this.#send(new Request(target.url, { redirect: "error" }), DOWNLOAD);
@@ -84,7 +87,12 @@ export class AssetMover {
    *
    * @throws ServiceError 409 `FileOverwriteError` when the object exists and `overwrite` is false; 410 when the href is unusable.
    */
-  async upload(ref: AssetRef, bytes: Uint8Array, contentType: string, ownOrigins: ReadonlySet<string>): Promise<void> {
+  async upload(
+    ref: AssetRef,
+    bytes: Uint8Array,
+    contentType: string,
+    ownOrigins: ReadonlySet<string>,
+  ): Promise<void> {
     const target = this.#resolve(ref, "PUT", ownOrigins, UPLOAD);
     if (target.kind === "store") {
       if (ref.overwrite === false && this.#deps.store.has(target.key)) {
@@ -125,7 +133,8 @@ export class AssetMover {
       throw linkInvalid(name, "The href is not an absolute URL.");
     }
     if (ownOrigins.has(url.origin)) {
-      if (!url.pathname.startsWith(OBJECTS_PATH)) throw linkInvalid(name, "The href is not a storage object URL.");
+      if (!url.pathname.startsWith(OBJECTS_PATH))
+        throw linkInvalid(name, "The href is not a storage object URL.");
       let key: string;
       try {
         key = decodeURIComponent(url.pathname.slice(OBJECTS_PATH.length));

@@ -132,7 +132,11 @@ export class ConnectionResetFault extends TypeError {
 
 /** The 404 body the service answers for an unknown job or route. */
 export function resourceNotFound(): ServiceError {
-  return new ServiceError(404, { type: "ResourceNotFound", code: 404, title: "Requested resource was not found" });
+  return new ServiceError(404, {
+    type: "ResourceNotFound",
+    code: 404,
+    title: "Requested resource was not found",
+  });
 }
 
 /**
@@ -140,7 +144,14 @@ export function resourceNotFound(): ServiceError {
  * for checks the schema cannot express, so every 400 `reason` list looks the same.
  */
 export function issue(instancePath: string, keyword: string, message: string) {
-  return { keyword, instancePath, dataPath: instancePath.replace(/\//g, "."), schemaPath: "#", params: {}, message };
+  return {
+    keyword,
+    instancePath,
+    dataPath: instancePath.replace(/\//g, "."),
+    schemaPath: "#",
+    params: {},
+    message,
+  };
 }
 
 /** The 400 body for a request the validator rejects, with ajv-style issues under `reason`. */

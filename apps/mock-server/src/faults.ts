@@ -30,7 +30,11 @@ function checkRule(input: FaultRuleInput): void {
   if (input.probability !== undefined && !(input.probability >= 0 && input.probability <= 1)) {
     problem("probability must be between 0 and 1");
   }
-  for (const [name, min] of [["times", 1], ["latencyMs", 0], ["retryAfter", 0]] as const) {
+  for (const [name, min] of [
+    ["times", 1],
+    ["latencyMs", 0],
+    ["retryAfter", 0],
+  ] as const) {
     const value = input[name];
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= min)) {
       problem(`${name} must be an integer >= ${min}`);

@@ -106,7 +106,13 @@ export class JobRunner {
   }
 
   /** Registers a job and starts its clock. */
-  submit(kind: JobKind, clientId: string, request: Job["request"], origin: string, ownOrigins: ReadonlySet<string>): Job {
+  submit(
+    kind: JobKind,
+    clientId: string,
+    request: Job["request"],
+    origin: string,
+    ownOrigins: ReadonlySet<string>,
+  ): Job {
     const now = this.#deps.time.now();
     const startAt = now + this.#deps.timing.pendingMs;
     const job: Job = {

@@ -46,7 +46,9 @@ function loadSpec(name: SpecName): LoadedSpec {
       if (typeof operation?.operationId !== "string") continue;
       // A shared request body is a $ref, which a JSON pointer cannot walk through: follow it here.
       const bodyRef = operation.requestBody?.$ref;
-      const body = bodyRef?.startsWith("#/") ? bodyRef.slice(1) : `/paths/${escapePointer(path)}/${method}/requestBody`;
+      const body = bodyRef?.startsWith("#/")
+        ? bodyRef.slice(1)
+        : `/paths/${escapePointer(path)}/${method}/requestBody`;
       const pointer = `${body}/content/application~1json/schema`;
       operations.set(operation.operationId, pointer);
     }

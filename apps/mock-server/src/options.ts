@@ -75,7 +75,10 @@ export interface EmulatorLimits {
 export interface Imaging {
   computeMask(input: Uint8Array, options: { format: "soft" | "binary" }): Promise<Uint8Array>;
   computeCutout(input: Uint8Array): Promise<Uint8Array>;
-  readDocumentManifest(input: Uint8Array, name: string): Promise<{ document: object; layers: readonly object[] }>;
+  readDocumentManifest(
+    input: Uint8Array,
+    name: string,
+  ): Promise<{ document: object; layers: readonly object[] }>;
 }
 
 /** Options of {@link createEmulator}; every field is optional. */
@@ -178,7 +181,8 @@ function fail(message: string): never {
 
 function nonNegativeInt(name: string, value: number | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min) fail(`${name} must be an integer >= ${min} (got ${value})`);
+  if (!Number.isSafeInteger(value) || value < min)
+    fail(`${name} must be an integer >= ${min} (got ${value})`);
   return value;
 }
 
@@ -215,7 +219,11 @@ export function resolveOptions(options: Omit<EmulatorOptions, "imaging">): Resol
   }
 
   const rateLimits =
-    options.rateLimits === true ? ADOBE_RATE_LIMITS : options.rateLimits === false ? [] : (options.rateLimits ?? []);
+    options.rateLimits === true
+      ? ADOBE_RATE_LIMITS
+      : options.rateLimits === false
+        ? []
+        : (options.rateLimits ?? []);
   for (const rule of rateLimits) {
     nonNegativeInt(`rateLimits ${rule.name} limit`, rule.limit, 1, 1);
     nonNegativeInt(`rateLimits ${rule.name} windowMs`, rule.windowMs, 1, 1);
@@ -230,7 +238,8 @@ export function resolveOptions(options: Omit<EmulatorOptions, "imaging">): Resol
     clock: options.clock ?? systemClock,
     tokenLifetimeMs: nonNegativeInt("tokenLifetimeSeconds", options.tokenLifetimeSeconds, 86_399, 1) * 1000,
     refreshTokenLifetimeMs:
-      nonNegativeInt("refreshTokenLifetimeSeconds", options.refreshTokenLifetimeSeconds, 14 * 86_400, 1) * 1000,
+      nonNegativeInt("refreshTokenLifetimeSeconds", options.refreshTokenLifetimeSeconds, 14 * 86_400, 1) *
+      1000,
     jobs: {
       pendingMs: nonNegativeInt("jobs.pendingMs", options.jobs?.pendingMs, 200),
       runningMs: nonNegativeInt("jobs.runningMs", options.jobs?.runningMs, 800),

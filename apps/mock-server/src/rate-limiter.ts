@@ -22,7 +22,12 @@ export class RateLimiter {
    *
    * @returns `undefined` when allowed, else the seconds until the fullest window frees a slot.
    */
-  take(clientId: string, method: string, path: string, now: number): { retryAfter: number; rule: string } | undefined {
+  take(
+    clientId: string,
+    method: string,
+    path: string,
+    now: number,
+  ): { retryAfter: number; rule: string } | undefined {
     const matching: { log: number[]; rule: RateLimitRule }[] = [];
     for (const { rule, pattern } of this.#rules) {
       if (!matchesRoute(pattern, method, path)) continue;

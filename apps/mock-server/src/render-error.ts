@@ -18,7 +18,11 @@ export function createErrorRenderer(logger: EmulatorLogger | undefined) {
     if (error instanceof ConnectionResetFault) throw error;
     if (error instanceof ServiceError) return c.json(error.body, error.status as 400, error.headers);
     if (error instanceof GatewayError) {
-      return c.json({ error_code: error.errorCode, message: error.message }, error.status as 401, error.headers);
+      return c.json(
+        { error_code: error.errorCode, message: error.message },
+        error.status as 401,
+        error.headers,
+      );
     }
     if (error instanceof OAuthError) {
       return c.json({ error: error.error, error_description: error.message }, error.status as 400, {
@@ -31,9 +35,15 @@ export function createErrorRenderer(logger: EmulatorLogger | undefined) {
       return c.body(xml, error.status as 403, { "content-type": "application/xml" });
     }
     if (error instanceof HTTPException && error.status < 500) {
-      return c.json({ type: "InputValidationError", code: error.status, title: error.message || "Bad request" }, error.status);
+      return c.json(
+        { type: "InputValidationError", code: error.status, title: error.message || "Bad request" },
+        error.status,
+      );
     }
-    logger?.error(`[@psapi/mock-server] unexpected error on ${c.req.method} ${new URL(c.req.url).pathname}`, error);
+    logger?.error(
+      `[@psapi/mock-server] unexpected error on ${c.req.method} ${new URL(c.req.url).pathname}`,
+      error,
+    );
     return c.json({ type: "UndefinedError", code: 500, title: "Internal Server Error" }, 500);
   };
 }

@@ -16,7 +16,9 @@ export function compileRoute(pattern: string): RoutePattern {
   const method = space > 0 ? trimmed.slice(0, space) : undefined;
   const glob = space > 0 ? trimmed.slice(space + 1).trim() : trimmed;
   if (method !== undefined && !/^[A-Z]+$/.test(method)) {
-    throw new TypeError(`[@psapi/mock-server] route ${JSON.stringify(pattern)}: method must be like GET or POST`);
+    throw new TypeError(
+      `[@psapi/mock-server] route ${JSON.stringify(pattern)}: method must be like GET or POST`,
+    );
   }
   const source = glob
     .split("*")

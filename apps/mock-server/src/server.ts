@@ -37,7 +37,9 @@ function integer(name: string, text: string | undefined, min: number, max = Numb
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new TypeError(`--${name} must be an integer between ${min} and ${max} (got ${JSON.stringify(text)})`);
+    throw new TypeError(
+      `--${name} must be an integer between ${min} and ${max} (got ${JSON.stringify(text)})`,
+    );
   }
   return value;
 }
@@ -79,7 +81,9 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   const clientId = values["client-id"] ?? env.PSAPI_EMULATOR_CLIENT_ID;
   const clientSecret = values["client-secret"] ?? env.PSAPI_EMULATOR_CLIENT_SECRET;
   if ((clientId === undefined) !== (clientSecret === undefined)) {
-    throw new TypeError("give both --client-id and --client-secret (or PSAPI_EMULATOR_CLIENT_ID and _SECRET), or neither");
+    throw new TypeError(
+      "give both --client-id and --client-secret (or PSAPI_EMULATOR_CLIENT_ID and _SECRET), or neither",
+    );
   }
   const faults = (values.fault ?? []).map((text): FaultRuleInput => {
     try {
@@ -133,19 +137,22 @@ export function startServer(config: ServerConfig): Promise<RunningServer> {
     signal: stop.signal,
   });
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {
-      const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
-      resolve({
-        url: `http://${host}:${info.port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            stop.abort();
-            server.close(() => done());
-            // Keep-alive sockets would hold close() open; nothing is in flight that matters on shutdown.
-            if ("closeAllConnections" in server) server.closeAllConnections();
-          }),
-      });
-    });
+    const server = serve(
+      { fetch: app.fetch, hostname: config.host, port: config.port },
+      (info: AddressInfo) => {
+        const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+        resolve({
+          url: `http://${host}:${info.port}`,
+          close: () =>
+            new Promise<void>((done) => {
+              stop.abort();
+              server.close(() => done());
+              // Keep-alive sockets would hold close() open; nothing is in flight that matters on shutdown.
+              if ("closeAllConnections" in server) server.closeAllConnections();
+            }),
+        });
+      },
+    );
     server.once("error", reject);
   });
 }

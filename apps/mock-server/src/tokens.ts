@@ -76,9 +76,11 @@ export class TokenService {
       return undefined;
     }
     const { client_id: clientId, scope, created_at: createdAt, expires_in: expiresIn, seq, id } = payload;
-    if (typeof clientId !== "string" || typeof scope !== "string" || typeof seq !== "number") return undefined;
+    if (typeof clientId !== "string" || typeof scope !== "string" || typeof seq !== "number")
+      return undefined;
     if (typeof id !== "string" || this.#revokedIds.has(id)) return undefined;
-    if (seq <= this.#revokedBeforeAll || seq <= (this.#revokedBeforeClient.get(clientId) ?? 0)) return undefined;
+    if (seq <= this.#revokedBeforeAll || seq <= (this.#revokedBeforeClient.get(clientId) ?? 0))
+      return undefined;
     if (this.#time.now() >= Number(createdAt) + Number(expiresIn)) return undefined;
     return { clientId, scopes: scope.split(",").filter(Boolean) };
   }

@@ -23,7 +23,8 @@ export function createBodyLimitMiddleware(
     maxSize: limits.maxBodyBytes,
     onError: (c) => {
       const title = `Request body is larger than ${limits.maxBodyBytes} bytes`;
-      if (new URL(c.req.url).pathname.startsWith("/ims/")) throw new OAuthError(413, "invalid_request", title);
+      if (new URL(c.req.url).pathname.startsWith("/ims/"))
+        throw new OAuthError(413, "invalid_request", title);
       throw new ServiceError(413, { type: "PayloadTooLargeError", code: 413, title });
     },
   });

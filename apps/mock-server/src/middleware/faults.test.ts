@@ -7,7 +7,9 @@ const hello = "/pie/psdService/hello";
 describe("x-emulator-fault header", () => {
   it("answers 503 in the gateway family with the requested Retry-After", async () => {
     const { app } = testEmulator();
-    const res = await app.request(hello, { headers: { ...(await authHeaders(app)), "x-emulator-fault": "503; retry-after=2" } });
+    const res = await app.request(hello, {
+      headers: { ...(await authHeaders(app)), "x-emulator-fault": "503; retry-after=2" },
+    });
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("2");
     expect(await res.json()).toEqual({ error_code: "503001", message: "Service Unavailable" });
@@ -31,7 +33,9 @@ describe("x-emulator-fault header", () => {
 
   it("makes app.fetch reject with a TypeError like a network failure on reset, and journals it", async () => {
     const { app } = testEmulator();
-    const error = await app.request(hello, { headers: { "x-emulator-fault": "reset" } }).catch((e: unknown) => e);
+    const error = await Promise.resolve(
+      app.request(hello, { headers: { "x-emulator-fault": "reset" } }),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
     expect(error).toBeInstanceOf(ConnectionResetFault);
     expect((error as TypeError).message).toBe("fetch failed");
@@ -56,13 +60,19 @@ describe("x-emulator-fault header", () => {
     for (const header of ["418", "503; retry=2", "latency=abc", "reset; now"]) {
       const res = await app.request(hello, { headers: { "x-emulator-fault": header } });
       expect(res.status).toBe(400);
-      expect(await res.json()).toMatchObject({ type: "InputValidationError", reason: [{ keyword: "header" }] });
+      expect(await res.json()).toMatchObject({
+        type: "InputValidationError",
+        reason: [{ keyword: "header" }],
+      });
     }
   });
 
   it("applies to IMS too, never to the control API", async () => {
     const { app } = testEmulator();
-    const ims = await app.request("/ims/token/v3", { ...form({ grant_type: "client_credentials" }), headers: { "x-emulator-fault": "502" } });
+    const ims = await app.request("/ims/token/v3", {
+      ...form({ grant_type: "client_credentials" }),
+      headers: { "x-emulator-fault": "502" },
+    });
     expect(ims.status).toBe(502);
     const control = await app.request("/__emulator/clock", { headers: { "x-emulator-fault": "503" } });
     expect(control.status).toBe(200);
@@ -73,7 +83,10 @@ describe("fault rules", () => {
   it("fails only the next N matching calls", async () => {
     const { app } = testEmulator();
     const headers = await authHeaders(app);
-    const add = await app.request("/__emulator/faults", postJson({ route: "GET /pie/*", status: 503, retryAfter: 3, times: 2 }));
+    const add = await app.request(
+      "/__emulator/faults",
+      postJson({ route: "GET /pie/*", status: 503, retryAfter: 3, times: 2 }),
+    );
     expect(add.status).toBe(201);
     expect(await add.json()).toMatchObject({ id: "fault-1", route: "GET /pie/*", times: 2, hits: 0 });
     const statuses: number[] = [];
@@ -87,7 +100,9 @@ describe("fault rules", () => {
 
   it("draws probabilistic faults from the seeded PRNG: the same seed gives the same sequence", async () => {
     const run = async (seed: number) => {
-      const { app } = testEmulator({ faults: { seed, rules: [{ route: hello, status: 500, probability: 0.5 }] } });
+      const { app } = testEmulator({
+        faults: { seed, rules: [{ route: hello, status: 500, probability: 0.5 }] },
+      });
       const headers = await authHeaders(app);
       const out: number[] = [];
       for (let i = 0; i < 20; i++) out.push((await app.request(hello, { headers })).status);
@@ -103,27 +118,42 @@ describe("fault rules", () => {
   it("lists, deletes one, and clears rules; reset restores the start-up rules", async () => {
     const { app } = testEmulator({ faults: { rules: [{ route: "/sensei/*", latencyMs: 10 }] } });
     await app.request("/__emulator/faults", postJson({ reset: true }));
-    const listed = (await (await app.request("/__emulator/faults")).json()) as { seed: number; rules: { id: string }[] };
+    const listed = (await (await app.request("/__emulator/faults")).json()) as {
+      seed: number;
+      rules: { id: string }[];
+    };
     expect(listed.seed).toBe(1);
     expect(listed.rules.map((r) => r.id)).toEqual(["fault-1", "fault-2"]);
     expect((await app.request("/__emulator/faults/fault-2", { method: "DELETE" })).status).toBe(204);
     expect((await app.request("/__emulator/faults/fault-2", { method: "DELETE" })).status).toBe(404);
     expect((await app.request("/__emulator/faults", { method: "DELETE" })).status).toBe(204);
-    expect(((await (await app.request("/__emulator/faults")).json()) as { rules: unknown[] }).rules).toEqual([]);
+    expect(((await (await app.request("/__emulator/faults")).json()) as { rules: unknown[] }).rules).toEqual(
+      [],
+    );
     await app.request("/__emulator/reset", { method: "POST" });
     const after = (await (await app.request("/__emulator/faults")).json()) as { rules: unknown[] };
-    expect(after.rules).toEqual([expect.objectContaining({ id: "fault-1", route: "/sensei/*", latencyMs: 10 })]);
+    expect(after.rules).toEqual([
+      expect.objectContaining({ id: "fault-1", route: "/sensei/*", latencyMs: 10 }),
+    ]);
   });
 
   it("refuses invalid rules with 400", async () => {
     const { app } = testEmulator();
-    for (const rule of [{}, { status: 418 }, { reset: true, probability: 2 }, { status: 503, times: 0 }, { route: "get /x", status: 503 }]) {
+    for (const rule of [
+      {},
+      { status: 418 },
+      { reset: true, probability: 2 },
+      { status: 503, times: 0 },
+      { route: "get /x", status: 503 },
+    ]) {
       const res = await app.request("/__emulator/faults", postJson(rule));
       expect(res.status).toBe(400);
     }
   });
 
   it("refuses invalid start-up rules with a TypeError naming the package", () => {
-    expect(() => testEmulator({ faults: { rules: [{ route: "/x" }] } })).toThrow(/\[@psapi\/mock-server\] fault rule/);
+    expect(() => testEmulator({ faults: { rules: [{ route: "/x" }] } })).toThrow(
+      /\[@psapi\/mock-server\] fault rule/,
+    );
   });
 });

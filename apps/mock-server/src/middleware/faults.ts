@@ -51,7 +51,11 @@ export function createFaultMiddleware(ctx: EmulatorContext): MiddlewareHandler<E
       headers["retry-after"] = String(action.retryAfter ?? 1);
     }
     if (action.status === 500) {
-      throw new ServiceError(500, { type: "UndefinedError", code: 500, title: "Internal Server Error" }, headers);
+      throw new ServiceError(
+        500,
+        { type: "UndefinedError", code: 500, title: "Internal Server Error" },
+        headers,
+      );
     }
     if (action.status === 429) headers["x-access-rate-limit-level"] = "org";
     const [code, message] = GATEWAY_FAULTS[action.status] ?? ["500001", "Internal error"];

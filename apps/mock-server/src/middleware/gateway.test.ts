@@ -17,28 +17,34 @@ const UNAUTHORIZED = { error_code: "401013", message: "Oauth token is not valid"
 const FORBIDDEN = { error_code: "403003", message: "Api Key is invalid" };
 
 describe("gateway", () => {
-  it.each(API_ROUTES)("answers 401 401013 on %s %s without a token, with an unknown one or a malformed header", async (method, path) => {
-    const { app } = testEmulator();
-    for (const authorization of [undefined, "Bearer not-a-token", "Basic abc", "Bearer"]) {
-      const headers: Record<string, string> = { "x-api-key": CLIENT_ID };
-      if (authorization) headers.authorization = authorization;
-      const res = await app.request(path, { method, headers });
-      expect(res.status).toBe(401);
-      expect(await res.json()).toEqual(UNAUTHORIZED);
-    }
-  });
+  it.each(API_ROUTES)(
+    "answers 401 401013 on %s %s without a token, with an unknown one or a malformed header",
+    async (method, path) => {
+      const { app } = testEmulator();
+      for (const authorization of [undefined, "Bearer not-a-token", "Basic abc", "Bearer"]) {
+        const headers: Record<string, string> = { "x-api-key": CLIENT_ID };
+        if (authorization) headers.authorization = authorization;
+        const res = await app.request(path, { method, headers });
+        expect(res.status).toBe(401);
+        expect(await res.json()).toEqual(UNAUTHORIZED);
+      }
+    },
+  );
 
-  it.each(API_ROUTES)("answers 403 403003 on %s %s for a missing, unknown or other client's x-api-key", async (method, path) => {
-    const { app } = testEmulator({ clients: [DEMO, OTHER] });
-    const authorization = `Bearer ${await getToken(app)}`;
-    for (const apiKey of [undefined, "unknown-key", OTHER.clientId]) {
-      const headers: Record<string, string> = { authorization };
-      if (apiKey) headers["x-api-key"] = apiKey;
-      const res = await app.request(path, { method, headers });
-      expect(res.status).toBe(403);
-      expect(await res.json()).toEqual(FORBIDDEN);
-    }
-  });
+  it.each(API_ROUTES)(
+    "answers 403 403003 on %s %s for a missing, unknown or other client's x-api-key",
+    async (method, path) => {
+      const { app } = testEmulator({ clients: [DEMO, OTHER] });
+      const authorization = `Bearer ${await getToken(app)}`;
+      for (const apiKey of [undefined, "unknown-key", OTHER.clientId]) {
+        const headers: Record<string, string> = { authorization };
+        if (apiKey) headers["x-api-key"] = apiKey;
+        const res = await app.request(path, { method, headers });
+        expect(res.status).toBe(403);
+        expect(await res.json()).toEqual(FORBIDDEN);
+      }
+    },
+  );
 
   it("checks the token before the key: no token and no key is 401", async () => {
     const { app } = testEmulator();
@@ -61,7 +67,9 @@ describe("gateway", () => {
     const res = await app.request("/__emulator/tokens/revoke", postJson({ token: revoked }));
     expect(await res.json()).toEqual({ revoked: true });
     const hello = (token: string) =>
-      app.request("/pie/psdService/hello", { headers: { authorization: `Bearer ${token}`, "x-api-key": CLIENT_ID } });
+      app.request("/pie/psdService/hello", {
+        headers: { authorization: `Bearer ${token}`, "x-api-key": CLIENT_ID },
+      });
     expect((await hello(revoked)).status).toBe(401);
     expect((await hello(kept)).status).toBe(200);
   });
@@ -72,7 +80,9 @@ describe("gateway", () => {
     const other = await getToken(app, OTHER.clientId, OTHER.clientSecret);
     await app.request("/__emulator/tokens/revoke", postJson({ clientId: CLIENT_ID }));
     const hello = (token: string, key: string) =>
-      app.request("/pie/psdService/hello", { headers: { authorization: `Bearer ${token}`, "x-api-key": key } });
+      app.request("/pie/psdService/hello", {
+        headers: { authorization: `Bearer ${token}`, "x-api-key": key },
+      });
     expect((await hello(demo, CLIENT_ID)).status).toBe(401);
     expect((await hello(other, OTHER.clientId)).status).toBe(200);
     expect((await hello(await getToken(app), CLIENT_ID)).status).toBe(200);

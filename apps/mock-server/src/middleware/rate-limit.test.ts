@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { advance, authHeaders, postJson, testEmulator } from "../testing/helpers.js";
 
-const maskBody = { input: { href: "files/a.png", storage: "adobe" }, output: { href: "files/b.png", storage: "adobe" } };
+const maskBody = {
+  input: { href: "files/a.png", storage: "adobe" },
+  output: { href: "files/b.png", storage: "adobe" },
+};
 
 describe("rate limits", () => {
   it("allows 16 POSTs per 3 s, then answers 429 with a Retry-After that frees a slot", async () => {
@@ -9,26 +12,45 @@ describe("rate limits", () => {
     const headers = await authHeaders(app);
     const statuses: number[] = [];
     for (let i = 0; i < 16; i++) {
-      statuses.push((await app.request("/pie/psdService/documentManifest", postJson({ inputs: [maskBody.input] }, headers))).status);
+      statuses.push(
+        (
+          await app.request(
+            "/pie/psdService/documentManifest",
+            postJson({ inputs: [maskBody.input] }, headers),
+          )
+        ).status,
+      );
       await advance(app, 100);
     }
     expect(statuses.every((s) => s === 202)).toBe(true);
-    const limited = await app.request("/pie/psdService/documentManifest", postJson({ inputs: [maskBody.input] }, headers));
+    const limited = await app.request(
+      "/pie/psdService/documentManifest",
+      postJson({ inputs: [maskBody.input] }, headers),
+    );
     expect(limited.status).toBe(429);
     expect(await limited.json()).toEqual({ error_code: "429001", message: "Too many requests" });
     expect(limited.headers.get("x-access-rate-limit-level")).toBe("org");
     // The first POST was at t=0 and it is now t=1600: its slot frees at t=3000, 1.4 s away.
     expect(limited.headers.get("retry-after")).toBe("2");
     await advance(app, 1399);
-    expect((await app.request("/pie/psdService/documentManifest", postJson({ inputs: [maskBody.input] }, headers))).status).toBe(429);
+    expect(
+      (await app.request("/pie/psdService/documentManifest", postJson({ inputs: [maskBody.input] }, headers)))
+        .status,
+    ).toBe(429);
     await advance(app, 1);
-    expect((await app.request("/pie/psdService/documentManifest", postJson({ inputs: [maskBody.input] }, headers))).status).toBe(202);
+    expect(
+      (await app.request("/pie/psdService/documentManifest", postJson({ inputs: [maskBody.input] }, headers)))
+        .status,
+    ).toBe(202);
   });
 
   it("limits masking to 60 per minute with Retry-After in whole seconds", async () => {
-    const { app } = testEmulator({ rateLimits: [{ name: "masking-1m", method: "POST", route: "/sensei/*", limit: 3, windowMs: 60_000 }] });
+    const { app } = testEmulator({
+      rateLimits: [{ name: "masking-1m", method: "POST", route: "/sensei/*", limit: 3, windowMs: 60_000 }],
+    });
     const headers = await authHeaders(app);
-    for (let i = 0; i < 3; i++) expect((await app.request("/sensei/mask", postJson(maskBody, headers))).status).toBe(202);
+    for (let i = 0; i < 3; i++)
+      expect((await app.request("/sensei/mask", postJson(maskBody, headers))).status).toBe(202);
     await advance(app, 500);
     const res = await app.request("/sensei/cutout", postJson(maskBody, headers));
     expect(res.status).toBe(429);
@@ -62,9 +84,16 @@ describe("trial quota", () => {
     expect((await app.request("/sensei/mask", postJson({ bad: true }, headers))).status).toBe(400);
     expect((await app.request("/sensei/mask", postJson(maskBody, headers))).status).toBe(202);
     expect((await app.request("/sensei/cutout", postJson(maskBody, headers))).status).toBe(202);
-    const res = await app.request("/pie/psdService/documentManifest", postJson({ inputs: [maskBody.input] }, headers));
+    const res = await app.request(
+      "/pie/psdService/documentManifest",
+      postJson({ inputs: [maskBody.input] }, headers),
+    );
     expect(res.status).toBe(402);
-    expect(await res.json()).toMatchObject({ type: "TrialLimitExceededError", code: 402, title: "Trial Limit Exceeded Error" });
+    expect(await res.json()).toMatchObject({
+      type: "TrialLimitExceededError",
+      code: 402,
+      title: "Trial Limit Exceeded Error",
+    });
     expect((await app.request("/pie/psdService/hello", { headers })).status).toBe(200);
   });
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { advance, authHeaders, form, getToken, postJson, presign, testEmulator, upload } from "../testing/helpers.js";
+import {
+  advance,
+  authHeaders,
+  form,
+  getToken,
+  postJson,
+  presign,
+  testEmulator,
+  upload,
+} from "../testing/helpers.js";
 
 type Entry = Record<string, unknown> & { id: number; path: string; status: number };
 
@@ -23,14 +32,20 @@ describe("control API", () => {
     for (const body of [{ ms: -1 }, { ms: 1.5 }, {}, { ms: 1, extra: true }]) {
       expect((await app.request("/__emulator/clock/advance", postJson(body))).status).toBe(400);
     }
-    const text = await app.request("/__emulator/clock/advance", { method: "POST", body: "ms=1", headers: { "content-type": "text/plain" } });
+    const text = await app.request("/__emulator/clock/advance", {
+      method: "POST",
+      body: "ms=1",
+      headers: { "content-type": "text/plain" },
+    });
     expect(text.status).toBe(415);
   });
 
   it("records requests newest first with secrets redacted and no headers or bodies", async () => {
     const { app } = testEmulator();
     const token = await getToken(app);
-    await app.request("/pie/psdService/hello", { headers: { authorization: `Bearer ${token}`, "x-api-key": "psapi-demo-client" } });
+    await app.request("/pie/psdService/hello", {
+      headers: { authorization: `Bearer ${token}`, "x-api-key": "psapi-demo-client" },
+    });
     await upload(app, "a.png", new Uint8Array([1]));
     await app.request(
       `/ims/token/v3?client_secret=psapi-demo-secret&refresh_token=rt-secret`,
@@ -43,7 +58,10 @@ describe("control API", () => {
       "/pie/psdService/hello",
       "/ims/token/v3",
     ]);
-    expect(entries[0]).toMatchObject({ status: 200, query: { client_secret: "[REDACTED]", refresh_token: "[REDACTED]" } });
+    expect(entries[0]).toMatchObject({
+      status: 200,
+      query: { client_secret: "[REDACTED]", refresh_token: "[REDACTED]" },
+    });
     expect(entries[1]).toMatchObject({ method: "PUT", query: { sig: "[REDACTED]" } });
     expect(entries[2]).toMatchObject({ status: 200, clientId: "psapi-demo-client" });
     const serialized = JSON.stringify(entries);
@@ -70,13 +88,20 @@ describe("control API", () => {
   it("keeps at most maxJournalEntries entries", async () => {
     const { app } = testEmulator({ limits: { maxJournalEntries: 3 } });
     for (let i = 0; i < 5; i++) await app.request(`/sensei/status/${i}`);
-    expect((await journal(app)).map((e) => e.path)).toEqual(["/sensei/status/4", "/sensei/status/3", "/sensei/status/2"]);
+    expect((await journal(app)).map((e) => e.path)).toEqual([
+      "/sensei/status/4",
+      "/sensei/status/3",
+      "/sensei/status/2",
+    ]);
   });
 
   it("lists jobs newest first without hrefs, filtered by status and kind, and evicts past maxJobs", async () => {
     const { app } = testEmulator({ limits: { maxJobs: 2 }, jobs: { pendingMs: 1000, runningMs: 0 } });
     const headers = await authHeaders(app);
-    const body = { input: { href: "files/a.png", storage: "adobe" }, output: { href: "files/b.png", storage: "adobe" } };
+    const body = {
+      input: { href: "files/a.png", storage: "adobe" },
+      output: { href: "files/b.png", storage: "adobe" },
+    };
     const links: string[] = [];
     for (const path of ["/sensei/mask", "/sensei/cutout", "/sensei/mask"]) {
       const res = await app.request(path, postJson(body, headers));
@@ -91,7 +116,9 @@ describe("control API", () => {
     const cutouts = (await (await app.request("/__emulator/jobs?kind=cutout")).json()) as { jobs: unknown[] };
     expect(cutouts.jobs).toHaveLength(1);
     await advance(app, 1000);
-    const failed = (await (await app.request("/__emulator/jobs?status=failed")).json()) as { jobs: unknown[] };
+    const failed = (await (await app.request("/__emulator/jobs?status=failed")).json()) as {
+      jobs: unknown[];
+    };
     expect(failed.jobs).toHaveLength(2);
   });
 
@@ -101,7 +128,9 @@ describe("control API", () => {
     const url = await presign(app, "a.png", "GET");
     await advance(app, 5000);
     expect((await app.request("/__emulator/reset", { method: "POST" })).status).toBe(204);
-    expect((await (await app.request("/__emulator/clock")).json()) as { now: number }).toMatchObject({ now: clock.now() });
+    expect((await (await app.request("/__emulator/clock")).json()) as { now: number }).toMatchObject({
+      now: clock.now(),
+    });
     expect(await journal(app)).toEqual([]);
     expect((await app.request(url)).status).toBe(404);
     expect(((await (await app.request("/__emulator/jobs")).json()) as { jobs: unknown[] }).jobs).toEqual([]);
@@ -111,13 +140,20 @@ describe("control API", () => {
     const { app } = testEmulator();
     const res = await app.request("/__emulator/ims/authorization-codes", postJson({ clientId: "nobody" }));
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ type: "InputValidationError", reason: [{ instancePath: "/clientId" }] });
+    expect(await res.json()).toMatchObject({
+      type: "InputValidationError",
+      reason: [{ instancePath: "/clientId" }],
+    });
   });
 
   it("answers 404 ResourceNotFound for an unknown control route", async () => {
     const { app } = testEmulator();
     const res = await app.request("/__emulator/nothing");
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ type: "ResourceNotFound", code: 404, title: "Requested resource was not found" });
+    expect(await res.json()).toEqual({
+      type: "ResourceNotFound",
+      code: 404,
+      title: "Requested resource was not found",
+    });
   });
 });

@@ -3,8 +3,8 @@ import type { EmulatorContext, EmulatorEnv } from "../context.js";
 import { inputValidationError, issue, resourceNotFound } from "../errors.js";
 import { jobSummary } from "../job-views.js";
 import type { JournalFilter } from "../journal.js";
-import type { FaultRuleInput } from "../options.js";
 import { bodyValidator } from "../openapi-validator.js";
+import type { FaultRuleInput } from "../options.js";
 import { readJsonBody } from "../request-body.js";
 
 function integerQuery(value: string | undefined, name: string, min: number): number | undefined {
@@ -51,10 +51,15 @@ export function createControlRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   });
 
   router.post("/ims/authorization-codes", async (c) => {
-    const body = await readJsonBody<{ clientId: string; scope?: string }>(c, validate("createAuthorizationCode"));
+    const body = await readJsonBody<{ clientId: string; scope?: string }>(
+      c,
+      validate("createAuthorizationCode"),
+    );
     const client = ctx.options.clients.get(body.clientId);
     if (!client) {
-      throw inputValidationError("Unknown clientId", [issue("/clientId", "client", "is not a configured client")]);
+      throw inputValidationError("Unknown clientId", [
+        issue("/clientId", "client", "is not a configured client"),
+      ]);
     }
     const scopes = body.scope?.split(/[,\s]+/).filter(Boolean) ?? ["openid", "AdobeID", "offline_access"];
     const { code, expiresAt } = ctx.tokens.mintCode(client.clientId, scopes);

@@ -67,27 +67,44 @@ describe("POST /ims/token/v3 client_credentials", () => {
   it("answers 401 invalid_client alike for an unknown client and a wrong secret", async () => {
     const { app } = testEmulator();
     const unknown = await oauthError(
-      await app.request("/ims/token/v3", form({ grant_type: "client_credentials", client_id: "nobody", client_secret: "x" })),
+      await app.request(
+        "/ims/token/v3",
+        form({ grant_type: "client_credentials", client_id: "nobody", client_secret: "x" }),
+      ),
     );
     const wrong = await oauthError(
-      await app.request("/ims/token/v3", form({ grant_type: "client_credentials", client_id: CLIENT_ID, client_secret: "nope" })),
+      await app.request(
+        "/ims/token/v3",
+        form({ grant_type: "client_credentials", client_id: CLIENT_ID, client_secret: "nope" }),
+      ),
     );
-    expect(unknown).toEqual({ status: 401, body: { error: "invalid_client", error_description: "invalid client credentials" } });
+    expect(unknown).toEqual({
+      status: 401,
+      body: { error: "invalid_client", error_description: "invalid client credentials" },
+    });
     expect(wrong).toEqual(unknown);
   });
 
   it("answers 400 unsupported_grant_type, invalid_request and invalid_scope", async () => {
     const { app } = testEmulator();
-    const grant = await oauthError(await app.request("/ims/token/v3", form({ grant_type: "password", ...credentials })));
+    const grant = await oauthError(
+      await app.request("/ims/token/v3", form({ grant_type: "password", ...credentials })),
+    );
     expect(grant).toMatchObject({ status: 400, body: { error: "unsupported_grant_type" } });
     const missing = await oauthError(await app.request("/ims/token/v3", form(credentials)));
-    expect(missing).toMatchObject({ status: 400, body: { error: "invalid_request", error_description: "grant_type is required" } });
+    expect(missing).toMatchObject({
+      status: 400,
+      body: { error: "invalid_request", error_description: "grant_type is required" },
+    });
     const noSecret = await oauthError(
       await app.request("/ims/token/v3", form({ grant_type: "client_credentials", client_id: CLIENT_ID })),
     );
     expect(noSecret).toMatchObject({ status: 400, body: { error: "invalid_request" } });
     const scope = await oauthError(
-      await app.request("/ims/token/v3", form({ grant_type: "client_credentials", ...credentials, scope: "openid,admin" })),
+      await app.request(
+        "/ims/token/v3",
+        form({ grant_type: "client_credentials", ...credentials, scope: "openid,admin" }),
+      ),
     );
     expect(scope).toMatchObject({ status: 400, body: { error: "invalid_scope" } });
     expect(scope.body.error_description).toContain("admin");
@@ -95,13 +112,19 @@ describe("POST /ims/token/v3 client_credentials", () => {
 
   it("never echoes the client secret in an error", async () => {
     const { app } = testEmulator();
-    const res = await app.request("/ims/token/v3", form({ grant_type: "client_credentials", client_id: CLIENT_ID, client_secret: "s3cr3t-value" }));
+    const res = await app.request(
+      "/ims/token/v3",
+      form({ grant_type: "client_credentials", client_id: CLIENT_ID, client_secret: "s3cr3t-value" }),
+    );
     expect(await res.text()).not.toContain("s3cr3t-value");
   });
 
   it("answers 413 invalid_request for a body over the limit", async () => {
     const { app } = testEmulator({ limits: { maxBodyBytes: 100 } });
-    const res = await app.request("/ims/token/v3", form({ grant_type: "client_credentials", ...credentials, pad: "x".repeat(200) }));
+    const res = await app.request(
+      "/ims/token/v3",
+      form({ grant_type: "client_credentials", ...credentials, pad: "x".repeat(200) }),
+    );
     expect(await oauthError(res)).toMatchObject({ status: 413, body: { error: "invalid_request" } });
   });
 
@@ -127,12 +150,18 @@ describe("authorization_code and rotating refresh tokens", () => {
   it("exchanges a code once for an access token and a refresh token", async () => {
     const { app } = testEmulator();
     const code = await codeFor(app);
-    const first = await app.request("/ims/token/v3", form({ grant_type: "authorization_code", code, ...credentials }));
+    const first = await app.request(
+      "/ims/token/v3",
+      form({ grant_type: "authorization_code", code, ...credentials }),
+    );
     expect(first.status).toBe(200);
     const body = (await first.json()) as { refresh_token: string; expires_in: number };
     expect(body.refresh_token).toMatch(/^[\w-]{20,}$/);
     expect(body.expires_in).toBe(86399);
-    const again = await app.request("/ims/token/v3", form({ grant_type: "authorization_code", code, ...credentials }));
+    const again = await app.request(
+      "/ims/token/v3",
+      form({ grant_type: "authorization_code", code, ...credentials }),
+    );
     expect(await oauthError(again)).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
   });
 
@@ -142,14 +171,26 @@ describe("authorization_code and rotating refresh tokens", () => {
     const { refresh_token: r1 } = (await (
       await app.request("/ims/token/v3", form({ grant_type: "authorization_code", code, ...credentials }))
     ).json()) as { refresh_token: string };
-    const second = await app.request("/ims/token/v3", form({ grant_type: "refresh_token", refresh_token: r1, ...credentials }));
+    const second = await app.request(
+      "/ims/token/v3",
+      form({ grant_type: "refresh_token", refresh_token: r1, ...credentials }),
+    );
     expect(second.status).toBe(200);
-    const { refresh_token: r2, access_token } = (await second.json()) as { refresh_token: string; access_token: string };
+    const { refresh_token: r2, access_token } = (await second.json()) as {
+      refresh_token: string;
+      access_token: string;
+    };
     expect(r2).not.toBe(r1);
     expect(decodeJwt(access_token).scope).toBe("openid,AdobeID,offline_access");
-    const reuse = await app.request("/ims/token/v3", form({ grant_type: "refresh_token", refresh_token: r1, ...credentials }));
+    const reuse = await app.request(
+      "/ims/token/v3",
+      form({ grant_type: "refresh_token", refresh_token: r1, ...credentials }),
+    );
     expect(await oauthError(reuse)).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
-    const third = await app.request("/ims/token/v3", form({ grant_type: "refresh_token", refresh_token: r2, ...credentials }));
+    const third = await app.request(
+      "/ims/token/v3",
+      form({ grant_type: "refresh_token", refresh_token: r2, ...credentials }),
+    );
     expect(third.status).toBe(200);
   });
 
@@ -166,10 +207,16 @@ describe("authorization_code and rotating refresh tokens", () => {
     expect(await oauthError(wider)).toMatchObject({ status: 400, body: { error: "invalid_scope" } });
     const code2 = await codeFor(app);
     const { refresh_token: fresh } = (await (
-      await app.request("/ims/token/v3", form({ grant_type: "authorization_code", code: code2, ...credentials }))
+      await app.request(
+        "/ims/token/v3",
+        form({ grant_type: "authorization_code", code: code2, ...credentials }),
+      )
     ).json()) as { refresh_token: string };
     await app.request("/__emulator/clock/advance", postJson({ ms: 60_000 }));
-    const expired = await app.request("/ims/token/v3", form({ grant_type: "refresh_token", refresh_token: fresh, ...credentials }));
+    const expired = await app.request(
+      "/ims/token/v3",
+      form({ grant_type: "refresh_token", refresh_token: fresh, ...credentials }),
+    );
     expect(await oauthError(expired)).toMatchObject({ status: 400, body: { error: "invalid_grant" } });
   });
 
@@ -209,7 +256,10 @@ describe("POST /ims/exchange/jwt", () => {
   }
 
   function exchange(app: ReturnType<typeof testEmulator>["app"], jwt: string, secret = "jwt-secret") {
-    return app.request("/ims/exchange/jwt", form({ client_id: "jwt-client", client_secret: secret, jwt_token: jwt }));
+    return app.request(
+      "/ims/exchange/jwt",
+      form({ client_id: "jwt-client", client_secret: secret, jwt_token: jwt }),
+    );
   }
 
   it("verifies an RS256 JWT against the configured key and answers expires_in in ms", async () => {
@@ -238,7 +288,10 @@ describe("POST /ims/exchange/jwt", () => {
     const { app } = testEmulator({ clock, clients: [jwtClient()] });
     const jwt = await signJwt(privateKey, clock.now() / 1000);
     await app.request("/__emulator/clock/advance", postJson({ ms: 301_000 }));
-    expect(await oauthError(await exchange(app, jwt))).toMatchObject({ status: 400, body: { error: "invalid_token" } });
+    expect(await oauthError(await exchange(app, jwt))).toMatchObject({
+      status: 400,
+      body: { error: "invalid_token" },
+    });
   });
 
   it("answers invalid_client for a wrong aud, invalid_scope with no meta-scope, invalid_token for garbage", async () => {
@@ -246,22 +299,48 @@ describe("POST /ims/exchange/jwt", () => {
     const { app } = testEmulator({ clock, clients: [jwtClient()] });
     const now = clock.now() / 1000;
     const aud = await signJwt(privateKey, now, { aud: "https://ims-na1.adobelogin.com/c/someone-else" });
-    expect(await oauthError(await exchange(app, aud))).toMatchObject({ status: 400, body: { error: "invalid_client" } });
-    const noScope = await signJwt(privateKey, now, { "https://ims-na1.adobelogin.com/s/ent_ccas_sdk": false });
-    expect(await oauthError(await exchange(app, noScope))).toMatchObject({ status: 400, body: { error: "invalid_scope" } });
-    expect(await oauthError(await exchange(app, "not.a.jwt"))).toMatchObject({ status: 400, body: { error: "invalid_token" } });
+    expect(await oauthError(await exchange(app, aud))).toMatchObject({
+      status: 400,
+      body: { error: "invalid_client" },
+    });
+    const noScope = await signJwt(privateKey, now, {
+      "https://ims-na1.adobelogin.com/s/ent_ccas_sdk": false,
+    });
+    expect(await oauthError(await exchange(app, noScope))).toMatchObject({
+      status: 400,
+      body: { error: "invalid_scope" },
+    });
+    expect(await oauthError(await exchange(app, "not.a.jwt"))).toMatchObject({
+      status: 400,
+      body: { error: "invalid_token" },
+    });
   });
 
   it("answers invalid_client for an unknown client (400), a wrong secret or a client without a key (401)", async () => {
     const clock = createManualClock();
-    const { app } = testEmulator({ clock, clients: [jwtClient(), { clientId: "plain", clientSecret: "plain-secret" }] });
+    const { app } = testEmulator({
+      clock,
+      clients: [jwtClient(), { clientId: "plain", clientSecret: "plain-secret" }],
+    });
     const jwt = await signJwt(privateKey, clock.now() / 1000);
-    const unknown = await app.request("/ims/exchange/jwt", form({ client_id: "nobody", client_secret: "x", jwt_token: jwt }));
+    const unknown = await app.request(
+      "/ims/exchange/jwt",
+      form({ client_id: "nobody", client_secret: "x", jwt_token: jwt }),
+    );
     expect(await oauthError(unknown)).toMatchObject({ status: 400, body: { error: "invalid_client" } });
-    expect(await oauthError(await exchange(app, jwt, "wrong"))).toMatchObject({ status: 401, body: { error: "invalid_client" } });
-    const noKey = await app.request("/ims/exchange/jwt", form({ client_id: "plain", client_secret: "plain-secret", jwt_token: jwt }));
+    expect(await oauthError(await exchange(app, jwt, "wrong"))).toMatchObject({
+      status: 401,
+      body: { error: "invalid_client" },
+    });
+    const noKey = await app.request(
+      "/ims/exchange/jwt",
+      form({ client_id: "plain", client_secret: "plain-secret", jwt_token: jwt }),
+    );
     expect(await oauthError(noKey)).toMatchObject({ status: 401, body: { error: "invalid_client" } });
-    const missing = await app.request("/ims/exchange/jwt", form({ client_id: "jwt-client", client_secret: "jwt-secret" }));
+    const missing = await app.request(
+      "/ims/exchange/jwt",
+      form({ client_id: "jwt-client", client_secret: "jwt-secret" }),
+    );
     expect(await oauthError(missing)).toMatchObject({ status: 400, body: { error: "invalid_token" } });
   });
 });

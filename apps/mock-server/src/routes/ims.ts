@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { errors as joseErrors, importSPKI, jwtVerify } from "jose";
+import { importSPKI, errors as joseErrors, jwtVerify } from "jose";
 import type { EmulatorContext, EmulatorContextType, EmulatorEnv } from "../context.js";
 import { OAuthError } from "../errors.js";
 import { DEFAULT_SCOPES, type EmulatorClient } from "../options.js";
@@ -23,7 +23,8 @@ async function readParams(c: EmulatorContextType): Promise<Map<string, string>> 
       throw new OAuthError(400, "invalid_request", "the request body is not a valid form");
     }
     for (const [name, value] of Object.entries(body)) {
-      if (typeof value !== "string") throw new OAuthError(400, "invalid_request", `${name} must be a single text value`);
+      if (typeof value !== "string")
+        throw new OAuthError(400, "invalid_request", `${name} must be a single text value`);
       params.set(name, value);
     }
   }
@@ -46,12 +47,17 @@ function authenticate(ctx: EmulatorContext, params: Map<string, string>): Emulat
   return client;
 }
 
-function parseScopes(client: EmulatorClient, requested: string | undefined, granted?: readonly string[]): string[] {
+function parseScopes(
+  client: EmulatorClient,
+  requested: string | undefined,
+  granted?: readonly string[],
+): string[] {
   const allowed = granted ?? client.scopes ?? DEFAULT_SCOPES;
   if (requested === undefined) return [...allowed];
   const scopes = [...new Set(requested.split(/[,\s]+/).filter(Boolean))];
   const bad = scopes.filter((scope) => !allowed.includes(scope));
-  if (bad.length > 0) throw new OAuthError(400, "invalid_scope", `scope not allowed for this client: ${bad.join(",")}`);
+  if (bad.length > 0)
+    throw new OAuthError(400, "invalid_scope", `scope not allowed for this client: ${bad.join(",")}`);
   return scopes;
 }
 
@@ -79,7 +85,8 @@ export function createImsRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   const token = async (c: EmulatorContextType) => {
     const params = await readParams(c);
     const grant = required(params, "grant_type");
-    if (!GRANTS.has(grant)) throw new OAuthError(400, "unsupported_grant_type", `grant_type ${grant} is not supported`);
+    if (!GRANTS.has(grant))
+      throw new OAuthError(400, "unsupported_grant_type", `grant_type ${grant} is not supported`);
     const client = authenticate(ctx, params);
     const scope = params.get("scope");
     if (grant === "client_credentials") {
@@ -89,8 +96,17 @@ export function createImsRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
       grant === "authorization_code"
         ? ctx.tokens.consumeCode(required(params, "code"), client.clientId)
         : ctx.tokens.consumeRefreshToken(required(params, "refresh_token"), client.clientId);
-    if (!stored) throw new OAuthError(400, "invalid_grant", `the ${grant.replace("_", " ")} is invalid, expired or used`);
-    return c.json(await issue(client.clientId, parseScopes(client, scope, stored.scopes), true), 200, NO_STORE);
+    if (!stored)
+      throw new OAuthError(
+        400,
+        "invalid_grant",
+        `the ${grant.replace("_", " ")} is invalid, expired or used`,
+      );
+    return c.json(
+      await issue(client.clientId, parseScopes(client, scope, stored.scopes), true),
+      200,
+      NO_STORE,
+    );
   };
   for (const path of ["/token/v3", "/token/v2", "/token/v1", "/token"]) router.post(path, token);
 
@@ -100,7 +116,8 @@ export function createImsRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
     const client = ctx.options.clients.get(clientId);
     if (!client) throw new OAuthError(400, "invalid_client", "unknown client_id");
     authenticate(ctx, params);
-    if (!client.jwtPublicKey) throw new OAuthError(401, "invalid_client", "this client has no JWT public key configured");
+    if (!client.jwtPublicKey)
+      throw new OAuthError(401, "invalid_client", "this client has no JWT public key configured");
     const jwt = required(params, "jwt_token", "invalid_token");
     let keyPromise = jwtKeys.get(clientId);
     if (!keyPromise) {
@@ -118,7 +135,8 @@ export function createImsRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
       if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
         throw new OAuthError(400, "invalid_signature", "the JWT signature does not verify");
       }
-      if (error instanceof joseErrors.JWTExpired) throw new OAuthError(400, "invalid_token", "the JWT has expired");
+      if (error instanceof joseErrors.JWTExpired)
+        throw new OAuthError(400, "invalid_token", "the JWT has expired");
       throw new OAuthError(400, "invalid_token", "the JWT could not be decoded or lacks exp");
     }
     const audiences = ([] as unknown[]).concat(payload.aud);

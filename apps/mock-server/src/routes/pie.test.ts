@@ -1,6 +1,14 @@
 import { writePsdUint8Array } from "ag-psd";
 import { describe, expect, it } from "vitest";
-import { advance, authHeaders, postJson, presign, subjectPng, testEmulator, upload } from "../testing/helpers.js";
+import {
+  advance,
+  authHeaders,
+  postJson,
+  presign,
+  subjectPng,
+  testEmulator,
+  upload,
+} from "../testing/helpers.js";
 
 type Link = { _links: { self: { href: string } } };
 type PsdStatus = { jobId: string; outputs: Record<string, unknown>[]; _links: { self: { href: string } } };
@@ -18,7 +26,10 @@ describe("GET /pie/psdService/hello", () => {
 describe("POST /pie/psdService/documentManifest", () => {
   async function start(app: ReturnType<typeof testEmulator>["app"], href: string, storage = "external") {
     const headers = await authHeaders(app);
-    const res = await app.request("/pie/psdService/documentManifest", postJson({ inputs: [{ href, storage }] }, headers));
+    const res = await app.request(
+      "/pie/psdService/documentManifest",
+      postJson({ inputs: [{ href, storage }] }, headers),
+    );
     expect(res.status).toBe(202);
     return { headers, href: ((await res.json()) as Link)._links.self.href };
   }
@@ -48,7 +59,12 @@ describe("POST /pie/psdService/documentManifest", () => {
     expect(output).toMatchObject({
       status: "succeeded",
       document: { name: "photo.png", width: 40, height: 30 },
-      layers: [expect.objectContaining({ type: "backgroundLayer", bounds: { top: 0, left: 0, width: 40, height: 30 } })],
+      layers: [
+        expect.objectContaining({
+          type: "backgroundLayer",
+          bounds: { top: 0, left: 0, width: 40, height: 30 },
+        }),
+      ],
     });
     expect(output).not.toHaveProperty("errors");
   });
@@ -68,7 +84,10 @@ describe("POST /pie/psdService/documentManifest", () => {
     await advance(app, 0);
     const res = await app.request(href, { headers });
     expect(res.status).toBe(200);
-    const output = ((await res.json()) as PsdStatus).outputs[0] as { document: unknown; layers: { name: string }[] };
+    const output = ((await res.json()) as PsdStatus).outputs[0] as {
+      document: unknown;
+      layers: { name: string }[];
+    };
     expect(output.document).toMatchObject({ name: "Example.psd", width: 20, height: 10 });
     expect(output.layers.map((layer) => layer.name)).toEqual(expect.arrayContaining(["Group", "Top"]));
   });
@@ -104,7 +123,13 @@ describe("POST /pie/psdService/documentManifest", () => {
     expect(await unknown.json()).toMatchObject({ type: "ResourceNotFound", code: 404 });
     const mask = await app.request(
       "/sensei/mask",
-      postJson({ input: { href: "files/a.png", storage: "adobe" }, output: { href: "files/b.png", storage: "adobe" } }, headers),
+      postJson(
+        {
+          input: { href: "files/a.png", storage: "adobe" },
+          output: { href: "files/b.png", storage: "adobe" },
+        },
+        headers,
+      ),
     );
     const id = ((await mask.json()) as Link)._links.self.href.split("/").pop();
     expect((await app.request(`/pie/psdService/status/${id}`, { headers })).status).toBe(404);

@@ -18,14 +18,23 @@ export function createPieRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   router.get("/hello", (c) => c.text("Welcome to the Photoshop API!"));
 
   router.post("/documentManifest", createTrialQuota(ctx), async (c) => {
-    const body = await readJsonBody<ManifestRequest>(c, bodyValidator("photoshop.yaml", "getDocumentManifest"));
-    const job = ctx.jobs.submit("manifest", c.get("clientId"), body, publicOrigin(ctx, c), ownOrigins(ctx, c));
+    const body = await readJsonBody<ManifestRequest>(
+      c,
+      bodyValidator("photoshop.yaml", "getDocumentManifest"),
+    );
+    const job = ctx.jobs.submit(
+      "manifest",
+      c.get("clientId"),
+      body,
+      publicOrigin(ctx, c),
+      ownOrigins(ctx, c),
+    );
     return c.json(jobLinkBody(job), 202);
   });
 
   router.get("/status/:jobId", (c) => {
     const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));
-    if (!job || job.kind !== "manifest") throw resourceNotFound();
+    if (job?.kind !== "manifest") throw resourceNotFound();
     const final = job.status === "succeeded" || job.status === "failed";
     return c.json(psdStatusBody(job), final ? 200 : 202);
   });

@@ -16,13 +16,22 @@ import {
 type Link = { _links: { self: { href: string } } };
 type Status = Record<string, unknown> & { status: string; jobId: string };
 
-async function submit(app: ReturnType<typeof testEmulator>["app"], path: string, body: unknown, headers: Record<string, string>) {
+async function submit(
+  app: ReturnType<typeof testEmulator>["app"],
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+) {
   const res = await app.request(path, postJson(body, headers));
   expect(res.status).toBe(202);
   return ((await res.json()) as Link)._links.self.href;
 }
 
-async function status(app: ReturnType<typeof testEmulator>["app"], href: string, headers: Record<string, string>) {
+async function status(
+  app: ReturnType<typeof testEmulator>["app"],
+  href: string,
+  headers: Record<string, string>,
+) {
   const res = await app.request(href, { headers });
   expect(res.status).toBe(200);
   return (await res.json()) as Status;
@@ -105,7 +114,11 @@ describe("POST /sensei/mask", () => {
     const { app } = testEmulator();
     const res = await app.request("/sensei/mask", postJson("{not json", await authHeaders(app)));
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ type: "InputValidationError", code: 400, reason: [{ keyword: "json" }] });
+    expect(await res.json()).toMatchObject({
+      type: "InputValidationError",
+      code: 400,
+      reason: [{ keyword: "json" }],
+    });
   });
 
   it("answers 400 with ajv's issues under reason for a body the schema rejects", async () => {
@@ -155,7 +168,10 @@ describe("POST /sensei/mask", () => {
     const href = await submit(app, "/sensei/mask", body, headers);
     await advance(app, 0);
     const failed = await status(app, href, headers);
-    expect(failed.errors).toMatchObject({ type: "FileLinkInvalidError", details: [{ reason: "The link has expired." }] });
+    expect(failed.errors).toMatchObject({
+      type: "FileLinkInvalidError",
+      details: [{ reason: "The link has expired." }],
+    });
   });
 
   it("fails with FileOverwriteError 409 when the output exists and overwrite is false", async () => {
@@ -165,7 +181,10 @@ describe("POST /sensei/mask", () => {
     await upload(app, "out/result.png", new Uint8Array([7]));
     const href = await submit(app, "/sensei/mask", await maskBody(app, { overwrite: false }), headers);
     await advance(app, 0);
-    expect((await status(app, href, headers)).errors).toMatchObject({ type: "FileOverwriteError", code: 409 });
+    expect((await status(app, href, headers)).errors).toMatchObject({
+      type: "FileOverwriteError",
+      code: 409,
+    });
     expect([...(await download(app, "out/result.png"))]).toEqual([7]);
   });
 
@@ -175,7 +194,10 @@ describe("POST /sensei/mask", () => {
     await upload(app, "in/photo.png", new TextEncoder().encode("hello, not a picture"), "text/plain");
     const href = await submit(app, "/sensei/mask", await maskBody(app), headers);
     await advance(app, 0);
-    expect((await status(app, href, headers)).errors).toMatchObject({ type: "InputValidationError", code: 400 });
+    expect((await status(app, href, headers)).errors).toMatchObject({
+      type: "InputValidationError",
+      code: 400,
+    });
   });
 
   it("fails with a 410 for a GET URL used as the output", async () => {
@@ -200,7 +222,10 @@ describe("POST /sensei/mask", () => {
       const href = await submit(
         app,
         "/sensei/mask",
-        { input: { href: input, storage: "external" }, output: { href: "https://assets.example.com/o.png", storage: "external" } },
+        {
+          input: { href: input, storage: "external" },
+          output: { href: "https://assets.example.com/o.png", storage: "external" },
+        },
         headers,
       );
       await advance(app, 0);
@@ -214,7 +239,9 @@ describe("POST /sensei/mask", () => {
     const requests: Request[] = [];
     const fetch = vi.fn(async (request: Request) => {
       requests.push(request);
-      return request.method === "GET" ? new Response(new Uint8Array(png)) : new Response(null, { status: 200 });
+      return request.method === "GET"
+        ? new Response(new Uint8Array(png))
+        : new Response(null, { status: 200 });
     });
     const { app } = testEmulator({ fetch, allowedHosts: ["*.example.com"] });
     const headers = await authHeaders(app);
@@ -239,22 +266,37 @@ describe("POST /sensei/mask", () => {
 
   it("fails with 410 when an allow-listed host answers an error or the download is too large", async () => {
     const fetch = vi.fn(async (request: Request) =>
-      request.url.includes("missing") ? new Response("no", { status: 404 }) : new Response(new Uint8Array(2048)),
+      request.url.includes("missing")
+        ? new Response("no", { status: 404 })
+        : new Response(new Uint8Array(2048)),
     );
-    const { app } = testEmulator({ fetch, allowedHosts: ["cdn.example.com"], limits: { maxObjectBytes: 1024 } });
+    const { app } = testEmulator({
+      fetch,
+      allowedHosts: ["cdn.example.com"],
+      limits: { maxObjectBytes: 1024 },
+    });
     const headers = await authHeaders(app);
     const run = async (input: string) => {
       const href = await submit(
         app,
         "/sensei/mask",
-        { input: { href: input, storage: "external" }, output: { href: "https://cdn.example.com/o.png", storage: "external" } },
+        {
+          input: { href: input, storage: "external" },
+          output: { href: "https://cdn.example.com/o.png", storage: "external" },
+        },
         headers,
       );
       await advance(app, 0);
       return (await status(app, href, headers)).errors;
     };
-    expect(await run("https://cdn.example.com/missing.png")).toMatchObject({ type: "FileLinkInvalidError", code: 410 });
-    expect(await run("https://cdn.example.com/huge.png")).toMatchObject({ type: "InputValidationError", code: 400 });
+    expect(await run("https://cdn.example.com/missing.png")).toMatchObject({
+      type: "FileLinkInvalidError",
+      code: 410,
+    });
+    expect(await run("https://cdn.example.com/huge.png")).toMatchObject({
+      type: "InputValidationError",
+      code: 400,
+    });
   });
 
   it("reads and writes adobe storage paths in the built-in store", async () => {
@@ -264,7 +306,10 @@ describe("POST /sensei/mask", () => {
     const href = await submit(
       app,
       "/sensei/mask",
-      { input: { href: "/files/photo.png", storage: "adobe" }, output: { href: "files/mask.png", storage: "adobe" } },
+      {
+        input: { href: "/files/photo.png", storage: "adobe" },
+        output: { href: "files/mask.png", storage: "adobe" },
+      },
       headers,
     );
     await advance(app, 0);
@@ -293,7 +338,9 @@ describe("POST /sensei/cutout", () => {
 describe("GET /sensei/status/{jobId}", () => {
   it("answers 404 ResourceNotFound for an unknown job, another client's job, or a psd job", async () => {
     const other = { clientId: "other-client", clientSecret: "other-secret" };
-    const { app } = testEmulator({ clients: [{ clientId: CLIENT_ID, clientSecret: "psapi-demo-secret" }, other] });
+    const { app } = testEmulator({
+      clients: [{ clientId: CLIENT_ID, clientSecret: "psapi-demo-secret" }, other],
+    });
     const headers = await authHeaders(app);
     const notFound = { type: "ResourceNotFound", code: 404, title: "Requested resource was not found" };
     const unknown = await app.request("/sensei/status/f54e0fcb-260b-47c3-b520-de0d17dc2b67", { headers });
@@ -301,7 +348,10 @@ describe("GET /sensei/status/{jobId}", () => {
     expect(await unknown.json()).toEqual(notFound);
 
     const href = await submit(app, "/sensei/mask", await maskBody(app), headers);
-    const otherHeaders = { authorization: `Bearer ${await getToken(app, other.clientId, other.clientSecret)}`, "x-api-key": other.clientId };
+    const otherHeaders = {
+      authorization: `Bearer ${await getToken(app, other.clientId, other.clientSecret)}`,
+      "x-api-key": other.clientId,
+    };
     expect((await app.request(href, { headers: otherHeaders })).status).toBe(404);
 
     const psd = await submit(

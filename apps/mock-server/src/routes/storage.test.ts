@@ -30,7 +30,10 @@ describe("storage", () => {
 
   it("answers the presign request with the URL, method, key and expiry", async () => {
     const { app, clock } = testEmulator();
-    const res = await app.request("/__emulator/storage/presign", postJson({ key: "x.png", method: "GET", expiresIn: 60 }));
+    const res = await app.request(
+      "/__emulator/storage/presign",
+      postJson({ key: "x.png", method: "GET", expiresIn: 60 }),
+    );
     const body = (await res.json()) as Record<string, string>;
     expect(body).toMatchObject({ method: "GET", key: "x.png" });
     expect(body.expiresAt).toBe(new Date(Math.floor(clock.now() / 1000) * 1000 + 60_000).toISOString());
@@ -78,10 +81,16 @@ describe("storage", () => {
 
   it("answers 413 EntityTooLarge for an object over maxObjectBytes", async () => {
     const { app } = testEmulator({ limits: { maxObjectBytes: 10 } });
-    const res = await app.request(await presign(app, "big", "PUT"), { method: "PUT", body: new Uint8Array(11) });
+    const res = await app.request(await presign(app, "big", "PUT"), {
+      method: "PUT",
+      body: new Uint8Array(11),
+    });
     expect(res.status).toBe(413);
     expect(await res.text()).toContain("<Code>EntityTooLarge</Code>");
-    const ok = await app.request(await presign(app, "small", "PUT"), { method: "PUT", body: new Uint8Array(10) });
+    const ok = await app.request(await presign(app, "small", "PUT"), {
+      method: "PUT",
+      body: new Uint8Array(10),
+    });
     expect(ok.status).toBe(200);
   });
 
@@ -109,7 +118,10 @@ describe("storage", () => {
     ]) {
       const res = await app.request("/__emulator/storage/presign", postJson(body));
       expect(res.status).toBe(400);
-      expect(await res.json()).toMatchObject({ type: "InputValidationError", reason: [expect.objectContaining({ keyword: expect.any(String) })] });
+      expect(await res.json()).toMatchObject({
+        type: "InputValidationError",
+        reason: [expect.objectContaining({ keyword: expect.any(String) })],
+      });
     }
   });
 

@@ -52,7 +52,8 @@ export function createStorageRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
     if (problem === "mismatch") {
       throw new StorageError(403, "SignatureDoesNotMatch", "The request signature does not match");
     }
-    if (problem === "missing") throw new StorageError(403, "AccessDenied", "Query-string authentication is required");
+    if (problem === "missing")
+      throw new StorageError(403, "AccessDenied", "Query-string authentication is required");
     return key;
   };
 

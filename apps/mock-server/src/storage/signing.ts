@@ -44,7 +44,12 @@ export class UrlSigner {
    * @param nowMs - current emulator time.
    * @returns `undefined` when valid, else what is wrong.
    */
-  check(method: SignedMethod, key: string, query: URLSearchParams, nowMs: number): SignatureProblem | undefined {
+  check(
+    method: SignedMethod,
+    key: string,
+    query: URLSearchParams,
+    nowMs: number,
+  ): SignatureProblem | undefined {
     const expiresText = query.get("expires");
     const sig = query.get("sig");
     if (!expiresText || !sig || !/^\d{1,12}$/.test(expiresText)) return "missing";

@@ -64,7 +64,11 @@ export function postJson(body: unknown, headers: Record<string, string> = {}): R
   };
 }
 
-export async function getToken(app: App, clientId = CLIENT_ID, clientSecret = CLIENT_SECRET): Promise<string> {
+export async function getToken(
+  app: App,
+  clientId = CLIENT_ID,
+  clientSecret = CLIENT_SECRET,
+): Promise<string> {
   const res = await app.request(
     "/ims/token/v3",
     form({ grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret }),
@@ -77,13 +81,23 @@ export async function authHeaders(app: App): Promise<Record<string, string>> {
   return { authorization: `Bearer ${await getToken(app)}`, "x-api-key": CLIENT_ID };
 }
 
-export async function presign(app: App, key: string, method: "GET" | "PUT", expiresIn?: number): Promise<string> {
+export async function presign(
+  app: App,
+  key: string,
+  method: "GET" | "PUT",
+  expiresIn?: number,
+): Promise<string> {
   const res = await app.request("/__emulator/storage/presign", postJson({ key, method, expiresIn }));
   expect(res.status).toBe(200);
   return ((await res.json()) as { url: string }).url;
 }
 
-export async function upload(app: App, key: string, bytes: Uint8Array, contentType = "image/png"): Promise<void> {
+export async function upload(
+  app: App,
+  key: string,
+  bytes: Uint8Array,
+  contentType = "image/png",
+): Promise<void> {
   const res = await app.request(await presign(app, key, "PUT"), {
     method: "PUT",
     body: new Uint8Array(bytes),

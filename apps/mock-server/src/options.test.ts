@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { createEmulator } from "./app.js";
+
+describe("createEmulator options", () => {
+  it.each([
+    [{ clients: [] }, /at least one client/],
+    [{ clients: [{ clientId: "a", clientSecret: "" }] }, /clientSecret/],
+    [
+      {
+        clients: [
+          { clientId: "a", clientSecret: "b" },
+          { clientId: "a", clientSecret: "c" },
+        ],
+      },
+      /listed twice/,
+    ],
+    [{ publicUrl: "not a url" }, /publicUrl/],
+    [{ publicUrl: "ftp://x" }, /http or https/],
+    [{ tokenLifetimeSeconds: 0 }, /tokenLifetimeSeconds/],
+    [{ jobs: { pendingMs: -1 } }, /jobs.pendingMs/],
+    [{ limits: { maxJobs: 0 } }, /limits.maxJobs/],
+    [{ limits: { bogus: 1 } }, /unknown limit bogus/],
+    [{ rateLimits: [{ name: "x", limit: 0, windowMs: 1 }] }, /rateLimits x limit/],
+    [{ signingKey: "short" }, /signingKey/],
+    [{ trialQuota: 1.5 }, /trialQuota/],
+  ])("refuses %j with a message naming the option", (options, message) => {
+    expect(() => createEmulator(options as Parameters<typeof createEmulator>[0])).toThrow(message);
+    expect(() => createEmulator(options as Parameters<typeof createEmulator>[0])).toThrow(
+      /^\[@psapi\/mock-server\]/,
+    );
+  });
+
+  it("gives two apps separate state", async () => {
+    const a = createEmulator();
+    const b = createEmulator();
+    await a.request("/sensei/status/x");
+    const journal = async (app: typeof a) =>
+      ((await (await app.request("/__emulator/journal")).json()) as { entries: unknown[] }).entries.length;
+    expect(await journal(a)).toBe(1);
+    expect(await journal(b)).toBe(0);
+  });
+});
