@@ -50,6 +50,29 @@ describe("authFromEnv", () => {
     expect((await auth.getToken()).accessToken).toBe("ready");
   });
 
+  it("builds server-to-server auth from all three PS_FF_SERVICES_ variables", async () => {
+    const ims = createFakeIms();
+    const auth = authFromEnv(
+      {
+        PS_FF_SERVICES_CLIENT_ID: "ff",
+        PS_FF_SERVICES_CLIENT_SECRET: "s",
+        PS_FF_SERVICES_ACCESS_TOKEN: "ready",
+      },
+      { fetch: ims.fetch },
+    );
+    expect((await auth.getToken()).accessToken).toBe("token-1");
+  });
+
+  it("trims values, so a secret read from a file with a trailing newline works", async () => {
+    const ims = createFakeIms();
+    await authFromEnv(
+      { PHOTOSHOP_CLIENT_ID: " id ", PHOTOSHOP_CLIENT_SECRET: "s\n" },
+      { fetch: ims.fetch },
+    ).getToken();
+    expect(ims.calls[0]?.form.get("client_id")).toBe("id");
+    expect(ims.calls[0]?.form.get("client_secret")).toBe("s");
+  });
+
   it("prefers client credentials over a ready token, since they renew", async () => {
     const ims = createFakeIms();
     const auth = authFromEnv(
