@@ -1,3 +1,5 @@
+// Re-exported so that one import covers every error a client call can reject with.
+export { ImsError } from "@psapi/auth";
 export {
   type CallOptions,
   createPhotoshopClient,

@@ -51,7 +51,7 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
       if (callerSignal.aborted) throw callerSignal.reason;
       const what = deadline.signal.aborted
         ? `timed out after ${timeoutMs} ms`
-        : `failed before a response arrived: ${describeError(error)}`;
+        : `failed without a complete response: ${describeError(error)}`;
       throw new PhotoshopApiError(`[@psapi/client] ${request.method} ${request.url} ${what}`, {
         status: 0,
         request: { method: request.method, url: request.url },

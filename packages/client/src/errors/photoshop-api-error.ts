@@ -94,7 +94,10 @@ export class PhotoshopApiError extends Error {
     retryAfterMs?: number,
   ): PhotoshopApiError {
     const fields = readErrorBody(body);
-    const summary = fields.title ?? fields.message ?? firstIssue(fields.reason) ?? (fields.text || undefined);
+    const summary =
+      [fields.title ?? fields.message, firstIssue(fields.reason)].filter(Boolean).join(": ") ||
+      fields.text ||
+      undefined;
     const label = fields.errorCode ?? fields.type;
     const message =
       `[@psapi/client] ${request.method.toUpperCase()} ${redactUrl(request.url)} failed with ${status}` +

@@ -276,4 +276,27 @@ describe("job.wait() and waitForJob()", () => {
     await expect(client.waitForJob(STATUS_URL, { interval: { factor: 0.5 } })).rejects.toThrow(/factor/);
     await expect(client.waitForJob("ftp://image.adobe.io/x")).rejects.toThrow(/http\(s\) URL/);
   });
+
+  it("leaves no unhandled rejection behind, whatever ends the wait", async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      const { client, clock } = setup([accepted("job-1"), "hang"], { timeoutMs: 1_000 });
+      await clock.run(client.createMask(MASK_BODY)); // a handle nobody waits on
+      const controller = new AbortController();
+      const aborted = client.waitForJob(STATUS_URL, { signal: controller.signal }).catch(() => "aborted");
+      const timedOut = client.waitForJob(STATUS_URL, { timeoutMs: 5_000 }).catch(() => "timed out");
+      await clock.advance(700);
+      controller.abort(new Error("stop"));
+      expect(await aborted).toBe("aborted");
+      expect(await clock.run(timedOut)).toBe("timed out");
+      await clock.advance(60_000);
+      await new Promise((resolve) => setImmediate(resolve)); // Node reports unhandled rejections after the microtask queue drains
+      expect(unhandled).toEqual([]);
+      expect(clock.pendingTimers).toBe(0);
+    } finally {
+      process.off("unhandledRejection", record);
+    }
+  });
 });

@@ -23,7 +23,7 @@ export function fakeAuth(tokens: readonly string[] = ["token-1", "token-2", "tok
     async headers() {
       return { Authorization: `Bearer ${token().accessToken}`, "x-api-key": "test-client" };
     },
-    middleware: {},
+    middleware: { onRequest: () => undefined },
   };
   return auth;
 }
