@@ -11,7 +11,7 @@ export interface Exchange {
   readonly path: string;
   readonly operationId: string | undefined;
   readonly requestHeaders: Headers;
-  /** The response status, or `undefined` when the request failed without a response. */
+  /** The response status; `undefined` while waiting, or when the request failed without one. */
   readonly status: number | undefined;
   /** The error `fetch` rejected with, when it did. */
   readonly error: unknown;
@@ -97,14 +97,21 @@ export function recordingFetch(inner: FetchLike, options: RecordingFetchOptions)
       operationId: checker.match(request.method, url)?.operationId,
       requestHeaders: new Headers(request.headers),
     };
+    // Recorded when sent, so that a request still waiting for its answer counts as an attempt.
+    const exchange: { -readonly [K in keyof Exchange]: Exchange[K] } = {
+      ...base,
+      status: undefined,
+      error: undefined,
+    };
+    exchanges.push(exchange);
     let response: Response;
     try {
       response = await inner(request);
     } catch (error) {
-      exchanges.push({ ...base, status: undefined, error });
+      exchange.error = error;
       throw error;
     }
-    exchanges.push({ ...base, status: response.status, error: undefined });
+    exchange.status = response.status;
     if (shouldCheck(url)) {
       const copy = response.clone();
       const job = checker

@@ -26,7 +26,7 @@ export interface EnvironmentOptions {
   /** Client options; `auth`, `baseUrl`, `fetch`, `clock` and `random` are set by the environment. */
   client?: Omit<PhotoshopClientOptions, "auth" | "baseUrl" | "fetch" | "clock" | "random">;
   /** Builds the auth; default server-to-server with the demo credentials. */
-  auth?: (context: { baseUrl: string; fetch: FetchLike; clock: VirtualClock }) => PhotoshopAuth;
+  auth?: (context: AuthContext) => PhotoshopAuth;
   /**
    * Sits between the client (and auth) and the recorder, so it can change what the client sees
    * while the conformance check still sees what the emulator sent.
@@ -53,6 +53,32 @@ export interface TestEnvironment {
 export const FIXED_RANDOM = () => 0.5;
 
 const checker = createConformanceChecker(loadPsapiSpecs());
+
+/** What an auth factory gets from the environment. */
+export interface AuthContext {
+  readonly baseUrl: string;
+  readonly fetch: FetchLike;
+  readonly clock: VirtualClock;
+}
+
+/**
+ * Server-to-server auth with the emulator's demo credentials, on the environment's fetch and the
+ * clock's `"auth"` view: the default auth of every environment.
+ *
+ * @param context The environment's base URL, fetch and clock.
+ * @returns The auth.
+ * @example
+ * const auth = withApiKey(createDemoAuth(context), "not-a-client");
+ */
+export function createDemoAuth({ baseUrl, fetch, clock }: AuthContext): PhotoshopAuth {
+  return createServerToServerAuth({
+    ...DEMO_CREDENTIALS,
+    imsUrl: baseUrl,
+    fetch,
+    clock: clock.view("auth"),
+    random: FIXED_RANDOM,
+  });
+}
 const IN_PROCESS_ORIGIN = "http://127.0.0.1:4010";
 
 /**
@@ -89,15 +115,7 @@ export async function createTestEnvironment(options: EnvironmentOptions = {}): P
   }
   const recorder = recordingFetch(inner, { checker, tolerate: KNOWN_DISAGREEMENTS });
   const fetch = clock.track((options.interpose ?? ((f) => f))(recorder.fetch));
-  const auth =
-    options.auth?.({ baseUrl, fetch, clock }) ??
-    createServerToServerAuth({
-      ...DEMO_CREDENTIALS,
-      imsUrl: baseUrl,
-      fetch,
-      clock: clock.view("auth"),
-      random: FIXED_RANDOM,
-    });
+  const auth = (options.auth ?? createDemoAuth)({ baseUrl, fetch, clock });
   const client = createPhotoshopClient({
     ...options.client,
     auth,
@@ -125,6 +143,33 @@ export async function createTestEnvironment(options: EnvironmentOptions = {}): P
       }
     },
   };
+}
+
+/**
+ * Runs `work` in a fresh environment and closes it afterwards, which fails the test when a
+ * response broke the spec.
+ *
+ * @param options See {@link EnvironmentOptions}.
+ * @param work What to do with the environment.
+ * @returns What `work` returns.
+ * @example
+ * await withEnvironment({ emulator: { trialQuota: 0 } }, async (env) => { ... });
+ */
+export async function withEnvironment<T>(
+  options: EnvironmentOptions,
+  work: (env: TestEnvironment) => Promise<T>,
+): Promise<T> {
+  const env = await createTestEnvironment(options);
+  let result: T;
+  try {
+    result = await work(env);
+  } catch (error) {
+    // The test's own failure comes first; the conformance check still runs and cleans up.
+    await env.close().catch(() => {});
+    throw error;
+  }
+  await env.close();
+  return result;
 }
 
 /**

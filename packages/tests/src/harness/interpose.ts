@@ -1,0 +1,59 @@
+import type { PhotoshopAuth } from "@psapi/auth";
+import type { FetchLike } from "../conformance/recording-fetch.js";
+
+/**
+ * Removes `Retry-After` from every answer, as a gateway that omits it would. It sits between the
+ * client and the recorder, so the conformance check still sees the emulator's own answer.
+ *
+ * @param fetch The fetch to wrap.
+ * @returns The wrapped fetch.
+ * @example
+ * createTestEnvironment({ interpose: withoutRetryAfter });
+ */
+export function withoutRetryAfter(fetch: FetchLike): FetchLike {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    if (!response.headers.has("retry-after")) return response;
+    const headers = new Headers(response.headers);
+    headers.delete("retry-after");
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  };
+}
+
+/**
+ * Rewrites the `Content-Type` of requests to one path, as a misconfigured proxy would.
+ *
+ * @param path The request path to rewrite, e.g. `/sensei/mask`.
+ * @param contentType The content type to send instead.
+ * @returns A wrapper for {@link EnvironmentOptions.interpose}.
+ * @example
+ * createTestEnvironment({ interpose: withContentType("/sensei/mask", "text/plain") });
+ */
+export function withContentType(path: string, contentType: string): (fetch: FetchLike) => FetchLike {
+  return (fetch) => async (input, init) => {
+    const request = new Request(input, init);
+    if (new URL(request.url).pathname !== path) return fetch(request);
+    const headers = new Headers(request.headers);
+    headers.set("content-type", contentType);
+    return fetch(new Request(request, { headers }));
+  };
+}
+
+/**
+ * The same credentials with another `x-api-key`, to provoke the gateway's 403 `403003`.
+ *
+ * @param auth The real credentials.
+ * @param apiKey The key to send instead of the client id.
+ * @returns A `PhotoshopAuth` that sends `apiKey`.
+ * @example
+ * const auth = withApiKey(createServerToServerAuth(credentials), "not-a-client");
+ */
+export function withApiKey(auth: PhotoshopAuth, apiKey: string): PhotoshopAuth {
+  return {
+    clientId: apiKey,
+    getToken: (options) => auth.getToken(options),
+    invalidate: (token) => auth.invalidate(token),
+    headers: async (options) => ({ ...(await auth.headers(options)), "x-api-key": apiKey }),
+    middleware: auth.middleware,
+  };
+}
