@@ -30,7 +30,7 @@ export const DEFAULT_SEGMENTATION: Readonly<SegmentationParameters> = Object.fre
   borderFraction: 0.04,
   backgroundClusters: 4,
   minClusterShare: 0.08,
-  centreDominance: 1.5,
+  centreDominance: 1.2,
   lightnessWeight: 0.6,
   minThreshold: 12,
   minComponentShare: 0.002,
