@@ -1,8 +1,6 @@
-// Starts the emulator the way users run it (`node apps/mock-server/dist/server.js`), pinned to the
-// server core, on a free loopback port.
-// PROVISIONAL: the flags below follow the shared contract; adjust once apps/mock-server/src/server.ts lands.
+// Starts the emulator the way users run it (`node apps/mock-server/dist/server.js`, auth and journal
+// on), pinned to the server core, on a free loopback port.
 import { join } from "node:path";
-import { freePort } from "./ports.js";
 import { type ServerProcess, startServer } from "./proc.js";
 
 const serverJs = join(new URL("../..", import.meta.url).pathname, "apps", "mock-server", "dist", "server.js");
@@ -19,17 +17,15 @@ export interface EmulatorProcess extends ServerProcess {
   readonly command: string;
 }
 
-/** Starts `apps/mock-server/dist/server.js`. */
+/** Starts `apps/mock-server/dist/server.js` on 127.0.0.1, port 0. */
 export async function startEmulator(options: EmulatorProcessOptions): Promise<EmulatorProcess> {
-  const port = await freePort();
-  const args = [serverJs, "--host", "127.0.0.1", "--port", String(port)];
-  if (options.zeroJobDelay) args.push("--pending-ms", "0", "--running-ms", "0");
+  const flags = ["--host", "127.0.0.1", "--port", "0"];
+  if (options.zeroJobDelay) flags.push("--job-pending-ms", "0", "--job-running-ms", "0");
   const server = await startServer({
     name: options.name,
     command: process.execPath,
-    args,
-    ready: /listening|127\.0\.0\.1:\d+/i,
-    port,
+    args: [serverJs, ...flags],
+    ready: /listening on http:\/\/127\.0\.0\.1:(\d+)/,
   });
-  return { ...server, command: `node apps/mock-server/dist/server.js ${args.slice(1).join(" ")}` };
+  return { ...server, command: `node apps/mock-server/dist/server.js ${flags.join(" ")}` };
 }
