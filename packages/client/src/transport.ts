@@ -38,7 +38,9 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
     const signal = AbortSignal.any([callerSignal, deadline.signal]);
     try {
       return await untilAborted(signal, async () => {
-        const response = await fetch(new Request(request, { signal }));
+        // Redirects are not followed: the token rule (credentials only for the baseUrl origin) must
+        // hold for the next hop too, and Adobe's API does not redirect. A 3xx surfaces as an error.
+        const response = await fetch(new Request(request, { signal, redirect: "manual" }));
         // A 204 or 304 has a null body, and the Response constructor refuses a body for those.
         const body = response.body === null ? null : await response.arrayBuffer();
         return new Response(body, {

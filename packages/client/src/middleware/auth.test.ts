@@ -72,4 +72,12 @@ describe("auth middleware", () => {
     await expect(clock.run(call)).rejects.toThrow(/refusing to send credentials/);
     expect(seen).toHaveLength(0);
   });
+
+  it("never follows a redirect, so credentials cannot be carried to another host", async () => {
+    const { client, clock, seen } = setup([
+      new Response(null, { status: 302, headers: { location: "https://attacker.example/" } }),
+    ]);
+    await expect(clock.run(client.hello())).rejects.toMatchObject({ status: 302, retryable: false });
+    expect(seen.map((request) => request.redirect)).toEqual(["manual"]);
+  });
 });

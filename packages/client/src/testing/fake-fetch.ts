@@ -6,6 +6,7 @@ export interface Seen {
   url: string;
   headers: Headers;
   body: string;
+  redirect: RequestRedirect;
   /** Virtual time of arrival. */
   at: number;
 }
@@ -26,6 +27,7 @@ export function scriptedFetch(clock: FakeClock, replies: readonly Reply[]) {
       url: request.url,
       headers: request.headers,
       body: await request.text(),
+      redirect: request.redirect,
       at: clock.now(),
     });
     if (reply === undefined || reply === "hang") return new Promise<Response>(() => {});
