@@ -159,7 +159,7 @@ describe("authFromEnv", () => {
     ],
     [
       { PHOTOSHOP_CLIENT_ID: "bad id", PHOTOSHOP_CLIENT_SECRET: "s" },
-      "clientId is required and must be a non-empty string of visible ASCII",
+      "PHOTOSHOP_CLIENT_ID is required and must be a non-empty string of visible ASCII",
     ],
   ])("explains what is wrong with %o", (env, message) => {
     expect(() => authFromEnv(env)).toThrow(`[@psapi/auth] ${message}`);

@@ -1,4 +1,4 @@
-import { configError, normalizeImsUrl } from "./options.js";
+import { configError, headerSafe, normalizeImsUrl } from "./options.js";
 import { createServerToServerAuth, type ServerToServerAuthOptions } from "./server-to-server.js";
 import { createStaticTokenAuth } from "./static-token.js";
 import type { PhotoshopAuth } from "./types.js";
@@ -55,6 +55,8 @@ export function authFromEnv(
         `${clientSecret === undefined ? names.token : names.secret} is set but ${names.id} is not: set it too`,
       );
     }
+    // Validate here too, so that a malformed value is reported under its variable's name.
+    headerSafe(clientId, names.id);
     if (clientSecret !== undefined) {
       return createServerToServerAuth({
         ...overrides,
@@ -64,6 +66,7 @@ export function authFromEnv(
       });
     }
     if (accessToken !== undefined) {
+      headerSafe(accessToken, names.token);
       return createStaticTokenAuth({
         accessToken,
         clientId,
