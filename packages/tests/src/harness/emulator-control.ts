@@ -39,8 +39,8 @@ export interface EmulatorControl {
   reset(): Promise<void>;
   /** `POST /__emulator/clock/advance`. */
   advanceClock(ms: number): Promise<void>;
-  /** `POST /__emulator/tokens/revoke`; resolves with how many tokens were revoked. */
-  revokeTokens(target?: { token?: string; clientId?: string }): Promise<number>;
+  /** `POST /__emulator/tokens/revoke`; resolves with whether anything was revoked. */
+  revokeTokens(target?: { token?: string; clientId?: string }): Promise<boolean>;
   /** `POST /__emulator/faults`; resolves with the rule's id. */
   addFault(rule: FaultRule): Promise<string>;
   /** `DELETE /__emulator/faults`. */
@@ -122,7 +122,7 @@ export function emulatorControl(baseUrl: string, fetch: FetchLike): EmulatorCont
       await json("POST", "/__emulator/clock/advance", 200, { ms });
     },
     revokeTokens: async (target = {}) =>
-      (await json<{ revoked: number }>("POST", "/__emulator/tokens/revoke", 200, target)).revoked,
+      (await json<{ revoked: boolean }>("POST", "/__emulator/tokens/revoke", 200, target)).revoked,
     addFault: async (rule) => (await json<{ id: string }>("POST", "/__emulator/faults", 201, rule)).id,
     clearFaults: async () => {
       await call("DELETE", "/__emulator/faults", 204);

@@ -31,7 +31,7 @@ export interface EnvironmentOptions {
    * Sits between the client (and auth) and the recorder, so it can change what the client sees
    * while the conformance check still sees what the emulator sent.
    */
-  interpose?: (fetch: FetchLike) => FetchLike;
+  interpose?: (fetch: FetchLike, clock: VirtualClock) => FetchLike;
 }
 
 /** A fresh emulator with a client and auth wired to it on one virtual clock. */
@@ -114,7 +114,7 @@ export async function createTestEnvironment(options: EnvironmentOptions = {}): P
     inner = async (input, init) => app.fetch(new Request(input, init));
   }
   const recorder = recordingFetch(inner, { checker, tolerate: KNOWN_DISAGREEMENTS });
-  const fetch = clock.track((options.interpose ?? ((f) => f))(recorder.fetch));
+  const fetch = clock.track(options.interpose ? options.interpose(recorder.fetch, clock) : recorder.fetch);
   const auth = (options.auth ?? createDemoAuth)({ baseUrl, fetch, clock });
   const client = createPhotoshopClient({
     ...options.client,
