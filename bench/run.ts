@@ -1,6 +1,7 @@
 // `pnpm bench [-- <name>…] [--quick]`: runs every bench (or the named ones) in order, writes
 // results/<name>.json and rebuilds the table in README.md. Exits 1 when a bench fails to run or
 // misses a target, so a regression is never silent.
+import { cpus } from "node:os";
 import * as bundle from "./bundle.js";
 import * as client from "./client.js";
 import * as emulator from "./emulator.js";
@@ -18,6 +19,8 @@ const benches: Record<string, (context: BenchContext) => Promise<BenchOutcome>> 
   bundle: bundle.run,
 };
 const order = Object.keys(benches);
+// Above this 1-minute load average other work competes for the two cores; the results say so.
+const BUSY_LOAD = 1.5;
 
 const args = process.argv.slice(2).filter((arg) => arg !== "--");
 const quick = args.includes("--quick");
@@ -42,6 +45,11 @@ for (const name of selected) {
   const t0 = Date.now();
   const before = load();
   console.log(`\n▶ ${name}${quick ? " (quick)" : ""} (load average ${before})`);
+  if (before > BUSY_LOAD) {
+    console.log(
+      `  warning: the machine is busy (load ${before} on ${cpus().length} cores); figures will be noisy`,
+    );
+  }
   try {
     const outcome = await run({ quick, log: (message) => console.log(`  ${message}`) });
     writeResult({

@@ -38,7 +38,10 @@ async function countingUnhandled<T>(body: () => Promise<T>): Promise<{ value: T;
 interface Trial {
   readonly imsRequests: number;
   readonly apiRequests: number;
+  /** Calls that rejected or did not settle within TRIAL_TIMEOUT_MS. */
   readonly failures: number;
+  /** Promise rejections nobody handled (the SDK's background polling). */
+  readonly unhandledRejections: number;
   readonly ms: number;
 }
 
@@ -74,7 +77,8 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
       return {
         imsRequests: fake.counts.ims,
         apiRequests: fake.counts.api,
-        failures: outcomes.filter((outcome) => outcome !== "ok").length + unhandled,
+        failures: outcomes.filter((outcome) => outcome !== "ok").length,
+        unhandledRejections: unhandled,
         ms: Math.round(performance.now() - started),
       };
     };
@@ -114,7 +118,8 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
       );
     }
     const med = (key: string, field: keyof Trial) => median((raw[key] ?? []).map((t) => t[field]));
-    const allOne = (key: string) => (raw[key] ?? []).every((t) => t.imsRequests === 1 && t.failures === 0);
+    const allOne = (key: string) =>
+      (raw[key] ?? []).every((t) => t.imsRequests === 1 && t.failures === 0 && t.unhandledRejections === 0);
     const figure = (label: string, ours: string, sdk: string, sdkLabel: string): Figure => ({
       label,
       value: med(ours, "imsRequests"),
@@ -153,7 +158,17 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
       ],
       notes: [
         "The SDK's PhotoshopClient has no hello(); createMask() is its cheapest public call (it polls job status after 2 s, which the fake answers with succeeded).",
-        `SDK failures per run (median): getToken ${med("sdkGetToken", "failures")}, createMask ${med("sdkCreateMask", "failures")}.`,
+        `Failed or unsettled calls per run (median; max): ${Object.keys(raw)
+          .map(
+            (key) =>
+              `${key} ${med(key, "failures")}; ${Math.max(...(raw[key] ?? []).map((t) => t.failures))}`,
+          )
+          .join(", ")}. Unhandled rejections in all runs: ${Object.values(raw)
+          .flat()
+          .reduce((sum, t) => sum + t.unhandledRejections, 0)}.`,
+        `Median wall time for the ${CONCURRENCY} calls (ms): ${Object.keys(raw)
+          .map((key) => `${key} ${med(key, "ms")}`)
+          .join(", ")}.`,
       ],
     };
   } finally {

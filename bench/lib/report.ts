@@ -97,7 +97,7 @@ export function updateReadme(order: readonly string[]): void {
 function section(result: BenchResult): string {
   const m = result.machine;
   const lines = [
-    `### ${result.title} (\`${result.name}\`)`,
+    `### ${result.title} · \`${result.name}\``,
     "",
     `${result.date} · \`${result.command}\` · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · ${m.os} · Node ${m.node}${m.pinned ? "" : " · **not pinned**"}${result.loadAverage ? ` · load avg ${result.loadAverage.before} → ${result.loadAverage.after}` : ""}`,
     "",
