@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { ImsError } from "./ims-error.js";
 import { createServerToServerAuth, type ServerToServerAuthOptions } from "./server-to-server.js";
-import { createFakeClock, settle } from "./testing/fake-clock.js";
+import { createFakeClock, type FakeClock, settle } from "./testing/fake-clock.js";
 import { createFakeIms, type ImsAnswer, json, tokenResponse } from "./testing/fake-ims.js";
 import { createMemoryTokenStore, tokenStoreKey } from "./token-store.js";
 import type { TokenStore } from "./types.js";
@@ -32,6 +32,9 @@ function setup(
   });
   return { auth, clock, ims, logger };
 }
+
+/** The waits that are back-off, without the time limits (30 s per IMS attempt, 5 s per store call). */
+const backoffWaits = (clock: FakeClock) => clock.sleeps.filter((ms) => ms !== 30_000 && ms !== 5000);
 
 const serverError: ImsAnswer = () => json(503, { error: "server_error" });
 const networkError: ImsAnswer = () => Promise.reject(new TypeError("fetch failed"));
@@ -159,7 +162,7 @@ describe("refresh failure while the token is still valid", () => {
     await settle();
     // Three attempts of the background refresh, 1 s and 2 s apart (random() = 0 → half of 1 s, 2 s).
     expect(ims.calls).toHaveLength(4);
-    expect(clock.sleeps.filter((ms) => ms < 30_000)).toEqual([500, 1000]);
+    expect(backoffWaits(clock)).toEqual([500, 1000]);
     expect(logger.warn).toHaveBeenCalledWith(
       "[@psapi/auth] token refresh failed; serving the cached token until it expires",
       expect.objectContaining({ error: "ImsError: server_error", failures: 1, retryInMs: 15_000 }),
@@ -221,7 +224,7 @@ describe("IMS failures", () => {
     const { auth, clock, ims } = setup([serverError, serverError], { random: () => 0.75 });
     expect((await auth.getToken()).accessToken).toBe("token-3");
     expect(ims.calls).toHaveLength(3);
-    expect(clock.sleeps.filter((ms) => ms < 30_000)).toEqual([875, 1750]);
+    expect(backoffWaits(clock)).toEqual([875, 1750]);
   });
 
   it("retries network errors and rejects with ImsError network_error after the third", async () => {
@@ -245,7 +248,7 @@ describe("IMS failures", () => {
       status: 401,
     });
     expect(ims.calls).toHaveLength(1);
-    expect(clock.sleeps.filter((ms) => ms < 30_000)).toEqual([]);
+    expect(backoffWaits(clock)).toEqual([]);
   });
 
   it("gives up after three 5xx with the last status", async () => {
@@ -548,6 +551,39 @@ describe("shared store", () => {
       "[@psapi/auth] token store set failed",
     ]);
     expect(JSON.stringify(logger.warn.mock.calls)).not.toContain("token-");
+  });
+
+  it("goes on without a store that never answers, after 5 s", async () => {
+    const hanging: TokenStore = {
+      get: () => new Promise(() => {}),
+      set: () => new Promise(() => {}),
+      delete: async () => {},
+    };
+    const { auth, clock, ims, logger } = setup([], { store: hanging });
+    const { accessToken } = await auth.getToken();
+    await auth.invalidate(accessToken);
+    expect((await auth.getToken()).accessToken).toBe("token-2");
+    expect(ims.calls).toHaveLength(2);
+    // get + set, then the cleanup's get, then get + set again: five 5 s time-outs.
+    expect(clock.now()).toBe(1_000_000 + 5 * 5000);
+    expect(logger.warn).toHaveBeenCalledWith("[@psapi/auth] token store get failed; asking IMS", {
+      error: "TimeoutError",
+    });
+  });
+
+  it("survives a store that throws synchronously", async () => {
+    const throwing = {
+      get() {
+        throw new RangeError("sync");
+      },
+      set() {
+        throw new RangeError("sync");
+      },
+      delete: async () => {},
+    } as unknown as TokenStore;
+    const { auth, logger } = setup([], { store: throwing });
+    expect((await auth.getToken()).accessToken).toBe("token-1");
+    expect(logger.warn).toHaveBeenCalledWith("[@psapi/auth] token store set failed", { error: "RangeError" });
   });
 
   it("logs a store that throws something other than an Error by its type", async () => {

@@ -32,6 +32,11 @@ const REFRESH_RETRY_BASE_MS = 30_000;
 const REFRESH_RETRY_MAX_MS = 10 * 60_000;
 /** Share of the refresh margin over which processes spread their refresh points. */
 const REFRESH_SPREAD = 0.1;
+/**
+ * How long a store call may take. A shared store can hang (a Redis client queues commands while it
+ * reconnects); past this, the call counts as failed and the token lifecycle goes on without it.
+ */
+const STORE_TIMEOUT_MS = 5000;
 
 /**
  * The token lifecycle every credential kind shares: cache (in memory and in the store), refresh ahead of
@@ -64,10 +69,23 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
   };
   let refreshAt = current ? refreshPoint(current, 0) : 0;
 
+  /** Runs a store call, turning a throw, a rejection or no answer within the time limit into a rejection. */
+  async function bounded<T>(call: () => Promise<T>): Promise<T> {
+    const timer = new AbortController();
+    const timeout = clock.sleep(STORE_TIMEOUT_MS, timer.signal).then(() => {
+      throw Object.assign(new Error(`no answer within ${STORE_TIMEOUT_MS} ms`), { name: "TimeoutError" });
+    });
+    try {
+      return await Promise.race([Promise.resolve().then(call), timeout]);
+    } finally {
+      timer.abort();
+    }
+  }
+
   async function readStore(): Promise<AccessToken | undefined> {
     let value: unknown;
     try {
-      value = await store.get(storeKey);
+      value = await bounded(() => store.get(storeKey));
     } catch (error) {
       logger.warn?.("[@psapi/auth] token store get failed; asking IMS", { error: errorSummary(error) });
       return undefined;
@@ -102,7 +120,7 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
       clientId,
     });
     try {
-      await store.set(storeKey, plainToken(token));
+      await bounded(() => store.set(storeKey, plainToken(token)));
     } catch (error) {
       // The token is good; only sharing it failed. Serve it rather than fail the caller.
       logger.warn?.("[@psapi/auth] token store set failed", { error: errorSummary(error) });
@@ -160,9 +178,10 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
     rejected = accessToken;
     logger.info?.("[@psapi/auth] access token invalidated; the next call gets a new one");
     try {
-      const stored: unknown = await store.get(storeKey);
-      if (parseStoredToken(stored, { clientId, scopes })?.accessToken === accessToken)
-        await store.delete(storeKey);
+      const stored = await bounded(() => store.get(storeKey));
+      if (parseStoredToken(stored, { clientId, scopes })?.accessToken === accessToken) {
+        await bounded(() => store.delete(storeKey));
+      }
     } catch (error) {
       logger.warn?.("[@psapi/auth] token store cleanup failed", { error: errorSummary(error) });
     }
