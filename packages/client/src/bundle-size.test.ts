@@ -7,17 +7,18 @@ import { describe, expect, it } from "vitest";
 const BUDGET_BYTES = 12_000;
 
 /**
- * Everything @psapi/client exports, plus every @psapi/auth credential factory and helper except
- * `createJwtAuth`: the legacy JWT flow (retired by Adobe) pulls in `jose`, a third-party signer
- * that a bundler drops unless that factory is imported. Auth comes from its built `dist/`.
+ * Auth's exports left out of the measure: `createJwtAuth` is the legacy JWT flow (Adobe deprecated JWT
+ * credentials for OAuth server-to-server) and pulls in `jose`, a third-party signer that a bundler drops unless that factory is
+ * imported. Every other export of both packages is in the bundle.
  */
-const ENTRY = `
-export * from "./index.ts";
-export {
-  authFromEnv, createMemoryTokenStore, createRefreshTokenAuth, createServerToServerAuth,
-  createStaticTokenAuth, ImsError, redactText, redactUrl, systemClock, tokenStoreKey,
-} from "@psapi/auth";
-`;
+const LEGACY_AUTH_EXPORTS = new Set(["createJwtAuth"]);
+
+/** Everything @psapi/client exports plus every @psapi/auth value export (from its built `dist/`). */
+async function entry(): Promise<string> {
+  const auth = await import("@psapi/auth");
+  const names = Object.keys(auth).filter((name) => !LEGACY_AUTH_EXPORTS.has(name));
+  return `export * from "./index.ts";\nexport { ${names.join(", ")} } from "@psapi/auth";\n`;
+}
 
 async function gzippedSize(contents: string): Promise<number> {
   const result = await build({
@@ -37,7 +38,7 @@ async function gzippedSize(contents: string): Promise<number> {
 
 describe("bundle size", () => {
   it(`keeps client + auth at most ${BUDGET_BYTES} bytes minified and gzipped`, async () => {
-    const size = await gzippedSize(ENTRY);
+    const size = await gzippedSize(await entry());
     console.log(`@psapi/client + @psapi/auth (minified, gzipped): ${size} bytes of ${BUDGET_BYTES}`);
     expect(size).toBeGreaterThan(5_000); // the bundle really contains both packages
     expect(size).toBeLessThanOrEqual(BUDGET_BYTES);

@@ -20,6 +20,15 @@ describe("createPhotoshopClient", () => {
     expect(() => createPhotoshopClient({ auth: fakeAuth(), retry: { baseDelayMs: -1 } })).toThrow(
       /retry.baseDelayMs/,
     );
+    // @ts-expect-error: a misspelt knob is refused rather than ignored
+    expect(() => createPhotoshopClient({ auth: fakeAuth(), retry: { maxRetires: 5 } })).toThrow(
+      /retry.maxRetires is not a retry option/,
+    );
+    // @ts-expect-error: a clock needs sleep()
+    expect(() => createPhotoshopClient({ auth: fakeAuth(), clock: { now: () => 0 } })).toThrow(
+      /clock must have/,
+    );
+    expect(() => createPhotoshopClient({ auth: fakeAuth(), random: 0.5 as never })).toThrow(/random must be/);
   });
 
   it("hello() resolves with Adobe's greeting as text", async () => {

@@ -20,6 +20,7 @@ import type {
   RemoveBackgroundRequest,
   SenseiJobStatus,
 } from "./types.js";
+import { nonNegative } from "./validate.js";
 
 /** Options of {@link createPhotoshopClient}. Only `auth` is required. */
 export interface PhotoshopClientOptions {
@@ -146,12 +147,15 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
   if (fetch !== undefined && typeof fetch !== "function") {
     throw new TypeError("[@psapi/client] fetch must be a function (request: Request) => Promise<Response>");
   }
+  if (typeof clock.now !== "function" || typeof clock.sleep !== "function") {
+    throw new TypeError("[@psapi/client] clock must have now() and sleep(ms, signal)");
+  }
+  if (random !== undefined && typeof random !== "function") {
+    throw new TypeError("[@psapi/client] random must be a function returning a number in [0, 1)");
+  }
   const baseUrl = resolveBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
   const trustedOrigin = new URL(baseUrl).origin;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
-    throw new TypeError(`[@psapi/client] timeoutMs must be a finite number >= 0, got ${String(timeoutMs)}`);
-  }
+  const timeoutMs = nonNegative("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
 
   const transport = createTransport({
     fetch: fetch ?? ((request) => globalThis.fetch(request)),
@@ -209,10 +213,10 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
     const signal = callOptions?.signal;
     const path = SUBMIT_PATHS[operation];
     const request = { method: "POST", url: `${baseUrl}${path}` };
+    // One call for the three paths: their 202 answers share a type, and each public method already
+    // typed its body, so narrowing the path here only satisfies openapi-fetch's per-path overloads.
     const { data, status } = await settle(
-      path === "/pie/psdService/documentManifest"
-        ? raw.POST(path, { body: body as DocumentManifestRequest, signal })
-        : raw.POST(path, { body: body as CreateMaskRequest, signal }),
+      raw.POST(path as "/sensei/mask", { body: body as CreateMaskRequest, signal }),
       request,
     );
     const href = data?._links?.self?.href;

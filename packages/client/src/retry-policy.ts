@@ -1,4 +1,5 @@
 import { DEFAULT_RETRY } from "./defaults.js";
+import { nonNegative } from "./validate.js";
 
 /**
  * The retry policy's knobs (the `retry` option of `createPhotoshopClient`). Every field is
@@ -52,15 +53,18 @@ export function isIdempotent(method: string): boolean {
 /**
  * Validates the `retry` option and merges it with the defaults.
  *
- * @throws {TypeError} when a knob is not a finite number ≥ 0 (or `maxRetries` is not an integer).
+ * @throws {TypeError} when a knob is unknown (a typo would be ignored otherwise) or not a finite
+ *   number ≥ 0, or `maxRetries` is not an integer.
  */
 export function resolveRetryOptions(options: RetryOptions | undefined): ResolvedRetryOptions {
-  const merged = { ...DEFAULT_RETRY, ...options };
-  for (const [name, value] of Object.entries(merged)) {
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-      throw new TypeError(`[@psapi/client] retry.${name} must be a finite number >= 0, got ${String(value)}`);
+  for (const name of Object.keys(options ?? {})) {
+    if (!(name in DEFAULT_RETRY)) {
+      const known = Object.keys(DEFAULT_RETRY).join(", ");
+      throw new TypeError(`[@psapi/client] retry.${name} is not a retry option (known: ${known})`);
     }
   }
+  const merged = { ...DEFAULT_RETRY, ...options };
+  for (const [name, value] of Object.entries(merged)) nonNegative(`retry.${name}`, value);
   if (!Number.isInteger(merged.maxRetries)) {
     throw new TypeError(`[@psapi/client] retry.maxRetries must be an integer, got ${merged.maxRetries}`);
   }

@@ -53,9 +53,8 @@ export function readJobStatus(
       return { state: "failed", body: status, errors: jobErrors(record.errors) };
     return { state: "running", body: status };
   }
-  const expected = { sensei: "a Sensei status", psd: "a psdService status", any: "a job status" }[kind];
   throw new PhotoshopApiError(
-    `[@psapi/client] GET ${request.url} answered ${httpStatus} with a body that is not ${expected}`,
+    `[@psapi/client] GET ${request.url} answered ${httpStatus} with a body that is not a ${kind === "any" ? "job" : kind} status`,
     { status: httpStatus, request, retryable: false },
   );
 }

@@ -267,7 +267,7 @@ describe("job.wait() and waitForJob()", () => {
   it("rejects a body of the wrong shape for the job kind", async () => {
     const { client, clock } = setup([accepted("job-1"), psd(200, output("succeeded"))]);
     const job = await clock.run(client.createMask(MASK_BODY));
-    await expect(clock.run(job.wait())).rejects.toThrow(/not a Sensei status/);
+    await expect(clock.run(job.wait())).rejects.toThrow(/not a sensei status/);
   });
 
   it("validates wait options", async () => {

@@ -5,6 +5,7 @@ import { JobFailedError } from "../errors/job-failed-error.js";
 import { JobTimeoutError } from "../errors/job-timeout-error.js";
 import { PhotoshopApiError } from "../errors/photoshop-api-error.js";
 import type { JobStatus } from "../types.js";
+import { nonNegative } from "../validate.js";
 import { type JobKind, readJobStatus } from "./job-status.js";
 
 /** How often to poll: a fixed number of milliseconds, or a back-off from `initialMs` up to `maxMs`. */
@@ -57,8 +58,8 @@ export async function pollJob<T extends JobStatus>(
   options: WaitOptions<T> = {},
 ): Promise<T> {
   const { statusUrl, jobId, kind, read, clock, logger } = context;
-  const timeoutMs = checkCount("timeoutMs", options.timeoutMs ?? DEFAULT_WAIT.timeoutMs);
-  const maxTransientErrors = checkCount(
+  const timeoutMs = nonNegative("timeoutMs", options.timeoutMs ?? DEFAULT_WAIT.timeoutMs);
+  const maxTransientErrors = nonNegative(
     "maxTransientErrors",
     options.maxTransientErrors ?? DEFAULT_WAIT.maxTransientErrors,
   );
@@ -115,29 +116,15 @@ export async function pollJob<T extends JobStatus>(
   }
 }
 
-function resolveInterval(interval: PollInterval | undefined): {
-  initialMs: number;
-  maxMs: number;
-  factor: number;
-} {
-  if (typeof interval === "number") {
-    const fixed = checkCount("interval", interval);
-    return { initialMs: fixed, maxMs: fixed, factor: 1 };
+function resolveInterval(interval: PollInterval | undefined): Required<Exclude<PollInterval, number>> {
+  const {
+    initialMs = DEFAULT_WAIT.initialIntervalMs,
+    maxMs = DEFAULT_WAIT.maxIntervalMs,
+    factor = DEFAULT_WAIT.intervalFactor,
+  } = typeof interval === "number" ? { initialMs: interval, maxMs: interval, factor: 1 } : (interval ?? {});
+  nonNegative("interval", initialMs);
+  if (!(nonNegative("interval.factor", factor) >= 1)) {
+    throw new TypeError(`[@psapi/client] interval.factor must be >= 1, got ${factor}`);
   }
-  const initialMs = checkCount("interval.initialMs", interval?.initialMs ?? DEFAULT_WAIT.initialIntervalMs);
-  const maxMs = checkCount("interval.maxMs", interval?.maxMs ?? DEFAULT_WAIT.maxIntervalMs);
-  const factor = interval?.factor ?? DEFAULT_WAIT.intervalFactor;
-  if (!Number.isFinite(factor) || factor < 1) {
-    throw new TypeError(
-      `[@psapi/client] interval.factor must be a finite number >= 1, got ${String(factor)}`,
-    );
-  }
-  return { initialMs, maxMs: Math.max(initialMs, maxMs), factor };
-}
-
-function checkCount(name: string, value: number): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`[@psapi/client] ${name} must be a finite number >= 0, got ${String(value)}`);
-  }
-  return value;
+  return { initialMs, maxMs: Math.max(initialMs, nonNegative("interval.maxMs", maxMs)), factor };
 }

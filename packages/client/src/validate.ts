@@ -1,0 +1,12 @@
+/**
+ * Checks that an option is a finite number ≥ 0 and returns it.
+ *
+ * @param name - The option's name as the caller wrote it, e.g. `retry.maxDelayMs`.
+ * @throws {TypeError} naming the option and the value received.
+ */
+export function nonNegative(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`[@psapi/client] ${name} must be a finite number >= 0, got ${String(value)}`);
+  }
+  return value;
+}
