@@ -4,11 +4,14 @@ import { ExitCode } from "./exit-codes.js";
 import { run } from "./run.js";
 
 const interrupt = new AbortController();
-process.on("SIGINT", () => {
-  // A second Ctrl-C while the first one is being handled means "now".
-  if (interrupt.signal.aborted) process.exit(ExitCode.interrupted);
-  interrupt.abort(new DOMException("interrupted by Ctrl-C", "AbortError"));
-});
+// Ctrl-C (SIGINT) and SIGTERM both end the command cleanly: waits stop, `psapi emulator` stops its
+// server instead of leaving it orphaned. A second signal while the first is handled means "now".
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (interrupt.signal.aborted) process.exit(ExitCode.interrupted);
+    interrupt.abort(new DOMException(`interrupted by ${signal}`, "AbortError"));
+  });
+}
 
 const code = await run(process.argv, {
   env: process.env,

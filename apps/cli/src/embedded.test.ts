@@ -90,6 +90,13 @@ describe("psapi without credentials (embedded emulator)", () => {
     );
   });
 
+  it("refuses an https input, since the embedded emulator stays offline, and says how to allow it", async () => {
+    const result = await runCli(["mask", "https://example.com/cat.png"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: the embedded emulator does not download from example\.com$/m);
+    expect(result.stderr).toMatch(/^hint: .*psapi emulator --allow-host example\.com/m);
+  });
+
   it("status refuses to look up a job on the embedded emulator, which keeps no jobs between runs", async () => {
     const result = await runCli(["status", "http://127.0.0.1:4010/sensei/status/abc"]);
     expect(result.code).toBe(2);

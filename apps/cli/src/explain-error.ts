@@ -37,7 +37,7 @@ export function explainError(
     const first = error.errors[0];
     const details = first === undefined ? "no reason given" : `${first.type}: ${first.title}`;
     return new CliError(`job ${error.jobId} failed (${details})`, {
-      hint: "the input may be unreadable or not an image the service accepts",
+      hint: jobFailureHint(first?.type),
       cause: error,
     });
   }
@@ -58,7 +58,11 @@ export function explainError(
   }
   if (error instanceof TypeError && error.message.startsWith("[@psapi/")) {
     // The packages' own option checks, e.g. a malformed PHOTOSHOP_IMS_URL.
-    return new CliError(stripPrefix(error.message), { exitCode: ExitCode.usage, cause: error });
+    return new CliError(stripPrefix(error.message), {
+      exitCode: ExitCode.usage,
+      hint: "fix the value named above (see psapi --help)",
+      cause: error,
+    });
   }
   const message = error instanceof Error ? stripPrefix(error.message) : String(error);
   return new CliError(`unexpected failure: ${message}`, {
@@ -67,11 +71,26 @@ export function explainError(
   });
 }
 
+function jobFailureHint(type: string | undefined): string {
+  switch (type) {
+    case "FileLinkInvalidError":
+    case "ResourceNotFound":
+    case "InputFileExistsErrors":
+      return "the service could not read the input: check that the URL exists and has not expired";
+    case "FileOverwriteError":
+      return "the output already exists and may not be overwritten: choose another output URL";
+    default:
+      return "the input may not be an image the service accepts (JPEG, PNG or TIFF; also PSD for manifest)";
+  }
+}
+
 function explainApiError(error: PhotoshopApiError, target: Target | undefined): CliError {
   const host = new URL(error.request.url, "http://unknown").host;
-  const said = [error.errorCode ?? error.type, error.title ?? (error.errorCode ? undefined : error.code)]
-    .filter((part) => part !== undefined)
-    .join(": ");
+  // Adobe's own words: the client's message ends with them ("… failed with 401 401013: Oauth token
+  // is not valid"), already redacted; the structured fields are the fallback.
+  const said =
+    /failed with \d+\s+(.+)$/.exec(error.message)?.[1] ??
+    [error.errorCode ?? error.type, error.title].filter((part) => part !== undefined).join(": ");
   const why = `${error.status}${said ? ` ${said}` : ""}`;
   const cause = { cause: error };
   switch (error.status) {
@@ -106,11 +125,18 @@ function explainApiError(error: PhotoshopApiError, target: Target | undefined): 
         hint: `the rate limit was hit even after retries: wait${error.retryAfterMs === undefined ? "" : ` ${Math.ceil(error.retryAfterMs / 1000)} s`} and try again`,
         ...cause,
       });
+    case 404:
+      return new CliError(`${error.request.method} ${error.request.url} found nothing (${why})`, {
+        hint: "check the URL or job id; an emulator forgets its jobs when it restarts",
+        ...cause,
+      });
     default:
       return new CliError(`${error.request.method} ${error.request.url} failed (${why})`, {
         hint:
           validationHint(error) ??
-          (error.status >= 500 ? "the service had a bad moment: try again in a minute" : undefined),
+          (error.status >= 500
+            ? "the service had a bad moment: try again in a minute"
+            : "check the input and output URLs (reachable, not expired) and the options"),
         ...cause,
       });
   }

@@ -47,6 +47,14 @@ export async function resolveJobInput(
   input: InputSource,
 ): Promise<JobInput> {
   if (input.kind === "url") {
+    if (target.kind === "embedded") {
+      // The embedded emulator stays offline: it reads only its own storage.
+      throw usageError(
+        `the embedded emulator does not download from ${input.url.host}`,
+        `pass a local file, or serve an emulator that may: psapi emulator --allow-host ${input.url.host}, ` +
+          "then --base-url http://127.0.0.1:4010",
+      );
+    }
     return {
       href: input.url.href,
       storage: storageFor(input.url),

@@ -35,6 +35,15 @@ describe("createProgress", () => {
     expect(writes.at(-1)).toBe("\r\u001b[2Kmask job: running · 2.3s");
   });
 
+  it("cuts the line to the terminal's width, so that it can be redrawn in place", () => {
+    vi.useFakeTimers();
+    const writes: string[] = [];
+    const stream = { isTTY: true, columns: 20, write: (text: string) => writes.push(text) };
+    const progress = createProgress({ stream, label: "mask job 0123456789abcdef", now: () => 0 });
+    progress.stop();
+    expect(writes[0]).toBe("\r\u001b[2Kmask job 012345678…");
+  });
+
   it("clears the line and stops redrawing when stopped", () => {
     vi.useFakeTimers();
     const { writes, stream } = fakeStream(true);

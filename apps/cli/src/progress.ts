@@ -1,6 +1,8 @@
 /** The part of a stream the progress line needs: `process.stderr` fits. */
 export interface ProgressStream {
   readonly isTTY?: boolean;
+  /** The terminal's width; the line is cut to fit, since a wrapped line cannot be redrawn in place. */
+  readonly columns?: number;
   write(text: string): unknown;
 }
 
@@ -44,7 +46,9 @@ export function createProgress(options: ProgressOptions): Progress {
   let state = "submitted";
   const draw = () => {
     const seconds = ((now() - startedAt) / 1000).toFixed(1);
-    stream.write(`${CLEAR_LINE}${label}: ${state} · ${seconds}s`);
+    const line = `${label}: ${state} · ${seconds}s`;
+    const width = (stream.columns ?? 80) - 1;
+    stream.write(`${CLEAR_LINE}${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
   };
   const timer = setInterval(draw, options.intervalMs ?? 100);
   // A progress line must never keep the process alive on its own.

@@ -64,6 +64,18 @@ describe("psapi --base-url <running emulator>", () => {
     expect(result.stdout).not.toContain("sig=");
   });
 
+  it("status of an unknown job says so and hints why (exit 1)", async () => {
+    const result = await runCli(
+      ["status", `${emulator.url}/sensei/status/no-such-job`, "--base-url", emulator.url],
+      {
+        env: DEMO,
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/found nothing \(404 ResourceNotFound/);
+    expect(result.stderr).toMatch(/^hint: check the URL or job id/m);
+  });
+
   it("status refuses to send the token to another origin than the target's", async () => {
     const before = emulator.requests.length;
     const result = await runCli(
@@ -124,6 +136,26 @@ describe("errors from a running emulator", () => {
     expect(result.stderr).not.toMatch(STACK_FRAME);
   });
 
+  it("a 403 points at the API key (exit 3)", async () => {
+    const response = await fetch(`${emulator.url}/ims/token/v3`, {
+      method: "POST",
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: DEMO.PHOTOSHOP_CLIENT_ID,
+        client_secret: DEMO.PHOTOSHOP_CLIENT_SECRET,
+        scope: "openid,AdobeID,read_organizations",
+      }),
+    });
+    const { access_token: token } = (await response.json()) as { access_token: string };
+    const result = await runCli(["hello", "--base-url", emulator.url], {
+      env: { PHOTOSHOP_ACCESS_TOKEN: token, PHOTOSHOP_CLIENT_ID: "someone-elses-client" },
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^error: the API refused the API key \(403 403003: Api Key is invalid\)$/m);
+    expect(result.stderr).toMatch(/^hint: check that PHOTOSHOP_CLIENT_ID is the client id/m);
+    expect(result.stderr).not.toContain(token);
+  });
+
   it("a 402 points at the quota (exit 1)", async () => {
     const quota = await serveEmulator({ trialQuota: 0 });
     extra.push(quota);
@@ -159,7 +191,8 @@ describe("errors from a running emulator", () => {
       { env: DEMO },
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: /m);
+    expect(result.stderr).toMatch(/^error: job \S+ failed \(FileLinkInvalidError: Asset Link Invalid\)$/m);
+    expect(result.stderr).toMatch(/^hint: the service could not read the input/m);
     expect(result.stderr).not.toMatch(STACK_FRAME);
   });
 });
@@ -182,19 +215,36 @@ describe("Ctrl-C", () => {
 });
 
 describe("psapi emulator", () => {
-  it("serves the emulator until Ctrl-C; other commands reach it with --base-url", async () => {
-    const server = startCli(["emulator", "--port", "0"]);
+  /** Starts `psapi emulator --port 0` and resolves with its URL once it listens. */
+  async function startEmulatorCommand() {
+    const server = startCli(["emulator", "--port", "0"], { detached: true });
     const url = await new Promise<string>((resolve) => {
       server.child.stdout?.on("data", (chunk: Buffer) => {
         const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(chunk.toString());
         if (match?.[1]) resolve(match[1]);
       });
     });
+    return { server, url };
+  }
+
+  it("serves the emulator until Ctrl-C; other commands reach it with --base-url", async () => {
+    const { server, url } = await startEmulatorCommand();
     const hello = await runCli(["hello", "--base-url", url], { env: DEMO });
-    server.child.kill("SIGINT");
+    // Ctrl-C in a terminal signals the whole foreground process group: psapi and the server.
+    process.kill(-(server.child.pid ?? 0), "SIGINT");
     const result = await server.done;
     expect(hello.stdout).toBe("Welcome to the Photoshop API!\n");
     expect(result.code).toBe(0);
+    await expect(fetch(url)).rejects.toThrow();
+  });
+
+  it("stops the server, not only itself, when psapi alone gets SIGTERM", async () => {
+    const { server, url } = await startEmulatorCommand();
+    server.child.kill("SIGTERM");
+    const result = await server.done;
+    expect(result.stdout).toContain("shutting down");
+    // The server is gone too: nothing answers on its port.
+    await expect(fetch(url)).rejects.toThrow();
   });
 
   it("passes a bad flag's error through and exits 2", async () => {

@@ -48,9 +48,20 @@ export interface RunningCli {
   done: Promise<CliResult & { signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `node dist/cli.js …args` without waiting, so that a test can signal it. */
-export function startCli(args: readonly string[], options: RunOptions = {}): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(options.env), cwd: options.cwd });
+/**
+ * Starts `node dist/cli.js …args` without waiting, so that a test can signal it. `detached` puts it
+ * in its own process group, so that `process.kill(-pid, "SIGINT")` acts like Ctrl-C in a terminal
+ * (which signals every process of the foreground group).
+ */
+export function startCli(
+  args: readonly string[],
+  options: RunOptions & { detached?: boolean } = {},
+): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: cleanEnv(options.env),
+    cwd: options.cwd,
+    detached: options.detached ?? false,
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => {
