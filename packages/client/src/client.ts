@@ -74,7 +74,11 @@ export interface JobHandle<T extends JobStatus> {
 /** The openapi-fetch client underneath, typed from psapi's OpenAPI description, for any other call. */
 export type PhotoshopRawClient = Client<paths>;
 
-/** What {@link createPhotoshopClient} returns. */
+/**
+ * What {@link createPhotoshopClient} returns. Every call rejects with a `PhotoshopApiError` when
+ * Adobe answers with an error (after the retry policy) or no answer arrives, with an `ImsError` when
+ * no token can be had, with a `TypeError` for invalid arguments, and with `signal.reason` on abort.
+ */
 export interface PhotoshopClient {
   /** The openapi-fetch client with the same middleware (auth, retry, user agent) installed. */
   readonly raw: PhotoshopRawClient;

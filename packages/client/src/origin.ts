@@ -4,21 +4,17 @@
  * spoofed answer could point polling at another host to harvest the bearer token; a request to any
  * other origin, including an http downgrade of the same host, is refused before anything is sent.
  *
- * @param url - The URL about to receive credentials.
+ * @param url - The absolute URL about to receive credentials (a `Request`'s URL always is).
  * @param trustedOrigin - `new URL(baseUrl).origin`.
- * @throws {Error} when the origins differ or `url` is not an absolute URL.
+ * @throws {Error} when the origins differ.
+ * @example
+ * assertTrustedOrigin("https://evil.example/x", "https://image.adobe.io"); // throws
  */
 export function assertTrustedOrigin(url: string, trustedOrigin: string): void {
-  let origin: string;
-  try {
-    origin = new URL(url).origin;
-  } catch {
-    throw new Error("[@psapi/client] refusing to send credentials to a URL that does not parse");
-  }
+  const { origin } = new URL(url);
   if (origin !== trustedOrigin) {
     throw new Error(
-      `[@psapi/client] refusing to send credentials to ${origin}: only the baseUrl origin ${trustedOrigin} ` +
-        "receives the access token (set baseUrl to the host you mean to call)",
+      `[@psapi/client] refusing to send credentials to ${origin}: only the baseUrl origin ${trustedOrigin} receives the token`,
     );
   }
 }
