@@ -20,6 +20,19 @@ export interface JobOptions extends GlobalOptions {
 const DEFAULT_TIMEOUT_SECONDS = 300;
 
 /**
+ * The `--timeout <seconds>` option of every command that waits for a job.
+ *
+ * @param description - What the timeout bounds, for the help text.
+ * @example
+ * program.command("status").addOption(timeoutOption("with --wait: give up after this long"));
+ */
+export function timeoutOption(description = "give up waiting for the job after this long"): Option {
+  return new Option("--timeout <seconds>", description)
+    .argParser(parsePositiveNumber)
+    .default(DEFAULT_TIMEOUT_SECONDS);
+}
+
+/**
  * Adds the input/output options of `mask`, `cutout` and `manifest` to a command.
  *
  * @param command - The command to extend.

@@ -1,10 +1,9 @@
 import { fileURLToPath } from "node:url";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { formatDuration } from "../display.js";
 import { runImageJob } from "../job.js";
-import type { GlobalOptions } from "../options.js";
+import { type GlobalOptions, timeoutOption } from "../options.js";
 import type { Session } from "../session.js";
-import { parsePositiveNumber } from "../validate.js";
 
 /** The sample photo shipped with the CLI (see assets/LICENSES.md). */
 const SAMPLE_PHOTO = fileURLToPath(new URL("../../assets/chelsea.png", import.meta.url));
@@ -24,11 +23,7 @@ export function registerQuickstart(program: Command, session: Session): void {
       "run the create-mask quickstart on a sample photo: token → upload → createMask → wait → download",
     )
     .option("--out <file>", "where to write the mask", "out/chelsea-mask.png")
-    .addOption(
-      new Option("--timeout <seconds>", "give up waiting for the job after this long")
-        .argParser(parsePositiveNumber)
-        .default(300),
-    )
+    .addOption(timeoutOption())
     .addHelpText("after", "\nExample:\n  psapi quickstart            # writes out/chelsea-mask.png")
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions & { out: string; timeout: number }>();

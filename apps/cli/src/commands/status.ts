@@ -2,10 +2,10 @@ import type { JobHandle, JobStatus, PhotoshopClient } from "@psapi/client";
 import type { Command } from "commander";
 import { CliError, usageError } from "../cli-error.js";
 import { waitWithProgress } from "../job.js";
-import type { GlobalOptions } from "../options.js";
+import { type GlobalOptions, timeoutOption } from "../options.js";
 import { redactForDisplay } from "../redact-display.js";
 import type { Session } from "../session.js";
-import { parsePositiveNumber, parseUrlArgument } from "../validate.js";
+import { parseUrlArgument } from "../validate.js";
 
 /** The two status endpoints, and the job id at the end of each. */
 const STATUS_PATHS = [
@@ -34,7 +34,7 @@ export function registerStatus(program: Command, session: Session): void {
     .argument("<job-url>", "the job's status URL, as mask, cutout or manifest printed it", parseUrlArgument)
     .description("show a job's state (GET /sensei/status/{id} or /pie/psdService/status/{id})")
     .option("--wait", "wait until the job succeeds or fails")
-    .option("--timeout <seconds>", "with --wait: give up after this long", parsePositiveNumber, 300)
+    .addOption(timeoutOption("with --wait: give up after this long"))
     .addHelpText(
       "after",
       "\nExample:\n  psapi status https://image.adobe.io/sensei/status/f54e0fcb-260b-47c3-b520-de0d17dc2b67 --wait",

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { redactToken } from "./commands/token.js";
+import { displayPath, formatBytes, formatDuration, pngSize } from "./display.js";
+import { storageFor } from "./job.js";
+import { redactForDisplay } from "./redact-display.js";
+
+describe("pngSize", () => {
+  it("reads width and height from the IHDR chunk", () => {
+    const header = Uint8Array.from([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 1, 0xc3, 0,
+      0, 1, 0x2c,
+    ]);
+    expect(pngSize(header)).toEqual({ width: 451, height: 300 });
+  });
+
+  it("answers undefined for bytes that are not a PNG", () => {
+    expect(pngSize(new TextEncoder().encode("GIF89a, not a PNG at all"))).toBeUndefined();
+    expect(pngSize(new Uint8Array(8))).toBeUndefined();
+  });
+});
+
+describe("formatting", () => {
+  it("formats sizes and durations for people", () => {
+    expect(formatBytes(812)).toBe("812 B");
+    expect(formatBytes(14_540)).toBe("14.2 KB");
+    expect(formatBytes(3_250_000)).toBe("3.1 MB");
+    expect(formatDuration(850)).toBe("850 ms");
+    expect(formatDuration(12_400)).toBe("12.4 s");
+    expect(formatDuration(86_399_000)).toBe("23 h 59 min");
+    expect(formatDuration(-5)).toBe("0 ms");
+  });
+
+  it("shows paths inside the current directory relative to it, others absolute", () => {
+    expect(displayPath("/home/me/out/a.png", "/home/me")).toBe("out/a.png");
+    expect(displayPath("/tmp/a.png", "/home/me")).toBe("/tmp/a.png");
+  });
+});
+
+describe("secrets in output", () => {
+  it("redactToken keeps only the first and last four characters", () => {
+    const token = "eyJhbGciOiJSUzI1NiJ9.payload.signature-part";
+    expect(redactToken(token)).toBe(`eyJh…part (${token.length} characters)`);
+    expect(redactToken("short-token")).toBe("… (11 characters)");
+  });
+
+  it("redactForDisplay drops the query strings of URLs and secret-named fields, deeply", () => {
+    const status = {
+      output: { href: "https://b.s3.amazonaws.com/m.png?X-Amz-Signature=abc" },
+      outputs: [{ input: "http://127.0.0.1:4010/__emulator/storage/objects/a.png?expires=1&sig=zz" }],
+      access_token: "secret",
+      status: "succeeded",
+    };
+    expect(redactForDisplay(status)).toEqual({
+      output: { href: "https://b.s3.amazonaws.com/m.png?[REDACTED]" },
+      outputs: [{ input: "http://127.0.0.1:4010/__emulator/storage/objects/a.png?[REDACTED]" }],
+      access_token: "[REDACTED]",
+      status: "succeeded",
+    });
+  });
+});
+
+describe("storageFor", () => {
+  it("names Azure and Dropbox URLs as Adobe expects, anything else external", () => {
+    expect(storageFor(new URL("https://acct.blob.core.windows.net/c/a.png?sig=x"))).toBe("azure");
+    expect(storageFor(new URL("https://dl.dropboxusercontent.com/a.png"))).toBe("dropbox");
+    expect(storageFor(new URL("https://bucket.s3.amazonaws.com/a.png"))).toBe("external");
+  });
+});
