@@ -10,12 +10,22 @@ export type ValidationIssue = ErrorObject & { dataPath: string };
 /** Validates a request body; returns the issues, or `undefined` when it is valid. */
 export type BodyValidator = (body: unknown) => ValidationIssue[] | undefined;
 
-type SpecName = "photoshop.yaml" | "emulator.yaml";
+/** The spec files of `@psapi/openapi` the emulator reads. */
+export type SpecName = "photoshop.yaml" | "emulator.yaml";
 
-interface LoadedSpec {
+/** An OpenAPI operation, as far as the emulator reads it. */
+export interface SpecOperation {
+  operationId?: string;
+  requestBody?: { $ref?: string };
+  responses?: Record<string, { $ref?: string }>;
+}
+
+/** A parsed spec registered with its own ajv instance, under `id`. */
+export interface LoadedSpec {
   ajv: Ajv2020;
   id: string;
-  operations: Map<string, string>;
+  /** JSON pointer of each operation by operationId, e.g. `/paths/~1sensei~1mask/post`. */
+  operations: Map<string, { pointer: string; operation: SpecOperation }>;
 }
 
 // ajv-formats is CommonJS with a default export; under NodeNext its namespace import is the function itself.
@@ -28,29 +38,37 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 const specs = new Map<SpecName, LoadedSpec>();
 const validators = new Map<string, BodyValidator>();
 
-function loadSpec(name: SpecName): LoadedSpec {
+/** Escapes one JSON-pointer segment (RFC 6901). */
+export function escapePointer(segment: string): string {
+  return segment.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+/**
+ * Parses a bundled spec of `@psapi/openapi` and registers it with a JSON Schema 2020-12 ajv
+ * instance (OpenAPI 3.1 schemas are 2020-12), once per process.
+ *
+ * @throws Error when the spec file cannot be read or parsed.
+ */
+export function loadSpec(name: SpecName): LoadedSpec {
   const cached = specs.get(name);
   if (cached) return cached;
   const file = createRequire(import.meta.url).resolve(`@psapi/openapi/${name}`);
   const document = parse(readFileSync(file, "utf8")) as {
-    paths?: Record<string, Record<string, { operationId?: string; requestBody?: { $ref?: string } }>>;
+    paths?: Record<string, Record<string, SpecOperation>>;
   };
   const id = `https://psapi.local/openapi/${name}`;
   // strict: false because OpenAPI adds keywords JSON Schema does not know (example, discriminator, xml).
   const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
   addFormats(ajv);
   ajv.addSchema(document as object, id);
-  const operations = new Map<string, string>();
+  const operations = new Map<string, { pointer: string; operation: SpecOperation }>();
   for (const [path, item] of Object.entries(document.paths ?? {})) {
     for (const [method, operation] of Object.entries(item)) {
       if (typeof operation?.operationId !== "string") continue;
-      // A shared request body is a $ref, which a JSON pointer cannot walk through: follow it here.
-      const bodyRef = operation.requestBody?.$ref;
-      const body = bodyRef?.startsWith("#/")
-        ? bodyRef.slice(1)
-        : `/paths/${escapePointer(path)}/${method}/requestBody`;
-      const pointer = `${body}/content/application~1json/schema`;
-      operations.set(operation.operationId, pointer);
+      operations.set(operation.operationId, {
+        pointer: `/paths/${escapePointer(path)}/${method}`,
+        operation,
+      });
     }
   }
   const spec = { ajv, id, operations };
@@ -58,8 +76,12 @@ function loadSpec(name: SpecName): LoadedSpec {
   return spec;
 }
 
-function escapePointer(segment: string): string {
-  return segment.replace(/~/g, "~0").replace(/\//g, "~1");
+/**
+ * The JSON pointer of a request body or response's `application/json` schema. A shared request
+ * body or response is a `$ref`, which a JSON pointer cannot walk through, so it is followed here.
+ */
+export function jsonSchemaPointer(ref: string | undefined, inline: string): string {
+  return `${ref?.startsWith("#/") ? ref.slice(1) : inline}/content/application~1json/schema`;
 }
 
 function toDataPath(instancePath: string): string {
@@ -87,8 +109,9 @@ export function bodyValidator(spec: SpecName, operationId: string): BodyValidato
   const cached = validators.get(cacheKey);
   if (cached) return cached;
   const loaded = loadSpec(spec);
-  const pointer = loaded.operations.get(operationId);
-  if (!pointer) throw new Error(`[@psapi/mock-server] ${spec} has no operation ${operationId}`);
+  const found = loaded.operations.get(operationId);
+  if (!found) throw new Error(`[@psapi/mock-server] ${spec} has no operation ${operationId}`);
+  const pointer = jsonSchemaPointer(found.operation.requestBody?.$ref, `${found.pointer}/requestBody`);
   let compiled: ValidateFunction;
   try {
     compiled = loaded.ajv.compile({ $ref: `${loaded.id}#${pointer}` });

@@ -1,6 +1,13 @@
 import { HTTPException } from "hono/http-exception";
 import type { EmulatorContextType, EmulatorLogger } from "./context.js";
-import { ConnectionResetFault, GatewayError, OAuthError, ServiceError, StorageError } from "./errors.js";
+import {
+  ConnectionResetFault,
+  GatewayError,
+  issue,
+  OAuthError,
+  ServiceError,
+  StorageError,
+} from "./errors.js";
 
 function xmlEscape(text: string): string {
   return text.replace(/[<>&'"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -35,8 +42,9 @@ export function createErrorRenderer(logger: EmulatorLogger | undefined) {
       return c.body(xml, error.status as 403, { "content-type": "application/xml" });
     }
     if (error instanceof HTTPException && error.status < 500) {
+      const title = error.message || "Bad request";
       return c.json(
-        { type: "InputValidationError", code: error.status, title: error.message || "Bad request" },
+        { type: "InputValidationError", code: error.status, title, reason: [issue("", "request", title)] },
         error.status,
       );
     }
