@@ -69,6 +69,19 @@ function flattenedPsd(width: number, height: number): Uint8Array {
   return new Uint8Array(Buffer.concat([header, emptySections, compression, planes]));
 }
 
+/** The one layer a flat document has, written out (not taken from the code under test). */
+function flatBackground(width: number, height: number): ManifestLayer {
+  return {
+    id: -1,
+    index: 0,
+    name: "Background",
+    type: "backgroundLayer",
+    locked: true,
+    visible: true,
+    bounds: { top: 0, left: 0, width, height },
+  };
+}
+
 function findLayer(layers: ManifestLayer[], name: string): ManifestLayer | undefined {
   for (const layer of layers) {
     const found = layer.name === name ? layer : findLayer(layer.children ?? [], name);
@@ -95,17 +108,7 @@ describe("readDocumentManifest for flat images", () => {
         bitDepth: 8,
         iccProfileName: "sRGB IEC61966-2.1",
       },
-      layers: [
-        {
-          id: -1,
-          index: 0,
-          name: "Background",
-          type: "backgroundLayer",
-          locked: true,
-          visible: true,
-          bounds: { top: 0, left: 0, width: 451, height: 300 },
-        },
-      ],
+      layers: [flatBackground(451, 300)],
     });
   });
 
@@ -257,17 +260,7 @@ describe("readDocumentManifest for PSD", () => {
     const flat = flattenedPsd(20, 10);
     const { document, layers } = await readDocumentManifest(flat, "flat.psd");
     expect([document.width, document.height]).toEqual([20, 10]);
-    expect(layers).toEqual([
-      {
-        id: -1,
-        index: 0,
-        name: "Background",
-        type: "backgroundLayer",
-        locked: true,
-        visible: true,
-        bounds: { top: 0, left: 0, width: 20, height: 10 },
-      },
-    ]);
+    expect(layers).toEqual([flatBackground(20, 10)]);
   });
 
   it("reports a grayscale 16-bit PSD's mode and depth from the header", async () => {

@@ -93,6 +93,20 @@ function squaredDistance(lab: Float32Array, i: number, centres: Float64Array, k:
   return dl * dl + da * da + db * db;
 }
 
+/** Index of the first of the `k` centres nearest to pixel `i`. */
+function nearestCentre(lab: Float32Array, i: number, centres: Float64Array, k: number): number {
+  let best = 0;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (let j = 0; j < k; j++) {
+    const d = squaredDistance(lab, i, centres, j);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = j;
+    }
+  }
+  return best;
+}
+
 /** Indices of the opaque pixels in the border band. */
 function borderSamples(image: RgbaImage, fraction: number): Int32Array {
   const { data, width, height } = image;
@@ -135,16 +149,8 @@ function centreShare(
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       const i = y * width + x;
-      let best = 0;
-      let bestDistance = Number.POSITIVE_INFINITY;
-      for (let j = 0; j < k; j++) {
-        const d = squaredDistance(lab, i, centres, j);
-        if (d < bestDistance) {
-          bestDistance = d;
-          best = j;
-        }
-      }
-      if (bestDistance <= limit) shares[best] = (shares[best] ?? 0) + 1;
+      const best = nearestCentre(lab, i, centres, k);
+      if (squaredDistance(lab, i, centres, best) <= limit) shares[best] = (shares[best] ?? 0) + 1;
     }
   }
   const area = (x1 - x0) * (y1 - y0);
@@ -193,15 +199,7 @@ function backgroundModel(
     sums.fill(0);
     counts.fill(0);
     for (const s of samples) {
-      let best = 0;
-      let bestDistance = Number.POSITIVE_INFINITY;
-      for (let j = 0; j < k; j++) {
-        const d = squaredDistance(lab, s, centres, j);
-        if (d < bestDistance) {
-          bestDistance = d;
-          best = j;
-        }
-      }
+      const best = nearestCentre(lab, s, centres, k);
       counts[best] = (counts[best] ?? 0) + 1;
       for (let c = 0; c < 3; c++) sums[best * 3 + c] = (sums[best * 3 + c] ?? 0) + (lab[s * 3 + c] ?? 0);
     }
@@ -236,9 +234,7 @@ function backgroundDistance(image: RgbaImage, lab: Float32Array, model: Float64A
   const distance = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     if ((image.data[i * 4 + 3] ?? 0) < 128) continue;
-    let best = Number.POSITIVE_INFINITY;
-    for (let j = 0; j < centres; j++) best = Math.min(best, squaredDistance(lab, i, model, j));
-    distance[i] = Math.sqrt(best);
+    distance[i] = Math.sqrt(squaredDistance(lab, i, model, nearestCentre(lab, i, model, centres)));
   }
   return distance;
 }
