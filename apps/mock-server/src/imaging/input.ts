@@ -69,10 +69,15 @@ export function resolveLimits(overrides: Partial<ImageLimits> | undefined): Imag
   return limits;
 }
 
-/** Refuses empty or over-long input; returns the sniffed format (undefined = unknown). */
+/**
+ * Refuses empty or over-long input; returns the sniffed format (undefined = unknown).
+ *
+ * @throws TypeError when `input` is not a Uint8Array (a caller's bug, not bad input).
+ * @throws ImageDecodeError (`empty` or `too-large`).
+ */
 export function checkBytes(input: Uint8Array, limits: ImageLimits): ImageFormat | undefined {
   if (!(input instanceof Uint8Array)) {
-    throw new ImageDecodeError("empty", "the input is not a byte array");
+    throw new TypeError("[@psapi/mock-server] imaging input must be a Uint8Array");
   }
   if (input.length === 0) throw new ImageDecodeError("empty", "the input is empty");
   if (input.length > limits.maxInputBytes) {

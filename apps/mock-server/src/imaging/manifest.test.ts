@@ -1,4 +1,4 @@
-import { type Psd, writePsdUint8Array } from "ag-psd";
+import { type Layer, type Psd, writePsdUint8Array } from "ag-psd";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { ImageDecodeError } from "./errors.js";
@@ -285,6 +285,15 @@ describe("readDocumentManifest errors", () => {
     const error = await readDocumentManifest(input, "x").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageDecodeError);
     expect(error).toMatchObject({ reason });
+  });
+
+  it("refuses a PSD whose groups nest deeper than 100 levels", async () => {
+    let tree: Layer = { name: "leaf", imageData: pixels(2, 2) };
+    for (let depth = 0; depth < 101; depth++) tree = { name: `group ${depth}`, children: [tree] };
+    const deep = writePsdUint8Array({ width: 4, height: 4, children: [tree] });
+    const error = await readDocumentManifest(deep, "deep.psd").catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "ImageDecodeError", reason: "corrupt" });
+    expect((error as Error).message).toContain("deeper than 100 levels");
   });
 
   it("refuses a PSD over the byte limit", async () => {

@@ -60,6 +60,9 @@ function extremes(values: Uint8Array): [number, number] {
   return [min, max];
 }
 
+const rocket = await fixture("rocket.jpg");
+const jpegHalf = rocket.subarray(0, rocket.length / 2);
+
 describe("computeMask", () => {
   it("returns a one-channel PNG of the input's size that is not constant", async () => {
     const input = await fixture("coffee.png");
@@ -184,6 +187,7 @@ describe("input checks", () => {
     },
     { what: "a PNG with garbage pixel data", input: pngWithoutPixels(40, 30), reason: "corrupt" },
     { what: "an empty input", input: new Uint8Array(0), reason: "empty" },
+    { what: "a JPEG cut in half", input: jpegHalf, reason: "corrupt" },
   ])("rejects $what with ImageDecodeError ($reason)", async ({ input, reason }) => {
     const error = await computeMask(new Uint8Array(input), { format: "soft" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageDecodeError);
@@ -219,6 +223,12 @@ describe("input checks", () => {
     );
     expect(error).toMatchObject({ name: "ImageDecodeError", reason: "too-large" });
     expect((error as Error).message).toContain("over the limit of 1000 bytes");
+  });
+
+  it("rejects a non-byte input as a caller error (TypeError)", async () => {
+    await expect(computeMask("not bytes" as unknown as Uint8Array, { format: "soft" })).rejects.toThrow(
+      TypeError,
+    );
   });
 
   it("rejects invalid limits with a message naming the package", async () => {

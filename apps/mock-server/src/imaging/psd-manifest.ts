@@ -17,6 +17,12 @@ import type {
   ManifestRgb,
 } from "./manifest-types.js";
 
+/**
+ * Photoshop allows 10 levels of groups; a file nesting far deeper is hostile or broken, and
+ * walking it recursively could exhaust the stack.
+ */
+const MAX_GROUP_DEPTH = 100;
+
 /** ag-psd's numeric colour modes (its `ColorMode` is a const enum, unusable across modules). */
 const IMAGE_MODES: Record<number, ManifestImageMode> = {
   0: "bitmap",
@@ -85,12 +91,18 @@ function pixelBounds(layer: Layer, type: ManifestLayer["type"], state: WalkState
 
 /** A group has no pixels of its own: its bounds are the union of its children's. */
 function unionBounds(children: ManifestLayer[]): ManifestBounds {
-  const boxes = children.map((child) => child.bounds).filter((b) => b.width > 0 && b.height > 0);
-  if (boxes.length === 0) return { top: 0, left: 0, width: 0, height: 0 };
-  const top = Math.min(...boxes.map((b) => b.top));
-  const left = Math.min(...boxes.map((b) => b.left));
-  const bottom = Math.max(...boxes.map((b) => b.top + b.height));
-  const right = Math.max(...boxes.map((b) => b.left + b.width));
+  let top = Number.POSITIVE_INFINITY;
+  let left = Number.POSITIVE_INFINITY;
+  let bottom = Number.NEGATIVE_INFINITY;
+  let right = Number.NEGATIVE_INFINITY;
+  for (const { bounds: b } of children) {
+    if (b.width <= 0 || b.height <= 0) continue;
+    top = Math.min(top, b.top);
+    left = Math.min(left, b.left);
+    bottom = Math.max(bottom, b.top + b.height);
+    right = Math.max(right, b.left + b.width);
+  }
+  if (top === Number.POSITIVE_INFINITY) return { top: 0, left: 0, width: 0, height: 0 };
   return { top, left, width: right - left, height: bottom - top };
 }
 
@@ -259,15 +271,18 @@ function layerType(layer: Layer): ManifestLayer["type"] {
  * from the bottom the way Photoshop does: a group's hidden end marker takes an index below its
  * children, and the group itself takes the index above them.
  */
-function convertLayers(layers: Layer[], state: WalkState, bottomOfDocument: boolean): ManifestLayer[] {
+function convertLayers(layers: Layer[], state: WalkState, depth: number): ManifestLayer[] {
+  if (depth > MAX_GROUP_DEPTH) {
+    throw new ImageDecodeError("corrupt", `the psd nests layer groups deeper than ${MAX_GROUP_DEPTH} levels`);
+  }
   const converted: ManifestLayer[] = [];
   layers.forEach((layer, position) => {
     let children: ManifestLayer[] | undefined;
     if (layer.children !== undefined) {
       state.nextIndex++; // the group's end marker
-      children = convertLayers(layer.children, state, false);
+      children = convertLayers(layer.children, state, depth + 1);
     }
-    const background = bottomOfDocument && position === 0 && isBackground(layer, state);
+    const background = depth === 0 && position === 0 && isBackground(layer, state);
     const type = background ? "backgroundLayer" : layerType(layer);
     const manifestLayer: ManifestLayer = {
       id: layer.id ?? state.nextId++,
@@ -306,8 +321,10 @@ function convertLayers(layers: Layer[], state: WalkState, bottomOfDocument: bool
 /** The largest layer id in the tree, so ids made up for id-less layers cannot collide. */
 function maxLayerId(layers: Layer[]): number {
   let max = 0;
-  for (const layer of layers) {
-    max = Math.max(max, layer.id ?? 0, maxLayerId(layer.children ?? []));
+  const pending = [...layers];
+  for (let layer = pending.pop(); layer !== undefined; layer = pending.pop()) {
+    max = Math.max(max, layer.id ?? 0);
+    for (const child of layer.children ?? []) pending.push(child);
   }
   return max;
 }
@@ -355,5 +372,5 @@ export function readPsdManifest(input: Uint8Array, name: string): DocumentManife
     linkedFiles: psd.linkedFiles ?? [],
     document: { width, height },
   };
-  return { document, layers: convertLayers(layers, state, true) };
+  return { document, layers: convertLayers(layers, state, 0) };
 }
