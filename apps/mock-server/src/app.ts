@@ -53,9 +53,12 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   const time = new EmulatorTime(resolved.clock);
   const store = new ObjectStore(resolved.limits);
   const signer = new UrlSigner(resolved.signingKey);
+  // One controller per generation of timers: reset aborts it and starts a new one; the caller's
+  // signal (shutdown) aborts whichever is current. One listener, not one composite signal per timer.
   let timers = new AbortController();
-  const timerSignal = () =>
-    resolved.signal ? AbortSignal.any([timers.signal, resolved.signal]) : timers.signal;
+  const timerSignal = () => timers.signal;
+  resolved.signal?.addEventListener("abort", () => timers.abort(), { once: true });
+  if (resolved.signal?.aborted) timers.abort();
   const assets = new AssetMover({
     store,
     signer,
@@ -91,6 +94,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
     reset() {
       timers.abort();
       timers = new AbortController();
+      if (resolved.signal?.aborted) timers.abort();
       ctx.time.reset();
       ctx.tokens.reset();
       ctx.store.clear();
