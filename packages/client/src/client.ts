@@ -131,7 +131,8 @@ const SUBMIT_PATHS = {
  * `userAgent` → `auth` → `retry`. So the retry middleware copies the request after the credentials
  * are set and is the first to see each answer: it retries 5xx/429 (and network failures of GETs)
  * with the same token. The auth middleware then sees the final answer; on a 401 it gets a fresh
- * token and replays once. Every send goes through a transport with the per-request timeout.
+ * token and replays once, through the retry policy. Every send goes through a transport with the
+ * per-request timeout.
  *
  * @param options - See {@link PhotoshopClientOptions}.
  * @throws {TypeError} when an option is missing or invalid.
@@ -166,10 +167,11 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
     clock,
     timeoutMs,
   });
+  const retrying = createRetryMiddleware({ ...retry, clock, random, logger });
   const middleware = [
     createUserAgentMiddleware({ userAgent }),
-    createAuthMiddleware({ auth, baseUrl }),
-    createRetryMiddleware({ ...retry, clock, random, logger }),
+    createAuthMiddleware({ auth, baseUrl, send: retrying.send }),
+    retrying,
   ];
   const raw = createClient<paths>({ baseUrl, fetch: transport });
   // Status URLs are read verbatim: an empty baseUrl makes openapi-fetch use the href as given.
@@ -281,13 +283,13 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
 /** Validates `baseUrl` and drops a trailing slash (openapi-fetch appends paths that start with one). */
 function resolveBaseUrl(value: unknown): string {
   const url = typeof value === "string" ? toAbsoluteUrl(value) : undefined;
-  const parsed = url === undefined ? undefined : new URL(url);
-  if (parsed === undefined || parsed.search || parsed.hash || parsed.username || parsed.password) {
+  // After parsing, "?" and "#" can only start a query or fragment, and "@" only ends user-info.
+  if (url === undefined || /[?#@]/.test(url)) {
     throw new TypeError(
       `[@psapi/client] baseUrl must be an http(s) URL without query or credentials, e.g. ${DEFAULT_BASE_URL}`,
     );
   }
-  return parsed.href.replace(/\/+$/, "");
+  return url.replace(/\/+$/, "");
 }
 
 /** An absolute http(s) URL (resolving `value` against `base` when given), or undefined. */

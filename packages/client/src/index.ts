@@ -19,7 +19,11 @@ export {
 export type { components, operations, paths } from "./generated/photoshop.js";
 export type { PollInterval, WaitOptions } from "./jobs/wait-for-job.js";
 export { type AuthMiddlewareOptions, createAuthMiddleware } from "./middleware/auth.js";
-export { createRetryMiddleware, type RetryMiddlewareOptions } from "./middleware/retry.js";
+export {
+  createRetryMiddleware,
+  type RetryMiddleware,
+  type RetryMiddlewareOptions,
+} from "./middleware/retry.js";
 export { createUserAgentMiddleware, type UserAgentMiddlewareOptions } from "./middleware/user-agent.js";
 export type { RetryOptions } from "./retry-policy.js";
 export type { FetchLike } from "./transport.js";

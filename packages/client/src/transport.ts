@@ -53,7 +53,7 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
       if (callerSignal.aborted) throw callerSignal.reason;
       const what = deadline.signal.aborted
         ? `timed out after ${timeoutMs} ms`
-        : `failed without a complete response: ${describeError(error)}`;
+        : `failed without a complete response: ${error instanceof Error ? error.message : String(error)}`;
       throw new PhotoshopApiError(`[@psapi/client] ${request.method} ${request.url} ${what}`, {
         status: 0,
         request: { method: request.method, url: request.url },
@@ -75,10 +75,4 @@ function untilAborted<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T
       .then(resolve, reject)
       .finally(() => signal.removeEventListener("abort", onAbort));
   });
-}
-
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
-  return `${error.message}${cause}`;
 }

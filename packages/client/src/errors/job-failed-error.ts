@@ -16,11 +16,11 @@ import type { JobError, JobStatus } from "../types.js";
 export class JobFailedError extends Error {
   override readonly name = "JobFailedError";
   /** The job's id (last segment of its status URL). */
-  readonly jobId: string;
+  declare readonly jobId: string;
   /** The status URL, without query string. */
-  readonly statusUrl: string;
+  declare readonly statusUrl: string;
   /** Adobe's error objects: one for a Sensei job, one per failed output of a psdService job. */
-  readonly errors: readonly JobError[];
+  declare readonly errors: readonly JobError[];
   /** The final status body, unredacted (non-enumerable; holds pre-signed URLs). */
   declare readonly result: JobStatus;
 

@@ -15,11 +15,11 @@ import type { JobStatus } from "../types.js";
 export class JobTimeoutError extends Error {
   override readonly name = "JobTimeoutError";
   /** The job's id (last segment of its status URL). */
-  readonly jobId: string;
+  declare readonly jobId: string;
   /** The status URL, without query string. */
-  readonly statusUrl: string;
+  declare readonly statusUrl: string;
   /** The limit that was reached, in milliseconds. */
-  readonly timeoutMs: number;
+  declare readonly timeoutMs: number;
   /** The last status body read before the limit, if any (non-enumerable). */
   declare readonly lastStatus: JobStatus | undefined;
 

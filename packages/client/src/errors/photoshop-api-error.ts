@@ -93,10 +93,11 @@ export class PhotoshopApiError extends Error {
     request: { method: string; url: string },
     retryAfterMs?: number,
   ): PhotoshopApiError {
-    const fields = readErrorBody(body);
+    // Adobe's `message` and a non-JSON body's text go into the summary; the other fields are kept.
+    const { message: adobeMessage, text, ...fields } = readErrorBody(body);
     const summary =
-      [fields.title ?? fields.message, firstIssue(fields.reason)].filter(Boolean).join(": ") ||
-      fields.text ||
+      [fields.title ?? adobeMessage, firstIssue(fields.reason)].filter(Boolean).join(": ") ||
+      text ||
       undefined;
     const label = fields.errorCode ?? fields.type;
     const message =
@@ -104,15 +105,10 @@ export class PhotoshopApiError extends Error {
       (label === undefined || label === summary ? "" : ` ${label}`) +
       (summary === undefined ? "" : `: ${summary.slice(0, 300)}`);
     return new PhotoshopApiError(message, {
+      ...fields,
       status,
       request,
       retryable: RETRYABLE_STATUSES.has(status),
-      type: fields.type,
-      code: fields.code,
-      title: fields.title,
-      details: fields.details,
-      errorCode: fields.errorCode,
-      reason: fields.reason,
       retryAfterMs,
     });
   }

@@ -148,6 +148,24 @@ describe("job.wait() and waitForJob()", () => {
     expect(seen).toHaveLength(4);
   });
 
+  it("refreshes the token when a poll meets a 401, and honours Retry-After on a poll's 429", async () => {
+    const { client, clock, seen, auth } = setup([
+      sensei("running"),
+      json(401, { error_code: "401013", message: "Oauth token is not valid" }),
+      json(429, { error_code: "429001", message: "Too many requests" }, { "retry-after": "3" }),
+      sensei("succeeded"),
+    ]);
+    await expect(clock.run(client.waitForJob(STATUS_URL))).resolves.toMatchObject({ status: "succeeded" });
+    expect(auth.invalidated).toEqual(["token-1"]);
+    expect(seen.map((request) => request.headers.get("authorization"))).toEqual([
+      "Bearer token-1",
+      "Bearer token-1",
+      "Bearer token-2",
+      "Bearer token-2",
+    ]);
+    expect((seen[3]?.at ?? 0) - (seen[2]?.at ?? 0)).toBeGreaterThanOrEqual(3_000);
+  });
+
   it("gives up after maxTransientErrors consecutive failed polls", async () => {
     const failure = json(503, { error_code: "503001", message: "Service Unavailable" });
     const { client, clock, seen } = setup([failure], { retry: { maxRetries: 0 } });

@@ -8,6 +8,11 @@ export interface AuthMiddlewareOptions {
   auth: PhotoshopAuth;
   /** Only this URL's origin receives credentials; see `assertTrustedOrigin`. */
   baseUrl: string;
+  /**
+   * How the one replay after a 401 is sent. Default: the configured fetch, once. The client passes
+   * the retry middleware's `send`, so that a replay meeting a 5xx or 429 is retried as well.
+   */
+  send?: (request: Request, fetch: (request: Request) => Promise<Response>) => Promise<Response>;
 }
 
 /**
@@ -23,7 +28,11 @@ export interface AuthMiddlewareOptions {
  * raw.use(createAuthMiddleware({ auth, baseUrl: "https://image.adobe.io" }));
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1 (invalid_token → new token)
  */
-export function createAuthMiddleware({ auth, baseUrl }: AuthMiddlewareOptions): Middleware {
+export function createAuthMiddleware({
+  auth,
+  baseUrl,
+  send = (request, fetch) => fetch(request),
+}: AuthMiddlewareOptions): Middleware {
   const trustedOrigin = new URL(baseUrl).origin;
   // A copy of each request as sent, for the one replay. Keyed weakly by the request object (which
   // openapi-fetch hands to onResponse unchanged) so that a call that ends in an abort leaks nothing.
@@ -48,7 +57,7 @@ export function createAuthMiddleware({ auth, baseUrl }: AuthMiddlewareOptions): 
       await response.body?.cancel();
       template.headers.set("Authorization", fresh.Authorization);
       template.headers.set("x-api-key", fresh["x-api-key"]);
-      return options.fetch(template);
+      return send(template, options.fetch);
     },
   };
 }

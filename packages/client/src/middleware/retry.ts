@@ -21,6 +21,18 @@ export interface RetryMiddlewareOptions extends RetryOptions {
 
 type Outcome = { response: Response } | { error: unknown };
 
+/** A send as openapi-fetch's configured `fetch` does it. */
+type Send = (request: Request) => Promise<Response>;
+
+/** The retry middleware, plus `send` for a request that another middleware replays itself. */
+export type RetryMiddleware = Middleware & {
+  /**
+   * Sends `request` with `fetch` under the same policy, e.g. the auth middleware's 401 replay, so
+   * that a replay which meets a 503 is retried too.
+   */
+  send(request: Request, fetch: Send): Promise<Response>;
+};
+
 /**
  * Retries transient failures per Adobe's guidance: 429/500/502/503/504 answers (any method) and
  * network failures or timeouts of idempotent requests, at most `maxRetries` times, with exponential
@@ -37,7 +49,7 @@ type Outcome = { response: Response } | { error: unknown };
  * raw.use(createRetryMiddleware({ maxRetries: 5, clock, random }));
  * @see ../../README.md#retries
  */
-export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): Middleware {
+export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): RetryMiddleware {
   const { clock = systemClock, random = Math.random, logger, ...knobs } = options;
   const policy = resolveRetryOptions(knobs);
   // The copy to replay and when the first send started. Keyed weakly by the request object (which
@@ -48,7 +60,7 @@ export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): Mid
     request: Request,
     state: { template: Request; startedAt: number },
     first: Outcome,
-    send: (request: Request) => Promise<Response>,
+    send: Send,
   ): Promise<Response> {
     let outcome = first;
     for (let attempt = 0; ; attempt++) {
@@ -71,16 +83,15 @@ export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): Mid
       });
       if ("response" in outcome) await outcome.response.body?.cancel();
       await clock.sleep(delay, request.signal);
-      try {
-        outcome = { response: await send(state.template.clone()) };
-      } catch (error) {
-        if (request.signal.aborted) throw request.signal.reason;
-        outcome = { error };
-      }
+      outcome = await sendOnce(send, state.template.clone(), request.signal);
     }
   }
 
   return {
+    async send(request, fetch) {
+      const state = { template: request.clone(), startedAt: clock.now() };
+      return settle(request, state, await sendOnce(fetch, request, request.signal), fetch);
+    },
     onRequest({ request }) {
       pending.set(request, { template: request.clone(), startedAt: clock.now() });
       return undefined;
@@ -99,6 +110,16 @@ export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): Mid
       return settle(request, state, { error }, fetch);
     },
   };
+}
+
+/** One send; a failure becomes an outcome to judge, except an abort, which ends everything. */
+async function sendOnce(send: Send, request: Request, signal: AbortSignal): Promise<Outcome> {
+  try {
+    return { response: await send(request) };
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    return { error };
+  }
 }
 
 function unwrap(outcome: Outcome): Response {

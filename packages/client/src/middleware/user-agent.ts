@@ -7,8 +7,8 @@ export interface UserAgentMiddlewareOptions {
   userAgent?: string;
 }
 
-/** A product token: visible ASCII, no control characters (which would allow header injection). */
-const PRODUCT = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/;
+/** Product tokens: printable ASCII words; a control character would allow header injection. */
+const PRODUCT = /^[!-~]+( [!-~]+)*$/;
 
 /**
  * Sets `User-Agent: <yours> psapi-client/<version>` so that Adobe's logs (and the emulator's journal)
