@@ -3,6 +3,7 @@ import { redactUrl } from "@psapi/auth";
 import type { JobHandle, JobStatus } from "@psapi/client";
 import { CliError, usageError } from "./cli-error.js";
 import { displayPath, formatBytes, pngSize } from "./display.js";
+import type { EmulatorStorage } from "./emulator-storage.js";
 import { ExitCode } from "./exit-codes.js";
 import { createProgress } from "./progress.js";
 import type { Session } from "./session.js";
@@ -33,42 +34,54 @@ export function storageFor(url: URL): JobInput["storage"] {
 }
 
 /**
- * Turns an `<input>` into what the API reads: a URL as it is; a local file uploaded to the
- * emulator's storage first. The real API only reads URLs, so a local file is a usage error there.
+ * Checks that the target can take this input, before anything is written or uploaded: the real
+ * API reads only URLs, and the embedded emulator stays offline, reading only its own storage.
  *
- * @param session - The run (for the Ctrl-C signal).
  * @param target - Where the job will run.
  * @param input - The parsed `<input>` or `--input-url`.
- * @throws {CliError} (usage) For a local file when the target has no storage to upload to.
+ * @throws {CliError} (usage) When the target cannot read the input.
  */
-export async function resolveJobInput(
-  session: Session,
-  target: Target,
-  input: InputSource,
-): Promise<JobInput> {
-  if (input.kind === "url") {
-    if (target.kind === "embedded") {
-      // The embedded emulator stays offline: it reads only its own storage.
-      throw usageError(
-        `the embedded emulator does not download from ${input.url.host}`,
-        `pass a local file, or serve an emulator that may: psapi emulator --allow-host ${input.url.host}, ` +
-          "then --base-url http://127.0.0.1:4010",
-      );
-    }
-    return {
-      href: input.url.href,
-      storage: storageFor(input.url),
-      name: basename(input.url.pathname) || "input",
-    };
+export function checkJobInput(target: Target, input: InputSource): void {
+  if (input.kind === "url" && target.kind === "embedded") {
+    throw usageError(
+      `the embedded emulator does not download from ${input.url.host}`,
+      `pass a local file, or serve an emulator that may: psapi emulator --allow-host ${input.url.host}, ` +
+        "then --base-url http://127.0.0.1:4010",
+    );
   }
-  if (target.storage === undefined) {
+  if (input.kind === "file" && target.storage === undefined) {
     throw usageError(
       `the Photoshop API cannot read a local file (${basename(input.path)}): it reads and writes URLs only`,
       "upload the file to storage you control and pass a pre-signed GET URL as <input> or --input-url " +
         "(and a pre-signed PUT URL with --output-url); or unset the credentials to use the embedded emulator",
     );
   }
-  const { href } = await target.storage.upload(input.path, session.context.signal);
+}
+
+/**
+ * Turns an `<input>` into what the API reads: a URL as it is; a local file uploaded to the
+ * emulator's storage first.
+ *
+ * @param session - The run (for the Ctrl-C signal).
+ * @param target - Where the job will run.
+ * @param input - The parsed `<input>` or `--input-url`.
+ * @throws {CliError} (usage) See {@link checkJobInput}.
+ */
+export async function resolveJobInput(
+  session: Session,
+  target: Target,
+  input: InputSource,
+): Promise<JobInput> {
+  checkJobInput(target, input);
+  if (input.kind === "url") {
+    return {
+      href: input.url.href,
+      storage: storageFor(input.url),
+      name: basename(input.url.pathname) || "input",
+    };
+  }
+  // checkJobInput has made sure there is storage for a local file.
+  const { href } = await (target.storage as EmulatorStorage).upload(input.path, session.context.signal);
   return { href, storage: "external", name: basename(input.path) };
 }
 
@@ -150,6 +163,7 @@ export async function runImageJob(
 ): Promise<{ text: string; data: Record<string, unknown> }> {
   const { context } = session;
   const step = request.onStep ?? (() => {});
+  checkJobInput(target, request.input);
   if (request.outputUrl === undefined && target.storage === undefined) {
     throw usageError(
       `the Photoshop API writes the ${request.kind} to a URL, not to a local file`,

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { displayPath } from "../display.js";
 import { writeFileAtomic } from "../files.js";
-import { resolveJobInput, waitWithProgress } from "../job.js";
+import { checkJobInput, resolveJobInput, waitWithProgress } from "../job.js";
 import { addJobOptions, type JobOptions, jobInput } from "../options.js";
 import { redactForDisplay } from "../redact-display.js";
 import type { Session } from "../session.js";
@@ -37,8 +37,9 @@ export function registerManifest(program: Command, session: Session): void {
       const options = command.optsWithGlobals<JobOptions>();
       const source = jobInput(input, options);
       const { context } = session;
-      const outPath = options.out === undefined ? undefined : await prepareOutPath(options.out, context.cwd);
       const target = await session.openTarget({ baseUrl: options.baseUrl });
+      checkJobInput(target, source);
+      const outPath = options.out === undefined ? undefined : await prepareOutPath(options.out, context.cwd);
       const resolved = await resolveJobInput(session, target, source);
       const job = await target.client.getDocumentManifest(
         { inputs: [{ href: resolved.href, storage: resolved.storage }] },
