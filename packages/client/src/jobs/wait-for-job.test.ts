@@ -166,6 +166,18 @@ describe("job.wait() and waitForJob()", () => {
     expect((seen[3]?.at ?? 0) - (seen[2]?.at ?? 0)).toBeGreaterThanOrEqual(3_000);
   });
 
+  it("waits at least Retry-After before the next poll when the retry policy gave up", async () => {
+    const { client, clock, seen } = setup(
+      [
+        json(429, { error_code: "429001", message: "Too many requests" }, { "retry-after": "20" }),
+        sensei("succeeded"),
+      ],
+      { retry: { maxRetries: 0 } },
+    );
+    await clock.run(client.waitForJob(STATUS_URL));
+    expect(seen.map((request) => request.at)).toEqual([500, 20_500]);
+  });
+
   it("gives up after maxTransientErrors consecutive failed polls", async () => {
     const failure = json(503, { error_code: "503001", message: "Service Unavailable" });
     const { client, clock, seen } = setup([failure], { retry: { maxRetries: 0 } });

@@ -91,6 +91,8 @@ export async function pollJob<T extends JobStatus>(
         failures += 1;
         lastError = error;
         if (failures > maxTransientErrors) throw error;
+        // The next poll honours the server's Retry-After even when the retry policy gave up.
+        delay = Math.max(delay, error.retryAfterMs ?? 0);
         logger?.warn?.("[@psapi/client] status poll failed; polling again", {
           url: redactUrl(statusUrl),
           status: error.status,

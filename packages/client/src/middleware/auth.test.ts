@@ -80,4 +80,21 @@ describe("auth middleware", () => {
     await expect(clock.run(client.hello())).rejects.toMatchObject({ status: 302, retryable: false });
     expect(seen.map((request) => request.redirect)).toEqual(["manual"]);
   });
+
+  it("refreshes a token that expired during a back-off, and retries a replay that meets a 503", async () => {
+    const { client, clock, seen, auth } = setup([
+      json(503, { error_code: "503001", message: "Service Unavailable" }),
+      unauthorized(),
+      json(503, { error_code: "503001", message: "Service Unavailable" }),
+      ok(),
+    ]);
+    await expect(clock.run(client.hello())).resolves.toBe("Welcome to the Photoshop API!");
+    expect(auth.invalidated).toEqual(["token-1"]);
+    expect(seen.map((request) => request.headers.get("authorization"))).toEqual([
+      "Bearer token-1",
+      "Bearer token-1",
+      "Bearer token-2",
+      "Bearer token-2",
+    ]);
+  });
 });
