@@ -87,7 +87,7 @@ function jobFailureHint(type: string | undefined): string {
 function explainApiError(error: PhotoshopApiError, target: Target | undefined): CliError {
   const host = new URL(error.request.url, "http://unknown").host;
   // Adobe's own words: the client's message ends with them ("… failed with 401 401013: Oauth token
-  // is not valid"), already redacted; the structured fields are the fallback.
+  // is not valid", or a 400's first validation problem), already redacted; the fields are the fallback.
   const said =
     /failed with \d+\s+(.+)$/.exec(error.message)?.[1] ??
     [error.errorCode ?? error.type, error.title].filter((part) => part !== undefined).join(": ");
@@ -133,23 +133,12 @@ function explainApiError(error: PhotoshopApiError, target: Target | undefined): 
     default:
       return new CliError(`${error.request.method} ${error.request.url} failed (${why})`, {
         hint:
-          validationHint(error) ??
-          (error.status >= 500
+          error.status >= 500
             ? "the service had a bad moment: try again in a minute"
-            : "check the input and output URLs (reachable, not expired) and the options"),
+            : "check the input and output URLs (reachable, not expired) and the options",
         ...cause,
       });
   }
-}
-
-/** The first validation problem of a 400, in the validator's words: the field and what is wrong. */
-function validationHint(error: PhotoshopApiError): string | undefined {
-  const first = error.reason?.[0] as
-    | { instancePath?: unknown; dataPath?: unknown; message?: unknown }
-    | undefined;
-  if (first === undefined) return undefined;
-  const path = String(first.instancePath ?? first.dataPath ?? "");
-  return `${path || "the request"} ${String(first.message ?? "is invalid")}`;
 }
 
 function explainImsError(error: ImsError, target: Target | undefined): CliError {
