@@ -47,11 +47,6 @@ export class ObjectStore {
     return object;
   }
 
-  /** Number of objects and their total bytes. */
-  stats(): { objects: number; bytes: number } {
-    return { objects: this.#objects.size, bytes: this.#objects.weight };
-  }
-
   /** Empties the store. */
   clear(): void {
     this.#objects.clear();
