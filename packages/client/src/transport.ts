@@ -43,11 +43,7 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
         const response = await fetch(new Request(request, { signal, redirect: "manual" }));
         // A 204 or 304 has a null body, and the Response constructor refuses a body for those.
         const body = response.body === null ? null : await response.arrayBuffer();
-        return new Response(body, {
-          status: response.status,
-          statusText: response.statusText,
-          headers: response.headers,
-        });
+        return new Response(body, response); // status, statusText and headers are read from it
       });
     } catch (error) {
       if (callerSignal.aborted) throw callerSignal.reason;
