@@ -63,7 +63,7 @@ async function workingMask(
   return { info, mask, width, height, limits };
 }
 
-/** Blocks of the final nearest-neighbour step stay at most this fraction of the upscale factor. */
+/** The nearest-neighbour zoom factor is at most the upscale factor divided by this. */
 const ZOOM_SHARE = 4;
 
 /**
