@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Command } from "commander";
@@ -36,6 +37,11 @@ export function registerEmulator(program: Command, session: Session): void {
         "dist",
         "server.js",
       );
+      if (!existsSync(serverScript)) {
+        throw new CliError("the emulator's server is not built", {
+          hint: "run: pnpm --filter @psapi/mock-server build",
+        });
+      }
       const child = spawn(process.execPath, [serverScript, ...flags], { stdio: "inherit" });
       // Ctrl-C in a terminal reaches the server too; a SIGINT sent to psapi alone is passed on as
       // SIGTERM, which the server also answers with a graceful shutdown.
