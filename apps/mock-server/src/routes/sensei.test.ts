@@ -299,6 +299,89 @@ describe("POST /sensei/mask", () => {
     });
   });
 
+  it.each([
+    [
+      "an adobe path that is not a valid key",
+      { href: "files/../secret", storage: "adobe" },
+      "not a valid storage path",
+    ],
+    [
+      "an emulator URL that is not a storage object",
+      { href: "http://localhost/sensei/status/x", storage: "external" },
+      "not a storage object URL",
+    ],
+    [
+      "bad percent-encoding",
+      { href: "http://localhost/__emulator/storage/objects/%E0%A4%A?sig=x", storage: "external" },
+      "not a valid storage path",
+    ],
+    [
+      "an unsigned emulator URL",
+      { href: "http://localhost/__emulator/storage/objects/a.png", storage: "external" },
+      "not a valid pre-signed GET URL",
+    ],
+    [
+      "a network failure",
+      { href: "https://down.example.com/a.png", storage: "external" },
+      "could not be reached",
+    ],
+    [
+      "an interrupted download",
+      { href: "https://cut.example.com/a.png", storage: "external" },
+      "interrupted",
+    ],
+  ])("fails with FileLinkInvalidError for %s", async (_name, input, reason) => {
+    const fetch = vi.fn(async (request: Request) => {
+      if (request.url.includes("down.")) throw new TypeError("fetch failed");
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          controller.error(new Error("socket closed"));
+        },
+      });
+      return new Response(body);
+    });
+    const { app } = testEmulator({ fetch, allowedHosts: ["down.example.com", "cut.example.com"] });
+    const headers = await authHeaders(app);
+    const href = await submit(
+      app,
+      "/sensei/mask",
+      { input, output: { href: "files/o.png", storage: "adobe" } },
+      headers,
+    );
+    await advance(app, 0);
+    const errors = (await status(app, href, headers)).errors as {
+      type: string;
+      details: { reason: string }[];
+    };
+    expect(errors.type).toBe("FileLinkInvalidError");
+    expect(errors.details[0]?.reason).toContain(reason);
+  });
+
+  it("fails with a 410 upload error when an allow-listed output host refuses the PUT", async () => {
+    const png = await subjectPng();
+    const fetch = vi.fn(async (request: Request) =>
+      request.method === "GET" ? new Response(new Uint8Array(png)) : new Response("denied", { status: 403 }),
+    );
+    const { app } = testEmulator({ fetch, allowedHosts: ["s3.example.com"] });
+    const headers = await authHeaders(app);
+    const href = await submit(
+      app,
+      "/sensei/mask",
+      {
+        input: { href: "https://s3.example.com/a.png", storage: "external" },
+        output: { href: "https://s3.example.com/b.png", storage: "external" },
+      },
+      headers,
+    );
+    await advance(app, 0);
+    expect((await status(app, href, headers)).errors).toMatchObject({
+      type: "FileLinkInvalidError",
+      details: [
+        { name: "Asset Upload Error", reason: "Unable to upload to the output href: it answered HTTP 403." },
+      ],
+    });
+  });
+
   it("reads and writes adobe storage paths in the built-in store", async () => {
     const { app } = testEmulator();
     const headers = await authHeaders(app);
