@@ -13,6 +13,12 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+// A reader that stops early (`psapi --help | head`) closes the pipe: nothing is left to say.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(ExitCode.ok);
+  throw error;
+});
+
 const code = await run(process.argv, {
   env: process.env,
   stdout: process.stdout,

@@ -171,6 +171,12 @@ describe("usage errors", () => {
     }
   });
 
+  it("psapi help <command> prints that command's help and exits 0", async () => {
+    const result = await runCli(["help", "status"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Usage: psapi status");
+  });
+
   it("bare psapi prints the help to stderr and exits 2", async () => {
     const result = await runCli([]);
     expect(result.code).toBe(2);

@@ -36,18 +36,22 @@ export function timeoutOption(description = "give up waiting for the job after t
  * Adds the input/output options of `mask`, `cutout` and `manifest` to a command.
  *
  * @param command - The command to extend.
- * @param result - What `--out` receives, for its help text, and whether the API can write it to an
- *   `--output-url` (a manifest is read from the job status instead).
+ * @param result - What `--out` receives and its default, for the help text, and whether the API can
+ *   write it to an `--output-url` (a manifest is read from the job status instead).
  * @example
- * addJobOptions(program.command("mask [input]"), { what: "the mask PNG", outputUrl: true });
+ * addJobOptions(program.command("mask"), { what: "the mask PNG", outputUrl: true, defaultOut: "out/<input>-mask.png" });
  */
-export function addJobOptions(command: Command, result: { what: string; outputUrl: boolean }): Command {
+export function addJobOptions(
+  command: Command,
+  result: { what: string; outputUrl: boolean; defaultOut?: string },
+): Command {
   command.option(
     "--input-url <url>",
     "the input as a pre-signed GET URL (instead of <input>)",
     parseUrlArgument,
   );
-  const out = new Option("--out <file>", `write ${result.what} to this file`);
+  const fallback = result.defaultOut === undefined ? "" : ` (default ${result.defaultOut})`;
+  const out = new Option("--out <file>", `write ${result.what} to this file${fallback}`);
   if (result.outputUrl) {
     command.option(
       "--output-url <url>",

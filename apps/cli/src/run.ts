@@ -35,8 +35,8 @@ export async function run(argv: readonly string[], context: CliContext): Promise
   } catch (error) {
     if (error instanceof CommanderError) {
       if (REQUESTED_OUTPUT.has(error.code)) return ExitCode.ok;
-      // Bare `psapi`: commander has printed the help to stderr.
-      if (error.code === "commander.help") return ExitCode.usage;
+      // `psapi help` (exit code 0), or bare `psapi` (1: commander printed the help to stderr).
+      if (error.code === "commander.help") return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
       const command = program.commands.find((candidate) => args.includes(candidate.name()));
       output.failure(
         usageError(
