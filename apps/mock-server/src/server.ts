@@ -15,6 +15,7 @@ export interface ServerConfig {
   emulator: CreateEmulatorOptions;
 }
 
+/** The `--help` text of the emulator server. */
 export const USAGE = `Usage: pnpm emulator [options]
 
   --port <n>             port (env PORT; default 4010; 0 picks a free one)

@@ -69,6 +69,11 @@ export class TokenService {
 
   /** The claims of a valid, unexpired, unrevoked token; `undefined` otherwise. */
   async verify(token: string): Promise<TokenClaims | undefined> {
+    const claims = await this.#check(token);
+    return claims && { clientId: claims.clientId, scopes: claims.scopes };
+  }
+
+  async #check(token: string): Promise<(TokenClaims & { id: string }) | undefined> {
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, this.#key, { algorithms: ["HS256"] }));
@@ -82,7 +87,7 @@ export class TokenService {
     if (seq <= this.#revokedBeforeAll || seq <= (this.#revokedBeforeClient.get(clientId) ?? 0))
       return undefined;
     if (this.#time.now() >= Number(createdAt) + Number(expiresIn)) return undefined;
-    return { clientId, scopes: scope.split(",").filter(Boolean) };
+    return { clientId, scopes: scope.split(",").filter(Boolean), id };
   }
 
   /**
@@ -92,11 +97,9 @@ export class TokenService {
    */
   async revoke(target: { token?: string; clientId?: string }): Promise<boolean> {
     if (target.token !== undefined) {
-      if (!(await this.verify(target.token))) return false;
-      const [, payload = ""] = target.token.split(".");
-      const { id } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { id: string };
-      this.#revokedIds.set(id, true);
-      return true;
+      const claims = await this.#check(target.token);
+      if (claims) this.#revokedIds.set(claims.id, true);
+      return claims !== undefined;
     }
     if (target.clientId !== undefined) {
       this.#revokedBeforeClient.set(target.clientId, this.#sequence);

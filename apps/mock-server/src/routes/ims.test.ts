@@ -344,3 +344,17 @@ describe("POST /ims/exchange/jwt", () => {
     expect(await oauthError(missing)).toMatchObject({ status: 400, body: { error: "invalid_token" } });
   });
 });
+
+describe("POST /ims/exchange/jwt with a misconfigured key", () => {
+  it("answers 401 invalid_client when the client's jwtPublicKey is not a PEM key", async () => {
+    const { app } = testEmulator({
+      clients: [{ clientId: "c", clientSecret: "s", jwtPublicKey: "not a pem" }],
+    });
+    const res = await app.request(
+      "/ims/exchange/jwt",
+      form({ client_id: "c", client_secret: "s", jwt_token: "a.b.c" }),
+    );
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: "invalid_client" });
+  });
+});

@@ -124,9 +124,15 @@ export function createImsRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
       keyPromise = importSPKI(client.jwtPublicKey, "RS256");
       jwtKeys.set(clientId, keyPromise);
     }
+    let key: CryptoKey;
+    try {
+      key = await keyPromise;
+    } catch {
+      throw new OAuthError(401, "invalid_client", "this client's jwtPublicKey is not an SPKI PEM RSA key");
+    }
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(jwt, await keyPromise, {
+      ({ payload } = await jwtVerify(jwt, key, {
         algorithms: ["RS256"],
         currentDate: new Date(ctx.time.now()),
         requiredClaims: ["exp"],
