@@ -17,12 +17,13 @@ import {
   type TestEnvironment,
   withEnvironment,
 } from "./harness/environment.js";
-import { withApiKey, withContentType, withoutRetryAfter } from "./harness/interpose.js";
+import { withApiKey, withContentType, withFaultOnNth, withoutRetryAfter } from "./harness/interpose.js";
 import { type MaskRequestOptions, maskRequest } from "./harness/jobs.js";
 
 // The client under test keeps its default retry policy (3 retries, 1 s base, full jitter) with
 // jitter pinned at 0.5, so the back-offs are 500, 1000, 2000 ms; a request times out after 5 s.
-// The wait polls at 500, 750, 1125, … ms and gives up after 5 consecutive failed polls (the 6th).
+// The wait polls at 500, 750, 1125, … ms and gives up after 5 consecutive failed polls (the 6th);
+// after a failed poll the next one is never sooner than the answer's Retry-After.
 const TIMEOUT_MS = 5_000;
 const SLOW_MS = 10_000;
 const BACKOFFS = [500, 1_000, 2_000];
@@ -62,7 +63,8 @@ const jobFailed = (error: Record<string, unknown>) => ({
   fields: { errors: [error] },
 });
 const gateway = (status: number, errorCode: string) => apiError({ status, errorCode, retryable: true });
-const perPoll = (retryWaits: readonly number[]) => POLLS.flatMap((poll) => [poll, ...retryWaits]);
+const perPoll = (retryWaits: readonly number[], polls = POLLS) =>
+  polls.flatMap((poll) => [poll, ...retryWaits]);
 
 function run(row: Row, phase: "submit" | "poll") {
   const emulator = { jobs: { pendingMs: 0, runningMs: 0 }, ...row.environment?.emulator };
@@ -120,6 +122,19 @@ const SUBMIT_FAULTS: Row[] = [
     attempts: 2,
     imsCalls: 2,
     waits: [POLLS[0] ?? 0],
+    outcome: "succeeds",
+  },
+  {
+    // The replay after a 401 is an attempt like any other: a 503 on it is retried.
+    fault: "401, then 503 on the replay",
+    environment: { interpose: withFaultOnNth("/sensei/mask", 2, "503") },
+    arrange: async (env) => {
+      await env.auth.getToken();
+      await env.control.revokeTokens({ clientId: DEMO_CREDENTIALS.clientId });
+    },
+    attempts: 3,
+    imsCalls: 2,
+    waits: [BACKOFFS[0] ?? 0, POLLS[0] ?? 0],
     outcome: "succeeds",
   },
   {
@@ -256,7 +271,8 @@ const POLL_FAULTS: Row[] = [
     fault: "429 with Retry-After: 3",
     rules: [{ route: STATUS, status: 429, retryAfter: 3 }],
     attempts: 24,
-    waits: perPoll([3_000, 3_000, 3_000]),
+    // The interval restarts from Retry-After (3 s) and grows by 1.5x to the 10 s ceiling.
+    waits: perPoll([3_000, 3_000, 3_000], [500, 3_000, 4_500, 6_750, 10_000, 10_000]),
     outcome: apiError({ status: 429, retryable: true, retryAfterMs: 3_000 }),
   },
   {

@@ -3,21 +3,9 @@ import { createTestEnvironment } from "./harness/environment.js";
 import { readFixture } from "./harness/images.js";
 
 // Each test states what the spec requires and fails today because an implementation disagrees.
-// When the owner fixes it, the test passes, `it.fails` turns red, and the entry in
-// harness/known-disagreements.ts (if any) goes. Listed in README.md under "Known disagreements".
+// When the owner fixes it, the test passes and `it.fails` turns red: then make it a plain `it`.
+// Listed in README.md under "Known disagreements".
 describe("known disagreements between the spec and the emulator", () => {
-  it.fails("storage-object-content-type: a downloaded object's content type is one the spec declares", async () => {
-    const env = await createTestEnvironment();
-    try {
-      await env.control.upload("coffee.png", await readFixture("coffee.png"), "image/png");
-      await env.control.download("coffee.png");
-      await env.recorder.settle();
-      expect(env.recorder.tolerated.map((violation) => violation.problem)).toEqual([]);
-    } finally {
-      await env.close();
-    }
-  });
-
   it.fails("storage-key-with-slash: an object key with '/' routes to a declared operation", async () => {
     const env = await createTestEnvironment();
     try {

@@ -230,20 +230,3 @@ describe("recordingFetch with a broken spec", () => {
     expect(recorder.report()).toMatch(/^GET \/x → 200 \(no operation\): the checker failed: .*Missing/);
   });
 });
-
-describe("recordingFetch with known disagreements", () => {
-  it("sets aside only the violations a known disagreement names", async () => {
-    const responses = [json({ id: "a" }, 418), json({ id: "a" }, 500)];
-    const recorder = recordingFetch(async () => responses.shift() ?? json({}, 599), {
-      checker,
-      tolerate: [{ id: "teapot", operationId: "getThing", problem: /^status 418 / }],
-    });
-    await recorder.fetch("https://tiny.example/api/things/a");
-    await recorder.fetch("https://tiny.example/api/things/a");
-    await recorder.settle();
-    expect(recorder.tolerated.map((violation) => violation.status)).toEqual([418]);
-    expect(recorder.report()).toBe(
-      "GET /api/things/a → 500 (getThing): status 500 is not declared for getThing",
-    );
-  });
-});

@@ -17,20 +17,6 @@ export interface Exchange {
   readonly error: unknown;
 }
 
-/**
- * A disagreement between the spec and an implementation that is known, reported, and not fixed
- * yet. Matching violations are set aside (in `tolerated`) instead of failing the suite; each entry
- * has an `it.fails` test that reproduces it, so the entry must go once the fix lands.
- */
-export interface KnownDisagreement {
-  /** Short name, used in test titles and the README. */
-  readonly id: string;
-  /** The operation it concerns. */
-  readonly operationId: string | undefined;
-  /** Matches the violation's `problem`. */
-  readonly problem: RegExp;
-}
-
 /** Options of {@link recordingFetch}. */
 export interface RecordingFetchOptions {
   /** The checker responses are held against. */
@@ -40,8 +26,6 @@ export interface RecordingFetchOptions {
    * third-party storage is not part of the spec.
    */
   readonly shouldCheck?: (url: URL) => boolean;
-  /** Violations to set aside rather than report. Default none. */
-  readonly tolerate?: readonly KnownDisagreement[];
 }
 
 /** A `fetch` that records each exchange and checks each response against the spec. */
@@ -49,14 +33,14 @@ export interface RecordingFetch {
   readonly fetch: FetchLike;
   readonly exchanges: readonly Exchange[];
   readonly violations: readonly Violation[];
-  /** Violations that matched a {@link KnownDisagreement}, kept apart from `violations`. */
-  readonly tolerated: readonly Violation[];
   /** How many responses were checked so far (checks finish asynchronously; see `settle`). */
   readonly checked: number;
   /** Resolves when every response received so far has been checked. */
   settle(): Promise<void>;
   /** The exchanges for one operation id. */
   exchangesOf(operationId: string): Exchange[];
+  /** Drops the exchanges recorded so far (a long run's own memory); violations are kept. */
+  forgetExchanges(): void;
   /** A readable multi-line list of the violations, or `""` when there are none. */
   report(): string;
 }
@@ -76,14 +60,9 @@ export interface RecordingFetch {
  * expect(recorder.report()).toBe("");
  */
 export function recordingFetch(inner: FetchLike, options: RecordingFetchOptions): RecordingFetch {
-  const { checker, shouldCheck = () => true, tolerate = [] } = options;
+  const { checker, shouldCheck = () => true } = options;
   const exchanges: Exchange[] = [];
   const violations: Violation[] = [];
-  const tolerated: Violation[] = [];
-  const isKnown = (violation: Violation) =>
-    tolerate.some(
-      (known) => known.operationId === violation.operationId && known.problem.test(violation.problem),
-    );
   const pending = new Set<Promise<void>>();
   let checked = 0;
 
@@ -117,7 +96,7 @@ export function recordingFetch(inner: FetchLike, options: RecordingFetchOptions)
       const job = checker
         .check({ method: base.method, url }, copy)
         .then((found) => {
-          for (const violation of found) (isKnown(violation) ? tolerated : violations).push(violation);
+          violations.push(...found);
           checked += 1;
         })
         .catch((error: unknown) => {
@@ -140,12 +119,14 @@ export function recordingFetch(inner: FetchLike, options: RecordingFetchOptions)
     fetch,
     exchanges,
     violations,
-    tolerated,
     get checked() {
       return checked;
     },
     async settle() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+    forgetExchanges: () => {
+      exchanges.length = 0;
     },
     exchangesOf: (operationId) => exchanges.filter((exchange) => exchange.operationId === operationId),
     report: () =>

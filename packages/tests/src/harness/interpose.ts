@@ -57,3 +57,27 @@ export function withApiKey(auth: PhotoshopAuth, apiKey: string): PhotoshopAuth {
     middleware: auth.middleware,
   };
 }
+
+/**
+ * Adds the emulator's `x-emulator-fault` header to the `nth` request (1-based) to one path, for
+ * faults that must hit a particular attempt (the control API's rules count every request).
+ *
+ * @param path The request path, e.g. `/sensei/mask`.
+ * @param nth Which request to that path gets the fault.
+ * @param fault The header value, e.g. `"503"` or `"429; retry-after=2"`.
+ * @returns A wrapper for {@link EnvironmentOptions.interpose}.
+ * @example
+ * createTestEnvironment({ interpose: withFaultOnNth("/sensei/mask", 2, "503") });
+ */
+export function withFaultOnNth(path: string, nth: number, fault: string): (fetch: FetchLike) => FetchLike {
+  return (fetch) => {
+    let seen = 0;
+    return async (input, init) => {
+      const request = new Request(input, init);
+      if (new URL(request.url).pathname !== path || ++seen !== nth) return fetch(request);
+      const headers = new Headers(request.headers);
+      headers.set("x-emulator-fault", fault);
+      return fetch(new Request(request, { headers }));
+    };
+  };
+}

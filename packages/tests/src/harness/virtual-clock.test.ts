@@ -55,6 +55,19 @@ describe("createVirtualClock", () => {
     expect(events).toEqual(["timeout@1000", "answer@5000"]);
   });
 
+  it("holds time until the quiesce hook settles, so background work finishes before a skip", async () => {
+    let workDone = false;
+    const clock = createVirtualClock({
+      quiesce: async () => {
+        await realDelay(30);
+        workDone = true;
+      },
+    });
+    await clock.view("client").sleep(500);
+    expect(workDone).toBe(true);
+    expect(clock.now()).toBe(START + 500);
+  });
+
   it("rejects an aborted sleep with the signal's reason and never records it", async () => {
     const clock = createVirtualClock();
     const controller = new AbortController();

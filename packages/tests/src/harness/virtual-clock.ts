@@ -13,12 +13,10 @@ export interface VirtualClockOptions {
   /** Virtual time at start, epoch ms. Default 2026-01-01T00:00:00Z. */
   start?: number;
   /**
-   * Real milliseconds spent per virtual second skipped. Default 5 (1:200): a 2 s back-off costs
-   * 10 ms, which lets work that takes real time (sharp in the emulator) keep pace with pollers.
+   * Runs before every skip and holds time until it settles: work that takes real time outside any
+   * request (the emulator's image jobs) finishes before a poller's interval is skipped. Default none.
    */
-  realMsPerVirtualSecond?: number;
-  /** Most real milliseconds one skip may cost. Default 20. */
-  maxRealMsPerSkip?: number;
+  quiesce?: () => Promise<unknown>;
 }
 
 /**
@@ -27,7 +25,8 @@ export interface VirtualClockOptions {
  * the clock skips to the earliest pending wake-up once every request in flight (counted by
  * {@link VirtualClock.track}) is parked on a server-side sleep (a latency fault). So a back-off, a
  * poll interval or a token's lifetime costs no real waiting, while a request timeout (also a clock
- * sleep in `@psapi/client`) fires only when the server really is slower than it.
+ * sleep in `@psapi/client`) fires only when the server really is slower than it. Before a skip,
+ * the optional `quiesce` hook lets work outside any request finish.
  */
 export interface VirtualClock {
   /** Current virtual time, epoch ms. */
@@ -55,14 +54,14 @@ interface Timer {
 /**
  * Builds a {@link VirtualClock}.
  *
- * @param options Start time and the real cost of a skip.
+ * @param options Start time and the quiesce hook.
  * @returns The clock.
  * @example
  * const clock = createVirtualClock();
  * const client = createPhotoshopClient({ auth, clock: clock.view("client"), fetch: clock.track(fetch) });
  */
 export function createVirtualClock(options: VirtualClockOptions = {}): VirtualClock {
-  const { start = Date.UTC(2026, 0, 1), realMsPerVirtualSecond = 5, maxRealMsPerSkip = 20 } = options;
+  const { start = Date.UTC(2026, 0, 1), quiesce } = options;
   let now = start;
   let seq = 0;
   let inFlight = 0;
@@ -91,14 +90,14 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
     if (stepScheduled) return;
     stepScheduled = true;
     // A macrotask first, so that whatever the last wake-up set in motion gets to start its requests.
-    setImmediate(() => {
-      const next = earliest();
-      if (!next || !mayAdvance()) {
+    setImmediate(async () => {
+      if (!mayAdvance()) {
         stepScheduled = false;
         return;
       }
-      const realMs = Math.min(maxRealMsPerSkip, (Math.max(0, next.at - now) / 1000) * realMsPerVirtualSecond);
-      setTimeout(() => {
+      // Failures are the quiesced party's to report (a closed emulator); time still moves on.
+      await quiesce?.().catch(() => undefined);
+      setImmediate(() => {
         stepScheduled = false;
         const target = earliest();
         if (target && mayAdvance()) {
@@ -106,7 +105,7 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
           wakeDue();
         }
         schedule();
-      }, realMs);
+      });
     });
   }
 
@@ -125,7 +124,8 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
             schedule();
           };
           const timer: Timer = {
-            at: now + duration,
+            // Whole milliseconds, as a real clock has: Date.now() is an integer whatever was asked.
+            at: now + Math.ceil(duration),
             seq: seq++,
             server,
             wake: () => {
