@@ -177,7 +177,7 @@ describe("errors from a running emulator", () => {
     expect(result.stderr).not.toMatch(STACK_FRAME);
   });
 
-  it("a failed job exits 1 and says why", async () => {
+  it("a failed job exits 1 and says why, during the wait and when looked at later", async () => {
     const result = await runCli(
       [
         "mask",
@@ -194,6 +194,18 @@ describe("errors from a running emulator", () => {
     expect(result.stderr).toMatch(/^error: job \S+ failed \(FileLinkInvalidError: Asset Link Invalid\)$/m);
     expect(result.stderr).toMatch(/^hint: the service could not read the input/m);
     expect(result.stderr).not.toMatch(STACK_FRAME);
+
+    // Looking at the failed job later says the same, as one JSON document under --json.
+    const jobId = /job (\S+) failed/.exec(result.stderr)?.[1];
+    const status = await runCli(
+      ["status", `${emulator.url}/sensei/status/${jobId}`, "--base-url", emulator.url, "--json"],
+      {
+        env: DEMO,
+      },
+    );
+    expect(status.code).toBe(1);
+    expect(status.stderr).toContain(`error: job ${jobId} failed (FileLinkInvalidError: Asset Link Invalid)`);
+    expect(JSON.parse(status.stdout)).toMatchObject({ ok: false, error: { exitCode: 1 } });
   });
 });
 

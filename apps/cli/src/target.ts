@@ -10,8 +10,8 @@ import { isLoopback, parseUrlArgument } from "./validate.js";
 /** Adobe's Photoshop API. */
 export const ADOBE_API_URL = "https://image.adobe.io";
 
-/** The emulator's demo client, accepted by every emulator unless it was configured otherwise. */
-export const DEMO_CLIENT = { clientId: "psapi-demo-client", clientSecret: "psapi-demo-secret" } as const;
+/** The origin the embedded emulator answers as; no socket is opened, every request stays in-process. */
+const EMBEDDED_ORIGIN = "http://127.0.0.1:4010";
 
 /** Any of these in the environment means "call Adobe" (unless a base URL says otherwise). */
 const CREDENTIAL_VARIABLES = [
@@ -117,11 +117,16 @@ function environmentBaseUrl(env: CliContext["env"]): URL | undefined {
 async function openEmbeddedEmulator(credentialsIgnored: boolean): Promise<Target> {
   // Loaded only here: the emulator (image codecs, the spec's validators) is heavy, and calls to
   // Adobe or a running emulator never need it.
-  const { createEmulator } = await import("@psapi/mock-server");
+  const { createEmulator, DEMO_CLIENT } = await import("@psapi/mock-server");
   const app = createEmulator();
   const network = trackFetch((input, init) => Promise.resolve(app.fetch(new Request(input, init))));
   const baseUrl = new URL(EMBEDDED_ORIGIN);
-  const auth = createServerToServerAuth({ ...DEMO_CLIENT, imsUrl: baseUrl.origin, fetch: network.fetch });
+  const auth = createServerToServerAuth({
+    clientId: DEMO_CLIENT.clientId,
+    clientSecret: DEMO_CLIENT.clientSecret,
+    imsUrl: baseUrl.origin,
+    fetch: network.fetch,
+  });
   return {
     kind: "embedded",
     description: credentialsIgnored
@@ -134,6 +139,3 @@ async function openEmbeddedEmulator(credentialsIgnored: boolean): Promise<Target
     network,
   };
 }
-
-/** The origin the embedded emulator answers as; no socket is opened, every request stays in-process. */
-const EMBEDDED_ORIGIN = "http://127.0.0.1:4010";

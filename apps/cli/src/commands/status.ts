@@ -1,6 +1,12 @@
-import type { JobHandle, JobStatus, PhotoshopClient } from "@psapi/client";
+import {
+  type JobError,
+  JobFailedError,
+  type JobHandle,
+  type JobStatus,
+  type PhotoshopClient,
+} from "@psapi/client";
 import type { Command } from "commander";
-import { CliError, usageError } from "../cli-error.js";
+import { usageError } from "../cli-error.js";
 import { waitWithProgress } from "../job.js";
 import { type GlobalOptions, timeoutOption } from "../options.js";
 import { redactForDisplay } from "../redact-display.js";
@@ -17,7 +23,6 @@ const STATUS_PATHS = [
 interface StatusSummary {
   status?: unknown;
   output?: { href?: unknown };
-  errors?: { type?: unknown; title?: unknown };
   outputs?: readonly { input?: unknown; status?: unknown; errors?: { title?: unknown } }[];
 }
 
@@ -76,11 +81,11 @@ export function registerStatus(program: Command, session: Session): void {
         : match.kind === "sensei"
           ? await target.client.getMaskStatus(jobId, { signal })
           : await target.client.getPsdStatus(jobId, { signal });
+      // A failed job is reported like one that fails during a wait: one error line, exit 1.
+      const errors = failureErrors(status);
+      if (errors !== undefined) throw new JobFailedError(jobId, jobUrl.href, errors, status);
       const shown = redactForDisplay(status) as StatusSummary;
       session.output.result(summarize(jobId, shown), { target: target.description, status: shown });
-      if (hasFailed(shown)) {
-        throw new CliError(`job ${jobId} failed`, { hint: "the status above says why" });
-      }
     });
 }
 
@@ -88,8 +93,16 @@ function jobHandle(client: PhotoshopClient, jobId: string, statusUrl: string): J
   return { jobId, statusUrl, wait: (options) => client.waitForJob(statusUrl, options) };
 }
 
-function hasFailed(status: StatusSummary): boolean {
-  return status.status === "failed" || (status.outputs ?? []).some((output) => output.status === "failed");
+/** The errors of a failed job (sensei: its `errors`; psdService: those of its failed outputs). */
+function failureErrors(status: JobStatus): JobError[] | undefined {
+  if ("outputs" in status) {
+    const failed = status.outputs.filter((output) => output.status === "failed");
+    return failed.length === 0
+      ? undefined
+      : failed.flatMap((output) => (output.errors ? [output.errors] : []));
+  }
+  if (status.status !== "failed") return undefined;
+  return status.errors ? [status.errors] : [];
 }
 
 function summarize(jobId: string, status: StatusSummary): string {
@@ -105,7 +118,5 @@ function summarize(jobId: string, status: StatusSummary): string {
   }
   const lines = [`job ${jobId}: ${String(status.status)}`];
   if (typeof status.output?.href === "string") lines.push(`output: ${status.output.href}`);
-  if (status.errors !== undefined)
-    lines.push(`error: ${String(status.errors.type)}: ${String(status.errors.title)}`);
   return lines.join("\n");
 }
