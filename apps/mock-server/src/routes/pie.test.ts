@@ -43,6 +43,7 @@ describe("POST /pie/psdService/documentManifest", () => {
 
     const pending = await app.request(href, { headers });
     expect(pending.status).toBe(202);
+    expect(pending.headers.get("location")).toBe(href);
     const pendingBody = (await pending.json()) as PsdStatus;
     expect(pendingBody.outputs).toEqual([expect.objectContaining({ input, status: "pending" })]);
     expect(href.endsWith(pendingBody.jobId)).toBe(true);

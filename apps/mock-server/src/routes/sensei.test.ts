@@ -59,6 +59,7 @@ describe("POST /sensei/mask", () => {
     const href = await submit(app, "/sensei/mask", body, headers);
     expect(href).toMatch(/^http:\/\/localhost\/sensei\/status\/[0-9a-f-]{36}$/);
 
+    expect((await app.request(href, { headers })).headers.get("location")).toBe(href);
     const pending = await status(app, href, headers);
     expect(pending).toMatchObject({ status: "pending", input: body.input.href });
     expect(href.endsWith(pending.jobId)).toBe(true);
