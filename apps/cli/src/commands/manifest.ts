@@ -54,10 +54,7 @@ export function registerManifest(program: Command, session: Session): void {
         document?: Record<string, unknown>;
         layers?: unknown;
       };
-      const lines = [
-        summarizeDocument(resolved.name, manifest.document),
-        ...summarizeLayers(manifest.layers, "  "),
-      ];
+      const lines = [...summarizeManifest(resolved.name, manifest)];
       if (outPath !== undefined) {
         await writeFileAtomic(outPath, `${JSON.stringify(manifest, null, 2)}\n`);
         lines.push(`wrote ${displayPath(outPath, context.cwd)}`);
@@ -69,6 +66,23 @@ export function registerManifest(program: Command, session: Session): void {
         ...(outPath === undefined ? {} : { path: outPath }),
       });
     });
+}
+
+/**
+ * The people-readable summary of a manifest: one line for the document (size, mode, depth), then
+ * one line per layer, indented by depth in the layer tree.
+ *
+ * @param name - The input's file name, used when the manifest names no document.
+ * @param manifest - The manifest output of the job status (`outputs[0]`).
+ * @example
+ * summarizeManifest("chelsea.png", output)
+ * // ["chelsea.png: 451×300, rgb, 8-bit", "  Background (backgroundLayer) 451×300 at 0,0"]
+ */
+export function summarizeManifest(
+  name: string,
+  manifest: { document?: Record<string, unknown>; layers?: unknown },
+): string[] {
+  return [summarizeDocument(name, manifest.document), ...summarizeLayers(manifest.layers, "  ")];
 }
 
 function summarizeDocument(name: string, document: Record<string, unknown> | undefined): string {
