@@ -1,5 +1,4 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
-import { SignJWT } from "jose";
 import { requestImsToken } from "./ims-request.js";
 import { createManagedAuth } from "./managed-auth.js";
 import {
@@ -28,12 +27,11 @@ export interface JwtAuthOptions extends LifecycleOptions {
   metaScopes: readonly string[];
 }
 
-/** Seconds the signed JWT is valid: it is exchanged at once, so a short life limits replay. */
-const JWT_LIFETIME_S = 300;
-
 /**
  * Auth with legacy Service Account (JWT) credentials: signs an RS256 JWT with the private key (using
- * `jose`) and exchanges it at `/ims/exchange/jwt`. Same lifecycle as the other kinds.
+ * `jose`) and exchanges it at `/ims/exchange/jwt`. Same lifecycle as the other kinds. The signer
+ * (`jose`) is loaded with `import()` on the first token request, so that code which never uses this
+ * deprecated path never loads it, and a bundler puts it in a chunk of its own.
  *
  * @deprecated Adobe stopped issuing JWT credentials in June 2024, ended them on 30 June 2025 and
  *   converts the rest to OAuth Server-to-Server; use `createServerToServerAuth`. Kept for migrations and
@@ -68,16 +66,12 @@ export function createJwtAuth(options: JwtAuthOptions): PhotoshopAuth {
     ims,
     lifecycle: options,
     async requestToken() {
+      const { signJwtAssertion } = await import("./jwt-assertion.js");
       const now = Math.floor(ims.clock.now() / 1000);
-      const claims = Object.fromEntries(metaScopes.map((scope) => [`${ims.imsUrl}/s/${scope}`, true]));
-      const jwt = await new SignJWT(claims)
-        .setProtectedHeader({ alg: "RS256", typ: "JWT" })
-        .setIssuer(orgId)
-        .setSubject(technicalAccountId)
-        .setAudience(`${ims.imsUrl}/c/${clientId}`)
-        .setIssuedAt(now)
-        .setExpirationTime(now + JWT_LIFETIME_S)
-        .sign(key);
+      const jwt = await signJwtAssertion(
+        { imsUrl: ims.imsUrl, clientId, orgId, technicalAccountId, metaScopes, now },
+        key,
+      );
       return requestImsToken(ims, {
         path: "/ims/exchange/jwt",
         form: { client_id: clientId, client_secret: clientSecret, jwt_token: jwt },
