@@ -209,6 +209,25 @@ describe("errors from a running emulator", () => {
   });
 });
 
+describe("--timeout", () => {
+  it("gives up a job that does not finish in time: exit 4 and how to look at it later", async () => {
+    const slow = await serveEmulator({ jobs: { pendingMs: 600_000 } });
+    extra.push(slow);
+    const result = await runCli(
+      ["mask", SAMPLE, "--out", join(dir, "late.png"), "--timeout", "1", "--base-url", slow.url],
+      { env: DEMO },
+    );
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/^error: job \S+ did not finish within 1 s$/m);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^hint: raise --timeout, or look at it later with: psapi status ${slow.url}/sensei/status/`,
+        "m",
+      ),
+    );
+  });
+});
+
 describe("Ctrl-C", () => {
   it("cancels a long wait cleanly: exit 130, one line, how to look at the job later", async () => {
     const slow = await serveEmulator({ jobs: { pendingMs: 600_000 } });
