@@ -24,6 +24,12 @@ describe("createPhotoshopClient", () => {
     expect(() => createPhotoshopClient({ auth: fakeAuth(), retry: { maxRetires: 5 } })).toThrow(
       /retry.maxRetires is not a retry option/,
     );
+    // Names every object inherits are not knobs either.
+    for (const name of ["constructor", "toString", "hasOwnProperty"]) {
+      expect(() => createPhotoshopClient({ auth: fakeAuth(), retry: { [name]: 1 } as never })).toThrow(
+        `retry.${name} is not a retry option`,
+      );
+    }
     // @ts-expect-error: a clock needs sleep()
     expect(() => createPhotoshopClient({ auth: fakeAuth(), clock: { now: () => 0 } })).toThrow(
       /clock must have/,

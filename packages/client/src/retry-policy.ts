@@ -58,7 +58,8 @@ export function isIdempotent(method: string): boolean {
  */
 export function resolveRetryOptions(options: RetryOptions | undefined): ResolvedRetryOptions {
   for (const name of Object.keys(options ?? {})) {
-    if (!(name in DEFAULT_RETRY)) {
+    // Own keys only: `in` would accept every name an object inherits (`constructor`, `toString`, …).
+    if (!Object.hasOwn(DEFAULT_RETRY, name)) {
       const known = Object.keys(DEFAULT_RETRY).join(", ");
       throw new TypeError(`[@psapi/client] retry.${name} is not a retry option (known: ${known})`);
     }
