@@ -111,6 +111,14 @@ describe("createConformanceChecker", () => {
     expect(problem).toContain("must have required property 'title'");
   });
 
+  it("lists every declared operation", () => {
+    expect(checker.operations().map((operation) => `${operation.method} ${operation.operationId}`)).toEqual([
+      "GET getSpecial",
+      "GET hello",
+      "GET getThing",
+    ]);
+  });
+
   it("routes a literal path before a templated one", async () => {
     expect(checker.match("GET", "https://tiny.example/api/things/special")?.operationId).toBe("getSpecial");
     expect(checker.match("GET", "https://tiny.example/api/things/other")?.operationId).toBe("getThing");

@@ -28,6 +28,8 @@ export interface ConformanceChecker {
    * pass a clone when the caller still needs it.
    */
   check(request: { method: string; url: string | URL }, response: Response): Promise<Violation[]>;
+  /** Every operation the documents declare, with its upper-case method. */
+  operations(): readonly (MatchedOperation & { readonly method: string })[];
 }
 
 type Json = Record<string, unknown>;
@@ -251,6 +253,18 @@ export function createConformanceChecker(documents: readonly SpecDocument[]): Co
   return {
     match: (method, url) => match(method, url)?.matched,
     check,
+    operations: () =>
+      routes.flatMap((route) =>
+        [...route.methods].map(([method, operation]) => {
+          const operationId = isObject(operation.value) ? operation.value.operationId : undefined;
+          return {
+            method: method.toUpperCase(),
+            operationId: typeof operationId === "string" ? operationId : undefined,
+            template: route.template,
+            documentId: route.documentId,
+          };
+        }),
+      ),
   };
 }
 

@@ -51,7 +51,8 @@ export interface TestEnvironment {
 /** Jitter fixed at the middle of its range, so that back-off waits are known numbers. */
 export const FIXED_RANDOM = () => 0.5;
 
-const checker = createConformanceChecker(loadPsapiSpecs());
+/** The checker every environment holds its responses against: psapi's three OpenAPI files. */
+export const PSAPI_CHECKER = createConformanceChecker(loadPsapiSpecs());
 
 /** What an auth factory gets from the environment. */
 export interface AuthContext {
@@ -115,7 +116,7 @@ export async function createTestEnvironment(options: EnvironmentOptions = {}): P
     const app = createEmulator(emulatorOptions(baseUrl));
     inner = async (input, init) => app.fetch(new Request(input, init));
   }
-  const recorder = recordingFetch(inner, { checker });
+  const recorder = recordingFetch(inner, { checker: PSAPI_CHECKER });
   const fetch = clock.track(options.interpose ? options.interpose(recorder.fetch, clock) : recorder.fetch);
   const auth = (options.auth ?? createDemoAuth)({ baseUrl, fetch, clock });
   const client = createPhotoshopClient({

@@ -1,0 +1,200 @@
+import { generateKeyPairSync, sign } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { DEMO_CREDENTIALS, PSAPI_CHECKER, useSharedEnvironment } from "./harness/environment.js";
+import { maskRequest } from "./harness/jobs.js";
+
+// Every operation of photoshop.yaml, ims.yaml and emulator.yaml, on its success and on the error
+// answers the emulator can be made to give. The environment holds each answer against the spec when
+// the describe ends; the last test checks that no declared operation went unexercised.
+describe("contract sweep: every declared operation, its successes and its errors", () => {
+  // A second client that may exchange JWTs signed with this key (legacy Service Account flow).
+  const jwtClient = { clientId: "psapi-jwt-client", clientSecret: "psapi-jwt-secret" };
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const jwtPublicKey = String(publicKey.export({ type: "spki", format: "pem" }));
+  const env = useSharedEnvironment({
+    emulator: {
+      jobs: { pendingMs: 1_000, runningMs: 0 },
+      clients: [DEMO_CREDENTIALS, { ...jwtClient, jwtPublicKey }],
+    },
+  });
+  const signJwt = (claims: Record<string, unknown>) => {
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const unsigned = `${part({ alg: "RS256", typ: "JWT" })}.${part(claims)}`;
+    return `${unsigned}.${sign("RSA-SHA256", Buffer.from(unsigned), privateKey).toString("base64url")}`;
+  };
+
+  type Body = { json?: unknown; form?: Record<string, string>; text?: string };
+  async function call(method: string, path: string, body: Body = {}, headers: Record<string, string> = {}) {
+    const init: RequestInit = { method, headers: { ...headers } };
+    const target = init.headers as Record<string, string>;
+    if (body.json !== undefined) {
+      target["content-type"] = "application/json";
+      init.body = JSON.stringify(body.json);
+    } else if (body.form !== undefined) {
+      init.body = new URLSearchParams(body.form);
+    } else if (body.text !== undefined) {
+      target["content-type"] = "text/plain";
+      init.body = body.text;
+    }
+    const response = await env().fetch(new Request(new URL(path, env().baseUrl), init));
+    const text = await response.text();
+    return { status: response.status, json: () => JSON.parse(text) as Record<string, unknown> };
+  }
+  const clientCredentials = { grant_type: "client_credentials", client_id: DEMO_CREDENTIALS.clientId };
+  const token = async () => {
+    const answer = await call("POST", "/ims/token/v3", {
+      form: { ...clientCredentials, client_secret: DEMO_CREDENTIALS.clientSecret },
+    });
+    return { Authorization: `Bearer ${answer.json().access_token}`, "x-api-key": DEMO_CREDENTIALS.clientId };
+  };
+
+  it("IMS token endpoint: 200 for each grant, 400 for each OAuth error, 401 for a bad secret", async () => {
+    const secret = DEMO_CREDENTIALS.clientSecret;
+    expect(
+      (await call("POST", "/ims/token/v3", { form: { ...clientCredentials, client_secret: secret } })).status,
+    ).toBe(200);
+    expect(
+      (await call("POST", "/ims/token/v3", { form: { ...clientCredentials, client_secret: "wrong" } }))
+        .status,
+    ).toBe(401);
+    expect((await call("POST", "/ims/token/v3", { form: clientCredentials })).json()).toMatchObject({
+      error: "invalid_request",
+    });
+    const password = { ...clientCredentials, client_secret: secret, grant_type: "password" };
+    expect((await call("POST", "/ims/token/v3", { form: password })).json()).toMatchObject({
+      error: "unsupported_grant_type",
+    });
+    const scoped = { ...clientCredentials, client_secret: secret, scope: "not_a_scope" };
+    expect((await call("POST", "/ims/token/v3", { form: scoped })).json()).toMatchObject({
+      error: "invalid_scope",
+    });
+
+    const minted = await call("POST", "/__emulator/ims/authorization-codes", {
+      json: { clientId: DEMO_CREDENTIALS.clientId },
+    });
+    expect(minted.status).toBe(201);
+    const user = { client_id: DEMO_CREDENTIALS.clientId, client_secret: secret };
+    const code = String(minted.json().code);
+    const exchanged = await call("POST", "/ims/token/v3", {
+      form: { ...user, grant_type: "authorization_code", code },
+    });
+    expect(exchanged.status).toBe(200);
+    const refresh_token = String(exchanged.json().refresh_token);
+    expect(
+      (await call("POST", "/ims/token/v3", { form: { ...user, grant_type: "refresh_token", refresh_token } }))
+        .status,
+    ).toBe(200);
+    const stale = { ...user, grant_type: "refresh_token", refresh_token: "rt-not-issued" };
+    expect((await call("POST", "/ims/token/v3", { form: stale })).json()).toMatchObject({
+      error: "invalid_grant",
+    });
+    expect(
+      (await call("POST", "/__emulator/ims/authorization-codes", { json: { clientId: "nobody" } })).status,
+    ).toBe(400);
+  });
+
+  it("IMS JWT exchange: 200 for a signed JWT, 400 for one that does not verify, 401 for a bad secret", async () => {
+    const form = { client_id: jwtClient.clientId, client_secret: jwtClient.clientSecret };
+    const jwt_token = signJwt({
+      exp: Math.floor(env().clock.now() / 1000) + 86_400,
+      iss: "0123456789ABCDEF@AdobeOrg",
+      sub: "FEDCBA9876543210@techacct.adobe.com",
+      aud: `https://ims-na1.adobelogin.com/c/${jwtClient.clientId}`,
+      "https://ims-na1.adobelogin.com/s/ent_ccas_sdk": true,
+    });
+    const exchanged = await call("POST", "/ims/exchange/jwt", { form: { ...form, jwt_token } });
+    expect(exchanged.status).toBe(200);
+    expect(exchanged.json().token_type).toBe("bearer");
+    expect((await call("POST", "/ims/exchange/jwt", { form: { ...form, jwt_token: "a.b.c" } })).status).toBe(
+      400,
+    );
+    const wrongSecret = { ...form, client_secret: "wrong", jwt_token };
+    expect((await call("POST", "/ims/exchange/jwt", { form: wrongSecret })).status).toBe(401);
+  });
+
+  it("hello: 200 with credentials, 401 without a valid token, 403 with a foreign API key", async () => {
+    const headers = await token();
+    expect((await call("GET", "/pie/psdService/hello", {}, headers)).status).toBe(200);
+    const noToken = { ...headers, Authorization: "Bearer not-a-token" };
+    expect((await call("GET", "/pie/psdService/hello", {}, noToken)).status).toBe(401);
+    expect(
+      (await call("GET", "/pie/psdService/hello", {}, { ...headers, "x-api-key": "nobody" })).status,
+    ).toBe(403);
+  });
+
+  it("Sensei and psdService jobs: 202, 400, 415, status 202 then 200, and 404 for unknown jobs", async () => {
+    const headers = await token();
+    const { body } = await maskRequest(env(), "sweep");
+    expect((await call("POST", "/sensei/mask", { json: body }, headers)).status).toBe(202);
+    expect((await call("POST", "/sensei/cutout", { json: body }, headers)).status).toBe(202);
+    expect((await call("POST", "/sensei/mask", { json: { input: body.input } }, headers)).status).toBe(400);
+    expect((await call("POST", "/sensei/mask", { text: JSON.stringify(body) }, headers)).status).toBe(415);
+    const manifest = await call(
+      "POST",
+      "/pie/psdService/documentManifest",
+      { json: { inputs: [body.input] } },
+      headers,
+    );
+    const statusUrl = String((manifest.json()._links as { self: { href: string } }).self.href);
+    expect((await call("GET", statusUrl, {}, headers)).status).toBe(202);
+    await env().control.advanceClock(1_000);
+    expect((await call("GET", statusUrl, {}, headers)).status).toBe(200);
+    expect(
+      (await call("POST", "/pie/psdService/documentManifest", { json: { inputs: [] } }, headers)).status,
+    ).toBe(400);
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    expect((await call("GET", `/pie/psdService/status/${unknown}`, {}, headers)).status).toBe(404);
+    expect((await call("GET", `/sensei/status/${unknown}`, {}, headers)).status).toBe(404);
+  });
+
+  it("control API: clock, tokens, jobs, journal and faults, with their 400, 404, 413 and 415", async () => {
+    expect((await call("GET", "/__emulator/clock")).status).toBe(200);
+    expect((await call("POST", "/__emulator/clock/advance", { json: { ms: 0 } })).status).toBe(200);
+    expect((await call("POST", "/__emulator/clock/advance", { json: { ms: -1 } })).status).toBe(400);
+    expect((await call("POST", "/__emulator/clock/advance", { text: '{"ms":0}' })).status).toBe(415);
+    const huge = { ms: 0, padding: "x".repeat(2 * 1024 * 1024) };
+    expect((await call("POST", "/__emulator/clock/advance", { json: huge })).status).toBe(413);
+    expect(
+      (await call("POST", "/__emulator/tokens/revoke", { json: { token: "x", clientId: "y" } })).status,
+    ).toBe(400);
+    expect((await call("GET", "/__emulator/jobs")).status).toBe(200);
+    expect((await call("GET", "/__emulator/journal?limit=5")).status).toBe(200);
+    expect((await call("GET", "/__emulator/journal?limit=0")).status).toBe(400);
+    expect((await call("GET", "/__emulator/faults")).status).toBe(200);
+    const added = await call("POST", "/__emulator/faults", { json: { route: "GET /nowhere", status: 503 } });
+    expect(added.status).toBe(201);
+    expect((await call("DELETE", `/__emulator/faults/${String(added.json().id)}`)).status).toBe(204);
+    expect((await call("DELETE", `/__emulator/faults/${String(added.json().id)}`)).status).toBe(404);
+    expect((await call("POST", "/__emulator/faults", { json: { status: 418 } })).status).toBe(400);
+    expect((await call("DELETE", "/__emulator/faults")).status).toBe(204);
+  });
+
+  it("storage: presign 200 and 400; objects 200, 403 and 404 for GET, HEAD and PUT", async () => {
+    const { control } = env();
+    expect(
+      (await call("POST", "/__emulator/storage/presign", { json: { key: "/bad", method: "GET" } })).status,
+    ).toBe(400);
+    await control.upload("sweep.bin", new Uint8Array([1, 2, 3]), "application/octet-stream");
+    const get = await control.presign("sweep.bin", "GET");
+    expect((await call("GET", get)).status).toBe(200);
+    expect((await call("HEAD", get)).status).toBe(200);
+    expect((await call("GET", get.replace(/sig=[^&]+/, "sig=AAAA"))).status).toBe(403);
+    expect((await call("HEAD", get.replace(/sig=[^&]+/, "sig=AAAA"))).status).toBe(403);
+    expect((await call("GET", await control.presign("missing.bin", "GET"))).status).toBe(404);
+    expect((await call("HEAD", await control.presign("missing.bin", "GET"))).status).toBe(404);
+    const put = await control.presign("sweep-expiring.bin", "PUT", 1);
+    await control.advanceClock(2_000);
+    expect((await call("PUT", put, { text: "late" })).status).toBe(403);
+  });
+
+  it("reset: 204, and every job is gone", async () => {
+    expect((await call("POST", "/__emulator/reset")).status).toBe(204);
+    expect(await env().control.jobs()).toEqual([]);
+  });
+
+  it("exercised every operation the three specs declare", async () => {
+    const exercised = new Set(env().recorder.exchanges.map((exchange) => exchange.operationId));
+    const declared = PSAPI_CHECKER.operations().map((operation) => operation.operationId);
+    expect(declared.filter((operationId) => !exercised.has(operationId))).toEqual([]);
+  });
+});
