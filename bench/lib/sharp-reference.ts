@@ -1,13 +1,14 @@
-// The floor for one mask on this machine: the image I/O any mask job must do, with nothing else —
-// decode the JPEG (shrink-on-load to a 256 px working size), then write a full-size one-channel PNG
-// (zlib level 2). Run as a child process on the server core:
-// `node --import tsx lib/mask-floor.ts <jpeg> <count> <concurrency>`; prints `{"seconds":…}`.
+// A yardstick for one mask on this machine: the image I/O a mask job does, with sharp alone —
+// decode the JPEG (shrink-on-load to a 256 px working size), threshold it, scale it back to full
+// size with nearest-neighbour, and write a one-channel PNG (zlib level 2). No segmentation, no
+// HTTP, no storage. Run as a child process on the server core:
+// `node --import tsx lib/sharp-reference.ts <jpeg> <count> <concurrency>`; prints `{"seconds":…}`.
 import { readFileSync } from "node:fs";
 import sharp from "sharp";
 
 const [path, countArg, concurrencyArg] = process.argv.slice(2);
 if (!path || !countArg || !concurrencyArg)
-  throw new Error("usage: mask-floor.ts <jpeg> <count> <concurrency>");
+  throw new Error("usage: sharp-reference.ts <jpeg> <count> <concurrency>");
 const input = readFileSync(path);
 const count = Number(countArg);
 const concurrency = Number(concurrencyArg);
@@ -17,12 +18,13 @@ async function oneMask(): Promise<number> {
   const small = await sharp(input)
     .resize(256, 256, { fit: "inside" })
     .greyscale()
+    .threshold(128)
     .raw()
     .toBuffer({ resolveWithObject: true });
   const png = await sharp(small.data, {
     raw: { width: small.info.width, height: small.info.height, channels: 1 },
   })
-    .resize(width, height, { fit: "fill", kernel: "linear" })
+    .resize(width, height, { fit: "fill", kernel: "nearest" })
     .toColourspace("b-w")
     .png({ compressionLevel: 2 })
     .toBuffer();
