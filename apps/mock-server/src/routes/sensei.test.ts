@@ -37,6 +37,17 @@ async function status(
   return (await res.json()) as Status;
 }
 
+async function finish(
+  app: ReturnType<typeof testEmulator>["app"],
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+) {
+  const href = await submit(app, path, body, headers);
+  await advance(app, 0);
+  return status(app, href, headers);
+}
+
 async function download(app: ReturnType<typeof testEmulator>["app"], key: string) {
   const res = await app.request(await presign(app, key, "GET"));
   expect(res.status).toBe(200);
@@ -91,9 +102,7 @@ describe("POST /sensei/mask", () => {
     const { app } = testEmulator({ imaging });
     const headers = await authHeaders(app);
     await upload(app, "in/photo.png", new Uint8Array([9, 9]));
-    const href = await submit(app, "/sensei/mask", await maskBody(app), headers);
-    await advance(app, 0);
-    expect((await status(app, href, headers)).status).toBe("succeeded");
+    expect((await finish(app, "/sensei/mask", await maskBody(app), headers)).status).toBe("succeeded");
     expect(computeMask).toHaveBeenCalledTimes(1);
     expect(computeMask).toHaveBeenCalledWith(new Uint8Array([9, 9]), { format: "soft" });
     expect([...(await download(app, "out/result.png"))]).toEqual([1, 2, 3]);
@@ -152,9 +161,7 @@ describe("POST /sensei/mask", () => {
   it("fails with FileLinkInvalidError 410 when the input cannot be downloaded", async () => {
     const { app } = testEmulator();
     const headers = await authHeaders(app);
-    const href = await submit(app, "/sensei/mask", await maskBody(app), headers);
-    await advance(app, 0);
-    const failed = await status(app, href, headers);
+    const failed = await finish(app, "/sensei/mask", await maskBody(app), headers);
     expect(failed).toMatchObject({ status: "failed", errors: { type: "FileLinkInvalidError", code: 410 } });
     expect(failed).not.toHaveProperty("output");
   });
@@ -166,9 +173,7 @@ describe("POST /sensei/mask", () => {
     const body = await maskBody(app);
     body.input.href = await presign(app, "in/photo.png", "GET", 10);
     await advance(app, 10_000);
-    const href = await submit(app, "/sensei/mask", body, headers);
-    await advance(app, 0);
-    const failed = await status(app, href, headers);
+    const failed = await finish(app, "/sensei/mask", body, headers);
     expect(failed.errors).toMatchObject({
       type: "FileLinkInvalidError",
       details: [{ reason: "The link has expired." }],
@@ -180,9 +185,9 @@ describe("POST /sensei/mask", () => {
     const headers = await authHeaders(app);
     await upload(app, "in/photo.png", await subjectPng());
     await upload(app, "out/result.png", new Uint8Array([7]));
-    const href = await submit(app, "/sensei/mask", await maskBody(app, { overwrite: false }), headers);
-    await advance(app, 0);
-    expect((await status(app, href, headers)).errors).toMatchObject({
+    expect(
+      (await finish(app, "/sensei/mask", await maskBody(app, { overwrite: false }), headers)).errors,
+    ).toMatchObject({
       type: "FileOverwriteError",
       code: 409,
     });
@@ -193,9 +198,7 @@ describe("POST /sensei/mask", () => {
     const { app } = testEmulator();
     const headers = await authHeaders(app);
     await upload(app, "in/photo.png", new TextEncoder().encode("hello, not a picture"), "text/plain");
-    const href = await submit(app, "/sensei/mask", await maskBody(app), headers);
-    await advance(app, 0);
-    expect((await status(app, href, headers)).errors).toMatchObject({
+    expect((await finish(app, "/sensei/mask", await maskBody(app), headers)).errors).toMatchObject({
       type: "InputValidationError",
       code: 400,
     });
@@ -207,9 +210,7 @@ describe("POST /sensei/mask", () => {
     await upload(app, "in/photo.png", await subjectPng());
     const body = await maskBody(app);
     body.output.href = await presign(app, "out/result.png", "GET");
-    const href = await submit(app, "/sensei/mask", body, headers);
-    await advance(app, 0);
-    expect((await status(app, href, headers)).errors).toMatchObject({
+    expect((await finish(app, "/sensei/mask", body, headers)).errors).toMatchObject({
       type: "FileLinkInvalidError",
       details: [{ name: "Asset Upload Error" }],
     });
@@ -220,17 +221,19 @@ describe("POST /sensei/mask", () => {
     const { app } = testEmulator({ fetch, allowedHosts: ["assets.example.com"] });
     const headers = await authHeaders(app);
     for (const input of ["https://169.254.169.254/latest/meta-data", "http://assets.example.com/a.png"]) {
-      const href = await submit(
-        app,
-        "/sensei/mask",
-        {
-          input: { href: input, storage: "external" },
-          output: { href: "https://assets.example.com/o.png", storage: "external" },
-        },
-        headers,
-      );
-      await advance(app, 0);
-      expect((await status(app, href, headers)).errors).toMatchObject({ type: "FileLinkInvalidError" });
+      expect(
+        (
+          await finish(
+            app,
+            "/sensei/mask",
+            {
+              input: { href: input, storage: "external" },
+              output: { href: "https://assets.example.com/o.png", storage: "external" },
+            },
+            headers,
+          )
+        ).errors,
+      ).toMatchObject({ type: "FileLinkInvalidError" });
     }
     expect(fetch).not.toHaveBeenCalled();
   });
@@ -246,17 +249,19 @@ describe("POST /sensei/mask", () => {
     });
     const { app } = testEmulator({ fetch, allowedHosts: ["*.example.com"] });
     const headers = await authHeaders(app);
-    const href = await submit(
-      app,
-      "/sensei/cutout",
-      {
-        input: { href: "https://in.example.com/a.png?sig=1", storage: "external" },
-        output: { href: "https://out.example.com/b.png?sig=2", storage: "external" },
-      },
-      headers,
-    );
-    await advance(app, 0);
-    expect((await status(app, href, headers)).status).toBe("succeeded");
+    expect(
+      (
+        await finish(
+          app,
+          "/sensei/cutout",
+          {
+            input: { href: "https://in.example.com/a.png?sig=1", storage: "external" },
+            output: { href: "https://out.example.com/b.png?sig=2", storage: "external" },
+          },
+          headers,
+        )
+      ).status,
+    ).toBe("succeeded");
     expect(requests.map((r) => [r.method, r.url, r.redirect])).toEqual([
       ["GET", "https://in.example.com/a.png?sig=1", "error"],
       ["PUT", "https://out.example.com/b.png?sig=2", "error"],
@@ -278,17 +283,17 @@ describe("POST /sensei/mask", () => {
     });
     const headers = await authHeaders(app);
     const run = async (input: string) => {
-      const href = await submit(
-        app,
-        "/sensei/mask",
-        {
-          input: { href: input, storage: "external" },
-          output: { href: "https://cdn.example.com/o.png", storage: "external" },
-        },
-        headers,
-      );
-      await advance(app, 0);
-      return (await status(app, href, headers)).errors;
+      return (
+        await finish(
+          app,
+          "/sensei/mask",
+          {
+            input: { href: input, storage: "external" },
+            output: { href: "https://cdn.example.com/o.png", storage: "external" },
+          },
+          headers,
+        )
+      ).errors;
     };
     expect(await run("https://cdn.example.com/missing.png")).toMatchObject({
       type: "FileLinkInvalidError",
@@ -343,14 +348,9 @@ describe("POST /sensei/mask", () => {
     });
     const { app } = testEmulator({ fetch, allowedHosts: ["down.example.com", "cut.example.com"] });
     const headers = await authHeaders(app);
-    const href = await submit(
-      app,
-      "/sensei/mask",
-      { input, output: { href: "files/o.png", storage: "adobe" } },
-      headers,
-    );
-    await advance(app, 0);
-    const errors = (await status(app, href, headers)).errors as {
+    const errors = (
+      await finish(app, "/sensei/mask", { input, output: { href: "files/o.png", storage: "adobe" } }, headers)
+    ).errors as {
       type: string;
       details: { reason: string }[];
     };
@@ -365,17 +365,19 @@ describe("POST /sensei/mask", () => {
     );
     const { app } = testEmulator({ fetch, allowedHosts: ["s3.example.com"] });
     const headers = await authHeaders(app);
-    const href = await submit(
-      app,
-      "/sensei/mask",
-      {
-        input: { href: "https://s3.example.com/a.png", storage: "external" },
-        output: { href: "https://s3.example.com/b.png", storage: "external" },
-      },
-      headers,
-    );
-    await advance(app, 0);
-    expect((await status(app, href, headers)).errors).toMatchObject({
+    expect(
+      (
+        await finish(
+          app,
+          "/sensei/mask",
+          {
+            input: { href: "https://s3.example.com/a.png", storage: "external" },
+            output: { href: "https://s3.example.com/b.png", storage: "external" },
+          },
+          headers,
+        )
+      ).errors,
+    ).toMatchObject({
       type: "FileLinkInvalidError",
       details: [
         { name: "Asset Upload Error", reason: "Unable to upload to the output href: it answered HTTP 403." },
@@ -387,17 +389,19 @@ describe("POST /sensei/mask", () => {
     const { app } = testEmulator();
     const headers = await authHeaders(app);
     await upload(app, "files/photo.png", await subjectPng());
-    const href = await submit(
-      app,
-      "/sensei/mask",
-      {
-        input: { href: "/files/photo.png", storage: "adobe" },
-        output: { href: "files/mask.png", storage: "adobe" },
-      },
-      headers,
-    );
-    await advance(app, 0);
-    expect((await status(app, href, headers)).status).toBe("succeeded");
+    expect(
+      (
+        await finish(
+          app,
+          "/sensei/mask",
+          {
+            input: { href: "/files/photo.png", storage: "adobe" },
+            output: { href: "files/mask.png", storage: "adobe" },
+          },
+          headers,
+        )
+      ).status,
+    ).toBe("succeeded");
     expect((await sharp(await download(app, "files/mask.png")).metadata()).channels).toBe(1);
   });
 });
@@ -407,9 +411,7 @@ describe("POST /sensei/cutout", () => {
     const { app } = testEmulator();
     const headers = await authHeaders(app);
     await upload(app, "in/photo.png", await subjectPng(64, 48));
-    const href = await submit(app, "/sensei/cutout", await maskBody(app), headers);
-    await advance(app, 0);
-    expect((await status(app, href, headers)).status).toBe("succeeded");
+    expect((await finish(app, "/sensei/cutout", await maskBody(app), headers)).status).toBe("succeeded");
     const { data, info } = await sharp(await download(app, "out/result.png"))
       .raw()
       .toBuffer({ resolveWithObject: true });
