@@ -24,7 +24,9 @@ export interface JobInput {
  * else (S3, Google Cloud Storage, the emulator) is `external`.
  *
  * @param url - A pre-signed URL.
- * @see ../../../shared/reference/photoshop-api.md §4
+ * @example
+ * storageFor(new URL("https://acct.blob.core.windows.net/c/cat.png?sig=…")) // "azure"
+ * @see Adobe's storage guide: "use dropbox or azure when the pre-signed URL comes from those services"
  */
 export function storageFor(url: URL): JobInput["storage"] {
   if (url.hostname.endsWith(".blob.core.windows.net")) return "azure";

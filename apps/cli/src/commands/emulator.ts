@@ -14,6 +14,9 @@ import type { Session } from "../session.js";
  *
  * @param program - The program to add the command to.
  * @param session - The run.
+ * @example
+ * registerEmulator(program, session);
+ * await program.parseAsync(["node", "psapi", "emulator", "--port", "4010"]);
  */
 export function registerEmulator(program: Command, session: Session): void {
   program

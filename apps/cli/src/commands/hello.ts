@@ -7,6 +7,9 @@ import type { Session } from "../session.js";
  *
  * @param program - The program to add the command to.
  * @param session - The run.
+ * @example
+ * registerHello(program, session);
+ * await program.parseAsync(["node", "psapi", "hello"]);
  */
 export function registerHello(program: Command, session: Session): void {
   program

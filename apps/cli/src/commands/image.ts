@@ -9,6 +9,9 @@ import type { Session } from "../session.js";
  *
  * @param program - The program to add the commands to.
  * @param session - The run.
+ * @example
+ * registerImageCommands(program, session);
+ * await program.parseAsync(["node", "psapi", "mask", "cat.png"]);
  */
 export function registerImageCommands(program: Command, session: Session): void {
   const mask = addJobOptions(

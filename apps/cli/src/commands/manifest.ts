@@ -21,6 +21,9 @@ interface LayerSummary {
  *
  * @param program - The program to add the command to.
  * @param session - The run.
+ * @example
+ * registerManifest(program, session);
+ * await program.parseAsync(["node", "psapi", "manifest", "design.psd"]);
  */
 export function registerManifest(program: Command, session: Session): void {
   addJobOptions(

@@ -15,6 +15,9 @@ const SAMPLE_PHOTO = fileURLToPath(new URL("../../assets/chelsea.png", import.me
  *
  * @param program - The program to add the command to.
  * @param session - The run.
+ * @example
+ * registerQuickstart(program, session);
+ * await program.parseAsync(["node", "psapi", "quickstart"]);
  */
 export function registerQuickstart(program: Command, session: Session): void {
   program

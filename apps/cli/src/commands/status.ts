@@ -32,6 +32,9 @@ interface StatusSummary {
  *
  * @param program - The program to add the command to.
  * @param session - The run.
+ * @example
+ * registerStatus(program, session);
+ * await program.parseAsync(["node", "psapi", "status", "<job-url>", "--wait"]);
  */
 export function registerStatus(program: Command, session: Session): void {
   program

@@ -23,6 +23,9 @@ export function redactToken(token: string): string {
  *
  * @param program - The program to add the command to.
  * @param session - The run.
+ * @example
+ * registerToken(program, session);
+ * await program.parseAsync(["node", "psapi", "token"]);
  */
 export function registerToken(program: Command, session: Session): void {
   program
