@@ -24,6 +24,11 @@ export class ImsError extends Error {
   readonly errorDescription: string;
   /** The HTTP status IMS answered with; `undefined` when there was no answer. */
   readonly status: number | undefined;
+  /**
+   * Whether asking again later may succeed: IMS was out of reach (`network_error`, `timeout`) or
+   * answered 429 or 5xx. OAuth errors, answers that are not a token and `invalid_token` are final.
+   */
+  readonly retryable: boolean;
 
   /**
    * @param error OAuth error code.
@@ -37,6 +42,10 @@ export class ImsError extends Error {
     this.error = error;
     this.errorDescription = errorDescription;
     this.status = status;
+    this.retryable =
+      status === undefined
+        ? error === "network_error" || error === "timeout"
+        : status === 429 || status >= 500;
   }
 }
 

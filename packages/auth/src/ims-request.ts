@@ -1,7 +1,7 @@
 import { backoffDelay } from "./backoff.js";
 import { ImsError } from "./ims-error.js";
 import type { ResolvedImsOptions } from "./options.js";
-import { REDACTED, redactText } from "./redact.js";
+import { REDACTED, redactError, redactText } from "./redact.js";
 import { isTokenString } from "./token.js";
 
 /** A token as IMS granted it, before psapi stamps it with receipt time and scopes. */
@@ -34,7 +34,6 @@ const MAX_DESCRIPTION = 300;
 
 interface Failure {
   readonly error: ImsError;
-  readonly retryable: boolean;
   readonly retryAfterMs?: number;
 }
 
@@ -50,8 +49,8 @@ export async function requestImsToken(ims: ResolvedImsOptions, request: ImsReque
   for (let attempt = 1; ; attempt++) {
     const outcome = await attemptOnce(ims, request);
     if (!("error" in outcome)) return outcome;
-    const { error, retryable, retryAfterMs = 0 } = outcome;
-    if (!retryable || attempt >= ATTEMPTS || retryAfterMs > MAX_RETRY_AFTER_MS) throw error;
+    const { error, retryAfterMs = 0 } = outcome;
+    if (!error.retryable || attempt >= ATTEMPTS || retryAfterMs > MAX_RETRY_AFTER_MS) throw error;
     const delayMs = Math.max(backoffDelay(attempt, RETRY_BASE_MS, RETRY_MAX_MS, ims.random), retryAfterMs);
     ims.logger.warn?.("[@psapi/auth] IMS request failed; retrying", {
       attempt,
@@ -89,42 +88,27 @@ async function attemptOnce(ims: ResolvedImsOptions, request: ImsRequest): Promis
     // cancelled timer) counts as handled.
     const result = await Promise.race([exchange, timeout]);
     if (result === "timeout") {
-      return {
-        error: new ImsError("timeout", `IMS did not answer within ${ims.timeoutMs} ms`),
-        retryable: true,
-      };
+      return { error: new ImsError("timeout", `IMS did not answer within ${ims.timeoutMs} ms`) };
     }
     return interpret(result.response, result.text, request, scrub);
   } catch (cause) {
-    return { error: networkError(ims.imsUrl, cause, scrub), retryable: true };
+    return { error: networkError(ims.imsUrl, cause, scrub) };
   } finally {
     timer.abort();
   }
 }
 
-/**
- * An `ImsError` for a request that got no answer. Its cause is a scrubbed copy of the original (name,
- * message, the inner cause's message, `code`), not the original: a custom `fetch` may attach the
- * request, form body and all, to the errors it throws, and `util.inspect` would print it.
- */
+/** An `ImsError` for a request that got no answer, with a scrubbed copy of the failure as its cause. */
 function networkError(imsUrl: string, cause: unknown, scrub: (text: string) => string): ImsError {
-  if (!(cause instanceof Error)) {
-    return new ImsError("network_error", `IMS at ${imsUrl} could not be reached: unknown error`);
-  }
-  // Node's fetch says "fetch failed" and puts the reason (ECONNREFUSED, ENOTFOUND, …) in its cause.
-  const inner = cause.cause instanceof Error ? cause.cause : undefined;
-  const detail = scrub(inner ? `${cause.message}: ${inner.message}` : cause.message);
-  const code = [inner, cause]
-    .map((e) => (e as { code?: unknown } | undefined)?.code)
-    .find((c) => typeof c === "string");
-  const safeCause = Object.assign(
-    new Error(detail),
-    { name: cause.name },
-    code === undefined ? {} : { code },
+  const safeCause = redactError(cause, scrub);
+  return new ImsError(
+    "network_error",
+    `IMS at ${imsUrl} could not be reached: ${safeCause.message}`,
+    undefined,
+    {
+      cause: safeCause,
+    },
   );
-  return new ImsError("network_error", `IMS at ${imsUrl} could not be reached: ${detail}`, undefined, {
-    cause: safeCause,
-  });
 }
 
 function interpret(
@@ -141,7 +125,6 @@ function interpret(
       const kind = describeContent(response, body);
       return {
         error: new ImsError("invalid_response", `IMS answered ${status} with ${kind}: ${grant}`, status),
-        retryable: false,
       };
     }
     return grant;
@@ -153,9 +136,8 @@ function interpret(
     typeof record.error_description === "string" && record.error_description
       ? scrub(record.error_description).slice(0, MAX_DESCRIPTION)
       : `IMS answered ${status} with ${describeContent(response, body)}`;
-  const retryable = status === 429 || status >= 500;
   const error = new ImsError(code, description, status);
-  return retryable ? { error, retryable, retryAfterMs: retryAfter(response) } : { error, retryable };
+  return error.retryable ? { error, retryAfterMs: retryAfter(response) } : { error };
 }
 
 /** The token in a 2xx body, or why there is none. */

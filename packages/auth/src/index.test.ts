@@ -14,6 +14,7 @@ describe("@psapi/auth public surface", () => {
       "createStaticTokenAuth",
       "errorSummary",
       "isSecretName",
+      "redactError",
       "redactText",
       "redactUrl",
       "systemClock",
@@ -35,5 +36,21 @@ describe("@psapi/auth public surface", () => {
     expect(error.name).toBe("ImsError");
     expect(error.message).toBe("[@psapi/auth] IMS invalid_scope (HTTP 400): scope foo is not allowed");
     expect(new auth.ImsError("timeout", "no answer").message).toBe("[@psapi/auth] IMS timeout: no answer");
+  });
+
+  it.each([
+    ["network_error", undefined, true],
+    ["timeout", undefined, true],
+    ["server_error", 503, true],
+    ["http_500", 500, true],
+    ["rate_limited", 429, true],
+    ["invalid_client", 401, false],
+    ["invalid_grant", 400, false],
+    ["invalid_response", 200, false],
+    ["invalid_token", undefined, false],
+    // psapi's own codes only count without an HTTP status: a 400 body saying "timeout" is an OAuth error.
+    ["timeout", 400, false],
+  ] as const)("ImsError %s (HTTP %s) is retryable: %s", (code, status, retryable) => {
+    expect(new auth.ImsError(code, "…", status).retryable).toBe(retryable);
   });
 });

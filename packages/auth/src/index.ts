@@ -4,7 +4,7 @@ export { errorSummary, ImsError } from "./ims-error.js";
 export { createJwtAuth, type JwtAuthOptions } from "./jwt.js";
 export type { Middleware } from "./middleware-type.js";
 export type { FetchLike, ImsOptions, LifecycleOptions } from "./options.js";
-export { isSecretName, REDACTED, redactText, redactUrl } from "./redact.js";
+export { isSecretName, REDACTED, redactError, redactText, redactUrl } from "./redact.js";
 export { createRefreshTokenAuth, type RefreshTokenAuthOptions } from "./refresh-token.js";
 export { createServerToServerAuth, type ServerToServerAuthOptions } from "./server-to-server.js";
 export { createStaticTokenAuth, type StaticTokenAuthOptions } from "./static-token.js";

@@ -32,11 +32,11 @@ export function isSecretName(name: string): boolean {
 
 /**
  * A URL safe to log: origin and path only. The query string of a pre-signed URL is its credential
- * (S3 `X-Amz-Signature`, Azure SAS `sig`, the emulator's `sig`), so it is dropped whole, as is any
- * user-info part. Input that is not a URL is replaced entirely.
+ * (S3 `X-Amz-Signature`, Azure SAS `sig`, the emulator's `sig`), so it is replaced whole by
+ * `?[REDACTED]`, and any user-info part is dropped. Input that is not a URL is replaced entirely.
  *
  * @example
- * redactUrl("https://bucket.s3.amazonaws.com/a.png?X-Amz-Signature=abc") // "https://bucket.s3.amazonaws.com/a.png"
+ * redactUrl("https://bucket.s3.amazonaws.com/a.png?X-Amz-Signature=abc") // "https://bucket.s3.amazonaws.com/a.png?[REDACTED]"
  */
 export function redactUrl(url: string | URL): string {
   let parsed: URL;
@@ -63,4 +63,27 @@ export function redactText(text: string): string {
     .replace(/([?&\s"']|^)([A-Za-z_-]+)=([^&\s"']+)/g, (match, lead: string, name: string) =>
       isSecretName(name) ? `${lead}${name}=${REDACTED}` : match,
     );
+}
+
+/**
+ * A log-safe stand-in for an error thrown by a `fetch`, to keep as a `cause`: a new `Error` with the
+ * original's `name`, its message joined with its cause's (Node's fetch says "fetch failed" and puts
+ * the reason, `connect ECONNREFUSED …`, in its cause) and passed through `scrub`, and a string `code`
+ * (`ECONNREFUSED`) when either has one. Never the original: a custom `fetch` may have hung the request
+ * on it, headers and body included, and `util.inspect` prints a `cause` with all its properties.
+ *
+ * @param error What the `fetch` threw.
+ * @param scrub Removes secrets from the message; default `redactText`.
+ * @example
+ * new Error("request failed", { cause: redactError(thrown) });
+ */
+export function redactError(error: unknown, scrub: (text: string) => string = redactText): Error {
+  if (!(error instanceof Error)) return new Error("unknown error");
+  const inner = error.cause instanceof Error ? error.cause : undefined;
+  const copy = new Error(scrub(inner ? `${error.message}: ${inner.message}` : error.message));
+  copy.name = error.name;
+  const code = [inner, error]
+    .map((e) => (e as { code?: unknown } | undefined)?.code)
+    .find((c) => typeof c === "string");
+  return code === undefined ? copy : Object.assign(copy, { code });
 }
