@@ -1,5 +1,6 @@
-import type { Clock } from "@psapi/auth";
+import { type Clock, redactError } from "@psapi/auth";
 import { PhotoshopApiError } from "./errors/photoshop-api-error.js";
+import { redactString } from "./redact.js";
 import { isIdempotent } from "./retry-policy.js";
 
 /** The fetch signature openapi-fetch calls: one `Request` in, one `Response` out. */
@@ -21,7 +22,8 @@ export interface TransportOptions {
  * buffered, which is fine for this API: every answer is a small JSON or text document.
  *
  * Failures become a {@link PhotoshopApiError} with status 0 whose `retryable` follows the idempotency
- * rule of the retry policy. An abort passes through as the caller's signal reason, unwrapped.
+ * rule of the retry policy, and whose `cause` is the timeout or a scrubbed copy of the fetch's error.
+ * An abort passes through as the caller's signal reason, unwrapped.
  */
 export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): FetchLike {
   return async function send(request) {
@@ -47,14 +49,17 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
       });
     } catch (error) {
       if (callerSignal.aborted) throw callerSignal.reason;
-      const what = deadline.signal.aborted
+      const timedOut = deadline.signal.aborted;
+      // Never the original as the cause: a custom fetch may have hung the request on it, token and all.
+      const failure = redactError(error, redactString);
+      const what = timedOut
         ? `timed out after ${timeoutMs} ms`
-        : `failed without a complete response: ${error instanceof Error ? error.message : String(error)}`;
+        : `failed without a complete response: ${failure.message}`;
       throw new PhotoshopApiError(`[@psapi/client] ${request.method} ${request.url} ${what}`, {
         status: 0,
         request: { method: request.method, url: request.url },
         retryable: isIdempotent(request.method),
-        cause: deadline.signal.aborted ? deadline.signal.reason : error,
+        cause: timedOut ? deadline.signal.reason : failure,
       });
     } finally {
       stopTimer.abort();

@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { PhotoshopApiError } from "../errors/photoshop-api-error.js";
 import { json } from "../testing/fake-fetch.js";
@@ -110,7 +111,26 @@ describe("retry middleware", () => {
     expect(seen).toHaveLength(1);
     expect(error).toBeInstanceOf(PhotoshopApiError);
     expect(error).toMatchObject({ status: 0, retryable: false });
-    expect((error as Error).cause).toBeInstanceOf(TypeError);
+    expect((error as Error).cause).toMatchObject({ name: "TypeError", message: "fetch failed" });
+  });
+
+  it("keeps a scrubbed copy of a network error as the cause, never the original (it may hold the request)", async () => {
+    const failure = Object.assign(
+      new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED") }),
+      {
+        // What a custom fetch may hang on its errors: the request, bearer token included.
+        request: new Request("https://image.adobe.io/x", { headers: { Authorization: "Bearer token-1" } }),
+      },
+    );
+    const { client, clock } = setup([failure], { retry: { maxRetries: 0 } });
+    const error = await clock.run(client.hello()).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 0, retryable: true });
+    expect((error as Error).cause).toMatchObject({
+      name: "TypeError",
+      message: "fetch failed: connect ECONNREFUSED",
+    });
+    expect(inspect(error, { depth: 10 })).not.toContain("token-1");
+    expect((error as Error).message).toContain("fetch failed: connect ECONNREFUSED");
   });
 
   it("resends a POST after a 503 with the same body", async () => {
