@@ -1,3 +1,4 @@
+import { ImsError } from "@psapi/auth";
 import { describe, expect, it } from "vitest";
 import { JobFailedError } from "../errors/job-failed-error.js";
 import { JobTimeoutError } from "../errors/job-timeout-error.js";
@@ -176,6 +177,27 @@ describe("job.wait() and waitForJob()", () => {
     );
     await clock.run(client.waitForJob(STATUS_URL));
     expect(seen.map((request) => request.at)).toEqual([500, 20_500]);
+  });
+
+  it("polls again when a token cannot be had for a moment (IMS out of reach), and stops on an OAuth error", async () => {
+    const { client, clock, seen, auth } = setup([sensei("running"), sensei("succeeded")]);
+    const headers = auth.headers;
+    let failures = [
+      new ImsError("network_error", "IMS could not be reached"),
+      new ImsError("http_503", "busy", 503),
+    ];
+    auth.headers = async () => {
+      const failure = failures.shift();
+      if (failure) throw failure;
+      return headers();
+    };
+    await expect(clock.run(client.waitForJob(STATUS_URL))).resolves.toMatchObject({ status: "succeeded" });
+    expect(seen).toHaveLength(2);
+
+    failures = [new ImsError("invalid_client", "bad secret", 401), new ImsError("network_error", "n/a")];
+    const error = await clock.run(client.waitForJob(STATUS_URL)).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ error: "invalid_client", status: 401 });
+    expect(failures).toHaveLength(1);
   });
 
   it("gives up after maxTransientErrors consecutive failed polls", async () => {

@@ -1,5 +1,4 @@
-import type { Clock, Logger } from "@psapi/auth";
-import { redactUrl } from "@psapi/auth";
+import { type Clock, ImsError, type Logger, redactUrl } from "@psapi/auth";
 import { DEFAULT_WAIT } from "../defaults.js";
 import { JobFailedError } from "../errors/job-failed-error.js";
 import { JobTimeoutError } from "../errors/job-timeout-error.js";
@@ -27,7 +26,8 @@ export interface WaitOptions<T extends JobStatus = JobStatus> {
   onProgress?: (status: T) => void;
   /**
    * Consecutive polls that may fail with a transient error (5xx, 429, network, timeout; each already
-   * retried by the retry policy) before the wait rejects with that error. Default 5.
+   * retried by the retry policy; or an `ImsError` that is `retryable`) before the wait rejects with
+   * that error. Default 5.
    */
   maxTransientErrors?: number;
 }
@@ -87,12 +87,16 @@ export async function pollJob<T extends JobStatus>(
       try {
         answer = await read(signal);
       } catch (error) {
-        if (signal.aborted || !(error instanceof PhotoshopApiError) || !error.retryable) throw error;
+        // Transient: Adobe's 5xx/429 or no answer (after the retry policy), or IMS out of reach for a
+        // moment when the token had to be renewed mid-wait. A bad secret or an unknown job is not.
+        const transient =
+          (error instanceof PhotoshopApiError || error instanceof ImsError) && error.retryable;
+        if (signal.aborted || !transient) throw error;
         failures += 1;
         lastError = error;
         if (failures > maxTransientErrors) throw error;
         // The next poll honours the server's Retry-After even when the retry policy gave up.
-        delay = Math.max(delay, error.retryAfterMs ?? 0);
+        if (error instanceof PhotoshopApiError) delay = Math.max(delay, error.retryAfterMs ?? 0);
         logger?.warn?.("[@psapi/client] status poll failed; polling again", {
           url: redactUrl(statusUrl),
           status: error.status,
