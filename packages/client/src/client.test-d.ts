@@ -1,5 +1,8 @@
+import { createStaticTokenAuth, type PhotoshopAuth } from "@psapi/auth";
+import createClient, { type Middleware } from "openapi-fetch";
 import { describe, expectTypeOf, it } from "vitest";
 import type { JobHandle, PhotoshopClient } from "./client.js";
+import type { paths } from "./generated/photoshop.js";
 import type { WaitOptions } from "./jobs/wait-for-job.js";
 import type { CreateMaskRequest, JobStatus, PsJobStatus, SenseiJobStatus } from "./types.js";
 
@@ -62,5 +65,16 @@ describe("operation types flow from the generated OpenAPI types", () => {
       .toEqualTypeOf<"/pie/psdService/hello" | "/pie/psdService/status/{jobId}" | "/sensei/status/{jobId}">();
     // @ts-expect-error: no such path
     void client.raw.GET("/nope");
+  });
+});
+
+describe("@psapi/auth's middleware type", () => {
+  it("is an openapi-fetch Middleware, so client.use(auth.middleware) compiles", () => {
+    expectTypeOf<PhotoshopAuth["middleware"]>().toExtend<Middleware>();
+    const auth = createStaticTokenAuth({ accessToken: "t", clientId: "c" });
+    client.raw.use(auth.middleware);
+    createClient<paths>({ baseUrl: "https://image.adobe.io" }).use(auth.middleware);
+    // @ts-expect-error: the check has teeth: a hook that expects something else than a Request is refused
+    client.raw.use({ onRequest: (_: { request: number }) => undefined });
   });
 });
