@@ -24,6 +24,8 @@ const CONNECTIONS = 50;
 const VOLATILE = new Set(["date", "connection", "keep-alive", "transfer-encoding", "content-length"]);
 
 type Target = "bare" | "emulator" | "prism";
+/** One autocannon run plus the server's CPU time per answered request during it. */
+type Measured = LoadRun & { readonly cpuUsPerRequest: number };
 const TARGETS: readonly Target[] = ["bare", "emulator", "prism"];
 
 async function record(origin: string, path: string, headers: Record<string, string>): Promise<Fixture> {
@@ -96,14 +98,27 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
     servers.push(prism);
     const byTarget: Record<Target, ServerProcess> = { bare, emulator, prism };
 
-    const raw: Record<string, Record<Target, LoadRun[]>> = {};
+    const raw: Record<string, Record<Target, Measured[]>> = {};
     for (const path of routes) {
       for (const target of TARGETS) await probe(byTarget[target], path, headers);
       const label = path === statusPath ? "GET /sensei/status/{id}" : `GET ${path}`;
-      const runsByTarget: Record<Target, LoadRun[]> = { bare: [], emulator: [], prism: [] };
+      const runsByTarget: Record<Target, Measured[]> = { bare: [], emulator: [], prism: [] };
       raw[label] = runsByTarget;
-      const load = (target: Target, s: number) =>
-        runLoad({ url: `${byTarget[target].origin}${path}`, headers, connections: CONNECTIONS, seconds: s });
+      const load = async (target: Target, s: number): Promise<Measured> => {
+        const server = byTarget[target];
+        const cpuBefore = server.cpuSeconds();
+        const result = await runLoad({
+          url: `${server.origin}${path}`,
+          headers,
+          connections: CONNECTIONS,
+          seconds: s,
+        });
+        const cpuUsPerRequest = round(
+          ((server.cpuSeconds() - cpuBefore) * 1e6) / Math.max(1, result.requests),
+          1,
+        );
+        return { ...result, cpuUsPerRequest };
+      };
       // Warm-up (JIT, connection pools), discarded.
       for (const target of TARGETS) await load(target, 1);
       // Interleaved so a noisy neighbour on the shared machine hits all three alike.
@@ -115,19 +130,23 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
           }
           runsByTarget[target].push(result);
           context.log(
-            `${label} ${target} run ${i + 1}/${runs}: ${Math.round(result.rps)} req/s, p99 ${result.p99Ms} ms`,
+            `${label} ${target} run ${i + 1}/${runs}: ${Math.round(result.rps)} req/s, p99 ${result.p99Ms} ms, ${result.cpuUsPerRequest} µs CPU/request`,
           );
         }
       }
     }
 
-    const medians: Record<string, Record<Target, { rps: number; p50Ms: number; p99Ms: number }>> = {};
+    const medians: Record<
+      string,
+      Record<Target, { rps: number; p50Ms: number; p99Ms: number; cpuUsPerRequest: number }>
+    > = {};
     const figures: Figure[] = [];
     for (const [label, byRun] of Object.entries(raw)) {
       const m = (target: Target) => ({
         rps: round(median(byRun[target].map((r) => r.rps)), 0),
         p50Ms: median(byRun[target].map((r) => r.p50Ms)),
         p99Ms: median(byRun[target].map((r) => r.p99Ms)),
+        cpuUsPerRequest: median(byRun[target].map((r) => r.cpuUsPerRequest)),
       });
       const row = { bare: m("bare"), emulator: m("emulator"), prism: m("prism") };
       medians[label] = row;
@@ -171,6 +190,20 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
           value: row.prism.p50Ms,
           unit: `ms (p99 ${row.prism.p99Ms} ms)`,
         },
+        {
+          label: `${label}: emulator CPU time per request`,
+          value: round(row.emulator.cpuUsPerRequest, 0),
+          unit: "µs",
+          baseline: { label: "bare", value: row.bare.cpuUsPerRequest },
+          ratio: ratio(row.emulator.cpuUsPerRequest, row.bare.cpuUsPerRequest),
+        },
+        {
+          label: `${label}: Prism CPU time per request`,
+          value: round(row.prism.cpuUsPerRequest, 0),
+          unit: "µs",
+          baseline: { label: "emulator", value: row.emulator.cpuUsPerRequest },
+          ratio: ratio(row.prism.cpuUsPerRequest, row.emulator.cpuUsPerRequest),
+        },
       );
     }
     return {
@@ -194,6 +227,7 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
       figures,
       notes: [
         "req/s counts 2xx answers only; any non-2xx or socket error in a run aborts the bench.",
+        "CPU time per request is the server process's user + system time (all threads, /proc/<pid>/stat) during a run divided by the requests it answered; it moves far less than req/s when other work shares the machine, and bare ÷ emulator CPU time is the throughput ratio a quiet machine would show when the server core is the bottleneck.",
         `The bare server answers the emulator's own bytes: ${fixtures.map((f) => `${f.path} → ${f.status}, ${Buffer.from(f.body, "base64").length} B body, headers ${f.headers.map(([n]) => n).join(", ")}`).join("; ")}.`,
       ],
     };

@@ -44,6 +44,12 @@ export interface ServerProcess {
   readonly origin: string;
   /** Peak resident set size so far (VmHWM), in bytes, read from /proc. */
   peakRss(): number;
+  /**
+   * CPU time (user + system, all threads) the process has used so far, in seconds, from
+   * /proc/<pid>/stat. Unlike throughput, CPU time per request barely moves when other work shares
+   * the machine, so it is the steadier figure on a busy host.
+   */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -112,6 +118,7 @@ function handle(name: string, child: ChildProcess, port: number): ServerProcess 
     port,
     origin: `http://127.0.0.1:${port}`,
     peakRss: () => readPeakRss(pid),
+    cpuSeconds: () => readCpuSeconds(pid),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) {
@@ -128,6 +135,18 @@ function handle(name: string, child: ChildProcess, port: number): ServerProcess 
         child.kill("SIGTERM");
       }),
   };
+}
+
+// USER_HZ: the unit of utime/stime in /proc/<pid>/stat; 100 on every Linux Node supports.
+const TICKS_PER_SECOND = 100;
+
+function readCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name (field 2) may contain spaces; count fields from after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return (utime + stime) / TICKS_PER_SECOND;
 }
 
 function readPeakRss(pid: number): number {
