@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { DEMO_CREDENTIALS, PSAPI_CHECKER, useSharedEnvironment } from "./harness/environment.js";
+import { DEMO_CREDENTIALS, PSAPI_CHECKER, useEnvironment } from "./harness/environment.js";
 import { maskRequest } from "./harness/jobs.js";
 
 // Every operation of photoshop.yaml, ims.yaml and emulator.yaml, on its success and on the error
@@ -11,12 +11,15 @@ describe("contract sweep: every declared operation, its successes and its errors
   const jwtClient = { clientId: "psapi-jwt-client", clientSecret: "psapi-jwt-secret" };
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const jwtPublicKey = String(publicKey.export({ type: "spki", format: "pem" }));
-  const env = useSharedEnvironment({
-    emulator: {
-      jobs: { pendingMs: 1_000, runningMs: 0 },
-      clients: [DEMO_CREDENTIALS, { ...jwtClient, jwtPublicKey }],
+  const env = useEnvironment(
+    {
+      emulator: {
+        jobs: { pendingMs: 1_000, runningMs: 0 },
+        clients: [DEMO_CREDENTIALS, { ...jwtClient, jwtPublicKey }],
+      },
     },
-  });
+    { per: "describe" },
+  );
   const signJwt = (claims: Record<string, unknown>) => {
     const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
     const unsigned = `${part({ alg: "RS256", typ: "JWT" })}.${part(claims)}`;

@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { DEMO_CREDENTIALS, type Transport, useSharedEnvironment } from "./harness/environment.js";
+import { DEMO_CREDENTIALS, type Transport, useEnvironment } from "./harness/environment.js";
 import { imageFacts, readFixture } from "./harness/images.js";
 
 const COFFEE = { file: "coffee.png", width: 600, height: 400 } as const;
 
 describe.each<Transport>(["in-process", "port"])("end to end, %s", (transport) => {
-  const env = useSharedEnvironment({ transport, emulator: { jobs: { pendingMs: 0, runningMs: 0 } } });
+  const env = useEnvironment(
+    { transport, emulator: { jobs: { pendingMs: 0, runningMs: 0 } } },
+    { per: "describe" },
+  );
 
   async function uploadCoffee(key: string) {
     return env().control.upload(key, await readFixture(COFFEE.file), "image/png");

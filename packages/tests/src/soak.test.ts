@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestEnvironment, useSharedEnvironment } from "./harness/environment.js";
+import { type TestEnvironment, useEnvironment } from "./harness/environment.js";
 import { maskRequest } from "./harness/jobs.js";
 
 const JOBS = 500;
@@ -68,25 +68,28 @@ async function soak(env: TestEnvironment) {
 }
 
 describe(`bounded soak: ${JOBS} mask jobs, ${CONCURRENCY} at a time, 20% transient faults`, () => {
-  const env = useSharedEnvironment({
-    emulator: {
-      jobs: { pendingMs: 0, runningMs: 0 },
-      limits: { maxObjects: 4 * JOBS, maxJobs: 2 * JOBS },
-      // Seeded: the same draws on every run (which request gets which draw follows the interleaving).
-      faults: {
-        seed: 20_261_123,
-        rules: [
-          { route: "POST /sensei/mask", status: 503, probability: 0.1 },
-          { route: "POST /sensei/mask", status: 429, retryAfter: 1, probability: 0.1 / 0.9 },
-          { route: "GET /sensei/status/*", status: 502, probability: 0.1 },
-          { route: "GET /sensei/status/*", reset: true, probability: 0.1 / 0.9 },
-        ],
+  const env = useEnvironment(
+    {
+      emulator: {
+        jobs: { pendingMs: 0, runningMs: 0 },
+        limits: { maxObjects: 4 * JOBS, maxJobs: 2 * JOBS },
+        // Seeded: the same draws on every run (which request gets which draw follows the interleaving).
+        faults: {
+          seed: 20_261_123,
+          rules: [
+            { route: "POST /sensei/mask", status: 503, probability: 0.1 },
+            { route: "POST /sensei/mask", status: 429, retryAfter: 1, probability: 0.1 / 0.9 },
+            { route: "GET /sensei/status/*", status: 502, probability: 0.1 },
+            { route: "GET /sensei/status/*", reset: true, probability: 0.1 / 0.9 },
+          ],
+        },
       },
+      // With 20% faults a call fails four times in a row once in 625 calls; the soak is about
+      // exactly-once delivery under faults, so it gives the client room (the matrix tests the cap).
+      client: { retry: { maxRetries: 8 } },
     },
-    // With 20% faults a call fails four times in a row once in 625 calls; the soak is about
-    // exactly-once delivery under faults, so it gives the client room (the matrix tests the cap).
-    client: { retry: { maxRetries: 8 } },
-  });
+    { per: "describe" },
+  );
 
   let unhandled = 0;
   const onUnhandled = () => {

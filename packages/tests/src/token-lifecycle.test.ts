@@ -1,7 +1,7 @@
 import { createServerToServerAuth } from "@psapi/auth";
 import { describe, expect, it } from "vitest";
 import type { FetchLike } from "./conformance/recording-fetch.js";
-import { DEMO_CREDENTIALS, FIXED_RANDOM, useEnvironmentPerTest } from "./harness/environment.js";
+import { DEMO_CREDENTIALS, FIXED_RANDOM, useEnvironment } from "./harness/environment.js";
 import type { VirtualClock } from "./harness/virtual-clock.js";
 
 const LIFETIME_S = 120;
@@ -18,7 +18,7 @@ describe("token lifecycle, end to end on the emulator's clock", () => {
       return fetch(request);
     };
   };
-  const env = useEnvironmentPerTest({
+  const env = useEnvironment({
     emulator: { tokenLifetimeSeconds: LIFETIME_S },
     interpose: noteTokenRequests,
     auth: ({ baseUrl, fetch, clock }) =>

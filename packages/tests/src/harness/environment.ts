@@ -86,7 +86,7 @@ const IN_PROCESS_ORIGIN = "http://127.0.0.1:4010";
  * fetch, server-to-server auth against the emulator's IMS, and a client, all on one virtual clock.
  *
  * @param options See {@link EnvironmentOptions}.
- * @returns The environment; call `close()` when done (the `useEnvironment*` helpers do).
+ * @returns The environment; call `close()` when done (`withEnvironment` and `useEnvironment` do).
  * @example
  * const env = await createTestEnvironment({ transport: "port" });
  * expect(await env.client.hello()).toBe("Welcome to the Photoshop API!");
@@ -177,50 +177,33 @@ export async function withEnvironment<T>(
 }
 
 /**
- * A fresh environment for every test of the enclosing `describe`; each test's responses are
- * checked against the spec after it, and a violation fails that test.
+ * An environment for the enclosing `describe`: a fresh one for every test (`per: "test"`, the
+ * default), each test's responses checked against the spec after it; or one shared by all its
+ * tests (`per: "describe"`), checked once at the end. A violation fails the test or the describe.
  *
  * @param options See {@link EnvironmentOptions}.
- * @returns A getter for the current test's environment.
+ * @param scope How long one environment lives.
+ * @returns A getter for the current environment.
  * @example
- * const env = useEnvironmentPerTest();
+ * const env = useEnvironment({ transport: "port" }, { per: "describe" });
  * it("says hello", async () => expect(await env().client.hello()).toBeTruthy());
  */
-export function useEnvironmentPerTest(options: EnvironmentOptions = {}): () => TestEnvironment {
+export function useEnvironment(
+  options: EnvironmentOptions = {},
+  scope: { per: "test" | "describe" } = { per: "test" },
+): () => TestEnvironment {
+  const [before, after] = scope.per === "test" ? [beforeEach, afterEach] : [beforeAll, afterAll];
   let current: TestEnvironment | undefined;
-  beforeEach(async () => {
+  before(async () => {
     current = await createTestEnvironment(options);
   });
-  afterEach(async () => {
+  after(async () => {
     const env = current;
     current = undefined;
     await env?.close();
   });
   return () => {
-    if (!current) throw new Error("useEnvironmentPerTest: no environment outside a test");
-    return current;
-  };
-}
-
-/**
- * One environment shared by every test of the enclosing `describe`, checked against the spec once
- * at the end.
- *
- * @param options See {@link EnvironmentOptions}.
- * @returns A getter for the shared environment.
- * @example
- * const env = useSharedEnvironment({ transport: "port" });
- */
-export function useSharedEnvironment(options: EnvironmentOptions = {}): () => TestEnvironment {
-  let current: TestEnvironment | undefined;
-  beforeAll(async () => {
-    current = await createTestEnvironment(options);
-  });
-  afterAll(async () => {
-    await current?.close();
-  });
-  return () => {
-    if (!current) throw new Error("useSharedEnvironment: no environment outside the describe");
+    if (!current) throw new Error(`useEnvironment: no environment outside the ${scope.per}`);
     return current;
   };
 }
