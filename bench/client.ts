@@ -72,15 +72,22 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
       clientMedianMs: [] as number[],
       rawFetchMeanMs: [] as number[],
       clientMeanMs: [] as number[],
+      rawFetchCpuUs: [] as number[],
+      clientCpuUs: [] as number[],
     };
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
     for (let i = 0; i < runs; i += 1) {
       // Alternate which goes first so neither always gets the warmer machine.
       const order = i % 2 === 0 ? (["raw", "client"] as const) : (["client", "raw"] as const);
       for (const which of order) {
+        const cpuBefore = process.cpuUsage();
         const times = await timeCalls(calls, which === "raw" ? rawFetch : viaClient);
+        const cpu = process.cpuUsage(cpuBefore);
         (which === "raw" ? raw.rawFetchMedianMs : raw.clientMedianMs).push(round(median(times), 4));
         (which === "raw" ? raw.rawFetchMeanMs : raw.clientMeanMs).push(round(mean(times), 4));
+        (which === "raw" ? raw.rawFetchCpuUs : raw.clientCpuUs).push(
+          round((cpu.user + cpu.system) / calls, 1),
+        );
       }
       context.log(
         `run ${i + 1}/${runs}: raw ${raw.rawFetchMedianMs.at(-1)} ms, client ${raw.clientMedianMs.at(-1)} ms per call`,
@@ -90,6 +97,8 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
     const clientMs = median(raw.clientMedianMs);
     const over = ratio(clientMs, rawMs);
     const meanRatio = ratio(median(raw.clientMeanMs), median(raw.rawFetchMeanMs));
+    const rawCpu = median(raw.rawFetchCpuUs);
+    const clientCpu = median(raw.clientCpuUs);
     return {
       title: "Client overhead: hello() vs raw fetch",
       settings: {
@@ -102,9 +111,10 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
           "createPhotoshopClient({ auth: createServerToServerAuth({ imsUrl: fake IMS }), baseUrl: bare }), default retry; token fetched once before timing",
         baseline: "fetch(url, { headers: { Authorization, x-api-key } }), status check, response.text()",
         figure: "median per-call time within each run, then the median over runs",
+        cpu: "this process's user + system CPU time (process.cpuUsage) over a run ÷ calls: the client-side cost alone, steadier than wall time on a shared machine",
       },
       raw,
-      medians: { rawFetchMs: rawMs, clientMs, meanRatio },
+      medians: { rawFetchMs: rawMs, clientMs, meanRatio, rawFetchCpuUs: rawCpu, clientCpuUs: clientCpu },
       figures: [
         {
           label: "hello() per call (sequential)",
@@ -114,6 +124,13 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
           ratio: over,
           target: "≤ 1.10× raw fetch",
           pass: over <= 1.1,
+        },
+        {
+          label: "hello() client-side CPU time per call",
+          value: round(clientCpu, 0),
+          unit: "µs",
+          baseline: { label: "raw fetch", value: round(rawCpu, 0) },
+          ratio: ratio(clientCpu, rawCpu),
         },
       ],
       notes: [
