@@ -1,7 +1,6 @@
-import { createServerToServerAuth } from "@psapi/auth";
 import { describe, expect, it } from "vitest";
 import type { FetchLike } from "./conformance/recording-fetch.js";
-import { DEMO_CREDENTIALS, FIXED_RANDOM, useEnvironment } from "./harness/environment.js";
+import { createDemoAuth, DEMO_CREDENTIALS, useEnvironment } from "./harness/environment.js";
 import type { VirtualClock } from "./harness/virtual-clock.js";
 
 const LIFETIME_S = 120;
@@ -21,15 +20,7 @@ describe("token lifecycle, end to end on the emulator's clock", () => {
   const env = useEnvironment({
     emulator: { tokenLifetimeSeconds: LIFETIME_S },
     interpose: noteTokenRequests,
-    auth: ({ baseUrl, fetch, clock }) =>
-      createServerToServerAuth({
-        ...DEMO_CREDENTIALS,
-        imsUrl: baseUrl,
-        fetch,
-        clock: clock.view("auth"),
-        random: FIXED_RANDOM,
-        refreshAhead: REFRESH_AHEAD_MS,
-      }),
+    auth: (context) => createDemoAuth(context, { refreshAhead: REFRESH_AHEAD_MS }),
   });
   const statusesOf = (operationId: string) =>
     env()

@@ -66,12 +66,17 @@ export interface AuthContext {
  * clock's `"auth"` view: the default auth of every environment.
  *
  * @param context The environment's base URL, fetch and clock.
+ * @param lifecycle Lifecycle options of the auth, e.g. `refreshAhead`.
  * @returns The auth.
  * @example
  * const auth = withApiKey(createDemoAuth(context), "not-a-client");
  */
-export function createDemoAuth({ baseUrl, fetch, clock }: AuthContext): PhotoshopAuth {
+export function createDemoAuth(
+  { baseUrl, fetch, clock }: AuthContext,
+  lifecycle: { refreshAhead?: number } = {},
+): PhotoshopAuth {
   return createServerToServerAuth({
+    ...lifecycle,
     ...DEMO_CREDENTIALS,
     imsUrl: baseUrl,
     fetch,
@@ -118,7 +123,9 @@ export async function createTestEnvironment(options: EnvironmentOptions = {}): P
   }
   const recorder = recordingFetch(inner, { checker: PSAPI_CHECKER });
   const fetch = clock.track(options.interpose ? options.interpose(recorder.fetch, clock) : recorder.fetch);
-  const auth = (options.auth ?? createDemoAuth)({ baseUrl, fetch, clock });
+  const auth = options.auth
+    ? options.auth({ baseUrl, fetch, clock })
+    : createDemoAuth({ baseUrl, fetch, clock });
   const client = createPhotoshopClient({
     ...options.client,
     auth,
