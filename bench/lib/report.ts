@@ -1,5 +1,6 @@
 // Results: one JSON file per bench in results/, and the table in README.md between the markers,
 // rebuilt from every JSON file present so a partial run (`pnpm bench -- client`) keeps the rest.
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
@@ -92,6 +93,10 @@ export function updateReadme(order: readonly string[]): void {
   const end = readme.indexOf(END);
   if (start < 0 || end < start) throw new Error(`README.md lacks the ${START} … ${END} markers`);
   writeFileSync(readmePath, `${readme.slice(0, start + START.length)}\n${table}\n${readme.slice(end)}`);
+  // The repo's formatter pads Markdown tables; running it here keeps `pnpm lint` clean after a bench.
+  const biome = join(benchDir, "..", "node_modules", ".bin", "biome");
+  const formatted = spawnSync(biome, ["format", "--write", readmePath], { encoding: "utf8" });
+  if (formatted.status !== 0) throw new Error(`biome format README.md failed: ${formatted.stderr}`);
 }
 
 function section(result: BenchResult): string {
