@@ -153,7 +153,7 @@ describe("createConformanceChecker", () => {
     expect(problem).toContain("must NOT have fewer than 1 characters");
   });
 
-  it("compiles every schema that psapi's own spec declares for a response", () => {
+  it("compiles every response schema of psapi's own three specs and routes to their operations", () => {
     const specs = loadPsapiSpecs();
     expect(specs.map((spec) => spec.id.split("/").pop())).toEqual([
       "photoshop.yaml",
@@ -210,31 +210,33 @@ describe("recordingFetch", () => {
   });
 });
 
-describe("recordingFetch with a broken spec", () => {
-  it("reports a schema it cannot compile as a violation instead of passing the response", async () => {
-    const broken = createConformanceChecker([
-      {
-        id: "https://broken.example/spec.yaml",
-        document: {
-          openapi: "3.1.0",
-          paths: {
-            "/x": {
-              get: {
-                responses: {
-                  "200": {
-                    description: "x",
-                    content: { "application/json": { schema: { $ref: "#/components/schemas/Missing" } } },
-                  },
-                },
+describe("a broken spec", () => {
+  it("is refused when the checker is built, naming the $ref it cannot resolve", () => {
+    const broken = {
+      openapi: "3.1.0",
+      paths: {
+        "/x": {
+          get: {
+            responses: {
+              "200": {
+                description: "x",
+                content: { "application/json": { schema: { $ref: "#/components/schemas/Missing" } } },
               },
             },
           },
         },
       },
-    ]);
-    const recorder = recordingFetch(async () => json({}, 200), { checker: broken });
-    await recorder.fetch("https://broken.example/x");
+    };
+    expect(() =>
+      createConformanceChecker([{ id: "https://broken.example/spec.yaml", document: broken }]),
+    ).toThrow(/Missing/);
+  });
+
+  it("makes recordingFetch report a check that throws as a violation, never a silent pass", async () => {
+    const throwing = { ...checker, check: () => Promise.reject(new Error("cannot check")) };
+    const recorder = recordingFetch(async () => json({}, 200), { checker: throwing });
+    await recorder.fetch("https://tiny.example/api/things/a");
     await recorder.settle();
-    expect(recorder.report()).toMatch(/^GET \/x → 200 \(no operation\): the checker failed: .*Missing/);
+    expect(recorder.report()).toBe("GET /api/things/a → 200 (getThing): the checker failed: cannot check");
   });
 });

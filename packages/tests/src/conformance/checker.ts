@@ -82,11 +82,11 @@ const formatAjvErrors = (errors: readonly ErrorObject[] | null | undefined) =>
  * codes (an `NXX` range or `default` only where the operation declares one), its media type and
  * body against the declared content and JSON Schema (2020-12, through Ajv), and the presence of
  * every header the response declares `required`. Each document's paths are taken relative to the
- * path of its first server URL. Schemas are compiled once, on first use.
+ * path of its first server URL. Every response and header schema is compiled once, here.
  *
  * @param documents The documents; `$ref`s between them resolve against their `id`s.
  * @returns The checker.
- * @throws When a document has no `paths` object or a `$ref` cannot be resolved.
+ * @throws When a document has no `paths` object, a `$ref` cannot be resolved or a schema does not compile.
  * @example
  * const checker = createConformanceChecker(loadPsapiSpecs());
  * const violations = await checker.check({ method: "GET", url }, response.clone());
@@ -147,6 +147,25 @@ export function createConformanceChecker(documents: readonly SpecDocument[]): Co
       validators.set(key, validate);
     }
     return validate;
+  }
+
+  // Compile every response and header schema now, once: a broken spec fails here, not mid-suite.
+  const childrenOf = (parent: Located | undefined): Located[] =>
+    parent && isObject(parent.value)
+      ? Object.keys(parent.value).flatMap((key) => child(parent, key) ?? [])
+      : [];
+  for (const route of routes) {
+    for (const operation of route.methods.values()) {
+      for (const response of childrenOf(child(operation, "responses"))) {
+        for (const holder of [
+          ...childrenOf(child(response, "content")),
+          ...childrenOf(child(response, "headers")),
+        ]) {
+          const schema = child(holder, "schema");
+          if (schema) validatorFor(schema);
+        }
+      }
+    }
   }
 
   function match(method: string, url: string | URL) {
