@@ -1,7 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.js";
 import { ExitCode } from "../exit-codes.js";
@@ -9,7 +7,7 @@ import type { Session } from "../session.js";
 
 /**
  * `psapi emulator [flags...]`: serves the emulator on a local port until Ctrl-C by running the
- * mock-server's own server entry (`@psapi/mock-server`'s `dist/server.js`) with the given flags, so
+ * mock-server's own server entry (`@psapi/mock-server/server`) with the given flags, so
  * that `psapi emulator` and `pnpm emulator` are one server with one set of flags.
  *
  * @param program - The program to add the command to.
@@ -34,13 +32,10 @@ export function registerEmulator(program: Command, session: Session): void {
     )
     .action(async (flags: string[]) => {
       const { signal } = session.context;
-      const require = createRequire(import.meta.url);
-      const serverScript = join(
-        dirname(require.resolve("@psapi/mock-server/package.json")),
-        "dist",
-        "server.js",
-      );
-      if (!existsSync(serverScript)) {
+      let serverScript: string;
+      try {
+        serverScript = createRequire(import.meta.url).resolve("@psapi/mock-server/server");
+      } catch {
         throw new CliError("the emulator's server is not built", {
           hint: "run: pnpm --filter @psapi/mock-server build",
         });
