@@ -6,6 +6,7 @@ describe("@psapi/auth public surface", () => {
     expect(Object.keys(auth).sort()).toEqual([
       "ImsError",
       "REDACTED",
+      "abortable",
       "authFromEnv",
       "createJwtAuth",
       "createMemoryTokenStore",

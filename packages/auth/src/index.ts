@@ -1,3 +1,4 @@
+export { abortable } from "./abortable.js";
 export { type Clock, systemClock } from "./clock.js";
 export { type AuthFromEnvOverrides, authFromEnv } from "./from-env.js";
 export { errorSummary, ImsError } from "./ims-error.js";

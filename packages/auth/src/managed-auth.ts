@@ -1,3 +1,4 @@
+import { abortable } from "./abortable.js";
 import { backoffDelay } from "./backoff.js";
 import { errorSummary } from "./ims-error.js";
 import type { TokenGrant } from "./ims-request.js";
@@ -207,14 +208,4 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
       },
     },
   };
-}
-
-/** Resolves like `promise`, or rejects with the signal's reason as soon as it aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

@@ -1,4 +1,4 @@
-import { type Clock, redactError } from "@psapi/auth";
+import { abortable, type Clock, redactError } from "@psapi/auth";
 import { PhotoshopApiError } from "./errors/photoshop-api-error.js";
 import { redactString } from "./redact.js";
 import { isIdempotent } from "./retry-policy.js";
@@ -39,14 +39,16 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
     }
     const signal = AbortSignal.any([callerSignal, deadline.signal]);
     try {
-      return await untilAborted(signal, async () => {
+      const exchange = (async () => {
         // Redirects are not followed: the token rule (credentials only for the baseUrl origin) must
         // hold for the next hop too, and Adobe's API does not redirect. A 3xx surfaces as an error.
         const response = await fetch(new Request(request, { signal, redirect: "manual" }));
         // A 204 or 304 has a null body, and the Response constructor refuses a body for those.
         const body = response.body === null ? null : await response.arrayBuffer();
         return new Response(body, response); // status, statusText and headers are read from it
-      });
+      })();
+      // Settles when the signal aborts even if the fetch ignores it (an in-process emulator may).
+      return await abortable(exchange, signal);
     } catch (error) {
       if (callerSignal.aborted) throw callerSignal.reason;
       const timedOut = deadline.signal.aborted;
@@ -65,15 +67,4 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
       stopTimer.abort();
     }
   };
-}
-
-/** Runs `work`, but settles as soon as `signal` aborts, whether or not `work` notices. */
-function untilAborted<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work()
-      .then(resolve, reject)
-      .finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
