@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from "./clock.js";
+import { isTokenString } from "./token.js";
 import type { Logger, TokenStore } from "./types.js";
 
 /**
@@ -82,10 +83,11 @@ export function normalizeImsUrl(value: unknown, name = "imsUrl"): string {
 
 /**
  * A value that goes into an HTTP header (`x-api-key`, `Authorization`): a non-empty string of visible
- * ASCII characters, so that a stray newline cannot split or forge a header.
+ * ASCII characters (the rule `isTokenString` applies to tokens), so that a stray newline cannot split
+ * or forge a header.
  */
 export function headerSafe(value: unknown, name: string, hint = ""): string {
-  if (typeof value !== "string" || !/^[\x21-\x7e]+$/.test(value)) {
+  if (!isTokenString(value)) {
     configError(`${name} is required and must be a non-empty string of visible ASCII characters${hint}`);
   }
   return value;

@@ -13,9 +13,14 @@ export function isTokenString(value: unknown): value is string {
 /** The plain, JSON-safe record a `TokenStore` receives. */
 export function plainToken(token: AccessToken): AccessToken {
   const { accessToken, expiresAt, receivedAt, scopes, clientId } = token;
-  return receivedAt === undefined
-    ? { accessToken, expiresAt, scopes: [...scopes], clientId }
-    : { accessToken, expiresAt, receivedAt, scopes: [...scopes], clientId };
+  // No `receivedAt: undefined` key: a static token's record has no such field at all.
+  return {
+    accessToken,
+    expiresAt,
+    ...(receivedAt === undefined ? {} : { receivedAt }),
+    scopes: [...scopes],
+    clientId,
+  };
 }
 
 /** An `AccessToken` for callers: frozen, and redacted in `JSON.stringify` and `util.inspect`. */
