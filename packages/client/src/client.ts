@@ -20,7 +20,7 @@ import type {
   RemoveBackgroundRequest,
   SenseiJobStatus,
 } from "./types.js";
-import { nonNegative } from "./validate.js";
+import { isRecord, nonNegative } from "./validate.js";
 
 /** Options of {@link createPhotoshopClient}. Only `auth` is required. */
 export interface PhotoshopClientOptions {
@@ -213,7 +213,7 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
     body: CreateMaskRequest | DocumentManifestRequest,
     callOptions: CallOptions | undefined,
   ): Promise<JobHandle<T>> {
-    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    if (!isRecord(body)) {
       throw new TypeError(`[@psapi/client] ${operation}(body): body must be an object`);
     }
     const signal = callOptions?.signal;

@@ -1,6 +1,7 @@
 import { redactUrl } from "@psapi/auth";
 import { redactDeep, redactString } from "../redact.js";
 import type { JobError, JobStatus } from "../types.js";
+import { LogSafeError } from "./log-safe-error.js";
 
 /**
  * A job that Adobe reports as `failed`: a Sensei job with `status: "failed"`, or a psdService job
@@ -13,7 +14,7 @@ import type { JobError, JobStatus } from "../types.js";
  * catch (error) { if (error instanceof JobFailedError) console.log(error.errors[0]?.type); }
  * @see ../../README.md#waiting-for-jobs
  */
-export class JobFailedError extends Error {
+export class JobFailedError extends LogSafeError {
   override readonly name = "JobFailedError";
   /** The job's id (last segment of its status URL). */
   declare readonly jobId: string;
@@ -38,11 +39,5 @@ export class JobFailedError extends Error {
     this.statusUrl = redactUrl(statusUrl);
     this.errors = redactDeep(errors) as JobError[];
     Object.defineProperty(this, "result", { value: result, enumerable: false });
-  }
-
-  /** A plain, log-safe object: no `result`, no stack. */
-  toJSON(): Record<string, unknown> {
-    // Own enumerable fields only: `stack`, `cause` and the raw status body are not enumerable.
-    return { ...(this as object), message: this.message };
   }
 }

@@ -1,5 +1,6 @@
 import { redactUrl } from "@psapi/auth";
 import type { JobStatus } from "../types.js";
+import { LogSafeError } from "./log-safe-error.js";
 
 /**
  * A wait that reached its `timeoutMs` before the job was final. The job itself may still finish at
@@ -12,7 +13,7 @@ import type { JobStatus } from "../types.js";
  * catch (error) { if (error instanceof JobTimeoutError) console.log(`still running: ${error.jobId}`); }
  * @see ../../README.md#waiting-for-jobs
  */
-export class JobTimeoutError extends Error {
+export class JobTimeoutError extends LogSafeError {
   override readonly name = "JobTimeoutError";
   /** The job's id (last segment of its status URL). */
   declare readonly jobId: string;
@@ -45,11 +46,5 @@ export class JobTimeoutError extends Error {
     this.statusUrl = redactUrl(statusUrl);
     this.timeoutMs = timeoutMs;
     Object.defineProperty(this, "lastStatus", { value: lastStatus, enumerable: false });
-  }
-
-  /** A plain, log-safe object. */
-  toJSON(): Record<string, unknown> {
-    // Own enumerable fields only: `stack`, `cause` and the raw status body are not enumerable.
-    return { ...(this as object), message: this.message };
   }
 }

@@ -1,6 +1,8 @@
 import { redactUrl } from "@psapi/auth";
 import { redactDeep, redactString } from "../redact.js";
 import { RETRYABLE_STATUSES } from "../retry-policy.js";
+import { isRecord } from "../validate.js";
+import { LogSafeError } from "./log-safe-error.js";
 
 /** The request an error belongs to: method and URL without its query string. Safe to log. */
 export interface RequestDescription {
@@ -43,7 +45,7 @@ export interface PhotoshopApiErrorOptions {
  * catch (error) { if (error instanceof PhotoshopApiError && error.status === 400) console.log(error.reason); }
  * @see ../README.md#errors
  */
-export class PhotoshopApiError extends Error {
+export class PhotoshopApiError extends LogSafeError {
   override readonly name = "PhotoshopApiError";
   /** HTTP status, or 0 when no response arrived (network failure or timeout). */
   declare readonly status: number;
@@ -112,12 +114,6 @@ export class PhotoshopApiError extends Error {
       retryAfterMs,
     });
   }
-
-  /** A plain, log-safe object: every field but `stack` and `cause`. */
-  toJSON(): Record<string, unknown> {
-    // Own enumerable fields only: `stack`, `cause` and the raw status body are not enumerable.
-    return { ...(this as object), message: this.message };
-  }
 }
 
 interface ErrorBodyFields {
@@ -143,8 +139,8 @@ function firstIssue(reason: readonly unknown[] | undefined): string | undefined 
 /** Picks the known fields of either error family out of an untrusted body, ignoring wrong types. */
 function readErrorBody(body: unknown): ErrorBodyFields {
   if (typeof body === "string") return { text: body.trim() };
-  if (body === null || typeof body !== "object" || Array.isArray(body)) return {};
-  const record = body as Record<string, unknown>;
+  if (!isRecord(body)) return {};
+  const record = body;
   const text = (value: unknown) =>
     typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined;
   return {

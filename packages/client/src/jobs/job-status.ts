@@ -1,5 +1,6 @@
 import { PhotoshopApiError } from "../errors/photoshop-api-error.js";
 import type { JobError, JobStatus, PsJobStatus, SenseiJobStatus } from "../types.js";
+import { isRecord } from "../validate.js";
 import { jobIdFromStatusUrl } from "./job-id.js";
 
 /** Which status shape a poll expects: from a Sensei POST, a psdService POST, or unknown. */
@@ -57,10 +58,6 @@ export function readJobStatus(
     `[@psapi/client] GET ${request.url} answered ${httpStatus} with a body that is not a ${kind === "any" ? "job" : kind} status`,
     { status: httpStatus, request, retryable: false },
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** Adobe's `errors`: one object per the spec; an array in one older schema. Anything else is dropped. */
