@@ -7,8 +7,8 @@ import {
   PhotoshopApiError,
   type SenseiJobStatus,
 } from "@psapi/client";
+import type { FaultRuleInput } from "@psapi/mock-server";
 import { describe, expect, it } from "vitest";
-import type { FaultRule } from "./harness/emulator-control.js";
 import {
   createDemoAuth,
   DEMO_CREDENTIALS,
@@ -42,7 +42,7 @@ interface Row {
   /** Changes the request body (to make it invalid). */
   patch?: (body: CreateMaskRequest) => unknown;
   /** Fault rules to add once the input is uploaded. */
-  rules?: readonly FaultRule[];
+  rules?: readonly FaultRuleInput[];
   /** Anything else to do before the call. */
   arrange?: (env: TestEnvironment) => Promise<unknown>;
   /** How to wait for the job, when not with `job.wait()`. */
@@ -330,7 +330,7 @@ const POLL_FAULTS: Row[] = [
 ];
 
 /** The same transient faults once only: the client recovers after one retry. */
-const ONCE: { fault: string; rule: FaultRule; backoff: number }[] = [
+const ONCE: { fault: string; rule: FaultRuleInput; backoff: number }[] = [
   { fault: "429 with Retry-After: 3", rule: { status: 429, retryAfter: 3 }, backoff: 3_000 },
   { fault: "500", rule: { status: 500 }, backoff: 500 },
   { fault: "502", rule: { status: 502 }, backoff: 500 },

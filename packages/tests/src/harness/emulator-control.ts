@@ -1,30 +1,11 @@
+import type { FaultRuleInput } from "@psapi/mock-server";
 import type { FetchLike } from "../conformance/recording-fetch.js";
 
-/** A fault rule for `POST /__emulator/faults` (see `openapi/emulator.yaml`). */
-export interface FaultRule {
-  route?: string;
-  status?: 429 | 500 | 502 | 503 | 504;
-  retryAfter?: number;
-  reset?: boolean;
-  latencyMs?: number;
-  times?: number;
-  probability?: number;
-}
-
-/** One entry of `GET /__emulator/journal`, the fields the suites read. */
-export interface JournalEntry {
-  readonly method: string;
-  readonly path: string;
-  readonly status: number;
-  readonly [field: string]: unknown;
-}
-
-/** One job of `GET /__emulator/jobs`, the fields the suites read. */
+/** One job of `GET /__emulator/jobs` (`JobSummary` in `openapi/emulator.yaml`), the fields the suites read. */
 export interface JobSummary {
-  readonly id: string;
+  readonly jobId: string;
   readonly kind: string;
   readonly status: string;
-  readonly [field: string]: unknown;
 }
 
 /** The emulator's control API and storage, driven over HTTP like any other client would. */
@@ -42,16 +23,7 @@ export interface EmulatorControl {
   /** `POST /__emulator/tokens/revoke`; resolves with whether anything was revoked. */
   revokeTokens(target?: { token?: string; clientId?: string }): Promise<boolean>;
   /** `POST /__emulator/faults`; resolves with the rule's id. */
-  addFault(rule: FaultRule): Promise<string>;
-  /** `DELETE /__emulator/faults`. */
-  clearFaults(): Promise<void>;
-  /** `GET /__emulator/journal`. */
-  journal(filter?: {
-    method?: string;
-    path?: string;
-    status?: number;
-    limit?: number;
-  }): Promise<JournalEntry[]>;
+  addFault(rule: FaultRuleInput): Promise<string>;
   /** `GET /__emulator/jobs`. */
   jobs(): Promise<JobSummary[]>;
 }
@@ -89,13 +61,6 @@ export function emulatorControl(baseUrl: string, fetch: FetchLike): EmulatorCont
     (await (await call(method, path, expected, body)).json()) as T;
   const presign = async (key: string, method: "GET" | "PUT", expiresIn?: number) =>
     (await json<{ url: string }>("POST", "/__emulator/storage/presign", 200, { key, method, expiresIn })).url;
-  const query = (filter: Record<string, string | number | undefined>) => {
-    const entries = Object.entries(filter).filter(
-      (entry): entry is [string, string | number] => entry[1] !== undefined,
-    );
-    return entries.length === 0 ? "" : `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)]))}`;
-  };
-
   return {
     presign,
     async upload(key, bytes, contentType) {
@@ -124,11 +89,6 @@ export function emulatorControl(baseUrl: string, fetch: FetchLike): EmulatorCont
     revokeTokens: async (target = {}) =>
       (await json<{ revoked: boolean }>("POST", "/__emulator/tokens/revoke", 200, target)).revoked,
     addFault: async (rule) => (await json<{ id: string }>("POST", "/__emulator/faults", 201, rule)).id,
-    clearFaults: async () => {
-      await call("DELETE", "/__emulator/faults", 204);
-    },
-    journal: async (filter = {}) =>
-      (await json<{ entries: JournalEntry[] }>("GET", `/__emulator/journal${query(filter)}`, 200)).entries,
     jobs: async () => (await json<{ jobs: JobSummary[] }>("GET", "/__emulator/jobs", 200)).jobs,
   };
 }
