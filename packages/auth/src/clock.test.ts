@@ -24,6 +24,35 @@ describe("systemClock", () => {
     expect(done).toBe(true);
   });
 
+  it("waits the whole of a wait longer than setTimeout's 24.8-day limit, which would fire at once", async () => {
+    vi.useFakeTimers();
+    const days30 = 30 * 24 * 3_600_000;
+    let done = false;
+    const controller = new AbortController();
+    const sleeping = systemClock.sleep(days30, controller.signal).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(2 ** 31);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(days30 - 2 ** 31 - 1);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await sleeping;
+    expect(done).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("clears the current timer of a long wait when the signal aborts", async () => {
+    vi.useFakeTimers();
+    const controller = new AbortController();
+    const sleeping = systemClock.sleep(60 * 24 * 3_600_000, controller.signal);
+    await vi.advanceTimersByTimeAsync(2 ** 31);
+    const reason = new Error("stop");
+    controller.abort(reason);
+    await expect(sleeping).rejects.toBe(reason);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it("rejects at once with the reason of an already aborted signal", async () => {
     const reason = new Error("stop");
     await expect(systemClock.sleep(1000, AbortSignal.abort(reason))).rejects.toBe(reason);

@@ -12,8 +12,12 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** setTimeout's limit: a longer delay overflows and fires after 1 ms (Node warns; browsers do not). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
- * The real clock: `Date.now()` and a `setTimeout` that an `AbortSignal` cancels at once.
+ * The real clock: `Date.now()` and a `setTimeout` that an `AbortSignal` cancels at once. A wait longer
+ * than setTimeout's limit (about 24.8 days) is chained over several timers instead of firing at once.
  *
  * @example
  * await systemClock.sleep(250, AbortSignal.timeout(1000));
@@ -26,17 +30,25 @@ export const systemClock: Clock = {
         reject(signal.reason);
         return;
       }
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const onAbort = () => {
         clearTimeout(timer);
         reject(signal?.reason);
       };
-      const timer = setTimeout(
-        () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        },
-        Math.max(0, ms),
-      );
+      const wait = (remaining: number) => {
+        timer = setTimeout(
+          () => {
+            if (remaining > MAX_TIMER_MS) {
+              wait(remaining - MAX_TIMER_MS);
+              return;
+            }
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+          },
+          Math.min(remaining, MAX_TIMER_MS),
+        );
+      };
+      wait(Math.max(0, ms));
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   },
