@@ -77,15 +77,4 @@ describe("createVirtualClock", () => {
     await expect(clock.view("client").sleep(1, controller.signal)).rejects.toThrow("stop");
     expect(clock.elapsed()).toEqual([]);
   });
-
-  it("jumps forward on advance and wakes what falls due", async () => {
-    const clock = createVirtualClock();
-    const fetch = clock.track(() => new Promise<Response>(() => {}));
-    void fetch("http://127.0.0.1/");
-    const sleeping = clock.view("auth").sleep(2_000);
-    clock.advance(2_500);
-    await sleeping;
-    expect(clock.now()).toBe(START + 2_500);
-    expect(clock.elapsed("auth")).toEqual([2_000]);
-  });
 });

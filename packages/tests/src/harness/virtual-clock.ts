@@ -2,7 +2,7 @@ import type { Clock } from "@psapi/auth";
 import type { FetchLike } from "../conformance/recording-fetch.js";
 
 /** One sleep that ran to its end, as a {@link VirtualClock} records it. */
-export interface ElapsedSleep {
+interface ElapsedSleep {
   /** The view that slept: `"client"`, `"auth"`, `"emulator"`, … */
   readonly tag: string;
   readonly ms: number;
@@ -40,8 +40,6 @@ export interface VirtualClock {
   elapsed(tag?: string): number[];
   /** Wraps a fetch so that the clock knows what is in flight (until the body is fully read). */
   track(fetch: FetchLike): FetchLike;
-  /** Jumps forward by `ms`, waking every sleep that falls due. */
-  advance(ms: number): void;
 }
 
 interface Timer {
@@ -170,11 +168,6 @@ export function createVirtualClock(options: VirtualClockOptions = {}): VirtualCl
           () => settle(),
         );
       return response;
-    },
-    advance(ms) {
-      now += Math.max(0, ms);
-      wakeDue();
-      schedule();
     },
   };
 }
