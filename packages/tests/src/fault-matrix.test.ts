@@ -414,3 +414,16 @@ describe("fault matrix: the fault hits the status polls (GET /sensei/status/{job
     ),
   );
 });
+
+describe("fault matrix over a real 127.0.0.1 port: the socket is really reset, the answer really late", () => {
+  const networkFaults = (rows: Row[]) =>
+    rows
+      .filter((row) => row.rules?.some((rule) => rule.reset || rule.latencyMs))
+      .map((row): Row => ({ ...row, environment: { ...row.environment, transport: "port" } }));
+  it.each(networkFaults(SUBMIT_FAULTS))("on POST /sensei/mask, $fault: $attempts attempt(s)", (row) =>
+    run(row, "submit"),
+  );
+  it.each(networkFaults(POLL_FAULTS))("on GET /sensei/status/{jobId}, $fault: $attempts attempt(s)", (row) =>
+    run(row, "poll"),
+  );
+});
