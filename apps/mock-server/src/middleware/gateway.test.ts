@@ -74,6 +74,19 @@ describe("gateway", () => {
     expect((await hello(kept)).status).toBe(200);
   });
 
+  it("refuses a token revoked after it was accepted (verified tokens are cached, revocation still wins)", async () => {
+    const { app } = testEmulator();
+    const headers = await authHeaders(app);
+    expect((await app.request("/pie/psdService/hello", { headers })).status).toBe(200);
+    const token = headers.authorization?.slice("Bearer ".length);
+    await app.request("/__emulator/tokens/revoke", postJson({ token }));
+    expect((await app.request("/pie/psdService/hello", { headers })).status).toBe(401);
+    const again = await authHeaders(app);
+    expect((await app.request("/pie/psdService/hello", { headers: again })).status).toBe(200);
+    await app.request("/__emulator/tokens/revoke", postJson({ clientId: CLIENT_ID }));
+    expect((await app.request("/pie/psdService/hello", { headers: again })).status).toBe(401);
+  });
+
   it("revokes every token of one client, and later tokens still work", async () => {
     const { app } = testEmulator({ clients: [DEMO, OTHER] });
     const demo = await getToken(app);
