@@ -25,30 +25,25 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep(ms, signal) {
+    if (ms > MAX_TIMER_MS) {
+      return systemClock.sleep(MAX_TIMER_MS, signal).then(() => systemClock.sleep(ms - MAX_TIMER_MS, signal));
+    }
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {
         reject(signal.reason);
         return;
       }
-      let timer: ReturnType<typeof setTimeout> | undefined;
       const onAbort = () => {
         clearTimeout(timer);
         reject(signal?.reason);
       };
-      const wait = (remaining: number) => {
-        timer = setTimeout(
-          () => {
-            if (remaining > MAX_TIMER_MS) {
-              wait(remaining - MAX_TIMER_MS);
-              return;
-            }
-            signal?.removeEventListener("abort", onAbort);
-            resolve();
-          },
-          Math.min(remaining, MAX_TIMER_MS),
-        );
-      };
-      wait(Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   },
