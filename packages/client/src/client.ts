@@ -20,7 +20,7 @@ import type {
   RemoveBackgroundRequest,
   SenseiJobStatus,
 } from "./types.js";
-import { isRecord, nonNegative } from "./validate.js";
+import { invalid, isRecord, nonNegative } from "./validate.js";
 
 /** Options of {@link createPhotoshopClient}. Only `auth` is required. */
 export interface PhotoshopClientOptions {
@@ -145,18 +145,18 @@ const SUBMIT_PATHS = {
 export function createPhotoshopClient(options: PhotoshopClientOptions): PhotoshopClient {
   const { auth, fetch, logger, clock = systemClock, random, userAgent, retry } = options ?? {};
   if (typeof auth?.headers !== "function" || typeof auth.invalidate !== "function") {
-    throw new TypeError(
-      "[@psapi/client] auth is required: pass an @psapi/auth object, e.g. createServerToServerAuth({ clientId, clientSecret })",
+    invalid(
+      "auth is required: pass an @psapi/auth object, e.g. createServerToServerAuth({ clientId, clientSecret })",
     );
   }
   if (fetch !== undefined && typeof fetch !== "function") {
-    throw new TypeError("[@psapi/client] fetch must be a function (request: Request) => Promise<Response>");
+    invalid("fetch must be a function (request: Request) => Promise<Response>");
   }
   if (typeof clock.now !== "function" || typeof clock.sleep !== "function") {
-    throw new TypeError("[@psapi/client] clock must have now() and sleep(ms, signal)");
+    invalid("clock must have now() and sleep(ms, signal)");
   }
   if (random !== undefined && typeof random !== "function") {
-    throw new TypeError("[@psapi/client] random must be a function returning a number in [0, 1)");
+    invalid("random must be a function returning a number in [0, 1)");
   }
   const baseUrl = resolveBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
   const trustedOrigin = new URL(baseUrl).origin;
@@ -214,7 +214,7 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
     callOptions: CallOptions | undefined,
   ): Promise<JobHandle<T>> {
     if (!isRecord(body)) {
-      throw new TypeError(`[@psapi/client] ${operation}(body): body must be an object`);
+      invalid(`${operation}(body): body must be an object`);
     }
     const signal = callOptions?.signal;
     const path = SUBMIT_PATHS[operation];
@@ -243,7 +243,7 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
     callOptions: CallOptions | undefined,
   ): Promise<T> {
     if (typeof jobId !== "string" || jobId === "") {
-      throw new TypeError("[@psapi/client] jobId must be a non-empty string");
+      invalid("jobId must be a non-empty string");
     }
     const request = { method: "GET", url: `${baseUrl}${path.replace("{jobId}", encodeURIComponent(jobId))}` };
     const { data, status } = await settle(
@@ -273,7 +273,7 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
     async waitForJob(statusUrl, waitOptions) {
       const absolute = typeof statusUrl === "string" ? toAbsoluteUrl(statusUrl, baseUrl) : undefined;
       if (absolute === undefined) {
-        throw new TypeError("[@psapi/client] waitForJob(statusUrl): statusUrl must be an http(s) URL");
+        invalid("waitForJob(statusUrl): statusUrl must be an http(s) URL");
       }
       return handle<JobStatus>(absolute, "any").wait(waitOptions);
     },
@@ -285,9 +285,7 @@ function resolveBaseUrl(value: unknown): string {
   const url = typeof value === "string" ? toAbsoluteUrl(value) : undefined;
   // After parsing, "?" and "#" can only start a query or fragment, and "@" only ends user-info.
   if (url === undefined || /[?#@]/.test(url)) {
-    throw new TypeError(
-      `[@psapi/client] baseUrl must be an http(s) URL without query or credentials, e.g. ${DEFAULT_BASE_URL}`,
-    );
+    invalid(`baseUrl must be an http(s) URL without query or credentials, e.g. ${DEFAULT_BASE_URL}`);
   }
   return url.replace(/\/+$/, "");
 }

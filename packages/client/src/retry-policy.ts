@@ -1,5 +1,5 @@
 import { DEFAULT_RETRY } from "./defaults.js";
-import { nonNegative } from "./validate.js";
+import { invalid, nonNegative } from "./validate.js";
 
 /**
  * The retry policy's knobs (the `retry` option of `createPhotoshopClient`). Every field is
@@ -61,13 +61,13 @@ export function resolveRetryOptions(options: RetryOptions | undefined): Resolved
     // Own keys only: `in` would accept every name an object inherits (`constructor`, `toString`, …).
     if (!Object.hasOwn(DEFAULT_RETRY, name)) {
       const known = Object.keys(DEFAULT_RETRY).join(", ");
-      throw new TypeError(`[@psapi/client] retry.${name} is not a retry option (known: ${known})`);
+      invalid(`retry.${name} is not a retry option (known: ${known})`);
     }
   }
   const merged = { ...DEFAULT_RETRY, ...options };
   for (const [name, value] of Object.entries(merged)) nonNegative(`retry.${name}`, value);
   if (!Number.isInteger(merged.maxRetries)) {
-    throw new TypeError(`[@psapi/client] retry.maxRetries must be an integer, got ${merged.maxRetries}`);
+    invalid(`retry.maxRetries must be an integer, got ${merged.maxRetries}`);
   }
   return merged;
 }

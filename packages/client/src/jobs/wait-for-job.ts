@@ -4,7 +4,7 @@ import { JobFailedError } from "../errors/job-failed-error.js";
 import { JobTimeoutError } from "../errors/job-timeout-error.js";
 import { PhotoshopApiError } from "../errors/photoshop-api-error.js";
 import type { JobStatus } from "../types.js";
-import { nonNegative } from "../validate.js";
+import { invalid, nonNegative } from "../validate.js";
 import { type JobKind, readJobStatus } from "./job-status.js";
 
 /** How often to poll: a fixed number of milliseconds, or a back-off from `initialMs` up to `maxMs`. */
@@ -130,7 +130,7 @@ function resolveInterval(interval: PollInterval | undefined): Required<Exclude<P
   } = typeof interval === "number" ? { initialMs: interval, maxMs: interval, factor: 1 } : (interval ?? {});
   nonNegative("interval", initialMs);
   if (!(nonNegative("interval.factor", factor) >= 1)) {
-    throw new TypeError(`[@psapi/client] interval.factor must be >= 1, got ${factor}`);
+    invalid(`interval.factor must be >= 1, got ${factor}`);
   }
   return { initialMs, maxMs: Math.max(initialMs, nonNegative("interval.maxMs", maxMs)), factor };
 }

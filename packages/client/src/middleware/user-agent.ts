@@ -1,4 +1,5 @@
 import type { Middleware } from "openapi-fetch";
+import { invalid } from "../validate.js";
 import { VERSION } from "../version.js";
 
 /** Options of {@link createUserAgentMiddleware}. */
@@ -22,9 +23,7 @@ const PRODUCT = /^[!-~]+( [!-~]+)*$/;
  */
 export function createUserAgentMiddleware({ userAgent }: UserAgentMiddlewareOptions = {}): Middleware {
   if (userAgent !== undefined && !PRODUCT.test(userAgent)) {
-    throw new TypeError(
-      "[@psapi/client] userAgent must be printable ASCII words separated by single spaces, e.g. my-app/1.0",
-    );
+    invalid("userAgent must be printable ASCII words separated by single spaces, e.g. my-app/1.0");
   }
   const value = userAgent === undefined ? `psapi-client/${VERSION}` : `${userAgent} psapi-client/${VERSION}`;
   return {
