@@ -21,6 +21,7 @@ import { createStorageRouter } from "./routes/storage.js";
 import { ObjectStore } from "./storage/object-store.js";
 import { UrlSigner } from "./storage/signing.js";
 import { TokenService } from "./tokens.js";
+import { TrialQuota } from "./trial-quota.js";
 
 /** Options of {@link createEmulator}, plus where unexpected errors are reported. */
 export interface CreateEmulatorOptions extends EmulatorOptions {
@@ -89,7 +90,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
     faults: new FaultTable(resolved.faultSeed, resolved.faultRules),
     rateLimiter: new RateLimiter(resolved.rateLimits),
     journal: new Journal(resolved.limits.maxJournalEntries),
-    quotaUsed: new Map(),
+    quota: new TrialQuota(resolved.trialQuota, time),
     timerSignal,
     reset() {
       timers.abort();
@@ -102,7 +103,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
       ctx.faults.reset();
       ctx.rateLimiter.reset();
       ctx.journal.clear();
-      ctx.quotaUsed.clear();
+      ctx.quota.reset();
     },
   };
 

@@ -10,6 +10,7 @@ import type { RateLimiter } from "./rate-limiter.js";
 import type { ObjectStore } from "./storage/object-store.js";
 import type { UrlSigner } from "./storage/signing.js";
 import type { TokenService } from "./tokens.js";
+import type { TrialQuota } from "./trial-quota.js";
 
 /** Where the emulator reports errors it did not expect (a bug, not a client mistake). */
 export interface EmulatorLogger {
@@ -44,8 +45,8 @@ export interface EmulatorContext {
   faults: FaultTable;
   rateLimiter: RateLimiter;
   journal: Journal;
-  /** Successful job submissions per client (trial quota). */
-  quotaUsed: Map<string, number>;
+  /** Successful job submissions per client and period (trial quota). */
+  quota: TrialQuota;
   /** Signal cancelling timers; renewed by reset. */
   timerSignal(): AbortSignal;
   /** Back to a fresh state (same options). */

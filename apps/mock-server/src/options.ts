@@ -99,7 +99,7 @@ export interface EmulatorOptions {
   faults?: { seed?: number; rules?: readonly FaultRuleInput[] };
   /** `true` for Adobe's documented per-org windows, or your own rules. Default off. */
   rateLimits?: boolean | readonly RateLimitRule[];
-  /** Successful job submissions each client may make before 402 `TrialLimitExceededError`. Default unlimited. */
+  /** Successful job submissions each client may make per 30-day period (from start or reset) before 402 `TrialLimitExceededError`. Default unlimited. */
   trialQuota?: number;
   /** HMAC key for pre-signed storage URLs. Default: random per instance. */
   signingKey?: string;

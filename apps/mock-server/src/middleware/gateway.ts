@@ -46,24 +46,36 @@ export function createRateLimit(ctx: EmulatorContext): MiddlewareHandler<Emulato
 }
 
 /**
- * The trial quota: each client may make `trialQuota` successful job submissions (only successful
- * calls are billable); the next one is 402 `TrialLimitExceededError`.
+ * The trial quota (see {@link TrialQuota}): a submission reserves one call before it runs and gives
+ * it back unless it answers 202; over the quota it is 402 `TrialLimitExceededError`. Every 202
+ * carries `X-Access-Consumption-Status` and `X-Access-Applied-Until-Date` (when credits refill),
+ * as Adobe's gateway sends them; the 402 carries the date too.
  */
 export function createTrialQuota(ctx: EmulatorContext): MiddlewareHandler<EmulatorEnv> {
   return async function trialQuota(c, next) {
-    const quota = ctx.options.trialQuota;
-    if (quota === undefined) return next();
     const clientId = c.get("clientId");
-    const used = ctx.quotaUsed.get(clientId) ?? 0;
-    if (used >= quota) {
-      throw new ServiceError(402, {
-        type: "TrialLimitExceededError",
-        code: 402,
-        title: "Trial Limit Exceeded Error",
-        details: `You have exceeded the limit of ${quota} calls for the free trial. Please contact your Adobe Account Manager.`,
-      });
+    const reservation = ctx.quota.reserve(clientId);
+    const refill = new Date(reservation.refillsAt).toISOString();
+    if (!reservation.ok) {
+      throw new ServiceError(
+        402,
+        {
+          type: "TrialLimitExceededError",
+          code: 402,
+          title: "Trial Limit Exceeded Error",
+          details: `You have exceeded the limit of ${ctx.options.trialQuota} calls for the free trial. Please contact your Adobe Account Manager.`,
+        },
+        { "x-access-applied-until-date": refill },
+      );
     }
-    await next();
-    if (c.res.status === 202) ctx.quotaUsed.set(clientId, (ctx.quotaUsed.get(clientId) ?? 0) + 1);
+    let accepted = false;
+    try {
+      await next();
+      accepted = c.res.status === 202;
+    } finally {
+      if (!accepted) ctx.quota.release(clientId);
+    }
+    c.res.headers.set("x-access-consumption-status", reservation.status);
+    c.res.headers.set("x-access-applied-until-date", refill);
   };
 }

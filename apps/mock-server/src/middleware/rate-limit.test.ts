@@ -97,3 +97,47 @@ describe("trial quota", () => {
     expect((await app.request("/pie/psdService/hello", { headers })).status).toBe(200);
   });
 });
+
+describe("consumption headers on 202", () => {
+  const DAY = 86_400_000;
+  const start = Date.UTC(2026, 10, 23, 18, 0, 0);
+
+  it("says quota_available and when credits refill (30 days after start) without a quota", async () => {
+    const { app } = testEmulator();
+    const headers = await authHeaders(app);
+    const res = await app.request("/sensei/mask", postJson(maskBody, headers));
+    expect(res.status).toBe(202);
+    expect(res.headers.get("x-access-consumption-status")).toBe("quota_available");
+    expect(res.headers.get("x-access-applied-until-date")).toBe(new Date(start + 30 * DAY).toISOString());
+    const hello = await app.request("/pie/psdService/hello", { headers });
+    expect(hello.headers.get("x-access-consumption-status")).toBeNull();
+  });
+
+  it("warns with quota_warning_hard_cap once a tenth of the quota or less is left", async () => {
+    const { app } = testEmulator({ trialQuota: 20 });
+    const headers = await authHeaders(app);
+    const statuses: (string | null)[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await app.request("/sensei/mask", postJson(maskBody, headers));
+      expect(res.status).toBe(202);
+      statuses.push(res.headers.get("x-access-consumption-status"));
+    }
+    expect(statuses.slice(0, 17)).toEqual(Array(17).fill("quota_available"));
+    expect(statuses.slice(17)).toEqual(Array(3).fill("quota_warning_hard_cap"));
+    const refused = await app.request("/sensei/mask", postJson(maskBody, headers));
+    expect(refused.status).toBe(402);
+    expect(refused.headers.get("x-access-applied-until-date")).toBe(new Date(start + 30 * DAY).toISOString());
+  });
+
+  it("refills the quota when the period ends, and the next date moves on by 30 days", async () => {
+    const { app } = testEmulator({ trialQuota: 1 });
+    const headers = await authHeaders(app);
+    expect((await app.request("/sensei/mask", postJson(maskBody, headers))).status).toBe(202);
+    expect((await app.request("/sensei/mask", postJson(maskBody, headers))).status).toBe(402);
+    await app.request("/__emulator/clock/advance", postJson({ ms: 30 * DAY }));
+    const fresh = await authHeaders(app);
+    const res = await app.request("/sensei/mask", postJson(maskBody, fresh));
+    expect(res.status).toBe(202);
+    expect(res.headers.get("x-access-applied-until-date")).toBe(new Date(start + 60 * DAY).toISOString());
+  });
+});
