@@ -178,8 +178,12 @@ describe("requestImsToken", () => {
     expect(ims.calls).toHaveLength(1);
   });
 
-  it("ignores a Retry-After that is not a number of seconds", async () => {
-    const { result, clock } = run([() => json(503, {}, { "retry-after": "Wed, 21 Oct 2026 07:28:00 GMT" })]);
+  it("reads a Retry-After HTTP-date, and ignores a malformed one", async () => {
+    // The fake clock stands at 0 when IMS answers.
+    const dated = run([() => json(503, {}, { "retry-after": new Date(9000).toUTCString() })]);
+    await dated.result;
+    expect(dated.clock.sleeps.filter((ms) => ms !== 30_000)).toEqual([9000]);
+    const { result, clock } = run([() => json(503, {}, { "retry-after": "soon" })]);
     await result;
     expect(clock.sleeps.filter((ms) => ms !== 30_000)).toEqual([500]);
   });

@@ -2,6 +2,7 @@ import { backoffDelay } from "./backoff.js";
 import { ImsError } from "./ims-error.js";
 import type { ResolvedImsOptions } from "./options.js";
 import { REDACTED, redactError, redactText } from "./redact.js";
+import { parseRetryAfter } from "./retry-after.js";
 import { isTokenString } from "./token.js";
 
 /** A token as IMS granted it, before psapi stamps it with receipt time and scopes. */
@@ -90,7 +91,7 @@ async function attemptOnce(ims: ResolvedImsOptions, request: ImsRequest): Promis
     if (result === "timeout") {
       return { error: new ImsError("timeout", `IMS did not answer within ${ims.timeoutMs} ms`) };
     }
-    return interpret(result.response, result.text, request, scrub);
+    return interpret(result.response, result.text, request, scrub, ims.clock.now());
   } catch (cause) {
     return { error: networkError(ims.imsUrl, cause, scrub) };
   } finally {
@@ -116,6 +117,7 @@ function interpret(
   text: string,
   request: ImsRequest,
   scrub: (text: string) => string,
+  now: number,
 ): TokenGrant | Failure {
   const { status } = response;
   const body = parseJson(text);
@@ -137,7 +139,9 @@ function interpret(
       ? scrub(record.error_description).slice(0, MAX_DESCRIPTION)
       : `IMS answered ${status} with ${describeContent(response, body)}`;
   const error = new ImsError(code, description, status);
-  return error.retryable ? { error, retryAfterMs: retryAfter(response) } : { error };
+  return error.retryable
+    ? { error, retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), now) }
+    : { error };
 }
 
 /** The token in a 2xx body, or why there is none. */
@@ -165,12 +169,6 @@ function describeContent(response: Response, body: unknown): string {
   if (body !== undefined) return "JSON";
   const type = (response.headers.get("content-type") ?? "").replace(/;.*$/, "").trim();
   return type ? `a ${type} body` : "a body that is not JSON";
-}
-
-/** `Retry-After` in seconds (the only form IMS and the gateway use), as milliseconds. */
-function retryAfter(response: Response): number | undefined {
-  const value = response.headers.get("retry-after");
-  return value !== null && /^\d+$/.test(value.trim()) ? Number(value) * 1000 : undefined;
 }
 
 function parseJson(text: string): unknown {

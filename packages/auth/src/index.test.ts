@@ -15,6 +15,7 @@ describe("@psapi/auth public surface", () => {
       "createStaticTokenAuth",
       "errorSummary",
       "isSecretName",
+      "parseRetryAfter",
       "redactError",
       "redactText",
       "redactUrl",

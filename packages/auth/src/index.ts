@@ -7,6 +7,7 @@ export type { Middleware } from "./middleware-type.js";
 export type { FetchLike, ImsOptions, LifecycleOptions } from "./options.js";
 export { isSecretName, REDACTED, redactError, redactText, redactUrl } from "./redact.js";
 export { createRefreshTokenAuth, type RefreshTokenAuthOptions } from "./refresh-token.js";
+export { parseRetryAfter } from "./retry-after.js";
 export { createServerToServerAuth, type ServerToServerAuthOptions } from "./server-to-server.js";
 export { createStaticTokenAuth, type StaticTokenAuthOptions } from "./static-token.js";
 export { createMemoryTokenStore, tokenStoreKey } from "./token-store.js";

@@ -1,4 +1,4 @@
-import { type Clock, type Logger, type PhotoshopAuth, systemClock } from "@psapi/auth";
+import { type Clock, type Logger, type PhotoshopAuth, parseRetryAfter, systemClock } from "@psapi/auth";
 import createClient, { type Client } from "openapi-fetch";
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from "./defaults.js";
 import { PhotoshopApiError } from "./errors/photoshop-api-error.js";
@@ -10,7 +10,7 @@ import { createAuthMiddleware } from "./middleware/auth.js";
 import { createRetryMiddleware } from "./middleware/retry.js";
 import { createUserAgentMiddleware } from "./middleware/user-agent.js";
 import { assertTrustedOrigin } from "./origin.js";
-import { parseRetryAfter, type RetryOptions } from "./retry-policy.js";
+import type { RetryOptions } from "./retry-policy.js";
 import { createTransport, type FetchLike } from "./transport.js";
 import type {
   CreateMaskRequest,

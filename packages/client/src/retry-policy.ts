@@ -73,22 +73,6 @@ export function resolveRetryOptions(options: RetryOptions | undefined): Resolved
 }
 
 /**
- * Reads `Retry-After` as delta-seconds or an HTTP-date (RFC 9110 §10.2.3) and returns milliseconds
- * from `now`, or `undefined` when the header is absent or malformed.
- *
- * @example
- * parseRetryAfter("2", 0) // 2000
- */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
-
-/**
  * The wait before retry number `attempt` (0-based): full jitter (a uniform random time in
  * `[0, min(maxDelayMs, baseDelayMs * 2^attempt))`), raised to `Retry-After` on 429 and 503.
  * Returns `undefined` when the server asks for a longer wait than `maxRetryAfterMs`.

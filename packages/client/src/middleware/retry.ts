@@ -1,8 +1,7 @@
-import { type Clock, type Logger, redactUrl, systemClock } from "@psapi/auth";
+import { type Clock, type Logger, parseRetryAfter, redactUrl, systemClock } from "@psapi/auth";
 import type { Middleware } from "openapi-fetch";
 import {
   isIdempotent,
-  parseRetryAfter,
   RETRYABLE_STATUSES,
   type RetryOptions,
   resolveRetryOptions,
