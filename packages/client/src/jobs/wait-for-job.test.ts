@@ -164,7 +164,8 @@ describe("job.wait() and waitForJob()", () => {
       "Bearer token-2",
       "Bearer token-2",
     ]);
-    expect((seen[3]?.at ?? 0) - (seen[2]?.at ?? 0)).toBeGreaterThanOrEqual(3_000);
+    // random() is 0, so the back-off is exactly Retry-After.
+    expect((seen[3]?.at ?? 0) - (seen[2]?.at ?? 0)).toBe(3_000);
   });
 
   it("waits at least Retry-After before the next poll when the retry policy gave up", async () => {
