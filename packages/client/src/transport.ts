@@ -1,10 +1,10 @@
-import { abortable, type Clock, redactError } from "@psapi/auth";
+import { abortable, type Clock, type FetchLike, redactError } from "@psapi/auth";
 import { PhotoshopApiError } from "./errors/photoshop-api-error.js";
 import { redactString } from "./redact.js";
 import { isIdempotent } from "./retry-policy.js";
 
-/** The fetch signature openapi-fetch calls: one `Request` in, one `Response` out. */
-export type FetchLike = (request: Request) => Promise<Response>;
+/** The fetch signature openapi-fetch calls (one `Request` in, one `Response` out): auth's, so one type fits both. */
+export type { FetchLike };
 
 /** Options of {@link createTransport}. */
 export interface TransportOptions {
