@@ -3,6 +3,7 @@ import { redactToken } from "./commands/token.js";
 import { displayPath, formatBytes, formatDuration, pngSize } from "./display.js";
 import { storageFor } from "./job.js";
 import { redactForDisplay } from "./redact-display.js";
+import { laterStatusCommand, type Target } from "./target.js";
 
 describe("pngSize", () => {
   it("reads width and height from the IHDR chunk", () => {
@@ -64,5 +65,24 @@ describe("storageFor", () => {
     expect(storageFor(new URL("https://acct.blob.core.windows.net/c/a.png?sig=x"))).toBe("azure");
     expect(storageFor(new URL("https://dl.dropboxusercontent.com/a.png"))).toBe("dropbox");
     expect(storageFor(new URL("https://bucket.s3.amazonaws.com/a.png"))).toBe("external");
+  });
+});
+
+describe("laterStatusCommand", () => {
+  const url = "https://image.adobe.io/sensei/status/j1";
+  const target = (kind: Target["kind"], baseUrl: string) => ({ kind, baseUrl: new URL(baseUrl) }) as Target;
+
+  it("adds --base-url off Adobe, since psapi status sends the token only to the target", () => {
+    expect(laterStatusCommand(url, target("adobe", "https://image.adobe.io"))).toBe(`psapi status ${url}`);
+    expect(
+      laterStatusCommand(
+        "http://127.0.0.1:4099/sensei/status/j1",
+        target("remote", "http://127.0.0.1:4099/"),
+      ),
+    ).toBe("psapi status http://127.0.0.1:4099/sensei/status/j1 --base-url http://127.0.0.1:4099");
+  });
+
+  it("has no command for the embedded emulator, whose jobs end with psapi", () => {
+    expect(laterStatusCommand(url, target("embedded", "http://127.0.0.1:4010"))).toBeUndefined();
   });
 });

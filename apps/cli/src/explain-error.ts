@@ -2,8 +2,7 @@ import { ImsError } from "@psapi/auth";
 import { JobFailedError, JobTimeoutError, PhotoshopApiError } from "@psapi/client";
 import { CliError } from "./cli-error.js";
 import { ExitCode } from "./exit-codes.js";
-import type { Target } from "./target.js";
-import { CREDENTIALS_HINT } from "./target.js";
+import { CREDENTIALS_HINT, laterStatusCommand, type Target } from "./target.js";
 
 /** What to do about a refused token. */
 const TOKEN_HINT =
@@ -42,9 +41,10 @@ export function explainError(
     });
   }
   if (error instanceof JobTimeoutError) {
+    const later = laterStatusCommand(error.statusUrl, options.target);
     return new CliError(`job ${error.jobId} did not finish within ${Math.round(error.timeoutMs / 1000)} s`, {
       exitCode: ExitCode.network,
-      hint: `raise --timeout, or look at it later with: psapi status ${error.statusUrl}`,
+      hint: `raise --timeout${later === undefined ? "" : `, or look at it later with: ${later}`}`,
       cause: error,
     });
   }

@@ -7,7 +7,7 @@ import type { EmulatorStorage } from "./emulator-storage.js";
 import { ExitCode } from "./exit-codes.js";
 import { createProgress } from "./progress.js";
 import type { Session } from "./session.js";
-import type { Target } from "./target.js";
+import { laterStatusCommand, type Target } from "./target.js";
 import type { InputSource } from "./validate.js";
 import { prepareOutPath } from "./validate.js";
 
@@ -112,9 +112,13 @@ export async function waitWithProgress<T extends JobStatus>(
     });
   } catch (error) {
     if (context.signal.aborted) {
+      const later = laterStatusCommand(job.statusUrl, session.target);
       throw new CliError(`interrupted while waiting for job ${job.jobId}`, {
         exitCode: ExitCode.interrupted,
-        hint: `the job may still be running; look at it later with: psapi status ${job.statusUrl}`,
+        hint:
+          later === undefined
+            ? "the embedded emulator ends its jobs with psapi: nothing is left running"
+            : `the job may still be running; look at it later with: ${later}`,
       });
     }
     throw error;

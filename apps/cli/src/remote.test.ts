@@ -220,8 +220,9 @@ describe("--timeout", () => {
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/^error: job \S+ did not finish within 1 s$/m);
     expect(result.stderr).toMatch(
+      // The command in the hint works as written: the job is not on Adobe, so it names the base URL.
       new RegExp(
-        `^hint: raise --timeout, or look at it later with: psapi status ${slow.url}/sensei/status/`,
+        `^hint: raise --timeout, or look at it later with: psapi status ${slow.url}/sensei/status/\\S+ --base-url ${slow.url}$`,
         "m",
       ),
     );
@@ -229,7 +230,7 @@ describe("--timeout", () => {
 });
 
 describe("Ctrl-C", () => {
-  it("cancels a long wait cleanly: exit 130, one line, how to look at the job later", async () => {
+  it("cancels a long wait cleanly: exit 130, one line, and a command that shows the job later", async () => {
     const slow = await serveEmulator({ jobs: { pendingMs: 600_000 } });
     extra.push(slow);
     const run = startCli(["mask", SAMPLE, "--out", join(dir, "never.png"), "--base-url", slow.url], {
@@ -240,8 +241,18 @@ describe("Ctrl-C", () => {
     const result = await run.done;
     expect(result.code).toBe(130);
     expect(result.stderr).toMatch(/^error: interrupted while waiting for job \S+$/m);
-    expect(result.stderr).toMatch(new RegExp(`^hint: .*psapi status ${slow.url}/sensei/status/`, "m"));
+    const later = new RegExp(
+      `^hint: .*: psapi (status ${slow.url}/sensei/status/\\S+ --base-url ${slow.url})$`,
+      "m",
+    )
+      .exec(result.stderr)?.[1]
+      ?.split(" ");
+    expect(later).toBeDefined();
     expect(result.stderr).not.toMatch(STACK_FRAME);
+    // The hint's command works as written: the job is still pending there.
+    const status = await runCli(later ?? [], { env: DEMO });
+    expect(status.stdout).toMatch(/^job \S+: pending$/m);
+    expect(status.code).toBe(0);
   });
 });
 

@@ -43,6 +43,22 @@ export interface Target {
   readonly network: TrackedFetch;
 }
 
+/**
+ * The command that looks at a job later, for hints. `psapi status` sends the token only to the
+ * target's origin, so a job on another base URL than Adobe's needs `--base-url` with it.
+ *
+ * @param statusUrl - The job's status URL.
+ * @param target - Where the job runs.
+ * @returns The command line, or `undefined` on the embedded emulator, whose jobs end with psapi.
+ * @example
+ * laterStatusCommand(job.statusUrl, target) // "psapi status http://127.0.0.1:4010/sensei/status/… --base-url http://127.0.0.1:4010"
+ */
+export function laterStatusCommand(statusUrl: string, target: Target | undefined): string | undefined {
+  if (target?.kind === "embedded") return undefined;
+  const baseUrl = target?.kind === "remote" ? ` --base-url ${target.baseUrl.href.replace(/\/$/, "")}` : "";
+  return `psapi status ${statusUrl}${baseUrl}`;
+}
+
 /** What picks the target. */
 export interface TargetOptions {
   /** `--base-url`; `PHOTOSHOP_API_URL` when not given. */
