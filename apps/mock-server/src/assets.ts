@@ -35,6 +35,39 @@ function linkInvalid(name: string, reason: string): ServiceError {
   });
 }
 
+function overwriteError(): ServiceError {
+  return new ServiceError(409, {
+    type: "FileOverwriteError",
+    code: 409,
+    title: "Unable to upload asset",
+    details: [{ name: UPLOAD, reason: "File exists and overwrite is disabled" }],
+  });
+}
+
+/** Why a transfer was cut short (its message is safe to show: no href). */
+class TransferAborted extends Error {
+  override readonly name = "TransferAborted";
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** Whether `host` (`hostname[:port]`) is on the allow-list (`host[:port]` or `*.domain`). */
 export function isAllowedHost(allowedHosts: readonly string[], url: URL): boolean {
   const host = url.host.toLowerCase();
@@ -64,9 +97,10 @@ export class AssetMover {
    * Downloads a job input.
    *
    * @param ownOrigins - origins under which this emulator is reachable.
+   * @param signal - aborted by a reset or shutdown: the transfer stops.
    * @throws ServiceError 410 `FileLinkInvalidError` when the input cannot be read; 400 when too large.
    */
-  async download(ref: AssetRef, ownOrigins: ReadonlySet<string>): Promise<Uint8Array> {
+  async download(ref: AssetRef, ownOrigins: ReadonlySet<string>, signal: AbortSignal): Promise<Uint8Array> {
     const target = this.#resolve(ref, "GET", ownOrigins, DOWNLOAD);
     if (target.kind === "store") {
       const object = this.#deps.store.get(target.key);
@@ -74,17 +108,27 @@ export class AssetMover {
         throw linkInvalid(DOWNLOAD, "Unable to download the input href: no object at that location.");
       return object.bytes;
     }
-    const response = await this.#send(new Request(target.url, { redirect: "error" }), DOWNLOAD);
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw linkInvalid(DOWNLOAD, `Unable to download the input href: it answered HTTP ${response.status}.`);
-    }
-    return this.#readCapped(response);
+    // One deadline (on the emulator's clock) covers the answer and the whole body.
+    return this.#withDeadline(DOWNLOAD, signal, async (deadline) => {
+      const response = await this.#send(new Request(target.url, { redirect: "error" }), DOWNLOAD, deadline);
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw linkInvalid(
+          DOWNLOAD,
+          `Unable to download the input href: it answered HTTP ${response.status}.`,
+        );
+      }
+      return this.#readCapped(response, deadline);
+    });
   }
 
   /**
-   * Uploads a job output with PUT.
+   * Uploads a job output with PUT. With `overwrite: false`, the built-in store refuses an existing
+   * key; an allow-listed host is first asked with HEAD (a 2xx means the object exists), then the
+   * PUT carries `If-None-Match: *` and a 412 answer counts as "exists" too (S3 and Azure honour it;
+   * a host that answers HEAD with 403/404 and ignores the condition gets overwritten).
    *
+   * @param signal - aborted by a reset or shutdown: nothing is written after it.
    * @throws ServiceError 409 `FileOverwriteError` when the object exists and `overwrite` is false; 410 when the href is unusable.
    */
   async upload(
@@ -92,31 +136,43 @@ export class AssetMover {
     bytes: Uint8Array,
     contentType: string,
     ownOrigins: ReadonlySet<string>,
+    signal: AbortSignal,
   ): Promise<void> {
     const target = this.#resolve(ref, "PUT", ownOrigins, UPLOAD);
+    const keep = ref.overwrite === false;
     if (target.kind === "store") {
-      if (ref.overwrite === false && this.#deps.store.has(target.key)) {
-        throw new ServiceError(409, {
-          type: "FileOverwriteError",
-          code: 409,
-          title: "Unable to upload asset",
-          details: [{ name: UPLOAD, reason: "File exists and overwrite is disabled" }],
-        });
-      }
+      // A job that outlived a reset must not write into the fresh store.
+      if (signal.aborted) throw linkInvalid(UPLOAD, "The emulator was reset or stopped.");
+      if (keep && this.#deps.store.has(target.key)) throw overwriteError();
       this.#deps.store.put(target.key, bytes, contentType, this.#deps.time.now());
       return;
     }
-    const request = new Request(target.url, {
-      method: "PUT",
-      body: new Uint8Array(bytes),
-      headers: { "content-type": contentType },
-      redirect: "error",
+    await this.#withDeadline(UPLOAD, signal, async (deadline) => {
+      if (keep) {
+        const head = await this.#send(
+          new Request(target.url, { method: "HEAD", redirect: "error" }),
+          UPLOAD,
+          deadline,
+        );
+        await head.body?.cancel();
+        if (head.ok) throw overwriteError();
+      }
+      const request = new Request(target.url, {
+        method: "PUT",
+        body: new Uint8Array(bytes),
+        headers: { "content-type": contentType, ...(keep ? { "if-none-match": "*" } : {}) },
+        redirect: "error",
+      });
+      const response = await this.#send(request, UPLOAD, deadline);
+      await response.body?.cancel();
+      if (keep && response.status === 412) throw overwriteError();
+      if (!response.ok) {
+        throw linkInvalid(
+          UPLOAD,
+          `Unable to upload to the output href: it answered HTTP ${response.status}.`,
+        );
+      }
     });
-    const response = await this.#send(request, UPLOAD);
-    await response.body?.cancel();
-    if (!response.ok) {
-      throw linkInvalid(UPLOAD, `Unable to upload to the output href: it answered HTTP ${response.status}.`);
-    }
   }
 
   #resolve(ref: AssetRef, method: SignedMethod, ownOrigins: ReadonlySet<string>, name: string): Target {
@@ -155,16 +211,49 @@ export class AssetMover {
     return { kind: "remote", url };
   }
 
-  async #send(request: Request, name: string): Promise<Response> {
-    const timeout = AbortSignal.timeout(this.#deps.fetchTimeoutMs);
+  /**
+   * Runs one remote transfer under a deadline of `fetchTimeoutMs` on the emulator's clock (so an
+   * injected clock drives it), also aborted by `signal` (reset, shutdown).
+   */
+  async #withDeadline<T>(
+    name: string,
+    signal: AbortSignal,
+    work: (deadline: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const deadline = new AbortController();
+    const stopTimer = new AbortController();
+    const onAbort = () => deadline.abort(new TransferAborted("The emulator was reset or stopped."));
+    if (signal.aborted) onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    const timeoutMs = this.#deps.fetchTimeoutMs;
+    this.#deps.time.sleep(timeoutMs, stopTimer.signal).then(
+      () => deadline.abort(new TransferAborted(`The transfer timed out after ${timeoutMs} ms.`)),
+      () => undefined,
+    );
     try {
-      return await this.#deps.fetch(new Request(request, { signal: timeout }));
-    } catch {
-      throw linkInvalid(name, "The href could not be reached (network error, redirect or timeout).");
+      return await work(deadline.signal);
+    } catch (error) {
+      if (deadline.signal.aborted && !(error instanceof ServiceError && error.status === 409)) {
+        throw linkInvalid(name, (deadline.signal.reason as TransferAborted).message);
+      }
+      throw error;
+    } finally {
+      stopTimer.abort();
+      signal.removeEventListener("abort", onAbort);
     }
   }
 
-  async #readCapped(response: Response): Promise<Uint8Array> {
+  async #send(request: Request, name: string, deadline: AbortSignal): Promise<Response> {
+    try {
+      // Raced against the deadline too, for a fetch that ignores its signal.
+      return await untilAborted(this.#deps.fetch(new Request(request, { signal: deadline })), deadline);
+    } catch (error) {
+      if (deadline.aborted) throw error;
+      throw linkInvalid(name, "The href could not be reached (network error or redirect).");
+    }
+  }
+
+  async #readCapped(response: Response, deadline: AbortSignal): Promise<Uint8Array> {
     const max = this.#deps.maxObjectBytes;
     const tooLarge = () =>
       new ServiceError(400, {
@@ -180,16 +269,23 @@ export class AssetMover {
     const chunks: Uint8Array[] = [];
     let size = 0;
     const reader = response.body?.getReader();
+    if (!reader) return new Uint8Array();
+    // Cancelling the reader ends a pending read even when the body's source never answers.
+    const cancel = () => void reader.cancel().catch(() => undefined);
+    deadline.addEventListener("abort", cancel, { once: true });
     try {
-      for (let read = await reader?.read(); read && !read.done; read = await reader?.read()) {
+      for (let read = await reader.read(); !read.done; read = await reader.read()) {
         size += read.value.byteLength;
         if (size > max) throw tooLarge();
         chunks.push(read.value);
       }
+      if (deadline.aborted) throw deadline.reason;
     } catch (error) {
-      await reader?.cancel().catch(() => undefined);
-      if (error instanceof ServiceError) throw error;
+      cancel();
+      if (error instanceof ServiceError || deadline.aborted) throw error;
       throw linkInvalid(DOWNLOAD, "The download was interrupted.");
+    } finally {
+      deadline.removeEventListener("abort", cancel);
     }
     return Buffer.concat(chunks);
   }

@@ -205,20 +205,22 @@ export class JobRunner {
 
   async #run(job: Job): Promise<NonNullable<Job["outcome"]>> {
     const { assets, imaging } = this.#deps;
+    // This generation's signal: a reset (or shutdown) stops the job's transfers and its upload.
+    const signal = this.#deps.signal();
     try {
       if (job.kind === "manifest") {
         const request = job.request as ManifestRequest;
         const input = request.inputs[0] as AssetRef;
-        const bytes = await assets.download(input, job.ownOrigins);
+        const bytes = await assets.download(input, job.ownOrigins, signal);
         return { manifest: await imaging.readDocumentManifest(bytes, fileName(input.href)) };
       }
       const request = job.request as SenseiRequest;
-      const bytes = await assets.download(request.input, job.ownOrigins);
+      const bytes = await assets.download(request.input, job.ownOrigins, signal);
       const png =
         job.kind === "mask"
           ? await imaging.computeMask(bytes, { format: request.output.mask?.format ?? "soft" })
           : await imaging.computeCutout(bytes);
-      await assets.upload(request.output, png, "image/png", job.ownOrigins);
+      await assets.upload(request.output, png, "image/png", job.ownOrigins, signal);
       return {};
     } catch (error) {
       return { errors: toJobError(error) };

@@ -107,7 +107,7 @@ export interface EmulatorOptions {
   allowedHosts?: readonly string[];
   /** `fetch` used for allow-listed hosts. Default `globalThis.fetch`. */
   fetch?: (request: Request) => Promise<Response>;
-  /** Timeout for one download or upload to an allow-listed host. Default 30000 ms. */
+  /** Deadline (emulator clock) for one download, answer and body, or upload to an allow-listed host. Default 30000 ms. */
   fetchTimeoutMs?: number;
   /** Memory and size caps. */
   limits?: Partial<EmulatorLimits>;

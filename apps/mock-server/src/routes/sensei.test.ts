@@ -456,3 +456,118 @@ describe("GET /sensei/status/{jobId}", () => {
     expect(href).toMatch(/^http:\/\/emulator\.test:9999\/sensei\/status\//);
   });
 });
+
+describe("outputs on allow-listed hosts with overwrite: false", () => {
+  const body = {
+    input: { href: "https://s3.example.com/a.png", storage: "external" },
+    output: { href: "https://s3.example.com/b.png?sig=2", storage: "external", overwrite: false },
+  };
+
+  it("fails with 409 FileOverwriteError without a PUT when HEAD finds the object", async () => {
+    const png = await subjectPng();
+    const methods: string[] = [];
+    const fetch = vi.fn(async (request: Request) => {
+      methods.push(request.method);
+      return request.method === "GET"
+        ? new Response(new Uint8Array(png))
+        : new Response(null, { status: 200 });
+    });
+    const { app } = testEmulator({ fetch, allowedHosts: ["s3.example.com"] });
+    const headers = await authHeaders(app);
+    expect((await finish(app, "/sensei/mask", body, headers)).errors).toMatchObject({
+      type: "FileOverwriteError",
+      code: 409,
+    });
+    expect(methods).toEqual(["GET", "HEAD"]);
+  });
+
+  it("PUTs with If-None-Match: * when HEAD does not find it, and maps 412 to FileOverwriteError", async () => {
+    const png = await subjectPng();
+    const puts: Request[] = [];
+    const fetch = vi.fn(async (request: Request) => {
+      if (request.method === "GET") return new Response(new Uint8Array(png));
+      if (request.method === "HEAD") return new Response(null, { status: 403 });
+      puts.push(request);
+      return new Response(null, { status: puts.length === 1 ? 200 : 412 });
+    });
+    const { app } = testEmulator({ fetch, allowedHosts: ["s3.example.com"] });
+    const headers = await authHeaders(app);
+    expect((await finish(app, "/sensei/mask", body, headers)).status).toBe("succeeded");
+    expect(puts[0]?.headers.get("if-none-match")).toBe("*");
+    expect((await finish(app, "/sensei/mask", body, headers)).errors).toMatchObject({
+      type: "FileOverwriteError",
+      code: 409,
+    });
+  });
+});
+
+describe("transfers that never end", () => {
+  it("fails a download whose body never ends after fetchTimeoutMs of the injected clock", async () => {
+    const fetch = vi.fn(
+      async () => new Response(new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) })),
+    );
+    const { app, clock } = testEmulator({ fetch, allowedHosts: ["slow.example.com"], fetchTimeoutMs: 5_000 });
+    const headers = await authHeaders(app);
+    const href = await submit(
+      app,
+      "/sensei/mask",
+      {
+        input: { href: "https://slow.example.com/a.png", storage: "external" },
+        output: { href: "files/o.png", storage: "adobe" },
+      },
+      headers,
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await status(app, href, headers)).status).toBe("running");
+    clock.advance(4_999);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await status(app, href, headers)).status).toBe("running");
+    clock.advance(1);
+    await advance(app, 0);
+    expect((await status(app, href, headers)).errors).toMatchObject({
+      type: "FileLinkInvalidError",
+      details: [{ reason: expect.stringContaining("timed out") }],
+    });
+  });
+
+  it("fails a fetch that never answers after fetchTimeoutMs", async () => {
+    const fetch = vi.fn(() => new Promise<Response>(() => {}));
+    const { app, clock } = testEmulator({ fetch, allowedHosts: ["slow.example.com"], fetchTimeoutMs: 5_000 });
+    const headers = await authHeaders(app);
+    const href = await submit(
+      app,
+      "/sensei/mask",
+      {
+        input: { href: "https://slow.example.com/a.png", storage: "external" },
+        output: { href: "files/o.png", storage: "adobe" },
+      },
+      headers,
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(5_000);
+    await advance(app, 0);
+    expect((await status(app, href, headers)).status).toBe("failed");
+  });
+
+  it("does not write a running job's output into the store after a reset", async () => {
+    let finishMask = (_png: Uint8Array) => {};
+    const imaging: Imaging = {
+      computeMask: () =>
+        new Promise((resolve) => {
+          finishMask = resolve;
+        }),
+      computeCutout: async () => new Uint8Array(),
+      readDocumentManifest: async () => ({ document: {}, layers: [] }),
+    };
+    const { app } = testEmulator({ imaging });
+    const headers = await authHeaders(app);
+    await upload(app, "in/photo.png", await subjectPng());
+    await submit(app, "/sensei/mask", await maskBody(app), headers);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await app.request("/__emulator/reset", { method: "POST" })).status).toBe(204);
+    finishMask(await subjectPng());
+    await new Promise((resolve) => setImmediate(resolve));
+    const res = await app.request(await presign(app, "out/result.png", "GET"));
+    expect(res.status).toBe(404);
+  });
+});

@@ -132,3 +132,20 @@ describe("storage", () => {
     expect(await res.text()).toContain("InvalidArgument");
   });
 });
+
+describe("conditional PUT", () => {
+  it("answers 412 PreconditionFailed to If-None-Match: * when the object exists, and stores it when not", async () => {
+    const { app } = testEmulator();
+    const url = await presign(app, "out/once.png", "PUT");
+    const put = () =>
+      app.request(url, {
+        method: "PUT",
+        body: "x",
+        headers: { "if-none-match": "*", "content-type": "text/plain" },
+      });
+    expect((await put()).status).toBe(200);
+    const second = await put();
+    expect(second.status).toBe(412);
+    expect(await second.text()).toContain("<Code>PreconditionFailed</Code>");
+  });
+});

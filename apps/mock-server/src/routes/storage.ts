@@ -72,6 +72,14 @@ export function createStorageRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
 
   router.put("/objects/*", async (c) => {
     const key = objectKey(c, "PUT");
+    // S3's conditional write, which jobs send for outputs with overwrite: false.
+    if (c.req.header("if-none-match")?.trim() === "*" && ctx.store.has(key)) {
+      throw new StorageError(
+        412,
+        "PreconditionFailed",
+        "At least one of the pre-conditions you specified did not hold",
+      );
+    }
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     const contentType = c.req.header("content-type") ?? "application/octet-stream";
     const object = ctx.store.put(key, bytes, contentType, ctx.time.now());
