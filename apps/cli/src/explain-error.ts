@@ -64,11 +64,31 @@ export function explainError(
       cause: error,
     });
   }
+  if (isFileSystemError(error)) {
+    // A file that was fine when checked went away or filled the disk during the run.
+    return new CliError(`cannot ${error.syscall} ${error.path} (${error.code})`, {
+      exitCode: PATH_PROBLEMS.has(error.code) ? ExitCode.usage : ExitCode.apiFailure,
+      hint: "check the path, its permissions and the free disk space",
+      cause: error,
+    });
+  }
   const message = error instanceof Error ? stripPrefix(error.message) : String(error);
   return new CliError(`unexpected failure: ${message}`, {
     hint: "run again with PSAPI_DEBUG=1 to see the stack trace, and report it",
     cause: error,
   });
+}
+
+/** Error codes that mean the path itself is wrong (a usage mistake), not the disk. */
+const PATH_PROBLEMS = new Set(["ENOENT", "EACCES", "EPERM", "EROFS", "EISDIR", "ENOTDIR"]);
+
+function isFileSystemError(error: unknown): error is Error & { code: string; syscall: string; path: string } {
+  return (
+    error instanceof Error &&
+    typeof (error as { code?: unknown }).code === "string" &&
+    typeof (error as { syscall?: unknown }).syscall === "string" &&
+    typeof (error as { path?: unknown }).path === "string"
+  );
 }
 
 function jobFailureHint(type: string | undefined): string {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InvalidArgumentError } from "commander";
@@ -73,6 +73,21 @@ describe("prepareOutPath", () => {
   it("creates the missing parent directories and returns the absolute path", async () => {
     expect(await prepareOutPath("deep/er/mask.png", dir)).toBe(join(dir, "deep", "er", "mask.png"));
   });
+
+  it("tries a write where the result will go, and leaves nothing behind", async () => {
+    const target = join(dir, "probe", "mask.png");
+    await prepareOutPath(target, dir);
+    expect(await readdir(join(dir, "probe"))).toEqual([]);
+  });
+
+  it.runIf(process.platform === "linux")(
+    "refuses a place that cannot be written even by root (/proc) before any work starts",
+    async () => {
+      const error = await prepareOutPath("/proc/psapi-mask.png", dir).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(CliError);
+      expect((error as CliError).message).toBe("cannot write to --out /proc/psapi-mask.png");
+    },
+  );
 
   it("refuses a directory as --out with a usage error", async () => {
     const error = await prepareOutPath(".", dir).catch((caught: unknown) => caught);

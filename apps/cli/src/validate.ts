@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { accessSync, constants, statSync } from "node:fs";
-import { access, mkdir, stat } from "node:fs/promises";
+import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
 import { usageError } from "./cli-error.js";
@@ -115,7 +116,11 @@ export async function prepareOutPath(path: string, cwd: string): Promise<string>
     throw usageError(`--out ${path} is a directory`, "give a file name, e.g. out/mask.png");
   try {
     await mkdir(dirname(absolute), { recursive: true });
-    await access(existing ? absolute : dirname(absolute), constants.W_OK);
+    // The result is written as a temporary file next to `path`, then renamed: try exactly that.
+    // `access(W_OK)` is not enough: it says yes to root on a read-only mount or in /proc.
+    const probe = `${absolute}.${randomUUID()}.probe`;
+    await writeFile(probe, "");
+    await rm(probe, { force: true });
   } catch {
     throw usageError(`cannot write to --out ${path}`, "choose a path in a directory you can write to");
   }
