@@ -10,6 +10,7 @@ import { Journal } from "./journal.js";
 import { createBodyLimitMiddleware } from "./middleware/body-limit.js";
 import { createFaultMiddleware } from "./middleware/faults.js";
 import { createJournalMiddleware } from "./middleware/journal.js";
+import { createAddressGuard } from "./net-guard.js";
 import { type EmulatorOptions, resolveOptions } from "./options.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { createErrorRenderer } from "./render-error.js";
@@ -68,6 +69,8 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
     fetch: resolved.fetch,
     fetchTimeoutMs: resolved.fetchTimeoutMs,
     maxObjectBytes: resolved.limits.maxObjectBytes,
+    // An injected fetch owns its transport (tests, proxies); the real network gets the DNS check.
+    guardAddress: options.fetch ? undefined : createAddressGuard(),
   });
   const imaging = options.imaging ?? builtInImaging;
   const ctx: EmulatorContext = {

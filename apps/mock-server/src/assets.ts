@@ -1,5 +1,6 @@
 import type { EmulatorTime } from "./clock.js";
 import { ServiceError } from "./errors.js";
+import type { AddressGuard } from "./net-guard.js";
 import type { ObjectStore } from "./storage/object-store.js";
 import { isValidKey, OBJECTS_PATH, type SignedMethod, type UrlSigner } from "./storage/signing.js";
 
@@ -19,6 +20,8 @@ export interface AssetMoverDeps {
   fetch: (request: Request) => Promise<Response>;
   fetchTimeoutMs: number;
   maxObjectBytes: number;
+  /** Refuses allow-listed names that resolve to local addresses; absent with an injected `fetch`. */
+  guardAddress?: AddressGuard;
 }
 
 type Target = { kind: "store"; key: string } | { kind: "remote"; url: URL };
@@ -77,6 +80,12 @@ export function isAllowedHost(allowedHosts: readonly string[], url: URL): boolea
       ? url.hostname.toLowerCase().endsWith(allowed.slice(1))
       : host === allowed;
   });
+}
+
+/** Whether the allow-list names this URL's host (and port, if it gives one) exactly, not by wildcard. */
+function isExactlyAllowed(allowedHosts: readonly string[], url: URL): boolean {
+  const host = url.host.toLowerCase();
+  return allowedHosts.some((entry) => entry.toLowerCase() === host);
 }
 
 /**
@@ -244,6 +253,9 @@ export class AssetMover {
   }
 
   async #send(request: Request, name: string, deadline: AbortSignal): Promise<Response> {
+    const url = new URL(request.url);
+    const refused = await this.#deps.guardAddress?.(url, isExactlyAllowed(this.#deps.allowedHosts, url));
+    if (refused) throw linkInvalid(name, refused);
     try {
       // Raced against the deadline too, for a fetch that ignores its signal.
       return await untilAborted(this.#deps.fetch(new Request(request, { signal: deadline })), deadline);

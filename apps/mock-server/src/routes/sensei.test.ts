@@ -571,3 +571,23 @@ describe("transfers that never end", () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe("the real network", () => {
+  it("refuses an allow-listed name that resolves to loopback before connecting", async () => {
+    const { app } = testEmulator({ allowedHosts: ["localhost:9"] });
+    const headers = await authHeaders(app);
+    const errors = (
+      await finish(
+        app,
+        "/sensei/mask",
+        {
+          input: { href: "https://localhost:9/a.png", storage: "external" },
+          output: { href: "files/o.png", storage: "adobe" },
+        },
+        headers,
+      )
+    ).errors as { type: string; details: { reason: string }[] };
+    expect(errors.type).toBe("FileLinkInvalidError");
+    expect(errors.details[0]?.reason).toMatch(/resolves to a local address/);
+  });
+});
