@@ -60,13 +60,7 @@ export function addJobOptions(
     );
     out.conflicts("outputUrl");
   }
-  return command
-    .addOption(out)
-    .addOption(
-      new Option("--timeout <seconds>", "give up waiting for the job after this long")
-        .argParser(parsePositiveNumber)
-        .default(DEFAULT_TIMEOUT_SECONDS),
-    );
+  return command.addOption(out).addOption(timeoutOption());
 }
 
 /**

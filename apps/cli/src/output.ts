@@ -11,8 +11,6 @@ export interface OutputStream {
  * about the run (the target line, progress, errors) goes to stderr, so piping stdout keeps only data.
  */
 export interface Output {
-  /** Whether `--json` was given. */
-  readonly json: boolean;
   /** The standard error stream, for progress lines. */
   readonly stderr: OutputStream;
   /** A line about the run, on stderr. */
@@ -34,7 +32,6 @@ export interface Output {
 export function createOutput(options: { stdout: OutputStream; stderr: OutputStream; json: boolean }): Output {
   const { stdout, stderr, json } = options;
   return {
-    json,
     stderr,
     note(line) {
       stderr.write(`${line}\n`);

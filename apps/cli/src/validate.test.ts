@@ -4,13 +4,7 @@ import { join } from "node:path";
 import { InvalidArgumentError } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CliError } from "./cli-error.js";
-import {
-  parseInputArgument,
-  parsePort,
-  parsePositiveNumber,
-  parseUrlArgument,
-  prepareOutPath,
-} from "./validate.js";
+import { parseInputArgument, parsePositiveNumber, parseUrlArgument, prepareOutPath } from "./validate.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -59,13 +53,6 @@ describe("numbers", () => {
     for (const value of ["0", "-1", "", " ", "abc", "Infinity"]) {
       expect(() => parsePositiveNumber(value), value).toThrow(InvalidArgumentError);
     }
-  });
-
-  it("parsePort takes 0 to 65535 and refuses the rest", () => {
-    expect(parsePort("0")).toBe(0);
-    expect(parsePort("65535")).toBe(65535);
-    for (const value of ["65536", "-1", "1.5", "port"])
-      expect(() => parsePort(value), value).toThrow(InvalidArgumentError);
   });
 });
 

@@ -84,21 +84,6 @@ export function parsePositiveNumber(value: string): number {
 }
 
 /**
- * Parses a TCP port (0 lets the system choose one).
- *
- * @param value - The argument as typed.
- * @throws {InvalidArgumentError} When it is not an integer from 0 to 65535.
- * @example
- * parsePort("4010") // 4010
- */
-export function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65_535)
-    throw new InvalidArgumentError("expected a port from 0 to 65535.");
-  return port;
-}
-
-/**
  * Makes sure a result can be written to `path` before any work starts, so that a long job never
  * ends with nowhere to put its output: creates the parent directory and checks it is writable.
  *
