@@ -1,8 +1,7 @@
 import { CommanderError } from "commander";
-import { usageError } from "./cli-error.js";
+import { CliError, usageError } from "./cli-error.js";
 import type { CliContext } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
-import { explainError } from "./explain-error.js";
 import { createOutput } from "./output.js";
 import { buildProgram } from "./program.js";
 import { createSession } from "./session.js";
@@ -46,7 +45,15 @@ export async function run(argv: readonly string[], context: CliContext): Promise
       );
       return ExitCode.usage;
     }
-    const failure = explainError(error, { signal: context.signal, target: session.target });
+    // Loaded only on failure: it needs the client's and auth's error classes, which `--help` and a
+    // usage mistake never do.
+    const failure =
+      error instanceof CliError
+        ? error
+        : (await import("./explain-error.js")).explainError(error, {
+            signal: context.signal,
+            target: session.target,
+          });
     output.failure(failure);
     if (context.env.PSAPI_DEBUG === "1") {
       const original = failure.cause ?? failure;

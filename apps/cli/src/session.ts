@@ -1,6 +1,6 @@
 import type { CliContext } from "./context.js";
 import type { Output } from "./output.js";
-import { openTarget, type Target, type TargetOptions } from "./target.js";
+import type { Target, TargetOptions } from "./target.js";
 
 /**
  * One run of `psapi`: its context, its output, and the target once a command opened it (kept so
@@ -32,6 +32,8 @@ export function createSession(context: CliContext, output: Output): Session {
       return target;
     },
     async openTarget(options) {
+      // Loaded when a command runs: the client and auth are not needed for `--help` or a usage error.
+      const { openTarget } = await import("./target.js");
       target = await openTarget(context, options);
       output.note(`target: ${target.description}`);
       return target;

@@ -1,5 +1,4 @@
 import { type Command, Option } from "commander";
-import { runImageJob } from "../job.js";
 import { addJobOptions, type JobOptions, jobInput } from "../options.js";
 import type { Session } from "../session.js";
 
@@ -56,6 +55,7 @@ async function runImageCommand(
 ): Promise<void> {
   const source = jobInput(input, options);
   const target = await session.openTarget({ baseUrl: options.baseUrl });
+  const { runImageJob } = await import("../job.js");
   const { text, data } = await runImageJob(session, target, {
     kind,
     input: source,

@@ -1,9 +1,7 @@
 import type { Command } from "commander";
 import { displayPath } from "../display.js";
 import { writeFileAtomic } from "../files.js";
-import { checkJobInput, resolveJobInput, waitWithProgress } from "../job.js";
 import { addJobOptions, type JobOptions, jobInput } from "../options.js";
-import { redactForDisplay } from "../redact-display.js";
 import type { Session } from "../session.js";
 import { prepareOutPath } from "../validate.js";
 
@@ -41,6 +39,8 @@ export function registerManifest(program: Command, session: Session): void {
       const source = jobInput(input, options);
       const { context } = session;
       const target = await session.openTarget({ baseUrl: options.baseUrl });
+      const { checkJobInput, resolveJobInput, waitWithProgress } = await import("../job.js");
+      const { redactForDisplay } = await import("../redact-display.js");
       checkJobInput(target, source);
       const outPath = options.out === undefined ? undefined : await prepareOutPath(options.out, context.cwd);
       const resolved = await resolveJobInput(session, target, source);

@@ -1,7 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { formatDuration } from "../display.js";
-import { runImageJob } from "../job.js";
 import { type GlobalOptions, timeoutOption } from "../options.js";
 import type { Session } from "../session.js";
 
@@ -34,6 +33,7 @@ export function registerQuickstart(program: Command, session: Session): void {
       // `pnpm --filter @psapi/cli run quickstart` runs in apps/cli; INIT_CWD is where the user typed it.
       const cwd = context.env.INIT_CWD ?? context.cwd;
       const target = await session.openTarget({ baseUrl: options.baseUrl, offline: true });
+      const { runImageJob } = await import("../job.js");
       let step = 0;
       const note = (line: string) => output.note(`[${++step}/5] ${line}`);
       const token = await target.auth.getToken({ signal: context.signal });

@@ -1,15 +1,7 @@
-import {
-  type JobError,
-  JobFailedError,
-  type JobHandle,
-  type JobStatus,
-  type PhotoshopClient,
-} from "@psapi/client";
+import type { JobError, JobHandle, JobStatus, PhotoshopClient } from "@psapi/client";
 import type { Command } from "commander";
 import { usageError } from "../cli-error.js";
-import { waitWithProgress } from "../job.js";
 import { type GlobalOptions, timeoutOption } from "../options.js";
-import { redactForDisplay } from "../redact-display.js";
 import type { Session } from "../session.js";
 import { parseUrlArgument } from "../validate.js";
 
@@ -76,6 +68,11 @@ export function registerStatus(program: Command, session: Session): void {
         );
       }
       const { signal } = session.context;
+      const [{ JobFailedError }, { waitWithProgress }, { redactForDisplay }] = await Promise.all([
+        import("@psapi/client"),
+        import("../job.js"),
+        import("../redact-display.js"),
+      ]);
       const status = options.wait
         ? await waitWithProgress(session, jobHandle(target.client, jobId, jobUrl.href), {
             label: `job ${jobId}`,
