@@ -36,7 +36,7 @@ export function createFaultMiddleware(ctx: EmulatorContext): MiddlewareHandler<E
       }
       action = parsed;
     } else {
-      action = ctx.faults.match(c.req.method, new URL(c.req.url).pathname);
+      action = ctx.faults.match(c.req.method, c.req.path);
     }
     if (!action) return next();
     c.set("fault", describe(action));

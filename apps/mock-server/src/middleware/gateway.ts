@@ -29,12 +29,7 @@ export function createGatewayAuth(ctx: EmulatorContext): MiddlewareHandler<Emula
  */
 export function createRateLimit(ctx: EmulatorContext): MiddlewareHandler<EmulatorEnv> {
   return async function rateLimit(c, next) {
-    const denied = ctx.rateLimiter.take(
-      c.get("clientId"),
-      c.req.method,
-      new URL(c.req.url).pathname,
-      ctx.time.now(),
-    );
+    const denied = ctx.rateLimiter.take(c.get("clientId"), c.req.method, c.req.path, ctx.time.now());
     if (denied) {
       throw new GatewayError(429, "429001", "Too many requests", {
         "retry-after": String(denied.retryAfter),
