@@ -50,7 +50,13 @@ export function redactQuery(query: URLSearchParams): Record<string, string> {
 /** A bounded ring of recent requests, listed newest first. */
 export class Journal {
   readonly #max: number;
-  #entries: JournalEntry[] = [];
+  /*
+   * A fixed ring: recording is O(1) however full it is (an array trimmed with splice moved all
+   * `max` entries on every request once full, on the bench's hot path). The ISO time is made when
+   * listing, not per request.
+   */
+  #ring: (Omit<JournalEntry, "time"> & { timeMs: number })[] = [];
+  #next = 0;
   #nextId = 1;
 
   /** @param max - most entries kept. */
@@ -58,30 +64,36 @@ export class Journal {
     this.#max = max;
   }
 
-  /** Records one request, dropping the oldest past the cap. */
-  record(entry: Omit<JournalEntry, "id">): void {
-    this.#entries.push({ id: this.#nextId++, ...entry });
-    if (this.#entries.length > this.#max) this.#entries.splice(0, this.#entries.length - this.#max);
+  /** Records one request, overwriting the oldest past the cap. */
+  record(entry: Omit<JournalEntry, "id" | "time"> & { timeMs: number }): void {
+    const stored = { id: this.#nextId++, ...entry };
+    if (this.#ring.length < this.#max) this.#ring.push(stored);
+    else this.#ring[this.#next] = stored;
+    this.#next = (this.#next + 1) % this.#max;
   }
 
   /** Matching entries, newest first. */
   list(filter: JournalFilter = {}): JournalEntry[] {
     const out: JournalEntry[] = [];
     const limit = filter.limit ?? this.#max;
-    for (let i = this.#entries.length - 1; i >= 0 && out.length < limit; i--) {
-      const entry = this.#entries[i];
-      if (!entry) continue;
-      if (filter.method && entry.method !== filter.method.toUpperCase()) continue;
-      if (filter.path && !entry.path.startsWith(filter.path)) continue;
-      if (filter.status !== undefined && entry.status !== filter.status) continue;
-      if (filter.clientId && entry.clientId !== filter.clientId) continue;
-      out.push(entry);
+    const method = filter.method?.toUpperCase();
+    const size = this.#ring.length;
+    for (let back = 1; back <= size && out.length < limit; back++) {
+      const stored = this.#ring[(this.#next - back + size) % size];
+      if (!stored) continue;
+      if (method && stored.method !== method) continue;
+      if (filter.path && !stored.path.startsWith(filter.path)) continue;
+      if (filter.status !== undefined && stored.status !== filter.status) continue;
+      if (filter.clientId && stored.clientId !== filter.clientId) continue;
+      const { id, timeMs, ...rest } = stored;
+      out.push({ id, time: new Date(timeMs).toISOString(), ...rest });
     }
     return out;
   }
 
   /** Empties the journal. */
   clear(): void {
-    this.#entries = [];
+    this.#ring = [];
+    this.#next = 0;
   }
 }

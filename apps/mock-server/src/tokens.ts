@@ -89,7 +89,7 @@ export class TokenService {
   }
 
   async #check(token: string): Promise<VerifiedToken | undefined> {
-    const claims = this.#verified.get(token) ?? (await this.#verifySignature(token));
+    const claims = this.#verified.peek(token) ?? (await this.#verifySignature(token));
     if (!claims || this.#revokedIds.has(claims.id)) return undefined;
     const { seq, clientId } = claims;
     if (seq <= this.#revokedBeforeAll || seq <= (this.#revokedBeforeClient.get(clientId) ?? 0))

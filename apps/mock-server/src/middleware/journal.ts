@@ -22,14 +22,16 @@ async function errorName(response: Response): Promise<string | undefined> {
  */
 export function createJournalMiddleware(ctx: EmulatorContext): MiddlewareHandler<EmulatorEnv> {
   return async function journal(c, next) {
-    const url = new URL(c.req.url);
-    if (url.pathname.startsWith("/__emulator/") && !url.pathname.startsWith(OBJECTS_PATH)) return next();
+    const path = c.req.path;
+    if (path.startsWith("/__emulator/") && !path.startsWith(OBJECTS_PATH)) return next();
     const start = ctx.time.now();
+    // Parsing a URL per request is measurable on the bench's hot path; most requests have no query.
+    const queryAt = c.req.url.indexOf("?");
     const entry = {
-      time: new Date(start).toISOString(),
+      timeMs: start,
       method: c.req.method,
-      path: url.pathname,
-      query: redactQuery(url.searchParams),
+      path,
+      query: queryAt < 0 ? {} : redactQuery(new URLSearchParams(c.req.url.slice(queryAt + 1))),
     };
     try {
       await next();
