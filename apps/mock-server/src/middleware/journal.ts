@@ -5,7 +5,7 @@ import { redactQuery } from "../journal.js";
 import { OBJECTS_PATH } from "../storage/signing.js";
 
 async function errorName(response: Response): Promise<string | undefined> {
-  if (response.status < 400 || !response.headers.get("content-type")?.includes("json")) return undefined;
+  if (!response.headers.get("content-type")?.includes("json")) return undefined;
   try {
     const body = (await response.clone().json()) as Record<string, unknown>;
     const name = body.type ?? body.error_code ?? body.error;
@@ -25,29 +25,30 @@ export function createJournalMiddleware(ctx: EmulatorContext): MiddlewareHandler
     const path = c.req.path;
     if (path.startsWith("/__emulator/") && !path.startsWith(OBJECTS_PATH)) return next();
     const start = ctx.time.now();
+    const method = c.req.method;
     // Parsing a URL per request is measurable on the bench's hot path; most requests have no query.
     const queryAt = c.req.url.indexOf("?");
-    const entry = {
-      timeMs: start,
-      method: c.req.method,
-      path,
-      query: queryAt < 0 ? {} : redactQuery(new URLSearchParams(c.req.url.slice(queryAt + 1))),
-    };
+    const query = queryAt < 0 ? {} : redactQuery(new URLSearchParams(c.req.url.slice(queryAt + 1)));
     try {
       await next();
     } catch (error) {
       if (error instanceof ConnectionResetFault) {
-        ctx.journal.record({ ...entry, status: 0, durationMs: ctx.time.now() - start, fault: "reset" });
+        const durationMs = ctx.time.now() - start;
+        ctx.journal.record({ timeMs: start, method, path, query, status: 0, durationMs, fault: "reset" });
       }
       throw error;
     }
+    const status = c.res.status;
     ctx.journal.record({
-      ...entry,
-      status: c.res.status,
+      timeMs: start,
+      method,
+      path,
+      query,
+      status,
       durationMs: ctx.time.now() - start,
       clientId: c.get("clientId"),
       fault: c.get("fault"),
-      error: await errorName(c.res),
+      error: status < 400 ? undefined : await errorName(c.res),
     });
   };
 }
