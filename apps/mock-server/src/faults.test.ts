@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FaultTable, parseFaultHeader } from "./faults.js";
+import { FaultTable, MAX_FAULT_RULES, parseFaultHeader } from "./faults.js";
 
 describe("parseFaultHeader", () => {
   it("reads statuses with retry-after, reset and latency, combined with commas", () => {
@@ -24,5 +24,15 @@ describe("FaultTable", () => {
     expect(table.match("GET", "/a")).toMatchObject({ status: 500 });
     expect(table.match("GET", "/a")).toMatchObject({ status: 502 });
     expect(table.list().map((rule) => rule.hits)).toEqual([1, 1]);
+  });
+});
+
+describe("FaultTable limits", () => {
+  it("refuses a rule past MAX_FAULT_RULES, and accepts one again after a removal", () => {
+    const table = new FaultTable(1, []);
+    for (let i = 0; i < MAX_FAULT_RULES; i++) table.add({ status: 503 });
+    expect(() => table.add({ status: 503 })).toThrow(/at most 1000 rules/);
+    expect(table.remove("fault-1")).toBe(true);
+    expect(table.add({ status: 503 }).id).toBe(`fault-${MAX_FAULT_RULES + 1}`);
   });
 });

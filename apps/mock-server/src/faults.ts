@@ -19,6 +19,8 @@ export interface FaultRule extends FaultRuleInput {
 }
 
 const FAULT_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+/** Most rules kept: every request walks the table, and the control API must not grow it without bound. */
+export const MAX_FAULT_RULES = 1000;
 
 function checkRule(input: FaultRuleInput): void {
   const problem = (message: string): never => {
@@ -71,10 +73,15 @@ export class FaultTable {
   /**
    * Adds a rule after the existing ones.
    *
-   * @throws TypeError for an invalid rule.
+   * @throws TypeError for an invalid rule, or when {@link MAX_FAULT_RULES} are already set.
    */
   add(input: FaultRuleInput): FaultRule {
     checkRule(input);
+    if (this.#rules.length >= MAX_FAULT_RULES) {
+      throw new TypeError(
+        `[@psapi/mock-server] fault rule: at most ${MAX_FAULT_RULES} rules; delete some first`,
+      );
+    }
     const route = input.route ?? "*";
     const pattern = compileRoute(route);
     const rule: FaultRule = { ...input, id: `fault-${this.#nextId++}`, route, hits: 0 };

@@ -109,6 +109,8 @@ describe("gateway", () => {
     expect((await app.request("/pie/psdService/hello", { headers })).status).toBe(401);
     const none = await app.request("/__emulator/tokens/revoke", postJson({ token: "garbage" }));
     expect(await none.json()).toEqual({ revoked: false });
+    const unknown = await app.request("/__emulator/tokens/revoke", postJson({ clientId: "no-such-client" }));
+    expect(await unknown.json()).toEqual({ revoked: false });
   });
 
   it("refuses tokens issued before a reset", async () => {

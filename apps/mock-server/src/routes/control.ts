@@ -47,6 +47,14 @@ export function createControlRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
 
   router.post("/tokens/revoke", async (c) => {
     const target = await readJsonBody<{ token?: string; clientId?: string }>(c, validate("revokeTokens"), {});
+    // An unknown client has no tokens; recording a cut-off for it would let the map grow without bound.
+    if (
+      target.token === undefined &&
+      target.clientId !== undefined &&
+      !ctx.options.clients.has(target.clientId)
+    ) {
+      return c.json({ revoked: false });
+    }
     return c.json({ revoked: await ctx.tokens.revoke(target) });
   });
 
