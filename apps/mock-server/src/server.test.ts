@@ -70,6 +70,30 @@ describe("parseServerArgs", () => {
     });
   });
 
+  it("reads the refresh-token lifetime, the transfer deadline and the size limits", () => {
+    const config = parseServerArgs(
+      [
+        "--refresh-token-lifetime",
+        "600",
+        "--fetch-timeout-ms",
+        "2000",
+        "--max-body-bytes",
+        "4096",
+        "--max-object-bytes",
+        "1048576",
+      ],
+      {},
+    );
+    expect(config).toMatchObject({
+      emulator: {
+        refreshTokenLifetimeSeconds: 600,
+        fetchTimeoutMs: 2000,
+        limits: { maxBodyBytes: 4096, maxObjectBytes: 1048576 },
+      },
+    });
+    expect(() => parseServerArgs(["--max-body-bytes", "0"], {})).toThrow(/--max-body-bytes/);
+  });
+
   it("refuses bad values with a message naming the flag", () => {
     expect(() => parseServerArgs(["--port", "70000"], {})).toThrow(/--port/);
     expect(() => parseServerArgs(["--job-running-ms", "-1"], {})).toThrow(/--job-running-ms/);

@@ -26,6 +26,10 @@ export const USAGE = `Usage: pnpm emulator [options]
   --job-pending-ms <n>   time a job stays pending (default 200)
   --job-running-ms <n>   least time a job stays running (default 800)
   --token-lifetime <s>   access-token lifetime in seconds (default 86399)
+  --refresh-token-lifetime <s>  refresh-token lifetime in seconds (default 1209600, 14 days)
+  --fetch-timeout-ms <n> deadline of one transfer to an allow-listed host (default 30000)
+  --max-body-bytes <n>   largest JSON/form request body before 413 (default 1048576)
+  --max-object-bytes <n> largest stored object or downloaded input (default 52428800)
   --fault <json>         a fault rule, e.g. '{"route":"POST /sensei/*","status":503,"times":2}' (repeatable)
   --fault-seed <n>       seed for probabilistic faults (default 1)
   --rate-limits          enforce Adobe's documented per-org rate limits
@@ -69,6 +73,10 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
       "job-pending-ms": { type: "string" },
       "job-running-ms": { type: "string" },
       "token-lifetime": { type: "string" },
+      "refresh-token-lifetime": { type: "string" },
+      "fetch-timeout-ms": { type: "string" },
+      "max-body-bytes": { type: "string" },
+      "max-object-bytes": { type: "string" },
       fault: { type: "string", multiple: true },
       "fault-seed": { type: "string" },
       "rate-limits": { type: "boolean" },
@@ -95,11 +103,19 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   });
   const pendingMs = integer("job-pending-ms", values["job-pending-ms"], 0);
   const runningMs = integer("job-running-ms", values["job-running-ms"], 0);
+  const maxBodyBytes = integer("max-body-bytes", values["max-body-bytes"], 1);
+  const maxObjectBytes = integer("max-object-bytes", values["max-object-bytes"], 1);
   const emulator: CreateEmulatorOptions = {
     clients: clientId && clientSecret ? [{ clientId, clientSecret }] : [DEMO_CLIENT],
     publicUrl: values["public-url"],
     jobs: { ...(pendingMs !== undefined && { pendingMs }), ...(runningMs !== undefined && { runningMs }) },
     tokenLifetimeSeconds: integer("token-lifetime", values["token-lifetime"], 1),
+    refreshTokenLifetimeSeconds: integer("refresh-token-lifetime", values["refresh-token-lifetime"], 1),
+    fetchTimeoutMs: integer("fetch-timeout-ms", values["fetch-timeout-ms"], 1),
+    limits: {
+      ...(maxBodyBytes !== undefined && { maxBodyBytes }),
+      ...(maxObjectBytes !== undefined && { maxObjectBytes }),
+    },
     faults: { seed: integer("fault-seed", values["fault-seed"], 0, 2 ** 32 - 1), rules: faults },
     rateLimits: values["rate-limits"] ?? false,
     trialQuota: integer("trial-quota", values["trial-quota"], 0),
