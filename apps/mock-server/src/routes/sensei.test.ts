@@ -502,10 +502,14 @@ describe("outputs on allow-listed hosts with overwrite: false", () => {
 });
 
 describe("transfers that never end", () => {
-  it("fails a download whose body never ends after fetchTimeoutMs of the injected clock", async () => {
-    const fetch = vi.fn(
-      async () => new Response(new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) })),
-    );
+  it.each([
+    [
+      "a body that never ends",
+      async () => new Response(new ReadableStream<Uint8Array>({ pull: () => new Promise<void>(() => {}) })),
+    ],
+    ["a fetch that never answers", () => new Promise<Response>(() => {})],
+  ])("fails a download with %s after fetchTimeoutMs of the injected clock", async (_name, never) => {
+    const fetch = vi.fn(never);
     const { app, clock } = testEmulator({ fetch, allowedHosts: ["slow.example.com"], fetchTimeoutMs: 5_000 });
     const headers = await authHeaders(app);
     const href = await submit(
@@ -526,27 +530,9 @@ describe("transfers that never end", () => {
     await advance(app, 0);
     expect((await status(app, href, headers)).errors).toMatchObject({
       type: "FileLinkInvalidError",
-      details: [{ reason: expect.stringContaining("timed out") }],
+      details: [{ reason: "The transfer timed out after 5000 ms." }],
     });
-  });
-
-  it("fails a fetch that never answers after fetchTimeoutMs", async () => {
-    const fetch = vi.fn(() => new Promise<Response>(() => {}));
-    const { app, clock } = testEmulator({ fetch, allowedHosts: ["slow.example.com"], fetchTimeoutMs: 5_000 });
-    const headers = await authHeaders(app);
-    const href = await submit(
-      app,
-      "/sensei/mask",
-      {
-        input: { href: "https://slow.example.com/a.png", storage: "external" },
-        output: { href: "files/o.png", storage: "adobe" },
-      },
-      headers,
-    );
-    await new Promise((resolve) => setImmediate(resolve));
-    clock.advance(5_000);
-    await advance(app, 0);
-    expect((await status(app, href, headers)).status).toBe("failed");
+    expect(fetch).toHaveBeenCalledTimes(1);
   });
 
   it("does not write a running job's output into the store after a reset", async () => {
