@@ -14,14 +14,13 @@ import { readJsonBody } from "../request-body.js";
 export function createPieRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   const router = new Hono<EmulatorEnv>();
   router.use("*", createGatewayAuth(ctx), createRateLimit(ctx));
+  // Looked up once per app (compiled once per process), not per request.
+  const validateManifest = bodyValidator("photoshop.yaml", "getDocumentManifest");
 
   router.get("/hello", (c) => c.text("Welcome to the Photoshop API!"));
 
   router.post("/documentManifest", createTrialQuota(ctx), async (c) => {
-    const body = await readJsonBody<ManifestRequest>(
-      c,
-      bodyValidator("photoshop.yaml", "getDocumentManifest"),
-    );
+    const body = await readJsonBody<ManifestRequest>(c, validateManifest);
     const job = ctx.jobs.submit(
       "manifest",
       c.get("clientId"),

@@ -13,12 +13,15 @@ export function createSenseiRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   router.use("*", createGatewayAuth(ctx), createRateLimit(ctx));
   const quota = createTrialQuota(ctx);
 
-  const submit = (kind: JobKind, operationId: string) =>
+  const submit = (kind: JobKind, operationId: string) => {
+    // Looked up once per app (compiled once per process), not per request.
+    const validate = bodyValidator("photoshop.yaml", operationId);
     router.post(`/${kind}`, quota, async (c) => {
-      const body = await readJsonBody<SenseiRequest>(c, bodyValidator("photoshop.yaml", operationId));
+      const body = await readJsonBody<SenseiRequest>(c, validate);
       const job = ctx.jobs.submit(kind, c.get("clientId"), body, publicOrigin(ctx, c), ownOrigins(ctx, c));
       return c.json(jobLinkBody(job), 202);
     });
+  };
   submit("mask", "createMask");
   submit("cutout", "removeBackground");
 

@@ -21,8 +21,10 @@ const DEFAULT_EXPIRES_IN = 3600;
 export function createStorageRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   const router = new Hono<EmulatorEnv>();
 
+  const validatePresign = bodyValidator("emulator.yaml", "presignStorageUrl");
+
   router.post("/presign", async (c) => {
-    const body = await readJsonBody<PresignRequest>(c, bodyValidator("emulator.yaml", "presignStorageUrl"));
+    const body = await readJsonBody<PresignRequest>(c, validatePresign);
     if (!isValidKey(body.key)) {
       throw inputValidationError("Invalid object key", [
         issue("/key", "key", "must be 1-1024 characters, no leading slash, no empty, . or .. segments"),
