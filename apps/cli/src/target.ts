@@ -130,19 +130,24 @@ function environmentBaseUrl(env: CliContext["env"]): URL | undefined {
   }
 }
 
-async function openEmbeddedEmulator(credentialsIgnored: boolean): Promise<Target> {
-  // Loaded only here: the emulator (image codecs, the spec's validators) is heavy, and calls to
-  // Adobe or a running emulator never need it.
-  const { createEmulator, DEMO_CLIENT } = await import("@psapi/mock-server");
-  const app = createEmulator();
-  const network = trackFetch((input, init) => Promise.resolve(app.fetch(new Request(input, init))));
+/**
+ * The client the embedded emulator is started with: the same pair as a served emulator's demo
+ * client, so the quickstart's narration and the README read the same either way.
+ */
+const EMBEDDED_CLIENT = { clientId: "psapi-demo-client", clientSecret: "psapi-demo-secret" } as const;
+
+function openEmbeddedEmulator(credentialsIgnored: boolean): Target {
+  // The emulator (image codecs, the spec's validators) takes about a second to load: it is loaded on
+  // the first request, so that a command refused before it sends anything (an https input, a status
+  // lookup, a bad --out) answers at once. Calls to Adobe or a running emulator never load it.
+  let app: Promise<{ fetch(request: Request): Response | Promise<Response> }> | undefined;
+  const emulator = () =>
+    (app ??= import("@psapi/mock-server").then(({ createEmulator }) =>
+      createEmulator({ clients: [EMBEDDED_CLIENT] }),
+    ));
+  const network = trackFetch(async (input, init) => (await emulator()).fetch(new Request(input, init)));
   const baseUrl = new URL(EMBEDDED_ORIGIN);
-  const auth = createServerToServerAuth({
-    clientId: DEMO_CLIENT.clientId,
-    clientSecret: DEMO_CLIENT.clientSecret,
-    imsUrl: baseUrl.origin,
-    fetch: network.fetch,
-  });
+  const auth = createServerToServerAuth({ ...EMBEDDED_CLIENT, imsUrl: baseUrl.origin, fetch: network.fetch });
   return {
     kind: "embedded",
     description: credentialsIgnored
