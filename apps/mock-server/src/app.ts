@@ -88,6 +88,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
       assets,
       imaging,
       maxJobs: resolved.limits.maxJobs,
+      maxJobBytes: resolved.limits.maxJobBytes,
       signal: timerSignal,
     }),
     faults: new FaultTable(resolved.faultSeed, resolved.faultRules),

@@ -37,6 +37,8 @@ export interface Job {
   /** Earliest time the job may finish. */
   doneAt: number;
   request: SenseiRequest | ManifestRequest;
+  /** Size of the request body (JSON characters), what the job weighs against `maxJobBytes`. */
+  size: number;
   /** Origins under which the submitting request reached the emulator (own storage detection). */
   ownOrigins: ReadonlySet<string>;
   /** Origin for `_links`. */
@@ -55,6 +57,8 @@ export interface JobRunnerDeps {
   assets: AssetMover;
   imaging: Imaging;
   maxJobs: number;
+  /** Cap on the kept jobs' request bodies (a body may be up to maxBodyBytes, mostly href). */
+  maxJobBytes: number;
   /** Aborted on shutdown: cancels wake-up timers. */
   signal: () => AbortSignal;
 }
@@ -102,7 +106,11 @@ export class JobRunner {
 
   constructor(deps: JobRunnerDeps) {
     this.#deps = deps;
-    this.#jobs = new BoundedMap({ maxEntries: deps.maxJobs });
+    this.#jobs = new BoundedMap({
+      maxEntries: deps.maxJobs,
+      maxWeight: deps.maxJobBytes,
+      weigh: (job) => job.size,
+    });
   }
 
   /** Registers a job and starts its clock. */
@@ -125,6 +133,7 @@ export class JobRunner {
       startAt,
       doneAt: startAt + this.#deps.timing.runningMs,
       request,
+      size: JSON.stringify(request).length,
       origin,
       ownOrigins,
     };

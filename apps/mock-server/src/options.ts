@@ -67,6 +67,8 @@ export interface EmulatorLimits {
   maxObjects: number;
   /** Most jobs kept (oldest evicted first). Default 1000. */
   maxJobs: number;
+  /** Most total size of the kept jobs' request bodies (JSON characters; oldest evicted first). Default 64 MiB. */
+  maxJobBytes: number;
   /** Most journal entries kept. Default 1000. */
   maxJournalEntries: number;
 }
@@ -152,6 +154,7 @@ const DEFAULT_LIMITS: EmulatorLimits = {
   maxStoreBytes: 512 * 1024 * 1024,
   maxObjects: 1000,
   maxJobs: 1000,
+  maxJobBytes: 64 * 1024 * 1024,
   maxJournalEntries: 1000,
 };
 

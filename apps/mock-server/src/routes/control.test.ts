@@ -157,3 +157,27 @@ describe("control API", () => {
     });
   });
 });
+
+describe("memory under load", () => {
+  it("evicts the oldest jobs once their request bodies pass maxJobBytes, however few they are", async () => {
+    const { app } = testEmulator({ limits: { maxJobBytes: 50_000 } });
+    const headers = await authHeaders(app);
+    const long = `files/${"x".repeat(20_000)}.png`;
+    const body = {
+      input: { href: long, storage: "adobe" },
+      output: { href: "files/o.png", storage: "adobe" },
+    };
+    const links: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await app.request("/sensei/mask", postJson(body, headers));
+      expect(res.status).toBe(202);
+      links.push(((await res.json()) as { _links: { self: { href: string } } })._links.self.href);
+    }
+    const statuses = await Promise.all(
+      links.map(async (href) => (await app.request(href, { headers })).status),
+    );
+    expect(statuses).toEqual([404, 200, 200]);
+    const { jobs } = (await (await app.request("/__emulator/jobs")).json()) as { jobs: unknown[] };
+    expect(jobs).toHaveLength(2);
+  });
+});
