@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { EmulatorOptions } from "@psapi/mock-server";
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { pngSize } from "./display.js";
 import { runCli, startCli } from "./testing/run-cli.js";
 import { type ServedEmulator, serveEmulator } from "./testing/serve-emulator.js";
@@ -9,24 +10,35 @@ import { type ServedEmulator, serveEmulator } from "./testing/serve-emulator.js"
 const SAMPLE = new URL("../assets/chelsea.png", import.meta.url).pathname;
 const DEMO = { PHOTOSHOP_CLIENT_ID: "psapi-demo-client", PHOTOSHOP_CLIENT_SECRET: "psapi-demo-secret" };
 const STACK_FRAME = /^\s+at /m;
+const FAST_JOBS = { jobs: { pendingMs: 0, runningMs: 0 } };
+
+/**
+ * An emulator of the test's own (counted requests, other options), closed when the test ends. The
+ * tests run concurrently, so the hook must be the test's own (from its context), not the global one.
+ */
+async function ownEmulator(
+  context: Pick<TestContext, "onTestFinished">,
+  options: EmulatorOptions = FAST_JOBS,
+): Promise<ServedEmulator> {
+  const served = await serveEmulator(options);
+  context.onTestFinished(() => served.close());
+  return served;
+}
 
 let dir: string;
+/** Shared by the tests that only read from it; jobs end at once, so no test waits on job timing. */
 let emulator: ServedEmulator;
-const extra: ServedEmulator[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "psapi-cli-remote-"));
-  emulator = await serveEmulator();
-});
-afterEach(async () => {
-  await Promise.all(extra.splice(0).map((served) => served.close()));
+  emulator = await serveEmulator(FAST_JOBS);
 });
 afterAll(async () => {
   await emulator.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("psapi --base-url <running emulator>", () => {
+describe.concurrent("psapi --base-url <running emulator>", () => {
   it("names the target on its first line and gets a token from the emulator's IMS", async () => {
     const result = await runCli(["hello", "--base-url", emulator.url], { env: DEMO });
     expect(result.code).toBe(0);
@@ -41,26 +53,26 @@ describe("psapi --base-url <running emulator>", () => {
     expect(result.stderr.split("\n")[0]).toBe(`target: ${emulator.url}`);
   });
 
-  it("mask uploads through the emulator's storage over HTTP and writes the PNG", async () => {
+  it("mask uploads through the emulator's storage over HTTP and writes the PNG; status --wait shows the job later without its signature", async (context) => {
+    const own = await ownEmulator(context);
     const out = join(dir, "remote-mask.png");
-    const result = await runCli(["mask", SAMPLE, "--out", out, "--base-url", emulator.url], { env: DEMO });
-    expect(result.code).toBe(0);
+    const mask = await runCli(["mask", SAMPLE, "--out", out, "--base-url", own.url, "--json"], { env: DEMO });
+    expect(mask.stderr).toBe(`target: ${own.url}\n`);
+    expect(mask.code).toBe(0);
     expect(pngSize(await readFile(out))).toEqual({ width: 451, height: 300 });
-    expect(emulator.requests.filter((line) => line === "POST /sensei/mask")).toHaveLength(1);
-  });
-
-  it("status shows a finished job from an earlier run", async () => {
-    const mask = await runCli(
-      ["mask", SAMPLE, "--out", join(dir, "s.png"), "--base-url", emulator.url, "--json"],
-      {
-        env: DEMO,
-      },
+    expect(own.requests.filter((line) => line === "POST /sensei/mask")).toHaveLength(1);
+    expect(own.requests.filter((line) => line.startsWith("PUT /__emulator/storage/objects/"))).toHaveLength(
+      1,
     );
     const { job } = JSON.parse(mask.stdout) as { job: { id: string; statusUrl: string } };
-    const result = await runCli(["status", job.statusUrl, "--base-url", emulator.url], { env: DEMO });
+    const result = await runCli(["status", job.statusUrl, "--wait", "--base-url", own.url], { env: DEMO });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`job ${job.id}: succeeded`);
     // The status echoes the pre-signed output URL: its signature must not be printed.
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^job ${job.id}: succeeded\\noutput: ${own.url}/__emulator/storage/objects/\\S+/chelsea-mask\\.png\\?\\[REDACTED\\]\\n$`,
+      ),
+    );
     expect(result.stdout).not.toContain("sig=");
   });
 
@@ -76,17 +88,17 @@ describe("psapi --base-url <running emulator>", () => {
     expect(result.stderr).toMatch(/^hint: check the URL or job id/m);
   });
 
-  it("status refuses to send the token to another origin than the target's", async () => {
-    const before = emulator.requests.length;
+  it("status refuses to send the token to another origin than the target's", async (context) => {
+    const own = await ownEmulator(context);
     const result = await runCli(
-      ["status", "https://attacker.example/sensei/status/x", "--base-url", emulator.url],
+      ["status", "https://attacker.example/sensei/status/x", "--base-url", own.url],
       {
         env: DEMO,
       },
     );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("refusing to send credentials to attacker.example");
-    expect(emulator.requests.slice(before)).toEqual([]);
+    expect(own.requests).toEqual([]);
   });
 
   it("token prints a redacted token and its expiry; --show prints it whole", async () => {
@@ -104,7 +116,7 @@ describe("psapi --base-url <running emulator>", () => {
   });
 });
 
-describe("errors from a running emulator", () => {
+describe.concurrent("errors from a running emulator", () => {
   it("without credentials, says which variables to set (exit 3)", async () => {
     const result = await runCli(["hello", "--base-url", emulator.url]);
     expect(result.code).toBe(3);
@@ -156,9 +168,8 @@ describe("errors from a running emulator", () => {
     expect(result.stderr).not.toContain(token);
   });
 
-  it("a 402 points at the quota (exit 1)", async () => {
-    const quota = await serveEmulator({ trialQuota: 0 });
-    extra.push(quota);
+  it("a 402 points at the quota (exit 1)", async (context) => {
+    const quota = await ownEmulator(context, { trialQuota: 0 });
     const result = await runCli(["mask", SAMPLE, "--out", join(dir, "q.png"), "--base-url", quota.url], {
       env: DEMO,
     });
@@ -209,10 +220,9 @@ describe("errors from a running emulator", () => {
   });
 });
 
-describe("--timeout", () => {
-  it("gives up a job that does not finish in time: exit 4 and how to look at it later", async () => {
-    const slow = await serveEmulator({ jobs: { pendingMs: 600_000 } });
-    extra.push(slow);
+describe.concurrent("--timeout", () => {
+  it("gives up a job that does not finish in time: exit 4 and how to look at it later", async (context) => {
+    const slow = await ownEmulator(context, { jobs: { pendingMs: 600_000 } });
     const result = await runCli(
       ["mask", SAMPLE, "--out", join(dir, "late.png"), "--timeout", "1", "--base-url", slow.url],
       { env: DEMO },
@@ -229,10 +239,9 @@ describe("--timeout", () => {
   });
 });
 
-describe("Ctrl-C", () => {
-  it("cancels a long wait cleanly: exit 130, one line, and a command that shows the job later", async () => {
-    const slow = await serveEmulator({ jobs: { pendingMs: 600_000 } });
-    extra.push(slow);
+describe.concurrent("Ctrl-C", () => {
+  it("cancels a long wait cleanly: exit 130, one line, and a command that shows the job later", async (context) => {
+    const slow = await ownEmulator(context, { jobs: { pendingMs: 600_000 } });
     const run = startCli(["mask", SAMPLE, "--out", join(dir, "never.png"), "--base-url", slow.url], {
       env: DEMO,
     });
@@ -256,7 +265,7 @@ describe("Ctrl-C", () => {
   });
 });
 
-describe("psapi emulator", () => {
+describe.concurrent("psapi emulator", () => {
   /** Starts `psapi emulator --port 0` and resolves with its URL once it listens. */
   async function startEmulatorCommand() {
     const server = startCli(["emulator", "--port", "0"], { detached: true });
