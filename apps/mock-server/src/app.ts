@@ -89,6 +89,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
       imaging,
       maxJobs: resolved.limits.maxJobs,
       maxJobBytes: resolved.limits.maxJobBytes,
+      maxConcurrentWork: resolved.limits.maxConcurrentWork,
       signal: timerSignal,
     }),
     faults: new FaultTable(resolved.faultSeed, resolved.faultRules),

@@ -59,6 +59,8 @@ export interface JobRunnerDeps {
   maxJobs: number;
   /** Cap on the kept jobs' request bodies (a body may be up to maxBodyBytes, mostly href). */
   maxJobBytes: number;
+  /** Most image computations at once. */
+  maxConcurrentWork: number;
   /** Aborted on shutdown: cancels wake-up timers. */
   signal: () => AbortSignal;
 }
@@ -103,6 +105,8 @@ export class JobRunner {
   readonly #deps: JobRunnerDeps;
   readonly #jobs: BoundedMap<string, Job>;
   readonly #active = new Set<Job>();
+  #working = 0;
+  readonly #waiting: (() => void)[] = [];
 
   constructor(deps: JobRunnerDeps) {
     this.#deps = deps;
@@ -212,6 +216,26 @@ export class JobRunner {
     );
   }
 
+  /**
+   * Runs image work at most `maxConcurrentWork` at a time: a burst of due jobs would otherwise
+   * decode every input at once (up to 10000 × 10000 pixels each) and memory would follow.
+   */
+  async #work<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#working >= this.#deps.maxConcurrentWork) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    } else {
+      this.#working += 1;
+    }
+    try {
+      return await task();
+    } finally {
+      // Hand the slot straight to the next waiter, or free it.
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#working -= 1;
+    }
+  }
+
   async #run(job: Job): Promise<NonNullable<Job["outcome"]>> {
     const { assets, imaging } = this.#deps;
     // This generation's signal: a reset (or shutdown) stops the job's transfers and its upload.
@@ -221,14 +245,17 @@ export class JobRunner {
         const request = job.request as ManifestRequest;
         const input = request.inputs[0] as AssetRef;
         const bytes = await assets.download(input, job.ownOrigins, signal);
-        return { manifest: await imaging.readDocumentManifest(bytes, fileName(input.href)) };
+        return {
+          manifest: await this.#work(() => imaging.readDocumentManifest(bytes, fileName(input.href))),
+        };
       }
       const request = job.request as SenseiRequest;
       const bytes = await assets.download(request.input, job.ownOrigins, signal);
-      const png =
+      const png = await this.#work(() =>
         job.kind === "mask"
-          ? await imaging.computeMask(bytes, { format: request.output.mask?.format ?? "soft" })
-          : await imaging.computeCutout(bytes);
+          ? imaging.computeMask(bytes, { format: request.output.mask?.format ?? "soft" })
+          : imaging.computeCutout(bytes),
+      );
       await assets.upload(request.output, png, "image/png", job.ownOrigins, signal);
       return {};
     } catch (error) {

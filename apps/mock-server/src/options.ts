@@ -69,6 +69,8 @@ export interface EmulatorLimits {
   maxJobs: number;
   /** Most total size of the kept jobs' request bodies (JSON characters; oldest evicted first). Default 64 MiB. */
   maxJobBytes: number;
+  /** Most image computations (mask, cutout, manifest) running at once; the rest queue. Default 4. */
+  maxConcurrentWork: number;
   /** Most journal entries kept. Default 1000. */
   maxJournalEntries: number;
 }
@@ -155,6 +157,7 @@ const DEFAULT_LIMITS: EmulatorLimits = {
   maxObjects: 1000,
   maxJobs: 1000,
   maxJobBytes: 64 * 1024 * 1024,
+  maxConcurrentWork: 4,
   maxJournalEntries: 1000,
 };
 

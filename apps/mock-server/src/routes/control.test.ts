@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Imaging } from "../options.js";
 import {
   advance,
   authHeaders,
@@ -179,5 +180,45 @@ describe("memory under load", () => {
     expect(statuses).toEqual([404, 200, 200]);
     const { jobs } = (await (await app.request("/__emulator/jobs")).json()) as { jobs: unknown[] };
     expect(jobs).toHaveLength(2);
+  });
+});
+
+describe("image work under load", () => {
+  it("runs at most maxConcurrentWork image computations at once and queues the rest", async () => {
+    let running = 0;
+    let most = 0;
+    const release: (() => void)[] = [];
+    const imaging: Imaging = {
+      computeMask: async () => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise<void>((resolve) => release.push(resolve));
+        running -= 1;
+        return new Uint8Array([1]);
+      },
+      computeCutout: async () => new Uint8Array(),
+      readDocumentManifest: async () => ({ document: {}, layers: [] }),
+    };
+    const { app } = testEmulator({ imaging, limits: { maxConcurrentWork: 2 } });
+    const headers = await authHeaders(app);
+    await upload(app, "files/a.png", new Uint8Array([1]));
+    const body = {
+      input: { href: "files/a.png", storage: "adobe" },
+      output: { href: "files/o.png", storage: "adobe" },
+    };
+    for (let i = 0; i < 5; i++)
+      expect((await app.request("/sensei/mask", postJson(body, headers))).status).toBe(202);
+    const flush = () => new Promise((resolve) => setImmediate(resolve));
+    await flush();
+    expect([running, release.length]).toEqual([2, 2]);
+    for (let done = 0; done < 5; done++) {
+      release.shift()?.();
+      await flush();
+    }
+    expect(most).toBe(2);
+    expect(running).toBe(0);
+    await advance(app, 0);
+    const { jobs } = (await (await app.request("/__emulator/jobs")).json()) as { jobs: { status: string }[] };
+    expect(jobs.map((job) => job.status)).toEqual(Array(5).fill("succeeded"));
   });
 });
