@@ -5,6 +5,9 @@ import { CliError } from "../cli-error.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Session } from "../session.js";
 
+/** How long the server has to stop on its own terminal Ctrl-C before psapi passes the signal on. */
+const SIGNAL_GRACE_MS = 500;
+
 /**
  * `psapi emulator [flags...]`: serves the emulator on a local port until Ctrl-C by running the
  * mock-server's own server entry (`@psapi/mock-server/server`) with the given flags, so
@@ -41,14 +44,22 @@ export function registerEmulator(program: Command, session: Session): void {
         });
       }
       const child = spawn(process.execPath, [serverScript, ...flags], { stdio: "inherit" });
-      // Ctrl-C in a terminal reaches the server too; a SIGINT sent to psapi alone is passed on as
-      // SIGTERM, which the server also answers with a graceful shutdown.
-      const stop = () => child.kill("SIGTERM");
+      // Ctrl-C in a terminal reaches the server too, and it shuts down by itself. A signal sent to
+      // psapi alone is passed on as SIGTERM, which the server also answers with a graceful
+      // shutdown, but only after a moment: sent at once, the server would get both and say twice
+      // that it is shutting down.
+      let grace: NodeJS.Timeout | undefined;
+      const stop = () => {
+        grace = setTimeout(() => child.kill("SIGTERM"), SIGNAL_GRACE_MS);
+      };
       signal.addEventListener("abort", stop, { once: true });
       const code = await new Promise<number | null>((resolve, reject) => {
         child.once("error", reject);
         child.once("exit", (exitCode) => resolve(exitCode));
-      }).finally(() => signal.removeEventListener("abort", stop));
+      }).finally(() => {
+        clearTimeout(grace);
+        signal.removeEventListener("abort", stop);
+      });
       if (code === 2)
         throw new CliError("the emulator refused its flags (see above)", { exitCode: ExitCode.usage });
       if (code !== 0 && !signal.aborted) throw new CliError(`the emulator stopped with exit code ${code}`);
