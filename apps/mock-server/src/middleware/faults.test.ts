@@ -157,3 +157,19 @@ describe("fault rules", () => {
     );
   });
 });
+
+describe("latency and reset", () => {
+  it("answers a request still in its latency 503 when the emulator is reset, without reporting a bug", async () => {
+    const errors: unknown[] = [];
+    const { app, clock } = testEmulator({ logger: { error: (message) => errors.push(message) } });
+    const headers = { ...(await authHeaders(app)), "x-emulator-fault": "latency=500" };
+    const pending = app.request(hello, { headers });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(clock.sleeps).toEqual([500]);
+    expect((await app.request("/__emulator/reset", { method: "POST" })).status).toBe(204);
+    const res = await pending;
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error_code: "503001", message: "Service Unavailable" });
+    expect(errors).toEqual([]);
+  });
+});

@@ -40,7 +40,14 @@ export function createFaultMiddleware(ctx: EmulatorContext): MiddlewareHandler<E
     }
     if (!action) return next();
     c.set("fault", describe(action));
-    if (action.latencyMs) await ctx.time.sleep(action.latencyMs, ctx.timerSignal());
+    if (action.latencyMs) {
+      try {
+        await ctx.time.sleep(action.latencyMs, ctx.timerSignal());
+      } catch {
+        // A reset or shutdown cut the wait short: the service is going away, not broken.
+        throw new GatewayError(503, "503001", "Service Unavailable");
+      }
+    }
     if (action.reset) {
       c.env?.incoming?.socket.destroy();
       throw new ConnectionResetFault();
