@@ -102,7 +102,16 @@ describe.concurrent("usage errors", () => {
     ],
     ["an unknown option", ["hello", "--nope"], /^error: unknown option '--nope'$/m],
     ["an invalid number", ["mask", SAMPLE, "--timeout", "soon"], /argument 'soon' is invalid/],
-    ["a plain-http URL to another host", ["mask", "http://example.com/a.png"], /expected an https:\/\/ URL/],
+    [
+      "a plain-http URL to another host, quoted without its signature",
+      ["mask", "http://example.com/a.png?X-Amz-Signature=s3cr3t"],
+      /^error: <input> http:\/\/example\.com\/a\.png\?\[REDACTED\]: expected an https:\/\/ URL/m,
+    ],
+    [
+      "a plain-http --input-url, quoted without its signature",
+      ["cutout", "--input-url", "http://example.com/a.png?sig=s3cr3t&expires=1"],
+      /^error: option '--input-url <url>' argument 'http:\/\/example\.com\/a\.png\?\[REDACTED\]' is invalid/m,
+    ],
     ["an invalid mask format", ["mask", SAMPLE, "--format", "fuzzy"], /argument 'fuzzy' is invalid/],
     [
       "both <input> and --input-url",
