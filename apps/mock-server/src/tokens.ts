@@ -48,7 +48,9 @@ export class TokenService {
   #sequence = 0;
   #revokedBeforeAll = 0;
   readonly #revokedBeforeClient = new Map<string, number>();
-  readonly #revokedIds = new BoundedMap<string, true>({ maxEntries: MAX_GRANTS });
+  /** Revoked token ids, in revocation order, with what {@link #makeRoom} needs. */
+  readonly #revokedIds = new Map<string, { expiresAt: number; seq: number; clientId: string }>();
+  readonly #maxRevoked: number;
   readonly #refreshTokens = new BoundedMap<string, Grant>({ maxEntries: MAX_GRANTS });
   readonly #codes = new BoundedMap<string, Grant>({ maxEntries: MAX_GRANTS });
   /*
@@ -58,8 +60,13 @@ export class TokenService {
    */
   readonly #verified = new BoundedMap<string, VerifiedToken>({ maxEntries: MAX_VERIFIED });
 
-  constructor(time: EmulatorTime) {
+  /**
+   * @param time - emulator time.
+   * @param limits - `maxRevoked`: single revocations kept (default 10000).
+   */
+  constructor(time: EmulatorTime, limits: { maxRevoked?: number } = {}) {
     this.#time = time;
+    this.#maxRevoked = limits.maxRevoked ?? MAX_GRANTS;
   }
 
   /** Mints an access token for `clientId` valid for `lifetimeMs` of emulator time. */
@@ -127,7 +134,14 @@ export class TokenService {
   async revoke(target: { token?: string; clientId?: string }): Promise<boolean> {
     if (target.token !== undefined) {
       const claims = await this.#check(target.token);
-      if (claims) this.#revokedIds.set(claims.id, true);
+      if (claims) {
+        this.#makeRoom();
+        this.#revokedIds.set(claims.id, {
+          expiresAt: claims.expiresAt,
+          seq: claims.seq,
+          clientId: claims.clientId,
+        });
+      }
       return claims !== undefined;
     }
     if (target.clientId !== undefined) {
@@ -180,6 +194,25 @@ export class TokenService {
     this.#refreshTokens.clear();
     this.#codes.clear();
     this.#verified.clear();
+  }
+
+  /**
+   * Keeps the revoked list bounded without ever bringing a revoked token back: entries of expired
+   * tokens go first; if none has expired, the oldest revocation becomes a per-client cut-off at its
+   * sequence number (which also revokes that client's older tokens: safe, if broader).
+   */
+  #makeRoom(): void {
+    if (this.#revokedIds.size < this.#maxRevoked) return;
+    const now = this.#time.now();
+    for (const [id, entry] of this.#revokedIds) if (entry.expiresAt <= now) this.#revokedIds.delete(id);
+    if (this.#revokedIds.size < this.#maxRevoked) return;
+    const [oldestId, oldest] = this.#revokedIds.entries().next().value as [
+      string,
+      { seq: number; clientId: string },
+    ];
+    this.#revokedIds.delete(oldestId);
+    const cutOff = this.#revokedBeforeClient.get(oldest.clientId) ?? 0;
+    this.#revokedBeforeClient.set(oldest.clientId, Math.max(cutOff, oldest.seq));
   }
 
   #consume(store: BoundedMap<string, Grant>, secret: string, clientId: string): Grant | undefined {
