@@ -27,7 +27,7 @@ export function registerImageCommands(program: Command, session: Session): void 
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  psapi mask assets/chelsea.png --out out/chelsea-mask.png\n" +
+      "\nExamples:\n  psapi mask cat.jpg --out out/cat-mask.png\n" +
         "  psapi mask --input-url 'https://bucket.s3.amazonaws.com/cat.png?X-Amz-…' --output-url 'https://…'",
     );
   mask.action(async (input: string | undefined, _options: unknown, command: Command) => {
@@ -41,7 +41,7 @@ export function registerImageCommands(program: Command, session: Session): void 
       .argument("[input]", "the photo: a local file (emulator only) or an https URL")
       .description("remove the photo's background: an RGBA PNG of the subject (POST /sensei/cutout)"),
     { what: "the cut-out PNG", outputUrl: true, defaultOut: "out/<input>-cutout.png" },
-  ).addHelpText("after", "\nExample:\n  psapi cutout assets/chelsea.png --out out/chelsea-cutout.png");
+  ).addHelpText("after", "\nExample:\n  psapi cutout cat.jpg --out out/cat-cutout.png");
   cutout.action(async (input: string | undefined, _options: unknown, command: Command) => {
     await runImageCommand(session, "cutout", input, command.optsWithGlobals<JobOptions>());
   });
