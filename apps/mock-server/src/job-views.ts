@@ -48,6 +48,16 @@ export function psdStatusBody(job: Job) {
   };
 }
 
+/**
+ * A status body as JSON text, made once per job state: a status body changes only when the job
+ * does, and pollers (the bench's hot path) read the same state many times.
+ */
+export function statusJson(job: Job, build: (job: Job) => object): string {
+  const key = `${job.status}\n${job.modifiedAt}`;
+  if (job.view?.key !== key) job.view = { key, json: JSON.stringify(build(job)) };
+  return job.view.json;
+}
+
 /** A job as the control API lists it: no hrefs, since pre-signed URLs are credentials. */
 export function jobSummary(job: Job) {
   return {

@@ -48,6 +48,8 @@ export interface Job {
   /** Set once the work has finished; applied when `doneAt` has passed. */
   outcome?: { manifest?: Job["manifest"]; errors?: ServiceErrorBody };
   work?: Promise<void>;
+  /** The serialised status body for one state of the job (see `statusJson`). */
+  view?: { key: string; json: string };
 }
 
 /** What {@link JobRunner} needs. */

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from "../context.js";
 import { resourceNotFound } from "../errors.js";
-import { jobLinkBody, psdStatusBody, statusUrl } from "../job-views.js";
+import { jobLinkBody, psdStatusBody, statusJson, statusUrl } from "../job-views.js";
 import type { ManifestRequest } from "../jobs.js";
 import { createGatewayAuth, createRateLimit, createTrialQuota } from "../middleware/gateway.js";
 import { bodyValidator } from "../openapi-validator.js";
@@ -36,7 +36,10 @@ export function createPieRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
     if (job?.kind !== "manifest") throw resourceNotFound();
     const final = job.status === "succeeded" || job.status === "failed";
     // Adobe's status examples carry the status URL in Location too.
-    return c.json(psdStatusBody(job), final ? 200 : 202, { location: statusUrl(job) });
+    return c.body(statusJson(job, psdStatusBody), final ? 200 : 202, {
+      "content-type": "application/json",
+      location: statusUrl(job),
+    });
   });
 
   return router;

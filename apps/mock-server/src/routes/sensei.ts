@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from "../context.js";
 import { resourceNotFound } from "../errors.js";
-import { jobLinkBody, senseiStatusBody, statusUrl } from "../job-views.js";
+import { jobLinkBody, senseiStatusBody, statusJson, statusUrl } from "../job-views.js";
 import type { JobKind, SenseiRequest } from "../jobs.js";
 import { createGatewayAuth, createRateLimit, createTrialQuota } from "../middleware/gateway.js";
 import { bodyValidator } from "../openapi-validator.js";
@@ -29,7 +29,10 @@ export function createSenseiRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
     const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));
     if (!job || job.kind === "manifest") throw resourceNotFound();
     // Adobe's status examples carry the status URL in Location too.
-    return c.json(senseiStatusBody(job), 200, { location: statusUrl(job) });
+    return c.body(statusJson(job, senseiStatusBody), 200, {
+      "content-type": "application/json",
+      location: statusUrl(job),
+    });
   });
 
   return router;
