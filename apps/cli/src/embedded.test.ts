@@ -86,6 +86,13 @@ describe.concurrent("psapi without credentials (embedded emulator)", () => {
     expect(result.stderr).toMatch(/^hint: .*psapi emulator --allow-host example\.com/m);
   });
 
+  it("refuses an --output-url, which the offline embedded emulator cannot upload to, before sending anything", async () => {
+    const result = await runCli(["cutout", SAMPLE, "--output-url", "https://example.com/o.png?sig=x"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: the embedded emulator does not upload to example\.com$/m);
+    expect(result.stderr).toMatch(/^hint: leave out --output-url to get the result in --out/m);
+  });
+
   it("status refuses to look up a job on the embedded emulator, which keeps no jobs between runs", async () => {
     const result = await runCli(["status", "http://127.0.0.1:4010/sensei/status/abc"]);
     expect(result.code).toBe(2);

@@ -96,7 +96,10 @@ function jobFailureHint(type: string | undefined): string {
     case "FileLinkInvalidError":
     case "ResourceNotFound":
     case "InputFileExistsErrors":
-      return "the service could not read the input: check that the URL exists and has not expired";
+      return (
+        "the service could not read the input or write the output: check that the URLs exist, are " +
+        "pre-signed for GET (input) and PUT (output), and have not expired"
+      );
     case "FileOverwriteError":
       return "the output already exists and may not be overwritten: choose another output URL";
     default:

@@ -159,7 +159,8 @@ export interface ImageJobRequest {
  * @param target - The opened target.
  * @param request - See {@link ImageJobRequest}.
  * @returns The data the command prints.
- * @throws {CliError} For usage mistakes (a local file or no `--output-url` on the real API); the
+ * @throws {CliError} For usage mistakes (a local file or no `--output-url` on the real API, an
+ *   `--output-url` on the embedded emulator); the
  *   client's errors for API and job failures.
  */
 export async function runImageJob(
@@ -170,6 +171,15 @@ export async function runImageJob(
   const { context } = session;
   const step = request.onStep ?? (() => {});
   checkJobInput(target, request.input);
+  if (request.outputUrl !== undefined && target.kind === "embedded") {
+    // The embedded emulator is offline and its storage lives only as long as this run: the job
+    // would fail on the upload, and the hint of a failed job would point at the input.
+    throw usageError(
+      `the embedded emulator does not upload to ${request.outputUrl.host}`,
+      "leave out --output-url to get the result in --out, or serve an emulator that may: " +
+        `psapi emulator --allow-host ${request.outputUrl.host}, then --base-url http://127.0.0.1:4010`,
+    );
+  }
   if (request.outputUrl === undefined && target.storage === undefined) {
     throw usageError(
       `the Photoshop API writes the ${request.kind} to a URL, not to a local file`,

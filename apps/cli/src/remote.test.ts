@@ -203,7 +203,7 @@ describe.concurrent("errors from a running emulator", () => {
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: job \S+ failed \(FileLinkInvalidError: Asset Link Invalid\)$/m);
-    expect(result.stderr).toMatch(/^hint: the service could not read the input/m);
+    expect(result.stderr).toMatch(/^hint: the service could not read the input or write the output/m);
     expect(result.stderr).not.toMatch(STACK_FRAME);
 
     // Looking at the failed job later says the same, as one JSON document under --json.
