@@ -23,6 +23,9 @@ describe("createEmulator options", () => {
     [{ rateLimits: [{ name: "x", limit: 0, windowMs: 1 }] }, /rateLimits x limit/],
     [{ signingKey: "short" }, /signingKey/],
     [{ trialQuota: 1.5 }, /trialQuota/],
+    [{ allowedHosts: ["https://cdn.example.com"] }, /allowedHosts/],
+    [{ allowedHosts: ["cdn.example.com/path"] }, /allowedHosts/],
+    [{ allowedHosts: ["*"] }, /allowedHosts/],
   ])("refuses %j with a message naming the option", (options, message) => {
     expect(() => createEmulator(options as Parameters<typeof createEmulator>[0])).toThrow(message);
     expect(() => createEmulator(options as Parameters<typeof createEmulator>[0])).toThrow(

@@ -237,6 +237,16 @@ export function resolveOptions(options: Omit<EmulatorOptions, "imaging">): Resol
   if (options.signingKey !== undefined && options.signingKey.length < 16) {
     fail("signingKey must be at least 16 characters");
   }
+  const allowedHosts = options.allowedHosts ?? [];
+  for (const entry of allowedHosts) {
+    // host[:port] or *.domain: a scheme, path or bare "*" would silently match nothing or everything.
+    if (
+      !/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/i.test(entry) &&
+      !/^\[[0-9a-f:.]+\](:\d{1,5})?$/i.test(entry)
+    ) {
+      fail(`allowedHosts entry ${JSON.stringify(entry)} must be host[:port] or *.domain`);
+    }
+  }
   const defaultFetch = (request: Request) => globalThis.fetch(request);
   return {
     clients,
@@ -256,7 +266,7 @@ export function resolveOptions(options: Omit<EmulatorOptions, "imaging">): Resol
     trialQuota:
       options.trialQuota === undefined ? undefined : nonNegativeInt("trialQuota", options.trialQuota, 0),
     signingKey: options.signingKey,
-    allowedHosts: options.allowedHosts ?? [],
+    allowedHosts,
     fetch: options.fetch ?? defaultFetch,
     fetchTimeoutMs: nonNegativeInt("fetchTimeoutMs", options.fetchTimeoutMs, 30_000, 1),
     limits,
