@@ -201,6 +201,11 @@ async function main(): Promise<void> {
   console.log(`  client id      ${client.clientId}`);
   console.log(`  client secret  ${config.demoCredentials ? client.clientSecret : "(as configured)"}`);
   console.log(`  control API    ${server.url}/__emulator  (see apps/mock-server/README.md)`);
+  if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(config.host)) {
+    console.warn(
+      `psapi emulator: warning: listening on ${config.host}, beyond loopback; the control API (/__emulator) has no authentication`,
+    );
+  }
   const shutdown = (signal: string) => {
     console.log(`psapi emulator: ${signal}, shutting down`);
     const force = setTimeout(() => process.exit(1), 5000);
