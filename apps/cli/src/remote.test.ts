@@ -305,4 +305,11 @@ describe.concurrent("psapi emulator", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--port must be an integer");
   });
+
+  it("refuses --base-url, which would otherwise be dropped without a word, and starts nothing", async () => {
+    const result = await runCli(["emulator", "--port", "0", "--base-url", "http://127.0.0.1:4010"]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^error: psapi emulator takes the server's flags, not --base-url$/m);
+  });
 });

@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import type { Command } from "commander";
-import { CliError } from "../cli-error.js";
+import { CliError, usageError } from "../cli-error.js";
 import { ExitCode } from "../exit-codes.js";
+import type { GlobalOptions } from "../options.js";
 import type { Session } from "../session.js";
 
 /** How long the server has to stop on its own terminal Ctrl-C before psapi passes the signal on. */
@@ -25,6 +26,8 @@ export function registerEmulator(program: Command, session: Session): void {
     .argument("[flags...]", "the emulator server's flags (list them with: psapi emulator -- --help)")
     .description("serve the emulator (API, IMS, storage, control API) on http://127.0.0.1:4010 until Ctrl-C")
     .allowUnknownOption()
+    // --json and --base-url are for the commands that call an API, not for the server.
+    .configureHelp({ showGlobalOptions: false })
     .addHelpText(
       "after",
       "\nCommon flags: --port <n> (0: any free port), --host <addr>, --job-pending-ms <n>, --job-running-ms <n>,\n" +
@@ -33,7 +36,15 @@ export function registerEmulator(program: Command, session: Session): void {
         "  PHOTOSHOP_CLIENT_ID=psapi-demo-client PHOTOSHOP_CLIENT_SECRET=psapi-demo-secret \\\n" +
         "    psapi hello --base-url http://127.0.0.1:4010",
     )
-    .action(async (flags: string[]) => {
+    .action(async (flags: string[], _options: unknown, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      if (globals.json || globals.baseUrl) {
+        // They mean something to every other command; here they would be dropped without a word.
+        throw usageError(
+          `psapi emulator takes the server's flags, not ${globals.json ? "--json" : "--base-url"}`,
+          "start it with: psapi emulator --port 4010; then pass --base-url http://127.0.0.1:4010 to the other commands",
+        );
+      }
       const { signal } = session.context;
       let serverScript: string;
       try {
