@@ -62,12 +62,20 @@ describe.concurrent("psapi without credentials (embedded emulator)", () => {
     );
   });
 
-  it("quickstart narrates its five steps and writes out/chelsea-mask.png under INIT_CWD, where pnpm was started", async () => {
+  it("quickstart stays offline with credentials set, narrates its five steps and writes out/chelsea-mask.png under INIT_CWD, where pnpm was started", async () => {
     const caller = await mkdtemp(join(dir, "caller-"));
     const elsewhere = await mkdtemp(join(dir, "package-"));
-    const result = await runCli(["quickstart"], { cwd: elsewhere, env: { INIT_CWD: caller } });
+    // Credentials in the environment do not take the quickstart online; its first line says so.
+    const env = {
+      INIT_CWD: caller,
+      PHOTOSHOP_CLIENT_ID: "some-client",
+      PHOTOSHOP_CLIENT_SECRET: "some-secret",
+    };
+    const result = await runCli(["quickstart"], { cwd: elsewhere, env });
     expect(result.code).toBe(0);
-    expect(result.stderr.split("\n")[0]).toBe("target: embedded emulator");
+    expect(result.stderr.split("\n")[0]).toBe(
+      "target: embedded emulator (offline; the credentials in the environment are not used)",
+    );
     expect(result.stderr).toMatch(
       /\[1\/5\] token: .*\n\[2\/5\] uploaded chelsea\.png.*\n\[3\/5\] createMask: job .* accepted\n\[4\/5\] job .* succeeded/,
     );
