@@ -44,7 +44,7 @@ describe.concurrent("psapi without credentials (embedded emulator)", () => {
     expect(data.job.statusUrl).toMatch(/\/sensei\/status\/\S+$/);
   });
 
-  it("cutout writes an RGBA PNG of the subject to out/<input>-cutout.png under the current directory", async () => {
+  it("cutout writes an RGBA PNG of the subject to out/<name>-cutout.png under the current directory", async () => {
     const cwd = await mkdtemp(join(dir, "cutout-"));
     const result = await runCli(["cutout", SAMPLE], { cwd });
     expect(result.code).toBe(0);

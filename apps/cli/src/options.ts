@@ -39,7 +39,7 @@ export function timeoutOption(description = "give up waiting for the job after t
  * @param result - What `--out` receives and its default, for the help text, and whether the API can
  *   write it to an `--output-url` (a manifest is read from the job status instead).
  * @example
- * addJobOptions(program.command("mask"), { what: "the mask PNG", outputUrl: true, defaultOut: "out/<input>-mask.png" });
+ * addJobOptions(program.command("mask"), { what: "the mask PNG", outputUrl: true, defaultOut: "out/<name>-mask.png" });
  */
 export function addJobOptions(
   command: Command,
@@ -50,7 +50,10 @@ export function addJobOptions(
     "the input as a pre-signed GET URL (instead of <input>)",
     parseUrlArgument,
   );
-  const fallback = result.defaultOut === undefined ? "" : ` (default ${result.defaultOut})`;
+  const fallback =
+    result.defaultOut === undefined
+      ? ""
+      : ` (default ${result.defaultOut}, <name> being the input's file name without extension)`;
   const out = new Option("--out <file>", `write ${result.what} to this file${fallback}`);
   if (result.outputUrl) {
     command.option(

@@ -18,7 +18,7 @@ export function registerImageCommands(program: Command, session: Session): void 
       .command("mask")
       .argument("[input]", "the photo: a local file (emulator only) or an https URL")
       .description("create a greyscale mask of the photo's main subject (POST /sensei/mask)"),
-    { what: "the mask PNG", outputUrl: true, defaultOut: "out/<input>-mask.png" },
+    { what: "the mask PNG", outputUrl: true, defaultOut: "out/<name>-mask.png" },
   )
     .addOption(
       new Option("--format <format>", "soft edges or a hard 0/255 mask")
@@ -40,7 +40,7 @@ export function registerImageCommands(program: Command, session: Session): void 
       .command("cutout")
       .argument("[input]", "the photo: a local file (emulator only) or an https URL")
       .description("remove the photo's background: an RGBA PNG of the subject (POST /sensei/cutout)"),
-    { what: "the cut-out PNG", outputUrl: true, defaultOut: "out/<input>-cutout.png" },
+    { what: "the cut-out PNG", outputUrl: true, defaultOut: "out/<name>-cutout.png" },
   ).addHelpText("after", "\nExample:\n  psapi cutout cat.jpg --out out/cat-cutout.png");
   cutout.action(async (input: string | undefined, _options: unknown, command: Command) => {
     await runImageCommand(session, "cutout", input, command.optsWithGlobals<JobOptions>());
