@@ -26,6 +26,7 @@ const turbo = spawnSync(
     "typecheck",
     "test",
     "--output-logs=new-only",
+    "--continue",
     ...process.argv.slice(2),
   ],
   { cwd: root, stdio: "inherit", env: { TURBO_TELEMETRY_DISABLED: "1", ...process.env } },
