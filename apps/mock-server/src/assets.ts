@@ -254,8 +254,15 @@ export class AssetMover {
 
   async #send(request: Request, name: string, deadline: AbortSignal): Promise<Response> {
     const url = new URL(request.url);
-    const refused = await this.#deps.guardAddress?.(url, isExactlyAllowed(this.#deps.allowedHosts, url));
-    if (refused) throw linkInvalid(name, refused);
+    const guard = this.#deps.guardAddress;
+    if (guard) {
+      // A slow DNS answer counts against the same deadline.
+      const refused = await untilAborted(
+        guard(url, isExactlyAllowed(this.#deps.allowedHosts, url)),
+        deadline,
+      );
+      if (refused) throw linkInvalid(name, refused);
+    }
     try {
       // Raced against the deadline too, for a fetch that ignores its signal.
       return await untilAborted(this.#deps.fetch(new Request(request, { signal: deadline })), deadline);
