@@ -18,6 +18,11 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code === "EPIPE") process.exit(ExitCode.ok);
   throw error;
 });
+// Notes and progress are for a reader; once it has gone (`psapi quickstart 2>&1 | head -1`), the
+// work goes on without them instead of dying on an unhandled EPIPE with exit code 1.
+process.stderr.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+});
 
 const code = await run(process.argv, {
   env: process.env,

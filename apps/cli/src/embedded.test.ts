@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pngSize } from "./display.js";
-import { runCli } from "./testing/run-cli.js";
+import { runCli, startCli } from "./testing/run-cli.js";
 
 const SAMPLE = new URL("../assets/chelsea.png", import.meta.url).pathname;
 const STACK_FRAME = /^\s+at /m;
@@ -24,6 +24,14 @@ describe.concurrent("psapi without credentials (embedded emulator)", () => {
     expect(result.code).toBe(0);
     expect(result.stderr.split("\n")[0]).toBe("target: embedded emulator");
     expect(result.stdout).toBe("Welcome to the Photoshop API!\n");
+  });
+
+  it("goes on when the reader of stderr has gone, instead of dying on EPIPE", async () => {
+    const run = startCli(["hello"]);
+    run.child.stderr?.destroy();
+    const result = await run.done;
+    expect(result.stdout).toBe("Welcome to the Photoshop API!\n");
+    expect(result.code).toBe(0);
   });
 
   it("mask --json writes a greyscale PNG of the photo's size to --out, reports its bytes, and draws no progress when piped", async () => {
