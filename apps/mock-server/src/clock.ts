@@ -1,43 +1,12 @@
-/**
- * The source of time the emulator runs on. The same shape as `Clock` in `@psapi/auth`, so one fake
- * clock can drive a client and an in-process emulator together.
- */
-export interface EmulatorClock {
-  /** Milliseconds since the Unix epoch, like `Date.now()`. */
-  now(): number;
-  /** Resolves after `ms` milliseconds; rejects with `signal.reason` as soon as the signal aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+import type { Clock } from "@psapi/auth";
+
+export { systemClock } from "@psapi/auth";
 
 /**
- * The real clock: `Date.now()` and an abortable `setTimeout`.
- *
- * @example
- * createEmulator({ clock: systemClock });
+ * The source of time the emulator runs on: `Clock` from `@psapi/auth`, so one fake clock can drive
+ * a client and an in-process emulator together.
  */
-export const systemClock: EmulatorClock = {
-  now: () => Date.now(),
-  sleep(ms, signal) {
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      const timer = setTimeout(
-        () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        },
-        Math.max(0, ms),
-      );
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
-  },
-};
+export type EmulatorClock = Clock;
 
 /**
  * Emulator time: the injected clock plus an offset that `POST /__emulator/clock/advance` grows, so
