@@ -1,30 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { EmulatorTime, systemClock } from "./clock.js";
+import { EmulatorTime } from "./clock.js";
 import type { Imaging } from "./options.js";
 import { authHeaders, createManualClock, postJson, testEmulator } from "./testing/helpers.js";
 
 afterEach(() => {
   vi.useRealTimers();
-});
-
-describe("systemClock", () => {
-  it("sleeps with setTimeout and rejects with the signal's reason when aborted", async () => {
-    vi.useFakeTimers();
-    const done = vi.fn();
-    const slept = systemClock.sleep(1000).then(done);
-    await vi.advanceTimersByTimeAsync(999);
-    expect(done).not.toHaveBeenCalled();
-    await vi.advanceTimersByTimeAsync(1);
-    await slept;
-    expect(done).toHaveBeenCalledTimes(1);
-
-    const controller = new AbortController();
-    const aborted = systemClock.sleep(1000, controller.signal);
-    controller.abort(new Error("stop"));
-    await expect(aborted).rejects.toThrow("stop");
-    await expect(systemClock.sleep(1, controller.signal)).rejects.toThrow("stop");
-    expect(vi.getTimerCount()).toBe(0);
-  });
 });
 
 describe("EmulatorTime", () => {
