@@ -8,7 +8,7 @@ import * as emulator from "./emulator.js";
 import * as jobs from "./jobs.js";
 import type { BenchContext } from "./lib/context.js";
 import { CLIENT_CORE, pinSelf } from "./lib/proc.js";
-import { type BenchOutcome, load, machine, updateReadme, writeResult } from "./lib/report.js";
+import { type BenchOutcome, codeVersion, load, machine, updateReadme, writeResult } from "./lib/report.js";
 import * as singleFlight from "./single-flight.js";
 
 const benches: Record<string, (context: BenchContext) => Promise<BenchOutcome>> = {
@@ -44,6 +44,7 @@ for (const name of selected) {
   if (!run) continue;
   const t0 = Date.now();
   const before = load();
+  const code = codeVersion();
   console.log(`\n▶ ${name}${quick ? " (quick)" : ""} (load average ${before})`);
   if (before > BUSY_LOAD) {
     console.log(
@@ -58,6 +59,7 @@ for (const name of selected) {
       date: new Date().toISOString(),
       command,
       loadAverage: { before, after: load() },
+      code,
       ...outcome,
     });
     for (const figure of outcome.figures) {

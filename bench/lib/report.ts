@@ -57,6 +57,27 @@ export interface BenchResult extends BenchOutcome {
    * the start means other work competed for the two cores during the measurement.
    */
   readonly loadAverage: { readonly before: number; readonly after: number };
+  readonly code: CodeVersion;
+}
+
+/** The code a result was measured on. */
+export interface CodeVersion {
+  readonly commit: string;
+  /** Files under packages/, apps/ and openapi/ that differed from the commit when the bench ran. */
+  readonly uncommitted: readonly string[];
+}
+
+/** HEAD and any uncommitted changes to the measured code (others may be editing the shared tree). */
+export function codeVersion(): CodeVersion {
+  const root = join(benchDir, "..");
+  const git = (args: string[]) => spawnSync("git", args, { cwd: root, encoding: "utf8" }).stdout.trim();
+  return {
+    commit: git(["rev-parse", "--short", "HEAD"]),
+    uncommitted: git(["status", "--porcelain", "--", "packages", "apps", "openapi"])
+      .split("\n")
+      .filter((line) => line.length > 0)
+      .map((line) => line.slice(3)),
+  };
 }
 
 /** This machine. */
@@ -104,7 +125,7 @@ function section(result: BenchResult): string {
   const lines = [
     `### ${result.title} · \`${result.name}\``,
     "",
-    `${result.date} · \`${result.command}\` · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · ${m.os} · Node ${m.node}${m.pinned ? "" : " · **not pinned**"}${result.loadAverage ? ` · load avg ${result.loadAverage.before} → ${result.loadAverage.after}` : ""}`,
+    `${result.date} · \`${result.command}\` · commit ${result.code?.commit ?? "?"}${result.code?.uncommitted.length ? ` + ${result.code.uncommitted.length} uncommitted files` : ""} · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · ${m.os} · Node ${m.node}${m.pinned ? "" : " · **not pinned**"}${result.loadAverage ? ` · load avg ${result.loadAverage.before} → ${result.loadAverage.after}` : ""}`,
     "",
     "| Measurement | Median | Baseline (same run) | Ratio | Target | Result |",
     "|---|---:|---|---:|---|---|",
