@@ -5,7 +5,7 @@ import { relative } from "node:path";
  *
  * @param bytes - The file's first 24 bytes or more.
  * @example
- * pngSize(await readFile("out/chelsea-mask.png")) // { width: 451, height: 300 }
+ * pngSize(await readFile("out/coffee-mask.png")) // { width: 600, height: 400 }
  * @see https://www.w3.org/TR/png-3/#5PNG-file-signature
  */
 export function pngSize(bytes: Uint8Array): { width: number; height: number } | undefined {

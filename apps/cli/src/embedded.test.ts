@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pngSize } from "./display.js";
 import { runCli, startCli } from "./testing/run-cli.js";
 
-const SAMPLE = new URL("../assets/chelsea.png", import.meta.url).pathname;
+const SAMPLE = new URL("../assets/coffee.png", import.meta.url).pathname;
 const STACK_FRAME = /^\s+at /m;
 
 let dir: string;
@@ -41,14 +41,14 @@ describe.concurrent("psapi without credentials (embedded emulator)", () => {
     expect(result.stderr).toBe("target: embedded emulator\n");
     expect(result.code).toBe(0);
     const png = await readFile(out);
-    expect(pngSize(png)).toEqual({ width: 451, height: 300 });
+    expect(pngSize(png)).toEqual({ width: 600, height: 400 });
     expect(png[25]).toBe(0); // colour type 0: a greyscale mask
     const data = JSON.parse(result.stdout) as {
       ok: boolean;
       output: { path: string; bytes: number; width: number };
       job: { id: string; statusUrl: string };
     };
-    expect(data).toMatchObject({ ok: true, output: { path: out, bytes: png.byteLength, width: 451 } });
+    expect(data).toMatchObject({ ok: true, output: { path: out, bytes: png.byteLength, width: 600 } });
     expect(data.job.statusUrl).toMatch(/\/sensei\/status\/\S+$/);
   });
 
@@ -56,9 +56,9 @@ describe.concurrent("psapi without credentials (embedded emulator)", () => {
     const cwd = await mkdtemp(join(dir, "cutout-"));
     const result = await runCli(["cutout", SAMPLE], { cwd });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^wrote out\/chelsea-cutout\.png \(PNG 451×300, [\d.]+ KB\)\n$/);
-    const png = await readFile(join(cwd, "out", "chelsea-cutout.png"));
-    expect(pngSize(png)).toEqual({ width: 451, height: 300 });
+    expect(result.stdout).toMatch(/^wrote out\/coffee-cutout\.png \(PNG 600×400, [\d.]+ KB\)\n$/);
+    const png = await readFile(join(cwd, "out", "coffee-cutout.png"));
+    expect(pngSize(png)).toEqual({ width: 600, height: 400 });
     expect(png[25]).toBe(6); // colour type 6: RGB with alpha
   });
 
@@ -66,11 +66,11 @@ describe.concurrent("psapi without credentials (embedded emulator)", () => {
     const result = await runCli(["manifest", SAMPLE]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
-      "chelsea.png: 451×300, rgb, 8-bit\n  Background (backgroundLayer) 451×300 at 0,0\n",
+      "coffee.png: 600×400, rgb, 8-bit\n  Background (backgroundLayer) 600×400 at 0,0\n",
     );
   });
 
-  it("quickstart stays offline with credentials set, narrates its five steps and writes out/chelsea-mask.png under INIT_CWD, where pnpm was started", async () => {
+  it("quickstart stays offline with credentials set, narrates its five steps and writes out/coffee-mask.png under INIT_CWD, where pnpm was started", async () => {
     const caller = await mkdtemp(join(dir, "caller-"));
     const elsewhere = await mkdtemp(join(dir, "package-"));
     // Credentials in the environment do not take the quickstart online; its first line says so.
@@ -85,12 +85,12 @@ describe.concurrent("psapi without credentials (embedded emulator)", () => {
       "target: embedded emulator (offline; the credentials in the environment are not used)",
     );
     expect(result.stderr).toMatch(
-      /\[1\/5\] token: .*\n\[2\/5\] uploaded chelsea\.png.*\n\[3\/5\] createMask: job .* accepted\n\[4\/5\] job .* succeeded/,
+      /\[1\/5\] token: .*\n\[2\/5\] uploaded coffee\.png.*\n\[3\/5\] createMask: job .* accepted\n\[4\/5\] job .* succeeded/,
     );
-    expect(result.stdout).toMatch(/^\[5\/5\] wrote out\/chelsea-mask\.png \(PNG 451×300, /);
-    expect(pngSize(await readFile(join(caller, "out", "chelsea-mask.png")))).toEqual({
-      width: 451,
-      height: 300,
+    expect(result.stdout).toMatch(/^\[5\/5\] wrote out\/coffee-mask\.png \(PNG 600×400, /);
+    expect(pngSize(await readFile(join(caller, "out", "coffee-mask.png")))).toEqual({
+      width: 600,
+      height: 400,
     });
     expect(await readdir(elsewhere)).toEqual([]);
   });
@@ -207,7 +207,7 @@ describe.concurrent("the real API (credentials set, nothing sent)", () => {
     });
     expect(result.code).toBe(2);
     expect(result.stderr.split("\n")[0]).toBe("target: Adobe Photoshop API (https://image.adobe.io)");
-    expect(result.stderr).toMatch(/^error: the Photoshop API cannot read a local file \(chelsea\.png\)/m);
+    expect(result.stderr).toMatch(/^error: the Photoshop API cannot read a local file \(coffee\.png\)/m);
     expect(result.stderr).toMatch(/^hint: .*--input-url/m);
   });
 

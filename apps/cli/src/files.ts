@@ -9,7 +9,7 @@ import { rename, rm, writeFile } from "node:fs/promises";
  * @param bytes - The content.
  * @throws The file system's error, after removing the temporary file.
  * @example
- * await writeFileAtomic("out/chelsea-mask.png", png);
+ * await writeFileAtomic("out/coffee-mask.png", png);
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
   const temporary = `${path}.${randomUUID()}.partial`;

@@ -7,7 +7,7 @@ import { pngSize } from "./display.js";
 import { runCli, startCli } from "./testing/run-cli.js";
 import { type ServedEmulator, serveEmulator } from "./testing/serve-emulator.js";
 
-const SAMPLE = new URL("../assets/chelsea.png", import.meta.url).pathname;
+const SAMPLE = new URL("../assets/coffee.png", import.meta.url).pathname;
 const DEMO = { PHOTOSHOP_CLIENT_ID: "psapi-demo-client", PHOTOSHOP_CLIENT_SECRET: "psapi-demo-secret" };
 const STACK_FRAME = /^\s+at /m;
 const FAST_JOBS = { jobs: { pendingMs: 0, runningMs: 0 } };
@@ -59,7 +59,7 @@ describe.concurrent("psapi --base-url <running emulator>", () => {
     const mask = await runCli(["mask", SAMPLE, "--out", out, "--base-url", own.url, "--json"], { env: DEMO });
     expect(mask.stderr).toBe(`target: ${own.url}\n`);
     expect(mask.code).toBe(0);
-    expect(pngSize(await readFile(out))).toEqual({ width: 451, height: 300 });
+    expect(pngSize(await readFile(out))).toEqual({ width: 600, height: 400 });
     expect(own.requests.filter((line) => line === "POST /sensei/mask")).toHaveLength(1);
     expect(own.requests.filter((line) => line.startsWith("PUT /__emulator/storage/objects/"))).toHaveLength(
       1,
@@ -70,7 +70,7 @@ describe.concurrent("psapi --base-url <running emulator>", () => {
     // The status echoes the pre-signed output URL: its signature must not be printed.
     expect(result.stdout).toMatch(
       new RegExp(
-        `^job ${job.id}: succeeded\\noutput: ${own.url}/__emulator/storage/objects/\\S+/chelsea-mask\\.png\\?\\[REDACTED\\]\\n$`,
+        `^job ${job.id}: succeeded\\noutput: ${own.url}/__emulator/storage/objects/\\S+/coffee-mask\\.png\\?\\[REDACTED\\]\\n$`,
       ),
     );
     expect(result.stdout).not.toContain("sig=");

@@ -47,7 +47,7 @@ export function parseUrlArgument(value: string): URL {
  * @throws {InvalidArgumentError} When the URL is not https, or the file is missing, a directory, or
  *   unreadable.
  * @example
- * parseInputArgument("assets/chelsea.png") // { kind: "file", path: "/…/assets/chelsea.png" }
+ * parseInputArgument("assets/coffee.png") // { kind: "file", path: "/…/assets/coffee.png" }
  */
 export function parseInputArgument(value: string): InputSource {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return { kind: "url", url: parseUrlArgument(value) };
@@ -92,7 +92,7 @@ export function parsePositiveNumber(value: string): number {
  * @returns The absolute path.
  * @throws {CliError} (usage) When the path is a directory or the location is not writable.
  * @example
- * await prepareOutPath("out/chelsea-mask.png", process.cwd())
+ * await prepareOutPath("out/coffee-mask.png", process.cwd())
  */
 export async function prepareOutPath(path: string, cwd: string): Promise<string> {
   const absolute = resolve(cwd, path);

@@ -78,8 +78,8 @@ export function registerManifest(program: Command, session: Session): void {
  * @param name - The input's file name, used when the manifest names no document.
  * @param manifest - The manifest output of the job status (`outputs[0]`).
  * @example
- * summarizeManifest("chelsea.png", output)
- * // ["chelsea.png: 451×300, rgb, 8-bit", "  Background (backgroundLayer) 451×300 at 0,0"]
+ * summarizeManifest("coffee.png", output)
+ * // ["coffee.png: 600×400, rgb, 8-bit", "  Background (backgroundLayer) 600×400 at 0,0"]
  */
 export function summarizeManifest(
   name: string,

@@ -5,7 +5,7 @@ import { type GlobalOptions, timeoutOption } from "../options.js";
 import type { Session } from "../session.js";
 
 /** The sample photo shipped with the CLI (see assets/LICENSES.md). */
-const SAMPLE_PHOTO = fileURLToPath(new URL("../../assets/chelsea.png", import.meta.url));
+const SAMPLE_PHOTO = fileURLToPath(new URL("../../assets/coffee.png", import.meta.url));
 
 /**
  * `psapi quickstart`: Adobe's create-mask quickstart, end to end, on the sample photo: token,
@@ -24,9 +24,9 @@ export function registerQuickstart(program: Command, session: Session): void {
     .description(
       "run the create-mask quickstart on a sample photo: token → upload → createMask → wait → download",
     )
-    .option("--out <file>", "where to write the mask", "out/chelsea-mask.png")
+    .option("--out <file>", "where to write the mask", "out/coffee-mask.png")
     .addOption(timeoutOption())
-    .addHelpText("after", "\nExample:\n  psapi quickstart            # writes out/chelsea-mask.png")
+    .addHelpText("after", "\nExample:\n  psapi quickstart            # writes out/coffee-mask.png")
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions & { out: string; timeout: number }>();
       const { context, output } = session;
