@@ -46,8 +46,11 @@ for (const dir of packageDirs) {
   lines.push(`  ${dir.slice(root.length)}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
 }
 console.log(`\n${lines.join("\n")}`);
-console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 const status = turbo.status ?? 1;
+if (status !== 0 && failed === 0) {
+  console.log("pnpm test FAILED: a spec lint, drift check, lint, typecheck or build task failed (see above)");
+}
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (status === 0 && passed === 0) {
   console.error("no test ran");
   process.exit(1);
