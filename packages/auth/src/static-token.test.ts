@@ -25,11 +25,18 @@ describe("createStaticTokenAuth", () => {
     await expect(auth.getToken()).rejects.toMatchObject({ error: "invalid_token", status: undefined });
   });
 
-  it("rejects every call after the token was invalidated", async () => {
+  it("keeps serving the same token after invalidate, since there is no other to switch to", async () => {
     const auth = createStaticTokenAuth({ accessToken: "ready", clientId: "c" });
-    await auth.invalidate("other");
-    expect((await auth.getToken()).accessToken).toBe("ready");
     await auth.invalidate("ready");
+    expect((await auth.getToken()).accessToken).toBe("ready");
+    expect((await auth.headers()).Authorization).toBe("Bearer ready");
+  });
+
+  it("rejects with ImsError once expired, whether or not it was invalidated", async () => {
+    const clock = createFakeClock(0);
+    const auth = createStaticTokenAuth({ accessToken: "ready", clientId: "c", expiresAt: 10, clock });
+    await auth.invalidate("ready");
+    clock.advance(10);
     await expect(auth.getToken()).rejects.toBeInstanceOf(ImsError);
     await expect(auth.getToken()).rejects.toThrow("a static token cannot be renewed");
   });

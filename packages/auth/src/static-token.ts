@@ -20,13 +20,16 @@ export interface StaticTokenAuthOptions {
 }
 
 /**
- * Auth with a token you already have. It is served until `expiresAt` or until a 401 invalidates it; after
- * that `getToken()` rejects, since nothing can renew it. Prefer `createServerToServerAuth` in services.
+ * Auth with a token you already have. It is served unchanged until `expiresAt`, then `getToken()` rejects,
+ * since nothing can renew it. `invalidate()` does nothing: there is no other token to switch to, so after a
+ * 401 `getToken()` still returns the same token and the caller (and `@psapi/client`, which replays a 401 only
+ * with a different token) sees the API's own 401 rather than a vaguer error from here. Prefer
+ * `createServerToServerAuth` in services.
  *
  * @param options The token, its client id and optionally its expiry.
  * @returns A `PhotoshopAuth` that never calls IMS.
  * @throws TypeError when an option is missing or malformed; `getToken()` rejects with `ImsError`
- *   (`invalid_token`) once the token has expired or was invalidated.
+ *   (`invalid_token`) once the token has expired.
  * @example
  * const auth = createStaticTokenAuth({ accessToken: process.env.PHOTOSHOP_ACCESS_TOKEN ?? "", clientId: "my-client" });
  * @see https://developer.adobe.com/firefly-services/docs/photoshop/getting_started/
@@ -39,7 +42,7 @@ export function createStaticTokenAuth(options: StaticTokenAuthOptions): Photosho
     configError("expiresAt must be a number of epoch milliseconds");
   }
   const ims = resolveImsOptions({ clock: options.clock, logger: options.logger });
-  return createManagedAuth({
+  const auth = createManagedAuth({
     clientId,
     scopes: [],
     ims,
@@ -50,8 +53,10 @@ export function createStaticTokenAuth(options: StaticTokenAuthOptions): Photosho
       Promise.reject(
         new ImsError(
           "invalid_token",
-          "the static access token has expired or was rejected, and a static token cannot be renewed: supply a new one or use client credentials",
+          "the static access token has expired, and a static token cannot be renewed: supply a new one or use client credentials",
         ),
       ),
   });
+  // Forgetting the only token there is cures nothing and would hide the API's 401 behind our own error.
+  return { ...auth, invalidate: () => Promise.resolve() };
 }

@@ -1,3 +1,4 @@
+import { createServerToServerAuth, createStaticTokenAuth, ImsError } from "@psapi/auth";
 import { describe, expect, it } from "vitest";
 import { PhotoshopApiError } from "../errors/photoshop-api-error.js";
 import { fakeAuth } from "../testing/fake-auth.js";
@@ -55,6 +56,47 @@ describe("auth middleware", () => {
     await expect(clock.run(client.hello())).rejects.toMatchObject({ status: 401 });
     expect(seen).toHaveLength(1);
     expect(auth.invalidated).toEqual(["only-token"]);
+  });
+
+  it("surfaces a static token's 401 as PhotoshopApiError after exactly one attempt", async () => {
+    const auth = createStaticTokenAuth({ accessToken: "static-token", clientId: "test-client" });
+    const { client, clock, seen } = setup([unauthorized(), ok()], { auth });
+    const error = await clock.run(client.hello()).catch((caught: unknown) => caught);
+    expect(seen).toHaveLength(1);
+    expect(error).toBeInstanceOf(PhotoshopApiError);
+    expect(error).toMatchObject({ status: 401, errorCode: "401013" });
+  });
+
+  it("replays a refreshable auth's 401 once, with the token IMS issued next", async () => {
+    const issued = ["s2s-1", "s2s-2"];
+    const auth = createServerToServerAuth({
+      clientId: "test-client",
+      clientSecret: "secret",
+      fetch: async () => json(200, { access_token: issued.shift(), token_type: "bearer", expires_in: 3600 }),
+    });
+    const { client, clock, seen } = setup([unauthorized(), ok()], { auth });
+    await expect(clock.run(client.hello())).resolves.toBe("Welcome to the Photoshop API!");
+    expect(seen.map((request) => request.headers.get("authorization"))).toEqual([
+      "Bearer s2s-1",
+      "Bearer s2s-2",
+    ]);
+  });
+
+  it("surfaces IMS refusing the refresh after a 401 as ImsError, with no replay", async () => {
+    const answers = [
+      json(200, { access_token: "s2s-1", token_type: "bearer", expires_in: 3600 }),
+      json(401, { error: "invalid_client", error_description: "client secret revoked" }),
+    ];
+    const auth = createServerToServerAuth({
+      clientId: "test-client",
+      clientSecret: "secret",
+      fetch: async () => answers.shift() ?? json(500, {}),
+    });
+    const { client, clock, seen } = setup([unauthorized(), ok()], { auth });
+    const error = await clock.run(client.hello()).catch((caught: unknown) => caught);
+    expect(seen).toHaveLength(1);
+    expect(error).toBeInstanceOf(ImsError);
+    expect(error).toMatchObject({ error: "invalid_client", status: 401 });
   });
 
   it("refuses to send the token to a host other than the baseUrl's", async () => {

@@ -17,8 +17,9 @@ export interface AuthMiddlewareOptions {
 
 /**
  * Sets `Authorization: Bearer …` and `x-api-key` on every request, and answers a 401 by invalidating
- * the token and replaying the request once with a fresh one. The replay is skipped when `auth` hands
- * back the same token (a static token cannot be refreshed), so the caller sees the 401 at once.
+ * the token and replaying the request once, only ever with a different token: when `auth` hands back
+ * the same one (a static token always does) the 401 reaches the caller after one attempt, and when
+ * renewing fails (IMS refuses the credentials) its `ImsError` does.
  *
  * Requests to an origin other than `baseUrl`'s are refused before anything is sent (token rule).
  *
