@@ -70,7 +70,7 @@ export interface CodeVersion {
 /** HEAD and any uncommitted changes to the measured code (others may be editing the shared tree). */
 export function codeVersion(): CodeVersion {
   const root = join(benchDir, "..");
-  const git = (args: string[]) => spawnSync("git", args, { cwd: root, encoding: "utf8" }).stdout.trim();
+  const git = (args: string[]) => spawnSync("git", args, { cwd: root, encoding: "utf8" }).stdout.trimEnd();
   return {
     commit: git(["rev-parse", "--short", "HEAD"]),
     uncommitted: git(["status", "--porcelain", "--", "packages", "apps", "openapi"])
