@@ -355,10 +355,10 @@ describe("fault matrix: the fault hits the job submission (POST /sensei/mask)", 
   );
 });
 
-describe("fault matrix: known disagreements (it.fails until fixed; see README)", () => {
-  // The client's auth middleware documents that a 401 whose token cannot be renewed reaches the
-  // caller as that 401; today the static token's ImsError from the renewal attempt escapes instead.
-  it.fails("401 with a static token the gateway does not know ends with PhotoshopApiError 401, 1 attempt", () =>
+describe("fault matrix: a static token the gateway rejects", () => {
+  // A 401 whose token cannot be renewed (a static token) reaches the caller as that 401, with no
+  // replay: the client replays a 401 only with a different token.
+  it("401 with a static token the gateway does not know ends with PhotoshopApiError 401, 1 attempt", () =>
     run(
       {
         fault: "401 (static token)",
@@ -377,7 +377,9 @@ describe("fault matrix: known disagreements (it.fails until fixed; see README)",
       },
       "submit",
     ));
+});
 
+describe("fault matrix: known disagreements (it.fails until fixed; see README)", () => {
   // photoshop.yaml: a resource the request names that is not found (e.g. the input file) is 404
   // ResourceNotFound, reported as a failed job when found while the job runs. The emulator reports
   // a missing input object as 410 FileLinkInvalidError.
