@@ -38,6 +38,16 @@ function linkInvalid(name: string, reason: string): ServiceError {
   });
 }
 
+/** A missing input object: 404 `ResourceNotFound`, as photoshop.yaml's `NotFound` declares. */
+function inputNotFound(reason: string): ServiceError {
+  return new ServiceError(404, {
+    type: "ResourceNotFound",
+    code: 404,
+    title: "Requested resource was not found",
+    details: [{ name: DOWNLOAD, reason }],
+  });
+}
+
 function overwriteError(): ServiceError {
   return new ServiceError(409, {
     type: "FileOverwriteError",
@@ -107,14 +117,15 @@ export class AssetMover {
    *
    * @param ownOrigins - origins under which this emulator is reachable.
    * @param signal - aborted by a reset or shutdown: the transfer stops.
-   * @throws ServiceError 410 `FileLinkInvalidError` when the input cannot be read; 400 when too large.
+   * @throws ServiceError 404 `ResourceNotFound` when the input object does not exist (own store, or
+   *   an allow-listed host answering 404); 410 `FileLinkInvalidError` when the href is unusable
+   *   (expired or tampered signature, unreachable or refused host, other error status); 400 when too large.
    */
   async download(ref: AssetRef, ownOrigins: ReadonlySet<string>, signal: AbortSignal): Promise<Uint8Array> {
     const target = this.#resolve(ref, "GET", ownOrigins, DOWNLOAD);
     if (target.kind === "store") {
       const object = this.#deps.store.get(target.key);
-      if (!object)
-        throw linkInvalid(DOWNLOAD, "Unable to download the input href: no object at that location.");
+      if (!object) throw inputNotFound("Unable to download the input href: no object at that location.");
       return object.bytes;
     }
     // One deadline (on the emulator's clock) covers the answer and the whole body.
@@ -122,6 +133,9 @@ export class AssetMover {
       const response = await this.#send(new Request(target.url, { redirect: "error" }), DOWNLOAD, deadline);
       if (!response.ok) {
         await response.body?.cancel();
+        if (response.status === 404) {
+          throw inputNotFound("Unable to download the input href: it answered HTTP 404.");
+        }
         throw linkInvalid(
           DOWNLOAD,
           `Unable to download the input href: it answered HTTP ${response.status}.`,

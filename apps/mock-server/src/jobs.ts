@@ -90,12 +90,14 @@ function toJobError(error: unknown): ServiceErrorBody {
 
 function fileName(href: string): string {
   const path = href.split(/[?#]/, 1)[0] ?? href;
-  const last = path.split("/").pop() ?? "";
+  // Decode before splitting: own storage URLs carry the whole key as one segment (`/` as `%2F`).
+  let decoded = path;
   try {
-    return decodeURIComponent(last) || "document";
+    decoded = decodeURIComponent(path);
   } catch {
-    return last || "document";
+    // Not valid percent-encoding: name the document after the raw last segment.
   }
+  return decoded.split("/").pop() || "document";
 }
 
 /**

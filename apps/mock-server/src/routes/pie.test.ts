@@ -93,7 +93,7 @@ describe("POST /pie/psdService/documentManifest", () => {
     expect(output.layers.map((layer) => layer.name)).toEqual(expect.arrayContaining(["Group", "Top"]));
   });
 
-  it("reports an unreachable input as a failed output with FileLinkInvalidError (HTTP 200)", async () => {
+  it("reports a missing input object as a failed output with ResourceNotFound 404 (HTTP 200)", async () => {
     const { app } = testEmulator();
     const { headers, href } = await start(app, await presign(app, "docs/missing.psd", "GET"));
     await advance(app, 0);
@@ -101,7 +101,7 @@ describe("POST /pie/psdService/documentManifest", () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as PsdStatus).outputs[0]).toMatchObject({
       status: "failed",
-      errors: { type: "FileLinkInvalidError", code: 410 },
+      errors: { type: "ResourceNotFound", code: 404 },
     });
   });
 

@@ -158,11 +158,11 @@ describe("POST /sensei/mask", () => {
     expect(await res.json()).toMatchObject({ type: "PayloadTooLargeError", code: 413 });
   });
 
-  it("fails with FileLinkInvalidError 410 when the input cannot be downloaded", async () => {
+  it("fails with ResourceNotFound 404 when the signed input URL names no object", async () => {
     const { app } = testEmulator();
     const headers = await authHeaders(app);
     const failed = await finish(app, "/sensei/mask", await maskBody(app), headers);
-    expect(failed).toMatchObject({ status: "failed", errors: { type: "FileLinkInvalidError", code: 410 } });
+    expect(failed).toMatchObject({ status: "failed", errors: { type: "ResourceNotFound", code: 404 } });
     expect(failed).not.toHaveProperty("output");
   });
 
@@ -270,11 +270,13 @@ describe("POST /sensei/mask", () => {
     expect(await sharp(uploaded).metadata()).toMatchObject({ channels: 4, width: 64, height: 48 });
   });
 
-  it("fails with 410 when an allow-listed host answers an error or the download is too large", async () => {
+  it("fails with 404 when an allow-listed host answers 404, 410 on another error, 400 when too large", async () => {
     const fetch = vi.fn(async (request: Request) =>
       request.url.includes("missing")
         ? new Response("no", { status: 404 })
-        : new Response(new Uint8Array(2048)),
+        : request.url.includes("denied")
+          ? new Response("no", { status: 403 })
+          : new Response(new Uint8Array(2048)),
     );
     const { app } = testEmulator({
       fetch,
@@ -296,6 +298,10 @@ describe("POST /sensei/mask", () => {
       ).errors;
     };
     expect(await run("https://cdn.example.com/missing.png")).toMatchObject({
+      type: "ResourceNotFound",
+      code: 404,
+    });
+    expect(await run("https://cdn.example.com/denied.png")).toMatchObject({
       type: "FileLinkInvalidError",
       code: 410,
     });

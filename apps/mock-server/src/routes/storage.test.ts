@@ -15,7 +15,7 @@ describe("storage", () => {
     expect(etag).toBe('"7cfdd07889b3295d6a550914ab35e068"');
 
     const url = await presign(app, "a/b c.bin", "GET");
-    expect(url).toContain("/__emulator/storage/objects/a/b%20c.bin?expires=");
+    expect(url).toContain("/__emulator/storage/objects/a%2Fb%20c.bin?expires=");
     const get = await app.request(url);
     expect(get.status).toBe(200);
     expect(get.headers.get("content-type")).toBe("application/x-test");
@@ -26,6 +26,16 @@ describe("storage", () => {
     expect(head.status).toBe(200);
     expect(head.headers.get("content-length")).toBe("5");
     expect(await head.text()).toBe("");
+  });
+
+  it("still serves a key with '/' under a URL that keeps the slash raw, with the same signature", async () => {
+    const { app } = testEmulator();
+    await upload(app, "in/photo.jpg", new Uint8Array([7, 8]), "image/jpeg");
+    const raw = (await presign(app, "in/photo.jpg", "GET")).replace("in%2Fphoto.jpg", "in/photo.jpg");
+    expect(new URL(raw).pathname).toBe("/__emulator/storage/objects/in/photo.jpg");
+    const get = await app.request(raw);
+    expect(get.status).toBe(200);
+    expect([...new Uint8Array(await get.arrayBuffer())]).toEqual([7, 8]);
   });
 
   it("answers the presign request with the URL, method, key and expiry", async () => {

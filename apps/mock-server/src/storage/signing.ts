@@ -59,9 +59,12 @@ export class UrlSigner {
   }
 }
 
-/** Encodes an object key for a URL path, segment by segment, keeping its slashes. */
+/**
+ * Encodes an object key as one URL path segment (`/` becomes `%2F`), so the URL matches the
+ * spec's `/__emulator/storage/objects/{key}` template, whose parameter cannot span segments.
+ */
 export function encodeKey(key: string): string {
-  return key.split("/").map(encodeURIComponent).join("/");
+  return encodeURIComponent(key);
 }
 
 /**
