@@ -379,11 +379,10 @@ describe("fault matrix: a static token the gateway rejects", () => {
     ));
 });
 
-describe("fault matrix: known disagreements (it.fails until fixed; see README)", () => {
+describe("fault matrix: a missing input object", () => {
   // photoshop.yaml: a resource the request names that is not found (e.g. the input file) is 404
-  // ResourceNotFound, reported as a failed job when found while the job runs. The emulator reports
-  // a missing input object as 410 FileLinkInvalidError.
-  it.fails("404 (the input href names no object): the job fails with ResourceNotFound 404", () =>
+  // ResourceNotFound, reported as a failed job when found while the job runs.
+  it("404 (the input href names no object): the job fails with ResourceNotFound 404", () =>
     run(
       {
         fault: "404 (input missing)",

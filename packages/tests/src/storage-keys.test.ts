@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { createTestEnvironment } from "./harness/environment.js";
+import { readFixture } from "./harness/images.js";
+
+describe("storage keys", () => {
+  it("pre-signs a key with '/' as one percent-encoded segment, so its object routes are declared ones", async () => {
+    const env = await createTestEnvironment();
+    try {
+      const url = await env.control.presign("inputs/coffee.png", "PUT");
+      expect(env.recorder.exchanges).toHaveLength(1);
+      // OpenAPI path parameters cannot hold an unescaped '/': {key} is one segment.
+      expect(new URL(url).pathname).toBe("/__emulator/storage/objects/inputs%2Fcoffee.png");
+      await env.control.upload("inputs/coffee.png", await readFixture("coffee.png"), "image/png");
+      expect(env.recorder.exchanges).toHaveLength(4); // + presign PUT, PUT, presign GET
+    } finally {
+      // close() fails the test if any answer broke the spec, an undeclared route among them.
+      await env.close();
+    }
+  });
+});
