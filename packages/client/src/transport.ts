@@ -44,7 +44,7 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
         // hold for the next hop too, and Adobe's API does not redirect. A 3xx surfaces as an error.
         const response = await fetch(new Request(request, { signal, redirect: "manual" }));
         // A 204 or 304 has a null body, and the Response constructor refuses a body for those.
-        const body = response.body === null ? null : await response.arrayBuffer();
+        const body = response.body && (await response.arrayBuffer());
         return new Response(body, response); // status, statusText and headers are read from it
       })();
       // Settles when the signal aborts even if the fetch ignores it (an in-process emulator may).
