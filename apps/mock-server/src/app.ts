@@ -117,10 +117,11 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   app.use("*", createJournalMiddleware(ctx));
   for (const path of FAULTABLE) app.use(path, createFaultMiddleware(ctx));
   app.use("*", createBodyLimitMiddleware(resolved.limits));
-  app.use("*", async function advanceJobs(_c, next) {
-    // Jobs move on every request too, so an injected clock needs no timers to drive them.
+  app.use("*", function advanceJobs(_c, next) {
+    // Jobs move on every request too, so an injected clock needs no timers to drive them. Not
+    // async: returning next()'s promise saves a promise and a microtask hop per request.
     ctx.jobs.tick();
-    await next();
+    return next();
   });
   app.route("/ims", createImsRouter(ctx));
   app.route("/pie/psdService", createPieRouter(ctx));

@@ -165,6 +165,8 @@ export class JobRunner {
 
   /** Applies every transition that is due now. */
   tick(): void {
+    // Runs on every request: with no job in flight (the common case, e.g. `hello`) it is one check.
+    if (this.#active.size === 0) return;
     const now = this.#deps.time.now();
     for (const job of this.#active) {
       if (!this.#jobs.has(job.id)) {
