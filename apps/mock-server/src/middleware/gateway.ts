@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
 import { GatewayError, ServiceError } from "../errors.js";
 
@@ -10,16 +10,22 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  * `403003`. Sets `clientId` for the handlers.
  */
 export function createGatewayAuth(ctx: EmulatorContext): MiddlewareHandler<EmulatorEnv> {
-  return async function gatewayAuth(c, next) {
-    const token = BEARER.exec(c.req.header("authorization") ?? "")?.[1];
-    const claims = token ? await ctx.tokens.verify(token) : undefined;
-    if (!claims) throw new GatewayError(401, "401013", "Oauth token is not valid");
+  const admit = (c: Context<EmulatorEnv>, next: Next, clientId: string | undefined) => {
+    if (!clientId) throw new GatewayError(401, "401013", "Oauth token is not valid");
     const apiKey = c.req.header("x-api-key");
-    if (!apiKey || apiKey !== claims.clientId || !ctx.options.clients.has(apiKey)) {
+    if (!apiKey || apiKey !== clientId || !ctx.options.clients.has(apiKey)) {
       throw new GatewayError(403, "403003", "Api Key is invalid");
     }
-    c.set("clientId", claims.clientId);
-    await next();
+    c.set("clientId", clientId);
+    return next();
+  };
+  return function gatewayAuth(c, next) {
+    const token = BEARER.exec(c.req.header("authorization") ?? "")?.[1];
+    if (!token) return admit(c, next, undefined);
+    // Synchronous when the token was verified before (every request after the first): no awaits.
+    const cached = ctx.tokens.cachedClientId(token);
+    if (cached) return admit(c, next, cached);
+    return ctx.tokens.verify(token).then((claims) => admit(c, next, claims?.clientId));
   };
 }
 
