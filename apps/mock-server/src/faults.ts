@@ -114,6 +114,11 @@ export class FaultTable {
     for (const rule of this.#initial) this.add(rule);
   }
 
+  /** Whether there is no rule at all (then no request can match). */
+  get empty(): boolean {
+    return this.#rules.length === 0;
+  }
+
   /** The fault for this request, using up one of a counted rule's calls. */
   match(method: string, path: string): FaultAction | undefined {
     for (const entry of this.#rules) {
