@@ -70,7 +70,7 @@ describe.concurrent("psapi --base-url <running emulator>", () => {
     // The status echoes the pre-signed output URL: its signature must not be printed.
     expect(result.stdout).toMatch(
       new RegExp(
-        `^job ${job.id}: succeeded\\noutput: ${own.url}/__emulator/storage/objects/\\S+/coffee-mask\\.png\\?\\[REDACTED\\]\\n$`,
+        `^job ${job.id}: succeeded\\noutput: ${own.url}/__emulator/storage/objects/\\S+%2Fcoffee-mask\\.png\\?\\[REDACTED\\]\\n$`,
       ),
     );
     expect(result.stdout).not.toContain("sig=");
@@ -142,7 +142,9 @@ describe.concurrent("errors from a running emulator", () => {
       env: { PHOTOSHOP_ACCESS_TOKEN: "not-a-valid-token-at-all", PHOTOSHOP_CLIENT_ID: "psapi-demo-client" },
     });
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^error: the access token was refused or has expired \(invalid_token\)$/m);
+    expect(result.stderr).toMatch(
+      /^error: the API refused the access token \(401 401013: Oauth token is not valid\)$/m,
+    );
     expect(result.stderr).toMatch(/^hint: the token is invalid or expired/m);
     expect(result.stderr).not.toContain("not-a-valid-token-at-all");
     expect(result.stderr).not.toMatch(STACK_FRAME);
