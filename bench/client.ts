@@ -1,19 +1,15 @@
 // 2. Client overhead: hello() through the full client (auth + retry middleware, openapi-fetch)
 // against a raw fetch with the same headers, both against the bare node:http server on the other
 // core. Sequential calls, so the figure is per-call time, not throughput.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createServerToServerAuth } from "@psapi/auth";
 import { createPhotoshopClient } from "@psapi/client";
 import type { Fixture } from "./lib/bare-server.js";
 import type { BenchContext } from "./lib/context.js";
 import { startFakeAdobe } from "./lib/fake-adobe.js";
-import { startServer } from "./lib/proc.js";
 import type { BenchOutcome } from "./lib/report.js";
+import { startBareServer } from "./lib/start-bare-server.js";
 import { median, ratio, round } from "./lib/stats.js";
 
-const benchDir = new URL(".", import.meta.url).pathname;
 const HELLO = "Welcome to the Photoshop API!";
 
 async function timeCalls(calls: number, call: () => Promise<unknown>): Promise<number[]> {
@@ -38,15 +34,7 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
     headers: [["content-type", "text/plain; charset=UTF-8"]],
     body: Buffer.from(HELLO).toString("base64"),
   };
-  const fixtureFile = join(mkdtempSync(join(tmpdir(), "psapi-bench-")), "fixtures.json");
-  writeFileSync(fixtureFile, JSON.stringify([fixture]));
-  const bare = await startServer({
-    name: "bare",
-    command: process.execPath,
-    args: ["--import", "tsx", join(benchDir, "lib", "bare-server.ts"), fixtureFile],
-    cwd: benchDir,
-    ready: /listening (\d+)/,
-  });
+  const bare = await startBareServer([fixture]);
   const ims = await startFakeAdobe({ imsDelayMs: 0 });
   try {
     const clientId = "bench-client";

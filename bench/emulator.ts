@@ -1,9 +1,7 @@
 // 1. Emulator throughput and latency, with real auth, journal on, as users run it; against the
 // machine's limit (a bare node:http server answering the same bytes) and Stoplight Prism mocking our
 // own openapi/photoshop.yaml. Servers on one core, autocannon on the other.
-import { mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Fixture } from "./lib/bare-server.js";
 import type { BenchContext } from "./lib/context.js";
@@ -14,6 +12,7 @@ import { type LoadRun, runLoad } from "./lib/load.js";
 import { freePort } from "./lib/ports.js";
 import { type ServerProcess, startServer } from "./lib/proc.js";
 import type { BenchOutcome, Figure } from "./lib/report.js";
+import { startBareServer } from "./lib/start-bare-server.js";
 import { median, ratio, round } from "./lib/stats.js";
 
 const require = createRequire(import.meta.url);
@@ -68,15 +67,7 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
     const routes = ["/pie/psdService/hello", statusPath];
 
     const fixtures = await Promise.all(routes.map((path) => record(emulator.origin, path, headers)));
-    const fixtureFile = join(mkdtempSync(join(tmpdir(), "psapi-bench-")), "fixtures.json");
-    writeFileSync(fixtureFile, JSON.stringify(fixtures));
-    const bare = await startServer({
-      name: "bare",
-      command: process.execPath,
-      args: ["--import", "tsx", join(benchDir, "lib", "bare-server.ts"), fixtureFile],
-      cwd: benchDir,
-      ready: /listening (\d+)/,
-    });
+    const bare = await startBareServer(fixtures);
     servers.push(bare);
     const prismPort = await freePort();
     const prism = await startServer({
