@@ -2,7 +2,8 @@
 // against a raw fetch with the same headers, both against the bare node:http server on the other
 // core. Sequential calls, so the figure is per-call time, not throughput.
 import { createServerToServerAuth } from "@psapi/auth";
-import { createPhotoshopClient } from "@psapi/client";
+import { createPhotoshopClient, type paths } from "@psapi/client";
+import createClient from "openapi-fetch";
 import type { Fixture } from "./lib/bare-server.js";
 import type { BenchContext } from "./lib/context.js";
 import { startFakeAdobe } from "./lib/fake-adobe.js";
@@ -12,12 +13,34 @@ import { median, ratio, round } from "./lib/stats.js";
 
 const HELLO = "Welcome to the Photoshop API!";
 
-async function timeCalls(calls: number, call: () => Promise<unknown>): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < calls; i += 1) {
-    const t0 = performance.now();
-    await call();
-    times.push(performance.now() - t0);
+type Subject = "raw" | "openapiFetch" | "client";
+const SUBJECTS: readonly Subject[] = ["raw", "openapiFetch", "client"];
+
+/**
+ * One run: `rounds` rounds of one call per subject, the order rotating each round, so that whatever
+ * the machine does meanwhile (a GC, a neighbour's burst, a CPU frequency change) falls on all three
+ * alike. Returns per subject the wall time and this process's CPU time of each call, in ms and µs.
+ */
+async function interleaved(
+  rounds: number,
+  calls: Record<Subject, () => Promise<unknown>>,
+): Promise<Record<Subject, { ms: number[]; cpuUs: number[] }>> {
+  const times: Record<Subject, { ms: number[]; cpuUs: number[] }> = {
+    raw: { ms: [], cpuUs: [] },
+    openapiFetch: { ms: [], cpuUs: [] },
+    client: { ms: [], cpuUs: [] },
+  };
+  for (let round = 0; round < rounds; round += 1) {
+    for (let k = 0; k < SUBJECTS.length; k += 1) {
+      const name = SUBJECTS[(round + k) % SUBJECTS.length] as Subject;
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await calls[name]();
+      const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      times[name].ms.push(ms);
+      times[name].cpuUs.push(cpu.user + cpu.system);
+    }
   }
   return times;
 }
@@ -25,7 +48,7 @@ async function timeCalls(calls: number, call: () => Promise<unknown>): Promise<n
 /** Runs the client-overhead comparison. */
 export async function run(context: BenchContext): Promise<BenchOutcome> {
   const runs = context.quick ? 2 : 5;
-  const calls = context.quick ? 500 : 3000;
+  const rounds = context.quick ? 500 : 3000;
   const warmup = context.quick ? 200 : 1000;
   const fixture: Fixture = {
     method: "GET",
@@ -49,60 +72,70 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       return response.text();
     };
+    // openapi-fetch alone, with the same headers and the global fetch: the floor under the client,
+    // which is built on it.
+    const plain = createClient<paths>({ baseUrl: bare.origin, headers });
+    const viaOpenapiFetch = async () => {
+      const { data, response } = await plain.GET("/pie/psdService/hello", { parseAs: "text" });
+      if (!response.ok || data !== HELLO) throw new Error(`openapi-fetch answered ${response.status}`);
+    };
     const viaClient = async () => {
       const text = await client.hello();
       if (text !== HELLO) throw new Error(`hello() returned ${JSON.stringify(text)}`);
     };
-    await timeCalls(warmup, rawFetch);
-    await timeCalls(warmup, viaClient);
+    const calls = { raw: rawFetch, openapiFetch: viaOpenapiFetch, client: viaClient };
+    await interleaved(warmup, calls);
     const raw = {
-      rawFetchMedianMs: [] as number[],
-      clientMedianMs: [] as number[],
-      rawFetchMeanMs: [] as number[],
-      clientMeanMs: [] as number[],
-      rawFetchCpuUs: [] as number[],
-      clientCpuUs: [] as number[],
+      medianMs: { raw: [] as number[], openapiFetch: [] as number[], client: [] as number[] },
+      meanMs: { raw: [] as number[], openapiFetch: [] as number[], client: [] as number[] },
+      cpuUs: { raw: [] as number[], openapiFetch: [] as number[], client: [] as number[] },
     };
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
     for (let i = 0; i < runs; i += 1) {
-      // Alternate which goes first so neither always gets the warmer machine.
-      const order = i % 2 === 0 ? (["raw", "client"] as const) : (["client", "raw"] as const);
-      for (const which of order) {
-        const cpuBefore = process.cpuUsage();
-        const times = await timeCalls(calls, which === "raw" ? rawFetch : viaClient);
-        const cpu = process.cpuUsage(cpuBefore);
-        (which === "raw" ? raw.rawFetchMedianMs : raw.clientMedianMs).push(round(median(times), 4));
-        (which === "raw" ? raw.rawFetchMeanMs : raw.clientMeanMs).push(round(mean(times), 4));
-        (which === "raw" ? raw.rawFetchCpuUs : raw.clientCpuUs).push(
-          round((cpu.user + cpu.system) / calls, 1),
-        );
+      const times = await interleaved(rounds, calls);
+      for (const name of SUBJECTS) {
+        raw.medianMs[name].push(round(median(times[name].ms), 4));
+        raw.meanMs[name].push(round(mean(times[name].ms), 4));
+        raw.cpuUs[name].push(round(mean(times[name].cpuUs), 1));
       }
       context.log(
-        `run ${i + 1}/${runs}: raw ${raw.rawFetchMedianMs.at(-1)} ms, client ${raw.clientMedianMs.at(-1)} ms per call`,
+        `run ${i + 1}/${runs}: raw ${raw.medianMs.raw.at(-1)} ms, openapi-fetch ${raw.medianMs.openapiFetch.at(-1)} ms, client ${raw.medianMs.client.at(-1)} ms per call`,
       );
     }
-    const rawMs = median(raw.rawFetchMedianMs);
-    const clientMs = median(raw.clientMedianMs);
+    const rawMs = median(raw.medianMs.raw);
+    const floorMs = median(raw.medianMs.openapiFetch);
+    const clientMs = median(raw.medianMs.client);
     const over = ratio(clientMs, rawMs);
-    const meanRatio = ratio(median(raw.clientMeanMs), median(raw.rawFetchMeanMs));
-    const rawCpu = median(raw.rawFetchCpuUs);
-    const clientCpu = median(raw.clientCpuUs);
+    const meanRatio = ratio(median(raw.meanMs.client), median(raw.meanMs.raw));
+    const rawCpu = median(raw.cpuUs.raw);
+    const clientCpu = median(raw.cpuUs.client);
     return {
       title: "Client overhead: hello() vs raw fetch",
       settings: {
         runs,
-        callsPerRun: calls,
-        warmupCalls: warmup,
+        roundsPerRun: rounds,
+        warmupRounds: warmup,
         sequential: true,
+        interleaving:
+          "each round makes one call per subject (raw fetch, openapi-fetch alone, the client), the order rotating each round",
         server: "bare node:http on core 0 answering 200 text/plain",
         client:
-          "createPhotoshopClient({ auth: createServerToServerAuth({ imsUrl: fake IMS }), baseUrl: bare }), default retry; token fetched once before timing",
+          "createPhotoshopClient({ auth: createServerToServerAuth({ imsUrl: fake IMS }), baseUrl: bare }), default retry and timeout; token fetched once before timing",
         baseline: "fetch(url, { headers: { Authorization, x-api-key } }), status check, response.text()",
+        floor:
+          "openapi-fetch createClient({ baseUrl, headers }).GET(path, { parseAs: 'text' }) with the global fetch",
         figure: "median per-call time within each run, then the median over runs",
-        cpu: "this process's user + system CPU time (process.cpuUsage) over a run ÷ calls: the client-side cost alone, steadier than wall time on a shared machine",
+        cpu: "this process's user + system CPU time (process.cpuUsage) around each call, mean per run, median over runs",
       },
       raw,
-      medians: { rawFetchMs: rawMs, clientMs, meanRatio, rawFetchCpuUs: rawCpu, clientCpuUs: clientCpu },
+      medians: {
+        rawFetchMs: rawMs,
+        openapiFetchMs: floorMs,
+        clientMs,
+        meanRatio,
+        rawFetchCpuUs: rawCpu,
+        clientCpuUs: clientCpu,
+      },
       figures: [
         {
           label: "hello() per call (sequential)",
@@ -112,6 +145,20 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
           ratio: over,
           target: "≤ 1.10× raw fetch",
           pass: over <= 1.1,
+        },
+        {
+          label: "openapi-fetch alone, per call (the floor under the client)",
+          value: round(floorMs, 4),
+          unit: "ms",
+          baseline: { label: "raw fetch", value: round(rawMs, 4) },
+          ratio: ratio(floorMs, rawMs),
+        },
+        {
+          label: "hello() per call vs openapi-fetch alone (what psapi adds)",
+          value: round(clientMs, 4),
+          unit: "ms",
+          baseline: { label: "openapi-fetch", value: round(floorMs, 4) },
+          ratio: ratio(clientMs, floorMs),
         },
         {
           label: "hello() client-side CPU time per call",

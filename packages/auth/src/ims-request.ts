@@ -1,4 +1,6 @@
+import { abortable } from "./abortable.js";
 import { backoffDelay } from "./backoff.js";
+import { startDeadline } from "./deadline.js";
 import { ImsError } from "./ims-error.js";
 import type { ResolvedImsOptions } from "./options.js";
 import { REDACTED, redactError, redactText } from "./redact.js";
@@ -65,41 +67,32 @@ export async function requestImsToken(ims: ResolvedImsOptions, request: ImsReque
 
 async function attemptOnce(ims: ResolvedImsOptions, request: ImsRequest): Promise<TokenGrant | Failure> {
   const scrub = (text: string) => scrubSecrets(text, request.secrets);
-  const abort = new AbortController();
-  const timer = new AbortController();
-  const timeout = ims.clock.sleep(ims.timeoutMs, timer.signal).then(() => {
-    abort.abort();
-    return "timeout" as const;
-  });
-  const exchange = (async () => {
-    const response = await ims.fetch(
-      new Request(`${ims.imsUrl}${request.path}`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-        body: new URLSearchParams(request.form),
-        // A redirect would replay the credentials to wherever it points: never follow one.
-        redirect: "manual",
-        signal: abort.signal,
-      }),
-    );
-    return { response, text: await response.text() };
-  })();
+  const noAnswer = `IMS did not answer within ${ims.timeoutMs} ms`;
+  const deadline = startDeadline(ims.clock, ims.timeoutMs, undefined, noAnswer);
   try {
-    // Promise.race subscribes to both, so the loser's later rejection (the aborted exchange, the
-    // cancelled timer) counts as handled.
-    const result = await Promise.race([exchange, timeout]);
-    if (result === "timeout") {
-      return { error: new ImsError("timeout", `IMS did not answer within ${ims.timeoutMs} ms`) };
-    }
+    const exchange = (async () => {
+      const response = await ims.fetch(
+        new Request(`${ims.imsUrl}${request.path}`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+          body: new URLSearchParams(request.form),
+          redirect: "manual",
+          signal: deadline.signal,
+        }),
+      );
+      return { response, text: await response.text() };
+    })();
+    // Raced against the deadline: an injected fetch may ignore the signal.
+    const result = await abortable(exchange, deadline.signal);
     return interpret(result.response, result.text, request, scrub, ims.clock.now());
   } catch (cause) {
+    if (deadline.signal.aborted) return { error: new ImsError("timeout", noAnswer) };
     return { error: networkError(ims.imsUrl, cause, scrub) };
   } finally {
-    timer.abort();
+    deadline.dispose();
   }
 }
 
-/** An `ImsError` for a request that got no answer, with a scrubbed copy of the failure as its cause. */
 function networkError(imsUrl: string, cause: unknown, scrub: (text: string) => string): ImsError {
   const safeCause = redactError(cause, scrub);
   return new ImsError(

@@ -19,6 +19,7 @@ describe("@psapi/auth public surface", () => {
       "redactError",
       "redactText",
       "redactUrl",
+      "startDeadline",
       "systemClock",
       "tokenStoreKey",
     ]);

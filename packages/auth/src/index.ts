@@ -1,5 +1,6 @@
 export { abortable } from "./abortable.js";
 export { type Clock, systemClock } from "./clock.js";
+export { type Deadline, startDeadline } from "./deadline.js";
 export { type AuthFromEnvOverrides, authFromEnv } from "./from-env.js";
 export { errorSummary, ImsError } from "./ims-error.js";
 export { createJwtAuth, type JwtAuthOptions } from "./jwt.js";

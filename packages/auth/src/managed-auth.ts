@@ -1,5 +1,6 @@
 import { abortable } from "./abortable.js";
 import { backoffDelay } from "./backoff.js";
+import { startDeadline } from "./deadline.js";
 import { errorSummary } from "./ims-error.js";
 import type { TokenGrant } from "./ims-request.js";
 import {
@@ -72,14 +73,16 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
 
   /** Runs a store call, turning a throw, a rejection or no answer within the time limit into a rejection. */
   async function bounded<T>(call: () => Promise<T>): Promise<T> {
-    const timer = new AbortController();
-    const timeout = clock.sleep(STORE_TIMEOUT_MS, timer.signal).then(() => {
-      throw Object.assign(new Error(`no answer within ${STORE_TIMEOUT_MS} ms`), { name: "TimeoutError" });
-    });
+    const deadline = startDeadline(
+      clock,
+      STORE_TIMEOUT_MS,
+      undefined,
+      `no answer within ${STORE_TIMEOUT_MS} ms`,
+    );
     try {
-      return await Promise.race([Promise.resolve().then(call), timeout]);
+      return await abortable(Promise.resolve().then(call), deadline.signal);
     } finally {
-      timer.abort();
+      deadline.dispose();
     }
   }
 

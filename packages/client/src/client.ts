@@ -8,7 +8,6 @@ import { type JobKind, readJobStatus } from "./jobs/job-status.js";
 import { pollJob, type WaitOptions } from "./jobs/wait-for-job.js";
 import { createAuthMiddleware } from "./middleware/auth.js";
 import { createRetryMiddleware } from "./middleware/retry.js";
-import { createUserAgentMiddleware } from "./middleware/user-agent.js";
 import { assertTrustedOrigin } from "./origin.js";
 import type { RetryOptions } from "./retry-policy.js";
 import { createTransport, type FetchLike } from "./transport.js";
@@ -20,6 +19,7 @@ import type {
   RemoveBackgroundRequest,
   SenseiJobStatus,
 } from "./types.js";
+import { userAgentHeader } from "./user-agent.js";
 import { invalid, isRecord, nonNegative } from "./validate.js";
 
 /** Options of {@link createPhotoshopClient}. Only `auth` is required. */
@@ -101,7 +101,7 @@ export interface PhotoshopClient {
   waitForJob(statusUrl: string, options?: WaitOptions): Promise<JobStatus>;
 }
 
-/** The status URL is absolute and read verbatim; its shape is only known once the body arrives. */
+/** Any status URL's path on the baseUrl origin: its shape is only known once the body arrives. */
 type StatusPaths = Record<
   string,
   {
@@ -128,7 +128,7 @@ const SUBMIT_PATHS = {
  * timeouts and job polling that ends.
  *
  * Middleware order (openapi-fetch runs `onRequest` in install order and `onResponse` in reverse):
- * `userAgent` → `auth` → `retry`. So the retry middleware copies the request after the credentials
+ * `auth` → `retry`, with `User-Agent` set as a default header. So the retry middleware copies the request after the credentials
  * are set and is the first to see each answer: it retries 5xx/429 (and network failures of GETs)
  * with the same token. The auth middleware then sees the final answer; on a 401 it gets a fresh
  * token and replays once, through the retry policy. Every send goes through a transport with the
@@ -162,22 +162,15 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
   const trustedOrigin = new URL(baseUrl).origin;
   const timeoutMs = nonNegative("timeoutMs", options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
 
-  const transport = createTransport({
-    fetch: fetch ?? ((request) => globalThis.fetch(request)),
-    clock,
-    timeoutMs,
-  });
+  const transport = createTransport({ fetch, clock, timeoutMs });
   const retrying = createRetryMiddleware({ ...retry, clock, random, logger });
-  const middleware = [
-    createUserAgentMiddleware({ userAgent }),
-    createAuthMiddleware({ auth, baseUrl, send: retrying.send }),
-    retrying,
-  ];
-  const raw = createClient<paths>({ baseUrl, fetch: transport });
-  // Status URLs are read verbatim: an empty baseUrl makes openapi-fetch use the href as given.
-  const poller = createClient<StatusPaths>({ baseUrl: "", fetch: transport });
+  const middleware = [createAuthMiddleware({ auth, baseUrl, send: retrying.send }), retrying];
+  // A default header rather than a middleware: openapi-fetch sets it while building the request.
+  const headers = { "User-Agent": userAgentHeader(userAgent) };
+  const raw = createClient<paths>({ baseUrl, fetch: transport, headers });
   raw.use(...middleware);
-  poller.use(...middleware);
+  // Status URLs are read as given: their path (and query) on baseUrl's origin, which `wait()` checks.
+  const poller = raw as unknown as Client<StatusPaths>;
 
   async function settle<T>(
     call: Promise<{ data?: T; error?: unknown; response: Response }>,
@@ -200,7 +193,11 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
       async wait(waitOptions) {
         assertTrustedOrigin(statusUrl, trustedOrigin);
         const read = async (signal: AbortSignal) => {
-          const { data, status } = await settle(poller.GET(statusUrl, { signal }), request);
+          const path = statusUrl.slice(trustedOrigin.length);
+          const { data, status } = await settle(
+            poller.GET(path, { baseUrl: trustedOrigin, signal }),
+            request,
+          );
           return { status, body: data };
         };
         return pollJob<T>({ statusUrl, jobId, kind, read, clock, logger }, waitOptions);

@@ -24,7 +24,6 @@ export {
   type RetryMiddleware,
   type RetryMiddlewareOptions,
 } from "./middleware/retry.js";
-export { createUserAgentMiddleware, type UserAgentMiddlewareOptions } from "./middleware/user-agent.js";
 export type { RetryOptions } from "./retry-policy.js";
 export type { FetchLike } from "./transport.js";
 export type {

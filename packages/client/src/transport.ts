@@ -1,4 +1,4 @@
-import { abortable, type Clock, type FetchLike, redactError } from "@psapi/auth";
+import { abortable, type Clock, type FetchLike, redactError, startDeadline } from "@psapi/auth";
 import { PhotoshopApiError } from "./errors/photoshop-api-error.js";
 import { redactString } from "./redact.js";
 import { isIdempotent } from "./retry-policy.js";
@@ -8,7 +8,8 @@ export type { FetchLike };
 
 /** Options of {@link createTransport}. */
 export interface TransportOptions {
-  fetch: FetchLike;
+  /** The fetch to send with; default: the global `fetch`, looked up at each send. */
+  fetch?: FetchLike | undefined;
   clock: Clock;
   /** Per-request timeout in milliseconds, covering the whole response body; 0 turns it off. */
   timeoutMs: number;
@@ -18,53 +19,60 @@ export interface TransportOptions {
  * Wraps the configured fetch so that no single request can hang the client. Each send races the
  * fetch, including reading the whole body, against a timeout and the request's own `AbortSignal`.
  * The race does not rely on the fetch honouring the signal (an injected in-process fetch may not),
- * though a combined signal is passed on so that a real fetch also closes its connection. Bodies are
- * buffered, which is fine for this API: every answer is a small JSON or text document.
+ * though the attempt's signal is passed on so that a real fetch also closes its connection. Bodies
+ * are buffered, which is fine for this API: every answer is a small JSON or text document.
+ *
+ * Redirects are never followed: the token rule (credentials only for the baseUrl origin) must hold
+ * for the next hop too, and Adobe's API does not redirect, so a 3xx surfaces as an error.
  *
  * Failures become a {@link PhotoshopApiError} with status 0 whose `retryable` follows the idempotency
  * rule of the retry policy, and whose `cause` is the timeout or a scrubbed copy of the fetch's error.
  * An abort passes through as the caller's signal reason, unwrapped.
+ *
+ * This runs for every request, so it is kept lean: one deadline (see `startDeadline`), and the global
+ * fetch gets its signal as `init` (it builds its own `Request` from the two anyway); only an injected
+ * fetch, which takes a single `Request`, costs a copy of the request.
  */
 export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): FetchLike {
   return async function send(request) {
     const callerSignal = request.signal;
-    callerSignal.throwIfAborted();
-    const deadline = new AbortController();
-    const stopTimer = new AbortController();
-    if (timeoutMs > 0) {
-      clock.sleep(timeoutMs, stopTimer.signal).then(
-        () => deadline.abort(new DOMException(`timed out after ${timeoutMs} ms`, "TimeoutError")),
-        () => {}, // cancelled: the exchange finished first
-      );
-    }
-    const signal = AbortSignal.any([callerSignal, deadline.signal]);
+    const deadline = startDeadline(
+      clock,
+      timeoutMs || undefined,
+      callerSignal,
+      `timed out after ${timeoutMs} ms`,
+    );
+    const init = { redirect: "manual", signal: deadline.signal } as const;
     try {
-      const exchange = (async () => {
-        // Redirects are not followed: the token rule (credentials only for the baseUrl origin) must
-        // hold for the next hop too, and Adobe's API does not redirect. A 3xx surfaces as an error.
-        const response = await fetch(new Request(request, { signal, redirect: "manual" }));
-        // A 204 or 304 has a null body, and the Response constructor refuses a body for those.
-        const body = response.body && (await response.arrayBuffer());
-        return new Response(body, response); // status, statusText and headers are read from it
-      })();
-      // Settles when the signal aborts even if the fetch ignores it (an in-process emulator may).
-      return await abortable(exchange, signal);
+      // The global fetch takes the signal as `init`; an injected one takes one Request, and may
+      // ignore its signal (an in-process emulator often does), hence the race.
+      const answer =
+        fetch === undefined ? globalThis.fetch(request, init) : fetch(new Request(request, init));
+      return await abortable(buffered(answer), init.signal);
     } catch (error) {
       if (callerSignal.aborted) throw callerSignal.reason;
-      const timedOut = deadline.signal.aborted;
       // Never the original as the cause: a custom fetch may have hung the request on it, token and all.
-      const failure = redactError(error, redactString);
-      const what = timedOut
-        ? `timed out after ${timeoutMs} ms`
-        : `failed without a complete response: ${failure.message}`;
-      throw new PhotoshopApiError(`[@psapi/client] ${request.method} ${request.url} ${what}`, {
-        status: 0,
-        request: { method: request.method, url: request.url },
-        retryable: isIdempotent(request.method),
-        cause: timedOut ? deadline.signal.reason : failure,
-      });
+      // After a timeout it is a copy of the deadline's TimeoutError, whose message says so.
+      const cause = redactError(error, redactString);
+      throw new PhotoshopApiError(
+        `[@psapi/client] ${request.method} ${request.url} failed: ${cause.message}`,
+        {
+          status: 0,
+          request: { method: request.method, url: request.url },
+          retryable: isIdempotent(request.method),
+          cause,
+        },
+      );
     } finally {
-      stopTimer.abort();
+      deadline.dispose();
     }
   };
+}
+
+/** The response with its whole body read, so that the timeout covers the body too. */
+async function buffered(answer: Promise<Response>): Promise<Response> {
+  const response = await answer;
+  // A 204 or 304 has a null body, and the Response constructor refuses a body for those.
+  const body = response.body && (await response.arrayBuffer());
+  return new Response(body, response); // status, statusText and headers are read from it
 }

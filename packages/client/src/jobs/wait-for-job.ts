@@ -1,4 +1,4 @@
-import { type Clock, ImsError, type Logger, redactUrl } from "@psapi/auth";
+import { type Clock, ImsError, type Logger, redactUrl, startDeadline } from "@psapi/auth";
 import { DEFAULT_WAIT } from "../defaults.js";
 import { JobFailedError } from "../errors/job-failed-error.js";
 import { JobTimeoutError } from "../errors/job-timeout-error.js";
@@ -64,15 +64,9 @@ export async function pollJob<T extends JobStatus>(
     options.maxTransientErrors ?? DEFAULT_WAIT.maxTransientErrors,
   );
   const interval = resolveInterval(options.interval);
-  options.signal?.throwIfAborted();
 
-  const deadline = new AbortController();
-  const stopTimer = new AbortController();
-  clock.sleep(timeoutMs, stopTimer.signal).then(
-    () => deadline.abort(new DOMException("job wait timed out", "TimeoutError")),
-    () => {}, // cancelled: the wait ended first
-  );
-  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  const deadline = startDeadline(clock, timeoutMs, options.signal, "job wait timed out");
+  const signal = deadline.signal;
   const request = { method: "GET", url: statusUrl };
 
   let lastStatus: JobStatus | undefined;
@@ -114,11 +108,10 @@ export async function pollJob<T extends JobStatus>(
     }
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
-    if (deadline.signal.aborted)
-      throw new JobTimeoutError(jobId, statusUrl, timeoutMs, lastStatus, lastError);
+    if (signal.aborted) throw new JobTimeoutError(jobId, statusUrl, timeoutMs, lastStatus, lastError);
     throw error;
   } finally {
-    stopTimer.abort();
+    deadline.dispose();
   }
 }
 

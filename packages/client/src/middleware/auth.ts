@@ -44,7 +44,8 @@ export function createAuthMiddleware({
       const headers = await auth.headers({ signal: request.signal });
       request.headers.set("Authorization", headers.Authorization);
       request.headers.set("x-api-key", headers["x-api-key"]);
-      sent.set(request, request.clone());
+      // A bodiless request (GET, HEAD) is never consumed by a send, so it is its own copy.
+      sent.set(request, request.body ? request.clone() : request);
       return undefined;
     },
     async onResponse({ request, response, options }) {

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { setup } from "../testing/setup.js";
-import { VERSION } from "../version.js";
-import { createUserAgentMiddleware } from "./user-agent.js";
+import { createPhotoshopClient } from "./client.js";
+import { fakeAuth } from "./testing/fake-auth.js";
+import { setup } from "./testing/setup.js";
+import { VERSION } from "./version.js";
 
-describe("user agent middleware", () => {
+describe("user agent", () => {
   it("sends psapi-client/<version> after the caller's product token", async () => {
     const { client, clock, seen } = setup([new Response("hi")], { userAgent: "my-pipeline/2.1" });
     await clock.run(client.hello());
@@ -18,14 +19,15 @@ describe("user agent middleware", () => {
   });
 
   it("refuses a user agent that would inject a header", () => {
-    expect(() => createUserAgentMiddleware({ userAgent: "a\r\nAuthorization: x" })).toThrow(
+    const auth = fakeAuth();
+    expect(() => createPhotoshopClient({ auth, userAgent: "a\r\nAuthorization: x" })).toThrow(
       /printable ASCII/,
     );
-    expect(() => createUserAgentMiddleware({ userAgent: "" })).toThrow(/printable ASCII/);
+    expect(() => createPhotoshopClient({ auth, userAgent: "" })).toThrow(/printable ASCII/);
   });
 
   it("keeps VERSION equal to package.json's version", () => {
-    const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
     expect(VERSION).toBe(manifest.version);
   });
 });
