@@ -9,6 +9,8 @@ import { OBJECTS_PATH } from "../storage/signing.js";
  * Answers 413 for a body over the limit, in the error family of the route: S3 XML for stored
  * objects (limit `maxObjectBytes`), OAuth for IMS, the service shape elsewhere (`maxBodyBytes`).
  * Checks Content-Length up front and counts streamed bodies, so nothing past the limit is buffered.
+ * The app installs it for the methods that carry a body only: Hono's bodyLimit reads
+ * `c.req.raw.body`, which makes @hono/node-server build a full Request (a sixth of a GET's CPU time).
  */
 export function createBodyLimitMiddleware(
   limits: Pick<EmulatorLimits, "maxBodyBytes" | "maxObjectBytes">,
@@ -28,9 +30,6 @@ export function createBodyLimitMiddleware(
     },
   });
   return async function limitBody(c, next) {
-    // Hono's bodyLimit reads `c.req.raw.body`, which makes @hono/node-server build a full Request
-    // (a sixth of a GET's CPU time); a GET or HEAD has no body to limit, so skip it.
-    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
     const limiter = c.req.path.startsWith(OBJECTS_PATH) ? objects : others;
     return limiter(c, next);
   };

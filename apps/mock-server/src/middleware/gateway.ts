@@ -5,11 +5,13 @@ import { GatewayError, ServiceError } from "../errors.js";
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
- * The API gateway in front of every Photoshop route: a missing, unknown, expired or revoked token
- * is 401 `401013`; a missing or unknown `x-api-key`, or one that is not the token's client, is 403
- * `403003`. Sets `clientId` for the handlers.
+ * The API gateway in front of every Photoshop route, in one middleware (each layer costs every
+ * request a dispatch): a missing, unknown, expired or revoked token is 401 `401013`; a missing or
+ * unknown `x-api-key`, or one that is not the token's client, is 403 `403003`; then, when rate
+ * limits are on, a client over its window is 429 `429001` with `retry-after`. Sets `clientId` for
+ * the handlers.
  */
-export function createGatewayAuth(ctx: EmulatorContext): MiddlewareHandler<EmulatorEnv> {
+export function createGateway(ctx: EmulatorContext): MiddlewareHandler<EmulatorEnv> {
   const admit = (c: Context<EmulatorEnv>, next: Next, clientId: string | undefined) => {
     if (!clientId) throw new GatewayError(401, "401013", "Oauth token is not valid");
     const apiKey = c.req.header("x-api-key");
@@ -17,27 +19,10 @@ export function createGatewayAuth(ctx: EmulatorContext): MiddlewareHandler<Emula
       throw new GatewayError(403, "403003", "Api Key is invalid");
     }
     c.set("clientId", clientId);
-    return next();
-  };
-  return function gatewayAuth(c, next) {
-    const token = BEARER.exec(c.req.header("authorization") ?? "")?.[1];
-    if (!token) return admit(c, next, undefined);
-    // Synchronous when the token was verified before (every request after the first): no awaits.
-    const cached = ctx.tokens.cachedClientId(token);
-    if (cached) return admit(c, next, cached);
-    return ctx.tokens.verify(token).then((claims) => admit(c, next, claims?.clientId));
-  };
-}
-
-/**
- * Adobe's per-org rate limits (sliding windows per client): over a window, 429 with a
- * `Retry-After` that says when the window frees a slot. Runs after the gateway.
- */
-export function createRateLimit(ctx: EmulatorContext): MiddlewareHandler<EmulatorEnv> {
-  return function rateLimit(c, next) {
-    // Off by default: then a request costs one length check, not a clock read and a route match.
-    if (ctx.options.rateLimits.length === 0) return next();
-    const denied = ctx.rateLimiter.take(c.get("clientId"), c.req.method, c.req.path, ctx.time.now());
+    // Rate limits are off by default: then this costs one length check, not a clock read and a route match.
+    const denied =
+      ctx.options.rateLimits.length > 0 &&
+      ctx.rateLimiter.take(clientId, c.req.method, c.req.path, ctx.time.now());
     if (denied) {
       throw new GatewayError(429, "429001", "Too many requests", {
         "retry-after": String(denied.retryAfter),
@@ -45,6 +30,14 @@ export function createRateLimit(ctx: EmulatorContext): MiddlewareHandler<Emulato
       });
     }
     return next();
+  };
+  return function gateway(c, next) {
+    const token = BEARER.exec(c.req.header("authorization") ?? "")?.[1];
+    if (!token) return admit(c, next, undefined);
+    // Synchronous when the token was verified before (every request after the first): no awaits.
+    const cached = ctx.tokens.cachedClientId(token);
+    if (cached) return admit(c, next, cached);
+    return ctx.tokens.verify(token).then((claims) => admit(c, next, claims?.clientId));
   };
 }
 

@@ -3,7 +3,7 @@ import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from
 import { resourceNotFound } from "../errors.js";
 import { jobLinkBody, psdStatusBody, statusJson, statusUrl } from "../job-views.js";
 import type { ManifestRequest } from "../jobs.js";
-import { createGatewayAuth, createRateLimit, createTrialQuota } from "../middleware/gateway.js";
+import { createGateway, createTrialQuota } from "../middleware/gateway.js";
 import { bodyValidator } from "../openapi-validator.js";
 import { readJsonBody } from "../request-body.js";
 
@@ -13,7 +13,7 @@ import { readJsonBody } from "../request-body.js";
  */
 export function createPieRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   const router = new Hono<EmulatorEnv>();
-  router.use("*", createGatewayAuth(ctx), createRateLimit(ctx));
+  router.use("*", createGateway(ctx));
   // Looked up once per app (compiled once per process), not per request.
   const validateManifest = bodyValidator("photoshop.yaml", "getDocumentManifest");
 

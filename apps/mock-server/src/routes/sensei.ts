@@ -3,14 +3,14 @@ import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from
 import { resourceNotFound } from "../errors.js";
 import { jobLinkBody, senseiStatusBody, statusJson, statusUrl } from "../job-views.js";
 import type { JobKind, SenseiRequest } from "../jobs.js";
-import { createGatewayAuth, createRateLimit, createTrialQuota } from "../middleware/gateway.js";
+import { createGateway, createTrialQuota } from "../middleware/gateway.js";
 import { bodyValidator } from "../openapi-validator.js";
 import { readJsonBody } from "../request-body.js";
 
 /** `/sensei`: create mask, remove background (cutout), and their status (always 200 for a known job). */
 export function createSenseiRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   const router = new Hono<EmulatorEnv>();
-  router.use("*", createGatewayAuth(ctx), createRateLimit(ctx));
+  router.use("*", createGateway(ctx));
   const quota = createTrialQuota(ctx);
 
   const submit = (kind: JobKind, operationId: string) => {
