@@ -47,6 +47,7 @@ async function probe(server: ServerProcess, path: string, headers: Record<string
 export async function run(context: BenchContext): Promise<BenchOutcome> {
   const runs = context.quick ? 2 : 5;
   const seconds = context.quick ? 2 : 5;
+  const warmup = context.quick ? 1 : 3;
   const servers: ServerProcess[] = [];
   try {
     const emulator = await startEmulator({ name: "emulator" });
@@ -111,7 +112,7 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
         return { ...result, cpuUsPerRequest };
       };
       // Warm-up (JIT, connection pools), discarded.
-      for (const target of TARGETS) await load(target, 1);
+      for (const target of TARGETS) await load(target, warmup);
       // Interleaved so a noisy neighbour on the shared machine hits all three alike.
       for (let i = 0; i < runs; i += 1) {
         for (const target of TARGETS) {
@@ -132,6 +133,7 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
       Record<Target, { rps: number; p50Ms: number; p99Ms: number; cpuUsPerRequest: number }>
     > = {};
     const figures: Figure[] = [];
+    const separateMedians: string[] = [];
     for (const [label, byRun] of Object.entries(raw)) {
       const m = (target: Target) => ({
         rps: round(median(byRun[target].map((r) => r.rps)), 0),
@@ -141,8 +143,16 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
       });
       const row = { bare: m("bare"), emulator: m("emulator"), prism: m("prism") };
       medians[label] = row;
-      const vsBare = ratio(row.emulator.rps, row.bare.rps);
-      const vsPrism = ratio(row.emulator.rps, row.prism.rps);
+      // Each run measures the three targets back to back, so the ratio within a run cancels the
+      // machine's drift between runs (on this shared machine a target's req/s swings 2× from run
+      // to run); the published ratio is the median of those per-run ratios.
+      const paired = (target: Target, base: Target, key: "rps" | "cpuUsPerRequest") =>
+        round(median(byRun[target].map((r, i) => r[key] / (byRun[base][i]?.[key] ?? Number.NaN))), 3);
+      const vsBare = paired("emulator", "bare", "rps");
+      const vsPrism = paired("emulator", "prism", "rps");
+      separateMedians.push(
+        `${label}: ${ratio(row.emulator.rps, row.bare.rps)}× bare, ${ratio(row.emulator.rps, row.prism.rps)}× Prism`,
+      );
       figures.push(
         {
           label: `${label}: emulator req/s`,
@@ -186,14 +196,14 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
           value: round(row.emulator.cpuUsPerRequest, 0),
           unit: "µs",
           baseline: { label: "bare", value: row.bare.cpuUsPerRequest },
-          ratio: ratio(row.emulator.cpuUsPerRequest, row.bare.cpuUsPerRequest),
+          ratio: paired("emulator", "bare", "cpuUsPerRequest"),
         },
         {
           label: `${label}: Prism CPU time per request`,
           value: round(row.prism.cpuUsPerRequest, 0),
           unit: "µs",
           baseline: { label: "emulator", value: row.emulator.cpuUsPerRequest },
-          ratio: ratio(row.prism.cpuUsPerRequest, row.emulator.cpuUsPerRequest),
+          ratio: paired("prism", "emulator", "cpuUsPerRequest"),
         },
       );
     }
@@ -202,7 +212,8 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
       settings: {
         runs,
         secondsPerRun: seconds,
-        warmupSecondsPerTarget: 1,
+        warmupSecondsPerTarget: warmup,
+        ratios: "median over runs of the per-run ratio (targets measured back to back within a run)",
         connections: CONNECTIONS,
         pipelining: 1,
         order: "interleaved: bare, emulator, prism in each run",
@@ -218,6 +229,7 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
       figures,
       notes: [
         "req/s counts 2xx answers only; any non-2xx or socket error in a run aborts the bench.",
+        `Ratios are the median over runs of each run's ratio (the targets are measured back to back within a run, so the ratio cancels the machine's drift between runs). The ratios of the separate medians, for comparison: ${separateMedians.join("; ")}.`,
         "CPU time per request is the server process's user + system time (all threads, /proc/<pid>/stat) during a run divided by the requests it answered; it moves far less than req/s when other work shares the machine, and bare ÷ emulator CPU time is the throughput ratio a quiet machine would show when the server core is the bottleneck.",
         `The bare server answers the emulator's own bytes: ${fixtures.map((f) => `${f.path} → ${f.status}, ${Buffer.from(f.body, "base64").length} B body, headers ${f.headers.map(([n]) => n).join(", ")}`).join("; ")}.`,
       ],
