@@ -76,6 +76,7 @@ async function attemptOnce(ims: ResolvedImsOptions, request: ImsRequest): Promis
           method: "POST",
           headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
           body: new URLSearchParams(request.form),
+          // A redirect would replay the credentials to wherever it points: never follow one.
           redirect: "manual",
           signal: deadline.signal,
         }),
@@ -93,6 +94,7 @@ async function attemptOnce(ims: ResolvedImsOptions, request: ImsRequest): Promis
   }
 }
 
+/** An `ImsError` for a request that got no answer, with a scrubbed copy of the failure as its cause. */
 function networkError(imsUrl: string, cause: unknown, scrub: (text: string) => string): ImsError {
   const safeCause = redactError(cause, scrub);
   return new ImsError(
