@@ -128,9 +128,9 @@ const SUBMIT_PATHS = {
  * timeouts and job polling that ends.
  *
  * Middleware order (openapi-fetch runs `onRequest` in install order and `onResponse` in reverse):
- * `auth` → `retry`, with `User-Agent` set as a default header. So the retry middleware copies the request after the credentials
- * are set and is the first to see each answer: it retries 5xx/429 (and network failures of GETs)
- * with the same token. The auth middleware then sees the final answer; on a 401 it gets a fresh
+ * `auth` → `retry`, with `User-Agent` set as a default header. So the retry middleware copies the
+ * request after the credentials are set and is the first to see each answer: it retries 5xx/429
+ * (and network failures of GETs) with the same token. The auth middleware then sees the final answer; on a 401 it gets a fresh
  * token and replays once, through the retry policy. Every send goes through a transport with the
  * per-request timeout.
  *

@@ -1,6 +1,7 @@
 import type { PhotoshopAuth } from "@psapi/auth";
 import type { Middleware } from "openapi-fetch";
 import { assertTrustedOrigin } from "../origin.js";
+import { replayCopy } from "./replay-copy.js";
 
 /** Options of {@link createAuthMiddleware}. */
 export interface AuthMiddlewareOptions {
@@ -44,8 +45,7 @@ export function createAuthMiddleware({
       const headers = await auth.headers({ signal: request.signal });
       request.headers.set("Authorization", headers.Authorization);
       request.headers.set("x-api-key", headers["x-api-key"]);
-      // A bodiless request (GET, HEAD) is never consumed by a send, so it is its own copy.
-      sent.set(request, request.body ? request.clone() : request);
+      sent.set(request, replayCopy(request));
       return undefined;
     },
     async onResponse({ request, response, options }) {

@@ -7,6 +7,7 @@ import {
   resolveRetryOptions,
   retryDelay,
 } from "../retry-policy.js";
+import { replayCopy } from "./replay-copy.js";
 
 /** Options of {@link createRetryMiddleware}: the policy knobs plus what it needs to wait. */
 export interface RetryMiddlewareOptions extends RetryOptions {
@@ -86,16 +87,13 @@ export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): Ret
     }
   }
 
-  // A bodiless request (GET, HEAD) is never consumed by a send, so it is its own template: no clone.
-  const template = (request: Request) => (request.body ? request.clone() : request);
-
   return {
     async send(request, fetch) {
-      const state = { template: template(request), startedAt: clock.now() };
+      const state = { template: replayCopy(request), startedAt: clock.now() };
       return settle(request, state, await sendOnce(fetch, request, request.signal), fetch);
     },
     onRequest({ request }) {
-      pending.set(request, { template: template(request), startedAt: clock.now() });
+      pending.set(request, { template: replayCopy(request), startedAt: clock.now() });
       return undefined;
     },
     async onResponse({ request, response, options: { fetch } }) {
