@@ -124,9 +124,9 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
       ctx.jobs.tick();
       return next();
     };
+    if (!FAULTABLE.some((prefix) => c.req.path.startsWith(prefix))) return journal(c, advance);
     // The fault middleware ends in next() or a throw, so its promise carries no Response.
-    const faulted = () => faults(c, advance) as Promise<void>;
-    return journal(c, FAULTABLE.some((prefix) => c.req.path.startsWith(prefix)) ? faulted : advance);
+    return journal(c, () => faults(c, advance) as Promise<void>);
   });
   // Only requests that can carry a body go through the body limit.
   app.on(["POST", "PUT", "PATCH", "DELETE"], "*", createBodyLimitMiddleware(resolved.limits));
