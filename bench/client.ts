@@ -16,6 +16,11 @@ const HELLO = "Welcome to the Photoshop API!";
 type Subject = "raw" | "openapiFetch" | "client";
 const SUBJECTS: readonly Subject[] = ["raw", "openapiFetch", "client"];
 
+/** One fresh value per subject. */
+function bySubject<T>(make: () => T): Record<Subject, T> {
+  return { raw: make(), openapiFetch: make(), client: make() };
+}
+
 /**
  * One run: `rounds` rounds of one call per subject, the order rotating each round, so that whatever
  * the machine does meanwhile (a GC, a neighbour's burst, a CPU frequency change) falls on all three
@@ -25,11 +30,7 @@ async function interleaved(
   rounds: number,
   calls: Record<Subject, () => Promise<unknown>>,
 ): Promise<Record<Subject, { ms: number[]; cpuUs: number[] }>> {
-  const times: Record<Subject, { ms: number[]; cpuUs: number[] }> = {
-    raw: { ms: [], cpuUs: [] },
-    openapiFetch: { ms: [], cpuUs: [] },
-    client: { ms: [], cpuUs: [] },
-  };
+  const times = bySubject(() => ({ ms: [] as number[], cpuUs: [] as number[] }));
   for (let round = 0; round < rounds; round += 1) {
     for (let k = 0; k < SUBJECTS.length; k += 1) {
       const name = SUBJECTS[(round + k) % SUBJECTS.length] as Subject;
@@ -86,9 +87,9 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
     const calls = { raw: rawFetch, openapiFetch: viaOpenapiFetch, client: viaClient };
     await interleaved(warmup, calls);
     const raw = {
-      medianMs: { raw: [] as number[], openapiFetch: [] as number[], client: [] as number[] },
-      meanMs: { raw: [] as number[], openapiFetch: [] as number[], client: [] as number[] },
-      cpuUs: { raw: [] as number[], openapiFetch: [] as number[], client: [] as number[] },
+      medianMs: bySubject((): number[] => []),
+      meanMs: bySubject((): number[] => []),
+      cpuUs: bySubject((): number[] => []),
     };
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
     for (let i = 0; i < runs; i += 1) {
