@@ -190,11 +190,18 @@ export async function computeCutout(input: Uint8Array, options: CutoutOptions = 
  *
  * @throws ImageDecodeError (`corrupt`) when libvips cannot decode it.
  */
-export async function decodeRgb(input: Uint8Array, working: Pick<WorkingMask, "info" | "limits">): Promise<Buffer> {
+export async function decodeRgb(
+  input: Uint8Array,
+  working: Pick<WorkingMask, "info" | "limits">,
+): Promise<Buffer> {
   try {
     // Two steps: within one pipeline sharp would drop or convert the extra channels (alpha,
     // CMYK's fourth) after joining others.
-    return await sharp(input, sharpInputOptions(working.limits)).toColourspace("srgb").removeAlpha().raw().toBuffer();
+    return await sharp(input, sharpInputOptions(working.limits))
+      .toColourspace("srgb")
+      .removeAlpha()
+      .raw()
+      .toBuffer();
   } catch (error) {
     throw corruptImage(working.info.format, error);
   }
