@@ -161,3 +161,18 @@ export async function inspectRaster(
   checkDimensions(width, height, limits);
   return { format, width, height, metadata };
 }
+
+/**
+ * Checks an input's header against one operation's rule without decoding its pixels: the format
+ * (by signature) and the size. What the current contract's routes run when the POST arrives.
+ *
+ * @throws ImageDecodeError (`empty`, `unsupported-format`, `corrupt`, `too-large`).
+ * @example
+ * await inspectImage(bytes, { maxDimension: 6000, formats: ["jpeg", "png", "webp", "tiff"] });
+ */
+export async function inspectImage(
+  input: Uint8Array,
+  rule: { maxDimension: number; formats: readonly RasterFormat[] },
+): Promise<RasterInfo> {
+  return inspectRaster(input, resolveLimits({ maxDimension: rule.maxDimension }), rule.formats);
+}
