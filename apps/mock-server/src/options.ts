@@ -133,7 +133,7 @@ export interface EmulatorOptions {
   /** Memory and size caps. */
   limits?: Partial<EmulatorLimits>;
   /** The image module. Default: the built-in sharp/ag-psd implementation. */
-  imaging?: Imaging;
+  imaging?: Partial<Imaging>;
   /** Aborting it cancels every pending timer (graceful shutdown). */
   signal?: AbortSignal;
 }

@@ -162,9 +162,8 @@ export function createMaskingRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
         sources.map(([pointer, url]) => readImageInput(ctx, c, "masking", pointer, url, RULE)),
       );
       const inputs: Inputs = { image: image as Uint8Array, masks };
-      let job: Job | undefined;
-      const task = familyTask(ctx, "masking", (context) => operation.run(job as Job, body, inputs, context));
-      job = ctx.jobs.submit(kind, c.get("clientId"), body, publicOrigin(ctx, c), ownOrigins(ctx, c), {
+      const task = familyTask(ctx, "masking", (context) => operation.run(context.job, body, inputs, context));
+      const job = ctx.jobs.submit(kind, c.get("clientId"), body, publicOrigin(ctx, c), ownOrigins(ctx, c), {
         task,
       });
       return c.json(accepted(job), 202);

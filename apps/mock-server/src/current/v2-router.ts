@@ -78,8 +78,7 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
       maxDimension: REMOVE_BACKGROUND_MAX_DIMENSION,
       formats: REMOVE_BACKGROUND_FORMATS,
     });
-    let job: Job | undefined;
-    const task = familyTask(ctx, "v2", async ({ signal, work }) => {
+    const task = familyTask(ctx, "v2", async ({ job, signal, work }) => {
       const output = await work(() =>
         ctx.imaging.removeBackground(input, {
           mode: body.mode ?? "cutout",
@@ -90,10 +89,10 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
         }),
       );
       const name = `${body.mode ?? "cutout"}.${extensionOf(output.mediaType)}`;
-      const href = hostOutput(ctx, job as Job, name, output.bytes, output.mediaType, signal);
+      const href = hostOutput(ctx, job, name, output.bytes, output.mediaType, signal);
       return { outputs: [{ destination: { url: href }, mediaType: output.mediaType }] };
     });
-    job = ctx.jobs.submit(
+    const job = ctx.jobs.submit(
       "remove-background",
       c.get("clientId"),
       body,
@@ -130,8 +129,7 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
     const input = await readImageInput(ctx, c, "v2", "/image/source/url", source.url);
     const title = fileName(source.url);
     const origins = ownOrigins(ctx, c);
-    let job: Job | undefined;
-    const task = familyTask(ctx, "v2", async ({ signal, work }) => {
+    const task = familyTask(ctx, "v2", async ({ job, signal, work }) => {
       const manifest = toManifestV2(
         (await work(() => ctx.imaging.readDocumentManifest(input, title))) as unknown as DocumentManifest,
       );
@@ -172,7 +170,7 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
       }
       return { outputs };
     });
-    job = ctx.jobs.submit("generate-manifest", c.get("clientId"), body, publicOrigin(ctx, c), origins, {
+    const job = ctx.jobs.submit("generate-manifest", c.get("clientId"), body, publicOrigin(ctx, c), origins, {
       task,
     });
     return c.json(accepted(job), 202);

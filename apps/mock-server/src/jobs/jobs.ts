@@ -31,6 +31,8 @@ export type TaskOutcome = { result: Record<string, unknown> } | { failure: JobFa
 
 /** What a task may use: the generation's abort signal, and the image-work limiter. */
 export interface TaskContext {
+  /** The job being run (its id and origin name hosted outputs). */
+  job: Job;
   /** Aborted by a reset or shutdown: stop transfers, write nothing. */
   signal: AbortSignal;
   /** Runs image work at most `maxConcurrentWork` at a time. */
@@ -303,7 +305,7 @@ export class JobRunner {
     if (task) {
       job.task = undefined;
       try {
-        return await task({ signal, work: (compute) => this.#work(compute) });
+        return await task({ job, signal, work: (compute) => this.#work(compute) });
       } catch {
         // A task reports its own failures; anything else is the emulator's, told without detail.
         return { failure: { code: "internal_error", message: "Internal error while running the job" } };
