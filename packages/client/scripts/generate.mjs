@@ -35,7 +35,9 @@ for (const [path, item] of Object.entries(document.paths ?? {})) {
     const mark = operation?.["x-psapi-retired"];
     if (mark === undefined) continue;
     if (operation.deprecated !== true || typeof mark.on !== "string") {
-      throw new Error(`${retiredSpec} ${method} ${path}: x-psapi-retired needs deprecated: true and an 'on' date`);
+      throw new Error(
+        `${retiredSpec} ${method} ${path}: x-psapi-retired needs deprecated: true and an 'on' date`,
+      );
     }
     retired[operation.operationId] = {
       method: method.toUpperCase(),
