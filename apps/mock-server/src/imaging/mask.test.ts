@@ -2,21 +2,7 @@ import sharp, { type Sharp } from "sharp";
 import { describe, expect, it } from "vitest";
 import { ImageDecodeError } from "./errors.js";
 import { computeCutout, computeMask } from "./mask.js";
-import { decodePng, fixture, pngWithoutPixels, redDisc } from "./testing/images.js";
-
-/** Intersection over union of a binary mask (0/255) with the disc's true pixels. */
-function iou(mask: Uint8Array, width: number, inDisc: (x: number, y: number) => boolean): number {
-  let intersection = 0;
-  let union = 0;
-  for (let i = 0; i < mask.length; i++) {
-    const x = i % width;
-    const truth = inDisc(x, (i - x) / width);
-    const predicted = (mask[i] ?? 0) >= 128;
-    if (truth && predicted) intersection++;
-    if (truth || predicted) union++;
-  }
-  return intersection / union;
-}
+import { decodePng, fixture, iou, pngWithoutPixels, redDisc } from "./testing/images.js";
 
 function mean(values: Uint8Array, width: number, x0: number, y0: number, x1: number, y1: number): number {
   let sum = 0;

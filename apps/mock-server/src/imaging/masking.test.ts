@@ -5,7 +5,7 @@ import { ImageDecodeError } from "./errors.js";
 import { fillMaskedAreas, pushPullFill } from "./fill.js";
 import { maskObjects } from "./mask-objects.js";
 import { refineMask } from "./refine-mask.js";
-import { decodePng, fixture, redDisc } from "./testing/images.js";
+import { decodePng, fixture, iou, redDisc } from "./testing/images.js";
 
 type Box = { x: number; y: number; width: number; height: number };
 
@@ -18,19 +18,6 @@ function contains(box: Box, mask: Uint8Array, width: number): boolean {
     if (x < box.x || x >= box.x + box.width || y < box.y || y >= box.y + box.height) return false;
   }
   return true;
-}
-
-function iou(mask: Uint8Array, width: number, inside: (x: number, y: number) => boolean): number {
-  let both = 0;
-  let either = 0;
-  for (let i = 0; i < mask.length; i++) {
-    const x = i % width;
-    const truth = inside(x, (i - x) / width);
-    const predicted = (mask[i] ?? 0) >= 128;
-    if (truth && predicted) both++;
-    if (truth || predicted) either++;
-  }
-  return both / either;
 }
 
 async function png(data: Uint8Array, width: number, height: number, channels: 1 | 3) {

@@ -87,3 +87,17 @@ export function pngWithoutPixels(width: number, height: number): Uint8Array {
     ]),
   );
 }
+
+/** Intersection over union of a mask (≥ 128 counts as in) with the true membership of each pixel. */
+export function iou(mask: Uint8Array, width: number, inside: (x: number, y: number) => boolean): number {
+  let intersection = 0;
+  let union = 0;
+  for (let i = 0; i < mask.length; i++) {
+    const x = i % width;
+    const truth = inside(x, (i - x) / width);
+    const predicted = (mask[i] ?? 0) >= 128;
+    if (truth && predicted) intersection++;
+    if (truth || predicted) union++;
+  }
+  return intersection / union;
+}
