@@ -39,13 +39,6 @@ const REFRESH_SPREAD = 0.1;
  * reconnects); past this, the call counts as failed and the token lifecycle goes on without it.
  */
 const STORE_TIMEOUT_MS = 5000;
-/** How often a process waiting for another's renewal (the store's lock) looks at the store again. */
-const LOCK_POLL_MS = 200;
-/**
- * The longest a process waits for another process's renewal before asking IMS itself: a live holder
- * that is slow (IMS retries take up to about a minute), not a dead one, whose lock expires sooner.
- */
-const LOCK_WAIT_MS = 60_000;
 
 /**
  * The token lifecycle every credential kind shares: cache (in memory and in the store), refresh ahead of
@@ -108,19 +101,19 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
     return token;
   }
 
-  /** A token another process stored that can replace `replacing`: not it, not rejected, not due. */
-  async function storedReplacement(replacing: AccessToken | undefined): Promise<AccessToken | undefined> {
+  async function renew(): Promise<AccessToken> {
+    const replacing = current;
+    // Another process sharing the store may have renewed already: take its token instead of asking IMS.
     const stored = await readStore();
-    return stored &&
+    if (
+      stored &&
       stored.accessToken !== replacing?.accessToken &&
       stored.accessToken !== rejected &&
       clock.now() < refreshPoint(stored, 0)
-      ? stored
-      : undefined;
-  }
-
-  /** Asks IMS and shares the answer through the store. */
-  async function requestAndShare(): Promise<AccessToken> {
+    ) {
+      logger.debug?.("[@psapi/auth] using the token another process stored");
+      return adopt(stored);
+    }
     const grant = await source.requestToken();
     const receivedAt = clock.now();
     const token = sealToken({
@@ -137,52 +130,7 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
       logger.warn?.("[@psapi/auth] token store set failed", { error: errorSummary(error) });
     }
     logger.debug?.("[@psapi/auth] new access token", { expiresAt: token.expiresAt });
-    return token;
-  }
-
-  async function renew(): Promise<AccessToken> {
-    const replacing = current;
-    // Another process sharing the store may have renewed already: take its token instead of asking IMS.
-    const stored = await storedReplacement(replacing);
-    if (stored) {
-      logger.debug?.("[@psapi/auth] using the token another process stored");
-      return adopt(stored);
-    }
-    const lock = store.lock?.bind(store);
-    if (!lock) return adopt(await requestAndShare());
-    // Distributed single flight: whoever holds the store's lock asks IMS; the others wait for its
-    // token to appear in the store. A dead holder's lock expires, and then one of them takes it.
-    const giveUpAt = clock.now() + LOCK_WAIT_MS;
-    for (;;) {
-      let release: (() => Promise<void>) | undefined;
-      try {
-        release = await bounded(() => lock(storeKey));
-      } catch (error) {
-        logger.warn?.("[@psapi/auth] token store lock failed; asking IMS", { error: errorSummary(error) });
-        return adopt(await requestAndShare());
-      }
-      if (release) {
-        const unlock = release;
-        try {
-          // The holder before us may have stored its token between our read and our lock.
-          return adopt((await storedReplacement(replacing)) ?? (await requestAndShare()));
-        } finally {
-          await bounded(unlock).catch((error: unknown) => {
-            logger.warn?.("[@psapi/auth] token store unlock failed", { error: errorSummary(error) });
-          });
-        }
-      }
-      if (clock.now() >= giveUpAt) {
-        logger.warn?.("[@psapi/auth] no token from the process holding the store's lock; asking IMS");
-        return adopt(await requestAndShare());
-      }
-      await clock.sleep(LOCK_POLL_MS);
-      const renewed = await storedReplacement(replacing);
-      if (renewed) {
-        logger.debug?.("[@psapi/auth] using the token another process stored");
-        return adopt(renewed);
-      }
-    }
+    return adopt(token);
   }
 
   function adopt(token: AccessToken): AccessToken {

@@ -152,7 +152,5 @@ export function validateStore(value: unknown): TokenStore | undefined {
   ) {
     configError("store must have async get(key), set(key, token) and delete(key)");
   }
-  if (store.lock !== undefined && typeof store.lock !== "function")
-    configError("store.lock must be a function");
   return store as TokenStore;
 }

@@ -54,14 +54,6 @@ export interface TokenStore {
   set(key: string, token: AccessToken): Promise<void>;
   /** Removes the entry under `key`, if any. */
   delete(key: string): Promise<void>;
-  /**
-   * Optional: a lock shared by every process that uses the store, taken around a renewal so that N
-   * processes make one IMS request, not N. Resolves with a function that releases the lock when this
-   * caller got it, or `undefined` when another holder has it (the caller then waits for the holder's
-   * token to appear in the store, trying the lock again meanwhile). The lock must expire on its own
-   * (a holder can die), and a store that cannot reach its backend should grant it rather than fail.
-   */
-  lock?(key: string): Promise<(() => Promise<void>) | undefined>;
 }
 
 /** Where packages send what they have to say. Defaults to silence; never receives a secret. */
