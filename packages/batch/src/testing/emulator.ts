@@ -27,7 +27,7 @@ export function startEmulator(options: CreateEmulatorOptions & { clientRules?: r
     imsUrl: ORIGIN,
     fetch,
   });
-  const limiter = createMemoryRateLimiter({ rules: options.clientRules ?? [], marginMs: 50 });
+  const limiter = createMemoryRateLimiter({ rules: options.clientRules ?? [] });
   const client = createPhotoshopClient({
     auth,
     baseUrl: ORIGIN,
