@@ -161,7 +161,8 @@ export const DEFAULT_SCOPES: readonly string[] = Object.freeze([
 
 /**
  * Adobe's documented per-org windows: the general service, the retired Sensei masking, and the
- * current remove-background (hard limit: POST 3 per 3 s) and masking (60 per minute, 9000 per day).
+ * current remove-background (hard limit: POST 3 per 3 s) and masking (POST 60 per minute on every
+ * `/v1/*` operation; Adobe's 9000 per day is not enforced).
  */
 export const ADOBE_RATE_LIMITS: readonly RateLimitRule[] = Object.freeze([
   { name: "post-3s", method: "POST", limit: 16, windowMs: 3_000 },
@@ -169,8 +170,7 @@ export const ADOBE_RATE_LIMITS: readonly RateLimitRule[] = Object.freeze([
   { name: "get-3s", method: "GET", limit: 310, windowMs: 3_000 },
   { name: "masking-1m", method: "POST", route: "/sensei/*", limit: 60, windowMs: 60_000 },
   { name: "remove-background-3s", method: "POST", route: "/v2/remove-background", limit: 3, windowMs: 3_000 },
-  { name: "masking-v1-1m", route: "/v1/*", limit: 60, windowMs: 60_000 },
-  { name: "masking-v1-1d", route: "/v1/*", limit: 9_000, windowMs: 86_400_000 },
+  { name: "masking-v1-1m", method: "POST", route: "/v1/*", limit: 60, windowMs: 60_000 },
 ]);
 
 const DEFAULT_LIMITS: EmulatorLimits = {
