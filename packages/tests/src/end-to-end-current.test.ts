@@ -1,3 +1,4 @@
+import { jobOutputs } from "@psapi/client";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import {
@@ -155,5 +156,43 @@ describe.each<Transport>(["in-process", "port"])("end to end on the current cont
       image: { source: { url: wideUrl } },
     });
     expect([oversize.status, oversize.json.error_code]).toEqual([422, "validation_error"]);
+  });
+
+  it("through the client: removeBackground in each mode and maskObjects succeed, jobOutputs gives hosted URLs that expire in an hour", async () => {
+    const image = { source: { url: await coffee() } };
+    const expected = { mask: ["png", 1], cutout: ["png", 4] } as const;
+    for (const mode of ["mask", "cutout", "psd"] as const) {
+      const done = await (await env().client.removeBackground({ image, mode })).wait();
+      expect(done).toMatchObject({ status: "succeeded" });
+      const [file] = jobOutputs(done);
+      // Hosted for 3600 s of emulator time from when the job ran (a few virtual polls ago).
+      const left = (file?.expiresAt?.getTime() ?? 0) - env().clock.now();
+      expect(left).toBeGreaterThan(3_500_000);
+      expect(left).toBeLessThanOrEqual(3_600_000);
+      const bytes = await downloadHosted(env(), file?.url ?? "");
+      if (mode === "psd") {
+        expect(psdSize(bytes)).toEqual({ signature: "8BPS", width: COFFEE.width, height: COFFEE.height });
+        continue;
+      }
+      const [format, channels] = expected[mode];
+      expect(await imageFacts(bytes)).toMatchObject({
+        format,
+        width: COFFEE.width,
+        height: COFFEE.height,
+        channels,
+        uniform: false,
+      });
+    }
+    const objects = await (await env().client.maskObjects({ image })).wait();
+    const masks = jobOutputs(objects).filter((file) => file.from.startsWith("semanticMasks"));
+    expect(masks.length).toBeGreaterThan(0);
+    for (const mask of masks) {
+      const counts = await maskAgainstBox(
+        await downloadHosted(env(), mask.url ?? ""),
+        mask.boundingBox ?? { x: 0, y: 0, width: 0, height: 0 },
+      );
+      expect(counts).toMatchObject({ width: COFFEE.width, height: COFFEE.height, outside: 0 });
+      expect(counts.inside).toBeGreaterThan(0);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { PhotoshopApiError } from "@psapi/client";
 import type { FaultRuleInput } from "@psapi/mock-server";
 import { describe, expect, it } from "vitest";
 import { callCurrent } from "./harness/current.js";
@@ -128,5 +129,80 @@ describe.each(OPERATIONS)("fault matrix, current contract: $name", (operation) =
         expect((await callCurrent(env, "POST", operation.path, body)).status).toBe(202);
       },
     );
+  });
+});
+
+// Through the client (`removeBackground` on /v2, `maskObjects` on /v1), with the same policy as
+// fault-matrix.test.ts: jitter pinned at 0.5, back-offs 500, 1000, 2000 ms; polls at 500, 750, …
+const BACKOFFS = [500, 1_000, 2_000];
+const FIRST_POLL = 500;
+
+const CLIENT_OPERATIONS = [
+  {
+    name: "removeBackground",
+    submit: "removeBackgroundV2",
+    status: "getV2JobStatus",
+    path: "/v2/remove-background",
+    poll: "GET /v2/status/*",
+  },
+  {
+    name: "maskObjects",
+    submit: "maskObjects",
+    status: "getMaskingJobStatus",
+    path: "/v1/mask-objects",
+    poll: "GET /v1/status/*",
+  },
+] as const;
+
+describe.each(CLIENT_OPERATIONS)("fault matrix, current contract through the client: $name", (operation) => {
+  async function start(env: Parameters<Parameters<typeof withEnvironment>[1]>[0]) {
+    const url = await env.control.upload("fault-input.png", await subjectPng(48, 32), "image/png");
+    const image = { source: { url } };
+    return operation.name === "removeBackground"
+      ? env.client.removeBackground({ image, mode: "mask" })
+      : env.client.maskObjects({ image });
+  }
+
+  it.each([
+    { fault: "429 with Retry-After: 3", rule: { status: 429 as const, retryAfter: 3 }, backoff: 3_000 },
+    { fault: "500", rule: { status: 500 as const }, backoff: 500 },
+    { fault: "503", rule: { status: 503 as const }, backoff: 500 },
+  ])(
+    "$fault once on the submission: one retry after $backoff ms, then the job succeeds",
+    async ({ rule, backoff }) => {
+      await withEnvironment({ emulator: { jobs: { pendingMs: 0, runningMs: 0 } } }, async (env) => {
+        const job = await (async () => {
+          await env.control.addFault({ route: `POST ${operation.path}`, times: 1, ...rule });
+          return start(env);
+        })();
+        await env.control.advanceClock(1);
+        expect(await job.wait()).toMatchObject({ status: "succeeded" });
+        expect(env.recorder.exchangesOf(operation.submit).map((e) => e.status)).toEqual([rule.status, 202]);
+        expect(env.clock.elapsed("client")).toEqual([backoff, FIRST_POLL]);
+        expect((await env.control.jobs()).map((j) => j.status)).toEqual(["succeeded"]);
+      });
+    },
+  );
+
+  it("503 on every submission: 4 attempts, waits 500/1000/2000, PhotoshopApiError 503 retryable, no job", async () => {
+    await withEnvironment({ emulator: { jobs: { pendingMs: 0, runningMs: 0 } } }, async (env) => {
+      await env.control.addFault({ route: `POST ${operation.path}`, status: 503 });
+      const error = await start(env).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(PhotoshopApiError);
+      expect(error).toMatchObject({ status: 503, errorCode: "503001", retryable: true });
+      expect(env.recorder.exchangesOf(operation.submit)).toHaveLength(4);
+      expect(env.clock.elapsed("client")).toEqual(BACKOFFS);
+      expect(await env.control.jobs()).toEqual([]);
+    });
+  });
+
+  it("502 once on a status poll: the poll is retried and the wait succeeds", async () => {
+    await withEnvironment({ emulator: { jobs: { pendingMs: 0, runningMs: 0 } } }, async (env) => {
+      const job = await start(env);
+      await env.control.advanceClock(1);
+      await env.control.addFault({ route: operation.poll, status: 502, times: 1 });
+      expect(await job.wait()).toMatchObject({ status: "succeeded" });
+      expect(env.recorder.exchangesOf(operation.status).map((e) => e.status)).toEqual([502, 200]);
+    });
   });
 });
