@@ -5,6 +5,10 @@ import type { EmulatorContext, EmulatorEnv, EmulatorLogger } from "./context.js"
 import { resourceNotFound } from "./errors.js";
 import { FaultTable } from "./faults.js";
 import * as builtInImaging from "./imaging/index.js";
+import { ChangeFeed } from "./inspector/change-feed.js";
+import { createInspectorControlRoutes } from "./inspector/control-routes.js";
+import { createControlGuard } from "./inspector/guard.js";
+import { createInspectorRouter } from "./inspector/router.js";
 import { JobRunner } from "./jobs.js";
 import { Journal } from "./journal.js";
 import { createBodyLimitMiddleware } from "./middleware/body-limit.js";
@@ -73,6 +77,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
     guardAddress: options.fetch ? undefined : createAddressGuard(),
   });
   const imaging = options.imaging ?? builtInImaging;
+  const changes = new ChangeFeed();
   const ctx: EmulatorContext = {
     options: resolved,
     imaging,
@@ -91,11 +96,13 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
       maxJobBytes: resolved.limits.maxJobBytes,
       maxConcurrentWork: resolved.limits.maxConcurrentWork,
       signal: timerSignal,
+      onChange: () => changes.notify("jobs"),
     }),
     faults: new FaultTable(resolved.faultSeed, resolved.faultRules),
     rateLimiter: new RateLimiter(resolved.rateLimits),
     journal: new Journal(resolved.limits.maxJournalEntries),
     quota: new TrialQuota(resolved.trialQuota, time),
+    changes,
     timerSignal,
     reset() {
       timers.abort();
@@ -133,8 +140,11 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   app.route("/ims", createImsRouter(ctx));
   app.route("/pie/psdService", createPieRouter(ctx));
   app.route("/sensei", createSenseiRouter(ctx));
+  app.use("/__emulator/*", createControlGuard(ctx));
   app.route("/__emulator/storage", createStorageRouter(ctx));
   app.route("/__emulator", createControlRouter(ctx));
+  app.route("/__emulator", createInspectorControlRoutes(ctx));
+  app.route("/__emulator", createInspectorRouter(ctx));
   app.notFound((c) => renderError(resourceNotFound(), c));
   app.onError(renderError);
   return app;

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { AssetMover } from "./assets.js";
 import type { EmulatorTime } from "./clock.js";
 import type { FaultTable } from "./faults.js";
+import type { ChangeFeed } from "./inspector/change-feed.js";
 import type { JobRunner } from "./jobs.js";
 import type { Journal } from "./journal.js";
 import type { Imaging, ResolvedOptions } from "./options.js";
@@ -47,6 +48,8 @@ export interface EmulatorContext {
   journal: Journal;
   /** Successful job submissions per client and period (trial quota). */
   quota: TrialQuota;
+  /** Tells the inspector's event streams what changed. */
+  changes: ChangeFeed;
   /** Signal cancelling timers; renewed by reset. */
   timerSignal(): AbortSignal;
   /** Back to a fresh state (same options). */

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
 import { ConnectionResetFault } from "../errors.js";
+import { captureRequest } from "../inspector/request-record.js";
 import { redactQuery } from "../journal.js";
 import { OBJECTS_PATH } from "../storage/signing.js";
 
@@ -17,8 +18,9 @@ async function errorName(response: Response): Promise<string | undefined> {
 
 /**
  * Records every API, IMS and storage-object request in the journal (the control API's own calls
- * are left out). Only method, path, redacted query, status, timing, client, fault and error name
- * are kept: never headers or bodies, so no credential can end up there.
+ * are left out): method, path, query, status, timing, client, fault, error name, and the headers
+ * and body the handler read, all redacted before anything shows them (see `Journal.list`); then
+ * tells the inspector's event streams.
  */
 export function createJournalMiddleware(ctx: EmulatorContext): MiddlewareHandler<EmulatorEnv> {
   return async function journal(c, next) {
@@ -34,7 +36,18 @@ export function createJournalMiddleware(ctx: EmulatorContext): MiddlewareHandler
     } catch (error) {
       if (error instanceof ConnectionResetFault) {
         const durationMs = ctx.time.now() - start;
-        ctx.journal.record({ timeMs: start, method, path, query, status: 0, durationMs, fault: "reset" });
+        const captured = await captureRequest(c);
+        ctx.journal.record({
+          timeMs: start,
+          method,
+          path,
+          query,
+          status: 0,
+          durationMs,
+          fault: "reset",
+          captured,
+        });
+        ctx.changes.notify("journal");
       }
       throw error;
     }
@@ -49,6 +62,8 @@ export function createJournalMiddleware(ctx: EmulatorContext): MiddlewareHandler
       clientId: c.get("clientId"),
       fault: c.get("fault"),
       error: status < 400 ? undefined : await errorName(c.res),
+      captured: await captureRequest(c),
     });
+    ctx.changes.notify("journal");
   };
 }

@@ -1,0 +1,119 @@
+import { readPsd } from "ag-psd";
+import sharp, { type Sharp } from "sharp";
+import { DEFAULT_IMAGE_LIMITS, sharpInputOptions, sniffFormat } from "../imaging/input.js";
+import type { Job, ManifestRequest, SenseiRequest } from "../jobs.js";
+import { isValidKey, OBJECTS_PATH } from "../storage/signing.js";
+
+/** A rectangle in the input's pixels, drawn over its thumbnail (mask-objects results). */
+export interface ImageBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  label?: string;
+}
+
+/** One image a job read or wrote, as the inspector shows it. */
+export interface JobImage {
+  role: "input" | "output";
+  /** What it is: `input`, `mask`, `cutout`, `document`… */
+  label: string;
+  href: string;
+  storage?: string;
+  /** Boxes to draw over it. */
+  boxes?: readonly ImageBox[];
+}
+
+/** Longest side of a thumbnail, in pixels. */
+export const THUMBNAIL_SIZE = 320;
+
+/**
+ * The images of a job, inputs first: for mask and cutout the input and the output; for a document
+ * manifest the PSD (its composite is the preview).
+ */
+export function jobImages(job: Job): JobImage[] {
+  if (job.kind === "manifest") {
+    const input = (job.request as ManifestRequest).inputs[0];
+    return input ? [{ role: "input", label: "document", ...input }] : [];
+  }
+  const request = job.request as SenseiRequest;
+  const images: JobImage[] = [{ role: "input", label: "input", ...request.input }];
+  if (job.status === "succeeded") images.push({ role: "output", label: job.kind, ...request.output });
+  return images;
+}
+
+/**
+ * The key in the emulator's own store an href names (an `adobe` path, or a storage-object URL on
+ * one of the job's own origins), or `undefined` for anything else. The signature is not checked:
+ * the job already used the URL, and the inspector only shows what the store holds.
+ */
+export function ownStoreKey(image: Pick<JobImage, "href" | "storage">, ownOrigins: ReadonlySet<string>) {
+  let key: string | undefined;
+  if (image.storage === "adobe") {
+    key = image.href.replace(/^\//, "");
+  } else {
+    try {
+      const url = new URL(image.href);
+      if (ownOrigins.has(url.origin) && url.pathname.startsWith(OBJECTS_PATH)) {
+        key = decodeURIComponent(url.pathname.slice(OBJECTS_PATH.length));
+      }
+    } catch {
+      return undefined;
+    }
+  }
+  return key !== undefined && isValidKey(key) ? key : undefined;
+}
+
+function boxesSvg(boxes: readonly ImageBox[], scale: number, width: number, height: number): Buffer {
+  const rects = boxes
+    .map((box) => {
+      const [x, y, w, h] = [box.x, box.y, box.width, box.height].map((v) => Math.round(v * scale));
+      return `<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="none" stroke="#ff2d6f" stroke-width="2"/>`;
+    })
+    .join("");
+  return Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${rects}</svg>`,
+  );
+}
+
+/**
+ * A PNG at most {@link THUMBNAIL_SIZE} pixels on its longest side: a raster image scaled down, or a
+ * PSD's composite; boxes drawn over it. Decoding keeps the imaging module's limits.
+ *
+ * @returns the PNG, or `undefined` when the bytes are no image this can show (say, a PSD saved
+ *   without its composite).
+ */
+export async function renderThumbnail(bytes: Uint8Array, boxes: readonly ImageBox[] = []) {
+  const limits = DEFAULT_IMAGE_LIMITS;
+  if (bytes.length === 0 || bytes.length > limits.maxInputBytes) return undefined;
+  let image: Sharp;
+  let sourceWidth: number;
+  try {
+    if (sniffFormat(bytes) === "psd") {
+      const psd = readPsd(bytes, { useImageData: true, skipLayerImageData: true, skipThumbnail: true });
+      if (!psd.imageData) return undefined;
+      const { width, height, data } = psd.imageData;
+      image = sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
+        raw: { width, height, channels: 4 },
+      });
+      sourceWidth = width;
+    } else if (sniffFormat(bytes) !== undefined) {
+      image = sharp(bytes, sharpInputOptions(limits));
+      sourceWidth = (await image.metadata()).autoOrient?.width ?? 0;
+    } else {
+      return undefined;
+    }
+    const { data, info } = await image
+      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: "inside", withoutEnlargement: true })
+      .png()
+      .toBuffer({ resolveWithObject: true });
+    if (boxes.length === 0 || sourceWidth === 0) return data;
+    const overlay = boxesSvg(boxes, info.width / sourceWidth, info.width, info.height);
+    return await sharp(data)
+      .composite([{ input: overlay }])
+      .png()
+      .toBuffer();
+  } catch {
+    return undefined;
+  }
+}
