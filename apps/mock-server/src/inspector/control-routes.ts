@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
-import { resourceNotFound, ServiceError } from "../errors.js";
+import { resourceNotFound, ServiceError } from "../http/errors.js";
 import type { ChangeKind } from "./change-feed.js";
 import { jobImages, ownStoreKey, renderThumbnail } from "./job-images.js";
 

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
-import { ServiceError } from "../errors.js";
+import { ServiceError } from "../http/errors.js";
 import { OBJECTS_PATH } from "../storage/signing.js";
 
 const LOOPBACK_ADDRESS = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;

@@ -1,7 +1,7 @@
 import { readPsd } from "ag-psd";
 import sharp, { type Sharp } from "sharp";
 import { DEFAULT_IMAGE_LIMITS, sharpInputOptions, sniffFormat } from "../imaging/input.js";
-import type { Job, ManifestRequest, SenseiRequest } from "../jobs.js";
+import type { Job, ManifestRequest, SenseiRequest } from "../jobs/jobs.js";
 import { isValidKey, OBJECTS_PATH } from "../storage/signing.js";
 
 /** A rectangle in the input's pixels, drawn over its thumbnail (mask-objects results). */

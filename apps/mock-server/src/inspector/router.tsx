@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
-import { jobSummary } from "../job-views.js";
+import { jobSummary } from "../jobs/job-views.js";
 import { jobImages, ownStoreKey } from "./job-images.js";
 import {
   ClockView,

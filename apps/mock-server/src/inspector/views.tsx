@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Child, FC } from "hono/jsx";
-import type { JournalEntry } from "../journal.js";
+import type { JournalEntry } from "../control/journal.js";
 
 /*
  * The inspector's pages, rendered on the server with Hono's JSX: every value from a request (path,

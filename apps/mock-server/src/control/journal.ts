@@ -1,5 +1,5 @@
 import { isSecretName, REDACTED } from "@psapi/auth";
-import { type CapturedRequest, type RequestRecord, redactRequest } from "./inspector/request-record.js";
+import { type CapturedRequest, type RequestRecord, redactRequest } from "../inspector/request-record.js";
 
 /** One recorded request, every secret redacted (query values, headers, body). */
 export interface JournalEntry {
