@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
-import { resourceNotFound, ServiceError } from "../http/errors.js";
+import { inputValidationError, issue, resourceNotFound, ServiceError } from "../http/errors.js";
 import type { ChangeKind } from "./change-feed.js";
 import { jobImages, ownStoreKey, renderThumbnail } from "./job-images.js";
 
@@ -17,6 +17,13 @@ export function createInspectorControlRoutes(ctx: EmulatorContext): Hono<Emulato
   const router = new Hono<EmulatorEnv>();
 
   router.get("/events", (c) => {
+    const limitText = c.req.query("limit");
+    if (limitText !== undefined && !/^[1-9]\d{0,5}$/.test(limitText)) {
+      throw inputValidationError("Query parameter limit must be an integer >= 1", [
+        issue("/limit", "type", "must be an integer >= 1"),
+      ]);
+    }
+    let left = limitText === undefined ? Number.POSITIVE_INFINITY : Number(limitText);
     const pending = new Set<ChangeKind>();
     let wake: (() => void) | undefined;
     const unsubscribe = ctx.changes.subscribe((kind) => {
@@ -37,7 +44,8 @@ export function createInspectorControlRoutes(ctx: EmulatorContext): Hono<Emulato
       shutdown?.addEventListener("abort", end, { once: true });
       try {
         await stream.writeSSE({ event: "ready", data: JSON.stringify({ now: ctx.time.now() }), retry: 1000 });
-        while (!stream.aborted && !stream.closed && !shutdown?.aborted) {
+        left -= 1;
+        while (left > 0 && !stream.aborted && !stream.closed && !shutdown?.aborted) {
           if (pending.size === 0) {
             await new Promise<void>((resolve) => {
               const timer = setTimeout(resolve, KEEP_ALIVE_MS);
@@ -51,9 +59,10 @@ export function createInspectorControlRoutes(ctx: EmulatorContext): Hono<Emulato
             if (pending.size === 0 && !stream.aborted) await stream.write(": keep-alive\n\n");
             continue;
           }
-          const kinds = [...pending];
+          const kinds = [...pending].slice(0, left);
           pending.clear();
           for (const kind of kinds) await stream.writeSSE({ event: kind, data: JSON.stringify({ kind }) });
+          left -= kinds.length;
         }
       } finally {
         unsubscribe();
