@@ -121,7 +121,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
 
   const app = new Hono<EmulatorEnv>();
   const renderError = createErrorRenderer(options.logger);
-  const journal = createJournalMiddleware(ctx);
+  const journal = createJournalMiddleware(ctx, renderError);
   const faults = createFaultMiddleware(ctx);
   // What every request goes through, in one middleware rather than one per step (each layer costs
   // every request a dispatch): the journal records it, faults strike on the faultable routes, and

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { EmulatorContext, EmulatorEnv } from "../context.js";
+import type { EmulatorContext, EmulatorContextType, EmulatorEnv } from "../context.js";
 import { ConnectionResetFault } from "../http/errors.js";
 import { captureRequest } from "../inspector/request-record.js";
 import { OBJECTS_PATH } from "../storage/signing.js";
@@ -21,8 +21,14 @@ async function errorName(response: Response): Promise<string | undefined> {
  * are left out): method, path, query, status, timing, client, fault, error name, and the headers
  * and body the handler read, all redacted before anything shows them (see `Journal.list`); then
  * tells the inspector's event streams.
+ *
+ * @param renderError - the app's error renderer: a fault thrown by a middleware the front door calls
+ *   directly (not through Hono's compose) is rendered here, so it is journaled with its status.
  */
-export function createJournalMiddleware(ctx: EmulatorContext): MiddlewareHandler<EmulatorEnv> {
+export function createJournalMiddleware(
+  ctx: EmulatorContext,
+  renderError: (error: Error, c: EmulatorContextType) => Response | Promise<Response>,
+): MiddlewareHandler<EmulatorEnv> {
   return async function journal(c, next) {
     const path = c.req.path;
     if (path.startsWith("/__emulator/") && !path.startsWith(OBJECTS_PATH)) return next();
@@ -48,8 +54,9 @@ export function createJournalMiddleware(ctx: EmulatorContext): MiddlewareHandler
           captured,
         });
         ctx.changes.notify("journal");
+        throw error;
       }
-      throw error;
+      c.res = await renderError(error as Error, c);
     }
     const status = c.res.status;
     ctx.journal.record({

@@ -1,4 +1,4 @@
-import { readPsd } from "ag-psd";
+import { initializeCanvas, readPsd } from "ag-psd";
 import sharp, { type Sharp } from "sharp";
 import { DEFAULT_IMAGE_LIMITS, sharpInputOptions, sniffFormat } from "../imaging/input.js";
 import type { Job, ManifestRequest, SenseiRequest } from "../jobs/jobs.js";
@@ -76,6 +76,25 @@ function boxesSvg(boxes: readonly ImageBox[], scale: number, width: number, heig
   );
 }
 
+let psdPixelsReady = false;
+
+/**
+ * Lets ag-psd decode a composite into plain pixel arrays in Node, where it has no canvas: it asks
+ * for `ImageData` only, which is a width, a height and the bytes. Canvas drawing stays unavailable
+ * (an error if ever asked for), as for the manifest reader, which never decodes pixels.
+ */
+function preparePsdPixels(): void {
+  if (psdPixelsReady) return;
+  initializeCanvas(
+    () => {
+      throw new Error("[@psapi/mock-server] no canvas in Node: PSD pixels are read as ImageData only");
+    },
+    (width, height) =>
+      ({ width, height, data: new Uint8ClampedArray(width * height * 4), colorSpace: "srgb" }) as ImageData,
+  );
+  psdPixelsReady = true;
+}
+
 /**
  * A PNG at most {@link THUMBNAIL_SIZE} pixels on its longest side: a raster image scaled down, or a
  * PSD's composite; boxes drawn over it. Decoding keeps the imaging module's limits.
@@ -90,6 +109,15 @@ export async function renderThumbnail(bytes: Uint8Array, boxes: readonly ImageBo
   let sourceWidth: number;
   try {
     if (sniffFormat(bytes) === "psd") {
+      // The header's height and width (big-endian at 14 and 18) first: no composite over the limit.
+      const header = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 26));
+      if (
+        header.length < 26 ||
+        Math.max(header.readUInt32BE(14), header.readUInt32BE(18)) > limits.maxDimension
+      ) {
+        return undefined;
+      }
+      preparePsdPixels();
       const psd = readPsd(bytes, { useImageData: true, skipLayerImageData: true, skipThumbnail: true });
       if (!psd.imageData) return undefined;
       const { width, height, data } = psd.imageData;
