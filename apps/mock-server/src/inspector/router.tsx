@@ -29,6 +29,8 @@ const PAGE_LIMIT = 200;
 const ASSETS = {
   "inspector.js": "text/javascript; charset=utf-8",
   "inspector.css": "text/css; charset=utf-8",
+  // Its own icon, so the browser does not ask the API for /favicon.ico (a 404 in the journal).
+  "icon.svg": "image/svg+xml",
 } as const;
 
 /**

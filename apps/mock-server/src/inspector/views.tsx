@@ -67,6 +67,7 @@ export const Layout: FC<{ view: ViewId; now: number; children?: Child }> = ({ vi
         <meta name="color-scheme" content="light dark" />
         <title>{`${title} · psapi emulator`}</title>
         <link rel="stylesheet" href={`${UI_PATH}/assets/inspector.css`} />
+        <link rel="icon" href={`${UI_PATH}/assets/icon.svg`} type="image/svg+xml" />
         <script type="module" src={`${UI_PATH}/assets/inspector.js`} />
       </head>
       <body data-view={view}>
