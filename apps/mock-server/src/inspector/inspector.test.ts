@@ -2,6 +2,7 @@ import { writePsdUint8Array } from "ag-psd";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import type { JournalEntry } from "../control/journal.js";
+import type { Job } from "../jobs/jobs.js";
 import {
   advance,
   authHeaders,
@@ -16,7 +17,7 @@ import {
   upload,
 } from "../testing/helpers.js";
 import { MAX_LISTENERS } from "./change-feed.js";
-import { renderThumbnail, THUMBNAIL_SIZE } from "./job-images.js";
+import { jobImages, renderThumbnail, THUMBNAIL_SIZE } from "./job-images.js";
 
 type App = ReturnType<typeof testEmulator>["app"];
 const journal = async (app: App) =>
@@ -187,6 +188,55 @@ describe("inspector pages", () => {
     ])) as Buffer;
     expect(Buffer.compare(plain, boxed)).not.toBe(0);
     expect(await renderThumbnail(new TextEncoder().encode("not an image"))).toBeUndefined();
+  });
+
+  it("finds a current-contract job's source, its hosted outputs and the boxes to draw over the source", () => {
+    const job = {
+      kind: "mask-objects",
+      status: "succeeded",
+      request: {
+        image: { source: { url: "http://127.0.0.1:4010/__emulator/storage/objects/in.png?sig=x" } },
+      },
+      result: {
+        semanticMasks: [
+          {
+            label: "cat",
+            boundingBox: { x: 1, y: 2, width: 3, height: 4 },
+            destination: {
+              url: "http://127.0.0.1:4010/__emulator/storage/objects/outputs%2Fj%2Fsemantic-0.png",
+            },
+            mediaType: "image/png",
+          },
+        ],
+        backgroundMasks: [
+          { label: "background", destination: { url: "http://h/b.png" }, mediaType: "image/png" },
+        ],
+        manifest: { destination: { url: "http://h/m.json" }, mediaType: "application/json" },
+      },
+    } as unknown as Job;
+    expect(jobImages(job)).toEqual([
+      {
+        role: "input",
+        label: "input",
+        href: "http://127.0.0.1:4010/__emulator/storage/objects/in.png?sig=x",
+        boxes: [{ x: 1, y: 2, width: 3, height: 4, label: "cat" }],
+      },
+      {
+        role: "output",
+        label: "semanticMasks: cat",
+        href: "http://127.0.0.1:4010/__emulator/storage/objects/outputs%2Fj%2Fsemantic-0.png",
+      },
+      { role: "output", label: "backgroundMasks: background", href: "http://h/b.png" },
+    ]);
+    const removeBackground = {
+      kind: "remove-background",
+      request: { image: { source: { url: "http://h/in.png" } }, mode: "cutout" },
+      result: { outputs: [{ destination: { url: "http://h/out.png" }, mediaType: "image/png" }] },
+    } as unknown as Job;
+    expect(jobImages(removeBackground).map((image) => [image.role, image.label])).toEqual([
+      ["input", "input"],
+      ["output", "outputs"],
+    ]);
   });
 
   it("reports rate-limit windows and the trial quota", async () => {

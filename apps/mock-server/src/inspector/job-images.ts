@@ -27,19 +27,82 @@ export interface JobImage {
 /** Longest side of a thumbnail, in pixels. */
 export const THUMBNAIL_SIZE = 320;
 
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null;
+/** `{source: {url}}` → the url. */
+const sourceUrl = (value: unknown) =>
+  isObject(value) && isObject(value.source) && typeof value.source.url === "string"
+    ? value.source.url
+    : undefined;
+
+/** A `boundingBox` as the spec writes it (`x, y`) or as Adobe's guides do (`left, top`). */
+function boxOf(value: unknown, label: unknown): ImageBox | undefined {
+  if (!isObject(value)) return undefined;
+  const [x, y, width, height] = [value.x ?? value.left, value.y ?? value.top, value.width, value.height];
+  if (![x, y, width, height].every((n) => typeof n === "number" && Number.isFinite(n))) return undefined;
+  return {
+    x: x as number,
+    y: y as number,
+    width: width as number,
+    height: height as number,
+    ...(typeof label === "string" ? { label } : {}),
+  };
+}
+
+/**
+ * The images of a current-contract job (`/v2/remove-background`, `/v1/mask-objects` …): the
+ * request's `image.source.url` and any `mask`/`masks` sources as inputs, and every image its
+ * result points at (`outputs[]`, `semanticMasks[]`, `mask`, `image` … with `destination.url`) as
+ * outputs; bounding boxes of the results are drawn over the input.
+ */
+function currentContractImages(request: unknown, result: unknown): JobImage[] {
+  const inputs: JobImage[] = [];
+  const outputs: JobImage[] = [];
+  const boxes: ImageBox[] = [];
+  if (isObject(request)) {
+    const image = sourceUrl(request.image);
+    if (image) inputs.push({ role: "input", label: "input", href: image });
+    const masks = [request.mask, ...(Array.isArray(request.masks) ? request.masks : [])];
+    for (const mask of masks) {
+      const href = sourceUrl(mask);
+      if (href) inputs.push({ role: "input", label: "mask", href });
+    }
+  }
+  if (isObject(result)) {
+    for (const [field, value] of Object.entries(result)) {
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (!isObject(item) || !isObject(item.destination) || typeof item.destination.url !== "string")
+          continue;
+        if (typeof item.mediaType === "string" && !item.mediaType.startsWith("image/")) continue;
+        const label = typeof item.label === "string" ? `${field}: ${item.label}` : field;
+        outputs.push({ role: "output", label, href: item.destination.url });
+        const box = boxOf(item.boundingBox, item.label);
+        if (box) boxes.push(box);
+      }
+    }
+  }
+  const [first, ...rest] = inputs;
+  return first ? [{ ...first, ...(boxes.length > 0 ? { boxes } : {}) }, ...rest, ...outputs] : outputs;
+}
+
 /**
  * The images of a job, inputs first: for mask and cutout the input and the output; for a document
- * manifest the PSD (its composite is the preview).
+ * manifest the PSD (its composite is the preview); for the current contract's jobs (remove
+ * background, masking) the source image with the result's boxes drawn over it, then each image
+ * the result points at.
  */
 export function jobImages(job: Job): JobImage[] {
   if (job.kind === "manifest") {
     const input = (job.request as ManifestRequest).inputs[0];
     return input ? [{ role: "input", label: "document", ...input }] : [];
   }
-  const request = job.request as SenseiRequest;
-  const images: JobImage[] = [{ role: "input", label: "input", ...request.input }];
-  if (job.status === "succeeded") images.push({ role: "output", label: job.kind, ...request.output });
-  return images;
+  if (job.kind === "mask" || job.kind === "cutout") {
+    const request = job.request as SenseiRequest;
+    const images: JobImage[] = [{ role: "input", label: "input", ...request.input }];
+    if (job.status === "succeeded") images.push({ role: "output", label: job.kind, ...request.output });
+    return images;
+  }
+  return currentContractImages(job.request, (job as { result?: unknown }).result);
 }
 
 /**

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
+import { resourceNotFound } from "../http/errors.js";
 import { jobSummary } from "../jobs/job-views.js";
 import { jobImages, ownStoreKey } from "./job-images.js";
 import {
@@ -69,7 +70,7 @@ export function createInspectorRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
 
   router.get("/ui/assets/:file", async (c) => {
     const file = c.req.param("file");
-    if (!Object.hasOwn(ASSETS, file)) return c.notFound();
+    if (!Object.hasOwn(ASSETS, file)) throw resourceNotFound();
     let text = files.get(file);
     if (!text) {
       text = readFile(new URL(`../../inspector-assets/${file}`, import.meta.url), "utf8");
@@ -144,7 +145,7 @@ export function createInspectorRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   router.get("/ui", (c) => c.redirect(`${UI_PATH}/requests`));
   router.get("/ui/:view", (c) => {
     const view = c.req.param("view");
-    if (!isView(view)) return c.notFound();
+    if (!isView(view)) throw resourceNotFound();
     c.header("cache-control", "no-store");
     // Standards mode needs the doctype, which JSX cannot express.
     return c.html(
