@@ -16,6 +16,10 @@ import { createErrorRenderer } from "./http/render-error.js";
 import * as builtInImaging from "./imaging/index.js";
 import { createImsRouter } from "./ims/router.js";
 import { TokenService } from "./ims/tokens.js";
+import { ChangeFeed } from "./inspector/change-feed.js";
+import { createInspectorControlRoutes } from "./inspector/control-routes.js";
+import { createControlGuard } from "./inspector/guard.js";
+import { createInspectorRouter } from "./inspector/router.js";
 import { AssetMover } from "./jobs/assets.js";
 import { JobRunner } from "./jobs/jobs.js";
 import { createAddressGuard } from "./jobs/net-guard.js";
@@ -76,6 +80,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
     guardAddress: options.fetch ? undefined : createAddressGuard(),
   });
   const imaging: Required<Imaging> = { ...builtInImaging, ...options.imaging };
+  const changes = new ChangeFeed();
   const ctx: EmulatorContext = {
     options: resolved,
     imaging,
@@ -94,11 +99,13 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
       maxJobBytes: resolved.limits.maxJobBytes,
       maxConcurrentWork: resolved.limits.maxConcurrentWork,
       signal: timerSignal,
+      onChange: () => changes.notify("jobs"),
     }),
     faults: new FaultTable(resolved.faultSeed, resolved.faultRules),
     rateLimiter: new RateLimiter(resolved.rateLimits),
     journal: new Journal(resolved.limits.maxJournalEntries),
     quota: new TrialQuota(resolved.trialQuota, time),
+    changes,
     timerSignal,
     reset() {
       timers.abort();
@@ -117,7 +124,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
 
   const app = new Hono<EmulatorEnv>();
   const renderError = createErrorRenderer(options.logger);
-  const journal = createJournalMiddleware(ctx);
+  const journal = createJournalMiddleware(ctx, renderError);
   const faults = createFaultMiddleware(ctx);
   // What every request goes through, in one middleware rather than one per step (each layer costs
   // every request a dispatch): the journal records it, faults strike on the faultable routes, and
@@ -138,8 +145,11 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   app.route("/sensei", createSenseiRouter(ctx));
   app.route("/v2", createV2Router(ctx));
   app.route("/v1", createMaskingRouter(ctx));
+  app.use("/__emulator/*", createControlGuard(ctx));
   app.route("/__emulator/storage", createStorageRouter(ctx));
   app.route("/__emulator", createControlRouter(ctx));
+  app.route("/__emulator", createInspectorControlRoutes(ctx));
+  app.route("/__emulator", createInspectorRouter(ctx));
   const allowedMethods = createAllowedMethods(app);
   app.notFound((c) => {
     const allow = allowedMethods(c.req.path);

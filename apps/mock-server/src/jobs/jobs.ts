@@ -110,6 +110,8 @@ export interface JobRunnerDeps {
   maxConcurrentWork: number;
   /** Aborted on shutdown: cancels wake-up timers. */
   signal: () => AbortSignal;
+  /** Called after a job changes state (the inspector's live view). */
+  onChange?: () => void;
 }
 
 function isDecodeError(error: unknown): boolean {
@@ -200,6 +202,7 @@ export class JobRunner {
     };
     this.#jobs.set(job.id, job);
     this.#active.add(job);
+    this.#deps.onChange?.();
     this.tick();
     this.#wakeAt(startAt);
     return job;
@@ -221,6 +224,7 @@ export class JobRunner {
     // Runs on every request: with no job in flight (the common case, e.g. `hello`) it is one check.
     if (this.#active.size === 0) return;
     const now = this.#deps.time.now();
+    let changed = false;
     for (const job of this.#active) {
       if (!this.#jobs.has(job.id)) {
         this.#active.delete(job);
@@ -229,6 +233,7 @@ export class JobRunner {
       if (job.status === "pending" && now >= job.startAt) {
         job.status = "running";
         job.modifiedAt = now;
+        changed = true;
         job.work = this.#run(job).then((outcome) => {
           job.outcome = outcome;
           this.tick();
@@ -243,8 +248,10 @@ export class JobRunner {
         job.failure = job.outcome.failure;
         job.modifiedAt = now;
         this.#active.delete(job);
+        changed = true;
       }
     }
+    if (changed) this.#deps.onChange?.();
   }
 
   /** Applies due transitions and waits for the work they start, until nothing more is due. */
