@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pngSize } from "./display.js";
 import { runCli } from "./testing/run-cli.js";
 
 const SAMPLE = new URL("../assets/coffee.png", import.meta.url).pathname;
@@ -14,12 +15,93 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-// The current contract's commands, up to the point where they would call the API: usage checks on
-// the embedded emulator, and the retired commands on Adobe's host (nothing is sent).
-// TODO(#14): the end-to-end tests of remove-background, mask-objects, fill and the quickstart on the
-// current contract need the emulator's current-contract routes (issue-14b); they are on branch
-// issue-14a at d2d292b and return with those routes.
-describe.concurrent("the current contract's commands (nothing sent)", () => {
+/** Colour type of a PNG (IHDR byte 25): 0 greyscale, 2 RGB, 6 RGBA. */
+const colourType = (png: Uint8Array) => png[25];
+
+// The current contract on the embedded emulator: each test runs its own subprocess.
+describe.concurrent("the current contract (embedded emulator)", () => {
+  it("remove-background --mode mask writes a greyscale PNG of the photo's size, downloaded from the hosted URL", async () => {
+    const cwd = await mkdtemp(join(dir, "mask-"));
+    const result = await runCli(["remove-background", SAMPLE, "--mode", "mask", "--json"], { cwd });
+    expect(result.stderr).toBe("target: embedded emulator\n");
+    expect(result.code).toBe(0);
+    const png = await readFile(join(cwd, "out", "coffee-mask.png"));
+    expect(pngSize(png)).toEqual({ width: 600, height: 400 });
+    expect(colourType(png)).toBe(0);
+    const data = JSON.parse(result.stdout) as { job: { statusUrl: string }; output: { bytes: number } };
+    expect(data.output.bytes).toBe(png.byteLength);
+    expect(data.job.statusUrl).toMatch(/\/v2\/status\/\S+$/);
+  });
+
+  it("remove-background cuts out by default: an RGBA PNG at out/<name>-cutout.png", async () => {
+    const cwd = await mkdtemp(join(dir, "cutout-"));
+    const result = await runCli(["remove-background", SAMPLE], { cwd });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^wrote out\/coffee-cutout\.png \(PNG 600×400, [\d.]+ KB\)\n$/);
+    expect(colourType(await readFile(join(cwd, "out", "coffee-cutout.png")))).toBe(6);
+  });
+
+  it("remove-background --background and --trim: an opaque PNG no larger than the photo", async () => {
+    const out = join(dir, "white.png");
+    const result = await runCli([
+      "remove-background",
+      SAMPLE,
+      "--background",
+      "#ffffff",
+      "--trim",
+      "--out",
+      out,
+    ]);
+    expect(result.code).toBe(0);
+    const png = await readFile(out);
+    const size = pngSize(png);
+    expect(size?.width).toBeLessThanOrEqual(600);
+    expect(size?.height).toBeLessThanOrEqual(400);
+  });
+
+  it("remove-background --mode psd writes a Photoshop document", async () => {
+    const cwd = await mkdtemp(join(dir, "psd-"));
+    const result = await runCli(["remove-background", SAMPLE, "--mode", "psd"], { cwd });
+    expect(result.code).toBe(0);
+    const psd = await readFile(join(cwd, "out", "coffee-psd.psd"));
+    expect(psd.subarray(0, 4).toString("latin1")).toBe("8BPS");
+  });
+
+  it("mask-objects writes one PNG per region and lists label, score and box", async () => {
+    const outDir = join(dir, "regions");
+    const result = await runCli(["mask-objects", SAMPLE, "--out-dir", outDir]);
+    expect(result.code).toBe(0);
+    const files = (await readdir(outDir)).filter((name) => name.endsWith(".png"));
+    expect(files.length).toBeGreaterThan(0);
+    expect(result.stdout.split("\n")[0]).toMatch(new RegExp(`^${files.length} masks from job \\S+:$`));
+    expect(result.stdout).toMatch(/score [\d.]+\) at \d+,\d+ \d+×\d+ → /);
+    for (const name of files) {
+      expect(pngSize(await readFile(join(outDir, name)))).toEqual({ width: 600, height: 400 });
+    }
+  });
+
+  it("fill fills the area a mask covers and writes an image of the photo's size", async () => {
+    const cwd = await mkdtemp(join(dir, "fill-"));
+    const masked = await runCli(["remove-background", SAMPLE, "--mode", "mask"], { cwd });
+    expect(masked.code).toBe(0);
+    const result = await runCli(["fill", SAMPLE, "--mask", join(cwd, "out", "coffee-mask.png")], { cwd });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^wrote out\/coffee-filled\.png \(PNG 600×400, /);
+  });
+
+  it("the quickstart runs remove-background --mode mask by default, and the seed's createMask with --legacy", async () => {
+    const cwd = await mkdtemp(join(dir, "quickstart-"));
+    const current = await runCli(["quickstart"], { cwd });
+    expect(current.code).toBe(0);
+    expect(current.stderr).toMatch(
+      /\[3\/5\] removeBackground \(mode mask\): job \S+ accepted\n\[4\/5\] job \S+ succeeded/,
+    );
+    expect(current.stdout).toMatch(/^\[5\/5\] wrote out\/coffee-mask\.png \(PNG 600×400, /);
+    const legacy = await runCli(["quickstart", "--legacy", "--out", "out/legacy.png"], { cwd });
+    expect(legacy.code).toBe(0);
+    expect(legacy.stderr).toMatch(/\[3\/5\] createMask: job \S+ accepted/);
+  });
+
   it("refuses a bad mode, colour or decontamination before anything runs (exit 2)", async () => {
     const results = await Promise.all([
       runCli(["remove-background", SAMPLE, "--mode", "outline"]),
