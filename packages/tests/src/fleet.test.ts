@@ -30,7 +30,7 @@ const RULES = [
 ];
 // Each test runs several Node processes through hundreds of jobs: on a loaded 2-core machine that
 // takes minutes, so the bound is generous; no assertion compares a duration.
-const SLOW = { timeout: 300_000 };
+const SLOW = { timeout: 600_000 };
 
 let dir: string;
 let redis: RedisServer;
