@@ -2,6 +2,7 @@
 // results/<name>.json and rebuilds the table in README.md. Exits 1 when a bench fails to run or
 // misses a target, so a regression is never silent.
 import { cpus } from "node:os";
+import * as batch from "./batch.js";
 import * as bundle from "./bundle.js";
 import * as client from "./client.js";
 import * as emulator from "./emulator.js";
@@ -17,6 +18,7 @@ const benches: Record<string, (context: BenchContext) => Promise<BenchOutcome>> 
   "single-flight": singleFlight.run,
   jobs: jobs.run,
   bundle: bundle.run,
+  batch: batch.run,
 };
 const order = Object.keys(benches);
 // Above this 1-minute load average other work competes for the two cores; the results say so.

@@ -38,7 +38,7 @@ interface Report {
 
 // Each test starts one or two CLI processes that run many jobs: on a loaded 2-core machine that can take
 // a minute, so the timeout is generous; nothing here compares a duration.
-const SLOW = { timeout: 180_000 };
+const SLOW = { timeout: 300_000 };
 
 describe.concurrent("psapi batch", () => {
   it(

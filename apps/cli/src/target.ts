@@ -70,7 +70,7 @@ export interface TargetOptions {
    * The limiter every API request of the client waits for a slot of (`psapi batch`, `psapi worker`),
    * chosen by the kind of target; none when it returns `undefined`.
    */
-  rateLimiter?: ((kind: Target["kind"]) => RateLimiter | undefined) | undefined;
+  rateLimiter?: ((kind: Target["kind"], clientId: string) => RateLimiter | undefined) | undefined;
   /** Where tokens are cached: a store shared by a fleet (Redis). Default the auth's own memory. */
   tokenStore?: TokenStore | undefined;
   /** Room in the embedded emulator for this many jobs, with their input and output objects (`psapi batch`). */
@@ -151,7 +151,7 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
       auth,
       url.href.replace(/\/$/, ""),
       network.fetch,
-      options.rateLimiter?.(isAdobe ? "adobe" : "remote"),
+      options.rateLimiter?.(isAdobe ? "adobe" : "remote", auth.clientId),
     ),
     storage: isAdobe ? undefined : createEmulatorStorage({ origin: url.origin, fetch: network.fetch }),
     network,
@@ -203,7 +203,12 @@ async function openEmbeddedEmulator(credentialsIgnored: boolean, options: Target
       : "embedded emulator",
     baseUrl,
     auth,
-    client: await clientFor(auth, baseUrl.origin, network.fetch, options.rateLimiter?.("embedded")),
+    client: await clientFor(
+      auth,
+      baseUrl.origin,
+      network.fetch,
+      options.rateLimiter?.("embedded", auth.clientId),
+    ),
     storage: createEmulatorStorage({ origin: baseUrl.origin, fetch: network.fetch }),
     network,
   };

@@ -1,4 +1,17 @@
 export {
+  createRedisJournal,
+  type EnqueueOptions,
+  enqueueBatch,
+  type FleetJobData,
+  type FleetStatus,
+  type FollowOptions,
+  fleetStatus,
+  followBatch,
+  QUEUE_NAME,
+  type StartWorkerOptions,
+  startWorker,
+} from "./fleet.js";
+export {
   type BatchInput,
   expandInputs,
   IMAGE_EXTENSIONS,
@@ -23,6 +36,9 @@ export {
 export { createRateLimitedFetch, type RateLimitedFetchOptions } from "./rate-limited-fetch.js";
 export { createMemoryRateLimiter, type MemoryRateLimiterOptions, type RateLimiter } from "./rate-limiter.js";
 export { ADOBE_RATE_RULES, type RateRule } from "./rate-rules.js";
+export { createFailFastRedis, createPatientRedis } from "./redis-connection.js";
+export { createRedisRateLimiter, type RedisRateLimiterOptions } from "./redis-rate-limiter.js";
+export { createRedisTokenStore, type RedisTokenStoreOptions } from "./redis-token-store.js";
 export {
   type BatchProgress,
   type BatchReport,

@@ -11,7 +11,8 @@ import { createBatchDisplay } from "./progress.js";
 import { parseRateLimits } from "./rate-rules.js";
 
 /**
- * `psapi batch`: expands the inputs, then runs them with a journal file. Ends with a summary on stdout and the JSON report in `--report`; exit code 1
+ * `psapi batch`: expands the inputs, then runs them here (journal file) or, with `--queue`, hands
+ * them to a fleet. Ends with a summary on stdout and the JSON report in `--report`; exit code 1
  * unless every input succeeded.
  */
 export async function runBatchCommand(session: Session, spec: string, options: BatchOptions): Promise<void> {
@@ -25,6 +26,11 @@ export async function runBatchCommand(session: Session, spec: string, options: B
   const { cwd } = session.context;
   const outDir = resolve(cwd, options.out);
   const reportPath = resolve(cwd, options.report ?? `${options.out}/report.json`);
+  if (options.queue !== undefined) {
+    const { runFleetBatch } = await import("./fleet.js");
+    await runFleetBatch(session, spec, operation, { ...options, queue: options.queue, outDir, reportPath });
+    return;
+  }
   const inputs = await expand(spec, cwd);
   const rules = await parseRateLimits(options.rateLimits ?? "adobe");
   const target = await session.openTarget({

@@ -1,5 +1,6 @@
 import { OPERATIONS } from "@psapi/batch/operations";
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { usageError } from "../cli-error.js";
 import { type GlobalOptions, timeoutOption } from "../options.js";
 import type { Session } from "../session.js";
 import { parsePositiveNumber } from "../validate.js";
@@ -15,6 +16,20 @@ export interface BatchOptions extends GlobalOptions {
   retryFailed?: boolean;
   rateLimits?: string;
   timeout: number;
+  queue?: URL;
+  batchId?: string;
+  status?: boolean;
+  wait: boolean;
+}
+
+/** The options of `psapi worker`. */
+export interface WorkerOptions extends GlobalOptions {
+  queue: URL;
+  concurrency: number;
+  maxAttempts: number;
+  rateLimits: string;
+  timeout: number;
+  lockDuration: number;
 }
 
 function parseInteger(value: string): number {
@@ -23,12 +38,26 @@ function parseInteger(value: string): number {
   return number;
 }
 
+function parseRedisUrl(value: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== "redis:" && url?.protocol !== "rediss:") {
+    throw new InvalidArgumentError("expected a redis:// or rediss:// URL.");
+  }
+  return url;
+}
+
 const RATE_LIMITS_HELP =
   "the client-side windows: adobe (Adobe's documented limits; the default, except on the embedded " +
   'emulator, which has none), off, or a JSON array of {"name","method","route","limit","windowMs"}';
 
 /**
- * `psapi batch`: run one operation over many inputs, resumably.
+ * `psapi batch` and `psapi worker`: run one operation over many inputs, resumably, on this machine
+ * or (with `--queue`) on a fleet of workers sharing a Redis.
  *
  * @param program - The program to add the commands to.
  * @param session - The run.
@@ -53,14 +82,52 @@ export function registerBatch(program: Command, session: Session): void {
     )
     .option("--retry-failed", "try again the inputs that failed in an earlier run")
     .option("--rate-limits <rules>", RATE_LIMITS_HELP)
+    .option(
+      "--queue <redis-url>",
+      "put the inputs on this Redis queue for `psapi worker` processes",
+      parseRedisUrl,
+    )
+    .option("--batch-id <id>", "with --queue: the batch's name (default: from the operation and <inputs>)")
+    .option("--status", "with --queue: show the fleet's progress and exit")
+    .option("--no-wait", "with --queue: exit once the inputs are queued")
     .addOption(timeoutOption("longest wait for one job"))
     .addHelpText("after", () => {
       const lines = Object.values(OPERATIONS).map((op) => `  ${op.name.padEnd(20)}${op.description}`);
-      return `\nOperations:\n${lines.join("\n")}\n\nExamples:\n  psapi batch photos/ --op mask --out out/masks\n  psapi batch 'photos/**/*.jpg' --op cutout --concurrency 8\n  psapi batch manifest.csv --op mask --base-url http://127.0.0.1:4010`;
+      return `\nOperations:\n${lines.join("\n")}\n\nExamples:\n  psapi batch photos/ --op mask --out out/masks\n  psapi batch 'photos/**/*.jpg' --op cutout --concurrency 8\n  psapi batch manifest.csv --op mask --base-url http://127.0.0.1:4010\n  psapi batch photos/ --op mask --queue redis://127.0.0.1:6379`;
     })
     .action(async (inputs: string, _options: unknown, command: Command) => {
       const options = command.optsWithGlobals<BatchOptions>();
+      if (options.status && options.queue === undefined) {
+        throw usageError("--status needs --queue", "add --queue redis://…");
+      }
       const { runBatchCommand } = await import("../batch/run-batch.js");
       await runBatchCommand(session, inputs, options);
+    });
+
+  program
+    .command("worker")
+    .description("process the inputs `psapi batch --queue` put on a Redis queue, until Ctrl-C")
+    .requiredOption("--queue <redis-url>", "the Redis the batch was queued on", parseRedisUrl)
+    .addOption(new Option("--concurrency <n>", "inputs in flight at once").argParser(parseInteger).default(8))
+    .addOption(
+      new Option("--max-attempts <n>", "submissions per input before it is reported failed")
+        .argParser(parseInteger)
+        .default(3),
+    )
+    .option("--rate-limits <rules>", RATE_LIMITS_HELP, "adobe")
+    .addOption(
+      new Option("--lock-duration <ms>", "how long a dead worker's inputs wait before others take them")
+        .argParser(parseInteger)
+        .default(30_000),
+    )
+    .addOption(timeoutOption("longest wait for one job"))
+    .addHelpText(
+      "after",
+      "\nExample:\n  psapi worker --queue redis://127.0.0.1:6379 --base-url http://127.0.0.1:4010",
+    )
+    .action(async (_options: unknown, command: Command) => {
+      const options = command.optsWithGlobals<WorkerOptions>();
+      const { runWorkerCommand } = await import("../batch/run-worker.js");
+      await runWorkerCommand(session, options);
     });
 }

@@ -1,0 +1,88 @@
+import { createHash } from "node:crypto";
+import { resolve } from "node:path";
+import type { BatchOperation } from "@psapi/batch";
+import { CliError, usageError } from "../cli-error.js";
+import type { BatchOptions } from "../commands/batch.js";
+import { ExitCode } from "../exit-codes.js";
+import type { Session } from "../session.js";
+import { createBatchDisplay } from "./progress.js";
+import { expand, finish } from "./run-batch.js";
+
+/**
+ * `psapi batch --queue`: puts the inputs on the fleet's queue (once each), then follows the
+ * fleet's progress until every input has finished and writes the report; `--no-wait` returns once
+ * queued; `--status` prints where the batch stands and returns.
+ */
+export async function runFleetBatch(
+  session: Session,
+  spec: string,
+  operation: BatchOperation,
+  options: BatchOptions & { queue: URL; outDir: string; reportPath: string },
+): Promise<void> {
+  const { cwd } = session.context;
+  const batch = await import("@psapi/batch");
+  const batchId = options.batchId ?? defaultBatchId(operation.name, resolve(cwd, spec));
+  const redis = batch.createPatientRedis(options.queue.href);
+  redis.on("error", () => {});
+  try {
+    if (options.status) {
+      const status = await batch.fleetStatus(redis, batchId);
+      if (status.total === 0)
+        throw usageError(`no batch ${batchId} on ${options.queue.host}`, "queue it first");
+      const text =
+        `batch ${batchId} (${status.operation}): ${status.succeeded} succeeded, ${status.failed} failed, ` +
+        `${status.inFlight} in flight, ${status.waiting} waiting, of ${status.total}` +
+        (status.inDoubt > 0 ? `; ${status.inDoubt} in doubt` : "");
+      const { inputs: _inputs, finished: _finished, ...counts } = status;
+      session.output.result(text, counts);
+      return;
+    }
+    const inputs = await expand(spec, cwd);
+    const { queued, finished } = await batch.enqueueBatch({
+      redis,
+      batchId,
+      operation: operation.name,
+      inputs,
+      outDir: options.outDir,
+      retryFailed: options.retryFailed === true,
+    });
+    session.output.note(
+      `batch ${batchId}: queued ${queued} inputs on ${options.queue.host} (${finished} already finished)`,
+    );
+    if (!options.wait) {
+      session.output.result(`queued ${queued} inputs as batch ${batchId}; follow it with --status`, {
+        batchId,
+        queued,
+        finished,
+      });
+      return;
+    }
+    const display = createBatchDisplay(session.output.stderr);
+    try {
+      const report = await batch.followBatch({
+        redis,
+        batchId,
+        signal: session.context.signal,
+        onProgress: (progress) => display.update(progress),
+      });
+      await finish(session, report, options.reportPath);
+    } catch (error) {
+      if (session.context.signal.aborted) {
+        throw new CliError("stopped following the batch; the workers go on", {
+          exitCode: ExitCode.interrupted,
+          hint: `follow it again with the same command, or look with --status`,
+        });
+      }
+      throw error;
+    } finally {
+      display.stop();
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A batch's id: the operation and the inputs' location, so the same command names the same batch. */
+function defaultBatchId(operation: string, spec: string): string {
+  return createHash("sha256").update(`${operation}\n${spec}`).digest("hex").slice(0, 16);
+}

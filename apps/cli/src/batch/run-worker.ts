@@ -1,0 +1,75 @@
+import type { Logger } from "@psapi/auth";
+import { usageError } from "../cli-error.js";
+import type { WorkerOptions } from "../commands/batch.js";
+import type { Session } from "../session.js";
+import { parseRateLimits } from "./rate-rules.js";
+import { storageOf } from "./run-batch.js";
+
+/**
+ * `psapi worker --queue`: takes inputs from the fleet's queue until Ctrl-C, sharing with every
+ * other worker the token (Redis token store, one IMS request per token lifetime) and the rate
+ * limits (windows in Redis).
+ */
+export async function runWorkerCommand(session: Session, options: WorkerOptions): Promise<void> {
+  const batch = await import("@psapi/batch");
+  const logger: Logger = {
+    warn: (message) =>
+      session.output.note(`warning: ${message.replace(/^\[@psapi\/batch\]\s*|^\[@psapi\/auth\]\s*/, "")}`),
+    info: (message) => session.output.note(message.replace(/^\[@psapi\/batch\]\s*|^\[@psapi\/auth\]\s*/, "")),
+  };
+  const failFast = batch.createFailFastRedis(options.queue.href);
+  failFast.on("error", () => {});
+  const patient = batch.createPatientRedis(options.queue.href);
+  patient.on("error", () => {});
+  const rules = await parseRateLimits(options.rateLimits);
+  const target = await session.openTarget({
+    baseUrl: options.baseUrl,
+    tokenStore: batch.createRedisTokenStore({ redis: failFast, logger }),
+    rateLimiter: (_kind, clientId) =>
+      rules === undefined
+        ? undefined
+        : batch.createRedisRateLimiter({ redis: failFast, rules, scope: clientId, logger }),
+  });
+  if (target.kind === "embedded") {
+    failFast.disconnect();
+    patient.disconnect();
+    throw usageError(
+      "a fleet needs one API for every worker, and the embedded emulator lives inside one process",
+      "serve one (psapi emulator) and pass --base-url http://127.0.0.1:4010, or set credentials for Adobe",
+    );
+  }
+  const stop = new AbortController();
+  const worker = batch.startWorker({
+    redis: patient,
+    concurrency: options.concurrency,
+    lockDurationMs: options.lockDuration,
+    logger,
+    context: {
+      client: target.client,
+      storage: storageOf(target),
+      maxAttempts: options.maxAttempts,
+      jobTimeoutMs: options.timeout * 1000,
+      signal: stop.signal,
+      onProgress: (progress) => {
+        if (progress.type === "input" && !progress.report.earlierRun) {
+          const { report } = progress;
+          session.output.note(
+            report.status === "succeeded"
+              ? `ok ${report.key}`
+              : `FAILED ${report.key}: ${report.error ?? ""}`,
+          );
+        }
+      },
+    },
+  });
+  session.output.note(`worker: taking inputs from ${options.queue.host}`);
+  await new Promise<void>((done) => {
+    session.context.signal.addEventListener("abort", () => done(), { once: true });
+  });
+  // Ctrl-C: stop taking inputs; those in flight go back to the fleet once this worker's lock expires.
+  await worker.close(true);
+  stop.abort(session.context.signal.reason);
+  failFast.disconnect();
+  patient.disconnect();
+  session.output.result("worker stopped", { stopped: true });
+}

@@ -1,0 +1,143 @@
+import { randomUUID } from "node:crypto";
+import { type Clock, errorSummary, type Logger, systemClock } from "@psapi/auth";
+import type { Redis } from "ioredis";
+import { createMemoryRateLimiter, type RateLimiter } from "./rate-limiter.js";
+import { type CompiledRule, compileRules, type RateRule } from "./rate-rules.js";
+
+/** Options of {@link createRedisRateLimiter}. */
+export interface RedisRateLimiterOptions {
+  /** A connection that fails fast when Redis is away: {@link createFailFastRedis}. */
+  redis: Redis;
+  rules: readonly RateRule[];
+  /** Whose windows these are: processes with the same scope share them (one per credential). */
+  scope: string;
+  /** As for the memory limiter. Default 250. */
+  marginMs?: number;
+  /** Key prefix. Default `psapi:rate:`. */
+  prefix?: string;
+  clock?: Clock;
+  /** One warning when Redis goes away (then this process keeps to its own windows), one note when back. */
+  logger?: Logger;
+}
+
+/**
+ * Sliding logs in sorted sets, one per rule (`<prefix><scope>:<rule>`), checked and counted in one
+ * script with Redis's own clock, so processes on any machine share one set of windows. A pause
+ * (Retry-After) is a key per rule holding the time it ends.
+ * ARGV: member, rule count, then limit and window (margin included) per rule.
+ * KEYS: the log of each rule, then the pause key of each rule.
+ * Returns 0 when counted, else the milliseconds to wait.
+ */
+const ACQUIRE = `
+local t = redis.call("TIME")
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local n = tonumber(ARGV[2])
+local wait = 0
+for i = 1, n do
+  local limit = tonumber(ARGV[1 + 2 * i])
+  local window = tonumber(ARGV[2 + 2 * i])
+  redis.call("ZREMRANGEBYSCORE", KEYS[i], "-inf", now - window)
+  if redis.call("ZCARD", KEYS[i]) >= limit then
+    local oldest = redis.call("ZRANGE", KEYS[i], 0, 0, "WITHSCORES")
+    local w = tonumber(oldest[2]) + window - now
+    if w > wait then wait = w end
+  end
+  local paused = tonumber(redis.call("GET", KEYS[n + i]) or "0")
+  if paused - now > wait then wait = paused - now end
+end
+if wait > 0 then return math.ceil(wait) end
+for i = 1, n do
+  redis.call("ZADD", KEYS[i], now, ARGV[1])
+  redis.call("PEXPIRE", KEYS[i], tonumber(ARGV[2 + 2 * i]))
+end
+return 0`;
+
+/** Moves a pause's end later, never earlier. ARGV: the end (epoch ms). */
+const PAUSE = `
+local t = redis.call("TIME")
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local untilMs = tonumber(ARGV[1])
+for i = 1, #KEYS do
+  local current = tonumber(redis.call("GET", KEYS[i]) or "0")
+  if untilMs > current and untilMs > now then redis.call("SET", KEYS[i], untilMs, "PX", untilMs - now) end
+end
+return 0`;
+
+/** A request never waits longer than this per round, so a pause that ends early is seen. */
+const MAX_ROUND_MS = 1_000;
+
+/**
+ * A {@link RateLimiter} shared through Redis by every process with the same `scope`: a fleet of
+ * workers keeps to one organisation's windows together. When Redis is away, each process keeps to
+ * the windows on its own (a memory limiter), with one warning; the fleet as a whole may then go
+ * over, and the `Retry-After` of any 429 pauses it.
+ *
+ * @param options - See {@link RedisRateLimiterOptions}.
+ * @example
+ * const limiter = createRedisRateLimiter({ redis, rules: ADOBE_RATE_RULES, scope: clientId });
+ */
+export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
+  const { redis, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const margin = options.marginMs ?? 250;
+  const prefix = `${options.prefix ?? "psapi:rate:"}${options.scope}:`;
+  const rules = compileRules(options.rules);
+  const local = createMemoryRateLimiter({ rules: options.rules, marginMs: margin, clock });
+  let away = false;
+  const matching = (method: string, path: string): CompiledRule[] =>
+    rules.filter((rule) => rule.matches(method, path));
+
+  function wentAway(error: unknown) {
+    if (away) return;
+    away = true;
+    logger?.warn?.(
+      "[@psapi/batch] Redis rate limiter unreachable; this process keeps to the windows on its own",
+      {
+        error: errorSummary(error),
+      },
+    );
+  }
+  function cameBack() {
+    if (!away) return;
+    away = false;
+    logger?.info?.("[@psapi/batch] Redis rate limiter reachable again");
+  }
+
+  return {
+    async acquire(method, path, signal) {
+      const rulesNow = matching(method, path);
+      if (rulesNow.length === 0) return;
+      const keys = [
+        ...rulesNow.map((rule) => `${prefix}${rule.rule.name}`),
+        ...rulesNow.map((rule) => `${prefix}${rule.rule.name}:pause`),
+      ];
+      const args = rulesNow.flatMap((rule) => [rule.rule.limit, rule.rule.windowMs + margin]);
+      for (;;) {
+        signal?.throwIfAborted();
+        let wait: number;
+        try {
+          wait = Number(
+            await redis.eval(ACQUIRE, keys.length, ...keys, randomUUID(), rulesNow.length, ...args),
+          );
+          cameBack();
+        } catch (error) {
+          wentAway(error);
+          return local.acquire(method, path, signal);
+        }
+        if (wait <= 0) return;
+        await clock.sleep(Math.min(wait, MAX_ROUND_MS), signal);
+      }
+    },
+    async pause(method, path, untilMs) {
+      await local.pause(method, path, untilMs);
+      const keys = matching(method, path).map((rule) => `${prefix}${rule.rule.name}:pause`);
+      if (keys.length === 0) return;
+      try {
+        await redis.eval(PAUSE, keys.length, ...keys, Math.ceil(untilMs));
+        cameBack();
+      } catch (error) {
+        wentAway(error);
+      }
+    },
+  };
+}

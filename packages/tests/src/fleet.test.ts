@@ -1,0 +1,277 @@
+// The fleet end to end, as users run it: a real redis-server, an emulator on 127.0.0.1 with rate
+// limits and seeded faults, `psapi worker` processes and `psapi batch --queue`, all built binaries.
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import { createPatientRedis, fleetStatus } from "@psapi/batch";
+import { type RedisServer, startRedisServer } from "@psapi/batch/redis-server";
+import { createEmulator, type JournalEntry } from "@psapi/mock-server";
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const CLI = fileURLToPath(import.meta.resolve("@psapi/cli/package.json")).replace(
+  /package\.json$/,
+  "dist/cli.js",
+);
+const ENV = {
+  PATH: process.env.PATH ?? "",
+  PHOTOSHOP_CLIENT_ID: "psapi-demo-client",
+  PHOTOSHOP_CLIENT_SECRET: "psapi-demo-secret",
+};
+/** Windows the emulator enforces and the workers keep to together (Adobe's are per minute: too slow here). */
+const RULES = [
+  { name: "post", method: "POST" as const, limit: 20, windowMs: 1000 },
+  { name: "get", method: "GET" as const, limit: 60, windowMs: 1000 },
+];
+// Each test runs several Node processes through hundreds of jobs: on a loaded 2-core machine that
+// takes minutes, so the bound is generous; no assertion compares a duration.
+const SLOW = { timeout: 600_000 };
+
+let dir: string;
+let redis: RedisServer;
+let png: Buffer;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "psapi-fleet-"));
+  redis = await startRedisServer();
+  png = await sharp({ create: { width: 32, height: 24, channels: 3, background: { r: 200, g: 80, b: 40 } } })
+    .png()
+    .toBuffer();
+});
+afterAll(async () => {
+  await redis?.destroy();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function photos(name: string, count: number): Promise<string> {
+  const path = join(dir, name);
+  await mkdir(path, { recursive: true });
+  for (let i = 0; i < count; i++) await writeFile(join(path, `p${String(i).padStart(4, "0")}.png`), png);
+  return path;
+}
+
+async function serveEmulator(faults: boolean) {
+  const app = createEmulator({
+    jobs: { pendingMs: 0, runningMs: 50 },
+    rateLimits: RULES,
+    limits: { maxJobs: 5000, maxObjects: 5000, maxJournalEntries: 200_000 },
+    faults: faults
+      ? {
+          seed: 17,
+          rules: [
+            { route: "POST /sensei/*", status: 503, probability: 0.1 },
+            { route: "GET /sensei/status/*", status: 502, probability: 0.05 },
+            { route: "GET /sensei/status/*", reset: true, probability: 0.05 },
+          ],
+        }
+      : {},
+  });
+  const server = serve({ hostname: "127.0.0.1", port: 0, fetch: app.fetch });
+  if (!server.listening) await once(server, "listening");
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const journal = async (): Promise<JournalEntry[]> =>
+    ((await (await app.request("/__emulator/journal?limit=200000")).json()) as { entries: JournalEntry[] })
+      .entries;
+  return {
+    url,
+    journal,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      }),
+  };
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function start(args: string[], cwd = dir): Running {
+  const child = spawn(process.execPath, [CLI, ...args], { env: ENV, cwd });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("close", (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => output, done };
+}
+
+/**
+ * `lockMs`: how long a dead worker's inputs wait before the others take them. Short where a worker is
+ * killed; longer where Redis goes away, so that a live worker's lock outlasts the outage.
+ */
+function startWorkers(count: number, emulatorUrl: string, lockMs = 3000): Running[] {
+  return Array.from({ length: count }, () =>
+    start([
+      "worker",
+      "--queue",
+      redis.url,
+      "--base-url",
+      emulatorUrl,
+      "--rate-limits",
+      JSON.stringify(RULES),
+      "--concurrency",
+      "6",
+      "--lock-duration",
+      String(lockMs),
+    ]),
+  );
+}
+
+async function stopAll(processes: Running[]): Promise<void> {
+  for (const { child } of processes)
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  await Promise.all(processes.map((running) => running.done));
+}
+
+/** Waits until the batch has at least `count` finished inputs (read from the fleet's journal). */
+async function untilFinished(batchId: string, count: number): Promise<void> {
+  const client = createPatientRedis(redis.url);
+  try {
+    for (;;) {
+      const status = await fleetStatus(client, batchId);
+      if (status.succeeded >= count) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    client.disconnect();
+  }
+}
+
+const count = (entries: JournalEntry[], method: string, path: RegExp, status?: number) =>
+  entries.filter(
+    (entry) =>
+      entry.method === method && path.test(entry.path) && (status === undefined || entry.status === status),
+  ).length;
+
+describe("psapi batch --queue and psapi worker", () => {
+  it(
+    "3 workers, 300 inputs, 10% faults, rate limits on: none lost, none twice, one IMS request; a second batch does nothing",
+    SLOW,
+    async () => {
+      const emulator = await serveEmulator(true);
+      const workers = startWorkers(3, emulator.url);
+      try {
+        const input = await photos("fleet-300", 300);
+        const out = join(dir, "fleet-300-out");
+        const args = [
+          "batch",
+          input,
+          "--op",
+          "mask",
+          "--queue",
+          redis.url,
+          "--batch-id",
+          "fleet-300",
+          "--out",
+          out,
+        ];
+        const batch = start(args);
+        const { code } = await batch.done;
+        expect(batch.output()).toMatch(/mask: 300 of 300 succeeded, 0 failed/);
+        expect(code).toBe(0);
+        expect((await readdir(out)).filter((name) => name.endsWith("-mask.png"))).toHaveLength(300);
+        const entries = await emulator.journal();
+        expect(entries.filter((entry) => entry.fault !== undefined).length).toBeGreaterThan(10);
+        // Each input accepted exactly once, and no window was ever exceeded.
+        expect(count(entries, "POST", /^\/sensei\/mask$/, 202)).toBe(300);
+        expect(entries.filter((entry) => entry.status === 429 && entry.fault === undefined)).toEqual([]);
+        // One token for the whole fleet.
+        expect(count(entries, "POST", /^\/ims\/token/)).toBe(1);
+
+        const again = start(args);
+        const second = await again.done;
+        expect(second.code).toBe(0);
+        expect(again.output()).toMatch(/queued 0 inputs .*\(300 already finished\)/);
+        expect(again.output()).toMatch(/300 of 300 succeeded \(300 in an earlier run\)/);
+        expect(count(await emulator.journal(), "POST", /^\/sensei\/mask$/)).toBe(
+          count(entries, "POST", /^\/sensei\/mask$/),
+        );
+      } finally {
+        await stopAll(workers);
+        await emulator.close();
+      }
+    },
+  );
+
+  it("finishes the batch when a worker is killed with SIGKILL mid-run", SLOW, async () => {
+    const emulator = await serveEmulator(false);
+    const workers = startWorkers(2, emulator.url);
+    try {
+      const input = await photos("fleet-kill", 60);
+      const out = join(dir, "fleet-kill-out");
+      const batch = start([
+        "batch",
+        input,
+        "--op",
+        "cutout",
+        "--queue",
+        redis.url,
+        "--batch-id",
+        "fleet-kill",
+        "--out",
+        out,
+      ]);
+      await untilFinished("fleet-kill", 10);
+      workers[0]?.child.kill("SIGKILL");
+      const { code } = await batch.done;
+      expect(batch.output()).toMatch(/cutout: 60 of 60 succeeded, 0 failed/);
+      expect(code).toBe(0);
+      expect((await readdir(out)).filter((name) => name.endsWith("-cutout.png"))).toHaveLength(60);
+      const accepted = count(await emulator.journal(), "POST", /^\/sensei\/cutout$/, 202);
+      const inDoubt = Number(/(\d+) submission\(s\) in doubt/.exec(batch.output())?.[1] ?? 0);
+      expect(accepted).toBeGreaterThanOrEqual(60);
+      expect(accepted).toBeLessThanOrEqual(60 + inDoubt);
+    } finally {
+      await stopAll(workers);
+      await emulator.close();
+    }
+  });
+
+  it("finishes the batch when Redis is stopped and started again mid-run", SLOW, async () => {
+    const emulator = await serveEmulator(false);
+    const workers = startWorkers(2, emulator.url, 20_000);
+    try {
+      const input = await photos("fleet-redis", 60);
+      const out = join(dir, "fleet-redis-out");
+      const batch = start([
+        "batch",
+        input,
+        "--op",
+        "mask",
+        "--queue",
+        redis.url,
+        "--batch-id",
+        "fleet-redis",
+        "--out",
+        out,
+      ]);
+      await untilFinished("fleet-redis", 10);
+      await redis.stop();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await redis.start();
+      const { code } = await batch.done;
+      expect(batch.output()).toMatch(/mask: 60 of 60 succeeded, 0 failed/);
+      expect(code).toBe(0);
+      expect((await readdir(out)).filter((name) => name.endsWith("-mask.png"))).toHaveLength(60);
+      const entries = await emulator.journal();
+      expect(count(entries, "POST", /^\/sensei\/mask$/, 202)).toBe(60);
+      expect(count(entries, "POST", /^\/ims\/token/)).toBe(1);
+    } finally {
+      await stopAll(workers);
+      await emulator.close();
+    }
+  });
+});

@@ -1,0 +1,132 @@
+// The Redis token store and rate limiter against a real redis-server (nothing mocked at the Redis
+// boundary): one IMS request for many processes, a dead lock holder, Redis going away and back.
+import { createServerToServerAuth, tokenStoreKey } from "@psapi/auth";
+import { createFailFastRedis, createRedisRateLimiter, createRedisTokenStore } from "@psapi/batch";
+import { type RedisServer, startRedisServer } from "@psapi/batch/redis-server";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+let redis: RedisServer;
+const connections: Redis[] = [];
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+afterAll(async () => {
+  for (const connection of connections) connection.disconnect();
+  await redis?.destroy();
+});
+
+function connection(): Redis {
+  const client = createFailFastRedis(redis.url);
+  client.on("error", () => {});
+  connections.push(client);
+  return client;
+}
+
+/** An IMS that answers after `delayMs`, counting the requests. */
+function slowIms(delayMs: number) {
+  let requests = 0;
+  const fetch = async () => {
+    requests++;
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    return Response.json({ access_token: `token-${requests}`, token_type: "bearer", expires_in: 86_399 });
+  };
+  return { fetch, requests: () => requests };
+}
+
+/** One "process": its own connection, store and auth. */
+function processAuth(fetch: () => Promise<Response>, clientId: string, logger = {}) {
+  const store = createRedisTokenStore({ redis: connection(), logger });
+  return createServerToServerAuth({
+    clientId,
+    clientSecret: "s",
+    fetch,
+    store,
+    imsUrl: "http://127.0.0.1:1",
+  });
+}
+
+describe("createRedisTokenStore", () => {
+  it("makes one IMS request for eight processes that all need a token at once", async () => {
+    const ims = slowIms(300);
+    const auths = Array.from({ length: 8 }, () => processAuth(ims.fetch, "fleet-a"));
+    const tokens = await Promise.all(auths.map((auth) => auth.getToken()));
+    expect(new Set(tokens.map((token) => token.accessToken))).toEqual(new Set(["token-1"]));
+    expect(ims.requests()).toBe(1);
+    // A process that starts later takes the stored token.
+    expect((await processAuth(ims.fetch, "fleet-a").getToken()).accessToken).toBe("token-1");
+    expect(ims.requests()).toBe(1);
+  });
+
+  it("lets a process through when the lock's holder died, once the lock expires", async () => {
+    const ims = slowIms(0);
+    const raw = connection();
+    // A holder that took the lock and died: nobody stores a token or releases the lock.
+    const lock = `${tokenStoreKey({ imsUrl: "http://127.0.0.1:1", clientId: "fleet-b", scopes: ["openid", "AdobeID", "read_organizations"] })}:lock`;
+    await raw.set(lock, "dead-owner", "PX", 1000);
+    const token = await processAuth(ims.fetch, "fleet-b").getToken();
+    expect(token.accessToken).toBe("token-1");
+    expect(ims.requests()).toBe(1);
+    expect(await raw.exists(lock)).toBe(0);
+  });
+
+  it("serves tokens while Redis is away, with one warning, and shares again once it is back", async () => {
+    const ims = slowIms(0);
+    const logger = { warn: vi.fn(), info: vi.fn() };
+    await redis.stop();
+    try {
+      const auth = processAuth(ims.fetch, "fleet-c", logger);
+      expect((await auth.getToken()).accessToken).toBe("token-1");
+      await auth.invalidate("token-1");
+      expect((await auth.getToken()).accessToken).toBe("token-2");
+      expect(logger.warn).toHaveBeenCalledTimes(1);
+      expect(logger.warn.mock.calls[0]?.[0]).toMatch(/unreachable; tokens are cached in this process only/);
+    } finally {
+      await redis.start();
+    }
+    // Back: a new process's token is shared with the next one.
+    const later = slowIms(0);
+    expect((await processAuth(later.fetch, "fleet-c").getToken()).accessToken).toBe("token-1");
+    expect((await processAuth(later.fetch, "fleet-c").getToken()).accessToken).toBe("token-1");
+    expect(later.requests()).toBe(1);
+  });
+});
+
+describe("createRedisRateLimiter", () => {
+  const rules = [{ name: "post", method: "POST" as const, limit: 3, windowMs: 60_000 }];
+
+  it("shares one window between processes", async () => {
+    const scope = "shared-window";
+    const a = createRedisRateLimiter({ redis: connection(), rules, scope });
+    const b = createRedisRateLimiter({ redis: connection(), rules, scope });
+    await a.acquire("POST", "/sensei/mask");
+    await b.acquire("POST", "/sensei/mask");
+    await a.acquire("POST", "/sensei/cutout");
+    // The window is full for both: the fourth waits (here until the signal gives up).
+    await expect(b.acquire("POST", "/sensei/mask", AbortSignal.timeout(500))).rejects.toThrow();
+    await expect(a.acquire("POST", "/sensei/mask", AbortSignal.timeout(500))).rejects.toThrow();
+    // GETs are not counted by this rule.
+    await a.acquire("GET", "/sensei/status/1");
+  });
+
+  it("holds every process during a Retry-After one of them received", async () => {
+    const scope = "shared-pause";
+    const a = createRedisRateLimiter({ redis: connection(), rules, scope });
+    const b = createRedisRateLimiter({ redis: connection(), rules, scope });
+    await a.pause("POST", "/sensei/mask", Date.now() + 60_000);
+    await expect(b.acquire("POST", "/sensei/mask", AbortSignal.timeout(500))).rejects.toThrow();
+  });
+
+  it("keeps to the windows on its own while Redis is away, with one warning", async () => {
+    const logger = { warn: vi.fn(), info: vi.fn() };
+    const limiter = createRedisRateLimiter({ redis: connection(), rules, scope: "away", logger });
+    await redis.stop();
+    try {
+      for (let i = 0; i < 3; i++) await limiter.acquire("POST", "/sensei/mask");
+      await expect(limiter.acquire("POST", "/sensei/mask", AbortSignal.timeout(500))).rejects.toThrow();
+      expect(logger.warn).toHaveBeenCalledTimes(1);
+    } finally {
+      await redis.start();
+    }
+  });
+});
