@@ -2,6 +2,7 @@ import { ImsError } from "@psapi/auth";
 import { JobFailedError, JobTimeoutError, PhotoshopApiError } from "@psapi/client";
 import { CliError } from "./cli-error.js";
 import { ExitCode } from "./exit-codes.js";
+import { DeadlineExceededError } from "./run-signal.js";
 import { CREDENTIALS_HINT, laterStatusCommand, type Target } from "./target.js";
 
 /** What to do about a refused token. */
@@ -28,6 +29,9 @@ export function explainError(
   options: { signal: AbortSignal; target: Target | undefined },
 ): CliError {
   if (error instanceof CliError) return error;
+  if (options.signal.reason instanceof DeadlineExceededError) {
+    return explainDeadline(options.signal.reason, options.target, error);
+  }
   if (options.signal.aborted)
     return new CliError("interrupted", { exitCode: ExitCode.interrupted, cause: error });
   if (error instanceof PhotoshopApiError) return explainApiError(error, options.target);
@@ -77,6 +81,29 @@ export function explainError(
     hint: "run again with PSAPI_DEBUG=1 to see the stack trace, and report it",
     cause: error,
   });
+}
+
+/**
+ * The command's `--timeout` ran out: names the host that kept psapi waiting, when a request was in
+ * flight, since "timed out" alone does not say whether the server, the network or the job was slow.
+ */
+function explainDeadline(
+  deadline: DeadlineExceededError,
+  target: Target | undefined,
+  error: unknown,
+): CliError {
+  const host = target?.network.lastAbandoned();
+  return new CliError(
+    host === undefined ? deadline.message : `no answer from ${host} within ${deadline.seconds} s (--timeout)`,
+    {
+      exitCode: ExitCode.network,
+      hint:
+        host === undefined
+          ? "raise --timeout"
+          : `check that ${host} is the right address and that its server answers, or raise --timeout`,
+      cause: error,
+    },
+  );
 }
 
 /** Error codes that mean the path itself is wrong (a usage mistake), not the disk. */

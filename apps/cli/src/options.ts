@@ -20,13 +20,18 @@ export interface JobOptions extends GlobalOptions {
 const DEFAULT_TIMEOUT_SECONDS = 300;
 
 /**
- * The `--timeout <seconds>` option of every command that waits for a job.
+ * The `--timeout <seconds>` option of every command that calls the network: the total deadline of
+ * the command. `run()` reads it before the action starts and ends every request, upload, download
+ * and wait of the command when it runs out (exit code 4), so a command that has this option cannot
+ * hang, whatever it calls.
  *
  * @param description - What the timeout bounds, for the help text.
  * @example
- * program.command("status").addOption(timeoutOption("with --wait: give up after this long"));
+ * program.command("hello").addOption(timeoutOption());
  */
-export function timeoutOption(description = "give up waiting for the job after this long"): Option {
+export function timeoutOption(
+  description = "give up after this many seconds: the whole command, every request and the wait",
+): Option {
   return new Option("--timeout <seconds>", description)
     .argParser(parsePositiveNumber)
     .default(DEFAULT_TIMEOUT_SECONDS);

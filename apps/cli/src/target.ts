@@ -85,7 +85,7 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
   const baseUrl = options.baseUrl ?? environmentBaseUrl(context.env);
   const hasCredentials = CREDENTIAL_VARIABLES.some((name) => context.env[name]);
   if (baseUrl === undefined && (!hasCredentials || options.offline)) {
-    return openEmbeddedEmulator(hasCredentials);
+    return openEmbeddedEmulator(hasCredentials, context.signal);
   }
   const url = baseUrl ?? new URL(ADOBE_API_URL);
   if (!hasCredentials) {
@@ -94,7 +94,7 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
       hint: CREDENTIALS_HINT,
     });
   }
-  const network = trackFetch(globalThis.fetch);
+  const network = trackFetch(globalThis.fetch, context.signal);
   const env = { ...context.env };
   // No real IMS runs on this machine: a loopback target is an emulator, which serves IMS itself.
   if (isLoopback(url) && !env.PHOTOSHOP_IMS_URL) env.PHOTOSHOP_IMS_URL = url.origin;
@@ -136,7 +136,7 @@ function environmentBaseUrl(env: CliContext["env"]): URL | undefined {
  */
 const EMBEDDED_CLIENT = { clientId: "psapi-demo-client", clientSecret: "psapi-demo-secret" } as const;
 
-function openEmbeddedEmulator(credentialsIgnored: boolean): Target {
+function openEmbeddedEmulator(credentialsIgnored: boolean, signal: AbortSignal): Target {
   // The emulator (image codecs, the spec's validators) takes about a second to load: it is loaded on
   // the first request, so that a command refused before it sends anything (an https input, a status
   // lookup, a bad --out) answers at once. Calls to Adobe or a running emulator never load it.
@@ -145,7 +145,10 @@ function openEmbeddedEmulator(credentialsIgnored: boolean): Target {
     (app ??= import("@psapi/mock-server").then(({ createEmulator }) =>
       createEmulator({ clients: [EMBEDDED_CLIENT] }),
     ));
-  const network = trackFetch(async (input, init) => (await emulator()).fetch(new Request(input, init)));
+  const network = trackFetch(
+    async (input, init) => (await emulator()).fetch(new Request(input, init)),
+    signal,
+  );
   const baseUrl = new URL(EMBEDDED_ORIGIN);
   const auth = createServerToServerAuth({ ...EMBEDDED_CLIENT, imsUrl: baseUrl.origin, fetch: network.fetch });
   return {

@@ -1,7 +1,7 @@
 import type { AccessToken } from "@psapi/auth";
 import type { Command } from "commander";
 import { formatDuration } from "../display.js";
-import type { GlobalOptions } from "../options.js";
+import { type GlobalOptions, timeoutOption } from "../options.js";
 import type { Session } from "../session.js";
 
 /**
@@ -32,6 +32,7 @@ export function registerToken(program: Command, session: Session): void {
     .command("token")
     .description("get an access token: prints its expiry and a redacted form")
     .option("--show", "print the whole token (it is a secret: keep it out of logs)")
+    .addOption(timeoutOption())
     .addHelpText(
       "after",
       "\nExamples:\n  psapi token\n  export PHOTOSHOP_ACCESS_TOKEN=$(psapi token --show --json | jq -r .token)",
