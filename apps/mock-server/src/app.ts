@@ -1,28 +1,28 @@
 import { Hono } from "hono";
-import { AssetMover } from "./assets.js";
-import { EmulatorTime } from "./clock.js";
 import type { EmulatorContext, EmulatorEnv, EmulatorLogger } from "./context.js";
-import { resourceNotFound } from "./errors.js";
-import { FaultTable } from "./faults.js";
+import { createFaultMiddleware } from "./control/fault-middleware.js";
+import { FaultTable } from "./control/faults.js";
+import { Journal } from "./control/journal.js";
+import { createJournalMiddleware } from "./control/journal-middleware.js";
+import { createControlRouter } from "./control/router.js";
+import { RateLimiter } from "./gateway/rate-limiter.js";
+import { TrialQuota } from "./gateway/trial-quota.js";
+import { createBodyLimitMiddleware } from "./http/body-limit.js";
+import { resourceNotFound } from "./http/errors.js";
+import { createErrorRenderer } from "./http/render-error.js";
 import * as builtInImaging from "./imaging/index.js";
-import { JobRunner } from "./jobs.js";
-import { Journal } from "./journal.js";
-import { createBodyLimitMiddleware } from "./middleware/body-limit.js";
-import { createFaultMiddleware } from "./middleware/faults.js";
-import { createJournalMiddleware } from "./middleware/journal.js";
-import { createAddressGuard } from "./net-guard.js";
+import { createImsRouter } from "./ims/router.js";
+import { TokenService } from "./ims/tokens.js";
+import { AssetMover } from "./jobs/assets.js";
+import { JobRunner } from "./jobs/jobs.js";
+import { createAddressGuard } from "./jobs/net-guard.js";
+import { createPieRouter } from "./jobs/pie-router.js";
+import { createSenseiRouter } from "./jobs/sensei-router.js";
+import { EmulatorTime } from "./lib/clock.js";
 import { type EmulatorOptions, resolveOptions } from "./options.js";
-import { RateLimiter } from "./rate-limiter.js";
-import { createErrorRenderer } from "./render-error.js";
-import { createControlRouter } from "./routes/control.js";
-import { createImsRouter } from "./routes/ims.js";
-import { createPieRouter } from "./routes/pie.js";
-import { createSenseiRouter } from "./routes/sensei.js";
-import { createStorageRouter } from "./routes/storage.js";
 import { ObjectStore } from "./storage/object-store.js";
+import { createStorageRouter } from "./storage/router.js";
 import { OBJECTS_PATH, UrlSigner } from "./storage/signing.js";
-import { TokenService } from "./tokens.js";
-import { TrialQuota } from "./trial-quota.js";
 
 /** Options of {@link createEmulator}, plus where unexpected errors are reported. */
 export interface CreateEmulatorOptions extends EmulatorOptions {

@@ -1,16 +1,16 @@
 import type { HttpBindings } from "@hono/node-server";
 import type { Context } from "hono";
-import type { AssetMover } from "./assets.js";
-import type { EmulatorTime } from "./clock.js";
-import type { FaultTable } from "./faults.js";
-import type { JobRunner } from "./jobs.js";
-import type { Journal } from "./journal.js";
+import type { FaultTable } from "./control/faults.js";
+import type { Journal } from "./control/journal.js";
+import type { RateLimiter } from "./gateway/rate-limiter.js";
+import type { TrialQuota } from "./gateway/trial-quota.js";
+import type { TokenService } from "./ims/tokens.js";
+import type { AssetMover } from "./jobs/assets.js";
+import type { JobRunner } from "./jobs/jobs.js";
+import type { EmulatorTime } from "./lib/clock.js";
 import type { Imaging, ResolvedOptions } from "./options.js";
-import type { RateLimiter } from "./rate-limiter.js";
 import type { ObjectStore } from "./storage/object-store.js";
 import type { UrlSigner } from "./storage/signing.js";
-import type { TokenService } from "./tokens.js";
-import type { TrialQuota } from "./trial-quota.js";
 
 /** Where the emulator reports errors it did not expect (a bug, not a client mistake). */
 export interface EmulatorLogger {

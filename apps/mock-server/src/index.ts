@@ -1,8 +1,8 @@
 export { type CreateEmulatorOptions, createEmulator } from "./app.js";
-export { type EmulatorClock, systemClock } from "./clock.js";
 export type { EmulatorEnv, EmulatorLogger } from "./context.js";
-export type { FaultRule } from "./faults.js";
-export type { JournalEntry } from "./journal.js";
+export type { FaultRule } from "./control/faults.js";
+export type { JournalEntry } from "./control/journal.js";
+export { type EmulatorClock, systemClock } from "./lib/clock.js";
 export {
   ADOBE_RATE_LIMITS,
   DEFAULT_SCOPES,

@@ -1,4 +1,4 @@
-import { type EmulatorClock, systemClock } from "./clock.js";
+import { type EmulatorClock, systemClock } from "./lib/clock.js";
 
 /** One OAuth client the emulator's IMS knows. */
 export interface EmulatorClient {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { BoundedMap } from "../bounded-map.js";
+import { BoundedMap } from "../lib/bounded-map.js";
 
 /** One stored object. */
 export interface StoredObject {

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { safeEqual } from "../secrets.js";
+import { safeEqual } from "../lib/secrets.js";
 
 /** Methods a pre-signed URL can grant. HEAD is allowed with a GET signature, as a read. */
 export type SignedMethod = "GET" | "PUT";

@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import { expect } from "vitest";
 import { type CreateEmulatorOptions, createEmulator } from "../app.js";
-import type { EmulatorClock } from "../clock.js";
+import type { EmulatorClock } from "../lib/clock.js";
 
 /** A clock tests move by hand; sleeps resolve when `advance` passes their deadline. */
 export interface ManualClock extends EmulatorClock {

@@ -1,4 +1,4 @@
-import { jsonSchemaPointer, loadSpec, type SpecName } from "../openapi-validator.js";
+import { jsonSchemaPointer, loadSpec, type SpecName } from "../http/openapi-validator.js";
 
 /**
  * Checks a response body against the schema a bundled spec gives for an operation and status.

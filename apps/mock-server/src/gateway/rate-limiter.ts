@@ -1,5 +1,5 @@
-import type { RateLimitRule } from "./options.js";
-import { compileRoute, matchesRoute, type RoutePattern } from "./route-pattern.js";
+import { compileRoute, matchesRoute, type RoutePattern } from "../lib/route-pattern.js";
+import type { RateLimitRule } from "../options.js";
 
 /**
  * Sliding-window rate limits counted per client. Each window keeps at most `limit` timestamps, so

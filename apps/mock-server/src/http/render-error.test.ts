@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { describe, expect, it, vi } from "vitest";
-import type { EmulatorEnv } from "./context.js";
+import type { EmulatorEnv } from "../context.js";
 import { createErrorRenderer } from "./render-error.js";
 
 function appThrowing(error: Error, logger = { error: vi.fn() }) {

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { jwtVerify, SignJWT } from "jose";
-import { BoundedMap } from "./bounded-map.js";
-import type { EmulatorTime } from "./clock.js";
-import { randomToken, sha256 } from "./secrets.js";
+import { BoundedMap } from "../lib/bounded-map.js";
+import type { EmulatorTime } from "../lib/clock.js";
+import { randomToken, sha256 } from "../lib/secrets.js";
 
 /** What a valid access token says about its caller. */
 export interface TokenClaims {

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { importSPKI, errors as joseErrors, jwtVerify } from "jose";
 import type { EmulatorContext, EmulatorContextType, EmulatorEnv } from "../context.js";
-import { OAuthError } from "../errors.js";
+import { OAuthError } from "../http/errors.js";
+import { safeEqual } from "../lib/secrets.js";
 import { DEFAULT_SCOPES, type EmulatorClient } from "../options.js";
-import { safeEqual } from "../secrets.js";
 
 const GRANTS = new Set(["client_credentials", "authorization_code", "refresh_token"]);
 const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };

@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { EmulatorEnv } from "../context.js";
-import { OAuthError, ServiceError, StorageError } from "../errors.js";
 import type { EmulatorLimits } from "../options.js";
 import { OBJECTS_PATH } from "../storage/signing.js";
+import { OAuthError, ServiceError, StorageError } from "./errors.js";
 
 /**
  * Answers 413 for a body over the limit, in the error family of the route: S3 XML for stored

@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import type { EmulatorContext, EmulatorContextType, EmulatorEnv } from "../context.js";
 import { publicOrigin } from "../context.js";
-import { inputValidationError, issue, StorageError } from "../errors.js";
-import { bodyValidator } from "../openapi-validator.js";
-import { readJsonBody } from "../request-body.js";
-import { isValidKey, OBJECTS_PATH, type SignedMethod } from "../storage/signing.js";
+import { inputValidationError, issue, StorageError } from "../http/errors.js";
+import { bodyValidator } from "../http/openapi-validator.js";
+import { readJsonBody } from "../http/request-body.js";
+import { isValidKey, OBJECTS_PATH, type SignedMethod } from "./signing.js";
 
 interface PresignRequest {
   key: string;

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from "../context.js";
-import { resourceNotFound } from "../errors.js";
-import { jobLinkBody, senseiStatusBody, statusJson, statusUrl } from "../job-views.js";
-import type { JobKind, SenseiRequest } from "../jobs.js";
-import { createGateway, createTrialQuota } from "../middleware/gateway.js";
-import { bodyValidator } from "../openapi-validator.js";
-import { readJsonBody } from "../request-body.js";
+import { createGateway, createTrialQuota } from "../gateway/gateway.js";
+import { resourceNotFound } from "../http/errors.js";
+import { bodyValidator } from "../http/openapi-validator.js";
+import { readJsonBody } from "../http/request-body.js";
+import { jobLinkBody, senseiStatusBody, statusJson, statusUrl } from "./job-views.js";
+import type { JobKind, SenseiRequest } from "./jobs.js";
 
 /** `/sensei`: create mask, remove background (cutout), and their status (always 200 for a known job). */
 export function createSenseiRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConnectionResetFault } from "../errors.js";
+import { ConnectionResetFault } from "../http/errors.js";
 import { authHeaders, form, postJson, testEmulator } from "../testing/helpers.js";
 
 const hello = "/pie/psdService/hello";

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler, Next } from "hono";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
-import { GatewayError, ServiceError } from "../errors.js";
+import { GatewayError, ServiceError } from "../http/errors.js";
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 

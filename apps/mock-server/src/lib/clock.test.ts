@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Imaging } from "../options.js";
+import { authHeaders, createManualClock, postJson, testEmulator } from "../testing/helpers.js";
 import { EmulatorTime } from "./clock.js";
-import type { Imaging } from "./options.js";
-import { authHeaders, createManualClock, postJson, testEmulator } from "./testing/helpers.js";
 
 afterEach(() => {
   vi.useRealTimers();

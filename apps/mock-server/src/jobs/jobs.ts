@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { ServiceError, type ServiceErrorBody } from "../http/errors.js";
+import { BoundedMap } from "../lib/bounded-map.js";
+import type { EmulatorTime } from "../lib/clock.js";
+import type { Imaging, JobTiming } from "../options.js";
 import type { AssetMover, AssetRef } from "./assets.js";
-import { BoundedMap } from "./bounded-map.js";
-import type { EmulatorTime } from "./clock.js";
-import { ServiceError, type ServiceErrorBody } from "./errors.js";
-import type { Imaging, JobTiming } from "./options.js";
 
 /** The kinds of job the emulator runs. */
 export type JobKind = "mask" | "cutout" | "manifest";

@@ -1,7 +1,13 @@
 import type { MiddlewareHandler } from "hono";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
-import { ConnectionResetFault, GatewayError, inputValidationError, issue, ServiceError } from "../errors.js";
-import { type FaultAction, parseFaultHeader } from "../faults.js";
+import {
+  ConnectionResetFault,
+  GatewayError,
+  inputValidationError,
+  issue,
+  ServiceError,
+} from "../http/errors.js";
+import { type FaultAction, parseFaultHeader } from "./faults.js";
 
 const GATEWAY_FAULTS: Record<number, [string, string]> = {
   429: ["429001", "Too many requests"],

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from "../context.js";
-import { resourceNotFound } from "../errors.js";
-import { jobLinkBody, psdStatusBody, statusJson, statusUrl } from "../job-views.js";
-import type { ManifestRequest } from "../jobs.js";
-import { createGateway, createTrialQuota } from "../middleware/gateway.js";
-import { bodyValidator } from "../openapi-validator.js";
-import { readJsonBody } from "../request-body.js";
+import { createGateway, createTrialQuota } from "../gateway/gateway.js";
+import { resourceNotFound } from "../http/errors.js";
+import { bodyValidator } from "../http/openapi-validator.js";
+import { readJsonBody } from "../http/request-body.js";
+import { jobLinkBody, psdStatusBody, statusJson, statusUrl } from "./job-views.js";
+import type { ManifestRequest } from "./jobs.js";
 
 /**
  * `/pie/psdService`: hello, documentManifest and its status, behind the gateway.

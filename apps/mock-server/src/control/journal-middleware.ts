@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
-import { ConnectionResetFault } from "../errors.js";
-import { redactQuery } from "../journal.js";
+import { ConnectionResetFault } from "../http/errors.js";
 import { OBJECTS_PATH } from "../storage/signing.js";
+import { redactQuery } from "./journal.js";
 
 async function errorName(response: Response): Promise<string | undefined> {
   if (!response.headers.get("content-type")?.includes("json")) return undefined;

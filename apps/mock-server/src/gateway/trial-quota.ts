@@ -1,4 +1,4 @@
-import type { EmulatorTime } from "./clock.js";
+import type { EmulatorTime } from "../lib/clock.js";
 
 /** The values of `X-Access-Consumption-Status` (the emulator has no daily credits, so never the third). */
 export type ConsumptionStatus =

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
-import { inputValidationError, issue, resourceNotFound } from "../errors.js";
-import { jobSummary } from "../job-views.js";
-import type { JournalFilter } from "../journal.js";
-import { bodyValidator } from "../openapi-validator.js";
+import { inputValidationError, issue, resourceNotFound } from "../http/errors.js";
+import { bodyValidator } from "../http/openapi-validator.js";
+import { readJsonBody } from "../http/request-body.js";
+import { jobSummary } from "../jobs/job-views.js";
 import type { FaultRuleInput } from "../options.js";
-import { readJsonBody } from "../request-body.js";
+import type { JournalFilter } from "./journal.js";
 
 function integerQuery(value: string | undefined, name: string, min: number): number | undefined {
   if (value === undefined) return undefined;

@@ -1,6 +1,6 @@
-import type { FaultRuleInput, FaultStatus } from "./options.js";
+import { compileRoute, matchesRoute, type RoutePattern } from "../lib/route-pattern.js";
+import type { FaultRuleInput, FaultStatus } from "../options.js";
 import { mulberry32 } from "./prng.js";
-import { compileRoute, matchesRoute, type RoutePattern } from "./route-pattern.js";
 
 /** What to do to one request. */
 export interface FaultAction {

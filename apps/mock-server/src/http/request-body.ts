@@ -1,4 +1,4 @@
-import type { EmulatorContextType } from "./context.js";
+import type { EmulatorContextType } from "../context.js";
 import { inputValidationError, issue, ServiceError } from "./errors.js";
 import type { BodyValidator } from "./openapi-validator.js";
 

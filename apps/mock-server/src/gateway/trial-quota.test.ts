@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { EmulatorTime } from "./clock.js";
-import { createManualClock } from "./testing/helpers.js";
+import { EmulatorTime } from "../lib/clock.js";
+import { createManualClock } from "../testing/helpers.js";
 import { QUOTA_PERIOD_MS, TrialQuota } from "./trial-quota.js";
 
 describe("TrialQuota", () => {

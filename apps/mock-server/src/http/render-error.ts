@@ -1,5 +1,5 @@
 import { HTTPException } from "hono/http-exception";
-import type { EmulatorContextType, EmulatorLogger } from "./context.js";
+import type { EmulatorContextType, EmulatorLogger } from "../context.js";
 import {
   ConnectionResetFault,
   GatewayError,
