@@ -1,4 +1,4 @@
-import { authFromEnv, createServerToServerAuth, type PhotoshopAuth } from "@psapi/auth";
+import { authFromEnv, createServerToServerAuth, DEFAULT_IMS_URL, type PhotoshopAuth } from "@psapi/auth";
 import { createPhotoshopClient, type PhotoshopClient } from "@psapi/client";
 import { CliError, usageError } from "./cli-error.js";
 import type { CliContext } from "./context.js";
@@ -27,6 +27,14 @@ export const CREDENTIALS_HINT =
   "set PHOTOSHOP_CLIENT_ID and PHOTOSHOP_CLIENT_SECRET (or PHOTOSHOP_ACCESS_TOKEN with PHOTOSHOP_CLIENT_ID); " +
   "a local emulator accepts psapi-demo-client / psapi-demo-secret";
 
+/** Where one of the target's origins came from, so that a hint can name what to fix. */
+export interface OriginSource {
+  /** The host (`127.0.0.1:4010`, `image.adobe.io`). */
+  readonly host: string;
+  /** `--base-url`, `PHOTOSHOP_API_URL`, `PHOTOSHOP_IMS_URL`, or which default. */
+  readonly from: string;
+}
+
 /** Where a command sends its calls, and what it needs to make them. */
 export interface Target {
   /** `adobe`: image.adobe.io; `remote`: another base URL (a running emulator); `embedded`: in-process. */
@@ -41,6 +49,8 @@ export interface Target {
   readonly storage: EmulatorStorage | undefined;
   /** The fetch every call goes through, which remembers the host of a failed connection. */
   readonly network: TrackedFetch;
+  /** Where the API's and IMS's origins came from (the IMS host is unknown until a token is asked for). */
+  readonly sources: { readonly api: OriginSource; readonly ims: OriginSource | undefined };
 }
 
 /**
@@ -83,6 +93,11 @@ export interface TargetOptions {
  */
 export async function openTarget(context: CliContext, options: TargetOptions): Promise<Target> {
   const baseUrl = options.baseUrl ?? environmentBaseUrl(context.env);
+  const apiFrom = options.baseUrl
+    ? "--base-url"
+    : baseUrl
+      ? "PHOTOSHOP_API_URL"
+      : "the default (Adobe's API)";
   const hasCredentials = CREDENTIAL_VARIABLES.some((name) => context.env[name]);
   if (baseUrl === undefined && (!hasCredentials || options.offline)) {
     return openEmbeddedEmulator(hasCredentials, context.signal);
@@ -97,7 +112,11 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
   const network = trackFetch(globalThis.fetch, context.signal);
   const env = { ...context.env };
   // No real IMS runs on this machine: a loopback target is an emulator, which serves IMS itself.
-  if (isLoopback(url) && !env.PHOTOSHOP_IMS_URL) env.PHOTOSHOP_IMS_URL = url.origin;
+  let imsFrom = env.PHOTOSHOP_IMS_URL ? "PHOTOSHOP_IMS_URL" : "the default (Adobe's IMS)";
+  if (isLoopback(url) && !env.PHOTOSHOP_IMS_URL) {
+    env.PHOTOSHOP_IMS_URL = url.origin;
+    imsFrom = `${apiFrom} (a local emulator serves IMS too)`;
+  }
   let auth: PhotoshopAuth;
   try {
     auth = authFromEnv(env, { fetch: network.fetch });
@@ -117,7 +136,20 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
     client: createPhotoshopClient({ auth, baseUrl: url.href.replace(/\/$/, ""), fetch: network.fetch }),
     storage: isAdobe ? undefined : createEmulatorStorage({ origin: url.origin, fetch: network.fetch }),
     network,
+    sources: {
+      api: { host: url.host, from: apiFrom },
+      ims: imsHost(env.PHOTOSHOP_IMS_URL, imsFrom),
+    },
   };
+}
+
+/** The IMS host and where it came from; `undefined` when the value is not a URL (auth refuses it). */
+function imsHost(value: string | undefined, from: string): OriginSource | undefined {
+  try {
+    return { host: new URL(value ?? DEFAULT_IMS_URL).host, from };
+  } catch {
+    return undefined; // auth has refused it already, with its own message
+  }
 }
 
 function environmentBaseUrl(env: CliContext["env"]): URL | undefined {
@@ -161,5 +193,9 @@ function openEmbeddedEmulator(credentialsIgnored: boolean, signal: AbortSignal):
     client: createPhotoshopClient({ auth, baseUrl: baseUrl.origin, fetch: network.fetch }),
     storage: createEmulatorStorage({ origin: baseUrl.origin, fetch: network.fetch }),
     network,
+    sources: {
+      api: { host: baseUrl.host, from: "the embedded emulator" },
+      ims: { host: baseUrl.host, from: "the embedded emulator" },
+    },
   };
 }

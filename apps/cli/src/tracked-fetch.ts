@@ -46,8 +46,13 @@ export function trackFetch(inner: typeof fetch, runSignal?: AbortSignal): Tracke
   return { fetch: tracked, lastFailure: () => last, lastAbandoned: () => abandoned };
 }
 
+/**
+ * The system's code (`ECONNREFUSED`), else the message of the cause (undici's `bad port`), else the
+ * error's own: `fetch failed` says nothing, so it is the last resort.
+ */
 function reasonOf(error: unknown): string {
   const cause = error instanceof Error ? error.cause : undefined;
   if (cause instanceof Error && "code" in cause && typeof cause.code === "string") return cause.code;
+  if (cause instanceof Error && cause.message) return redactText(cause.message);
   return redactText(error instanceof Error ? error.message : String(error));
 }
