@@ -2,6 +2,7 @@ import { CommanderError } from "commander";
 import { CliError, usageError } from "./cli-error.js";
 import type { CliContext } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
+import { commandDeadline } from "./options.js";
 import { createOutput } from "./output.js";
 import { buildProgram } from "./program.js";
 import { createRunSignal, settleWithin } from "./run-signal.js";
@@ -39,8 +40,8 @@ export async function run(argv: readonly string[], context: CliContext): Promise
   const session = createSession({ ...context, signal: runSignal.signal }, output);
   const program = buildProgram(session);
   program.hook("preAction", (_program, action) => {
-    const { timeout } = action.opts<{ timeout?: unknown }>();
-    if (typeof timeout === "number") runSignal.arm(timeout);
+    const seconds = commandDeadline(action);
+    if (seconds !== undefined) runSignal.arm(seconds);
   });
   try {
     await settleWithin(program.parseAsync([...argv]), runSignal.signal, GRACE_MS);
