@@ -1,5 +1,5 @@
 import { ImsError } from "@psapi/auth";
-import { JobFailedError, JobTimeoutError, PhotoshopApiError } from "@psapi/client";
+import { JobFailedError, JobTimeoutError, PhotoshopApiError, RetiredOperationError } from "@psapi/client";
 import { CliError } from "./cli-error.js";
 import { ExitCode } from "./exit-codes.js";
 import { DeadlineExceededError } from "./run-signal.js";
@@ -38,10 +38,22 @@ export function explainError(
     return new CliError("interrupted", { exitCode: ExitCode.interrupted, cause: error });
   if (error instanceof PhotoshopApiError) return explainApiError(error, options.target);
   if (error instanceof ImsError) return explainImsError(error, options.target);
+  if (error instanceof RetiredOperationError) {
+    // Only on Adobe's own host: the endpoint is gone there, and calling again cannot help.
+    return new CliError(stripPrefix(error.message), {
+      exitCode: ExitCode.usage,
+      hint: "psapi token checks credentials; the current commands are remove-background, mask-objects and fill",
+      cause: error,
+    });
+  }
   if (error instanceof JobFailedError) {
     const first = error.errors[0];
+    // Adobe's three shapes: retired {type, title}, v2 {errorCode, message}, masking {error_code, message}.
+    const details =
+      first === undefined
+        ? "no reason given"
+        : `${first.type ?? first.errorCode ?? first.error_code}: ${first.title ?? first.message}`;
     const reasons = serviceReasons(first?.details);
-    const details = first === undefined ? "no reason given" : `${first.type}: ${first.title}`;
     return new CliError(
       `job ${error.jobId} failed (${details})${reasons.length > 0 ? `: ${reasons.join("; ")}` : ""}`,
       { hint: jobFailureHint(first?.type, reasons.length > 0), cause: error },
