@@ -204,7 +204,10 @@ describe.concurrent("errors from a running emulator", () => {
       { env: DEMO },
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: job \S+ failed \(FileLinkInvalidError: Asset Link Invalid\)$/m);
+    // The service's own details[].reason follows Adobe's type and title.
+    expect(result.stderr).toMatch(
+      /^error: job \S+ failed \(FileLinkInvalidError: Asset Link Invalid\): The link is not a valid pre-signed GET URL\.$/m,
+    );
     expect(result.stderr).toMatch(/^hint: the service could not read the input or write the output/m);
     expect(result.stderr).not.toMatch(STACK_FRAME);
 
