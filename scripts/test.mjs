@@ -45,8 +45,26 @@ for (const dir of packageDirs) {
   skipped += report.numPendingTests + (report.numTodoTests ?? 0);
   lines.push(`  ${dir.slice(root.length)}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
 }
+// What a user of the packages gets: every public package packs clean (check-packages), and its
+// tarballs install outside the workspace and run the README examples (consumer-test). Each counts
+// as one test in the closing line. They need every package built, which turbo has just done.
+let status = turbo.status ?? 1;
+if (status === 0) {
+  const built = spawnSync("pnpm", ["exec", "turbo", "run", "build", "--output-logs=errors-only"], {
+    cwd: root,
+    stdio: "inherit",
+    env: { TURBO_TELEMETRY_DISABLED: "1", ...process.env },
+  });
+  status = built.status ?? 1;
+}
+for (const script of ["check-packages.mjs", "consumer-test.mjs"]) {
+  if (status !== 0) break;
+  const check = spawnSync(process.execPath, [join(root, "scripts", script)], { cwd: root, stdio: "inherit" });
+  if (check.status === 0) passed += 1;
+  else failed += 1;
+  lines.push(`  scripts/${script}: ${check.status === 0 ? "1 passed, 0 failed" : "0 passed, 1 failed"}`);
+}
 console.log(`\n${lines.join("\n")}`);
-const status = turbo.status ?? 1;
 if (status !== 0 && failed === 0) {
   console.log("pnpm test FAILED: a spec lint, drift check, lint, typecheck or build task failed (see above)");
 }

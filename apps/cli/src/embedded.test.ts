@@ -164,6 +164,16 @@ describe.concurrent("usage errors", () => {
     },
   );
 
+  it("token says the embedded emulator issued it, and --show refuses to print a token no API accepts", async () => {
+    const token = await runCli(["token"]);
+    expect(token.code).toBe(0);
+    expect(token.stdout).toMatch(/^issuer: {2}embedded emulator$/m);
+    const shown = await runCli(["token", "--show", "--json"]);
+    expect(shown.code).toBe(2);
+    expect(shown.stdout).not.toMatch(/"token"/);
+    expect(shown.stderr).toMatch(/^error: refusing to print a token of the embedded emulator/m);
+  });
+
   it("--out that is a directory is refused before any work starts", async () => {
     const result = await runCli(["mask", SAMPLE, "--out", dir]);
     expect(result.code).toBe(2);

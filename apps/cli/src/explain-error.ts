@@ -2,7 +2,10 @@ import { ImsError } from "@psapi/auth";
 import { JobFailedError, JobTimeoutError, PhotoshopApiError, RetiredOperationError } from "@psapi/client";
 import { CliError } from "./cli-error.js";
 import { ExitCode } from "./exit-codes.js";
+import { DeadlineExceededError } from "./run-signal.js";
 import { CREDENTIALS_HINT, laterStatusCommand, type Target } from "./target.js";
+import type { NetworkFailure } from "./tracked-fetch.js";
+import { isLoopback } from "./validate.js";
 
 /** What to do about a refused token. */
 const TOKEN_HINT =
@@ -28,6 +31,9 @@ export function explainError(
   options: { signal: AbortSignal; target: Target | undefined },
 ): CliError {
   if (error instanceof CliError) return error;
+  if (options.signal.reason instanceof DeadlineExceededError) {
+    return explainDeadline(options.signal.reason, options.target, error);
+  }
   if (options.signal.aborted)
     return new CliError("interrupted", { exitCode: ExitCode.interrupted, cause: error });
   if (error instanceof PhotoshopApiError) return explainApiError(error, options.target);
@@ -47,10 +53,11 @@ export function explainError(
       first === undefined
         ? "no reason given"
         : `${first.type ?? first.errorCode ?? first.error_code}: ${first.title ?? first.message}`;
-    return new CliError(`job ${error.jobId} failed (${details})`, {
-      hint: jobFailureHint(first?.type),
-      cause: error,
-    });
+    const reasons = serviceReasons(first?.details);
+    return new CliError(
+      `job ${error.jobId} failed (${details})${reasons.length > 0 ? `: ${reasons.join("; ")}` : ""}`,
+      { hint: jobFailureHint(first?.type, reasons.length > 0), cause: error },
+    );
   }
   if (error instanceof JobTimeoutError) {
     const later = laterStatusCommand(error.statusUrl, options.target);
@@ -62,11 +69,7 @@ export function explainError(
   }
   const failure = options.target?.network.lastFailure();
   if (failure !== undefined && error instanceof TypeError) {
-    return new CliError(`cannot reach ${failure.host} (${failure.reason})`, {
-      exitCode: ExitCode.network,
-      hint: "check the URL, that the server runs, and your network connection",
-      cause: error,
-    });
+    return explainNetworkFailure(failure, options.target, error);
   }
   if (error instanceof TypeError && error.message.startsWith("[@psapi/")) {
     // The packages' own option checks, e.g. a malformed PHOTOSHOP_IMS_URL.
@@ -91,6 +94,97 @@ export function explainError(
   });
 }
 
+/**
+ * The command's `--timeout` ran out: names the host that kept psapi waiting, when a request was in
+ * flight, since "timed out" alone does not say whether the server, the network or the job was slow.
+ */
+function explainDeadline(
+  deadline: DeadlineExceededError,
+  target: Target | undefined,
+  error: unknown,
+): CliError {
+  const host = target?.network.lastAbandoned();
+  return new CliError(
+    host === undefined ? deadline.message : `no answer from ${host} within ${deadline.seconds} s (--timeout)`,
+    {
+      exitCode: ExitCode.network,
+      hint:
+        host === undefined
+          ? "raise --timeout"
+          : `check that ${host} is the right address and that its server answers, or raise --timeout`,
+      cause: error,
+    },
+  );
+}
+
+/** What a system error code means, for the one line of a network failure. */
+const NETWORK_REASONS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused: nothing listens on that port",
+  ENOTFOUND: "no such host",
+  EAI_AGAIN: "the host name could not be looked up",
+  ECONNRESET: "the connection was reset",
+  ETIMEDOUT: "the connection timed out",
+  UND_ERR_CONNECT_TIMEOUT: "the connection timed out",
+  EHOSTUNREACH: "the host is unreachable",
+  ENETUNREACH: "the network is unreachable",
+};
+
+/** Codes of a TLS handshake that got a plain-http answer: an https URL to an http server. */
+const TLS_TO_PLAIN_HTTP = new Set([
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "ERR_SSL_PACKET_LENGTH_TOO_LONG",
+  "EPROTO",
+]);
+
+/**
+ * The one wording of a request that got no response, whatever made it (the API client, IMS, the
+ * emulator's storage) and whichever command: `cannot reach <host>: <why> (<code>)`, and a hint that
+ * names where that host came from (`--base-url`, an environment variable, a default).
+ */
+function explainNetworkFailure(
+  failure: NetworkFailure,
+  target: Target | undefined,
+  cause: unknown,
+): CliError {
+  const { host, reason } = failure;
+  const source =
+    target === undefined
+      ? undefined
+      : [target.sources.api, target.sources.ims].find((candidate) => candidate?.host === host);
+  const from = source === undefined ? "" : `${host} comes from ${source.from}: `;
+  if (TLS_TO_PLAIN_HTTP.has(reason)) {
+    return new CliError(`cannot reach ${host} over https: it answers in plain http (${reason})`, {
+      exitCode: ExitCode.network,
+      hint: `${from}use http://${host} (a local emulator speaks plain http), or the server's https address`,
+      cause,
+    });
+  }
+  const meaning = NETWORK_REASONS[reason];
+  return new CliError(`cannot reach ${host}: ${meaning === undefined ? reason : `${meaning} (${reason})`}`, {
+    exitCode: ExitCode.network,
+    hint:
+      reason === "ECONNREFUSED" && isLoopback(new URL(`http://${host}`))
+        ? `${from}check the port, and that the emulator runs (psapi emulator --port ${new URL(`http://${host}`).port || 80})`
+        : `${from}check the address, that the server runs, and your network connection`,
+    cause,
+  });
+}
+
+/**
+ * The service's own reasons from an error's `details`, which Adobe sends as a list of
+ * `{name, reason}`, one such object, or a string: "the image is 20000 x 20000 px, over the limit of
+ * 10000 x 10000 px" says more than any hint can.
+ */
+function serviceReasons(details: unknown): string[] {
+  const list = Array.isArray(details) ? details : [details];
+  return list.flatMap((detail) => {
+    if (typeof detail === "string") return detail.trim() ? [detail.trim()] : [];
+    if (detail === null || typeof detail !== "object") return [];
+    const { reason } = detail as { reason?: unknown };
+    return typeof reason === "string" && reason.trim() ? [reason.trim()] : [];
+  });
+}
+
 /** Error codes that mean the path itself is wrong (a usage mistake), not the disk. */
 const PATH_PROBLEMS = new Set(["ENOENT", "EACCES", "EPERM", "EROFS", "EISDIR", "ENOTDIR"]);
 
@@ -103,7 +197,7 @@ function isFileSystemError(error: unknown): error is Error & { code: string; sys
   );
 }
 
-function jobFailureHint(type: string | undefined): string {
+function jobFailureHint(type: string | undefined, saidWhy: boolean): string {
   switch (type) {
     case "FileLinkInvalidError":
     case "ResourceNotFound":
@@ -115,7 +209,9 @@ function jobFailureHint(type: string | undefined): string {
     case "FileOverwriteError":
       return "the output already exists and may not be overwritten: choose another output URL";
     default:
-      return "the input may not be an image the service accepts (JPEG, PNG or TIFF; also PSD for manifest)";
+      return saidWhy
+        ? "the service said why, above: fix the input (JPEG, PNG or TIFF, at most 10000 px a side; also PSD for manifest)"
+        : "the input may not be an image the service accepts (JPEG, PNG or TIFF; also PSD for manifest)";
   }
 }
 
@@ -126,17 +222,15 @@ function explainApiError(error: PhotoshopApiError, target: Target | undefined): 
   const said =
     /failed with \d+\s+(.+)$/.exec(error.message)?.[1] ??
     [error.errorCode ?? error.type, error.title].filter((part) => part !== undefined).join(": ");
-  const why = `${error.status}${said ? ` ${said}` : ""}`;
+  const reasons = serviceReasons(error.details).filter((reason) => !said.includes(reason));
+  const why = `${error.status}${said ? ` ${said}` : ""}${reasons.length > 0 ? `: ${reasons.join("; ")}` : ""}`;
   const cause = { cause: error };
   switch (error.status) {
     case 0:
-      return new CliError(
-        `cannot reach ${host} (${target?.network.lastFailure()?.reason ?? "no answer in time"})`,
-        {
-          exitCode: ExitCode.network,
-          hint: "check the URL, that the server runs, and your network connection",
-          ...cause,
-        },
+      return explainNetworkFailure(
+        target?.network.lastFailure() ?? { host, reason: "no answer in time" },
+        target,
+        error,
       );
     case 401:
       return new CliError(`the API refused the access token (${why})`, {
@@ -178,12 +272,11 @@ function explainApiError(error: PhotoshopApiError, target: Target | undefined): 
 
 function explainImsError(error: ImsError, target: Target | undefined): CliError {
   if (error.error === "network_error" || error.error === "timeout") {
-    const host = target?.network.lastFailure()?.host ?? "the IMS server";
-    return new CliError(`cannot reach ${host} to get a token (${error.error})`, {
-      exitCode: ExitCode.network,
-      hint: "check PHOTOSHOP_IMS_URL (if set) and your network connection",
-      cause: error,
-    });
+    const failure = target?.network.lastFailure() ?? {
+      host: target?.sources.ims?.host ?? "the IMS server",
+      reason: error.error === "timeout" ? "no answer in time" : error.error,
+    };
+    return explainNetworkFailure(failure, target, error);
   }
   if (error.error === "invalid_token" || error.error === "expired_token") {
     // A ready-made token (PHOTOSHOP_ACCESS_TOKEN) was refused with a 401, or has expired.

@@ -6,6 +6,7 @@ import { displayPath, formatBytes, pngSize } from "./display.js";
 import type { EmulatorStorage } from "./emulator-storage.js";
 import { ExitCode } from "./exit-codes.js";
 import { createProgress } from "./progress.js";
+import { DeadlineExceededError } from "./run-signal.js";
 import type { Session } from "./session.js";
 import { laterStatusCommand, type Target } from "./target.js";
 import type { InputSource } from "./validate.js";
@@ -111,6 +112,14 @@ export async function waitWithProgress<T extends JobStatus>(
       onProgress: (status) => progress.update(stateOf(status)),
     });
   } catch (error) {
+    if (context.signal.reason instanceof DeadlineExceededError) {
+      const later = laterStatusCommand(job.statusUrl, session.target);
+      throw new CliError(`job ${job.jobId} did not finish within ${context.signal.reason.seconds} s`, {
+        exitCode: ExitCode.network,
+        hint: `raise --timeout${later === undefined ? "" : `, or look at it later with: ${later}`}`,
+        cause: error,
+      });
+    }
     if (context.signal.aborted) {
       const later = laterStatusCommand(job.statusUrl, session.target);
       throw new CliError(`interrupted while waiting for job ${job.jobId}`, {

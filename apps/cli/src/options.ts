@@ -19,19 +19,43 @@ export interface JobOptions extends GlobalOptions {
 /** Default `--timeout`, in seconds: long enough for a big PSD, short enough to never hang. */
 const DEFAULT_TIMEOUT_SECONDS = 300;
 
+/** The `--timeout` options that are a command's total deadline (see {@link timeoutOption}). */
+const COMMAND_DEADLINES = new WeakSet<Option>();
+
 /**
- * The `--timeout <seconds>` option of every command that waits for a job.
+ * The `--timeout <seconds>` option of every command that calls the network. By default it is the
+ * total deadline of the command: `run()` arms it before the action starts and ends every request,
+ * upload, download and wait of the command when it runs out (exit code 4), so a command that has
+ * this option cannot hang, whatever it calls. `scope: "wait"` is for a command whose timeout bounds
+ * each of many waits (`psapi batch`), which only Ctrl-C ends as a whole.
  *
  * @param description - What the timeout bounds, for the help text.
+ * @param scope - `command` (default): the whole command's deadline; `wait`: the command's own use.
  * @example
- * program.command("status").addOption(timeoutOption("with --wait: give up after this long"));
+ * program.command("hello").addOption(timeoutOption());
  */
-export function timeoutOption(description = "give up waiting for the job after this long"): Option {
-  return new Option("--timeout <seconds>", description)
+export function timeoutOption(
+  description = "give up after this many seconds: the whole command, every request and the wait",
+  scope: "command" | "wait" = "command",
+): Option {
+  const option = new Option("--timeout <seconds>", description)
     .argParser(parsePositiveNumber)
     .default(DEFAULT_TIMEOUT_SECONDS);
+  if (scope === "command") COMMAND_DEADLINES.add(option);
+  return option;
 }
 
+/**
+ * The command's total deadline in seconds: its `--timeout` when that option is one made by
+ * {@link timeoutOption} with the `command` scope; `undefined` otherwise.
+ *
+ * @param command - The command about to run.
+ */
+export function commandDeadline(command: Command): number | undefined {
+  const option = command.options.find((candidate) => COMMAND_DEADLINES.has(candidate));
+  const value = option === undefined ? undefined : command.getOptionValue(option.attributeName());
+  return typeof value === "number" ? value : undefined;
+}
 /**
  * Adds the input/output options of `mask`, `cutout` and `manifest` to a command.
  *

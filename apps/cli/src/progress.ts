@@ -28,9 +28,14 @@ export interface Progress {
 
 const CLEAR_LINE = "\r\u001b[2K";
 
+/** A job id (a UUID): shown by its first 8 characters, the whole id is printed once the job ends. */
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+
 /**
- * Draws `label: state · 3.2s` on one terminal line, redrawn as time passes. Silent when the stream
- * is not a terminal, so that piped or logged output holds only results.
+ * Draws `running · 3.2s · mask job 1f2e4a5b…` on one terminal line, redrawn as time passes: state
+ * and elapsed time first, so that a narrow terminal cuts the label, not them; a job id in the label
+ * is shortened to 8 characters. Silent when the stream is not a terminal, so that piped or logged
+ * output holds only results.
  *
  * @param options - See {@link ProgressOptions}.
  * @returns A {@link Progress}; call `stop()` when the wait ends, however it ends.
@@ -44,11 +49,13 @@ export function createProgress(options: ProgressOptions): Progress {
   if (stream.isTTY !== true) return { update() {}, stop() {} };
   const startedAt = now();
   let state = "submitted";
+  const shown = label.replace(UUID, (id) => `${id.slice(0, 8)}…`);
   const draw = () => {
     const seconds = ((now() - startedAt) / 1000).toFixed(1);
-    const line = `${label}: ${state} · ${seconds}s`;
-    const width = (stream.columns ?? 80) - 1;
-    stream.write(`${CLEAR_LINE}${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
+    const line = `${state} · ${seconds}s · ${shown}`;
+    // A pty that reports 0 columns (some CI terminals) has no known width: use the usual 80.
+    const width = (stream.columns || 80) - 1;
+    stream.write(`${CLEAR_LINE}${line.length > width ? `${line.slice(0, Math.max(0, width - 1))}…` : line}`);
   };
   const timer = setInterval(draw, options.intervalMs ?? 100);
   // A progress line must never keep the process alive on its own.

@@ -204,7 +204,10 @@ describe.concurrent("errors from a running emulator", () => {
       { env: DEMO },
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: job \S+ failed \(FileLinkInvalidError: Asset Link Invalid\)$/m);
+    // The service's own details[].reason follows Adobe's type and title.
+    expect(result.stderr).toMatch(
+      /^error: job \S+ failed \(FileLinkInvalidError: Asset Link Invalid\): The link is not a valid pre-signed GET URL\.$/m,
+    );
     expect(result.stderr).toMatch(/^hint: the service could not read the input or write the output/m);
     expect(result.stderr).not.toMatch(STACK_FRAME);
 
@@ -225,12 +228,14 @@ describe.concurrent("errors from a running emulator", () => {
 describe.concurrent("--timeout", () => {
   it("gives up a job that does not finish in time: exit 4 and how to look at it later", async (context) => {
     const slow = await ownEmulator(context, { jobs: { pendingMs: 600_000 } });
+    // --timeout is the whole command's deadline: 10 s leaves the token, the upload and the submission
+    // (which take well under a second on an idle machine) time to finish on a loaded one first.
     const result = await runCli(
-      ["mask", SAMPLE, "--out", join(dir, "late.png"), "--timeout", "1", "--base-url", slow.url],
+      ["mask", SAMPLE, "--out", join(dir, "late.png"), "--timeout", "10", "--base-url", slow.url],
       { env: DEMO },
     );
     expect(result.code).toBe(4);
-    expect(result.stderr).toMatch(/^error: job \S+ did not finish within 1 s$/m);
+    expect(result.stderr).toMatch(/^error: job \S+ did not finish within 10 s$/m);
     expect(result.stderr).toMatch(
       // The command in the hint works as written: the job is not on Adobe, so it names the base URL.
       new RegExp(

@@ -2,9 +2,17 @@ import { CommanderError } from "commander";
 import { CliError, usageError } from "./cli-error.js";
 import type { CliContext } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
+import { commandDeadline } from "./options.js";
 import { createOutput } from "./output.js";
 import { buildProgram } from "./program.js";
+import { createRunSignal, settleWithin } from "./run-signal.js";
 import { createSession } from "./session.js";
+
+/**
+ * How long a command has to unwind after Ctrl-C or its deadline before psapi gives up on it: its
+ * requests stop at once, so this only matters for work that ignores its signal.
+ */
+const GRACE_MS = 2000;
 
 /** Commander's codes for output the user asked for (`--help`, `--version`): not failures. */
 const REQUESTED_OUTPUT = new Set(["commander.helpDisplayed", "commander.version"]);
@@ -26,10 +34,17 @@ export async function run(argv: readonly string[], context: CliContext): Promise
     stderr: context.stderr,
     json: args.includes("--json"),
   });
-  const session = createSession(context, output);
+  // Every command sees one signal that ends on Ctrl-C and, once its --timeout is parsed, at its
+  // deadline: the whole command (token, uploads, job, download) gets that long.
+  const runSignal = createRunSignal(context.signal);
+  const session = createSession({ ...context, signal: runSignal.signal }, output);
   const program = buildProgram(session);
+  program.hook("preAction", (_program, action) => {
+    const seconds = commandDeadline(action);
+    if (seconds !== undefined) runSignal.arm(seconds);
+  });
   try {
-    await program.parseAsync([...argv]);
+    await settleWithin(program.parseAsync([...argv]), runSignal.signal, GRACE_MS);
     return ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -53,7 +68,7 @@ export async function run(argv: readonly string[], context: CliContext): Promise
       error instanceof CliError
         ? error
         : (await import("./explain-error.js")).explainError(error, {
-            signal: context.signal,
+            signal: runSignal.signal,
             target: session.target,
           });
     output.failure(await withoutUrlQueries(failure));
@@ -62,6 +77,8 @@ export async function run(argv: readonly string[], context: CliContext): Promise
       context.stderr.write(`${original instanceof Error ? original.stack : String(original)}\n`);
     }
     return failure.exitCode;
+  } finally {
+    runSignal.dispose();
   }
 }
 

@@ -1,4 +1,10 @@
-import { authFromEnv, createServerToServerAuth, type PhotoshopAuth, type TokenStore } from "@psapi/auth";
+import {
+  authFromEnv,
+  createServerToServerAuth,
+  DEFAULT_IMS_URL,
+  type PhotoshopAuth,
+  type TokenStore,
+} from "@psapi/auth";
 import type { RateLimiter } from "@psapi/batch";
 import { createPhotoshopClient, type FetchLike, type PhotoshopClient } from "@psapi/client";
 import { CliError, usageError } from "./cli-error.js";
@@ -28,6 +34,14 @@ export const CREDENTIALS_HINT =
   "set PHOTOSHOP_CLIENT_ID and PHOTOSHOP_CLIENT_SECRET (or PHOTOSHOP_ACCESS_TOKEN with PHOTOSHOP_CLIENT_ID); " +
   "a local emulator accepts psapi-demo-client / psapi-demo-secret";
 
+/** Where one of the target's origins came from, so that a hint can name what to fix. */
+export interface OriginSource {
+  /** The host (`127.0.0.1:4010`, `image.adobe.io`). */
+  readonly host: string;
+  /** `--base-url`, `PHOTOSHOP_API_URL`, `PHOTOSHOP_IMS_URL`, or which default. */
+  readonly from: string;
+}
+
 /** Where a command sends its calls, and what it needs to make them. */
 export interface Target {
   /** `adobe`: image.adobe.io; `remote`: another base URL (a running emulator); `embedded`: in-process. */
@@ -42,6 +56,8 @@ export interface Target {
   readonly storage: EmulatorStorage | undefined;
   /** The fetch every call goes through, which remembers the host of a failed connection. */
   readonly network: TrackedFetch;
+  /** Where the API's and IMS's origins came from (the IMS host is unknown until a token is asked for). */
+  readonly sources: { readonly api: OriginSource; readonly ims: OriginSource | undefined };
 }
 
 /**
@@ -113,9 +129,14 @@ async function clientFor(
  */
 export async function openTarget(context: CliContext, options: TargetOptions): Promise<Target> {
   const baseUrl = options.baseUrl ?? environmentBaseUrl(context.env);
+  const apiFrom = options.baseUrl
+    ? "--base-url"
+    : baseUrl
+      ? "PHOTOSHOP_API_URL"
+      : "the default (Adobe's API)";
   const hasCredentials = CREDENTIAL_VARIABLES.some((name) => context.env[name]);
   if (baseUrl === undefined && (!hasCredentials || options.offline)) {
-    return openEmbeddedEmulator(hasCredentials, options);
+    return openEmbeddedEmulator(hasCredentials, options, context.signal);
   }
   const url = baseUrl ?? new URL(ADOBE_API_URL);
   if (!hasCredentials) {
@@ -124,10 +145,14 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
       hint: CREDENTIALS_HINT,
     });
   }
-  const network = trackFetch(globalThis.fetch);
+  const network = trackFetch(globalThis.fetch, context.signal);
   const env = { ...context.env };
   // No real IMS runs on this machine: a loopback target is an emulator, which serves IMS itself.
-  if (isLoopback(url) && !env.PHOTOSHOP_IMS_URL) env.PHOTOSHOP_IMS_URL = url.origin;
+  let imsFrom = env.PHOTOSHOP_IMS_URL ? "PHOTOSHOP_IMS_URL" : "the default (Adobe's IMS)";
+  if (isLoopback(url) && !env.PHOTOSHOP_IMS_URL) {
+    env.PHOTOSHOP_IMS_URL = url.origin;
+    imsFrom = `${apiFrom} (a local emulator serves IMS too)`;
+  }
   let auth: PhotoshopAuth;
   try {
     auth = authFromEnv(env, {
@@ -155,7 +180,20 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
     ),
     storage: isAdobe ? undefined : createEmulatorStorage({ origin: url.origin, fetch: network.fetch }),
     network,
+    sources: {
+      api: { host: url.host, from: apiFrom },
+      ims: imsHost(env.PHOTOSHOP_IMS_URL, imsFrom),
+    },
   };
+}
+
+/** The IMS host and where it came from; `undefined` when the value is not a URL (auth refuses it). */
+function imsHost(value: string | undefined, from: string): OriginSource | undefined {
+  try {
+    return { host: new URL(value ?? DEFAULT_IMS_URL).host, from };
+  } catch {
+    return undefined; // auth has refused it already, with its own message
+  }
 }
 
 function environmentBaseUrl(env: CliContext["env"]): URL | undefined {
@@ -174,7 +212,11 @@ function environmentBaseUrl(env: CliContext["env"]): URL | undefined {
  */
 const EMBEDDED_CLIENT = { clientId: "psapi-demo-client", clientSecret: "psapi-demo-secret" } as const;
 
-async function openEmbeddedEmulator(credentialsIgnored: boolean, options: TargetOptions): Promise<Target> {
+async function openEmbeddedEmulator(
+  credentialsIgnored: boolean,
+  options: TargetOptions,
+  signal: AbortSignal,
+): Promise<Target> {
   // The emulator (image codecs, the spec's validators) takes about a second to load: it is loaded on
   // the first request, so that a command refused before it sends anything (an https input, a status
   // lookup, a bad --out) answers at once. Calls to Adobe or a running emulator never load it.
@@ -193,7 +235,10 @@ async function openEmbeddedEmulator(credentialsIgnored: boolean, options: Target
         }),
       }),
     ));
-  const network = trackFetch(async (input, init) => (await emulator()).fetch(new Request(input, init)));
+  const network = trackFetch(
+    async (input, init) => (await emulator()).fetch(new Request(input, init)),
+    signal,
+  );
   const baseUrl = new URL(EMBEDDED_ORIGIN);
   const auth = createServerToServerAuth({ ...EMBEDDED_CLIENT, imsUrl: baseUrl.origin, fetch: network.fetch });
   return {
@@ -211,5 +256,9 @@ async function openEmbeddedEmulator(credentialsIgnored: boolean, options: Target
     ),
     storage: createEmulatorStorage({ origin: baseUrl.origin, fetch: network.fetch }),
     network,
+    sources: {
+      api: { host: baseUrl.host, from: "the embedded emulator" },
+      ims: { host: baseUrl.host, from: "the embedded emulator" },
+    },
   };
 }

@@ -100,7 +100,7 @@ export async function prepareOutPath(path: string, cwd: string): Promise<string>
   if (existing?.isDirectory())
     throw usageError(`--out ${path} is a directory`, "give a file name, e.g. out/mask.png");
   try {
-    await mkdir(dirname(absolute), { recursive: true });
+    await makeDirectory(dirname(absolute));
     // The result is written as a temporary file next to `path`, then renamed: try exactly that.
     // `access(W_OK)` is not enough: it says yes to root on a read-only mount or in /proc.
     const probe = `${absolute}.${randomUUID()}.probe`;
@@ -110,4 +110,29 @@ export async function prepareOutPath(path: string, cwd: string): Promise<string>
     throw usageError(`cannot write to --out ${path}`, "choose a path in a directory you can write to");
   }
   return absolute;
+}
+
+/**
+ * Creates `directory` and its missing parents one at a time, from the nearest one that exists.
+ * Not `mkdir(…, { recursive: true })`: under /proc or /sys, Node's recursive mkdir retries forever
+ * at 100 % CPU (`--out /proc/nope/x.png` never came back), where a plain mkdir fails at once.
+ *
+ * @param directory - An absolute path.
+ * @throws The file system's error for the first directory that cannot be created.
+ */
+async function makeDirectory(directory: string): Promise<void> {
+  const missing: string[] = [];
+  let current = directory;
+  while ((await stat(current).catch(() => undefined)) === undefined) {
+    missing.unshift(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const path of missing) {
+    await mkdir(path).catch((error: NodeJS.ErrnoException) => {
+      // Made in the meantime (another psapi writing next to this one) is as good as made here.
+      if (error.code !== "EEXIST") throw error;
+    });
+  }
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { parseServerArgs, type RunningServer, startServer } from "./server.js";
+import { commandName, parseServerArgs, type RunningServer, startFailure, startServer } from "./server.js";
 import { subjectPng } from "./testing/helpers.js";
 
 describe("parseServerArgs", () => {
@@ -213,5 +213,35 @@ describe("the server on a real port", () => {
     expect(error).toBeInstanceOf(TypeError);
     const after = await fetch(`${server.url}/pie/psdService/hello`);
     expect(after.status).toBe(401);
+  });
+});
+
+describe("the server binary's words", () => {
+  it("names the command actually run in its usage line", () => {
+    expect(commandName(["node", "/p/dist/server.js"], { PSAPI_EMULATOR_COMMAND: "psapi emulator" })).toBe(
+      "psapi emulator",
+    );
+    expect(commandName(["node", "/p/dist/server.js"], { npm_lifecycle_event: "emulator" })).toBe(
+      "pnpm emulator",
+    );
+    expect(commandName(["node", "/app/node_modules/.bin/psapi-emulator"], {})).toBe("psapi-emulator");
+    expect(commandName(["node", `${process.cwd()}/dist/server.js`], {})).toBe("node dist/server.js");
+  });
+
+  it("hints at --port 0 when the port is taken, and says so of a real second server", async () => {
+    const first = await startServer({ host: "127.0.0.1", port: 0, demoCredentials: true, emulator: {} });
+    try {
+      const port = Number(new URL(first.url).port);
+      const error = await startServer({ host: "127.0.0.1", port, demoCredentials: true, emulator: {} }).then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(startFailure(error, { host: "127.0.0.1", port })).toBe(
+        `psapi emulator: port ${port} on 127.0.0.1 is in use (another emulator may be running there)\n` +
+          "hint: pass --port 0 to take any free port, or --port <another>",
+      );
+    } finally {
+      await first.close();
+    }
   });
 });

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { realpathSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { basename, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { getRequestListener } from "@hono/node-server";
@@ -17,8 +19,29 @@ export interface ServerConfig {
   emulator: CreateEmulatorOptions;
 }
 
-/** The `--help` text of the emulator server. */
-export const USAGE = `Usage: pnpm emulator [options]
+/**
+ * How the server was started, for its usage line: `psapi emulator` (the CLI sets
+ * `PSAPI_EMULATOR_COMMAND`), `pnpm emulator` (the root script), `psapi-emulator` (the package's
+ * binary), else `node <script>`.
+ *
+ * @param argv - `process.argv`.
+ * @param env - The environment.
+ * @example
+ * commandName(["node", "/x/node_modules/.bin/psapi-emulator"], {}) // "psapi-emulator"
+ */
+export function commandName(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): string {
+  if (env.PSAPI_EMULATOR_COMMAND) return env.PSAPI_EMULATOR_COMMAND;
+  if (env.npm_lifecycle_event === "emulator") return "pnpm emulator";
+  const script = argv[1] ?? "server.js";
+  if (basename(script) === "psapi-emulator") return "psapi-emulator";
+  return `node ${relative(process.cwd(), script) || script}`;
+}
+
+/** The `--help` text of the emulator server, with the command as it was run. */
+export const usage = (command: string): string => `Usage: ${command} [options]
 
   --port <n>             port (env PORT; default 4010; 0 picks a free one)
   --host <addr>          address to bind (default 127.0.0.1)
@@ -205,24 +228,44 @@ export function startServer(config: ServerConfig): Promise<RunningServer> {
   });
 }
 
+/**
+ * What to say when the server cannot start: a busy port gets a hint to take another one.
+ *
+ * @param error - What `startServer` rejected with.
+ * @param config - The host and port it tried.
+ * @example
+ * startFailure(Object.assign(new Error("listen EADDRINUSE"), { code: "EADDRINUSE" }), config)
+ */
+export function startFailure(error: unknown, config: Pick<ServerConfig, "host" | "port">): string {
+  if ((error as NodeJS.ErrnoException | undefined)?.code === "EADDRINUSE") {
+    return (
+      `psapi emulator: port ${config.port} on ${config.host} is in use (another emulator may be running there)\n` +
+      "hint: pass --port 0 to take any free port, or --port <another>"
+    );
+  }
+  return `psapi emulator: ${error instanceof Error ? error.message : String(error)}`;
+}
+
 async function main(): Promise<void> {
   let config: ServerConfig | "help";
   try {
     config = parseServerArgs(process.argv.slice(2), process.env);
   } catch (error) {
-    console.error(`psapi emulator: ${(error as Error).message}\n\n${USAGE}`);
+    console.error(
+      `psapi emulator: ${(error as Error).message}\n\n${usage(commandName(process.argv, process.env))}`,
+    );
     process.exitCode = 2;
     return;
   }
   if (config === "help") {
-    console.log(USAGE);
+    console.log(usage(commandName(process.argv, process.env)));
     return;
   }
   let server: RunningServer;
   try {
     server = await startServer(config);
   } catch (error) {
-    console.error(`psapi emulator: ${(error as Error).message}`);
+    console.error(startFailure(error, config));
     process.exitCode = 1;
     return;
   }
@@ -252,4 +295,15 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => shutdown("SIGTERM"));
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();
+/** Whether this module is the program: run directly, or through a symlinked bin (`psapi-emulator`). */
+function isMain(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) void main();

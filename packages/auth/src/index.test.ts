@@ -4,6 +4,7 @@ import * as auth from "./index.js";
 describe("@psapi/auth public surface", () => {
   it("exports the runtime values the other packages use", () => {
     expect(Object.keys(auth).sort()).toEqual([
+      "DEFAULT_IMS_URL",
       "ImsError",
       "REDACTED",
       "abortable",

@@ -5,7 +5,7 @@ export { type AuthFromEnvOverrides, authFromEnv } from "./from-env.js";
 export { errorSummary, ImsError } from "./ims-error.js";
 export { createJwtAuth, type JwtAuthOptions } from "./jwt.js";
 export type { Middleware } from "./middleware-type.js";
-export type { FetchLike, ImsOptions, LifecycleOptions } from "./options.js";
+export { DEFAULT_IMS_URL, type FetchLike, type ImsOptions, type LifecycleOptions } from "./options.js";
 export { isSecretName, REDACTED, redactError, redactText, redactUrl } from "./redact.js";
 export { createRefreshTokenAuth, type RefreshTokenAuthOptions } from "./refresh-token.js";
 export { parseRetryAfter } from "./retry-after.js";

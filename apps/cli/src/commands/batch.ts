@@ -90,7 +90,7 @@ export function registerBatch(program: Command, session: Session): void {
     .option("--batch-id <id>", "with --queue: the batch's name (default: from the operation and <inputs>)")
     .option("--status", "with --queue: show the fleet's progress and exit")
     .option("--no-wait", "with --queue: exit once the inputs are queued")
-    .addOption(timeoutOption("longest wait for one job"))
+    .addOption(timeoutOption("longest wait for one job", "wait"))
     .addHelpText("after", () => {
       const lines = Object.values(OPERATIONS).map((op) => `  ${op.name.padEnd(20)}${op.description}`);
       return `\nOperations:\n${lines.join("\n")}\n\nExamples:\n  psapi batch photos/ --op mask --out out/masks\n  psapi batch 'photos/**/*.jpg' --op cutout --concurrency 8\n  psapi batch manifest.csv --op mask --base-url http://127.0.0.1:4010\n  psapi batch photos/ --op mask --queue redis://127.0.0.1:6379`;
@@ -120,7 +120,7 @@ export function registerBatch(program: Command, session: Session): void {
         .argParser(parseInteger)
         .default(30_000),
     )
-    .addOption(timeoutOption("longest wait for one job"))
+    .addOption(timeoutOption("longest wait for one job", "wait"))
     .addHelpText(
       "after",
       "\nExample:\n  psapi worker --queue redis://127.0.0.1:6379 --base-url http://127.0.0.1:4010",

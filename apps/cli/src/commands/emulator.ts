@@ -54,7 +54,11 @@ export function registerEmulator(program: Command, session: Session): void {
           hint: "run: pnpm --filter @psapi/mock-server build",
         });
       }
-      const child = spawn(process.execPath, [serverScript, ...flags], { stdio: "inherit" });
+      const child = spawn(process.execPath, [serverScript, ...flags], {
+        stdio: "inherit",
+        // The server's usage line names the command the user typed.
+        env: { ...process.env, PSAPI_EMULATOR_COMMAND: "psapi emulator" },
+      });
       // Ctrl-C in a terminal reaches the server too, and it shuts down by itself. A signal sent to
       // psapi alone is passed on as SIGTERM, which the server also answers with a graceful
       // shutdown, but only after a moment: sent at once, the server would get both and say twice

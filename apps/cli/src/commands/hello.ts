@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { GlobalOptions } from "../options.js";
+import { type GlobalOptions, timeoutOption } from "../options.js";
 import type { Session } from "../session.js";
 
 /**
@@ -15,6 +15,7 @@ export function registerHello(program: Command, session: Session): void {
   program
     .command("hello")
     .description("call the API's hello endpoint: checks the token and the API key")
+    .addOption(timeoutOption())
     .addHelpText("after", "\nExample:\n  psapi hello")
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions>();

@@ -40,7 +40,7 @@ export function registerStatus(program: Command, session: Session): void {
     .argument("<job-url>", "the job's status URL, as mask, cutout or manifest printed it", parseUrlArgument)
     .description("show a job's state (GET /sensei/status/{id} or /pie/psdService/status/{id})")
     .option("--wait", "wait until the job succeeds or fails")
-    .addOption(timeoutOption("with --wait: give up after this long"))
+    .addOption(timeoutOption())
     .addHelpText(
       "after",
       "\nExample:\n  psapi status https://image.adobe.io/sensei/status/f54e0fcb-260b-47c3-b520-de0d17dc2b67 --wait",

@@ -1,7 +1,8 @@
 import type { AccessToken } from "@psapi/auth";
 import type { Command } from "commander";
+import { usageError } from "../cli-error.js";
 import { formatDuration } from "../display.js";
-import type { GlobalOptions } from "../options.js";
+import { type GlobalOptions, timeoutOption } from "../options.js";
 import type { Session } from "../session.js";
 
 /**
@@ -32,13 +33,23 @@ export function registerToken(program: Command, session: Session): void {
     .command("token")
     .description("get an access token: prints its expiry and a redacted form")
     .option("--show", "print the whole token (it is a secret: keep it out of logs)")
+    .addOption(timeoutOption())
     .addHelpText(
       "after",
-      "\nExamples:\n  psapi token\n  export PHOTOSHOP_ACCESS_TOKEN=$(psapi token --show --json | jq -r .token)",
+      "\nExamples:\n  psapi token\n  export PHOTOSHOP_ACCESS_TOKEN=$(psapi token --show --json | jq -r .token)   # with Adobe credentials set\n" +
+        "\n--show refuses a token of the embedded emulator: it ends with the command, and no API accepts it.",
     )
     .action(async (_options: unknown, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions & { show?: boolean }>();
       const target = await session.openTarget({ baseUrl: options.baseUrl });
+      if (options.show && target.kind === "embedded") {
+        // A token of the emulator that lives inside this one command: no API accepts it, and the
+        // README's `export PHOTOSHOP_ACCESS_TOKEN=$(…)` recipe would then send it to Adobe.
+        throw usageError(
+          "refusing to print a token of the embedded emulator: it ends with this command, and no API accepts it",
+          "set PHOTOSHOP_CLIENT_ID and PHOTOSHOP_CLIENT_SECRET for an Adobe token, or pass --base-url of a running emulator (psapi emulator) for one it accepts",
+        );
+      }
       const token: AccessToken = await target.auth.getToken({ signal: session.context.signal });
       const shown = options.show ? token.accessToken : redactToken(token.accessToken);
       // A static token (PHOTOSHOP_ACCESS_TOKEN) comes without an expiry: psapi cannot know it.
@@ -47,6 +58,7 @@ export function registerToken(program: Command, session: Session): void {
       const expires = known ? new Date(token.expiresAt).toISOString() : undefined;
       session.output.result(
         [
+          `issuer:  ${target.description}`,
           `token:   ${shown}`,
           `expires: ${expires === undefined ? "unknown (a ready-made token)" : `${expires} (in ${formatDuration(expiresIn)})`}`,
           `client:  ${token.clientId}`,
@@ -54,6 +66,7 @@ export function registerToken(program: Command, session: Session): void {
         ].join("\n"),
         {
           target: target.description,
+          issuer: target.kind,
           token: shown,
           redacted: !options.show,
           expiresAt: expires ?? null,

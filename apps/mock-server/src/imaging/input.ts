@@ -149,7 +149,10 @@ export async function inspectRaster(
   }
   let metadata: Metadata;
   try {
-    metadata = await sharp(input, sharpInputOptions(limits)).metadata();
+    // Only the header is read here, so libvips' pixel cap is off: with it, an oversized image fails
+    // as "Input image exceeds pixel limit" before checkDimensions can say how large it is and what
+    // the limit is. Every decode still runs with the cap (sharpInputOptions).
+    metadata = await sharp(input, { ...sharpInputOptions(limits), limitInputPixels: false }).metadata();
   } catch (error) {
     throw corruptImage(format, error);
   }

@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// The consumer test: what a user gets from the packed packages, outside this workspace.
+// 1. packs every public package with `pnpm pack` (workspace ranges replaced, as on publish);
+// 2. `npm install`s the tarballs into a temporary project under the system's temp directory,
+//    offline: our packages come from the tarballs; third-party packages are linked from this
+//    workspace's pnpm store (`overrides` to `file:` paths), because neither npm's cache nor pnpm's
+//    metadata cache here holds their registry metadata, and `pnpm test` must not need a registry;
+// 3. compiles with strict `tsc` every README code block marked `<!-- readme-check: … -->` and runs
+//    the ones marked `run`: the client with server-to-server auth against `psapi-emulator` served
+//    on a port, and the in-process emulator with no port; then runs `npx psapi quickstart`.
+// The README blocks are the code that runs here, so a README example cannot rot.
+import { execFileSync, spawn } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { pack, publicPackages } from "./check-packages.mjs";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const MARKER =
+  /<!--\s*readme-check:\s*(run|typecheck)((?:\s+declare\s+\w+)*)\s*-->\s*\n```ts\n([\s\S]*?)```/g;
+
+/** The marked code blocks of every public package's README, as `{ file, mode, declares, code }`. */
+function readmeBlocks(packages) {
+  return packages.flatMap(({ dir }) => {
+    const readme = join(dir, "README.md");
+    if (!existsSync(readme)) return [];
+    return [...readFileSync(readme, "utf8").matchAll(MARKER)].map((match, index) => ({
+      name: `${basename(dir)}-${index + 1}`,
+      source: relative(root, readme),
+      mode: match[1],
+      declares: [...match[2].matchAll(/declare\s+(\w+)/g)].map((declared) => declared[1]),
+      code: match[3],
+    }));
+  });
+}
+
+/** The real directories of the third-party runtime dependencies of `packages`, by name. */
+function thirdPartyLinks(packages) {
+  const links = {};
+  for (const { dir, manifest } of packages) {
+    for (const name of Object.keys(manifest.dependencies ?? {})) {
+      if (name.startsWith("@psapi/")) continue;
+      links[name] = `file:${realpathSync(join(dir, "node_modules", name))}`;
+    }
+  }
+  return links;
+}
+
+function run(command, args, options) {
+  return execFileSync(command, args, { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", ...options });
+}
+
+/** Starts `npx psapi-emulator --port 0` in `cwd` and resolves with its URL and a stop function. */
+function startEmulator(cwd) {
+  const child = spawn("npx", ["--offline", "psapi-emulator", "--port", "0", "--job-pending-ms", "0"], {
+    cwd,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolvePromise, reject) => {
+    child.once("exit", (code) => reject(new Error(`psapi-emulator exited with ${code}`)));
+    child.stdout.on("data", (chunk) => {
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(chunk.toString())?.[1];
+      if (url) resolvePromise({ url, stop: () => child.kill("SIGTERM") });
+    });
+  });
+}
+
+const packages = publicPackages();
+const project = mkdtempSync(join(tmpdir(), "psapi-consumer-"));
+let emulator;
+try {
+  const tarballs = join(project, "tarballs");
+  mkdirSync(tarballs);
+  const ours = Object.fromEntries(
+    packages.map(({ dir, manifest }) => [manifest.name, `file:${relative(project, pack(dir, tarballs))}`]),
+  );
+  const typescript = realpathSync(join(root, "node_modules", "typescript"));
+  const nodeTypes = realpathSync(join(root, "node_modules", "@types", "node"));
+  const links = {
+    ...thirdPartyLinks(packages),
+    typescript: `file:${typescript}`,
+    "@types/node": `file:${nodeTypes}`,
+  };
+  writeFileSync(
+    join(project, "package.json"),
+    `${JSON.stringify(
+      {
+        name: "psapi-consumer",
+        private: true,
+        type: "module",
+        dependencies: ours,
+        devDependencies: { typescript: links.typescript, "@types/node": links["@types/node"] },
+        overrides: { ...links, ...ours },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`consumer: npm install of ${packages.length} tarballs in ${project} (offline)`);
+  run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], {
+    cwd: project,
+  });
+
+  const blocks = readmeBlocks(packages);
+  if (blocks.length === 0) throw new Error("no README block is marked <!-- readme-check: … -->");
+  mkdirSync(join(project, "examples"));
+  for (const block of blocks) {
+    const declares = block.declares.map((name) => `declare const ${name}: string;\n`).join("");
+    writeFileSync(join(project, "examples", `${block.name}.ts`), `${declares}${block.code}\nexport {};\n`);
+  }
+  writeFileSync(
+    join(project, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        types: ["node"],
+        lib: ["ES2023", "DOM"],
+        outDir: "built",
+        skipLibCheck: false,
+      },
+      include: ["examples"],
+    }),
+  );
+  try {
+    run(process.execPath, [join(project, "node_modules", "typescript", "bin", "tsc"), "-p", "."], {
+      cwd: project,
+    });
+  } catch (error) {
+    const where = blocks.map((block) => `${block.name}: ${block.source}`).join(", ");
+    throw new Error(`a README example does not compile (${where}):\n${error.stdout}${error.stderr}`);
+  }
+  console.log(`consumer: ${blocks.length} README examples compile with strict tsc`);
+
+  emulator = await startEmulator(project);
+  const env = {
+    ...process.env,
+    PHOTOSHOP_CLIENT_ID: "psapi-demo-client",
+    PHOTOSHOP_CLIENT_SECRET: "psapi-demo-secret",
+    PHOTOSHOP_API_URL: emulator.url,
+    PHOTOSHOP_IMS_URL: emulator.url,
+  };
+  for (const block of blocks.filter((candidate) => candidate.mode === "run")) {
+    const output = run(process.execPath, [join(project, "built", `${block.name}.js`)], { cwd: project, env });
+    console.log(`consumer: ran ${block.source} (${block.name}): ${output.trim().split("\n").at(-1)}`);
+  }
+  const quickstart = run("npx", ["--offline", "psapi", "quickstart"], {
+    cwd: project,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+  });
+  if (!existsSync(join(project, "out", "coffee-mask.png"))) {
+    throw new Error(`npx psapi quickstart wrote no out/coffee-mask.png:\n${quickstart}`);
+  }
+  console.log("consumer: npx psapi quickstart wrote out/coffee-mask.png");
+} catch (error) {
+  console.error(`consumer: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  emulator?.stop();
+  if (!process.argv.includes("--keep")) rmSync(project, { recursive: true, force: true });
+  else console.log(`consumer: kept ${project}`);
+}
