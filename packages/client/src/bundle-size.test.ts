@@ -8,6 +8,13 @@ import { describe, expect, it } from "vitest";
 
 /** The issue's budget: client + auth, bundled, minified and gzipped, at most 12 kB (12,000 bytes). */
 const BUDGET_BYTES = 12_000;
+/**
+ * A typical application's import, at most what it cost before @psapi/core took the shared utilities
+ * out of @psapi/auth (measured on that tree with this test's bundler settings): 11,069 bytes for
+ * `createPhotoshopClient` + `createServerToServerAuth` (the bench's "typical" row, 11,071 B there),
+ * 11,585 bytes with `authFromEnv` as well.
+ */
+const TYPICAL_BUDGETS = { withoutEnv: 11_071, withEnv: 11_585 } as const;
 /** What importing the deprecated `createJwtAuth` may add to the entry (its option checks; not jose). */
 const JWT_ENTRY_BYTES = 600;
 /** jose's signer, loaded by `import()` on the first JWT token request only. */
@@ -117,5 +124,22 @@ describe("bundle size", () => {
     expect(core.entryBytes).toBeLessThanOrEqual(BUDGET_BYTES);
     expect(jwtEntryBytes).toBeLessThanOrEqual(JWT_ENTRY_BYTES);
     expect(all.lazyBytes).toBeLessThanOrEqual(JWT_LAZY_BYTES);
+  }, 60_000);
+
+  it("keeps a typical import no larger than before @psapi/core", async () => {
+    const client = 'export { createPhotoshopClient } from "./index.ts";\n';
+    const withoutEnv = await measure(`${client}export { createServerToServerAuth } from "@psapi/auth";\n`);
+    const withEnv = await measure(
+      `${client}export { authFromEnv, createServerToServerAuth } from "@psapi/auth";\n`,
+    );
+    console.log(
+      `createPhotoshopClient + createServerToServerAuth (minified, gzipped): ${withoutEnv.entryBytes} bytes ` +
+        `of ${TYPICAL_BUDGETS.withoutEnv}; + authFromEnv: ${withEnv.entryBytes} bytes of ${TYPICAL_BUDGETS.withEnv}`,
+    );
+    expect(withEnv.entryInputs.some((path) => path.endsWith("src/client.ts"))).toBe(true);
+    expect(withEnv.entryInputs.some((path) => path.endsWith("auth/dist/from-env.js"))).toBe(true);
+    expect(withEnv.entryInputs.some((path) => path.endsWith("core/dist/deadline.js"))).toBe(true);
+    expect(withoutEnv.entryBytes).toBeLessThanOrEqual(TYPICAL_BUDGETS.withoutEnv);
+    expect(withEnv.entryBytes).toBeLessThanOrEqual(TYPICAL_BUDGETS.withEnv);
   }, 60_000);
 });

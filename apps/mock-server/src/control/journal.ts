@@ -1,3 +1,5 @@
+import { isSecretName, REDACTED, redactText } from "@psapi/core";
+
 /** One recorded request. Never holds a header value, a body, or a secret query value. */
 export interface JournalEntry {
   id: number;
@@ -28,22 +30,13 @@ export interface JournalFilter {
   limit?: number;
 }
 
-const SECRET_QUERY_NAMES = new Set([
-  "sig",
-  "client_secret",
-  "refresh_token",
-  "access_token",
-  "jwt_token",
-  "code",
-  "token",
-]);
-
-/** Query parameters as a record, secret values redacted. */
+/**
+ * Query parameters as a record: the value of a secret one (see `isSecretName`) replaced, and every
+ * other value passed through `redactText` (a `?next=` URL may carry a signature of its own).
+ */
 export function redactQuery(query: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of query) {
-    out[name] = SECRET_QUERY_NAMES.has(name.toLowerCase()) ? "[REDACTED]" : value;
-  }
+  for (const [name, value] of query) out[name] = isSecretName(name) ? REDACTED : redactText(value);
   return out;
 }
 

@@ -1,5 +1,4 @@
-import { redactUrl } from "@psapi/auth";
-import { redactDeep, redactString } from "../redact.js";
+import { redactDeep, redactText, redactUrl } from "@psapi/core";
 import type { JobError, JobStatus } from "../types.js";
 import { LogSafeError } from "./log-safe-error.js";
 
@@ -34,7 +33,7 @@ export class JobFailedError extends LogSafeError {
   constructor(jobId: string, statusUrl: string, errors: readonly JobError[], result: JobStatus) {
     const first = errors[0];
     const why = first === undefined ? "no error details" : `${first.type}: ${first.title}`;
-    super(redactString(`[@psapi/client] job ${jobId} failed (${why})`));
+    super(redactText(`[@psapi/client] job ${jobId} failed (${why})`));
     this.jobId = jobId;
     this.statusUrl = redactUrl(statusUrl);
     this.errors = redactDeep(errors) as JobError[];
