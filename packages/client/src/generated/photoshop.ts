@@ -13,7 +13,12 @@ export interface paths {
         };
         /**
          * Check credentials
-         * @description Answers a fixed greeting when the bearer token and the API key are valid; use it to test
+         * @deprecated
+         * @description Retired by Adobe on 2026-07-31 with the whole Photoshop API v1 (no successor; a token
+         *     request to IMS checks the credentials, and the current operations are in
+         *     `photoshop-current.yaml`).
+         *
+         *     Answers a fixed greeting when the bearer token and the API key are valid; use it to test
          *     credentials. No request body. Adobe documents only the body text; the status code (200) and
          *     the content type (`text/plain`) are psapi's reading of the examples, since every sample
          *     reads the answer as text.
@@ -38,7 +43,12 @@ export interface paths {
         put?: never;
         /**
          * Start a document manifest job
-         * @description Starts a job that reads the document properties and the layer tree of one input file
+         * @deprecated
+         * @description Retired by Adobe on 2026-07-31 with the whole Photoshop API v1; replaced by
+         *     `POST https://photoshop-api.adobe.io/v2/generate-manifest` (`generateManifest` in
+         *     `photoshop-current.yaml`).
+         *
+         *     Starts a job that reads the document properties and the layer tree of one input file
          *     (PSD, JPEG, PNG or TIFF, under 1000 MB). Answers 202 with the status URL; poll
          *     `getPsdJobStatus` until the output is `succeeded` or `failed`. Adobe lists 404 for this
          *     call; a problem found while the job runs (input missing, unreadable, expired link) is
@@ -60,7 +70,12 @@ export interface paths {
         };
         /**
          * Read the status of a psdService job
-         * @description Reads the status of any psdService job (document manifest included). Answers **202 while
+         * @deprecated
+         * @description Retired by Adobe on 2026-07-31 with the whole Photoshop API v1; replaced by
+         *     `GET https://photoshop-api.adobe.io/v2/status/{jobId}` (`getV2JobStatus` in
+         *     `photoshop-current.yaml`).
+         *
+         *     Reads the status of any psdService job (document manifest included). Answers **202 while
          *     any output is `pending`, `running` or `uploading`** and **200 once every output is
          *     `succeeded` or `failed`**, with the same body. psapi chose this reading (aio-lib's spec and
          *     the old reference) over "always 200" (the SDK spec) because it lets a poller tell a final
@@ -92,9 +107,10 @@ export interface paths {
          *     (JPEG or PNG, at most 10000 x 10000 px) to the output href (a pre-signed PUT URL).
          *     Answers 202 with the status URL; poll `getSenseiJobStatus`.
          *
-         *     Deprecated by Adobe: announced inaccessible after 2025-10-15 (replacement
-         *     `/v2/remove-background` with `mode: mask`). psapi keeps the full v1 contract because its
-         *     emulator and client implement it.
+         *     Retired by Adobe on 2025-10-15 (announced 2025-09-02); replaced by
+         *     `POST https://image.adobe.io/v2/remove-background` with `mode: mask` (`removeBackgroundV2`
+         *     in `photoshop-current.yaml`). psapi keeps the full v1 contract because its emulator and
+         *     client still implement it for existing pipelines.
          */
         post: operations["createMask"];
         delete?: never;
@@ -119,9 +135,10 @@ export interface paths {
          *     PNG) to the output href (a pre-signed PUT URL). Same body as `createMask`. Answers 202
          *     with the status URL; poll `getSenseiJobStatus`.
          *
-         *     Deprecated by Adobe: announced inaccessible after 2025-10-15 (replacement
-         *     `/v2/remove-background`). psapi keeps the full v1 contract because its emulator and client
-         *     implement it.
+         *     Retired by Adobe on 2025-10-15 (announced 2025-09-02); replaced by
+         *     `POST https://image.adobe.io/v2/remove-background` with `mode: cutout`
+         *     (`removeBackgroundV2` in `photoshop-current.yaml`). psapi keeps the full v1 contract
+         *     because its emulator and client still implement it for existing pipelines.
          */
         post: operations["removeBackground"];
         delete?: never;
@@ -140,7 +157,11 @@ export interface paths {
         /**
          * Read the status of a Sensei job
          * @deprecated
-         * @description Reads the status of a mask or background-removal job. Always 200 for a known job, whatever
+         * @description Retired by Adobe on 2025-10-15; remove-background v2 jobs are polled on
+         *     `GET https://image.adobe.io/v2/status/{jobId}` (`getV2JobStatus` in
+         *     `photoshop-current.yaml`).
+         *
+         *     Reads the status of a mask or background-removal job. Always 200 for a known job, whatever
          *     its state; a failed job carries `errors`. Unknown job ids answer 404.
          */
         get: operations["getSenseiJobStatus"];
