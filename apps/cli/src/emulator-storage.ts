@@ -25,6 +25,18 @@ export interface EmulatorStorage {
   upload(path: string, signal: AbortSignal): Promise<{ href: string; bytes: number }>;
   /** Reserves a key for a result named `name` and pre-signs a PUT URL for it. */
   reserveOutput(name: string, signal: AbortSignal): Promise<ReservedOutput>;
+  /**
+   * The same operations under keys the caller chooses (`psapi batch`, whose keys must stay the same
+   * across runs so that a job accepted before a crash can be downloaded after it).
+   */
+  readonly keyed: {
+    /** Uploads a local file under `key`; resolves with a pre-signed GET URL. */
+    upload(key: string, path: string, signal: AbortSignal): Promise<string>;
+    /** A pre-signed PUT URL for `key`. */
+    outputUrl(key: string, signal: AbortSignal): Promise<string>;
+    /** Downloads `key` to `path` atomically; resolves with the byte count. */
+    download(key: string, path: string, signal: AbortSignal): Promise<number>;
+  };
 }
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -82,32 +94,37 @@ export function createEmulatorStorage(options: {
     return response;
   }
 
+  async function upload(key: string, path: string, signal: AbortSignal) {
+    const bytes = await readFile(path);
+    const url = await presign(key, "PUT", signal);
+    const contentType = CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
+    await transfer(
+      url,
+      { method: "PUT", headers: { "content-type": contentType }, body: bytes, signal },
+      "upload to",
+    );
+    return { href: await presign(key, "GET", signal), bytes: bytes.byteLength };
+  }
+
+  async function download(key: string, path: string, signal: AbortSignal) {
+    const url = await presign(key, "GET", signal);
+    const response = await transfer(url, { signal }, "download from");
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    await writeFileAtomic(path, bytes);
+    return bytes;
+  }
+
   return {
-    async upload(path, signal) {
-      const bytes = await readFile(path);
-      const key = `${prefix}/input/${basename(path)}`;
-      const url = await presign(key, "PUT", signal);
-      const contentType = CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
-      await transfer(
-        url,
-        { method: "PUT", headers: { "content-type": contentType }, body: bytes, signal },
-        "upload to",
-      );
-      return { href: await presign(key, "GET", signal), bytes: bytes.byteLength };
-    },
+    upload: (path, signal) => upload(`${prefix}/input/${basename(path)}`, path, signal),
     async reserveOutput(name, signal) {
       const key = `${prefix}/output/${name}`;
       const href = await presign(key, "PUT", signal);
-      return {
-        href,
-        async download(path, downloadSignal) {
-          const url = await presign(key, "GET", downloadSignal);
-          const response = await transfer(url, { signal: downloadSignal }, "download from");
-          const bytes = new Uint8Array(await response.arrayBuffer());
-          await writeFileAtomic(path, bytes);
-          return bytes;
-        },
-      };
+      return { href, download: (path, downloadSignal) => download(key, path, downloadSignal) };
+    },
+    keyed: {
+      upload: async (key, path, signal) => (await upload(key, path, signal)).href,
+      outputUrl: (key, signal) => presign(key, "PUT", signal),
+      download: async (key, path, signal) => (await download(key, path, signal)).byteLength,
     },
   };
 }

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Command } from "commander";
+import { registerBatch } from "./commands/batch.js";
 import { registerEmulator } from "./commands/emulator.js";
 import { registerHello } from "./commands/hello.js";
 import { registerImageCommands } from "./commands/image.js";
@@ -60,6 +61,7 @@ export function buildProgram(session: Session): Command {
   registerImageCommands(program, session);
   registerManifest(program, session);
   registerStatus(program, session);
+  registerBatch(program, session);
   registerEmulator(program, session);
   return program;
 }

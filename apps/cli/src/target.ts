@@ -1,5 +1,6 @@
-import { authFromEnv, createServerToServerAuth, type PhotoshopAuth } from "@psapi/auth";
-import { createPhotoshopClient, type PhotoshopClient } from "@psapi/client";
+import { authFromEnv, createServerToServerAuth, type PhotoshopAuth, type TokenStore } from "@psapi/auth";
+import type { RateLimiter } from "@psapi/batch";
+import { createPhotoshopClient, type FetchLike, type PhotoshopClient } from "@psapi/client";
 import { CliError, usageError } from "./cli-error.js";
 import type { CliContext } from "./context.js";
 import { createEmulatorStorage, type EmulatorStorage } from "./emulator-storage.js";
@@ -65,6 +66,35 @@ export interface TargetOptions {
   baseUrl?: URL | undefined;
   /** Stay on the embedded emulator even when credentials are set (the quickstart). */
   offline?: boolean;
+  /**
+   * The limiter every API request of the client waits for a slot of (`psapi batch`, `psapi worker`),
+   * chosen by the kind of target; none when it returns `undefined`.
+   */
+  rateLimiter?: ((kind: Target["kind"]) => RateLimiter | undefined) | undefined;
+  /** Where tokens are cached: a store shared by a fleet (Redis). Default the auth's own memory. */
+  tokenStore?: TokenStore | undefined;
+  /** Room in the embedded emulator for this many jobs, with their input and output objects (`psapi batch`). */
+  capacity?: number | undefined;
+}
+
+/**
+ * The client of a target: the API calls go through the rate limiter when there is one. Its own
+ * timeout is then off, since it would count the wait for a slot; the limited fetch times the request.
+ */
+async function clientFor(
+  auth: PhotoshopAuth,
+  baseUrl: string,
+  fetch: FetchLike,
+  limiter: RateLimiter | undefined,
+): Promise<PhotoshopClient> {
+  if (limiter === undefined) return createPhotoshopClient({ auth, baseUrl, fetch });
+  const { createRateLimitedFetch } = await import("@psapi/batch");
+  return createPhotoshopClient({
+    auth,
+    baseUrl,
+    fetch: createRateLimitedFetch({ fetch, limiter }),
+    timeoutMs: 0,
+  });
 }
 
 /**
@@ -85,7 +115,7 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
   const baseUrl = options.baseUrl ?? environmentBaseUrl(context.env);
   const hasCredentials = CREDENTIAL_VARIABLES.some((name) => context.env[name]);
   if (baseUrl === undefined && (!hasCredentials || options.offline)) {
-    return openEmbeddedEmulator(hasCredentials);
+    return openEmbeddedEmulator(hasCredentials, options);
   }
   const url = baseUrl ?? new URL(ADOBE_API_URL);
   if (!hasCredentials) {
@@ -100,7 +130,10 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
   if (isLoopback(url) && !env.PHOTOSHOP_IMS_URL) env.PHOTOSHOP_IMS_URL = url.origin;
   let auth: PhotoshopAuth;
   try {
-    auth = authFromEnv(env, { fetch: network.fetch });
+    auth = authFromEnv(env, {
+      fetch: network.fetch,
+      ...(options.tokenStore !== undefined && { store: options.tokenStore }),
+    });
   } catch (error) {
     const message =
       error instanceof Error ? error.message.replace(/^\[@psapi\/auth\]\s*/, "") : String(error);
@@ -114,7 +147,12 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
       : `${url.origin}${url.pathname.replace(/\/$/, "")}`,
     baseUrl: url,
     auth,
-    client: createPhotoshopClient({ auth, baseUrl: url.href.replace(/\/$/, ""), fetch: network.fetch }),
+    client: await clientFor(
+      auth,
+      url.href.replace(/\/$/, ""),
+      network.fetch,
+      options.rateLimiter?.(isAdobe ? "adobe" : "remote"),
+    ),
     storage: isAdobe ? undefined : createEmulatorStorage({ origin: url.origin, fetch: network.fetch }),
     network,
   };
@@ -136,14 +174,24 @@ function environmentBaseUrl(env: CliContext["env"]): URL | undefined {
  */
 const EMBEDDED_CLIENT = { clientId: "psapi-demo-client", clientSecret: "psapi-demo-secret" } as const;
 
-function openEmbeddedEmulator(credentialsIgnored: boolean): Target {
+async function openEmbeddedEmulator(credentialsIgnored: boolean, options: TargetOptions): Promise<Target> {
   // The emulator (image codecs, the spec's validators) takes about a second to load: it is loaded on
   // the first request, so that a command refused before it sends anything (an https input, a status
   // lookup, a bad --out) answers at once. Calls to Adobe or a running emulator never load it.
   let app: Promise<{ fetch(request: Request): Response | Promise<Response> }> | undefined;
   const emulator = () =>
     (app ??= import("@psapi/mock-server").then(({ createEmulator }) =>
-      createEmulator({ clients: [EMBEDDED_CLIENT] }),
+      createEmulator({
+        clients: [EMBEDDED_CLIENT],
+        // Each job keeps its record, its input and its output object until the run ends.
+        ...(options.capacity !== undefined && {
+          limits: {
+            maxJobs: Math.max(1000, options.capacity),
+            maxObjects: Math.max(1000, 3 * options.capacity),
+            maxJournalEntries: 1000,
+          },
+        }),
+      }),
     ));
   const network = trackFetch(async (input, init) => (await emulator()).fetch(new Request(input, init)));
   const baseUrl = new URL(EMBEDDED_ORIGIN);
@@ -155,7 +203,7 @@ function openEmbeddedEmulator(credentialsIgnored: boolean): Target {
       : "embedded emulator",
     baseUrl,
     auth,
-    client: createPhotoshopClient({ auth, baseUrl: baseUrl.origin, fetch: network.fetch }),
+    client: await clientFor(auth, baseUrl.origin, network.fetch, options.rateLimiter?.("embedded")),
     storage: createEmulatorStorage({ origin: baseUrl.origin, fetch: network.fetch }),
     network,
   };

@@ -9,6 +9,7 @@ import { RateLimiter } from "./gateway/rate-limiter.js";
 import { TrialQuota } from "./gateway/trial-quota.js";
 import { createBodyLimitMiddleware } from "./http/body-limit.js";
 import { resourceNotFound } from "./http/errors.js";
+import { createAllowedMethods, methodNotAllowed } from "./http/method-not-allowed.js";
 import { createErrorRenderer } from "./http/render-error.js";
 import * as builtInImaging from "./imaging/index.js";
 import { createImsRouter } from "./ims/router.js";
@@ -135,7 +136,14 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   app.route("/sensei", createSenseiRouter(ctx));
   app.route("/__emulator/storage", createStorageRouter(ctx));
   app.route("/__emulator", createControlRouter(ctx));
-  app.notFound((c) => renderError(resourceNotFound(), c));
+  const allowedMethods = createAllowedMethods(app);
+  app.notFound((c) => {
+    const allow = allowedMethods(c.req.path);
+    if (!allow) return renderError(resourceNotFound(), c);
+    const response = renderError(methodNotAllowed(c.req.method, c.req.path, allow), c);
+    response.headers.set("allow", allow.join(", "));
+    return response;
+  });
   app.onError(renderError);
   return app;
 }

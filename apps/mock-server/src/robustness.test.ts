@@ -84,3 +84,59 @@ describe("hostile input", () => {
     expect(await missing.text()).toBe("");
   });
 });
+
+describe("a method a declared path does not take (found by the fuzz suite in packages/tests)", () => {
+  it.each([
+    ["/ims/token/v3", "GET", "POST", "application/json", { error: "invalid_request" }],
+    [
+      "/__emulator/faults",
+      "PUT",
+      "GET, HEAD, POST, DELETE",
+      "application/json",
+      { type: "MethodNotAllowed", code: 405 },
+    ],
+    [
+      "/__emulator/storage/objects/a.png",
+      "DELETE",
+      "GET, HEAD, PUT",
+      "application/xml",
+      "<Code>MethodNotAllowed</Code>",
+    ],
+  ] as const)(
+    "%s answers %s with 405, an Allow header and the family's error body",
+    async (path, method, allow, type, body) => {
+      const { app } = testEmulator();
+      const res = await app.request(path, { method });
+      expect(res.status).toBe(405);
+      expect(res.headers.get("allow")).toBe(allow);
+      expect(res.headers.get("content-type")).toContain(type);
+      if (typeof body === "string") expect(await res.text()).toContain(body);
+      else expect(await res.json()).toMatchObject(body);
+    },
+  );
+
+  it("answers a Photoshop API path with the gateway's unsupported_method once the credentials pass", async () => {
+    const { app } = testEmulator();
+    const auth = await authHeaders(app);
+    for (const [path, method, allow] of [
+      ["/sensei/mask", "GET", "POST"],
+      ["/sensei/status/abc", "DELETE", "GET, HEAD"],
+      ["/pie/psdService/hello", "PATCH", "GET, HEAD"],
+    ] as const) {
+      const res = await app.request(path, { method, headers: auth });
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get("allow")).toBe(allow);
+      expect(await res.json()).toMatchObject({ error_code: "unsupported_method" });
+    }
+    // The gateway still refuses missing credentials first, as for any path under its prefix.
+    expect((await app.request("/sensei/mask", { method: "GET" })).status).toBe(401);
+  });
+
+  it("answers a path no route has with 404 ResourceNotFound, as before", async () => {
+    const { app } = testEmulator();
+    const res = await app.request("/nope", { method: "PUT" });
+    expect(res.status).toBe(404);
+    expect(res.headers.get("allow")).toBeNull();
+    expect(await res.json()).toMatchObject({ type: "ResourceNotFound" });
+  });
+});

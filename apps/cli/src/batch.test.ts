@@ -1,0 +1,129 @@
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, startCli } from "./testing/run-cli.js";
+import { serveEmulator } from "./testing/serve-emulator.js";
+
+const SAMPLE = new URL("../assets/coffee.png", import.meta.url).pathname;
+const CREDENTIALS = {
+  PHOTOSHOP_CLIENT_ID: "psapi-demo-client",
+  PHOTOSHOP_CLIENT_SECRET: "psapi-demo-secret",
+};
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "psapi-cli-batch-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function folder(name: string, count: number): Promise<string> {
+  const path = join(dir, name);
+  await mkdir(path, { recursive: true });
+  for (let i = 0; i < count; i++)
+    await copyFile(SAMPLE, join(path, `photo-${String(i).padStart(3, "0")}.png`));
+  return path;
+}
+
+interface Report {
+  total: number;
+  succeeded: number;
+  failed: number;
+  earlierRun: number;
+  inDoubt: number;
+  inputs: { key: string; status: string; attempts: number; error?: string; jobId?: string }[];
+}
+
+// Each test starts one or two CLI processes that run many jobs: on a loaded 2-core machine that can take
+// a minute, so the timeout is generous; nothing here compares a duration.
+const SLOW = { timeout: 180_000 };
+
+describe.concurrent("psapi batch", () => {
+  it(
+    "runs a folder on the embedded emulator, writes every result and the report, and a second run does nothing",
+    SLOW,
+    async () => {
+      const cwd = await mkdtemp(join(dir, "embedded-"));
+      await folder("embedded-photos", 8);
+      const first = await runCli(["batch", join(dir, "embedded-photos"), "--op", "mask"], { cwd });
+      expect(first.stderr).toContain("target: embedded emulator");
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(
+        /^mask: 8 of 8 succeeded, 0 failed in [\d.]+ s\nreport: out\/batch\/report\.json\n$/,
+      );
+      const report = JSON.parse(await readFile(join(cwd, "out/batch/report.json"), "utf8")) as Report;
+      expect(report).toMatchObject({ total: 8, succeeded: 8, failed: 0 });
+      for (const input of report.inputs) expect(input).toMatchObject({ status: "succeeded", attempts: 1 });
+      const mask = await readFile(join(cwd, "out/batch/photo-000-mask.png"));
+      expect(mask.subarray(1, 4).toString()).toBe("PNG");
+      // stderr is a pipe: plain lines, one per input.
+      expect(first.stderr.match(/^\[\d+\/8\] ok /gm)).toHaveLength(8);
+
+      const second = await runCli(["batch", join(dir, "embedded-photos"), "--op", "mask", "--json"], { cwd });
+      expect(second.code).toBe(0);
+      expect(JSON.parse(second.stdout)).toMatchObject({ ok: true, succeeded: 8, earlierRun: 8 });
+    },
+  );
+
+  it(
+    "killed with SIGKILL mid-run, finishes on the next run without sending a finished or accepted input again",
+    SLOW,
+    async () => {
+      const emulator = await serveEmulator({ jobs: { pendingMs: 0, runningMs: 400 } });
+      try {
+        const cwd = await mkdtemp(join(dir, "kill-"));
+        const photos = await folder("kill-photos", 20);
+        const args = ["batch", photos, "--op", "cutout", "--base-url", emulator.url, "--concurrency", "4"];
+        const run = startCli(args, { cwd, env: CREDENTIALS });
+        const journal = join(cwd, "out/batch/journal.jsonl");
+        // Kill once some inputs are done and others in flight: never on a fixed delay.
+        for (;;) {
+          const text = await readFile(journal, "utf8").catch(() => "");
+          if ((text.match(/"succeeded"/g) ?? []).length >= 5) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        run.child.kill("SIGKILL");
+        expect((await run.done).signal).toBe("SIGKILL");
+        const second = await runCli(args, { cwd, env: CREDENTIALS });
+        expect(second.code).toBe(0);
+        const report = JSON.parse(await readFile(join(cwd, "out/batch/report.json"), "utf8")) as Report;
+        expect(report).toMatchObject({ total: 20, succeeded: 20, failed: 0 });
+        expect(report.earlierRun).toBeGreaterThanOrEqual(5);
+        // One accepted job per input, save a submission the kill left in doubt (recorded as about to be
+        // sent, its answer never recorded), which may or may not have reached the emulator.
+        const posts = emulator.requests.filter((line) => line === "POST /sensei/cutout");
+        expect(posts.length).toBeGreaterThanOrEqual(20);
+        expect(posts.length).toBeLessThanOrEqual(20 + report.inDoubt);
+        expect(report.inDoubt).toBeLessThanOrEqual(4);
+      } finally {
+        await emulator.close();
+      }
+    },
+  );
+
+  it("reports an input that keeps failing after --max-attempts, and exits 1", SLOW, async () => {
+    const cwd = await mkdtemp(join(dir, "failing-"));
+    const photos = await folder("failing-photos", 2);
+    await writeFile(join(photos, "broken.png"), "not a picture");
+    const result = await runCli(["batch", photos, "--op", "mask", "--max-attempts", "2"], { cwd });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/error: 1 of 3 inputs failed \(first: broken\.png: /);
+    const report = JSON.parse(await readFile(join(cwd, "out/batch/report.json"), "utf8")) as Report;
+    expect(report).toMatchObject({ total: 3, succeeded: 2, failed: 1 });
+    expect(report.inputs.find((input) => input.key === "broken.png")).toMatchObject({
+      status: "failed",
+      attempts: 2,
+    });
+  });
+
+  it("refuses an unknown operation and an input that names nothing, with exit code 2", SLOW, async () => {
+    const unknown = await runCli(["batch", dir, "--op", "sharpen"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown --op sharpen/);
+    const none = await runCli(["batch", join(dir, "nothing-here/*.png"), "--op", "mask"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/names no input/);
+  });
+});

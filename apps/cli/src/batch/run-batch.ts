@@ -1,0 +1,133 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import type { BatchInput, BatchReport, BatchStorage } from "@psapi/batch";
+import { CliError, usageError } from "../cli-error.js";
+import type { BatchOptions } from "../commands/batch.js";
+import { displayPath } from "../display.js";
+import { ExitCode } from "../exit-codes.js";
+import type { Session } from "../session.js";
+import type { Target } from "../target.js";
+import { createBatchDisplay } from "./progress.js";
+import { parseRateLimits } from "./rate-rules.js";
+
+/**
+ * `psapi batch`: expands the inputs, then runs them with a journal file. Ends with a summary on stdout and the JSON report in `--report`; exit code 1
+ * unless every input succeeded.
+ */
+export async function runBatchCommand(session: Session, spec: string, options: BatchOptions): Promise<void> {
+  const batch = await import("@psapi/batch");
+  let operation: ReturnType<typeof batch.operationNamed>;
+  try {
+    operation = batch.operationNamed(options.op);
+  } catch {
+    throw usageError(`unknown --op ${options.op}`, `one of: ${Object.keys(batch.OPERATIONS).join(", ")}`);
+  }
+  const { cwd } = session.context;
+  const outDir = resolve(cwd, options.out);
+  const reportPath = resolve(cwd, options.report ?? `${options.out}/report.json`);
+  const inputs = await expand(spec, cwd);
+  const rules = await parseRateLimits(options.rateLimits ?? "adobe");
+  const target = await session.openTarget({
+    baseUrl: options.baseUrl,
+    // The embedded emulator has no limits: the client keeps to them there only when asked to.
+    rateLimiter: (kind) =>
+      rules === undefined || (kind === "embedded" && options.rateLimits === undefined)
+        ? undefined
+        : batch.createMemoryRateLimiter({ rules }),
+    capacity: inputs.length,
+  });
+  const storage = storageOf(target);
+  try {
+    batch.checkInputs(inputs, { operation, storage, outDir });
+  } catch (error) {
+    throw usageError(
+      (error as Error).message.replace(/^\[@psapi\/batch\]\s*/, ""),
+      "see: psapi batch --help",
+    );
+  }
+  let journal: Awaited<ReturnType<typeof batch.openFileJournal>>;
+  const journalPath = resolve(cwd, options.journal ?? `${options.out}/journal.jsonl`);
+  try {
+    journal = await batch.openFileJournal(journalPath, operation.name);
+  } catch (error) {
+    throw usageError((error as Error).message.replace(/^\[@psapi\/batch\]\s*/, ""), "pass another --journal");
+  }
+  session.output.note(`journal: ${displayPath(journalPath, cwd)}`);
+  const display = createBatchDisplay(session.output.stderr);
+  let report: BatchReport;
+  try {
+    report = await batch.runBatch({
+      inputs,
+      operation,
+      client: target.client,
+      journal,
+      storage,
+      outDir,
+      concurrency: options.concurrency,
+      maxAttempts: options.maxAttempts,
+      jobTimeoutMs: options.timeout * 1000,
+      retryFailed: options.retryFailed === true,
+      signal: session.context.signal,
+      onProgress: (progress) => display.update(progress),
+      now: session.context.now,
+    });
+  } catch (error) {
+    if (session.context.signal.aborted) {
+      throw new CliError("interrupted; the journal has every finished step", {
+        exitCode: ExitCode.interrupted,
+        hint: `run the same command again to go on where it stopped (journal ${displayPath(journalPath, cwd)})`,
+      });
+    }
+    throw error;
+  } finally {
+    display.stop();
+    await journal.close();
+  }
+  await finish(session, report, reportPath);
+}
+
+/** Expands `<inputs>`, turning the library's TypeError into a usage error. */
+export async function expand(spec: string, cwd: string): Promise<BatchInput[]> {
+  const { expandInputs } = await import("@psapi/batch");
+  try {
+    return await expandInputs(spec, cwd);
+  } catch (error) {
+    if (error instanceof TypeError) {
+      throw usageError(
+        error.message.replace(/^\[@psapi\/batch\]\s*/, ""),
+        "give a directory, a glob, or a .csv/.jsonl manifest",
+      );
+    }
+    throw error;
+  }
+}
+
+/** The target's emulator storage as the runner's {@link BatchStorage}; Adobe has none. */
+export function storageOf(target: Target): BatchStorage | undefined {
+  return target.storage?.keyed;
+}
+
+/** Writes the report, prints the summary, and fails (exit 1) unless every input succeeded. */
+export async function finish(session: Session, report: BatchReport, reportPath: string): Promise<void> {
+  await mkdir(dirname(reportPath), { recursive: true });
+  await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  const { cwd } = session.context;
+  const earlier = report.earlierRun > 0 ? ` (${report.earlierRun} in an earlier run)` : "";
+  const doubt =
+    report.inDoubt > 0 ? `; ${report.inDoubt} submission(s) in doubt after a crash may have run twice` : "";
+  const text =
+    `${report.operation}: ${report.succeeded} of ${report.total} succeeded${earlier}, ${report.failed} failed` +
+    ` in ${(report.durationMs / 1000).toFixed(1)} s${doubt}\nreport: ${displayPath(reportPath, cwd)}`;
+  if (report.failed > 0) {
+    session.output.note(text);
+    const first = report.inputs.find((input) => input.status === "failed");
+    throw new CliError(
+      `${report.failed} of ${report.total} inputs failed (first: ${first?.key}: ${first?.error})`,
+      {
+        exitCode: ExitCode.apiFailure,
+        hint: `the report has each error; run again with --retry-failed to try them again`,
+      },
+    );
+  }
+  session.output.result(text, { report: displayPath(reportPath, cwd), ...report });
+}

@@ -1,0 +1,169 @@
+import { copyFile, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type BatchInput, expandInputs } from "./inputs.js";
+import { openFileJournal } from "./journal.js";
+import { OPERATIONS } from "./operations.js";
+import type { RateRule } from "./rate-rules.js";
+import { runBatch } from "./runner.js";
+import { DISC_PNG, startEmulator } from "./testing/emulator.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "psapi-batch-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function photos(count: number): Promise<BatchInput[]> {
+  const { mkdir } = await import("node:fs/promises");
+  await mkdir(join(dir, "photos"), { recursive: true });
+  for (let i = 0; i < count; i++)
+    await copyFile(DISC_PNG, join(dir, "photos", `p${String(i).padStart(3, "0")}.png`));
+  return expandInputs(join(dir, "photos"), dir);
+}
+
+/**
+ * Tight windows so that a few dozen inputs hit them: the emulator enforces them, the client keeps to
+ * them with its default 250 ms margin, which absorbs the time between a request's slot and its
+ * arrival at the gateway even when a loaded machine stalls the event loop in between.
+ */
+const RULES: RateRule[] = [
+  { name: "post", method: "POST", limit: 8, windowMs: 1000 },
+  { name: "get", method: "GET", limit: 30, windowMs: 1000 },
+];
+
+describe("runBatch", () => {
+  it("runs every input once through faults and rate limits, with no rate-limit 429", async () => {
+    const inputs = await photos(30);
+    const emulator = startEmulator({
+      rateLimits: RULES,
+      clientRules: RULES,
+      faults: {
+        seed: 7,
+        rules: [
+          { route: "POST /sensei/*", status: 503, probability: 0.1 },
+          { route: "GET /sensei/status/*", reset: true, probability: 0.1 },
+        ],
+      },
+    });
+    const journal = await openFileJournal(join(dir, "journal.jsonl"), "mask");
+    const report = await runBatch({
+      inputs,
+      operation: OPERATIONS.mask as (typeof OPERATIONS)["mask"] & object,
+      client: emulator.client,
+      journal,
+      storage: emulator.storage,
+      outDir: join(dir, "out"),
+      concurrency: 6,
+    });
+    await journal.close();
+    expect(report).toMatchObject({ total: 30, succeeded: 30, failed: 0, inDoubt: 0 });
+    const entries = await emulator.journal();
+    // Faults struck (the test exercises recovery) ...
+    expect(entries.filter((entry) => entry.fault !== undefined).length).toBeGreaterThan(0);
+    // ... but no request went over a window: a 429 without a fault would be the emulator's limiter.
+    expect(entries.filter((entry) => entry.status === 429 && entry.fault === undefined)).toEqual([]);
+    // Exactly one accepted job per input.
+    const accepted = entries.filter(
+      (entry) => entry.method === "POST" && entry.path === "/sensei/mask" && entry.status === 202,
+    );
+    expect(accepted).toHaveLength(30);
+    for (const input of report.inputs) {
+      expect(input.status).toBe("succeeded");
+      const written = await stat(input.output as string);
+      expect(written.size).toBeGreaterThan(0);
+    }
+  });
+
+  it("skips finished inputs and polls accepted jobs instead of sending them again", async () => {
+    const inputs = await photos(6);
+    const emulator = startEmulator({ jobs: { pendingMs: 0, runningMs: 60_000 } });
+    const path = join(dir, "journal.jsonl");
+    const first = await openFileJournal(path, "cutout");
+    const aborted = new AbortController();
+    // Stop once every job is accepted: the jobs run for a minute of emulator time.
+    let accepted = 0;
+    const original = first.record.bind(first);
+    first.record = async (event) => {
+      await original(event);
+      if (event.event === "accepted" && ++accepted === 6) aborted.abort(new Error("stop"));
+    };
+    await expect(
+      runBatch({
+        inputs,
+        operation: OPERATIONS.cutout as NonNullable<(typeof OPERATIONS)["cutout"]>,
+        client: emulator.client,
+        journal: first,
+        storage: emulator.storage,
+        outDir: join(dir, "out"),
+        concurrency: 6,
+        signal: aborted.signal,
+      }),
+    ).rejects.toThrow("stop");
+    await first.close();
+    await emulator.control("/clock/advance", { ms: 61_000 });
+    const second = await openFileJournal(path, "cutout");
+    const report = await runBatch({
+      inputs,
+      operation: OPERATIONS.cutout as NonNullable<(typeof OPERATIONS)["cutout"]>,
+      client: emulator.client,
+      journal: second,
+      storage: emulator.storage,
+      outDir: join(dir, "out"),
+    });
+    await second.close();
+    expect(report).toMatchObject({ succeeded: 6, failed: 0 });
+    const posts = (await emulator.journal()).filter(
+      (entry) => entry.method === "POST" && entry.path === "/sensei/cutout",
+    );
+    expect(posts).toHaveLength(6);
+    // A third run finds everything done and sends nothing.
+    const before = (await emulator.journal()).length;
+    const third = await openFileJournal(path, "cutout");
+    const again = await runBatch({
+      inputs,
+      operation: OPERATIONS.cutout as NonNullable<(typeof OPERATIONS)["cutout"]>,
+      client: emulator.client,
+      journal: third,
+      storage: emulator.storage,
+      outDir: join(dir, "out"),
+    });
+    await third.close();
+    expect(again).toMatchObject({ succeeded: 6, earlierRun: 6 });
+    expect((await emulator.journal()).length).toBe(before);
+  });
+
+  it("retries a failing input up to the limit, then reports it failed", async () => {
+    const inputs = await photos(2);
+    const emulator = startEmulator();
+    // The first input's submissions always fail with 500; the second's succeed.
+    await emulator.control("/faults", { route: "POST /sensei/mask", status: 500, times: 3 * 4 });
+    const journal = await openFileJournal(join(dir, "journal.jsonl"), "mask");
+    const report = await runBatch({
+      inputs: inputs.slice(0, 1),
+      operation: OPERATIONS.mask as NonNullable<(typeof OPERATIONS)["mask"]>,
+      client: emulator.client,
+      journal,
+      storage: emulator.storage,
+      outDir: join(dir, "out"),
+      maxAttempts: 3,
+    });
+    await journal.close();
+    expect(report).toMatchObject({ total: 1, succeeded: 0, failed: 1 });
+    expect(report.inputs[0]).toMatchObject({ status: "failed", attempts: 3 });
+    expect(report.inputs[0]?.error).toMatch(/500/);
+    const lines = (await readFile(join(dir, "journal.jsonl"), "utf8")).trim().split("\n");
+    expect(lines.map((line) => JSON.parse(line).event)).toEqual([
+      "batch",
+      "submitting",
+      "failed",
+      "submitting",
+      "failed",
+      "submitting",
+      "failed",
+    ]);
+  });
+});

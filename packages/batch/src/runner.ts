@@ -1,0 +1,393 @@
+import { mkdir } from "node:fs/promises";
+import { dirname, extname, join } from "node:path";
+import { ImsError, redactText, redactUrl } from "@psapi/auth";
+import { JobFailedError, JobTimeoutError, PhotoshopApiError, type PhotoshopClient } from "@psapi/client";
+import { type BatchInput, inputDigest, resultFileName } from "./inputs.js";
+import type { BatchJournal, InputState } from "./journal.js";
+import type { AcceptedJob, BatchOperation, OperationFile } from "./operations.js";
+
+/**
+ * Storage the runner uploads local inputs to and downloads results from (the emulator's; Adobe has
+ * none, so there inputs and outputs are URLs). Keys are chosen by the runner, stable across runs,
+ * so a job accepted before a crash can still be downloaded after it.
+ */
+export interface BatchStorage {
+  /** Uploads a local file under `key`; resolves with a pre-signed GET URL. */
+  upload(key: string, path: string, signal: AbortSignal): Promise<string>;
+  /** A pre-signed PUT URL for `key`. */
+  outputUrl(key: string, signal: AbortSignal): Promise<string>;
+  /** Downloads `key` to `path` (no partial file on failure); resolves with the byte count. */
+  download(key: string, path: string, signal: AbortSignal): Promise<number>;
+}
+
+/** What one input of a batch ended with. */
+export interface InputReport {
+  readonly key: string;
+  readonly status: "succeeded" | "failed";
+  readonly jobId?: string;
+  /** Submissions made for it, over every run. */
+  readonly attempts: number;
+  /** From the first transition to the last, over every run (ms). */
+  readonly durationMs: number;
+  /** The local file written, or the output URL without its query. */
+  readonly output?: string;
+  readonly error?: string;
+  /** It had succeeded in an earlier run: nothing was sent for it this time. */
+  readonly earlierRun?: boolean;
+  /** Submissions whose outcome was unknown (a crash or a dropped connection): a job may be duplicated. */
+  readonly inDoubt?: number;
+}
+
+/** Progress of a batch, for a progress bar or log lines. */
+export type BatchProgress =
+  | { readonly type: "start"; readonly total: number; readonly done: number }
+  | { readonly type: "input"; readonly report: InputReport }
+  | { readonly type: "retry"; readonly key: string; readonly attempt: number; readonly error: string };
+
+/** What processing one input needs; the same for a local run and a fleet worker. */
+export interface ProcessContext {
+  readonly operation: BatchOperation;
+  readonly client: PhotoshopClient;
+  readonly journal: BatchJournal;
+  /** Needed for local inputs and for results downloaded to `outDir`. */
+  readonly storage?: BatchStorage;
+  /** Where results are written when no output URL is given. */
+  readonly outDir?: string;
+  /** Submissions per input before it is reported failed. Default 3. */
+  readonly maxAttempts?: number;
+  /** Longest wait for one job (ms). Default 600000. */
+  readonly jobTimeoutMs?: number;
+  /** Try inputs that ended failed in an earlier run again. Default false. */
+  readonly retryFailed?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: BatchProgress) => void;
+  /** Epoch ms. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** Options of {@link runBatch}. */
+export interface RunBatchOptions extends ProcessContext {
+  readonly inputs: readonly BatchInput[];
+  /** Inputs in flight at once. Default 4. */
+  readonly concurrency?: number;
+}
+
+/** The end of a batch: counts and one entry per input. */
+export interface BatchReport {
+  readonly operation: string;
+  readonly batchId: string;
+  readonly total: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  /** Of the succeeded, how many had succeeded in an earlier run. */
+  readonly earlierRun: number;
+  readonly inDoubt: number;
+  readonly durationMs: number;
+  readonly inputs: readonly InputReport[];
+}
+
+/**
+ * Checks, before anything is sent, that every input can be run on this target: a local file needs
+ * storage to upload to, and a result needs an output URL or storage to come back through.
+ *
+ * @throws TypeError naming the first input that cannot run, and what it needs.
+ */
+export function checkInputs(
+  inputs: readonly BatchInput[],
+  context: Pick<ProcessContext, "operation" | "storage" | "outDir">,
+): void {
+  for (const input of inputs) {
+    if (input.source.kind === "file" && context.storage === undefined) {
+      throw new TypeError(
+        `[@psapi/batch] ${input.key} is a local file, and this target has no storage to upload it to: give pre-signed URLs in a manifest`,
+      );
+    }
+    if (context.operation.output === "href" && input.outputUrl === undefined) {
+      if (context.storage === undefined) {
+        throw new TypeError(
+          `[@psapi/batch] ${input.key} has no output URL, and this target has no storage to write it to: add an "output" column to the manifest`,
+        );
+      }
+      if (context.outDir === undefined)
+        throw new TypeError("[@psapi/batch] outDir is required to download results");
+    }
+  }
+}
+
+/**
+ * Runs every input through the operation, `concurrency` at a time, recording each transition in
+ * the journal first, so that a run started again over the same journal skips what succeeded,
+ * polls what was accepted instead of sending it again, and retries what failed up to `maxAttempts`.
+ *
+ * @param options - See {@link RunBatchOptions}.
+ * @returns The report; `failed === 0` means every input succeeded.
+ * @throws the signal's reason on abort; an `ImsError` that no retry can mend (bad credentials).
+ * @example
+ * const journal = await openFileJournal("out/journal.jsonl", "mask");
+ * const report = await runBatch({ inputs, operation: OPERATIONS.mask, client, journal, storage, outDir: "out" });
+ */
+export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  checkInputs(options.inputs, options);
+  let done = 0;
+  for (const input of options.inputs) {
+    if ((await options.journal.state(input.key))?.status === "succeeded") done++;
+  }
+  options.onProgress?.({ type: "start", total: options.inputs.length, done });
+  const reports: InputReport[] = new Array(options.inputs.length);
+  let next = 0;
+  const failure = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, failure.signal]) : failure.signal;
+  const context = { ...options, signal };
+  const lane = async () => {
+    while (next < options.inputs.length && !signal.aborted) {
+      const index = next++;
+      const input = options.inputs[index] as BatchInput;
+      try {
+        reports[index] = await processInput(input, context);
+      } catch (error) {
+        failure.abort(error);
+        throw error;
+      }
+    }
+  };
+  const lanes = Array.from(
+    { length: Math.max(1, Math.min(options.concurrency ?? 4, options.inputs.length)) },
+    lane,
+  );
+  const results = await Promise.allSettled(lanes);
+  options.signal?.throwIfAborted();
+  const rejected = results.find((result) => result.status === "rejected");
+  if (rejected) throw (rejected as PromiseRejectedResult).reason;
+  return summarize(options.operation.name, options.journal.batchId, reports, now() - startedAt);
+}
+
+/** The report of a set of inputs. */
+export function summarize(
+  operation: string,
+  batchId: string,
+  inputs: readonly InputReport[],
+  durationMs: number,
+): BatchReport {
+  return {
+    operation,
+    batchId,
+    total: inputs.length,
+    succeeded: inputs.filter((input) => input.status === "succeeded").length,
+    failed: inputs.filter((input) => input.status === "failed").length,
+    earlierRun: inputs.filter((input) => input.earlierRun).length,
+    inDoubt: inputs.reduce((sum, input) => sum + (input.inDoubt ?? 0), 0),
+    durationMs,
+    inputs,
+  };
+}
+
+/** An attempt's error, sorted by what to do next. */
+interface Outcome {
+  readonly message: string;
+  /** It would fail the same way again (a 4xx about the request): no retry. */
+  readonly final: boolean;
+}
+
+/**
+ * Takes one input from wherever the journal says it stands to its end: skip it when it succeeded,
+ * poll the job when one was accepted, otherwise submit (again). Used by `runBatch` and by fleet workers.
+ *
+ * @returns Its report.
+ * @throws the signal's reason on abort; an `ImsError` that is not retryable.
+ */
+export async function processInput(input: BatchInput, context: ProcessContext): Promise<InputReport> {
+  const { operation, client, journal } = context;
+  const signal = context.signal ?? new AbortController().signal;
+  const maxAttempts = context.maxAttempts ?? 3;
+  const timeoutMs = context.jobTimeoutMs ?? 600_000;
+  const digest = inputDigest(input.key);
+  const outputKey = `psapi-batch/${journal.batchId}/${digest}/output${extname(operation.suffix)}`;
+  const outPath =
+    input.outputUrl === undefined && context.outDir !== undefined
+      ? join(context.outDir, resultFileName(input, operation.suffix))
+      : undefined;
+  let state = await journal.state(input.key);
+
+  const report = (current: InputState | undefined, extra: Partial<InputReport> = {}): InputReport => {
+    const result: InputReport = {
+      key: input.key,
+      status: current?.status === "succeeded" ? "succeeded" : "failed",
+      attempts: current?.attempts ?? 0,
+      durationMs: current ? current.lastAt - current.firstAt : 0,
+      ...(current?.jobId !== undefined && { jobId: current.jobId }),
+      ...(current?.output !== undefined && { output: current.output }),
+      ...(current?.error !== undefined && current.status === "failed" && { error: current.error }),
+      ...(current !== undefined && current.inDoubt > 0 && { inDoubt: current.inDoubt }),
+      ...extra,
+    };
+    context.onProgress?.({ type: "input", report: result });
+    return result;
+  };
+
+  if (state?.status === "succeeded") return report(state, { earlierRun: true });
+  if (state?.status === "failed" && state.final && !context.retryFailed)
+    return report(state, { earlierRun: true });
+
+  // The limit counts the submissions of this run: a run started again gets its own.
+  let submitted = 0;
+  for (;;) {
+    signal.throwIfAborted();
+    let job: AcceptedJob | undefined =
+      state?.status === "accepted" && state.jobId !== undefined && state.statusUrl !== undefined
+        ? { jobId: state.jobId, statusUrl: state.statusUrl }
+        : undefined;
+    const attempt = job ? (state?.attempts ?? 1) : (state?.attempts ?? 0) + 1;
+    const lastTry = job ? submitted >= maxAttempts : submitted + 1 >= maxAttempts;
+    try {
+      if (!job) {
+        const request = await prepare(input, context, digest, outputKey, signal);
+        await journal.record({ event: "submitting", key: input.key, attempt });
+        submitted++;
+        job = await submit(operation, client, request, signal);
+        await journal.record({ event: "accepted", key: input.key, attempt, ...job });
+      }
+      const { resultUrl } = await operation.wait(client, job, { signal, timeoutMs });
+      const output = await fetchResult(input, context, { outputKey, outPath, resultUrl }, signal);
+      await journal.record({
+        event: "succeeded",
+        key: input.key,
+        attempt,
+        jobId: job.jobId,
+        ...(output !== undefined && { output }),
+      });
+      return report(await journal.state(input.key));
+    } catch (error) {
+      signal.throwIfAborted();
+      if (error instanceof SubmissionInDoubt) {
+        // Sent, never answered: the job may exist. The next attempt's "submitting" marks it in doubt.
+        context.onProgress?.({ type: "retry", key: input.key, attempt, error: error.message });
+        state = await journal.state(input.key);
+        if (lastTry) {
+          await journal.record({
+            event: "failed",
+            key: input.key,
+            attempt,
+            error: error.message,
+            final: true,
+          });
+          return report(await journal.state(input.key));
+        }
+        continue;
+      }
+      if (error instanceof ImsError && !error.retryable) throw error;
+      if (error instanceof JobTimeoutError) {
+        // The job may still finish: leave it accepted, so the next run polls it rather than sending it again.
+        return report(await journal.state(input.key), {
+          status: "failed",
+          error: `job ${error.jobId} still running after ${Math.round(error.timeoutMs / 1000)} s; run again to keep polling it`,
+        });
+      }
+      const outcome = classify(error);
+      const final = outcome.final || lastTry;
+      await journal.record({
+        event: "failed",
+        key: input.key,
+        attempt,
+        ...(job && { jobId: job.jobId }),
+        error: outcome.message,
+        final,
+      });
+      state = await journal.state(input.key);
+      if (final) return report(state);
+      context.onProgress?.({ type: "retry", key: input.key, attempt, error: outcome.message });
+    }
+  }
+}
+
+/** A submission that was sent and got no answer: whether the service accepted it is unknown. */
+class SubmissionInDoubt extends Error {
+  override readonly name = "SubmissionInDoubt";
+}
+
+async function submit(
+  operation: BatchOperation,
+  client: PhotoshopClient,
+  request: { input: OperationFile; output?: OperationFile },
+  signal: AbortSignal,
+): Promise<AcceptedJob> {
+  try {
+    return await operation.submit(client, request, signal);
+  } catch (error) {
+    signal.throwIfAborted();
+    if (error instanceof PhotoshopApiError && error.status === 0) {
+      throw new SubmissionInDoubt(
+        `no answer to the submission (${error.message}); it may have been accepted`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+}
+
+async function prepare(
+  input: BatchInput,
+  context: ProcessContext,
+  digest: string,
+  outputKey: string,
+  signal: AbortSignal,
+): Promise<{ input: OperationFile; output?: OperationFile }> {
+  const { storage, journal } = context;
+  let inputHref: string;
+  if (input.source.kind === "file") {
+    if (!storage) throw new TypeError("[@psapi/batch] a local input needs storage");
+    const key = `psapi-batch/${journal.batchId}/${digest}/input${extname(input.source.path).toLowerCase()}`;
+    inputHref = await storage.upload(key, input.source.path, signal);
+  } else {
+    inputHref = input.source.url;
+  }
+  const file = (href: string): OperationFile => ({ href, storage: storageFor(href) });
+  if (context.operation.output === "hosted") return { input: file(inputHref) };
+  const outputHref = input.outputUrl ?? (await (storage as BatchStorage).outputUrl(outputKey, signal));
+  return { input: file(inputHref), output: file(outputHref) };
+}
+
+async function fetchResult(
+  input: BatchInput,
+  context: ProcessContext,
+  where: { outputKey: string; outPath: string | undefined; resultUrl: string | undefined },
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  if (input.outputUrl !== undefined) return redactUrl(input.outputUrl);
+  if (where.outPath === undefined)
+    return where.resultUrl === undefined ? undefined : redactUrl(where.resultUrl);
+  if (where.resultUrl === undefined && context.storage) {
+    await mkdir(dirname(where.outPath), { recursive: true });
+    await context.storage.download(where.outputKey, where.outPath, signal);
+    return where.outPath;
+  }
+  return where.resultUrl === undefined ? undefined : redactUrl(where.resultUrl);
+}
+
+/** The storage type Adobe's seed operations want for a pre-signed URL. */
+function storageFor(href: string): OperationFile["storage"] {
+  const { hostname } = new URL(href);
+  if (hostname.endsWith(".blob.core.windows.net")) return "azure";
+  if (hostname.endsWith(".dropboxusercontent.com") || hostname.endsWith(".dropbox.com")) return "dropbox";
+  return "external";
+}
+
+function classify(error: unknown): Outcome {
+  if (error instanceof JobFailedError)
+    return { message: `job ${error.jobId} failed: ${error.message}`, final: false };
+  if (error instanceof PhotoshopApiError) {
+    // 404 on a poll: the service no longer knows the job (an emulator restarted): submit again.
+    const final =
+      !error.retryable &&
+      error.status >= 400 &&
+      error.status < 500 &&
+      error.status !== 404 &&
+      error.status !== 401;
+    return { message: error.message, final };
+  }
+  if (error instanceof ImsError) return { message: error.message, final: false };
+  return { message: redactText(error instanceof Error ? error.message : String(error)), final: false };
+}
