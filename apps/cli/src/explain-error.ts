@@ -1,5 +1,5 @@
 import { ImsError } from "@psapi/auth";
-import { JobFailedError, JobTimeoutError, PhotoshopApiError } from "@psapi/client";
+import { JobFailedError, JobTimeoutError, PhotoshopApiError, RetiredOperationError } from "@psapi/client";
 import { CliError } from "./cli-error.js";
 import { ExitCode } from "./exit-codes.js";
 import { CREDENTIALS_HINT, laterStatusCommand, type Target } from "./target.js";
@@ -32,9 +32,21 @@ export function explainError(
     return new CliError("interrupted", { exitCode: ExitCode.interrupted, cause: error });
   if (error instanceof PhotoshopApiError) return explainApiError(error, options.target);
   if (error instanceof ImsError) return explainImsError(error, options.target);
+  if (error instanceof RetiredOperationError) {
+    // Only on Adobe's own host: the endpoint is gone there, and calling again cannot help.
+    return new CliError(stripPrefix(error.message), {
+      exitCode: ExitCode.usage,
+      hint: "psapi token checks credentials; the current commands are remove-background, mask-objects and fill",
+      cause: error,
+    });
+  }
   if (error instanceof JobFailedError) {
     const first = error.errors[0];
-    const details = first === undefined ? "no reason given" : `${first.type}: ${first.title}`;
+    // Adobe's three shapes: retired {type, title}, v2 {errorCode, message}, masking {error_code, message}.
+    const details =
+      first === undefined
+        ? "no reason given"
+        : `${first.type ?? first.errorCode ?? first.error_code}: ${first.title ?? first.message}`;
     return new CliError(`job ${error.jobId} failed (${details})`, {
       hint: jobFailureHint(first?.type),
       cause: error,

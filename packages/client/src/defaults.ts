@@ -34,3 +34,6 @@ export const DEFAULT_WAIT = {
   /** Consecutive polls that may fail with a transient error (each already retried) before giving up. */
   maxTransientErrors: 5,
 } as const;
+
+/** Adobe's host for the Photoshop API v2 (`generate-manifest` and its status). */
+export const DEFAULT_PHOTOSHOP_API_URL = "https://photoshop-api.adobe.io";

@@ -7,9 +7,16 @@ export {
   type JobHandle,
   type PhotoshopClient,
   type PhotoshopClientOptions,
+  type PhotoshopCurrentRawClient,
   type PhotoshopRawClient,
 } from "./client.js";
-export { DEFAULT_BASE_URL, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, DEFAULT_WAIT } from "./defaults.js";
+export {
+  DEFAULT_BASE_URL,
+  DEFAULT_PHOTOSHOP_API_URL,
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_WAIT,
+} from "./defaults.js";
 export { JobFailedError } from "./errors/job-failed-error.js";
 export { JobTimeoutError } from "./errors/job-timeout-error.js";
 export {
@@ -17,7 +24,15 @@ export {
   type PhotoshopApiErrorOptions,
   type RequestDescription,
 } from "./errors/photoshop-api-error.js";
+export { type RetiredOperation, RetiredOperationError } from "./errors/retired-operation-error.js";
 export type { components, operations, paths } from "./generated/photoshop.js";
+export type {
+  components as currentComponents,
+  operations as currentOperations,
+  paths as currentPaths,
+} from "./generated/photoshop-current.js";
+export { type Box, type JobOutputFile, jobOutputs, urlExpiry } from "./jobs/job-outputs.js";
+export { jobFailures } from "./jobs/job-status.js";
 export type { PollInterval, WaitOptions } from "./jobs/wait-for-job.js";
 export { type AuthMiddlewareOptions, createAuthMiddleware } from "./middleware/auth.js";
 export {
@@ -29,10 +44,19 @@ export type { RetryOptions } from "./retry-policy.js";
 export type {
   CreateMaskRequest,
   DocumentManifestRequest,
+  FillMaskedAreasRequest,
+  GenerateManifestRequest,
   JobError,
+  JobFailure,
   JobStatus,
+  MaskBodyPartsRequest,
+  MaskingJobStatus,
+  MaskObjectsRequest,
   PsJobStatus,
+  RefineMaskRequest,
   RemoveBackgroundRequest,
+  RemoveBackgroundV2Request,
   SenseiJobStatus,
+  V2JobStatus,
 } from "./types.js";
 export { VERSION } from "./version.js";

@@ -1,14 +1,15 @@
 import type { components, operations } from "./generated/photoshop.js";
+import type { components as current } from "./generated/photoshop-current.js";
 
-/** Body of `createMask` (`POST /sensei/mask`). */
+/** Body of `createMask` (`POST /sensei/mask`, retired 2025-10-15). */
 export type CreateMaskRequest = NonNullable<
   operations["createMask"]["requestBody"]
 >["content"]["application/json"];
-/** Body of `removeBackground` (`POST /sensei/cutout`). */
+/** Body of the retired `removeBackground` / `createCutout` (`POST /sensei/cutout`, retired 2025-10-15). */
 export type RemoveBackgroundRequest = NonNullable<
   operations["removeBackground"]["requestBody"]
 >["content"]["application/json"];
-/** Body of `getDocumentManifest` (`POST /pie/psdService/documentManifest`). */
+/** Body of `getDocumentManifest` (`POST /pie/psdService/documentManifest`, retired 2026-07-31). */
 export type DocumentManifestRequest = NonNullable<
   operations["getDocumentManifest"]["requestBody"]
 >["content"]["application/json"];
@@ -20,7 +21,31 @@ export type DocumentManifestRequest = NonNullable<
 export type SenseiJobStatus = components["schemas"]["SenseiJobStatus"] & { jobId: string };
 /** Status of a psdService job (`GET /pie/psdService/status/{jobId}`), document manifest included. */
 export type PsJobStatus = components["schemas"]["PsJobStatus"];
-/** Either status shape, as `waitForJob` may meet it. */
-export type JobStatus = SenseiJobStatus | PsJobStatus;
-/** Why a job (or one psdService output) failed: Adobe's `{type, code, title, details?}`. */
+
+/** Body of `removeBackground` on the current contract (`POST /v2/remove-background`). */
+export type RemoveBackgroundV2Request = current["schemas"]["RemoveBackgroundV2Request"];
+/** Body of `maskObjects` (`POST /v1/mask-objects`). */
+export type MaskObjectsRequest = current["schemas"]["MaskObjectsRequest"];
+/** Body of `maskBodyParts` (`POST /v1/mask-body-parts`). */
+export type MaskBodyPartsRequest = current["schemas"]["MaskBodyPartsRequest"];
+/** Body of `refineMask` (`POST /v1/refine-mask`). */
+export type RefineMaskRequest = current["schemas"]["RefineMaskRequest"];
+/** Body of `fillMaskedAreas` (`POST /v1/fill-masked-areas`). */
+export type FillMaskedAreasRequest = current["schemas"]["FillMaskedAreasRequest"];
+/** Body of `generateManifest` (`POST https://photoshop-api.adobe.io/v2/generate-manifest`). */
+export type GenerateManifestRequest = current["schemas"]["GenerateManifestRequest"];
+/** Status of a remove-background or Photoshop v2 job (`GET /v2/status/{jobId}`). */
+export type V2JobStatus = current["schemas"]["V2JobStatus"];
+/** Status of a masking job (`GET /v1/status/{jobId}`): results at the top level. */
+export type MaskingJobStatus = current["schemas"]["MaskingJobStatus"];
+
+/** Any status shape, as `waitForJob` may meet it. */
+export type JobStatus = SenseiJobStatus | PsJobStatus | V2JobStatus | MaskingJobStatus;
+/** Why a job (or one psdService output) failed, in the retired contract: Adobe's `{type, code, title, details?}`. */
 export type JobError = components["schemas"]["JobError"];
+/**
+ * One reason a job failed, as Adobe sent it: the retired contract's `JobError` (`type`, `code`,
+ * `title`, `details`), a v2 `errorDetails` item (`errorCode`, `message`), or a failed masking
+ * status's `error_code` and `message`. Every field is optional because the shapes differ.
+ */
+export type JobFailure = Partial<JobError> & { errorCode?: string; error_code?: string; message?: string };

@@ -1,4 +1,10 @@
-import type { JobError, JobHandle, JobStatus, PhotoshopClient } from "@psapi/client";
+import {
+  type JobFailure,
+  type JobHandle,
+  type JobStatus,
+  jobFailures,
+  type PhotoshopClient,
+} from "@psapi/client";
 import type { Command } from "commander";
 import { usageError } from "../cli-error.js";
 import { type GlobalOptions, timeoutOption } from "../options.js";
@@ -93,16 +99,18 @@ function jobHandle(client: PhotoshopClient, jobId: string, statusUrl: string): J
   return { jobId, statusUrl, wait: (options) => client.waitForJob(statusUrl, options) };
 }
 
-/** The errors of a failed job (sensei: its `errors`; psdService: those of its failed outputs). */
-function failureErrors(status: JobStatus): JobError[] | undefined {
+/**
+ * The errors of a failed job (psdService: those of its failed outputs; every other shape: what
+ * `jobFailures` reads from its top level).
+ */
+function failureErrors(status: JobStatus): JobFailure[] | undefined {
   if ("outputs" in status) {
     const failed = status.outputs.filter((output) => output.status === "failed");
     return failed.length === 0
       ? undefined
       : failed.flatMap((output) => (output.errors ? [output.errors] : []));
   }
-  if (status.status !== "failed") return undefined;
-  return status.errors ? [status.errors] : [];
+  return status.status === "failed" ? jobFailures(status) : undefined;
 }
 
 function summarize(jobId: string, status: StatusSummary): string {

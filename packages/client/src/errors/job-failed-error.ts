@@ -1,10 +1,12 @@
 import { redactDeep, redactText, redactUrl } from "@psapi/core";
-import type { JobError, JobStatus } from "../types.js";
+import type { JobFailure, JobStatus } from "../types.js";
 import { LogSafeError } from "./log-safe-error.js";
 
 /**
- * A job that Adobe reports as `failed`: a Sensei job with `status: "failed"`, or a psdService job
- * whose outputs are all final and at least one failed. `errors` holds Adobe's error objects
+ * A job that Adobe reports as `failed`: a Sensei, v2 or masking job with `status: "failed"`, or a
+ * psdService job whose outputs are all final and at least one failed. `errors` holds Adobe's reasons
+ * as sent (Sensei/psdService `{type, code, title}`, v2 `{errorCode, message}`, masking
+ * `{error_code, message}`; a failed remove-background job may carry none)
  * (redacted copies: they may echo pre-signed hrefs); the whole final status body is on `result`,
  * which is not enumerable so that logging the error never prints the signed URLs it contains.
  *
@@ -19,8 +21,8 @@ export class JobFailedError extends LogSafeError {
   declare readonly jobId: string;
   /** The status URL, without query string. */
   declare readonly statusUrl: string;
-  /** Adobe's error objects: one for a Sensei job, one per failed output of a psdService job. */
-  declare readonly errors: readonly JobError[];
+  /** Adobe's reasons: one for a Sensei or masking job, one per failed psdService output, the v2 `errorDetails`. */
+  declare readonly errors: readonly JobFailure[];
   /** The final status body, unredacted (non-enumerable; holds pre-signed URLs). */
   declare readonly result: JobStatus;
 
@@ -30,13 +32,16 @@ export class JobFailedError extends LogSafeError {
    * @param errors - Adobe's error objects, as received; redacted here.
    * @param result - The final status body.
    */
-  constructor(jobId: string, statusUrl: string, errors: readonly JobError[], result: JobStatus) {
+  constructor(jobId: string, statusUrl: string, errors: readonly JobFailure[], result: JobStatus) {
     const first = errors[0];
-    const why = first === undefined ? "no error details" : `${first.type}: ${first.title}`;
+    const why =
+      first === undefined
+        ? "no error details"
+        : `${first.type ?? first.errorCode ?? first.error_code}: ${first.title ?? first.message}`;
     super(redactText(`[@psapi/client] job ${jobId} failed (${why})`));
     this.jobId = jobId;
     this.statusUrl = redactUrl(statusUrl);
-    this.errors = redactDeep(errors) as JobError[];
+    this.errors = redactDeep(errors) as JobFailure[];
     Object.defineProperty(this, "result", { value: result, enumerable: false });
   }
 }

@@ -7,8 +7,10 @@ import { replayCopy } from "./replay-copy.js";
 export interface AuthMiddlewareOptions {
   /** Any `@psapi/auth` credential object. */
   auth: PhotoshopAuth;
-  /** Only this URL's origin receives credentials; see `assertTrustedOrigin`. */
+  /** Only this URL's origin (and `otherUrls`') receives credentials; see `assertTrustedOrigin`. */
   baseUrl: string;
+  /** More URLs whose origins may receive credentials (the client passes the Photoshop API v2 host). */
+  otherUrls?: readonly string[];
   /**
    * How the one replay after a 401 is sent. Default: the configured fetch, once. The client passes
    * the retry middleware's `send`, so that a replay meeting a 5xx or 429 is retried as well.
@@ -22,7 +24,7 @@ export interface AuthMiddlewareOptions {
  * the same one (a static token always does) the 401 reaches the caller after one attempt, and when
  * renewing fails (IMS refuses the credentials) its `ImsError` does.
  *
- * Requests to an origin other than `baseUrl`'s are refused before anything is sent (token rule).
+ * Requests to an origin other than `baseUrl`'s (or `otherUrls`') are refused before anything is sent (token rule).
  *
  * @param options - The credentials and the trusted base URL.
  * @throws {Error} from `onRequest` when a request targets another origin.
@@ -33,15 +35,16 @@ export interface AuthMiddlewareOptions {
 export function createAuthMiddleware({
   auth,
   baseUrl,
+  otherUrls = [],
   send = (request, fetch) => fetch(request),
 }: AuthMiddlewareOptions): Middleware {
-  const trustedOrigin = new URL(baseUrl).origin;
+  const trustedOrigins = [baseUrl, ...otherUrls].map((url) => new URL(url).origin);
   // A copy of each request as sent, for the one replay. Keyed weakly by the request object (which
   // openapi-fetch hands to onResponse unchanged) so that a call that ends in an abort leaks nothing.
   const sent = new WeakMap<Request, Request>();
   return {
     async onRequest({ request }) {
-      assertTrustedOrigin(request.url, trustedOrigin);
+      assertTrustedOrigin(request.url, trustedOrigins);
       const headers = await auth.headers({ signal: request.signal });
       request.headers.set("Authorization", headers.Authorization);
       request.headers.set("x-api-key", headers["x-api-key"]);

@@ -15,6 +15,9 @@ export function setup(replies: readonly Reply[], options: Partial<PhotoshopClien
     fetch,
     clock,
     random: () => 0,
+    // The v1 tests exercise the retired contract's wire behaviour on a fake image.adobe.io; the
+    // refusal itself is tested with `sendRetired: false`.
+    sendRetired: true,
     logger: { warn: (_message, fields) => warnings.push(fields) },
     ...options,
   });
