@@ -18,12 +18,13 @@ import { describe, expect, it } from "vitest";
  */
 const BUDGET_BYTES = 14_000;
 /**
- * A typical application's import, at most what it cost before @psapi/core took the shared utilities
- * out of @psapi/auth (measured on that tree with this test's bundler settings): 11,069 bytes for
- * `createPhotoshopClient` + `createServerToServerAuth` (the bench's "typical" row, 11,071 B there),
- * 11,585 bytes with `authFromEnv` as well.
+ * A typical application's import may not grow when @psapi/core takes the shared utilities out of
+ * @psapi/auth. Measured with this test's bundler settings on main just before (with the current
+ * contract of #14): 12,013 bytes for `createPhotoshopClient` + `createServerToServerAuth`, 12,530
+ * with `authFromEnv` as well. (Before #14's client methods the first was 11,069: the 11,071 B of
+ * the bench's "typical" row.)
  */
-const TYPICAL_BUDGETS = { withoutEnv: 11_071, withEnv: 11_585 } as const;
+const TYPICAL_BUDGETS = { withoutEnv: 12_013, withEnv: 12_530 } as const;
 /** What importing the deprecated `createJwtAuth` may add to the entry (its option checks; not jose). */
 const JWT_ENTRY_BYTES = 600;
 /** jose's signer, loaded by `import()` on the first JWT token request only. */
