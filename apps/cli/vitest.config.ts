@@ -7,7 +7,7 @@ export default mergeConfig(
     // The tests run the built CLI (dist/cli.js) as a subprocess: build it once before them.
     // Every test spawns the CLI (Node loading sharp, the client and the emulator) one to three
     // times; under load (another copy of the suite beside this one, load average 30 on 2 cores) one
-    // test took up to 24 s. These bounds only stop a hung run; they measure nothing.
-    test: { globalSetup: ["src/testing/build-cli.ts"], testTimeout: 120_000, hookTimeout: 120_000 },
+    // test took up to 28 s. These bounds only stop a hung run; they measure nothing.
+    test: { globalSetup: ["src/testing/build-cli.ts"], testTimeout: 300_000, hookTimeout: 300_000 },
   }),
 );

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { serve } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import { type CreateEmulatorOptions, createEmulator } from "./app.js";
+import { answerProtocolErrors, requestErrorAnswer } from "./http/protocol-errors.js";
 import { DEMO_CLIENT, type FaultRuleInput } from "./options.js";
 
 /** Where and how to serve the emulator, from flags and environment. */
@@ -130,6 +132,33 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   };
 }
 
+/**
+ * An HTTP server for an emulator app (not yet listening): @hono/node-server's request listener,
+ * plus JSON answers for what never reaches the app: requests Node's parser refuses (400, or 431 for
+ * oversized headers, without a reset), `CONNECT` (405), and requests that are no URL (`OPTIONS *`,
+ * a backslash in the path, a bad Host: 400).
+ *
+ * @param fetch - the app's `fetch` (its second argument carries the Node request and response).
+ * @param hostname - the host name the listener puts into request URLs.
+ * @returns the server; call `listen()`.
+ * @example
+ * const server = createEmulatorServer(createEmulator().fetch);
+ * server.listen(0, "127.0.0.1");
+ */
+export function createEmulatorServer(
+  fetch: (request: Request, env: never) => Response | Promise<Response>,
+  hostname?: string,
+): Server {
+  const server = createServer(
+    getRequestListener(fetch as (request: Request) => Response | Promise<Response>, {
+      hostname,
+      errorHandler: requestErrorAnswer,
+    }),
+  );
+  answerProtocolErrors(server);
+  return server;
+}
+
 /** A running emulator server. */
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:4010`. */
@@ -154,23 +183,22 @@ export function startServer(config: ServerConfig): Promise<RunningServer> {
     signal: stop.signal,
   });
   return new Promise((resolve, reject) => {
-    const server = serve(
-      { fetch: app.fetch, hostname: config.host, port: config.port },
-      (info: AddressInfo) => {
-        const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
-        resolve({
-          url: `http://${host}:${info.port}`,
-          close: () =>
-            new Promise<void>((done) => {
-              stop.abort();
-              server.close(() => done());
-              // Keep-alive sockets would hold close() open; nothing is in flight that matters on shutdown.
-              if ("closeAllConnections" in server) server.closeAllConnections();
-            }),
-        });
-      },
-    );
+    const server = createEmulatorServer(app.fetch, config.host);
     server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      const info = server.address() as AddressInfo;
+      const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+      resolve({
+        url: `http://${host}:${info.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            stop.abort();
+            server.close(() => done());
+            // Keep-alive sockets would hold close() open; nothing is in flight that matters on shutdown.
+            server.closeAllConnections();
+          }),
+      });
+    });
   });
 }
 

@@ -19,7 +19,8 @@ function pathRegex(path: string): RegExp {
       return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     })
     .join("/");
-  return new RegExp(`^${source}$`);
+  // Hono's trailing `/*` also matches the bare prefix (`/objects` as well as `/objects/a`).
+  return new RegExp(`^${source.endsWith("/.*") ? `${source.slice(0, -3)}(?:/.*)?` : source}$`);
 }
 
 /**
@@ -62,7 +63,8 @@ export function createAllowedMethods(app: Hono<EmulatorEnv>): (path: string) => 
 export function methodNotAllowed(method: string, path: string, allow: readonly string[]): Error {
   const message = `${method} is not allowed on this path; it takes ${allow.join(", ")}`;
   if (path.startsWith("/ims/")) return new OAuthError(405, "invalid_request", message);
-  if (path.startsWith(OBJECTS_PATH)) {
+  // The objects route also takes the bare prefix (`/objects`, no key): the same XML family.
+  if (path.startsWith(OBJECTS_PATH.slice(0, -1))) {
     return new StorageError(
       405,
       "MethodNotAllowed",

@@ -13,6 +13,12 @@ function xmlEscape(text: string): string {
   return text.replace(/[<>&'"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
+/** Node's error for a request body whose connection closed or broke before its end. */
+function isBodyCutOff(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (error.message === "aborted" && code === "ECONNRESET") || code === "ERR_STREAM_PREMATURE_CLOSE";
+}
+
 /**
  * The app's one `onError`: renders each error family in Adobe's shape (service `{type, code,
  * title}`, gateway `{error_code, message}`, OAuth `{error, error_description}`, S3-style XML for
@@ -46,6 +52,15 @@ export function createErrorRenderer(logger: EmulatorLogger | undefined) {
       return c.json(
         { type: "InputValidationError", code: error.status, title, reason: [issue("", "request", title)] },
         error.status,
+      );
+    }
+    if (isBodyCutOff(error)) {
+      // The client (or its connection) went away mid-body: nothing is wrong with the emulator,
+      // and whoever is still listening gets a 400 rather than a 500.
+      const title = "The request body ended before it was complete";
+      return c.json(
+        { type: "InputValidationError", code: 400, title, reason: [issue("", "request", title)] },
+        400,
       );
     }
     logger?.error(

@@ -118,6 +118,31 @@ export interface components {
     };
     responses: {
         /**
+         * @description The request's header fields are larger than the HTTP server takes (16 KB in Node). Answered
+         *     by the emulator's HTTP server before any routing, so in the service error shape here too.
+         */
+        HeaderFieldsTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    type: string;
+                    code: number;
+                    title: string;
+                };
+            };
+        };
+        /** @description The form is larger than the server takes (the emulator's `maxBodyBytes`, default 1 MiB). */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OAuthError"];
+            };
+        };
+        /**
          * @description Client authentication failed: unknown `client_id` or wrong `client_secret` (for the JWT
          *     exchange also a client without the `exchange_jwt` scope). Not retryable with the same
          *     credentials.
@@ -177,6 +202,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["InvalidClient"];
+            413: components["responses"]["PayloadTooLarge"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
         };
     };
     exchangeJwt: {
@@ -217,6 +244,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["InvalidClient"];
+            413: components["responses"]["PayloadTooLarge"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
         };
     };
 }

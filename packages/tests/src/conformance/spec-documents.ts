@@ -33,3 +33,21 @@ export function loadPsapiSpecs(files: readonly string[] = PSAPI_SPEC_FILES): Spe
     return { id: pathToFileURL(path).href, document: parse(readFileSync(path, "utf8")) as unknown };
   });
 }
+
+/**
+ * Every OpenAPI file `@psapi/openapi` exports (its `exports` map), so a suite that must cover the
+ * whole spec picks up a new file without a change here.
+ *
+ * @returns The file names, e.g. `["photoshop.yaml", "ims.yaml", …]`.
+ * @example
+ * const documents = loadPsapiSpecs(exportedSpecFiles());
+ */
+export function exportedSpecFiles(): string[] {
+  const require = createRequire(import.meta.url);
+  const manifest = JSON.parse(readFileSync(require.resolve("@psapi/openapi/package.json"), "utf8")) as {
+    exports?: Record<string, unknown>;
+  };
+  return Object.keys(manifest.exports ?? {})
+    .filter((key) => key.endsWith(".yaml"))
+    .map((key) => key.replace(/^\.\//, ""));
+}

@@ -1,10 +1,11 @@
 import { createEmulator } from "@psapi/mock-server";
 import { describe, expect, it } from "vitest";
-import { loadPsapiSpecs } from "../conformance/spec-documents.js";
-import { DEMO_CREDENTIALS, PSAPI_CHECKER } from "../harness/environment.js";
+import { createConformanceChecker } from "../conformance/checker.js";
+import { exportedSpecFiles, loadPsapiSpecs } from "../conformance/spec-documents.js";
+import { DEMO_CREDENTIALS } from "../harness/environment.js";
 import { retainedAfterGc } from "../harness/memory.js";
 import { type FuzzReport, fuzzEmulator } from "./run-fuzz.js";
-import { specOperations } from "./spec-operations.js";
+import { type FuzzOperation, specOperations } from "./spec-operations.js";
 
 /** `PSAPI_FUZZ_REQUESTS=100000` is the long run (see the README); the default fits in `pnpm test`. */
 const REQUESTS = Number(process.env.PSAPI_FUZZ_REQUESTS ?? 2_000);
@@ -32,7 +33,16 @@ describe("emulator fuzz", () => {
       publicUrl: ORIGIN,
       jobs: { pendingMs: 0, runningMs: 0 },
     });
-    const operations = specOperations(loadPsapiSpecs());
+    // Every file the spec package exports, so a route added to any of them is fuzzed from then on.
+    const documents = loadPsapiSpecs(exportedSpecFiles());
+    const checker = createConformanceChecker(documents);
+    const { served, unserved } = await partitionByRouting(app, specOperations(documents));
+    if (unserved.length > 0) {
+      // Declared but not routed by the emulator yet (a contract whose routes are still being
+      // built): said out loud, not fuzzed, and fuzzed as soon as the emulator routes them.
+      console.log(`fuzz: not routed by the emulator, so not fuzzed: ${unserved.join(", ")}`);
+    }
+    const operations = served;
     const started = performance.now();
     const reports: FuzzReport[] = [];
     const retained: number[] = [];
@@ -42,7 +52,7 @@ describe("emulator fuzz", () => {
           fetch: async (request) => app.fetch(request),
           origin: ORIGIN,
           operations,
-          checker: PSAPI_CHECKER,
+          checker,
           clients: { main: DEMO_CREDENTIALS, other: OTHER },
           serverSecrets: [SIGNING_KEY],
           seed: SEED + chunk,
@@ -91,6 +101,33 @@ describe("emulator fuzz", () => {
     expect((retained.at(-1) ?? 0) - first, `memory rise over ${CHUNKS} chunks`).toBeLessThan(SLACK);
   });
 });
+
+/**
+ * Splits the operations by whether the emulator routes their path: a method no route takes is
+ * answered 405 on a routed path and 404 on an unrouted one (with credentials that pass the gateway).
+ */
+async function partitionByRouting(
+  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+  operations: readonly FuzzOperation[],
+) {
+  const token = await app.request("/ims/token/v3", {
+    method: "POST",
+    body: new URLSearchParams({ grant_type: "client_credentials", ...toForm(DEMO_CREDENTIALS) }),
+  });
+  const { access_token } = (await token.json()) as { access_token: string };
+  const served: FuzzOperation[] = [];
+  const unserved: string[] = [];
+  for (const operation of operations) {
+    const path = operation.template.replace(/\{[^}]+\}/g, "x");
+    const probe = await app.request(path, {
+      method: "PROPFIND",
+      headers: { authorization: `Bearer ${access_token}`, "x-api-key": DEMO_CREDENTIALS.clientId },
+    });
+    if (probe.status === 404) unserved.push(`${operation.method} ${operation.template}`);
+    else served.push(operation);
+  }
+  return { served, unserved };
+}
 
 function toForm(credentials: { clientId: string; clientSecret: string }) {
   return { client_id: credentials.clientId, client_secret: credentials.clientSecret };

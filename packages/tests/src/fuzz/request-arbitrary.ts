@@ -435,6 +435,13 @@ export function requestArbitrary(operation: FuzzOperation): fc.Arbitrary<FuzzReq
   const body = bodyArbitrary(operation);
   return fc
     .record({
+      // A share of requests go out as the spec describes them, so the handlers behind validation
+      // and the gateway (job submission, storage writes) are reached too, not only the refusals.
+      pristine: fc.oneof(
+        { weight: 1, arbitrary: fc.constant(true) },
+        { weight: 2, arbitrary: fc.constant(false) },
+      ),
+      cleanBody: cleanBodyArbitrary(operation),
       method: fc.oneof(
         { weight: 6, arbitrary: fc.constant(operation.method) },
         { weight: 1, arbitrary: fc.constantFrom(...METHODS) },
@@ -468,8 +475,20 @@ export function requestArbitrary(operation: FuzzOperation): fc.Arbitrary<FuzzReq
         [["transfer-encoding", "chunked"]] as [string, string][],
       ),
     })
-    .map((drawn): FuzzRequest => {
-      const mutations: string[] = [];
+    .map((mutated): FuzzRequest => {
+      const drawn = mutated.pristine
+        ? {
+            ...mutated,
+            method: operation.method,
+            pathShape: "as is",
+            queryExtra: "",
+            auth: "valid",
+            fault: undefined,
+            headerNoise: [],
+            body: mutated.cleanBody,
+          }
+        : mutated;
+      const mutations: string[] = mutated.pristine ? ["as the spec describes it"] : [];
       if (drawn.method !== operation.method) mutations.push(`method ${drawn.method}`);
       let path = fillPath(operation.template, drawn.pathValues);
       if (pathParams.length > 0)
@@ -525,6 +544,24 @@ function queryValue(parameter: FuzzParameter): fc.Arbitrary<string | undefined> 
     { weight: 4, arbitrary: fromSchema },
     { weight: parameter.required ? 1 : 3, arbitrary: fc.constant(undefined) },
     { weight: 1, arbitrary: nasty.map(encode) },
+  );
+}
+
+/** A body as the spec describes it: a value of its schema, in its declared media type. */
+function cleanBodyArbitrary(operation: FuzzOperation): fc.Arbitrary<DrawnBody> {
+  if (operation.bodies.length === 0) return fc.constant(undefined);
+  return fc.oneof(
+    ...operation.bodies.map(({ mediaType, schema }): fc.Arbitrary<DrawnBody> => {
+      if (mediaType === "application/x-www-form-urlencoded") {
+        return formBody(operation, schema).map(
+          ([text, described]) => [text, mediaType, [described]] as const,
+        );
+      }
+      if (mediaType.includes("json")) {
+        return schemaArbitrary(schema).map((value) => [serialize(value), mediaType, []] as const);
+      }
+      return fc.uint8Array({ maxLength: 256 }).map((bytes) => [bytes, "image/png", []] as const);
+    }),
   );
 }
 

@@ -42,6 +42,13 @@ export function schemaArbitrary(schema: Schema, depth = 6): fc.Arbitrary<unknown
       return fc.oneof(...options.map((option) => schemaArbitrary(merge(base, option), depth)));
     }
   }
+  if (isObject(schema.if) && (isObject(schema.then) || isObject(schema.else))) {
+    // A conditional: either branch, merged in (the condition may or may not hold for the draw).
+    const { if: _if, then, else: otherwise, ...base } = schema;
+    return fc.oneof(
+      ...[then, otherwise].filter(isObject).map((branch) => schemaArbitrary(merge(base, branch), depth)),
+    );
+  }
   if (Array.isArray(schema.allOf) && schema.allOf.length > 0) {
     return schemaArbitrary(schema.allOf.reduce<Schema>(merge, withoutKey(schema, "allOf")), depth);
   }
@@ -88,6 +95,15 @@ function stringArbitrary(schema: Schema): fc.Arbitrary<string> {
     minLength,
     typeof schema.maxLength === "number" ? Math.min(schema.maxLength, 64) : 32,
   );
+  if (typeof schema.pattern === "string") {
+    try {
+      return fc
+        .stringMatching(new RegExp(schema.pattern))
+        .filter((text) => text.length <= Math.max(maxLength, 200));
+    } catch {
+      // A pattern JavaScript cannot compile: fall through to the format or plain strings.
+    }
+  }
   switch (schema.format) {
     case "uri":
     case "url":

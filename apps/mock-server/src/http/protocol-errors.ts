@@ -1,0 +1,142 @@
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { RequestError } from "@hono/node-server";
+
+/** The service error shape the emulator answers in (`{type, code, title}`). */
+interface ProtocolErrorBody {
+  type: string;
+  code: number;
+  title: string;
+}
+
+const REASONS: Record<number, string> = {
+  400: "Bad Request",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+};
+
+/** How long a refused connection may keep sending (the rest of an oversized header) before it is cut. */
+const DRAIN_MS = 5_000;
+
+/**
+ * What to answer a request Node's HTTP parser refused (the server's `clientError`): 431 for headers
+ * over the size limit, 408 for a request that did not arrive in time, 400 with the parser's reason
+ * otherwise (a bad method, a bad byte in the path or a header, `Transfer-Encoding` with
+ * `Content-Length`, folded headers).
+ *
+ * @param error - the parser's error; its `code` is `HPE_*` or `ERR_HTTP_REQUEST_TIMEOUT`.
+ * @returns the status and the JSON body.
+ * @see https://nodejs.org/api/http.html#event-clienterror
+ */
+export function clientErrorAnswer(error: Error & { code?: string }): {
+  status: number;
+  body: ProtocolErrorBody;
+} {
+  if (error.code === "HPE_HEADER_OVERFLOW") {
+    return {
+      status: 431,
+      body: { type: "RequestHeaderFieldsTooLarge", code: 431, title: "Request header fields are too large" },
+    };
+  }
+  if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") {
+    return {
+      status: 408,
+      body: { type: "RequestTimeout", code: 408, title: "The request did not arrive in time" },
+    };
+  }
+  const reason = (error as { reason?: unknown }).reason;
+  const detail = typeof reason === "string" && reason.length < 200 ? `: ${reason}` : "";
+  return {
+    status: 400,
+    body: { type: "InputValidationError", code: 400, title: `The request could not be parsed${detail}` },
+  };
+}
+
+/** The raw bytes of a complete HTTP/1.1 answer with a JSON body that closes the connection. */
+export function rawJsonAnswer(status: number, body: unknown, headers: Record<string, string> = {}): string {
+  const text = JSON.stringify(body);
+  const lines = [
+    `HTTP/1.1 ${status} ${REASONS[status] ?? "Error"}`,
+    "Content-Type: application/json",
+    `Content-Length: ${Buffer.byteLength(text)}`,
+    "Connection: close",
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  return `${lines.join("\r\n")}\r\n\r\n${text}`;
+}
+
+/**
+ * Ends a connection with an answer without resetting it: what the client still sends (the rest of
+ * an oversized header) is read and dropped, so closing does not discard unread bytes, which would
+ * make the kernel send a reset that can overtake the answer.
+ */
+function answerAndClose(socket: Duplex, answer: string): void {
+  if (socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.on("error", () => socket.destroy());
+  socket.on("data", () => {});
+  socket.resume();
+  socket.end(answer);
+  setTimeout(() => socket.destroy(), DRAIN_MS).unref();
+}
+
+/**
+ * Answers, in JSON, what never reaches the app: requests Node's parser refuses (`clientError`)
+ * and `CONNECT` (`connect`; the emulator is no proxy: 405 with the methods it does serve).
+ *
+ * @param server - the HTTP server serving the emulator.
+ */
+export function answerProtocolErrors(server: Server): void {
+  server.on("clientError", (error: Error & { code?: string }, socket: Duplex) => {
+    // A connection that went away has no one to answer.
+    if (error.code === "ECONNRESET" || error.code === "EPIPE") {
+      socket.destroy();
+      return;
+    }
+    const { status, body } = clientErrorAnswer(error);
+    answerAndClose(socket, rawJsonAnswer(status, body));
+  });
+  server.on("connect", (_request: IncomingMessage, socket: Duplex) => {
+    answerAndClose(
+      socket,
+      rawJsonAnswer(
+        405,
+        {
+          type: "MethodNotAllowed",
+          code: 405,
+          title: "CONNECT is not supported: the emulator is not a proxy",
+        },
+        { Allow: "GET, HEAD, POST, PUT, DELETE" },
+      ),
+    );
+  });
+}
+
+/**
+ * The `errorHandler` of @hono/node-server's request listener: a request Node parsed but that is no
+ * URL (`OPTIONS *`, a backslash in the path, a bad Host) gets a JSON 400 instead of an empty one.
+ *
+ * @param error - a `RequestError` when no Request could be built; anything else is a bug.
+ * @returns the answer.
+ */
+export function requestErrorAnswer(error: unknown): Response {
+  if (error instanceof RequestError) {
+    return Response.json(
+      {
+        type: "InputValidationError",
+        code: 400,
+        title: `The request is not valid HTTP for this server: ${error.message}`,
+      },
+      // The connection may be in any state after a request that was no URL: end it cleanly.
+      { status: 400, headers: { connection: "close" } },
+    );
+  }
+  return Response.json(
+    { type: "UndefinedError", code: 500, title: "Internal Server Error" },
+    { status: 500 },
+  );
+}

@@ -1,0 +1,132 @@
+import { connect } from "node:net";
+import { DEMO_CLIENT } from "@psapi/mock-server";
+import { type RunningServer, startServer } from "@psapi/mock-server/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PSAPI_CHECKER } from "../harness/environment.js";
+
+/** What came back on a raw connection: the bytes, and whether it was reset before they were complete. */
+interface RawAnswer {
+  status: number;
+  headers: Map<string, string>;
+  body: string;
+  reset: boolean;
+}
+
+/**
+ * Sends raw bytes on a fresh connection and reads until the server closes it. A reset after a
+ * complete answer still counts as a reset: the client may see only ECONNRESET.
+ */
+function raw(port: number, bytes: string | Buffer): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    const chunks: Buffer[] = [];
+    let reset = false;
+    socket.on("data", (chunk) => chunks.push(chunk));
+    socket.on("error", (error: Error & { code?: string }) => {
+      if (error.code === "ECONNRESET" || error.code === "EPIPE") reset = true;
+      else reject(error);
+    });
+    socket.on("close", () => {
+      const text = Buffer.concat(chunks).toString("latin1");
+      const [head = "", ...rest] = text.split("\r\n\r\n");
+      const [statusLine = "", ...lines] = head.split("\r\n");
+      const headers = new Map(
+        lines.map((line) => [
+          line.slice(0, line.indexOf(":")).toLowerCase(),
+          line.slice(line.indexOf(":") + 1).trim(),
+        ]),
+      );
+      resolve({ status: Number(statusLine.split(" ")[1] ?? 0), headers, body: rest.join("\r\n\r\n"), reset });
+    });
+    socket.write(bytes);
+  });
+}
+
+const CASES: [string, number, string | Buffer][] = [
+  ["CONNECT", 405, "CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n"],
+  [
+    "headers over 16 KB",
+    431,
+    `GET /pie/psdService/hello HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+  ],
+  ["OPTIONS *", 400, "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"],
+  ["a raw backslash in the path", 400, "GET /sensei\\status/1 HTTP/1.1\r\nHost: x\r\n\r\n"],
+  ["a NUL byte in the path", 400, "GET /sensei/status/a\u0000b HTTP/1.1\r\nHost: x\r\n\r\n"],
+  ["a UTF-8 byte in the path", 400, Buffer.from("GET /sensei/status/é HTTP/1.1\r\nHost: x\r\n\r\n", "utf8")],
+  ["a Host with a space", 400, "GET /pie/psdService/hello HTTP/1.1\r\nHost: a b\r\n\r\n"],
+  ["an unknown method", 400, "FOOBAR / HTTP/1.1\r\nHost: x\r\n\r\n"],
+  [
+    "Transfer-Encoding with Content-Length",
+    400,
+    "POST /sensei/mask HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+  ],
+  ["a folded header", 400, "GET /pie/psdService/hello HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  continued\r\n\r\n"],
+  ["binary garbage", 400, Buffer.from([0x00, 0x01, 0x02, 0xff, 0x0d, 0x0a, 0x0d, 0x0a])],
+  ["an HTTP/2 preface", 400, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"],
+  ["a negative Content-Length", 400, "POST /sensei/mask HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n"],
+  [
+    "a bad chunk size",
+    400,
+    "POST /sensei/mask HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+  ],
+];
+
+describe("raw bytes on a real 127.0.0.1 port", () => {
+  let server: RunningServer;
+  let port: number;
+  beforeAll(async () => {
+    server = await startServer({ host: "127.0.0.1", port: 0, demoCredentials: true, emulator: {} });
+    port = Number(new URL(server.url).port);
+  });
+  afterAll(() => server.close());
+
+  it.each(CASES)(
+    "answers %s with %i and a JSON error body, and closes without a reset",
+    async (_name, status, bytes) => {
+      const answer = await raw(port, bytes);
+      expect(answer.status).toBe(status);
+      expect(answer.reset).toBe(false);
+      expect(answer.headers.get("content-type")).toBe("application/json");
+      expect(JSON.parse(answer.body)).toMatchObject({
+        type: expect.any(String),
+        code: status,
+        title: expect.any(String),
+      });
+      if (status === 405) expect(answer.headers.get("allow")).toBeTruthy();
+    },
+  );
+
+  it("answers an oversized header on each spec document's routes with a 431 the spec declares", async () => {
+    for (const [method, path] of [
+      ["GET", "/pie/psdService/hello"],
+      ["POST", "/ims/token/v3"],
+      ["GET", "/__emulator/clock"],
+    ] as const) {
+      const answer = await raw(
+        port,
+        `${method} ${path} HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+      );
+      const response = new Response(answer.body, { status: answer.status, headers: [...answer.headers] });
+      const violations = await PSAPI_CHECKER.check({ method, url: `${server.url}${path}` }, response);
+      expect(
+        violations.map((violation) => violation.problem),
+        `${method} ${path}`,
+      ).toEqual([]);
+    }
+  });
+
+  it("is still healthy afterwards: a token and a hello over the same port", async () => {
+    const form = new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: DEMO_CLIENT.clientId,
+      client_secret: DEMO_CLIENT.clientSecret,
+    });
+    const token = await fetch(`${server.url}/ims/token/v3`, { method: "POST", body: form });
+    expect(token.status).toBe(200);
+    const { access_token } = (await token.json()) as { access_token: string };
+    const hello = await fetch(`${server.url}/pie/psdService/hello`, {
+      headers: { authorization: `Bearer ${access_token}`, "x-api-key": DEMO_CLIENT.clientId },
+    });
+    expect(await hello.text()).toBe("Welcome to the Photoshop API!");
+  });
+});
