@@ -176,7 +176,10 @@ describe.concurrent("usage errors", () => {
   });
 
   it("--help works on every command and exits 0", async () => {
-    const commands = ["token", "hello", "mask", "cutout", "manifest", "status", "emulator", "quickstart"];
+    const commands = [
+      ...["token", "hello", "mask", "cutout", "manifest", "status", "emulator", "quickstart"],
+      ...["remove-background", "mask-objects", "fill"],
+    ];
     const results = await Promise.all(commands.map((command) => runCli([command, "--help"])));
     for (const [index, command] of commands.entries()) {
       expect(results[index]?.code, command).toBe(0);

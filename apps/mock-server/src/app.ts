@@ -14,6 +14,10 @@ import { createErrorRenderer } from "./http/render-error.js";
 import * as builtInImaging from "./imaging/index.js";
 import { createImsRouter } from "./ims/router.js";
 import { TokenService } from "./ims/tokens.js";
+import { ChangeFeed } from "./inspector/change-feed.js";
+import { createInspectorControlRoutes } from "./inspector/control-routes.js";
+import { createControlGuard } from "./inspector/guard.js";
+import { createInspectorRouter } from "./inspector/router.js";
 import { AssetMover } from "./jobs/assets.js";
 import { JobRunner } from "./jobs/jobs.js";
 import { createAddressGuard } from "./jobs/net-guard.js";
@@ -74,6 +78,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
     guardAddress: options.fetch ? undefined : createAddressGuard(),
   });
   const imaging = options.imaging ?? builtInImaging;
+  const changes = new ChangeFeed();
   const ctx: EmulatorContext = {
     options: resolved,
     imaging,
@@ -92,11 +97,13 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
       maxJobBytes: resolved.limits.maxJobBytes,
       maxConcurrentWork: resolved.limits.maxConcurrentWork,
       signal: timerSignal,
+      onChange: () => changes.notify("jobs"),
     }),
     faults: new FaultTable(resolved.faultSeed, resolved.faultRules),
     rateLimiter: new RateLimiter(resolved.rateLimits),
     journal: new Journal(resolved.limits.maxJournalEntries),
     quota: new TrialQuota(resolved.trialQuota, time),
+    changes,
     timerSignal,
     reset() {
       timers.abort();
@@ -115,7 +122,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
 
   const app = new Hono<EmulatorEnv>();
   const renderError = createErrorRenderer(options.logger);
-  const journal = createJournalMiddleware(ctx);
+  const journal = createJournalMiddleware(ctx, renderError);
   const faults = createFaultMiddleware(ctx);
   // What every request goes through, in one middleware rather than one per step (each layer costs
   // every request a dispatch): the journal records it, faults strike on the faultable routes, and
@@ -134,8 +141,11 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   app.route("/ims", createImsRouter(ctx));
   app.route("/pie/psdService", createPieRouter(ctx));
   app.route("/sensei", createSenseiRouter(ctx));
+  app.use("/__emulator/*", createControlGuard(ctx));
   app.route("/__emulator/storage", createStorageRouter(ctx));
   app.route("/__emulator", createControlRouter(ctx));
+  app.route("/__emulator", createInspectorControlRoutes(ctx));
+  app.route("/__emulator", createInspectorRouter(ctx));
   const allowedMethods = createAllowedMethods(app);
   app.notFound((c) => {
     const allow = allowedMethods(c.req.path);

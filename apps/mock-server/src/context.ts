@@ -5,6 +5,7 @@ import type { Journal } from "./control/journal.js";
 import type { RateLimiter } from "./gateway/rate-limiter.js";
 import type { TrialQuota } from "./gateway/trial-quota.js";
 import type { TokenService } from "./ims/tokens.js";
+import type { ChangeFeed } from "./inspector/change-feed.js";
 import type { AssetMover } from "./jobs/assets.js";
 import type { JobRunner } from "./jobs/jobs.js";
 import type { EmulatorTime } from "./lib/clock.js";
@@ -47,6 +48,8 @@ export interface EmulatorContext {
   journal: Journal;
   /** Successful job submissions per client and period (trial quota). */
   quota: TrialQuota;
+  /** Tells the inspector's event streams what changed. */
+  changes: ChangeFeed;
   /** Signal cancelling timers; renewed by reset. */
   timerSignal(): AbortSignal;
   /** Back to a fresh state (same options). */

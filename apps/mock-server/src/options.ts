@@ -119,6 +119,11 @@ export interface EmulatorOptions {
   imaging?: Imaging;
   /** Aborting it cancels every pending timer (graceful shutdown). */
   signal?: AbortSignal;
+  /**
+   * Serve the control API and the inspector (`/__emulator/ui`) to any peer and any Host, not just
+   * loopback. Default `false`: they have no authentication.
+   */
+  exposeControl?: boolean;
 }
 
 /** The demo credentials the emulator accepts out of the box (printed at start, given in the README). */
@@ -179,6 +184,7 @@ export interface ResolvedOptions {
   fetchTimeoutMs: number;
   limits: EmulatorLimits;
   signal: AbortSignal | undefined;
+  exposeControl: boolean;
 }
 
 function fail(message: string): never {
@@ -271,5 +277,6 @@ export function resolveOptions(options: Omit<EmulatorOptions, "imaging">): Resol
     fetchTimeoutMs: nonNegativeInt("fetchTimeoutMs", options.fetchTimeoutMs, 30_000, 1),
     limits,
     signal: options.signal,
+    exposeControl: options.exposeControl ?? false,
   };
 }

@@ -38,6 +38,7 @@ export const USAGE = `Usage: pnpm emulator [options]
   --trial-quota <n>      successful job submissions per client before 402
   --allow-host <host>    host jobs may fetch over https (repeatable; default none)
   --signing-key <key>    HMAC key for pre-signed URLs (env PSAPI_EMULATOR_SIGNING_KEY; default random)
+  --expose-control       serve the control API and the inspector beyond loopback (default: loopback only)
   --help                 show this help`;
 
 function integer(name: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -85,6 +86,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
       "trial-quota": { type: "string" },
       "allow-host": { type: "string", multiple: true },
       "signing-key": { type: "string" },
+      "expose-control": { type: "boolean" },
       help: { type: "boolean" },
     },
   });
@@ -123,6 +125,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
     trialQuota: integer("trial-quota", values["trial-quota"], 0),
     allowedHosts: values["allow-host"] ?? [],
     signingKey: values["signing-key"] ?? env.PSAPI_EMULATOR_SIGNING_KEY,
+    exposeControl: values["expose-control"] ?? false,
   };
   return {
     host: values.host ?? "127.0.0.1",
@@ -229,9 +232,14 @@ async function main(): Promise<void> {
   console.log(`  client id      ${client.clientId}`);
   console.log(`  client secret  ${config.demoCredentials ? client.clientSecret : "(as configured)"}`);
   console.log(`  control API    ${server.url}/__emulator  (see apps/mock-server/README.md)`);
-  if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(config.host)) {
+  console.log(`  inspector      ${server.url}/__emulator/ui  (open it in a browser)`);
+  if (config.emulator.exposeControl) {
     console.warn(
-      `psapi emulator: warning: listening on ${config.host}, beyond loopback; the control API (/__emulator) has no authentication`,
+      "psapi emulator: warning: --expose-control: the control API and the inspector (/__emulator) answer any client, with no authentication",
+    );
+  } else if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(config.host)) {
+    console.warn(
+      `psapi emulator: listening on ${config.host}, beyond loopback; the control API and the inspector still answer loopback clients only (--expose-control to change that)`,
     );
   }
   const shutdown = (signal: string) => {

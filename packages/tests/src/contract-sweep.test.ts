@@ -172,6 +172,28 @@ describe("contract sweep: every declared operation, its successes and its errors
     expect((await call("DELETE", "/__emulator/faults")).status).toBe(204);
   });
 
+  it("control API for the inspector: events, tokens, thumbnails and limits, with their 400, 403 and 404", async () => {
+    // `limit` ends the stream, so the recorder can read the whole body.
+    expect((await call("GET", "/__emulator/events?limit=1")).status).toBe(200);
+    expect((await call("GET", "/__emulator/events?limit=0")).status).toBe(400);
+    const headers = await token();
+    const tokens = (await call("GET", "/__emulator/tokens")).json().tokens as { tokenId: string }[];
+    expect(tokens.length).toBeGreaterThan(0);
+    const tokenId = String(tokens[0]?.tokenId);
+    expect((await call("POST", "/__emulator/tokens/revoke", { json: { tokenId } })).json()).toEqual({
+      revoked: true,
+    });
+    expect((await call("GET", "/pie/psdService/hello", {}, headers)).status).toBe(401);
+    const { body } = await maskRequest(env(), "sweep-thumbnail");
+    expect((await call("POST", "/sensei/mask", { json: body }, await token())).status).toBe(202);
+    const [job] = await env().control.jobs();
+    expect((await call("GET", `/__emulator/jobs/${job?.jobId}/thumbnails/0`)).status).toBe(200);
+    expect((await call("GET", `/__emulator/jobs/${job?.jobId}/thumbnails/7`)).status).toBe(404);
+    expect((await call("GET", "/__emulator/limits")).status).toBe(200);
+    // A page on another origin may not change state.
+    expect((await call("POST", "/__emulator/reset", {}, { origin: "http://evil.example" })).status).toBe(403);
+  });
+
   it("storage: presign 200 and 400; objects 200, 403 and 404 for GET, HEAD and PUT", async () => {
     const { control } = env();
     expect(

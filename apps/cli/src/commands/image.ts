@@ -17,7 +17,10 @@ export function registerImageCommands(program: Command, session: Session): void 
     program
       .command("mask")
       .argument("[input]", "the photo: a local file (emulator only) or an https URL")
-      .description("create a greyscale mask of the photo's main subject (POST /sensei/mask)"),
+      .description(
+        "create a greyscale mask of the photo's main subject (POST /sensei/mask, retired by Adobe; " +
+          "see remove-background --mode mask)",
+      ),
     { what: "the mask PNG", outputUrl: true, defaultOut: "out/<name>-mask.png" },
   )
     .addOption(
@@ -39,7 +42,10 @@ export function registerImageCommands(program: Command, session: Session): void 
     program
       .command("cutout")
       .argument("[input]", "the photo: a local file (emulator only) or an https URL")
-      .description("remove the photo's background: an RGBA PNG of the subject (POST /sensei/cutout)"),
+      .description(
+        "remove the photo's background: an RGBA PNG of the subject (POST /sensei/cutout, retired by " +
+          "Adobe; see remove-background)",
+      ),
     { what: "the cut-out PNG", outputUrl: true, defaultOut: "out/<name>-cutout.png" },
   ).addHelpText("after", "\nExample:\n  psapi cutout cat.jpg --out out/cat-cutout.png");
   cutout.action(async (input: string | undefined, _options: unknown, command: Command) => {
@@ -55,6 +61,10 @@ async function runImageCommand(
 ): Promise<void> {
   const source = jobInput(input, options);
   const target = await session.openTarget({ baseUrl: options.baseUrl });
+  // On Adobe's own host the endpoint is retired: say so at once, in one line (see retired-command.ts).
+  const { RetiredOperationError } = await import("@psapi/client");
+  const { retiredCommandError, retiredCommandLine } = await import("../retired-command.js");
+  if (target.kind === "adobe") session.output.note(retiredCommandLine(kind));
   const { runImageJob } = await import("../job.js");
   const { text, data } = await runImageJob(session, target, {
     kind,
@@ -64,6 +74,8 @@ async function runImageCommand(
     format: options.format,
     timeoutMs: options.timeout * 1000,
     cwd: session.context.cwd,
+  }).catch((error: unknown) => {
+    throw error instanceof RetiredOperationError ? retiredCommandError(kind, error) : error;
   });
   session.output.result(text, data);
 }

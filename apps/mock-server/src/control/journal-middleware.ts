@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
-import type { EmulatorContext, EmulatorEnv } from "../context.js";
+import type { EmulatorContext, EmulatorContextType, EmulatorEnv } from "../context.js";
 import { ConnectionResetFault } from "../http/errors.js";
+import { captureRequest } from "../inspector/request-record.js";
 import { OBJECTS_PATH } from "../storage/signing.js";
 import { redactQuery } from "./journal.js";
 
@@ -17,10 +18,17 @@ async function errorName(response: Response): Promise<string | undefined> {
 
 /**
  * Records every API, IMS and storage-object request in the journal (the control API's own calls
- * are left out). Only method, path, redacted query, status, timing, client, fault and error name
- * are kept: never headers or bodies, so no credential can end up there.
+ * are left out): method, path, query, status, timing, client, fault, error name, and the headers
+ * and body the handler read, all redacted before anything shows them (see `Journal.list`); then
+ * tells the inspector's event streams.
+ *
+ * @param renderError - the app's error renderer: a fault thrown by a middleware the front door calls
+ *   directly (not through Hono's compose) is rendered here, so it is journaled with its status.
  */
-export function createJournalMiddleware(ctx: EmulatorContext): MiddlewareHandler<EmulatorEnv> {
+export function createJournalMiddleware(
+  ctx: EmulatorContext,
+  renderError: (error: Error, c: EmulatorContextType) => Response | Promise<Response>,
+): MiddlewareHandler<EmulatorEnv> {
   return async function journal(c, next) {
     const path = c.req.path;
     if (path.startsWith("/__emulator/") && !path.startsWith(OBJECTS_PATH)) return next();
@@ -34,9 +42,21 @@ export function createJournalMiddleware(ctx: EmulatorContext): MiddlewareHandler
     } catch (error) {
       if (error instanceof ConnectionResetFault) {
         const durationMs = ctx.time.now() - start;
-        ctx.journal.record({ timeMs: start, method, path, query, status: 0, durationMs, fault: "reset" });
+        const captured = await captureRequest(c);
+        ctx.journal.record({
+          timeMs: start,
+          method,
+          path,
+          query,
+          status: 0,
+          durationMs,
+          fault: "reset",
+          captured,
+        });
+        ctx.changes.notify("journal");
+        throw error;
       }
-      throw error;
+      c.res = await renderError(error as Error, c);
     }
     const status = c.res.status;
     ctx.journal.record({
@@ -49,6 +69,8 @@ export function createJournalMiddleware(ctx: EmulatorContext): MiddlewareHandler
       clientId: c.get("clientId"),
       fault: c.get("fault"),
       error: status < 400 ? undefined : await errorName(c.res),
+      captured: await captureRequest(c),
     });
+    ctx.changes.notify("journal");
   };
 }

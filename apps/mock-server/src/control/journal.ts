@@ -1,6 +1,7 @@
 import { isSecretName, REDACTED, redactText } from "@psapi/core";
+import { type CapturedRequest, type RequestRecord, redactRequest } from "../inspector/request-record.js";
 
-/** One recorded request. Never holds a header value, a body, or a secret query value. */
+/** One recorded request, every secret redacted (query values, headers, body). */
 export interface JournalEntry {
   id: number;
   /** Emulator time the request arrived, ISO 8601. */
@@ -18,7 +19,15 @@ export interface JournalEntry {
   fault?: string;
   /** Adobe's error `type`, gateway `error_code` or OAuth `error` of an error answer. */
   error?: string;
+  /** The request's headers and body, secrets redacted (see `redactRequest`). */
+  request?: RequestRecord;
 }
+
+/** What {@link Journal.record} takes: the entry as captured, not yet redacted. */
+export type JournalRecord = Omit<JournalEntry, "id" | "time" | "request"> & {
+  timeMs: number;
+  captured?: CapturedRequest;
+};
 
 /** Filters for {@link Journal.list}. */
 export interface JournalFilter {
@@ -48,7 +57,7 @@ export class Journal {
    * `max` entries on every request once full, on the bench's hot path). The ISO time is made when
    * listing, not per request.
    */
-  #ring: (Omit<JournalEntry, "time"> & { timeMs: number })[] = [];
+  #ring: (JournalRecord & { id: number; request?: RequestRecord })[] = [];
   #next = 0;
   #nextId = 1;
 
@@ -58,7 +67,7 @@ export class Journal {
   }
 
   /** Records one request, overwriting the oldest past the cap. */
-  record(entry: Omit<JournalEntry, "id" | "time"> & { timeMs: number }): void {
+  record(entry: JournalRecord): void {
     const stored = { id: this.#nextId++, ...entry };
     if (this.#ring.length < this.#max) this.#ring.push(stored);
     else this.#ring[this.#next] = stored;
@@ -78,7 +87,12 @@ export class Journal {
       if (filter.path && !stored.path.startsWith(filter.path)) continue;
       if (filter.status !== undefined && stored.status !== filter.status) continue;
       if (filter.clientId && stored.clientId !== filter.clientId) continue;
-      const { id, timeMs, ...rest } = stored;
+      // Redacted when first shown, then kept: recording stays cheap on the hot path.
+      if (stored.captured) {
+        stored.request = redactRequest(stored.captured);
+        stored.captured = undefined;
+      }
+      const { id, timeMs, captured: _, ...rest } = stored;
       out.push({ id, time: new Date(timeMs).toISOString(), ...rest });
     }
     return out;

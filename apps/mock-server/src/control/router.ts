@@ -46,10 +46,15 @@ export function createControlRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   });
 
   router.post("/tokens/revoke", async (c) => {
-    const target = await readJsonBody<{ token?: string; clientId?: string }>(c, validate("revokeTokens"), {});
+    const target = await readJsonBody<{ token?: string; tokenId?: string; clientId?: string }>(
+      c,
+      validate("revokeTokens"),
+      {},
+    );
     // An unknown client has no tokens; recording a cut-off for it would let the map grow without bound.
     if (
       target.token === undefined &&
+      target.tokenId === undefined &&
       target.clientId !== undefined &&
       !ctx.options.clients.has(target.clientId)
     ) {

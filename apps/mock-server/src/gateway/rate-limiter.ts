@@ -49,6 +49,22 @@ export class RateLimiter {
     return undefined;
   }
 
+  /**
+   * Every window that counted a call, with the calls still in it at `now` (the control API's
+   * `GET /__emulator/limits` and the inspector).
+   */
+  snapshot(now: number): { rule: string; clientId: string; used: number; limit: number; windowMs: number }[] {
+    const out = [];
+    for (const [key, log] of this.#logs) {
+      const [name = "", clientId = ""] = key.split("\n");
+      const rule = this.#rules.find((entry) => entry.rule.name === name)?.rule;
+      if (!rule) continue;
+      const used = log.filter((t) => t > now - rule.windowMs).length;
+      out.push({ rule: name, clientId, used, limit: rule.limit, windowMs: rule.windowMs });
+    }
+    return out;
+  }
+
   /** Forgets every window. */
   reset(): void {
     this.#logs.clear();

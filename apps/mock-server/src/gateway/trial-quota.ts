@@ -60,6 +60,16 @@ export class TrialQuota {
     if (used !== undefined && used > 0) this.#used.set(clientId, used - 1);
   }
 
+  /** The quota, when the period ends, and each client's use (`undefined` without a quota). */
+  snapshot():
+    | { limit: number; refillsAt: string; clients: { clientId: string; used: number }[] }
+    | undefined {
+    if (this.#quota === undefined) return undefined;
+    const refillsAt = new Date(this.#roll()).toISOString();
+    const clients = [...this.#used].map(([clientId, used]) => ({ clientId, used }));
+    return { limit: this.#quota, refillsAt, clients };
+  }
+
   /** A fresh period starting now (part of `POST /__emulator/reset`). */
   reset(): void {
     this.#used.clear();

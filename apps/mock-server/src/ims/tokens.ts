@@ -23,6 +23,18 @@ interface VerifiedToken extends TokenClaims {
   expiresAt: number;
 }
 
+/** An issued access token as the control API lists it: never the token itself. */
+export interface IssuedTokenView {
+  /** The token's `id` claim: names it without being a credential. */
+  tokenId: string;
+  clientId: string;
+  scopes: string[];
+  issuedAt: string;
+  expiresAt: string;
+  /** `revoked` wins over `expired`. */
+  state: "valid" | "expired" | "revoked";
+}
+
 interface Grant {
   clientId: string;
   scopes: string[];
@@ -33,6 +45,8 @@ const MAX_GRANTS = 10_000;
 /** Verified tokens remembered; a client reuses one token for a day, so a few thousand cover any test run. */
 const MAX_VERIFIED = 4_096;
 const CODE_LIFETIME_MS = 10 * 60_000;
+/** Issued access tokens remembered for the control API's list (the newest; checking needs none). */
+const MAX_LISTED = 1_000;
 
 /**
  * Issues and checks the emulator's access tokens, refresh tokens and authorization codes.
@@ -59,6 +73,10 @@ export class TokenService {
    * expiry and revocation are still checked on every call.
    */
   readonly #verified = new BoundedMap<string, VerifiedToken>({ maxEntries: MAX_VERIFIED });
+  /** The newest issued tokens' claims, by id, for {@link list} and revocation by id. */
+  readonly #issued = new BoundedMap<string, VerifiedToken & { issuedAt: number }>({
+    maxEntries: MAX_LISTED,
+  });
 
   /**
    * @param time - emulator time.
@@ -73,8 +91,17 @@ export class TokenService {
   async issue(clientId: string, scopes: readonly string[], lifetimeMs: number): Promise<IssuedToken> {
     const createdAt = this.#time.now();
     this.#sequence += 1;
+    const id = `${createdAt}_${randomUUID()}_emu1`;
+    this.#issued.set(id, {
+      id,
+      clientId,
+      scopes: [...scopes],
+      seq: this.#sequence,
+      issuedAt: createdAt,
+      expiresAt: createdAt + lifetimeMs,
+    });
     const accessToken = await new SignJWT({
-      id: `${createdAt}_${randomUUID()}_emu1`,
+      id,
       type: "access_token",
       client_id: clientId,
       user_id: `${clientId}@techacct.adobe.com`,
@@ -109,12 +136,28 @@ export class TokenService {
 
   /** The claims if the token is neither revoked nor expired. */
   #live(claims: VerifiedToken | undefined): VerifiedToken | undefined {
-    if (!claims || this.#revokedIds.has(claims.id)) return undefined;
-    const { seq, clientId } = claims;
+    return claims && this.#state(claims) === "valid" ? claims : undefined;
+  }
+
+  #state(claims: Pick<VerifiedToken, "id" | "seq" | "clientId" | "expiresAt">): IssuedTokenView["state"] {
+    const { id, seq, clientId } = claims;
+    if (this.#revokedIds.has(id)) return "revoked";
     if (seq <= this.#revokedBeforeAll || seq <= (this.#revokedBeforeClient.get(clientId) ?? 0))
-      return undefined;
-    if (this.#time.now() >= claims.expiresAt) return undefined;
-    return claims;
+      return "revoked";
+    return this.#time.now() >= claims.expiresAt ? "expired" : "valid";
+  }
+
+  /** The newest issued access tokens (up to 1000), newest first, by id: never the tokens. */
+  list(): IssuedTokenView[] {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return [...this.#issued.values()].reverse().map((token) => ({
+      tokenId: token.id,
+      clientId: token.clientId,
+      scopes: [...token.scopes],
+      issuedAt: iso(token.issuedAt),
+      expiresAt: iso(token.expiresAt),
+      state: this.#state(token),
+    }));
   }
 
   /** The claims of a token this instance signed (any expiry), cached; `undefined` for anything else. */
@@ -143,9 +186,10 @@ export class TokenService {
    *
    * @returns whether anything was revoked (false for a token that was not valid anyway).
    */
-  async revoke(target: { token?: string; clientId?: string }): Promise<boolean> {
-    if (target.token !== undefined) {
-      const claims = await this.#check(target.token);
+  async revoke(target: { token?: string; tokenId?: string; clientId?: string }): Promise<boolean> {
+    if (target.token !== undefined || target.tokenId !== undefined) {
+      const listed = target.tokenId === undefined ? undefined : this.#issued.peek(target.tokenId);
+      const claims = target.token !== undefined ? await this.#check(target.token) : this.#live(listed);
       if (claims) {
         this.#makeRoom();
         this.#revokedIds.set(claims.id, {
@@ -206,6 +250,7 @@ export class TokenService {
     this.#refreshTokens.clear();
     this.#codes.clear();
     this.#verified.clear();
+    this.#issued.clear();
   }
 
   /**

@@ -65,6 +65,8 @@ export interface JobRunnerDeps {
   maxConcurrentWork: number;
   /** Aborted on shutdown: cancels wake-up timers. */
   signal: () => AbortSignal;
+  /** Called after a job changes state (the inspector's live view). */
+  onChange?: () => void;
 }
 
 function isDecodeError(error: unknown): boolean {
@@ -147,6 +149,7 @@ export class JobRunner {
     };
     this.#jobs.set(job.id, job);
     this.#active.add(job);
+    this.#deps.onChange?.();
     this.tick();
     this.#wakeAt(startAt);
     return job;
@@ -168,6 +171,7 @@ export class JobRunner {
     // Runs on every request: with no job in flight (the common case, e.g. `hello`) it is one check.
     if (this.#active.size === 0) return;
     const now = this.#deps.time.now();
+    let changed = false;
     for (const job of this.#active) {
       if (!this.#jobs.has(job.id)) {
         this.#active.delete(job);
@@ -176,6 +180,7 @@ export class JobRunner {
       if (job.status === "pending" && now >= job.startAt) {
         job.status = "running";
         job.modifiedAt = now;
+        changed = true;
         job.work = this.#run(job).then((outcome) => {
           job.outcome = outcome;
           this.tick();
@@ -188,8 +193,10 @@ export class JobRunner {
         job.errors = job.outcome.errors;
         job.modifiedAt = now;
         this.#active.delete(job);
+        changed = true;
       }
     }
+    if (changed) this.#deps.onChange?.();
   }
 
   /** Applies due transitions and waits for the work they start, until nothing more is due. */

@@ -26,8 +26,8 @@ export interface paths {
          *       the original image and the cutout with the mask as its layer mask.
          *     - Input: one pre-signed GET URL on the allow-list (`SourceUrl`), an image of type JPEG,
          *       PNG, WebP or TIFF, at most **6000 x 6000 px**. Adobe documents no byte limit; the emulator
-         *       refuses inputs over 64 MiB. Oversize or unsupported inputs get 422 `validation_error` from
-         *       the emulator (Adobe may instead fail the job).
+         *       refuses inputs over its object limit (50 MiB by default). Oversize or unsupported inputs
+         *       get 422 `validation_error` from the emulator (Adobe may instead fail the job).
          *     - Output: Adobe-hosted; there is no output URL field. The status carries
          *       `result.outputs[0].destination.url`, temporary, download it promptly. The emulator hosts it
          *       in its own storage behind a pre-signed GET URL that expires after 3600 s (see the API

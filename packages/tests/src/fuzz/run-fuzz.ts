@@ -231,6 +231,11 @@ export async function fuzzEmulator(options: FuzzOptions): Promise<FuzzReport> {
     if (response === "hang") problems.push(`no answer within ${hangMs} ms`);
     else if (response instanceof Error) {
       if (!generated.faultInjected) problems.push(`connection dropped: ${response.message}`);
+    } else if (response.headers.get("content-type")?.startsWith("text/event-stream")) {
+      // An event stream (the inspector's GET /__emulator/events) does not end: its status counts,
+      // its body is let go instead of read whole, which also closes it on the emulator's side.
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      await response.body?.cancel();
     } else {
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       const faulted = generated.faultInjected && (response.status >= 429 || response.status === 200);

@@ -1,0 +1,286 @@
+import { basename, dirname, extname, join } from "node:path";
+import { redactUrl } from "@psapi/auth";
+import {
+  type JobHandle,
+  type JobOutputFile,
+  type JobStatus,
+  jobOutputs,
+  type RemoveBackgroundV2Request,
+} from "@psapi/client";
+import { CliError } from "./cli-error.js";
+import { displayPath, formatBytes, pngSize } from "./display.js";
+import { writeFileAtomic } from "./files.js";
+import { checkJobInput, resolveJobInput, waitWithProgress } from "./job.js";
+import type { Session } from "./session.js";
+import type { Target } from "./target.js";
+import { type InputSource, prepareOutPath } from "./validate.js";
+
+/** File extension of each media type the current contract returns. */
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  "image/png": "png",
+  "image/jpeg": "jpg",
+  "image/webp": "webp",
+  "image/vnd.adobe.photoshop": "psd",
+  "application/json": "json",
+};
+
+/** The extension for a media type, `bin` when unknown. */
+export function extensionFor(mediaType: string | undefined): string {
+  return EXTENSIONS[mediaType ?? ""] ?? "bin";
+}
+
+/** The stem of an input's file name (`cat` for `cat.jpg` or `…/cat.jpg?sig=…`), for naming results. */
+export function inputStem(input: InputSource): string {
+  const name = basename(input.kind === "file" ? input.path : input.url.pathname).replace(/\.[^.]*$/, "");
+  return name || "image";
+}
+
+/**
+ * Turns an `<input>` (a local file or a URL) into the `{source: {url}}` the current contract reads:
+ * a URL as it is, a local file uploaded to the emulator's storage first.
+ *
+ * @throws {CliError} (usage) When the target cannot read the input (see `checkJobInput`).
+ */
+export async function currentSource(
+  session: Session,
+  target: Target,
+  input: InputSource,
+): Promise<{ source: { url: string } }> {
+  const { href } = await resolveJobInput(session, target, input);
+  return { source: { url: href } };
+}
+
+/**
+ * Waits for a current-contract job with the progress line, then lists its result files. A job that
+ * succeeds without a single file is a failure of the API, said so.
+ *
+ * @returns The files (`jobOutputs`) and the seconds the wait took.
+ */
+export async function waitForOutputs<T extends JobStatus>(
+  session: Session,
+  job: JobHandle<T>,
+  options: { label: string; timeoutMs: number },
+): Promise<{ files: JobOutputFile[]; seconds: number }> {
+  const startedAt = session.context.now();
+  const done = await waitWithProgress(session, job, options);
+  const files = jobOutputs(done).filter((file) => file.url !== undefined);
+  if (files.length === 0) {
+    throw new CliError(`job ${job.jobId} succeeded but its status names no result file`);
+  }
+  return { files, seconds: (session.context.now() - startedAt) / 1000 };
+}
+
+/**
+ * Downloads a hosted result (a pre-signed GET URL: Adobe's, or the emulator's storage) to `path`,
+ * atomically, with no credentials: the URL carries its own signature, and the token never leaves
+ * the API's origins.
+ *
+ * @returns A short description (`PNG 600×400, 14.2 KB`) and the same as data (bytes, PNG size).
+ * @throws {CliError} When the download fails; the message names the URL without its signature.
+ */
+export async function downloadOutput(
+  session: Session,
+  target: Target,
+  file: JobOutputFile,
+  path: string,
+): Promise<{ what: string; data: { bytes: number; width?: number; height?: number } }> {
+  const url = file.url ?? "";
+  if (file.expiresAt !== undefined && file.expiresAt.getTime() <= session.context.now()) {
+    throw new CliError(`the result at ${redactUrl(url)} expired at ${file.expiresAt.toISOString()}`, {
+      hint: "run the job again and download the result before its URL expires",
+    });
+  }
+  const response = await target.network.fetch(url, { signal: session.context.signal });
+  if (!response.ok) {
+    throw new CliError(`download from ${redactUrl(url)} failed (HTTP ${response.status})`, {
+      hint: "Adobe-hosted results are short-lived: download them as soon as the job ends",
+    });
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  await writeFileAtomic(path, bytes);
+  const size = pngSize(bytes);
+  return {
+    what: size
+      ? `PNG ${size.width}×${size.height}, ${formatBytes(bytes.byteLength)}`
+      : `${file.mediaType ?? "unknown type"}, ${formatBytes(bytes.byteLength)}`,
+    data: { bytes: bytes.byteLength, ...size },
+  };
+}
+
+/** What `remove-background` (and the quickstart) are asked to do. */
+export interface RemoveBackgroundJob {
+  readonly input: InputSource;
+  readonly mode: "cutout" | "mask" | "psd";
+  /** `output.mediaType`; the input's type when not given (Adobe's default). */
+  readonly outputType: NonNullable<RemoveBackgroundV2Request["output"]>["mediaType"];
+  /** The result file's extension, for the default `--out`. */
+  readonly extension: string;
+  readonly trim: boolean | undefined;
+  readonly backgroundColor: RemoveBackgroundV2Request["backgroundColor"];
+  readonly colorDecontamination: number | undefined;
+  readonly out: string | undefined;
+  readonly timeoutMs: number;
+  /** The directory a relative `--out` starts from, and paths are shown relative to. */
+  readonly cwd: string;
+  /** Called with each step of the work, for the quickstart's narration. */
+  readonly onStep?: (line: string) => void;
+}
+
+/**
+ * Runs a remove-background job end to end: `--out` checked, input to URL, submit, wait, download
+ * the hosted result.
+ *
+ * @returns The data the command prints.
+ * @throws {CliError} For usage mistakes (a local file on the real API); the client's errors for API
+ *   and job failures.
+ */
+export async function runRemoveBackground(
+  session: Session,
+  target: Target,
+  request: RemoveBackgroundJob,
+): Promise<{ text: string; data: Record<string, unknown> }> {
+  const step = request.onStep ?? (() => {});
+  checkJobInput(target, request.input);
+  const outPath = await prepareOutPath(
+    request.out ?? `out/${inputStem(request.input)}-${request.mode}.${request.extension}`,
+    request.cwd,
+  );
+  const image = await currentSource(session, target, request.input);
+  if (request.input.kind === "file")
+    step(`uploaded ${basename(request.input.path)} to the emulator's storage`);
+  const body: RemoveBackgroundV2Request = {
+    image,
+    mode: request.mode,
+    ...(request.outputType === undefined ? {} : { output: { mediaType: request.outputType } }),
+    ...(request.trim === undefined ? {} : { trim: request.trim }),
+    ...(request.backgroundColor === undefined ? {} : { backgroundColor: request.backgroundColor }),
+    ...(request.colorDecontamination === undefined
+      ? {}
+      : { colorDecontamination: request.colorDecontamination }),
+  };
+  const job = await target.client.removeBackground(body, { signal: session.context.signal });
+  step(`removeBackground (mode ${request.mode}): job ${job.jobId} accepted`);
+  const { files, seconds } = await waitForOutputs(session, job, {
+    label: `remove-background job ${job.jobId}`,
+    timeoutMs: request.timeoutMs,
+  });
+  step(`job ${job.jobId} succeeded after ${seconds.toFixed(1)} s`);
+  const [file] = files as [JobOutputFile];
+  const written = await downloadOutput(session, target, file, outPath);
+  return {
+    text: `wrote ${displayPath(outPath, request.cwd)} (${written.what})`,
+    data: {
+      target: target.description,
+      job: { id: job.jobId, statusUrl: redactUrl(job.statusUrl), status: "succeeded" },
+      output: { path: outPath, mediaType: file.mediaType, ...written.data },
+    },
+  };
+}
+
+/** What `mask-objects` is asked to do. */
+export interface MaskObjectsJob {
+  readonly input: InputSource;
+  /** `--out-dir`: one PNG per region goes there; `out/<name>-masks` by default. */
+  readonly outDir: string | undefined;
+  readonly timeoutMs: number;
+  readonly cwd: string;
+}
+
+/**
+ * Runs a mask-objects job end to end and downloads every region's mask to
+ * `<out-dir>/<n>-<label>.png`.
+ *
+ * @returns One line per region (label, score, box, file) and the same as data.
+ */
+export async function runMaskObjects(
+  session: Session,
+  target: Target,
+  request: MaskObjectsJob,
+): Promise<{ text: string; data: Record<string, unknown> }> {
+  checkJobInput(target, request.input);
+  const dir = request.outDir ?? `out/${inputStem(request.input)}-masks`;
+  // Checked before the job runs, like every --out: a probe file in the directory.
+  const probe = await prepareOutPath(join(dir, ".psapi-probe"), request.cwd);
+  const image = await currentSource(session, target, request.input);
+  const job = await target.client.maskObjects({ image }, { signal: session.context.signal });
+  const { files } = await waitForOutputs(session, job, {
+    label: `mask-objects job ${job.jobId}`,
+    timeoutMs: request.timeoutMs,
+  });
+  const regions = [];
+  for (const [index, file] of files.entries()) {
+    const slug = (file.label ?? "region")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "");
+    const path = join(dirname(probe), `${index + 1}-${slug || "region"}.png`);
+    const written = await downloadOutput(session, target, file, path);
+    regions.push({
+      kind: file.from.replace(/\[\d+\]$/, ""),
+      label: file.label,
+      score: file.score,
+      boundingBox: file.boundingBox,
+      path,
+      bytes: written.data.bytes,
+    });
+  }
+  const lines = regions.map(({ kind, label, score, boundingBox: box, path }) => {
+    const where = box === undefined ? "" : ` at ${box.x},${box.y} ${box.width}×${box.height}`;
+    const kindName = kind === "backgroundMasks" ? "background" : "object";
+    return `${label ?? "?"} (${kindName}, score ${score?.toFixed(2) ?? "?"})${where} → ${displayPath(path, request.cwd)}`;
+  });
+  return {
+    text: [`${regions.length} masks from job ${job.jobId}:`, ...lines].join("\n"),
+    data: {
+      target: target.description,
+      job: { id: job.jobId, statusUrl: redactUrl(job.statusUrl), status: "succeeded" },
+      regions,
+    },
+  };
+}
+
+/** What `fill` is asked to do. */
+export interface FillJob {
+  readonly input: InputSource;
+  readonly masks: readonly InputSource[];
+  readonly out: string | undefined;
+  readonly timeoutMs: number;
+  readonly cwd: string;
+}
+
+/**
+ * Runs a fill-masked-areas job end to end: the photo and its masks to URLs, submit, wait, download
+ * the filled image to `--out`.
+ */
+export async function runFill(
+  session: Session,
+  target: Target,
+  request: FillJob,
+): Promise<{ text: string; data: Record<string, unknown> }> {
+  checkJobInput(target, request.input);
+  for (const mask of request.masks) checkJobInput(target, mask);
+  const own = extname(request.input.kind === "file" ? request.input.path : request.input.url.pathname);
+  const extension = /^\.(jpe?g)$/i.test(own) ? "jpg" : "png";
+  const outPath = await prepareOutPath(
+    request.out ?? `out/${inputStem(request.input)}-filled.${extension}`,
+    request.cwd,
+  );
+  const image = await currentSource(session, target, request.input);
+  const masks = [];
+  for (const mask of request.masks) masks.push(await currentSource(session, target, mask));
+  const job = await target.client.fillMaskedAreas({ image, masks }, { signal: session.context.signal });
+  const { files } = await waitForOutputs(session, job, {
+    label: `fill job ${job.jobId}`,
+    timeoutMs: request.timeoutMs,
+  });
+  const [file] = files as [JobOutputFile];
+  const written = await downloadOutput(session, target, file, outPath);
+  return {
+    text: `wrote ${displayPath(outPath, request.cwd)} (${written.what})`,
+    data: {
+      target: target.description,
+      job: { id: job.jobId, statusUrl: redactUrl(job.statusUrl), status: "succeeded" },
+      output: { path: outPath, mediaType: file.mediaType, ...written.data },
+    },
+  };
+}
