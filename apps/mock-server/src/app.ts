@@ -5,6 +5,8 @@ import { FaultTable } from "./control/faults.js";
 import { Journal } from "./control/journal.js";
 import { createJournalMiddleware } from "./control/journal-middleware.js";
 import { createControlRouter } from "./control/router.js";
+import { createMaskingRouter } from "./current/masking-router.js";
+import { createV2Router } from "./current/v2-router.js";
 import { RateLimiter } from "./gateway/rate-limiter.js";
 import { TrialQuota } from "./gateway/trial-quota.js";
 import { createBodyLimitMiddleware } from "./http/body-limit.js";
@@ -24,7 +26,7 @@ import { createAddressGuard } from "./jobs/net-guard.js";
 import { createPieRouter } from "./jobs/pie-router.js";
 import { createSenseiRouter } from "./jobs/sensei-router.js";
 import { EmulatorTime } from "./lib/clock.js";
-import { type EmulatorOptions, resolveOptions } from "./options.js";
+import { type EmulatorOptions, type Imaging, resolveOptions } from "./options.js";
 import { ObjectStore } from "./storage/object-store.js";
 import { createStorageRouter } from "./storage/router.js";
 import { OBJECTS_PATH, UrlSigner } from "./storage/signing.js";
@@ -36,7 +38,7 @@ export interface CreateEmulatorOptions extends EmulatorOptions {
 }
 
 /** Routes that fault injection applies to (never the control API, so faults can always be cleared). */
-const FAULTABLE = ["/ims/", "/pie/", "/sensei/", OBJECTS_PATH];
+const FAULTABLE = ["/ims/", "/pie/", "/sensei/", "/v1/", "/v2/", OBJECTS_PATH];
 
 /**
  * Creates an emulator of Adobe's Photoshop API and IMS: a Hono app with its own fresh state
@@ -77,7 +79,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
     // An injected fetch owns its transport (tests, proxies); the real network gets the DNS check.
     guardAddress: options.fetch ? undefined : createAddressGuard(),
   });
-  const imaging = options.imaging ?? builtInImaging;
+  const imaging: Required<Imaging> = { ...builtInImaging, ...options.imaging };
   const changes = new ChangeFeed();
   const ctx: EmulatorContext = {
     options: resolved,
@@ -141,6 +143,8 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   app.route("/ims", createImsRouter(ctx));
   app.route("/pie/psdService", createPieRouter(ctx));
   app.route("/sensei", createSenseiRouter(ctx));
+  app.route("/v2", createV2Router(ctx));
+  app.route("/v1", createMaskingRouter(ctx));
   app.use("/__emulator/*", createControlGuard(ctx));
   app.route("/__emulator/storage", createStorageRouter(ctx));
   app.route("/__emulator", createControlRouter(ctx));

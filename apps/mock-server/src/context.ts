@@ -35,7 +35,8 @@ export type EmulatorContextType = Context<EmulatorEnv>;
 /** The state and services of one emulator instance, shared by its routers and middleware. */
 export interface EmulatorContext {
   options: ResolvedOptions;
-  imaging: Imaging;
+  /** The image module, the built-in operations standing in for any the options left out. */
+  imaging: Required<Imaging>;
   logger: EmulatorLogger | undefined;
   time: EmulatorTime;
   tokens: TokenService;

@@ -1,3 +1,5 @@
+import { ADOBE_SOURCE_DOMAINS } from "./current/source-url.js";
+import type * as builtInImaging from "./imaging/index.js";
 import { type EmulatorClock, systemClock } from "./lib/clock.js";
 
 /** One OAuth client the emulator's IMS knows. */
@@ -75,7 +77,10 @@ export interface EmulatorLimits {
   maxJournalEntries: number;
 }
 
-/** What the emulator needs from its image module (injectable so tests can count calls). */
+/**
+ * What the emulator needs from its image module (injectable so tests can count calls). The
+ * current contract's operations are optional: the built-in ones stand in for any left out.
+ */
 export interface Imaging {
   computeMask(input: Uint8Array, options: { format: "soft" | "binary" }): Promise<Uint8Array>;
   computeCutout(input: Uint8Array): Promise<Uint8Array>;
@@ -83,6 +88,11 @@ export interface Imaging {
     input: Uint8Array,
     name: string,
   ): Promise<{ document: object; layers: readonly object[] }>;
+  removeBackground?: typeof builtInImaging.removeBackground;
+  maskObjects?: typeof builtInImaging.maskObjects;
+  maskBodyParts?: typeof builtInImaging.maskBodyParts;
+  refineMask?: typeof builtInImaging.refineMask;
+  fillMaskedAreas?: typeof builtInImaging.fillMaskedAreas;
 }
 
 /** Options of {@link createEmulator}; every field is optional. */
@@ -109,6 +119,13 @@ export interface EmulatorOptions {
   signingKey?: string;
   /** Hosts (`host[:port]` or `*.domain`) jobs may download from or upload to over https. Default none. */
   allowedHosts?: readonly string[];
+  /**
+   * Storage domains the current contract's source URLs may name (a host is the domain or a
+   * subdomain of it); the emulator's own storage is always allowed. Default: Adobe's list
+   * (`amazonaws.com`, `windows.net`, `dropboxusercontent.com`, `assets.frame.io`,
+   * `storage.googleapis.com`). To fetch from such a host the emulator also needs it in `allowedHosts`.
+   */
+  sourceDomains?: readonly string[];
   /** `fetch` used for allow-listed hosts. Default `globalThis.fetch`. */
   fetch?: (request: Request) => Promise<Response>;
   /** Deadline (emulator clock) for one download, answer and body, or upload to an allow-listed host. Default 30000 ms. */
@@ -116,7 +133,7 @@ export interface EmulatorOptions {
   /** Memory and size caps. */
   limits?: Partial<EmulatorLimits>;
   /** The image module. Default: the built-in sharp/ag-psd implementation. */
-  imaging?: Imaging;
+  imaging?: Partial<Imaging>;
   /** Aborting it cancels every pending timer (graceful shutdown). */
   signal?: AbortSignal;
   /**
@@ -147,12 +164,18 @@ export const DEFAULT_SCOPES: readonly string[] = Object.freeze([
   "ff_apis",
 ]);
 
-/** Adobe's documented per-org windows (general service and masking service). */
+/**
+ * Adobe's documented per-org windows: the general service, the retired Sensei masking, and the
+ * current remove-background (hard limit: POST 3 per 3 s) and masking (POST 60 per minute on every
+ * `/v1/*` operation; Adobe's 9000 per day is not enforced).
+ */
 export const ADOBE_RATE_LIMITS: readonly RateLimitRule[] = Object.freeze([
   { name: "post-3s", method: "POST", limit: 16, windowMs: 3_000 },
   { name: "post-1m", method: "POST", limit: 320, windowMs: 60_000 },
   { name: "get-3s", method: "GET", limit: 310, windowMs: 3_000 },
   { name: "masking-1m", method: "POST", route: "/sensei/*", limit: 60, windowMs: 60_000 },
+  { name: "remove-background-3s", method: "POST", route: "/v2/remove-background", limit: 3, windowMs: 3_000 },
+  { name: "masking-v1-1m", method: "POST", route: "/v1/*", limit: 60, windowMs: 60_000 },
 ]);
 
 const DEFAULT_LIMITS: EmulatorLimits = {
@@ -180,6 +203,7 @@ export interface ResolvedOptions {
   trialQuota: number | undefined;
   signingKey: string | undefined;
   allowedHosts: readonly string[];
+  sourceDomains: readonly string[];
   fetch: (request: Request) => Promise<Response>;
   fetchTimeoutMs: number;
   limits: EmulatorLimits;
@@ -253,6 +277,12 @@ export function resolveOptions(options: Omit<EmulatorOptions, "imaging">): Resol
       fail(`allowedHosts entry ${JSON.stringify(entry)} must be host[:port] or *.domain`);
     }
   }
+  const sourceDomains = (options.sourceDomains ?? ADOBE_SOURCE_DOMAINS).map((domain) => domain.toLowerCase());
+  for (const domain of sourceDomains) {
+    if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(domain)) {
+      fail(`sourceDomains entry ${JSON.stringify(domain)} must be a domain name such as amazonaws.com`);
+    }
+  }
   const defaultFetch = (request: Request) => globalThis.fetch(request);
   return {
     clients,
@@ -273,6 +303,7 @@ export function resolveOptions(options: Omit<EmulatorOptions, "imaging">): Resol
       options.trialQuota === undefined ? undefined : nonNegativeInt("trialQuota", options.trialQuota, 0),
     signingKey: options.signingKey,
     allowedHosts,
+    sourceDomains,
     fetch: options.fetch ?? defaultFetch,
     fetchTimeoutMs: nonNegativeInt("fetchTimeoutMs", options.fetchTimeoutMs, 30_000, 1),
     limits,

@@ -27,7 +27,7 @@ export const ADOBE_RATE_RULES: readonly RateRule[] = Object.freeze([
   { name: "post-1m", method: "POST", limit: 320, windowMs: 60_000 },
   { name: "get-3s", method: "GET", limit: 310, windowMs: 3_000 },
   { name: "sensei-1m", method: "POST", route: "/sensei/*", limit: 60, windowMs: 60_000 },
-  { name: "masking-1m", method: "POST", route: "/v1/mask-*", limit: 60, windowMs: 60_000 },
+  { name: "masking-1m", method: "POST", route: "/v1/*", limit: 60, windowMs: 60_000 },
   { name: "remove-background-3s", method: "POST", route: "/v2/remove-background", limit: 3, windowMs: 3_000 },
 ]);
 

@@ -1,9 +1,10 @@
 import { generateKeyPairSync, sign } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { DEMO_CREDENTIALS, PSAPI_CHECKER, useEnvironment } from "./harness/environment.js";
+import { subjectPng } from "./harness/images.js";
 import { maskRequest } from "./harness/jobs.js";
 
-// Every operation of photoshop.yaml, ims.yaml and emulator.yaml, on its success and on the error
+// Every operation of photoshop.yaml, photoshop-current.yaml, ims.yaml and emulator.yaml, on its success and on the error
 // answers the emulator can be made to give. The environment holds each answer against the spec when
 // the describe ends; the last test checks that no declared operation went unexercised.
 describe("contract sweep: every declared operation, its successes and its errors", () => {
@@ -212,12 +213,57 @@ describe("contract sweep: every declared operation, its successes and its errors
     expect((await call("PUT", put, { text: "late" })).status).toBe(403);
   });
 
+  it("current contract: every operation's 202, 400, 401, 403, 415 and 422, status 200, and 404 for unknown jobs", async () => {
+    const headers = await token();
+    const url = await env().control.upload("sweep-current.png", await subjectPng(64, 48), "image/png");
+    const missing = await env().control.presign("sweep-missing.png", "GET");
+    const image = { source: { url } };
+    const embedded = [{ destination: { embedded: "json" }, mediaType: "application/json" }];
+    const submissions: [string, Record<string, unknown>][] = [
+      ["/v2/remove-background", { image, mode: "mask" }],
+      ["/v2/generate-manifest", { image, outputs: embedded }],
+      ["/v1/mask-objects", { image }],
+      ["/v1/mask-body-parts", { image, mask: image }],
+      ["/v1/refine-mask", { image, mask: image }],
+      ["/v1/fill-masked-areas", { image, masks: [image] }],
+    ];
+    const statusUrls: string[] = [];
+    for (const [path, body] of submissions) {
+      const accepted = await call("POST", path, { json: body }, headers);
+      expect([path, accepted.status]).toEqual([path, 202]);
+      statusUrls.push(String(accepted.json().statusUrl));
+      expect((await call("POST", path, { json: { ...body, image: {} } }, headers)).status).toBe(400);
+      expect((await call("POST", path, { text: JSON.stringify(body) }, headers)).status).toBe(415);
+      const offList = { ...body, image: { source: { url: "https://example.com/in.png" } } };
+      expect((await call("POST", path, { json: offList }, headers)).status).toBe(400);
+      const unreadable = { ...body, image: { source: { url: missing } } };
+      expect((await call("POST", path, { json: unreadable }, headers)).status).toBe(
+        path.startsWith("/v2/") ? 422 : 400,
+      );
+    }
+    const badToken = { ...headers, Authorization: "Bearer not-a-token" };
+    expect((await call("POST", "/v2/remove-background", { json: { image } }, badToken)).status).toBe(401);
+    expect(
+      (await call("POST", "/v1/mask-objects", { json: { image } }, { ...headers, "x-api-key": "nobody" }))
+        .status,
+    ).toBe(403);
+    await env().control.advanceClock(1_000);
+    for (const statusUrl of statusUrls) {
+      const final = await call("GET", statusUrl, {}, headers);
+      expect([statusUrl, final.status, final.json().status]).toEqual([statusUrl, 200, "succeeded"]);
+    }
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    expect((await call("GET", `/v2/status/${unknown}`, {}, headers)).status).toBe(404);
+    expect((await call("GET", `/v1/status/${unknown}`, {}, headers)).status).toBe(404);
+    expect((await call("GET", `/v1/status/${unknown}`, {}, badToken)).status).toBe(401);
+  });
+
   it("reset: 204, and every job is gone", async () => {
     expect((await call("POST", "/__emulator/reset")).status).toBe(204);
     expect(await env().control.jobs()).toEqual([]);
   });
 
-  it("exercised every operation the three specs declare", async () => {
+  it("exercised every operation the four specs declare", async () => {
     const exercised = new Set(env().recorder.exchanges.map((exchange) => exchange.operationId));
     const declared = PSAPI_CHECKER.operations().map((operation) => operation.operationId);
     expect(declared.filter((operationId) => !exercised.has(operationId))).toEqual([]);

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type CurrentAnswer,
+  callCurrent,
+  downloadHosted,
+  outputUrl,
+  type RegionMask,
+} from "./harness/current.js";
 import { type TestEnvironment, useEnvironment } from "./harness/environment.js";
+import { subjectPng } from "./harness/images.js";
 import { maskRequest } from "./harness/jobs.js";
 import { retainedAfterGc } from "./harness/memory.js";
 
@@ -150,5 +158,95 @@ describe(`bounded soak: ${JOBS} mask jobs, ${CONCURRENCY} at a time, 20% transie
       );
     }
     expect((retained[CYCLES] ?? 0) - first, `rise from cycle 1 to cycle ${CYCLES}`).toBeLessThan(SLACK);
+  });
+});
+
+const CURRENT_JOBS = 200;
+
+/**
+ * One submission or status read of the current contract, repeated while the emulator answers an
+ * injected transient fault (429/5xx, or a reset connection that rejects the fetch). A faulted
+ * submission creates no job, so repeating it keeps every job exactly once.
+ */
+async function untilAnswered(call: () => Promise<CurrentAnswer>, expected: number): Promise<CurrentAnswer> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await call().catch((error: unknown) => {
+      if (error instanceof TypeError) return undefined; // an injected reset
+      throw error;
+    });
+    if (answer?.status === expected) return answer;
+    if (answer && ![429, 500, 502, 503, 504].includes(answer.status)) {
+      throw new Error(`answered ${answer.status}: ${JSON.stringify(answer.json)}`);
+    }
+    if (attempt >= 20) throw new Error("still faulted after 20 attempts");
+  }
+}
+
+describe(`bounded soak, current contract: ${CURRENT_JOBS} remove-background and mask-objects jobs, ${CONCURRENCY} at a time, 20% transient faults`, () => {
+  const env = useEnvironment(
+    {
+      emulator: {
+        jobs: { pendingMs: 0, runningMs: 0 },
+        limits: { maxObjects: 8 * CURRENT_JOBS, maxJobs: 2 * CURRENT_JOBS },
+        faults: {
+          seed: 20_261_205,
+          rules: [
+            { route: "POST /v2/remove-background", status: 503, probability: 0.1 },
+            { route: "POST /v1/mask-objects", status: 429, retryAfter: 1, probability: 0.1 },
+            { route: "GET /v2/status/*", status: 502, probability: 0.1 },
+            { route: "GET /v1/status/*", reset: true, probability: 0.1 },
+          ],
+        },
+      },
+    },
+    { per: "describe" },
+  );
+
+  it("runs every job exactly once and every hosted result is a PNG, over two cycles with a reset between", {
+    // Robust, not a timing assertion: the bound only stops a hung run.
+    timeout: 240_000,
+  }, async () => {
+    for (let cycle = 1; cycle <= 2; cycle++) {
+      const started = performance.now();
+      const urls = await pool(CURRENT_JOBS, CONCURRENCY, async (index) =>
+        env().control.upload(`current-${cycle}-${index}.png`, await subjectPng(64, 48, index), "image/png"),
+      );
+      const outcomes = await pool(CURRENT_JOBS, CONCURRENCY, async (index) => {
+        const image = { source: { url: urls[index] } };
+        const [path, body] =
+          index % 2 === 0
+            ? ["/v2/remove-background", { image, mode: "mask" }]
+            : ["/v1/mask-objects", { image }];
+        const accepted = await untilAnswered(() => callCurrent(env(), "POST", path, body), 202);
+        await env().control.advanceClock(0);
+        const done = await untilAnswered(
+          () => callCurrent(env(), "GET", String(accepted.json.statusUrl)),
+          200,
+        );
+        expect(done.json.status).toBe("succeeded");
+        const hosted =
+          index % 2 === 0
+            ? outputUrl(done.json)
+            : ((done.json.semanticMasks as RegionMask[])[0]?.destination.url ?? "");
+        return { jobId: String(accepted.json.jobId), hosted };
+      });
+      const jobs = await env().control.jobs();
+      expect(jobs.map((job) => job.status)).toEqual(Array(CURRENT_JOBS).fill("succeeded"));
+      expect(new Set(jobs.map((job) => job.jobId))).toEqual(new Set(outcomes.map((o) => o.jobId)));
+      const signatures = await pool(CURRENT_JOBS, CONCURRENCY, async (index) => [
+        ...(await downloadHosted(env(), outcomes[index]?.hosted ?? "")).subarray(0, 8),
+      ]);
+      expect(signatures).toEqual(Array(CURRENT_JOBS).fill(PNG_SIGNATURE));
+      const faulted = env().recorder.exchanges.filter(
+        (e) => e.status === undefined || e.status >= 429,
+      ).length;
+      expect(faulted).toBeGreaterThan(0);
+      console.log(
+        `soak, current contract, cycle ${cycle}: ${CURRENT_JOBS} jobs in ${((performance.now() - started) / 1000).toFixed(1)} s, ${faulted} faulted answers so far`,
+      );
+      await env().control.reset();
+      expect(await env().control.jobs()).toEqual([]);
+      await env().auth.invalidate((await env().auth.getToken()).accessToken);
+    }
   });
 });

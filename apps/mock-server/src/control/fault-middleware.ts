@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
+import { ERROR_CODES, errorFamily } from "../current/family.js";
 import {
   ConnectionResetFault,
   GatewayError,
@@ -64,6 +65,10 @@ export function createFaultMiddleware(ctx: EmulatorContext): MiddlewareHandler<E
     const headers: Record<string, string> = {};
     if (action.retryAfter !== undefined || action.status === 429) {
       headers["retry-after"] = String(action.retryAfter ?? 1);
+    }
+    const family = errorFamily(c.req.path);
+    if (action.status === 500 && family) {
+      throw new GatewayError(500, ERROR_CODES[family].internal, "Internal Server Error.", headers);
     }
     if (action.status === 500) {
       throw new ServiceError(

@@ -47,7 +47,8 @@ export class ServiceError extends Error {
 }
 
 /**
- * An API-gateway error (`{error_code, message}`): 401/403 for credentials, 429 and 502-504.
+ * An API-gateway error (`{error_code, message}`): 401/403 for credentials, 429 and 502-504; also
+ * every error of the current contract's routes (`{error_code, message, errors?}`, see ../current/).
  *
  * @example
  * throw new GatewayError(401, "401013", "Oauth token is not valid");
@@ -57,18 +58,28 @@ export class GatewayError extends Error {
   readonly status: number;
   readonly errorCode: string;
   readonly headers: Record<string, string>;
+  /** Each problem, when there are several (the current contract's `ErrorResponse.errors`). */
+  readonly errors: readonly { error_code: string; message: string }[] | undefined;
 
   /**
    * @param status - HTTP status.
    * @param errorCode - Adobe's gateway `error_code` string.
    * @param message - Adobe's gateway `message`.
    * @param headers - extra response headers.
+   * @param errors - the list of problems, rendered as `errors` (current-contract validation).
    */
-  constructor(status: number, errorCode: string, message: string, headers: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    errorCode: string,
+    message: string,
+    headers: Record<string, string> = {},
+    errors?: readonly { error_code: string; message: string }[],
+  ) {
     super(message);
     this.status = status;
     this.errorCode = errorCode;
     this.headers = headers;
+    this.errors = errors;
   }
 }
 

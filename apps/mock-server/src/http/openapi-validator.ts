@@ -11,7 +11,7 @@ export type ValidationIssue = ErrorObject & { dataPath: string };
 export type BodyValidator = (body: unknown) => ValidationIssue[] | undefined;
 
 /** The spec files of `@psapi/openapi` the emulator reads. */
-export type SpecName = "photoshop.yaml" | "emulator.yaml";
+export type SpecName = "photoshop.yaml" | "photoshop-current.yaml" | "emulator.yaml";
 
 /** An OpenAPI operation, as far as the emulator reads it. */
 export interface SpecOperation {

@@ -1,5 +1,6 @@
 import { HTTPException } from "hono/http-exception";
 import type { EmulatorContextType, EmulatorLogger } from "../context.js";
+import { ERROR_CODES, errorFamily } from "../current/family.js";
 import {
   ConnectionResetFault,
   GatewayError,
@@ -31,8 +32,9 @@ export function createErrorRenderer(logger: EmulatorLogger | undefined) {
     if (error instanceof ConnectionResetFault) throw error;
     if (error instanceof ServiceError) return c.json(error.body, error.status as 400, error.headers);
     if (error instanceof GatewayError) {
+      const body = { error_code: error.errorCode, message: error.message };
       return c.json(
-        { error_code: error.errorCode, message: error.message },
+        error.errors ? { ...body, errors: error.errors } : body,
         error.status as 401,
         error.headers,
       );
@@ -46,6 +48,11 @@ export function createErrorRenderer(logger: EmulatorLogger | undefined) {
       const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${error.code}</Code><Message>${xmlEscape(error.message)}</Message></Error>`;
       // Hono drops the body of a HEAD answer itself.
       return c.body(xml, error.status as 403, { "content-type": "application/xml" });
+    }
+    const family = errorFamily(c.req.path);
+    if (family && error instanceof HTTPException && error.status < 500) {
+      const body = { error_code: ERROR_CODES[family].invalid, message: error.message || "Bad request" };
+      return c.json(body, error.status);
     }
     if (error instanceof HTTPException && error.status < 500) {
       const title = error.message || "Bad request";
@@ -67,6 +74,8 @@ export function createErrorRenderer(logger: EmulatorLogger | undefined) {
       `[@psapi/mock-server] unexpected error on ${c.req.method} ${new URL(c.req.url).pathname}`,
       error,
     );
+    if (family)
+      return c.json({ error_code: ERROR_CODES[family].internal, message: "Internal Server Error." }, 500);
     return c.json({ type: "UndefinedError", code: 500, title: "Internal Server Error" }, 500);
   };
 }

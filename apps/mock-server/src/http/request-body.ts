@@ -2,7 +2,8 @@ import type { EmulatorContextType } from "../context.js";
 import { inputValidationError, issue, ServiceError } from "./errors.js";
 import type { BodyValidator } from "./openapi-validator.js";
 
-function isJson(contentType: string | undefined): boolean {
+/** Whether a Content-Type names JSON (`application/json` or `application/*+json`). */
+export function isJson(contentType: string | undefined): boolean {
   const mediaType = contentType?.split(";", 1)[0]?.trim().toLowerCase() ?? "";
   return mediaType === "application/json" || /^application\/[\w.+-]+\+json$/.test(mediaType);
 }

@@ -7,6 +7,17 @@ export type ImageFormat = "jpeg" | "png" | "tiff" | "webp" | "psd";
 /** The raster formats sharp decodes for masks, cutouts and flat manifests. */
 export type RasterFormat = Exclude<ImageFormat, "psd">;
 
+/** Every raster format the decoders take, in the order error messages name them. */
+export const RASTER_FORMATS: readonly RasterFormat[] = Object.freeze(["png", "jpeg", "tiff", "webp"]);
+
+const FORMAT_NAMES: Record<ImageFormat, string> = {
+  png: "PNG",
+  jpeg: "JPEG",
+  tiff: "TIFF",
+  webp: "WebP",
+  psd: "PSD",
+};
+
 /** Size limits applied before any pixel is decoded. */
 export interface ImageLimits {
   /** Largest accepted input, in bytes. Default 256 MiB. */
@@ -116,12 +127,24 @@ export function sharpInputOptions(limits: ImageLimits): SharpOptions {
  * Reads a raster image's header (format, oriented size, colour metadata) without decoding its
  * pixels, after the byte-size check, and refuses images over the dimension limit.
  *
- * @throws ImageDecodeError when the input is empty, too large, not PNG/JPEG/TIFF/WebP, or corrupt.
+ * @param formats - the formats accepted (default all of {@link RASTER_FORMATS}).
+ * @throws ImageDecodeError when the input is empty, too large, not of an accepted format, or corrupt.
  */
-export async function inspectRaster(input: Uint8Array, limits: ImageLimits): Promise<RasterInfo> {
+export async function inspectRaster(
+  input: Uint8Array,
+  limits: ImageLimits,
+  formats: readonly RasterFormat[] = RASTER_FORMATS,
+): Promise<RasterInfo> {
   const format = checkBytes(input, limits);
-  if (format === undefined || format === "psd") {
-    const what = format === "psd" ? "a PSD document" : "not a PNG, JPEG, TIFF or WebP image";
+  if (format === undefined || format === "psd" || !formats.includes(format)) {
+    const names = formats.map((f) => FORMAT_NAMES[f]);
+    const list = `${names.slice(0, -1).join(", ")}${names.length > 1 ? " or " : ""}${names.at(-1) ?? ""}`;
+    const what =
+      format === undefined
+        ? `not a ${list} image`
+        : format === "psd"
+          ? "a PSD document"
+          : `a ${FORMAT_NAMES[format]} image; only ${list} is accepted here`;
     throw new ImageDecodeError("unsupported-format", `the input is ${what}`);
   }
   let metadata: Metadata;
@@ -137,4 +160,19 @@ export async function inspectRaster(input: Uint8Array, limits: ImageLimits): Pro
   }
   checkDimensions(width, height, limits);
   return { format, width, height, metadata };
+}
+
+/**
+ * Checks an input's header against one operation's rule without decoding its pixels: the format
+ * (by signature) and the size. What the current contract's routes run when the POST arrives.
+ *
+ * @throws ImageDecodeError (`empty`, `unsupported-format`, `corrupt`, `too-large`).
+ * @example
+ * await inspectImage(bytes, { maxDimension: 6000, formats: ["jpeg", "png", "webp", "tiff"] });
+ */
+export async function inspectImage(
+  input: Uint8Array,
+  rule: { maxDimension: number; formats: readonly RasterFormat[] },
+): Promise<RasterInfo> {
+  return inspectRaster(input, resolveLimits({ maxDimension: rule.maxDimension }), rule.formats);
 }

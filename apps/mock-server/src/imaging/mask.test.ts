@@ -1,53 +1,13 @@
-import { crc32 } from "node:zlib";
 import sharp, { type Sharp } from "sharp";
 import { describe, expect, it } from "vitest";
 import { ImageDecodeError } from "./errors.js";
 import { computeCutout, computeMask } from "./mask.js";
-import { decodePng, fixture, redDisc } from "./testing/images.js";
-
-/** Intersection over union of a binary mask (0/255) with the disc's true pixels. */
-function iou(mask: Uint8Array, width: number, inDisc: (x: number, y: number) => boolean): number {
-  let intersection = 0;
-  let union = 0;
-  for (let i = 0; i < mask.length; i++) {
-    const x = i % width;
-    const truth = inDisc(x, (i - x) / width);
-    const predicted = (mask[i] ?? 0) >= 128;
-    if (truth && predicted) intersection++;
-    if (truth || predicted) union++;
-  }
-  return intersection / union;
-}
+import { decodePng, fixture, iou, pngWithoutPixels, redDisc } from "./testing/images.js";
 
 function mean(values: Uint8Array, width: number, x0: number, y0: number, x1: number, y1: number): number {
   let sum = 0;
   for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) sum += values[y * width + x] ?? 0;
   return sum / ((x1 - x0) * (y1 - y0));
-}
-
-function pngChunk(type: string, payload: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, "latin1"), payload]);
-  const chunk = Buffer.alloc(body.length + 8);
-  chunk.writeUInt32BE(payload.length, 0);
-  body.copy(chunk, 4);
-  chunk.writeUInt32BE(crc32(body), body.length + 4);
-  return chunk;
-}
-
-/** A PNG whose header claims the given size but whose pixel data is a few garbage bytes. */
-function pngWithoutPixels(width: number, height: number): Uint8Array {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, deflate, no filter, no interlace
-  return new Uint8Array(
-    Buffer.concat([
-      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-      pngChunk("IHDR", ihdr),
-      pngChunk("IDAT", Buffer.from([1, 2, 3, 4])),
-      pngChunk("IEND", Buffer.alloc(0)),
-    ]),
-  );
 }
 
 function extremes(values: Uint8Array): [number, number] {

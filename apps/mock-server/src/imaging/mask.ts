@@ -3,6 +3,7 @@ import { corruptImage } from "./errors.js";
 import {
   type ImageLimits,
   inspectRaster,
+  type RasterFormat,
   type RasterInfo,
   resolveLimits,
   sharpInputOptions,
@@ -32,20 +33,33 @@ export interface CutoutOptions {
   limits?: Partial<ImageLimits>;
 }
 
-interface WorkingMask {
+/** The subject mask at working size, with what it was computed from. */
+export interface WorkingMask {
+  /** The input's header (format, oriented full size). */
   info: RasterInfo;
+  /** The soft mask at working size, one byte per pixel, 255 = subject. */
   mask: Uint8Array;
+  /** The working copy the mask was computed on: interleaved sRGB + alpha, `width × height`. */
+  pixels: Uint8Array;
   width: number;
   height: number;
   limits: ImageLimits;
 }
 
-async function workingMask(
+/**
+ * Decodes a small working copy of the input (longest side {@link WORKING_SIZE}) and separates
+ * its subject (see ./README.md). Every operation that starts from "the subject" starts here.
+ *
+ * @param formats - the input formats the caller accepts (others get `unsupported-format`).
+ * @throws ImageDecodeError when the input is unreadable, of another format, or over the limits.
+ */
+export async function workingMask(
   input: Uint8Array,
   overrides: Partial<ImageLimits> | undefined,
+  formats?: readonly RasterFormat[],
 ): Promise<WorkingMask> {
   const limits = resolveLimits(overrides);
-  const info = await inspectRaster(input, limits);
+  const info = await inspectRaster(input, limits, formats);
   let decoded: { data: Buffer; info: OutputInfo };
   try {
     // JPEG shrink-on-load makes this cheap even at 12 MP: the decoder itself downsamples.
@@ -59,8 +73,9 @@ async function workingMask(
     throw corruptImage(info.format, error);
   }
   const { width, height } = decoded.info;
-  const mask = segmentSubject({ data: decoded.data, width, height });
-  return { info, mask, width, height, limits };
+  const pixels = new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength);
+  const mask = segmentSubject({ data: pixels, width, height });
+  return { info, mask, pixels, width, height, limits };
 }
 
 /** The nearest-neighbour zoom factor is at most the upscale factor divided by this. */
@@ -75,14 +90,29 @@ const ZOOM_SHARE = 4;
  * quarter of the scale, the zoom's f-pixel steps are small against the soft edge (≈ 3 working
  * pixels wide, so ≥ 12 f wide at full size); the crop shifts the far edge by under f pixels.
  */
-async function upscaled(working: WorkingMask): Promise<Sharp> {
-  const { width, height } = working.info;
-  const scale = Math.min(width / working.width, height / working.height);
+function upscaled(working: WorkingMask): Promise<Sharp> {
+  return upscaleMask(working.mask, working.width, working.height, working.info.width, working.info.height);
+}
+
+/**
+ * Upscales any one-channel working-size image (a mask) to `width × height` the way
+ * {@link computeMask} does (bilinear, then an integer nearest-neighbour zoom, then a crop).
+ *
+ * @returns a sharp pipeline of one channel (b-w), ready for `.raw()` or an encoder.
+ */
+export async function upscaleMask(
+  mask: Uint8Array,
+  maskWidth: number,
+  maskHeight: number,
+  width: number,
+  height: number,
+): Promise<Sharp> {
+  const scale = Math.min(width / maskWidth, height / maskHeight);
   const f = Math.max(1, Math.floor(scale / ZOOM_SHARE));
   const w1 = Math.ceil(width / f);
   const h1 = Math.ceil(height / f);
   // Without toColourspace("b-w") sharp writes greyscale out as three identical sRGB channels.
-  const smooth = sharp(working.mask, { raw: { width: working.width, height: working.height, channels: 1 } })
+  const smooth = sharp(mask, { raw: { width: maskWidth, height: maskHeight, channels: 1 } })
     .resize(w1, h1, { fit: "fill", kernel: "linear" })
     .toColourspace("b-w");
   if (f === 1) return smooth;
@@ -142,13 +172,7 @@ export async function computeCutout(input: Uint8Array, options: CutoutOptions = 
         .png({ compressionLevel: PNG_COMPRESSION })
         .toBuffer();
     } else {
-      // Two steps: within one pipeline sharp would drop or convert the extra channels (alpha,
-      // CMYK's fourth) after joining ours.
-      const rgb = await sharp(input, sharpInputOptions(working.limits))
-        .toColourspace("srgb")
-        .removeAlpha()
-        .raw()
-        .toBuffer();
+      const rgb = await decodeRgb(input, working);
       png = await sharp(rgb, { raw: { width, height, channels: 3 } })
         .joinChannel(alpha, alphaRaw)
         .png({ compressionLevel: PNG_COMPRESSION })
@@ -158,4 +182,27 @@ export async function computeCutout(input: Uint8Array, options: CutoutOptions = 
     throw corruptImage(working.info.format, error);
   }
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+}
+
+/**
+ * The input at full size as interleaved 8-bit sRGB, three channels (alpha and CMYK's fourth
+ * channel dropped after conversion), EXIF orientation applied.
+ *
+ * @throws ImageDecodeError (`corrupt`) when libvips cannot decode it.
+ */
+export async function decodeRgb(
+  input: Uint8Array,
+  working: Pick<WorkingMask, "info" | "limits">,
+): Promise<Buffer> {
+  try {
+    // Two steps: within one pipeline sharp would drop or convert the extra channels (alpha,
+    // CMYK's fourth) after joining others.
+    return await sharp(input, sharpInputOptions(working.limits))
+      .toColourspace("srgb")
+      .removeAlpha()
+      .raw()
+      .toBuffer();
+  } catch (error) {
+    throw corruptImage(working.info.format, error);
+  }
 }

@@ -296,17 +296,25 @@ function smooth3x3(values: Float32Array, width: number, height: number): Float32
   return out;
 }
 
+/** The 8-connected components of a binary image: a label per pixel (0 = background) and each label's area. */
+export interface Components {
+  /** One label per pixel, 1-based in scan order of each component's first pixel; 0 = background. */
+  labels: Int32Array;
+  /** `areas[label]` = pixel count (`areas[0]` is unused, 0). */
+  areas: number[];
+}
+
 /**
- * Keeps the 8-connected foreground components of at least `minArea` pixels (the largest one is
- * always kept), in place. `queue` is scratch space of the image's size.
+ * Labels the 8-connected non-zero components of `fg` (breadth-first, in scan order).
+ *
+ * @param queue - scratch space of the image's size (allocated when absent).
  */
-function keepLargeComponents(
+export function labelComponents(
   fg: Uint8Array,
   width: number,
   height: number,
-  minArea: number,
-  queue: Int32Array,
-) {
+  queue: Int32Array = new Int32Array(fg.length),
+): Components {
   const labels = new Int32Array(fg.length);
   const areas: number[] = [0];
   for (let start = 0; start < fg.length; start++) {
@@ -336,6 +344,21 @@ function keepLargeComponents(
     }
     areas.push(tail);
   }
+  return { labels, areas };
+}
+
+/**
+ * Keeps the 8-connected foreground components of at least `minArea` pixels (the largest one is
+ * always kept), in place. `queue` is scratch space of the image's size.
+ */
+function keepLargeComponents(
+  fg: Uint8Array,
+  width: number,
+  height: number,
+  minArea: number,
+  queue: Int32Array,
+) {
+  const { labels, areas } = labelComponents(fg, width, height, queue);
   let largest = 0;
   for (let label = 1; label < areas.length; label++) {
     if ((areas[label] ?? 0) > (areas[largest] ?? 0)) largest = label;
@@ -410,8 +433,11 @@ function fillHoles(fg: Uint8Array, width: number, height: number, queue: Int32Ar
   for (let i = 0; i < fg.length; i++) if (outside[i] === 0) fg[i] = 1;
 }
 
-/** One separable box blur of radius r (edges clamp), from `src` into `dst`. */
-function boxBlur(
+/**
+ * One separable box blur of radius r (edges clamp: outside pixels repeat the edge), from `src`
+ * into `dst`; `tmp` is scratch space. Running sums: O(1) per pixel whatever the radius.
+ */
+export function boxBlur(
   src: Float32Array,
   dst: Float32Array,
   tmp: Float32Array,
@@ -421,17 +447,22 @@ function boxBlur(
 ) {
   const size = 2 * r + 1;
   for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const at = (x: number) => src[row + Math.min(width - 1, Math.max(0, x))] ?? 0;
+    let sum = 0;
+    for (let k = -r; k <= r; k++) sum += at(k);
     for (let x = 0; x < width; x++) {
-      let sum = 0;
-      for (let k = -r; k <= r; k++) sum += src[y * width + Math.min(width - 1, Math.max(0, x + k))] ?? 0;
-      tmp[y * width + x] = sum / size;
+      tmp[row + x] = sum / size;
+      sum += at(x + r + 1) - at(x - r);
     }
   }
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let sum = 0;
-      for (let k = -r; k <= r; k++) sum += tmp[Math.min(height - 1, Math.max(0, y + k)) * width + x] ?? 0;
+  for (let x = 0; x < width; x++) {
+    const at = (y: number) => tmp[Math.min(height - 1, Math.max(0, y)) * width + x] ?? 0;
+    let sum = 0;
+    for (let k = -r; k <= r; k++) sum += at(k);
+    for (let y = 0; y < height; y++) {
       dst[y * width + x] = sum / size;
+      sum += at(y + r + 1) - at(y - r);
     }
   }
 }

@@ -1,12 +1,24 @@
-import type { Job, ManifestRequest, SenseiRequest } from "./jobs.js";
+import type { Job, JobKind, ManifestRequest, SenseiRequest } from "./jobs.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The status URL of a job, on the emulator's own routes, ending in the job id. */
 export function statusUrl(job: Job): string {
-  const path = job.kind === "manifest" ? "/pie/psdService/status/" : "/sensei/status/";
-  return `${job.origin}${path}${job.id}`;
+  return `${job.origin}${STATUS_PATHS[job.kind]}${job.id}`;
 }
+
+/** The status route of each kind of job. */
+const STATUS_PATHS: Record<JobKind, string> = {
+  manifest: "/pie/psdService/status/",
+  mask: "/sensei/status/",
+  cutout: "/sensei/status/",
+  "remove-background": "/v2/status/",
+  "generate-manifest": "/v2/status/",
+  "mask-objects": "/v1/status/",
+  "mask-body-parts": "/v1/status/",
+  "refine-mask": "/v1/status/",
+  "fill-masked-areas": "/v1/status/",
+};
 
 /** The 202 body of a job submission. */
 export function jobLinkBody(job: Job) {

@@ -5,8 +5,42 @@ import type { EmulatorTime } from "../lib/clock.js";
 import type { Imaging, JobTiming } from "../options.js";
 import type { AssetMover, AssetRef } from "./assets.js";
 
+/** The kinds of job of the retired contract (`/sensei/*`, `/pie/psdService/*`). */
+export type RetiredJobKind = "mask" | "cutout" | "manifest";
+
+/** The kinds of job of the current contract (`/v2/*`, `/v1/mask-*` …), run by a {@link JobTask}. */
+export type CurrentJobKind =
+  | "remove-background"
+  | "generate-manifest"
+  | "mask-objects"
+  | "mask-body-parts"
+  | "refine-mask"
+  | "fill-masked-areas";
+
 /** The kinds of job the emulator runs. */
-export type JobKind = "mask" | "cutout" | "manifest";
+export type JobKind = RetiredJobKind | CurrentJobKind;
+
+/** Why a current-contract job failed: a code and a message safe to show (no URL). */
+export interface JobFailure {
+  code: string;
+  message: string;
+}
+
+/** What a {@link JobTask} ends with: the status body's result fields, or a failure. */
+export type TaskOutcome = { result: Record<string, unknown> } | { failure: JobFailure };
+
+/** What a task may use: the generation's abort signal, and the image-work limiter. */
+export interface TaskContext {
+  /** The job being run (its id and origin name hosted outputs). */
+  job: Job;
+  /** Aborted by a reset or shutdown: stop transfers, write nothing. */
+  signal: AbortSignal;
+  /** Runs image work at most `maxConcurrentWork` at a time. */
+  work<T>(compute: () => Promise<T>): Promise<T>;
+}
+
+/** The work of a current-contract job, given at submission (its inputs already read). */
+export type JobTask = (context: TaskContext) => Promise<TaskOutcome>;
 
 /** A job's lifecycle state. */
 export type JobStatus = "pending" | "running" | "succeeded" | "failed";
@@ -36,7 +70,7 @@ export interface Job {
   startAt: number;
   /** Earliest time the job may finish. */
   doneAt: number;
-  request: SenseiRequest | ManifestRequest;
+  request: SenseiRequest | ManifestRequest | object;
   /** Size of the request body (JSON characters), what the job weighs against `maxJobBytes`. */
   size: number;
   /** Origins under which the submitting request reached the emulator (own storage detection). */
@@ -45,8 +79,19 @@ export interface Job {
   origin: string;
   manifest?: { document: object; layers: readonly object[] };
   errors?: ServiceErrorBody;
+  /** The work of a current-contract job; dropped once it has run (it holds the inputs). */
+  task?: JobTask | undefined;
+  /** A succeeded current-contract job's result fields. */
+  result?: Record<string, unknown>;
+  /** Why a current-contract job failed. */
+  failure?: JobFailure;
   /** Set once the work has finished; applied when `doneAt` has passed. */
-  outcome?: { manifest?: Job["manifest"]; errors?: ServiceErrorBody };
+  outcome?: {
+    manifest?: Job["manifest"];
+    errors?: ServiceErrorBody;
+    result?: Record<string, unknown>;
+    failure?: JobFailure;
+  };
   work?: Promise<void>;
   /** The serialised status body for one state of the job (see `statusJson`). */
   view?: { key: string; json: string };
@@ -90,7 +135,8 @@ function toJobError(error: unknown): ServiceErrorBody {
   return { type: "UndefinedError", code: 500, title: "Internal Server Error" };
 }
 
-function fileName(href: string): string {
+/** The document name of an input href: its last path segment, percent-decoded (own-storage keys hold `/` as `%2F`). */
+export function fileName(href: string): string {
   const path = href.split(/[?#]/, 1)[0] ?? href;
   // Decode before splitting: own storage URLs carry the whole key as one segment (`/` as `%2F`).
   let decoded = path;
@@ -123,18 +169,25 @@ export class JobRunner {
     });
   }
 
-  /** Registers a job and starts its clock. */
+  /**
+   * Registers a job and starts its clock.
+   *
+   * @param extra - `task`: the work of a current-contract job; `idPrefix`: prepended to the UUID
+   *   (remove-background ids are URNs, `urn:ff:jobs:psapi:<uuid>`).
+   */
   submit(
     kind: JobKind,
     clientId: string,
     request: Job["request"],
     origin: string,
     ownOrigins: ReadonlySet<string>,
+    extra: { task?: JobTask; idPrefix?: string } = {},
   ): Job {
     const now = this.#deps.time.now();
     const startAt = now + this.#deps.timing.pendingMs;
     const job: Job = {
-      id: randomUUID(),
+      id: `${extra.idPrefix ?? ""}${randomUUID()}`,
+      task: extra.task,
       kind,
       clientId,
       status: "pending",
@@ -188,9 +241,11 @@ export class JobRunner {
         this.#wakeAt(job.doneAt);
       }
       if (job.status === "running" && job.outcome && now >= job.doneAt) {
-        job.status = job.outcome.errors ? "failed" : "succeeded";
+        job.status = job.outcome.errors || job.outcome.failure ? "failed" : "succeeded";
         job.manifest = job.outcome.manifest;
         job.errors = job.outcome.errors;
+        job.result = job.outcome.result;
+        job.failure = job.outcome.failure;
         job.modifiedAt = now;
         this.#active.delete(job);
         changed = true;
@@ -253,6 +308,16 @@ export class JobRunner {
     const { assets, imaging } = this.#deps;
     // This generation's signal: a reset (or shutdown) stops the job's transfers and its upload.
     const signal = this.#deps.signal();
+    const task = job.task;
+    if (task) {
+      job.task = undefined;
+      try {
+        return await task({ job, signal, work: (compute) => this.#work(compute) });
+      } catch {
+        // A task reports its own failures; anything else is the emulator's, told without detail.
+        return { failure: { code: "internal_error", message: "Internal error while running the job" } };
+      }
+    }
     try {
       if (job.kind === "manifest") {
         const request = job.request as ManifestRequest;

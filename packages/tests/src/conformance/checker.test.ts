@@ -153,15 +153,20 @@ describe("createConformanceChecker", () => {
     expect(problem).toContain("must NOT have fewer than 1 characters");
   });
 
-  it("compiles every response schema of psapi's own three specs and routes to their operations", () => {
+  it("compiles every response schema of psapi's own four specs and routes to their operations", () => {
     const specs = loadPsapiSpecs();
     expect(specs.map((spec) => spec.id.split("/").pop())).toEqual([
       "photoshop.yaml",
+      "photoshop-current.yaml",
       "ims.yaml",
       "emulator.yaml",
     ]);
     const psapi = createConformanceChecker(specs);
     expect(psapi.match("POST", "http://127.0.0.1:1/sensei/mask")?.operationId).toBe("createMask");
+    expect(psapi.match("GET", "http://127.0.0.1:1/v2/status/urn:ff:jobs:x:1")?.operationId).toBe(
+      "getV2JobStatus",
+    );
+    expect(psapi.match("POST", "http://127.0.0.1:1/v1/mask-objects")?.operationId).toBe("maskObjects");
     expect(psapi.match("POST", "http://127.0.0.1:1/ims/token/v3")?.operationId).toBe("getToken");
   });
 });

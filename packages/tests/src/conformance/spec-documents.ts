@@ -12,14 +12,22 @@ export interface SpecDocument {
   readonly document: unknown;
 }
 
-/** The three descriptions that `@psapi/openapi` ships: the Photoshop API, IMS, the emulator's control API. */
-export const PSAPI_SPEC_FILES = ["photoshop.yaml", "ims.yaml", "emulator.yaml"] as const;
+/**
+ * The descriptions that `@psapi/openapi` ships: the Photoshop API's retired and current contracts,
+ * IMS, the emulator's control API.
+ */
+export const PSAPI_SPEC_FILES = [
+  "photoshop.yaml",
+  "photoshop-current.yaml",
+  "ims.yaml",
+  "emulator.yaml",
+] as const;
 
 /**
  * Reads `@psapi/openapi`'s YAML files through the package's `exports` map (never by a relative path
  * into another package), so the suite checks exactly what the package publishes.
  *
- * @param files Which of the package's files to load; all three by default.
+ * @param files Which of the package's files to load; all of them by default.
  * @returns One {@link SpecDocument} per file, its `id` the file's `file:` URL.
  * @throws When a file is missing from the package or is not valid YAML.
  * @example

@@ -51,7 +51,7 @@ export interface TestEnvironment {
 /** Jitter fixed at the middle of its range, so that back-off waits are known numbers. */
 export const FIXED_RANDOM = () => 0.5;
 
-/** The checker every environment holds its responses against: psapi's three OpenAPI files. */
+/** The checker every environment holds its responses against: every OpenAPI file psapi ships. */
 export const PSAPI_CHECKER = createConformanceChecker(loadPsapiSpecs());
 
 /** What an auth factory gets from the environment. */

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { crc32 } from "node:zlib";
 import sharp, { type OutputInfo } from "sharp";
 
 /** Test-only helpers: fixture loading and synthetic images with a known subject. */
@@ -60,4 +61,43 @@ export async function decodePng(png: Uint8Array): Promise<{ data: Buffer; info: 
   // sharp widens greyscale to sRGB on raw output unless told to keep one channel.
   if (metadata.channels === 1) image.toColourspace("b-w");
   return image.raw().toBuffer({ resolveWithObject: true });
+}
+
+function pngChunk(type: string, payload: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(type, "latin1"), payload]);
+  const chunk = Buffer.alloc(body.length + 8);
+  chunk.writeUInt32BE(payload.length, 0);
+  body.copy(chunk, 4);
+  chunk.writeUInt32BE(crc32(body), body.length + 4);
+  return chunk;
+}
+
+/** A PNG whose header claims the given size but whose pixel data is a few garbage bytes. */
+export function pngWithoutPixels(width: number, height: number): Uint8Array {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, deflate, no filter, no interlace
+  return new Uint8Array(
+    Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      pngChunk("IHDR", ihdr),
+      pngChunk("IDAT", Buffer.from([1, 2, 3, 4])),
+      pngChunk("IEND", Buffer.alloc(0)),
+    ]),
+  );
+}
+
+/** Intersection over union of a mask (≥ 128 counts as in) with the true membership of each pixel. */
+export function iou(mask: Uint8Array, width: number, inside: (x: number, y: number) => boolean): number {
+  let intersection = 0;
+  let union = 0;
+  for (let i = 0; i < mask.length; i++) {
+    const x = i % width;
+    const truth = inside(x, (i - x) / width);
+    const predicted = (mask[i] ?? 0) >= 128;
+    if (truth && predicted) intersection++;
+    if (truth || predicted) union++;
+  }
+  return intersection / union;
 }

@@ -1,0 +1,79 @@
+import { type EmulatorContext, type EmulatorContextType, ownOrigins } from "../context.js";
+import { GatewayError, ServiceError } from "../http/errors.js";
+import { ImageDecodeError, inspectImage, type RasterFormat } from "../imaging/index.js";
+import { ERROR_CODES, type ErrorFamily } from "./family.js";
+import { invalidRequest } from "./request.js";
+import { sourceUrlProblem } from "./source-url.js";
+
+/** The checks an image input of one operation must pass when the POST arrives. */
+export interface InputRule {
+  /** Largest width and height (6000 remove-background, 4000 masking). */
+  maxDimension: number;
+  /** Accepted formats. */
+  formats: readonly RasterFormat[];
+}
+
+/**
+ * The status of a refused input: the masking family answers 400 `input_validation_error`, the v2
+ * family 422 `validation_error` (the spec's `UnprocessableInput`), since the body itself was valid.
+ */
+function unprocessable(family: ErrorFamily, message: string): GatewayError {
+  return new GatewayError(family === "v2" ? 422 : 400, ERROR_CODES[family].invalid, message);
+}
+
+/**
+ * Checks every source URL of a request against the allow-list (`sourceDomains`; the emulator's
+ * own storage always passes) before anything is fetched: 400 with one message per refused URL.
+ *
+ * @param sources - `[JSON pointer, url]` pairs, e.g. `["/image/source/url", href]`.
+ * @throws GatewayError 400 `validation_error` / `input_validation_error`.
+ */
+export function checkSourceUrls(
+  ctx: EmulatorContext,
+  c: EmulatorContextType,
+  family: ErrorFamily,
+  sources: readonly (readonly [string, string])[],
+): void {
+  const origins = ownOrigins(ctx, c);
+  const problems = sources.flatMap(([pointer, url]) => {
+    const problem = sourceUrlProblem(url, ctx.options.sourceDomains, origins);
+    return problem ? [`${pointer}: ${problem}`] : [];
+  });
+  if (problems.length > 0) throw invalidRequest(family, problems);
+}
+
+/**
+ * Reads one input when the POST arrives, as psapi's spec chooses ("the emulator reads the input
+ * when the POST arrives"): downloads it (the emulator's own storage, or an `allowedHosts` host)
+ * and reads its header: an input that cannot be fetched, is not an accepted format, or is over
+ * the size limit is refused with 422 `validation_error` (v2) or 400 `input_validation_error`
+ * (masking), the message starting with the field's JSON pointer. Messages never hold the URL.
+ *
+ * @returns the input's bytes, kept for the job.
+ */
+export async function readImageInput(
+  ctx: EmulatorContext,
+  c: EmulatorContextType,
+  family: ErrorFamily,
+  pointer: string,
+  url: string,
+  rule?: InputRule,
+): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await ctx.assets.download({ href: url }, ownOrigins(ctx, c), ctx.timerSignal());
+  } catch (error) {
+    if (!(error instanceof ServiceError)) throw error;
+    const detail = Array.isArray(error.body.details) ? error.body.details[0]?.reason : undefined;
+    throw unprocessable(family, `${pointer}: ${detail ?? error.body.title}`);
+  }
+  if (rule) {
+    try {
+      await inspectImage(bytes, rule);
+    } catch (error) {
+      if (!(error instanceof ImageDecodeError)) throw error;
+      throw unprocessable(family, `${pointer}: ${error.message}`);
+    }
+  }
+  return bytes;
+}

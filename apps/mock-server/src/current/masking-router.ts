@@ -1,0 +1,180 @@
+import { Hono } from "hono";
+import {
+  type EmulatorContext,
+  type EmulatorContextType,
+  type EmulatorEnv,
+  ownOrigins,
+  publicOrigin,
+} from "../context.js";
+import { createGateway } from "../gateway/gateway.js";
+import { GatewayError } from "../http/errors.js";
+import { bodyValidator } from "../http/openapi-validator.js";
+import { type LabelledMask, MASKING_FORMATS, MASKING_MAX_DIMENSION } from "../imaging/index.js";
+import { statusJson } from "../jobs/job-views.js";
+import type { CurrentJobKind, Job, TaskContext } from "../jobs/jobs.js";
+import { extensionOf, hostOutput, slug } from "./hosted.js";
+import { checkSourceUrls, type InputRule, readImageInput } from "./inputs.js";
+import { readRequestBody } from "./request.js";
+import { familyTask } from "./tasks.js";
+import { maskingStatusBody } from "./views.js";
+
+type Source = { source: { url: string } };
+
+/** The validated bodies of the masking POSTs (one type: every field any of them has). */
+interface MaskingRequest {
+  image: Source;
+  mask?: Source;
+  masks?: Source[];
+  useGranularLabels?: boolean;
+  colorDecontamination?: boolean;
+}
+
+const RULE: InputRule = { maxDimension: MASKING_MAX_DIMENSION, formats: MASKING_FORMATS };
+
+/** The masking kinds of job, polled on `/v1/status`. */
+type MaskingKind = Extract<
+  CurrentJobKind,
+  "mask-objects" | "mask-body-parts" | "refine-mask" | "fill-masked-areas"
+>;
+
+const MASKING_KINDS: ReadonlySet<string> = new Set<MaskingKind>([
+  "mask-objects",
+  "mask-body-parts",
+  "refine-mask",
+  "fill-masked-areas",
+]);
+
+/** The inputs of one masking job, read when the POST arrived. */
+interface Inputs {
+  image: Uint8Array;
+  masks: Uint8Array[];
+}
+
+/** 202: `{jobId, statusUrl}` (the v1 reference) and `_links.self.href` (the create-mask guide). */
+function accepted(job: Job) {
+  const href = `${job.origin}/v1/status/${job.id}`;
+  return { jobId: job.id, statusUrl: href, _links: { self: { href } } };
+}
+
+/**
+ * `/v1`: mask-objects, mask-body-parts, refine-mask, fill-masked-areas and `/v1/status`, behind
+ * the gateway, in the current contract's masking shapes (`{error_code, message}` with the masking
+ * guide's codes). Every input (image and masks) is checked against the allow-list and read when
+ * the POST arrives: JPEG or PNG, at most 4000 × 4000 px, else 400 `input_validation_error`.
+ * Every result is hosted in the emulator's storage behind a pre-signed GET URL.
+ */
+export function createMaskingRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
+  const router = new Hono<EmulatorEnv>();
+  router.use("*", createGateway(ctx));
+
+  /** Stores one mask result and describes it as the status lists it. */
+  const hostMask = (job: Job, signal: AbortSignal, name: string, mask: LabelledMask) => ({
+    label: mask.label,
+    score: mask.score,
+    boundingBox: mask.boundingBox,
+    destination: { url: hostOutput(ctx, job, name, mask.mask, "image/png", signal) },
+    mediaType: "image/png",
+  });
+
+  const operations: Record<
+    MaskingKind,
+    {
+      operationId: string;
+      run: (
+        job: Job,
+        body: MaskingRequest,
+        inputs: Inputs,
+        context: TaskContext,
+      ) => Promise<Record<string, unknown>>;
+    }
+  > = {
+    "mask-objects": {
+      operationId: "maskObjects",
+      async run(job, _body, { image }, { signal, work }) {
+        const found = await work(() => ctx.imaging.maskObjects(image));
+        return {
+          semanticMasks: found.semanticMasks.map((m, i) => hostMask(job, signal, `semantic-${i}.png`, m)),
+          backgroundMasks: found.backgroundMasks.map((m, i) =>
+            hostMask(job, signal, `background-${i}.png`, m),
+          ),
+        };
+      },
+    },
+    "mask-body-parts": {
+      operationId: "maskBodyParts",
+      async run(job, body, { image, masks }, { signal, work }) {
+        const parts = await work(() =>
+          ctx.imaging.maskBodyParts(image, masks[0] as Uint8Array, {
+            granular: body.useGranularLabels ?? false,
+          }),
+        );
+        return { masks: parts.map((m) => hostMask(job, signal, `${slug(m.label)}.png`, m)) };
+      },
+    },
+    "refine-mask": {
+      operationId: "refineMask",
+      async run(job, body, { image, masks }, { signal, work }) {
+        const decontaminate = body.colorDecontamination ?? false;
+        const refined = await work(() =>
+          ctx.imaging.refineMask(image, masks[0] as Uint8Array, { colorDecontamination: decontaminate }),
+        );
+        const name = decontaminate ? "refined-image" : "refined-mask";
+        const result = {
+          destination: { url: hostOutput(ctx, job, `${name}.png`, refined.bytes, refined.mediaType, signal) },
+          mediaType: refined.mediaType,
+          boundingBox: refined.boundingBox,
+        };
+        return decontaminate ? { image: result } : { mask: result };
+      },
+    },
+    "fill-masked-areas": {
+      operationId: "fillMaskedAreas",
+      async run(job, _body, { image, masks }, { signal, work }) {
+        const filled = await work(() => ctx.imaging.fillMaskedAreas(image, masks));
+        const name = `filled.${extensionOf(filled.mediaType)}`;
+        return {
+          image: {
+            destination: { url: hostOutput(ctx, job, name, filled.bytes, filled.mediaType, signal) },
+            mediaType: filled.mediaType,
+          },
+        };
+      },
+    },
+  };
+
+  for (const [kind, operation] of Object.entries(operations) as [
+    CurrentJobKind,
+    (typeof operations)["mask-objects"],
+  ][]) {
+    const validate = bodyValidator("photoshop-current.yaml", operation.operationId);
+    router.post(`/${kind}`, async (c: EmulatorContextType) => {
+      const body = await readRequestBody<MaskingRequest>(c, validate, "masking");
+      const maskSources = body.masks ?? (body.mask ? [body.mask] : []);
+      const sources: [string, string][] = [
+        ["/image/source/url", body.image.source.url],
+        ...maskSources.map((m, i): [string, string] => [
+          body.masks ? `/masks/${i}/source/url` : "/mask/source/url",
+          m.source.url,
+        ]),
+      ];
+      checkSourceUrls(ctx, c, "masking", sources);
+      const [image, ...masks] = await Promise.all(
+        sources.map(([pointer, url]) => readImageInput(ctx, c, "masking", pointer, url, RULE)),
+      );
+      const inputs: Inputs = { image: image as Uint8Array, masks };
+      const task = familyTask(ctx, "masking", (context) => operation.run(context.job, body, inputs, context));
+      const job = ctx.jobs.submit(kind, c.get("clientId"), body, publicOrigin(ctx, c), ownOrigins(ctx, c), {
+        task,
+      });
+      return c.json(accepted(job), 202);
+    });
+  }
+
+  router.get("/status/:jobId", (c) => {
+    const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));
+    if (!job || !MASKING_KINDS.has(job.kind)) throw new GatewayError(404, "unknown_job_id", "Job not found");
+    return c.body(statusJson(job, maskingStatusBody), 200, { "content-type": "application/json" });
+  });
+
+  return router;
+}

@@ -1,0 +1,186 @@
+import { Hono } from "hono";
+import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from "../context.js";
+import { createGateway } from "../gateway/gateway.js";
+import { GatewayError } from "../http/errors.js";
+import { bodyValidator } from "../http/openapi-validator.js";
+import {
+  type BackgroundColor,
+  type OutputMediaType,
+  REMOVE_BACKGROUND_FORMATS,
+  REMOVE_BACKGROUND_MAX_DIMENSION,
+  type RemoveBackgroundMode,
+} from "../imaging/index.js";
+import type { DocumentManifest } from "../imaging/manifest-types.js";
+import { toManifestV2 } from "../imaging/manifest-v2.js";
+import { statusJson } from "../jobs/job-views.js";
+import { fileName, type Job } from "../jobs/jobs.js";
+import { extensionOf, HOSTED_VALIDITY_SECONDS, hostOutput } from "./hosted.js";
+import { checkSourceUrls, readImageInput } from "./inputs.js";
+import { readRequestBody } from "./request.js";
+import { familyTask } from "./tasks.js";
+import { v2StatusBody } from "./views.js";
+
+/** The validated body of `POST /v2/remove-background`. */
+export interface RemoveBackgroundV2Request {
+  image: { source: { url: string } };
+  mode?: RemoveBackgroundMode;
+  output?: { mediaType?: OutputMediaType };
+  trim?: boolean;
+  backgroundColor?: BackgroundColor;
+  colorDecontamination?: number;
+}
+
+type ManifestSource =
+  | { url: string }
+  | { creativeCloudPath: string }
+  | { creativeCloudFileId: string }
+  | { lightroomPath: string };
+type ManifestDestination =
+  | { url: string; storageType?: string }
+  | { validityPeriod?: number }
+  | { embedded: "string" | "base64" | "json" }
+  | { creativeCloudPath: string };
+
+/** The validated body of `POST /v2/generate-manifest`. */
+export interface GenerateManifestRequest {
+  image: { source: ManifestSource };
+  outputs: { destination: ManifestDestination; mediaType: "application/json" }[];
+}
+
+/** The id prefix of remove-background jobs: Adobe's are URNs (`urn:ff:jobs:<tenant>:<uuid>`). */
+export const REMOVE_BACKGROUND_ID_PREFIX = "urn:ff:jobs:psapi:";
+
+const isV2Kind = (job: Job | undefined) =>
+  job?.kind === "remove-background" || job?.kind === "generate-manifest";
+
+/** 202 `{jobId, statusUrl}`: the status URL on the emulator's own `/v2/status`. */
+function accepted(job: Job) {
+  return { jobId: job.id, statusUrl: `${job.origin}/v2/status/${job.id}` };
+}
+
+/**
+ * `/v2`: remove-background, generate-manifest and their status, behind the gateway, in the
+ * current contract's shapes (`openapi/photoshop-current.yaml`). Inputs are read when the POST
+ * arrives (see ./inputs.ts); the work runs as a job; results are hosted in the emulator's storage
+ * (remove-background, hosted manifests), embedded, or PUT to the caller's URL.
+ */
+export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
+  const router = new Hono<EmulatorEnv>();
+  router.use("*", createGateway(ctx));
+  const validateRemoveBackground = bodyValidator("photoshop-current.yaml", "removeBackgroundV2");
+  const validateManifest = bodyValidator("photoshop-current.yaml", "generateManifest");
+
+  router.post("/remove-background", async (c) => {
+    const body = await readRequestBody<RemoveBackgroundV2Request>(c, validateRemoveBackground, "v2");
+    const url = body.image.source.url;
+    checkSourceUrls(ctx, c, "v2", [["/image/source/url", url]]);
+    const input = await readImageInput(ctx, c, "v2", "/image/source/url", url, {
+      maxDimension: REMOVE_BACKGROUND_MAX_DIMENSION,
+      formats: REMOVE_BACKGROUND_FORMATS,
+    });
+    const task = familyTask(ctx, "v2", async ({ job, signal, work }) => {
+      const output = await work(() =>
+        ctx.imaging.removeBackground(input, {
+          mode: body.mode ?? "cutout",
+          mediaType: body.output?.mediaType,
+          trim: body.trim ?? false,
+          backgroundColor: body.backgroundColor,
+          colorDecontamination: body.colorDecontamination ?? 1,
+        }),
+      );
+      const name = `${body.mode ?? "cutout"}.${extensionOf(output.mediaType)}`;
+      const href = hostOutput(ctx, job, name, output.bytes, output.mediaType, signal);
+      return { outputs: [{ destination: { url: href }, mediaType: output.mediaType }] };
+    });
+    const job = ctx.jobs.submit(
+      "remove-background",
+      c.get("clientId"),
+      body,
+      publicOrigin(ctx, c),
+      ownOrigins(ctx, c),
+      {
+        task,
+        idPrefix: REMOVE_BACKGROUND_ID_PREFIX,
+      },
+    );
+    return c.json(accepted(job), 202);
+  });
+
+  router.post("/generate-manifest", async (c) => {
+    const body = await readRequestBody<GenerateManifestRequest>(c, validateManifest, "v2");
+    const source = body.image.source;
+    if (!("url" in source)) {
+      throw new GatewayError(
+        422,
+        "validation_error",
+        "/image/source: Creative Cloud and Lightroom sources are not available in the emulator",
+      );
+    }
+    for (const [i, output] of body.outputs.entries()) {
+      if ("creativeCloudPath" in output.destination) {
+        throw new GatewayError(
+          422,
+          "validation_error",
+          `/outputs/${i}/destination: Creative Cloud destinations are not available in the emulator`,
+        );
+      }
+    }
+    checkSourceUrls(ctx, c, "v2", [["/image/source/url", source.url]]);
+    const input = await readImageInput(ctx, c, "v2", "/image/source/url", source.url);
+    const title = fileName(source.url);
+    const origins = ownOrigins(ctx, c);
+    const task = familyTask(ctx, "v2", async ({ job, signal, work }) => {
+      const manifest = toManifestV2(
+        (await work(() => ctx.imaging.readDocumentManifest(input, title))) as unknown as DocumentManifest,
+      );
+      const json = JSON.stringify(manifest);
+      const bytes = new TextEncoder().encode(json);
+      const outputs = [];
+      for (const [i, { destination }] of body.outputs.entries()) {
+        if ("url" in destination) {
+          await ctx.assets.upload({ href: destination.url }, bytes, "application/json", origins, signal);
+          outputs.push({ destination: { url: destination.url }, mediaType: "application/json" });
+        } else if ("embedded" in destination) {
+          const content =
+            destination.embedded === "json"
+              ? manifest
+              : destination.embedded === "base64"
+                ? Buffer.from(json).toString("base64")
+                : json;
+          outputs.push({
+            destination: { embedded: destination.embedded, content },
+            mediaType: "application/json",
+          });
+        } else {
+          const seconds =
+            "validityPeriod" in destination
+              ? (destination.validityPeriod ?? HOSTED_VALIDITY_SECONDS)
+              : HOSTED_VALIDITY_SECONDS;
+          const href = hostOutput(
+            ctx,
+            job as Job,
+            `manifest-${i}.json`,
+            bytes,
+            "application/json",
+            signal,
+            seconds,
+          );
+          outputs.push({ destination: { url: href }, mediaType: "application/json" });
+        }
+      }
+      return { outputs };
+    });
+    const job = ctx.jobs.submit("generate-manifest", c.get("clientId"), body, publicOrigin(ctx, c), origins, {
+      task,
+    });
+    return c.json(accepted(job), 202);
+  });
+
+  router.get("/status/:jobId", (c) => {
+    const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));
+    if (!job || !isV2Kind(job)) throw new GatewayError(404, "unknown_job_id", "Job not found");
+    return c.body(statusJson(job, v2StatusBody), 200, { "content-type": "application/json" });
+  });
+
+  return router;
+}

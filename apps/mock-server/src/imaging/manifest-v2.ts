@@ -1,0 +1,83 @@
+import type { DocumentManifest, ManifestLayer, ManifestLayerType } from "./manifest-types.js";
+
+/** A layer of the Photoshop API v2 manifest (`/v2/generate-manifest`). */
+export interface ManifestV2Layer {
+  id: number;
+  name: string;
+  type: string;
+  visible: boolean;
+  bounds: { left: number; top: number; right: number; bottom: number };
+  protection: string[];
+  blendOptions?: { opacity?: number; blendMode?: string };
+  children?: ManifestV2Layer[];
+}
+
+/** The Photoshop API v2 manifest document. */
+export interface ManifestV2 {
+  version: string;
+  document: {
+    title: string;
+    bounds: { left: number; top: number; right: number; bottom: number };
+    depth: number;
+    imageMode: string;
+    iccProfile?: string;
+  };
+  layers: ManifestV2Layer[];
+}
+
+/** v1 layer types → v2 snake_case types (Adobe's manifest-response migration guide). */
+const V2_TYPES: Record<ManifestLayerType, string> = {
+  layer: "layer",
+  textLayer: "text_layer",
+  adjustmentLayer: "adjustment_layer",
+  backgroundLayer: "background_layer",
+  fillLayer: "solid_color_layer",
+  layerSection: "group_layer",
+  smartObject: "smart_object_layer",
+};
+
+function ltrb(bounds: { top: number; left: number; width: number; height: number }) {
+  return {
+    left: bounds.left,
+    top: bounds.top,
+    right: bounds.left + bounds.width,
+    bottom: bounds.top + bounds.height,
+  };
+}
+
+function layerV2(layer: ManifestLayer): ManifestV2Layer {
+  const blend = layer.blendOptions;
+  return {
+    id: layer.id,
+    name: layer.name,
+    type: V2_TYPES[layer.type] ?? layer.type,
+    visible: layer.visible,
+    bounds: ltrb(layer.bounds),
+    protection: layer.locked ? ["all"] : ["none"],
+    ...(blend ? { blendOptions: { opacity: blend.opacity, blendMode: blend.blendMode } } : {}),
+    ...(layer.children ? { children: layer.children.map(layerV2) } : {}),
+  };
+}
+
+/**
+ * Converts the v1 manifest (`readDocumentManifest`) to the v2 shape of Adobe's field-by-field
+ * reference: `name`→`title`, `width`/`height`→`bounds`, `bitDepth`→`depth`, `iccProfileName`→
+ * `iccProfile`, `photoshopBuild` dropped; layer types in snake_case, bounds as edges, `locked`→
+ * `protection` (`["all"]` or `["none"]`), group children under `children`.
+ *
+ * @see /work/shared/reference/photoshop-api-current.md §4.4
+ */
+export function toManifestV2(manifest: DocumentManifest): ManifestV2 {
+  const { document } = manifest;
+  return {
+    version: "2.0",
+    document: {
+      title: document.name,
+      bounds: { left: 0, top: 0, right: document.width, bottom: document.height },
+      depth: document.bitDepth,
+      imageMode: document.imageMode,
+      ...(document.iccProfileName ? { iccProfile: document.iccProfileName } : {}),
+    },
+    layers: manifest.layers.map(layerV2),
+  };
+}
