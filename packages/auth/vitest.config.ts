@@ -11,7 +11,7 @@ export default mergeConfig(
         exclude: [
           // The tests themselves are not the product.
           "src/**/*.test.ts",
-          // Test doubles (fake clock, fake IMS): not shipped (tsconfig.build.json excludes them too).
+          // Test doubles (the fake IMS): not shipped (tsconfig.build.json excludes them too).
           "src/testing/**",
         ],
         reporter: ["text", "json-summary"],

@@ -1,5 +1,4 @@
 import { basename, dirname, extname, join } from "node:path";
-import { redactUrl } from "@psapi/auth";
 import {
   type JobHandle,
   type JobOutputFile,
@@ -7,6 +6,7 @@ import {
   jobOutputs,
   type RemoveBackgroundV2Request,
 } from "@psapi/client";
+import { redactUrl } from "@psapi/core";
 import { CliError } from "./cli-error.js";
 import { displayPath, formatBytes, pngSize } from "./display.js";
 import { writeFileAtomic } from "./files.js";

@@ -1,8 +1,8 @@
+import { redactDeep } from "@psapi/core";
 import { describe, expect, it } from "vitest";
 import { redactToken } from "./commands/token.js";
 import { displayPath, formatBytes, formatDuration, pngSize } from "./display.js";
 import { storageFor } from "./job.js";
-import { redactForDisplay } from "./redact-display.js";
 import { laterStatusCommand, type Target } from "./target.js";
 
 describe("pngSize", () => {
@@ -44,14 +44,14 @@ describe("secrets in output", () => {
     expect(redactToken("short-token")).toBe("… (11 characters)");
   });
 
-  it("redactForDisplay drops the query strings of URLs and secret-named fields, deeply", () => {
+  it("redactDeep, as status and manifest print bodies, drops the query strings of URLs and secret-named fields, deeply", () => {
     const status = {
       output: { href: "https://b.s3.amazonaws.com/m.png?X-Amz-Signature=abc" },
       outputs: [{ input: "http://127.0.0.1:4010/__emulator/storage/objects/a.png?expires=1&sig=zz" }],
       access_token: "secret",
       status: "succeeded",
     };
-    expect(redactForDisplay(status)).toEqual({
+    expect(redactDeep(status)).toEqual({
       output: { href: "https://b.s3.amazonaws.com/m.png?[REDACTED]" },
       outputs: [{ input: "http://127.0.0.1:4010/__emulator/storage/objects/a.png?[REDACTED]" }],
       access_token: "[REDACTED]",

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
-import { redactUrl } from "@psapi/auth";
+import { redactUrl } from "@psapi/core";
 import { CliError, usageError } from "./cli-error.js";
 import { writeFileAtomic } from "./files.js";
 

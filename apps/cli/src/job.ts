@@ -1,6 +1,6 @@
 import { basename } from "node:path";
-import { redactUrl } from "@psapi/auth";
 import type { JobHandle, JobStatus } from "@psapi/client";
+import { redactUrl } from "@psapi/core";
 import { CliError, usageError } from "./cli-error.js";
 import { displayPath, formatBytes, pngSize } from "./display.js";
 import type { EmulatorStorage } from "./emulator-storage.js";

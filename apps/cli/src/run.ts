@@ -53,7 +53,7 @@ export async function run(argv: readonly string[], context: CliContext): Promise
       if (error.code === "commander.help") return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
       const command = program.commands.find((candidate) => args.includes(candidate.name()));
       output.failure(
-        await withoutUrlQueries(
+        await withoutSecrets(
           usageError(
             error.message.replace(/^error:\s*/, ""),
             `see: psapi ${command ? `${command.name()} ` : ""}--help`,
@@ -71,7 +71,7 @@ export async function run(argv: readonly string[], context: CliContext): Promise
             signal: runSignal.signal,
             target: session.target,
           });
-    output.failure(await withoutUrlQueries(failure));
+    output.failure(await withoutSecrets(failure));
     if (context.env.PSAPI_DEBUG === "1") {
       const original = failure.cause ?? failure;
       context.stderr.write(`${original instanceof Error ? original.stack : String(original)}\n`);
@@ -83,23 +83,13 @@ export async function run(argv: readonly string[], context: CliContext): Promise
 }
 
 /**
- * A URL's query string: a pre-signed URL carries its credentials there. It ends at a space or a
- * quote, and punctuation that closes it (`:` `,` `.` `)`) is left to the sentence.
- */
-const URL_QUERY = /(\bhttps?:\/\/[^\s'"?]*)\?(?:[^\s'"]*[^\s'":,.)])?/gi;
-
-/**
- * The failure with the query string of every URL in its message and hint replaced: a mistyped
+ * The failure with every secret in its message and hint replaced (see `redactText`): a mistyped
  * `--input-url` (plain http, say) is quoted back by the argument parser, signature and all.
  */
-async function withoutUrlQueries(failure: CliError): Promise<CliError> {
-  const text = `${failure.message}\n${failure.hint ?? ""}`;
-  if (text.search(URL_QUERY) === -1) return failure;
-  const { REDACTED } = await import("@psapi/auth");
-  const scrub = (line: string) => line.replace(URL_QUERY, `$1?${REDACTED}`);
-  return new CliError(scrub(failure.message), {
-    exitCode: failure.exitCode,
-    hint: failure.hint === undefined ? undefined : scrub(failure.hint),
-    cause: failure.cause,
-  });
+async function withoutSecrets(failure: CliError): Promise<CliError> {
+  const { redactText } = await import("@psapi/core");
+  const message = redactText(failure.message);
+  const hint = failure.hint === undefined ? undefined : redactText(failure.hint);
+  if (message === failure.message && hint === failure.hint) return failure;
+  return new CliError(message, { exitCode: failure.exitCode, hint, cause: failure.cause });
 }

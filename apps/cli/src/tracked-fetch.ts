@@ -1,4 +1,4 @@
-import { redactText } from "@psapi/auth";
+import { redactText } from "@psapi/core";
 
 /** The host a request could not reach, and the system's reason (`ECONNREFUSED`, `ENOTFOUND`, …). */
 export interface NetworkFailure {

@@ -1,15 +1,15 @@
 import { inspect } from "node:util";
+import { createFakeClock } from "@psapi/core/testing";
 import { describe, expect, it, vi } from "vitest";
 import { ImsError } from "./ims-error.js";
 import { requestImsToken } from "./ims-request.js";
 import { resolveImsOptions } from "./options.js";
-import { createFakeClock } from "./testing/fake-clock.js";
 import { createFakeIms, type ImsAnswer, json } from "./testing/fake-ims.js";
 
 const SECRET = "client-secret-value";
 
 function run(answers: ImsAnswer[], unit: "seconds" | "milliseconds" = "seconds") {
-  const clock = createFakeClock(0);
+  const clock = createFakeClock({ start: 0, autoAdvance: true });
   const ims = createFakeIms(...answers);
   const logger = { warn: vi.fn() };
   const options = resolveImsOptions({ fetch: ims.fetch, clock, random: () => 0, logger });

@@ -1,10 +1,14 @@
-import { abortable } from "./abortable.js";
-import { backoffDelay } from "./backoff.js";
-import { startDeadline } from "./deadline.js";
+import {
+  abortable,
+  backoffDelay,
+  parseRetryAfter,
+  REDACTED,
+  redactError,
+  redactText,
+  startDeadline,
+} from "@psapi/core";
 import { ImsError } from "./ims-error.js";
 import type { ResolvedImsOptions } from "./options.js";
-import { REDACTED, redactError, redactText } from "./redact.js";
-import { parseRetryAfter } from "./retry-after.js";
 import { isTokenString } from "./token.js";
 
 /** A token as IMS granted it, before psapi stamps it with receipt time and scopes. */

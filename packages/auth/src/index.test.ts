@@ -6,8 +6,6 @@ describe("@psapi/auth public surface", () => {
     expect(Object.keys(auth).sort()).toEqual([
       "DEFAULT_IMS_URL",
       "ImsError",
-      "REDACTED",
-      "abortable",
       "authFromEnv",
       "createJwtAuth",
       "createMemoryTokenStore",
@@ -15,13 +13,6 @@ describe("@psapi/auth public surface", () => {
       "createServerToServerAuth",
       "createStaticTokenAuth",
       "errorSummary",
-      "isSecretName",
-      "parseRetryAfter",
-      "redactError",
-      "redactText",
-      "redactUrl",
-      "startDeadline",
-      "systemClock",
       "tokenStoreKey",
     ]);
   });

@@ -1,15 +1,10 @@
-export { abortable } from "./abortable.js";
-export { type Clock, systemClock } from "./clock.js";
-export { type Deadline, startDeadline } from "./deadline.js";
 export { type AuthFromEnvOverrides, authFromEnv } from "./from-env.js";
 export { errorSummary, ImsError } from "./ims-error.js";
 export { createJwtAuth, type JwtAuthOptions } from "./jwt.js";
 export type { Middleware } from "./middleware-type.js";
-export { DEFAULT_IMS_URL, type FetchLike, type ImsOptions, type LifecycleOptions } from "./options.js";
-export { isSecretName, REDACTED, redactError, redactText, redactUrl } from "./redact.js";
+export { DEFAULT_IMS_URL, type ImsOptions, type LifecycleOptions } from "./options.js";
 export { createRefreshTokenAuth, type RefreshTokenAuthOptions } from "./refresh-token.js";
-export { parseRetryAfter } from "./retry-after.js";
 export { createServerToServerAuth, type ServerToServerAuthOptions } from "./server-to-server.js";
 export { createStaticTokenAuth, type StaticTokenAuthOptions } from "./static-token.js";
 export { createMemoryTokenStore, tokenStoreKey } from "./token-store.js";
-export type { AccessToken, Logger, PhotoshopAuth, TokenStore } from "./types.js";
+export type { AccessToken, PhotoshopAuth, TokenStore } from "./types.js";

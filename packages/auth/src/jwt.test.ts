@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from "node:crypto";
+import { createFakeClock } from "@psapi/core/testing";
 import { decodeProtectedHeader, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { createJwtAuth, type JwtAuthOptions } from "./jwt.js";
-import { createFakeClock } from "./testing/fake-clock.js";
 import { createFakeIms, json } from "./testing/fake-ims.js";
 
 const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -11,7 +11,7 @@ const pkcs1 = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 const NOW = 1_750_000_000_000;
 
 function setup(overrides: Partial<JwtAuthOptions> = {}) {
-  const clock = createFakeClock(NOW);
+  const clock = createFakeClock({ start: NOW, autoAdvance: true });
   const ims = createFakeIms(() =>
     json(200, { access_token: "jwt-access", token_type: "bearer", expires_in: 86_399_999 }),
   );

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { inspect } from "node:util";
+import { createFakeClock } from "@psapi/core/testing";
 import { describe, expect, it } from "vitest";
 import { authFromEnv } from "./from-env.js";
 import { ImsError } from "./ims-error.js";
@@ -7,7 +8,6 @@ import { createJwtAuth } from "./jwt.js";
 import { createRefreshTokenAuth } from "./refresh-token.js";
 import { createServerToServerAuth } from "./server-to-server.js";
 import { createStaticTokenAuth } from "./static-token.js";
-import { createFakeClock } from "./testing/fake-clock.js";
 import { json, tokenResponse } from "./testing/fake-ims.js";
 import type { PhotoshopAuth } from "./types.js";
 
@@ -33,7 +33,7 @@ function expectClean(value: unknown) {
 }
 
 function kinds(fetch: (request: Request) => Promise<Response>): Array<[string, PhotoshopAuth]> {
-  const clock = createFakeClock(0);
+  const clock = createFakeClock({ start: 0, autoAdvance: true });
   return [
     ["server-to-server", createServerToServerAuth({ clientId: "c", clientSecret: SECRET, fetch, clock })],
     [

@@ -1,7 +1,7 @@
+import { createFakeClock, type FakeClock, flush } from "@psapi/core/testing";
 import { describe, expect, it, vi } from "vitest";
 import { ImsError } from "./ims-error.js";
 import { createServerToServerAuth, type ServerToServerAuthOptions } from "./server-to-server.js";
-import { createFakeClock, type FakeClock, settle } from "./testing/fake-clock.js";
 import { createFakeIms, type ImsAnswer, json, tokenResponse } from "./testing/fake-ims.js";
 import { createMemoryTokenStore, tokenStoreKey } from "./token-store.js";
 import type { TokenStore } from "./types.js";
@@ -18,7 +18,7 @@ function setup(
   options: Partial<ServerToServerAuthOptions> = {},
   autoAdvance = true,
 ) {
-  const clock = createFakeClock(1_000_000, { autoAdvance });
+  const clock = createFakeClock({ start: 1_000_000, autoAdvance });
   const ims = createFakeIms(...answers);
   const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const auth = createServerToServerAuth({
@@ -50,19 +50,20 @@ describe("token cache", () => {
       clientId: "client-a",
       scopes: ["openid", "AdobeID", "read_organizations"],
     });
-    clock.advance(23 * HOUR - 1);
+    await clock.advance(23 * HOUR - 1);
     expect((await auth.getToken()).accessToken).toBe("token-1");
     expect(ims.calls).toHaveLength(1);
   });
 
   it("measures expiry from the time the answer arrived, not the time the request left", async () => {
-    const clock = createFakeClock(0);
+    // Driven by hand: only the fetch's own advance may move time (not the pending 30 s timeout).
+    const clock = createFakeClock();
     const auth = createServerToServerAuth({
       clientId: "c",
       clientSecret: "s",
       clock,
       fetch: async () => {
-        clock.advance(5000);
+        await clock.advance(5000);
         return tokenResponse("slow", 3600);
       },
     });
@@ -72,9 +73,9 @@ describe("token cache", () => {
   it("refreshes at 23 h of a 24 h token and keeps serving the old token meanwhile", async () => {
     const { auth, clock, ims } = setup();
     await auth.getToken();
-    clock.advance(23 * HOUR);
+    await clock.advance(23 * HOUR);
     expect((await auth.getToken()).accessToken).toBe("token-1");
-    await settle();
+    await flush();
     expect(ims.calls).toHaveLength(2);
     const next = await auth.getToken();
     expect(next.accessToken).toBe("token-2");
@@ -93,20 +94,20 @@ describe("token cache", () => {
   ] as const)("asks IMS exactly at the refresh point when %s", async (_, options, answers, refreshAt) => {
     const { auth, clock, ims } = setup([...answers], options);
     await auth.getToken();
-    clock.advance(refreshAt - 1);
+    await clock.advance(refreshAt - 1);
     await auth.getToken();
-    await settle();
+    await flush();
     expect(ims.calls).toHaveLength(1);
-    clock.advance(1);
+    await clock.advance(1);
     await auth.getToken();
-    await settle();
+    await flush();
     expect(ims.calls).toHaveLength(2);
   });
 
   it("waits for a new token once the cached one has expired", async () => {
     const { auth, clock, ims } = setup();
     await auth.getToken();
-    clock.advance(24 * HOUR);
+    await clock.advance(24 * HOUR);
     expect((await auth.getToken()).accessToken).toBe("token-2");
     expect(ims.calls).toHaveLength(2);
   });
@@ -123,7 +124,7 @@ describe("single flight", () => {
   it("sends one IMS request when 1000 calls arrive together on an expired cache", async () => {
     const { auth, clock, ims } = setup();
     await auth.getToken();
-    clock.advance(25 * HOUR);
+    await clock.advance(25 * HOUR);
     const tokens = await Promise.all(Array.from({ length: 1000 }, () => auth.getToken()));
     expect(ims.calls).toHaveLength(2);
     expect(tokens.every((t) => t.accessToken === "token-2")).toBe(true);
@@ -132,9 +133,9 @@ describe("single flight", () => {
   it("starts one background refresh when 1000 calls arrive at the refresh point", async () => {
     const { auth, clock, ims } = setup();
     await auth.getToken();
-    clock.advance(23 * HOUR + 1);
+    await clock.advance(23 * HOUR + 1);
     const tokens = await Promise.all(Array.from({ length: 1000 }, () => auth.getToken()));
-    await settle();
+    await flush();
     expect(tokens.every((t) => t.accessToken === "token-1")).toBe(true);
     expect(ims.calls).toHaveLength(2);
   });
@@ -157,9 +158,9 @@ describe("refresh failure while the token is still valid", () => {
       serverError,
     ]);
     await auth.getToken();
-    clock.advance(23 * HOUR);
+    await clock.advance(23 * HOUR);
     expect((await auth.getToken()).accessToken).toBe("token-1");
-    await settle();
+    await flush();
     // Three attempts of the background refresh, 1 s and 2 s apart (random() = 0 → half of 1 s, 2 s).
     expect(ims.calls).toHaveLength(4);
     expect(backoffWaits(clock)).toEqual([500, 1000]);
@@ -169,13 +170,13 @@ describe("refresh failure while the token is still valid", () => {
     );
     // Within the back-off window: no new attempt, the valid token is served.
     const backoffStart = clock.now();
-    clock.advance(15_000 - 1 - (clock.now() - backoffStart));
+    await clock.advance(15_000 - 1 - (clock.now() - backoffStart));
     expect((await auth.getToken()).accessToken).toBe("token-1");
-    await settle();
+    await flush();
     expect(ims.calls).toHaveLength(4);
-    clock.advance(1);
+    await clock.advance(1);
     expect((await auth.getToken()).accessToken).toBe("token-1");
-    await settle();
+    await flush();
     expect(ims.calls).toHaveLength(5);
     expect((await auth.getToken()).accessToken).toBe("token-5");
   });
@@ -190,12 +191,12 @@ describe("refresh failure while the token is still valid", () => {
       },
     );
     await auth.getToken();
-    clock.advance(23 * HOUR + 3 * 60_000);
+    await clock.advance(23 * HOUR + 3 * 60_000);
     await auth.getToken();
-    await settle();
-    clock.advance(22_500);
+    await flush();
+    await clock.advance(22_500);
     await auth.getToken();
-    await settle();
+    await flush();
     expect(ims.calls).toHaveLength(3);
     const retryIns = logger.warn.mock.calls.map(([, fields]) => (fields as { retryInMs: number }).retryInMs);
     expect(retryIns).toEqual([22_500, 45_000]);
@@ -205,16 +206,16 @@ describe("refresh failure while the token is still valid", () => {
     const failures = Array.from({ length: 500 }, () => serverError);
     const { auth, clock, ims } = setup([undefined as unknown as ImsAnswer, ...failures]);
     await auth.getToken();
-    clock.advance(23 * HOUR);
+    await clock.advance(23 * HOUR);
     for (let minute = 0; minute < 59; minute++) {
       expect((await auth.getToken()).accessToken).toBe("token-1");
-      await settle();
-      clock.advance(60_000);
+      await flush();
+      await clock.advance(60_000);
     }
     // Back-off 15 s, 30 s, 1, 2, 4 min, then every 5 min: 15 refreshes of 3 attempts in the hour,
     // where a refresh on every minute's call would have made 59.
     expect(ims.calls).toHaveLength(1 + 15 * 3);
-    clock.advance(HOUR);
+    await clock.advance(HOUR);
     await expect(auth.getToken()).rejects.toBeInstanceOf(ImsError);
   });
 });
@@ -378,9 +379,9 @@ describe("invalidate after a 401", () => {
       false,
     );
     const { accessToken } = await auth.getToken();
-    clock.advance(23 * HOUR);
+    await clock.advance(23 * HOUR);
     await auth.getToken(); // starts the background refresh
-    await settle();
+    await flush();
     expect(ims.calls).toHaveLength(2);
     await auth.invalidate(accessToken);
     const waiting = auth.getToken();
@@ -403,7 +404,7 @@ describe("shared store", () => {
 
   it("picks up another process's renewal at the refresh point instead of asking IMS", async () => {
     const store = createMemoryTokenStore();
-    const clock = createFakeClock(0);
+    const clock = createFakeClock({ start: 0, autoAdvance: true });
     const make = (prefix: string, spread: number) => {
       const ims = createFakeIms(
         () => tokenResponse(`${prefix}-1`),
@@ -423,16 +424,16 @@ describe("shared store", () => {
     const b = make("b", 0.9);
     await a.auth.getToken();
     expect((await b.auth.getToken()).accessToken).toBe("a-1");
-    clock.advance(23 * HOUR);
+    await clock.advance(23 * HOUR);
     await a.auth.getToken();
-    await settle();
+    await flush();
     expect((await a.auth.getToken()).accessToken).toBe("a-2");
     // b's refresh point falls 5.4 min later (spread 0.9 of 10% of 1 h); its refresh reads the store first.
-    clock.advance(5.4 * 60_000 - 1);
+    await clock.advance(5.4 * 60_000 - 1);
     expect((await b.auth.getToken()).accessToken).toBe("a-1");
-    clock.advance(1);
+    await clock.advance(1);
     await b.auth.getToken();
-    await settle();
+    await flush();
     expect((await b.auth.getToken()).accessToken).toBe("a-2");
     expect(a.ims.calls).toHaveLength(2);
     expect(b.ims.calls).toHaveLength(0);

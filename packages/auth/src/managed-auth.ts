@@ -1,6 +1,4 @@
-import { abortable } from "./abortable.js";
-import { backoffDelay } from "./backoff.js";
-import { startDeadline } from "./deadline.js";
+import { abortable, backoffDelay, REDACTED, startDeadline } from "@psapi/core";
 import { errorSummary } from "./ims-error.js";
 import type { TokenGrant } from "./ims-request.js";
 import {
@@ -10,7 +8,6 @@ import {
   type ResolvedImsOptions,
   validateStore,
 } from "./options.js";
-import { REDACTED } from "./redact.js";
 import { withSafeView } from "./safe-view.js";
 import { parseStoredToken, plainToken, sealToken } from "./token.js";
 import { createMemoryTokenStore, tokenStoreKey } from "./token-store.js";

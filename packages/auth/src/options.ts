@@ -1,12 +1,6 @@
-import { type Clock, systemClock } from "./clock.js";
+import { type Clock, type FetchLike, type Logger, systemClock } from "@psapi/core";
 import { isTokenString } from "./token.js";
-import type { Logger, TokenStore } from "./types.js";
-
-/**
- * The `fetch` psapi calls: one `Request` in, one `Response` out. The global `fetch` fits, and so does an
- * in-process emulator (`(request) => app.fetch(request)`).
- */
-export type FetchLike = (request: Request) => Promise<Response>;
+import type { TokenStore } from "./types.js";
 
 /** Options every factory that talks to IMS takes. */
 export interface ImsOptions {

@@ -1,12 +1,12 @@
+import { createFakeClock, flush } from "@psapi/core/testing";
 import { describe, expect, it, vi } from "vitest";
 import { createRefreshTokenAuth, type RefreshTokenAuthOptions } from "./refresh-token.js";
-import { createFakeClock, settle } from "./testing/fake-clock.js";
 import { createFakeIms, type ImsAnswer, json, tokenResponse } from "./testing/fake-ims.js";
 
 const DAY = 86_400_000;
 
 function setup(answers: ImsAnswer[], options: Partial<RefreshTokenAuthOptions> = {}) {
-  const clock = createFakeClock(0);
+  const clock = createFakeClock({ start: 0, autoAdvance: true });
   const ims = createFakeIms(...answers);
   const logger = { error: vi.fn() };
   const auth = createRefreshTokenAuth({
@@ -49,13 +49,13 @@ describe("createRefreshTokenAuth", () => {
       { onRefreshToken },
     );
     await auth.getToken();
-    await settle();
+    await flush();
     expect(onRefreshToken).toHaveBeenCalledExactlyOnceWith("refresh-2");
-    clock.advance(DAY);
+    await clock.advance(DAY);
     await auth.getToken();
-    clock.advance(DAY);
+    await clock.advance(DAY);
     await auth.getToken();
-    await settle();
+    await flush();
     expect(ims.calls.map((call) => call.form.get("refresh_token"))).toEqual([
       "refresh-1",
       "refresh-2",
@@ -72,7 +72,7 @@ describe("createRefreshTokenAuth", () => {
       onRefreshToken,
     });
     expect((await auth.getToken()).accessToken).toBe("access-1");
-    await settle();
+    await flush();
     expect(logger.error).toHaveBeenCalledWith(
       "[@psapi/auth] onRefreshToken failed; the rotated refresh token was not persisted",
       { error: "Error" },
@@ -82,7 +82,7 @@ describe("createRefreshTokenAuth", () => {
   it("rotates without a callback", async () => {
     const { auth, clock, ims } = setup([() => tokenResponse("a", 60, { refresh_token: "refresh-9" })]);
     await auth.getToken();
-    clock.advance(60_000);
+    await clock.advance(60_000);
     await auth.getToken();
     expect(ims.calls[1]?.form.get("refresh_token")).toBe("refresh-9");
   });

@@ -1,6 +1,6 @@
+import { createFakeClock } from "@psapi/core/testing";
 import { describe, expect, it } from "vitest";
 import { createServerToServerAuth } from "./server-to-server.js";
-import { createFakeClock } from "./testing/fake-clock.js";
 import { createFakeIms } from "./testing/fake-ims.js";
 
 describe("createServerToServerAuth", () => {
@@ -32,7 +32,7 @@ describe("createServerToServerAuth", () => {
       scopes: ["openid", "firefly_api"],
       imsUrl: "http://127.0.0.1:4010/",
       fetch: ims.fetch,
-      clock: createFakeClock(),
+      clock: createFakeClock({ autoAdvance: true }),
     });
     expect((await auth.getToken()).scopes).toEqual(["openid", "firefly_api"]);
     expect(ims.calls[0]?.url).toBe("http://127.0.0.1:4010/ims/token/v3");

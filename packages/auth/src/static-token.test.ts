@@ -1,7 +1,7 @@
+import { createFakeClock, flush } from "@psapi/core/testing";
 import { describe, expect, it } from "vitest";
 import { ImsError } from "./ims-error.js";
 import { createStaticTokenAuth } from "./static-token.js";
-import { createFakeClock, settle } from "./testing/fake-clock.js";
 
 describe("createStaticTokenAuth", () => {
   it("serves the token with no known expiry", async () => {
@@ -16,12 +16,12 @@ describe("createStaticTokenAuth", () => {
   });
 
   it("serves the token until expiresAt without trying to refresh it, then rejects", async () => {
-    const clock = createFakeClock(0);
+    const clock = createFakeClock({ start: 0, autoAdvance: true });
     const auth = createStaticTokenAuth({ accessToken: "ready", clientId: "c", expiresAt: 1000, clock });
-    clock.advance(999);
+    await clock.advance(999);
     expect((await auth.getToken()).accessToken).toBe("ready");
-    await settle();
-    clock.advance(1);
+    await flush();
+    await clock.advance(1);
     await expect(auth.getToken()).rejects.toMatchObject({ error: "invalid_token", status: undefined });
   });
 
@@ -33,10 +33,10 @@ describe("createStaticTokenAuth", () => {
   });
 
   it("rejects with ImsError once expired, whether or not it was invalidated", async () => {
-    const clock = createFakeClock(0);
+    const clock = createFakeClock({ start: 0, autoAdvance: true });
     const auth = createStaticTokenAuth({ accessToken: "ready", clientId: "c", expiresAt: 10, clock });
     await auth.invalidate("ready");
-    clock.advance(10);
+    await clock.advance(10);
     await expect(auth.getToken()).rejects.toBeInstanceOf(ImsError);
     await expect(auth.getToken()).rejects.toThrow("a static token cannot be renewed");
   });

@@ -1,9 +1,9 @@
-import type { Clock } from "./clock.js";
+import type { Clock, Logger } from "@psapi/core";
 import { ImsError } from "./ims-error.js";
 import { createManagedAuth } from "./managed-auth.js";
 import { configError, headerSafe, resolveImsOptions } from "./options.js";
 import { sealToken } from "./token.js";
-import type { Logger, PhotoshopAuth } from "./types.js";
+import type { PhotoshopAuth } from "./types.js";
 
 /** Options of `createStaticTokenAuth`. */
 export interface StaticTokenAuthOptions {

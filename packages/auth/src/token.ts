@@ -1,4 +1,4 @@
-import { REDACTED } from "./redact.js";
+import { REDACTED } from "@psapi/core";
 import { withSafeView } from "./safe-view.js";
 import type { AccessToken } from "./types.js";
 

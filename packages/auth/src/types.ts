@@ -55,11 +55,3 @@ export interface TokenStore {
   /** Removes the entry under `key`, if any. */
   delete(key: string): Promise<void>;
 }
-
-/** Where packages send what they have to say. Defaults to silence; never receives a secret. */
-export interface Logger {
-  debug?(message: string, fields?: Record<string, unknown>): void;
-  info?(message: string, fields?: Record<string, unknown>): void;
-  warn?(message: string, fields?: Record<string, unknown>): void;
-  error?(message: string, fields?: Record<string, unknown>): void;
-}

@@ -5,7 +5,7 @@ import {
   parseRetryAfter,
   startDeadline,
   systemClock,
-} from "@psapi/auth";
+} from "@psapi/core";
 import type { RateLimiter } from "./rate-limiter.js";
 
 /** Options of {@link createRateLimitedFetch}. */

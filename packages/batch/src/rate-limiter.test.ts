@@ -1,4 +1,4 @@
-import type { Clock } from "@psapi/auth";
+import type { Clock } from "@psapi/core";
 import { ADOBE_RATE_LIMITS } from "@psapi/mock-server";
 import { describe, expect, it } from "vitest";
 import { createMemoryRateLimiter } from "./rate-limiter.js";

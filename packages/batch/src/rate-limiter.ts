@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from "@psapi/auth";
+import { type Clock, systemClock } from "@psapi/core";
 import { type CompiledRule, compileRules, type RateRule } from "./rate-rules.js";
 
 /**

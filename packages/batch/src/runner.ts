@@ -1,7 +1,8 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, extname, join } from "node:path";
-import { ImsError, redactText, redactUrl } from "@psapi/auth";
+import { ImsError } from "@psapi/auth";
 import { JobFailedError, JobTimeoutError, PhotoshopApiError, type PhotoshopClient } from "@psapi/client";
+import { redactText, redactUrl } from "@psapi/core";
 import { type BatchInput, inputDigest, resultFileName } from "./inputs.js";
 import type { BatchJournal, InputState } from "./journal.js";
 import type { AcceptedJob, BatchOperation, OperationFile } from "./operations.js";

@@ -17,6 +17,14 @@ import { describe, expect, it } from "vitest";
  * headroom; see the README's "Size".
  */
 const BUDGET_BYTES = 14_000;
+/**
+ * A typical application's import may not grow when @psapi/core takes the shared utilities out of
+ * @psapi/auth. Measured with this test's bundler settings on main just before (with the current
+ * contract of #14): 12,013 bytes for `createPhotoshopClient` + `createServerToServerAuth`, 12,530
+ * with `authFromEnv` as well. (Before #14's client methods the first was 11,069: the 11,071 B of
+ * the bench's "typical" row.)
+ */
+const TYPICAL_BUDGETS = { withoutEnv: 12_013, withEnv: 12_530 } as const;
 /** What importing the deprecated `createJwtAuth` may add to the entry (its option checks; not jose). */
 const JWT_ENTRY_BYTES = 600;
 /** jose's signer, loaded by `import()` on the first JWT token request only. */
@@ -126,5 +134,22 @@ describe("bundle size", () => {
     expect(core.entryBytes).toBeLessThanOrEqual(BUDGET_BYTES);
     expect(jwtEntryBytes).toBeLessThanOrEqual(JWT_ENTRY_BYTES);
     expect(all.lazyBytes).toBeLessThanOrEqual(JWT_LAZY_BYTES);
+  }, 60_000);
+
+  it("keeps a typical import no larger than before @psapi/core", async () => {
+    const client = 'export { createPhotoshopClient } from "./index.ts";\n';
+    const withoutEnv = await measure(`${client}export { createServerToServerAuth } from "@psapi/auth";\n`);
+    const withEnv = await measure(
+      `${client}export { authFromEnv, createServerToServerAuth } from "@psapi/auth";\n`,
+    );
+    console.log(
+      `createPhotoshopClient + createServerToServerAuth (minified, gzipped): ${withoutEnv.entryBytes} bytes ` +
+        `of ${TYPICAL_BUDGETS.withoutEnv}; + authFromEnv: ${withEnv.entryBytes} bytes of ${TYPICAL_BUDGETS.withEnv}`,
+    );
+    expect(withEnv.entryInputs.some((path) => path.endsWith("src/client.ts"))).toBe(true);
+    expect(withEnv.entryInputs.some((path) => path.endsWith("auth/dist/from-env.js"))).toBe(true);
+    expect(withEnv.entryInputs.some((path) => path.endsWith("core/dist/deadline.js"))).toBe(true);
+    expect(withoutEnv.entryBytes).toBeLessThanOrEqual(TYPICAL_BUDGETS.withoutEnv);
+    expect(withEnv.entryBytes).toBeLessThanOrEqual(TYPICAL_BUDGETS.withEnv);
   }, 60_000);
 });

@@ -1,4 +1,5 @@
-import { type Clock, type Logger, type PhotoshopAuth, parseRetryAfter, systemClock } from "@psapi/auth";
+import type { PhotoshopAuth } from "@psapi/auth";
+import { type Clock, type FetchLike, type Logger, parseRetryAfter, systemClock } from "@psapi/core";
 import createClient, { type Client } from "openapi-fetch";
 import { DEFAULT_BASE_URL, DEFAULT_PHOTOSHOP_API_URL, DEFAULT_TIMEOUT_MS } from "./defaults.js";
 import { PhotoshopApiError } from "./errors/photoshop-api-error.js";
@@ -16,7 +17,7 @@ import { createAuthMiddleware } from "./middleware/auth.js";
 import { createRetryMiddleware } from "./middleware/retry.js";
 import { assertTrustedOrigin } from "./origin.js";
 import type { RetryOptions } from "./retry-policy.js";
-import { createTransport, type FetchLike } from "./transport.js";
+import { createTransport } from "./transport.js";
 import type {
   CreateMaskRequest,
   DocumentManifestRequest,

@@ -1,5 +1,6 @@
 // Re-exported so that one import covers every error a client call can reject with.
 export { ImsError } from "@psapi/auth";
+export type { FetchLike } from "@psapi/core";
 export {
   type CallOptions,
   createPhotoshopClient,
@@ -40,7 +41,6 @@ export {
   type RetryMiddlewareOptions,
 } from "./middleware/retry.js";
 export type { RetryOptions } from "./retry-policy.js";
-export type { FetchLike } from "./transport.js";
 export type {
   CreateMaskRequest,
   DocumentManifestRequest,

@@ -1,10 +1,6 @@
-import { abortable, type Clock, type FetchLike, redactError, startDeadline } from "@psapi/auth";
+import { abortable, type Clock, type FetchLike, redactError, startDeadline } from "@psapi/core";
 import { PhotoshopApiError } from "./errors/photoshop-api-error.js";
-import { redactString } from "./redact.js";
 import { isIdempotent } from "./retry-policy.js";
-
-/** The fetch signature openapi-fetch calls (one `Request` in, one `Response` out): auth's, so one type fits both. */
-export type { FetchLike };
 
 /** Options of {@link createTransport}. */
 export interface TransportOptions {
@@ -53,7 +49,7 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
       if (callerSignal.aborted) throw callerSignal.reason;
       // Never the original as the cause: a custom fetch may have hung the request on it, token and all.
       // After a timeout it is a copy of the deadline's TimeoutError, whose message says so.
-      const cause = redactError(error, redactString);
+      const cause = redactError(error);
       throw new PhotoshopApiError(
         `[@psapi/client] ${request.method} ${request.url} failed: ${cause.message}`,
         {

@@ -40,7 +40,7 @@ export function registerManifest(program: Command, session: Session): void {
       const { context } = session;
       const target = await session.openTarget({ baseUrl: options.baseUrl });
       const { checkJobInput, resolveJobInput, waitWithProgress } = await import("../job.js");
-      const { redactForDisplay } = await import("../redact-display.js");
+      const { redactDeep } = await import("@psapi/core");
       checkJobInput(target, source);
       const outPath = options.out === undefined ? undefined : await prepareOutPath(options.out, context.cwd);
       const resolved = await resolveJobInput(session, target, source);
@@ -53,7 +53,7 @@ export function registerManifest(program: Command, session: Session): void {
         timeoutMs: options.timeout * 1000,
       });
       const outputs = (status as { outputs?: readonly Record<string, unknown>[] }).outputs ?? [];
-      const manifest = redactForDisplay(outputs[0] ?? {}) as {
+      const manifest = redactDeep(outputs[0] ?? {}) as {
         document?: Record<string, unknown>;
         layers?: unknown;
       };

@@ -74,10 +74,10 @@ export function registerStatus(program: Command, session: Session): void {
         );
       }
       const { signal } = session.context;
-      const [{ JobFailedError }, { waitWithProgress }, { redactForDisplay }] = await Promise.all([
+      const [{ JobFailedError }, { waitWithProgress }, { redactDeep }] = await Promise.all([
         import("@psapi/client"),
         import("../job.js"),
-        import("../redact-display.js"),
+        import("@psapi/core"),
       ]);
       const status = options.wait
         ? await waitWithProgress(session, jobHandle(target.client, jobId, jobUrl.href), {
@@ -90,7 +90,7 @@ export function registerStatus(program: Command, session: Session): void {
       // A failed job is reported like one that fails during a wait: one error line, exit 1.
       const errors = failureErrors(status);
       if (errors !== undefined) throw new JobFailedError(jobId, jobUrl.href, errors, status);
-      const shown = redactForDisplay(status) as StatusSummary;
+      const shown = redactDeep(status) as StatusSummary;
       session.output.result(summarize(jobId, shown), { target: target.description, status: shown });
     });
 }

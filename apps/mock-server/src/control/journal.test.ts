@@ -44,4 +44,12 @@ describe("Journal", () => {
       expires: "1",
     });
   });
+
+  it("redacts a secret inside another value, such as a signed URL passed along", () => {
+    const next = encodeURIComponent("https://bucket.example/a.png?X-Amz-Signature=s3cr3t");
+    expect(redactQuery(new URLSearchParams(`next=${next}&x-amz-credential=c`))).toEqual({
+      next: "https://bucket.example/a.png?[REDACTED]",
+      "x-amz-credential": "[REDACTED]",
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { isSecretName, REDACTED } from "@psapi/auth";
+import { isSecretName, REDACTED, redactText } from "@psapi/core";
 import { type CapturedRequest, type RequestRecord, redactRequest } from "../inspector/request-record.js";
 
 /** One recorded request, every secret redacted (query values, headers, body). */
@@ -39,10 +39,13 @@ export interface JournalFilter {
   limit?: number;
 }
 
-/** Query parameters as a record, secret values (names `@psapi/auth` knows as secret) redacted. */
+/**
+ * Query parameters as a record: the value of a secret one (see `isSecretName`) replaced, and every
+ * other value passed through `redactText` (a `?next=` URL may carry a signature of its own).
+ */
 export function redactQuery(query: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of query) out[name] = isSecretName(name) ? REDACTED : value;
+  for (const [name, value] of query) out[name] = isSecretName(name) ? REDACTED : redactText(value);
   return out;
 }
 

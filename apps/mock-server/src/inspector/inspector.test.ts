@@ -56,7 +56,7 @@ describe("journal entries for the inspector", () => {
     expect(second).toMatchObject({ status: 200 });
   });
 
-  it("keeps headers and bodies with every secret redacted by @psapi/auth's redactor", async () => {
+  it("keeps headers and bodies with every secret redacted by @psapi/core's redactor", async () => {
     const { app } = testEmulator();
     await app.request("/ims/token/v3", {
       ...form({ grant_type: "client_credentials", client_id: CLIENT_ID, client_secret: CLIENT_SECRET }),

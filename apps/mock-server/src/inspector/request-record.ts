@@ -1,4 +1,4 @@
-import { isSecretName, REDACTED, redactText } from "@psapi/auth";
+import { isSecretName, REDACTED, redactText } from "@psapi/core";
 import type { EmulatorContextType } from "../context.js";
 
 /** What the journal keeps of a request beyond its line: headers and body, secrets redacted. */
@@ -90,7 +90,7 @@ export async function captureRequest(c: EmulatorContextType): Promise<CapturedRe
 }
 
 /**
- * A captured request as the journal shows it, secrets redacted with `@psapi/auth`'s redactor (the
+ * A captured request as the journal shows it, secrets redacted with `@psapi/core`'s redactor (the
  * project's one list of secret names): `Authorization` and every secret-named header, form field
  * or JSON member whole; bearer tokens, JWTs and `name=secret` pairs (pre-signed URLs) inside any
  * other text.

@@ -1,9 +1,9 @@
-import type { Clock } from "@psapi/auth";
+import type { Clock } from "@psapi/core";
 
-export { systemClock } from "@psapi/auth";
+export { systemClock } from "@psapi/core";
 
 /**
- * The source of time the emulator runs on: `Clock` from `@psapi/auth`, so one fake clock can drive
+ * The source of time the emulator runs on: `Clock` from `@psapi/core`, so one fake clock can drive
  * a client and an in-process emulator together.
  */
 export type EmulatorClock = Clock;

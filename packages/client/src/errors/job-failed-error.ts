@@ -1,5 +1,4 @@
-import { redactUrl } from "@psapi/auth";
-import { redactDeep, redactString } from "../redact.js";
+import { redactDeep, redactText, redactUrl } from "@psapi/core";
 import type { JobFailure, JobStatus } from "../types.js";
 import { LogSafeError } from "./log-safe-error.js";
 
@@ -39,7 +38,7 @@ export class JobFailedError extends LogSafeError {
       first === undefined
         ? "no error details"
         : `${first.type ?? first.errorCode ?? first.error_code}: ${first.title ?? first.message}`;
-    super(redactString(`[@psapi/client] job ${jobId} failed (${why})`));
+    super(redactText(`[@psapi/client] job ${jobId} failed (${why})`));
     this.jobId = jobId;
     this.statusUrl = redactUrl(statusUrl);
     this.errors = redactDeep(errors) as JobFailure[];

@@ -1,4 +1,4 @@
-import { redactUrl } from "@psapi/auth";
+import { redactUrl } from "@psapi/core";
 import type { JobStatus } from "../types.js";
 import { LogSafeError } from "./log-safe-error.js";
 

@@ -1,5 +1,4 @@
-import { redactUrl } from "@psapi/auth";
-import { redactDeep, redactString } from "../redact.js";
+import { redactDeep, redactText, redactUrl } from "@psapi/core";
 import { RETRYABLE_STATUSES } from "../retry-policy.js";
 import { isRecord } from "../validate.js";
 import { LogSafeError } from "./log-safe-error.js";
@@ -73,7 +72,7 @@ export class PhotoshopApiError extends LogSafeError {
    * @param options - The structured fields; see {@link PhotoshopApiErrorOptions}.
    */
   constructor(message: string, { cause, request, ...fields }: PhotoshopApiErrorOptions) {
-    super(redactString(message), cause === undefined ? undefined : { cause });
+    super(redactText(message), cause === undefined ? undefined : { cause });
     // Every text and structure from Adobe is redacted on the way in, so nothing read later can leak.
     Object.assign(this, redactDeep(fields), {
       request: { method: request.method.toUpperCase(), url: redactUrl(request.url) },

@@ -1,4 +1,5 @@
-import { type Clock, ImsError, type Logger, redactUrl, startDeadline } from "@psapi/auth";
+import { ImsError } from "@psapi/auth";
+import { type Clock, type Logger, redactUrl, startDeadline } from "@psapi/core";
 import { DEFAULT_WAIT } from "../defaults.js";
 import { JobFailedError } from "../errors/job-failed-error.js";
 import { JobTimeoutError } from "../errors/job-timeout-error.js";

@@ -64,7 +64,7 @@ describe("retry middleware", () => {
       gateway(429, { "retry-after": new Date(12_000).toUTCString() }),
       ok(),
     ]);
-    clock.time = 2_000;
+    await clock.advance(2_000);
     await clock.run(client.hello());
     expect((seen[1]?.at ?? 0) - (seen[0]?.at ?? 0)).toBe(10_000);
   });
@@ -152,8 +152,8 @@ describe("retry middleware", () => {
     expect(seen).toHaveLength(1);
     controller.abort(reason);
     expect(await outcome).toBe(reason);
-    expect(clock.time).toBe(1_000);
-    expect(clock.pendingTimers).toBe(0);
+    expect(clock.now()).toBe(1_000);
+    expect(clock.pending()).toBe(0);
     expect(seen).toHaveLength(1);
   });
 
@@ -167,7 +167,7 @@ describe("retry middleware", () => {
     const { client, clock, seen } = setup(["hang", accepted("job-1")], { timeoutMs: 5_000 });
     const error = await clock.run(client.createMask(MASK_BODY)).catch((caught: unknown) => caught);
     expect(seen).toHaveLength(1);
-    expect(clock.time).toBe(5_000);
+    expect(clock.now()).toBe(5_000);
     expect(error).toMatchObject({ status: 0, retryable: false });
     expect((error as Error).message).toContain("timed out after 5000 ms");
   });

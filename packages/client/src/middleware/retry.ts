@@ -1,4 +1,4 @@
-import { type Clock, type Logger, parseRetryAfter, redactUrl, systemClock } from "@psapi/auth";
+import { type Clock, type Logger, parseRetryAfter, redactUrl, systemClock } from "@psapi/core";
 import type { Middleware } from "openapi-fetch";
 import {
   isIdempotent,

@@ -1,4 +1,4 @@
-import type { FakeClock } from "./fake-clock.js";
+import type { FakeClock } from "@psapi/core/testing";
 
 /** One request as the fake server saw it. */
 export interface Seen {

@@ -1,12 +1,12 @@
+import { createFakeClock } from "@psapi/core/testing";
 import { createPhotoshopClient, type PhotoshopClientOptions } from "../client.js";
 import type { CreateMaskRequest } from "../types.js";
 import { fakeAuth } from "./fake-auth.js";
-import { FakeClock } from "./fake-clock.js";
 import { json, type Reply, scriptedFetch } from "./fake-fetch.js";
 
 /** A client on a fake clock, fake auth and a scripted fetch; jitter is fixed at `random`. */
 export function setup(replies: readonly Reply[], options: Partial<PhotoshopClientOptions> = {}) {
-  const clock = new FakeClock();
+  const clock = createFakeClock();
   const { fetch, seen } = scriptedFetch(clock, replies);
   const auth = fakeAuth();
   const warnings: Array<Record<string, unknown> | undefined> = [];

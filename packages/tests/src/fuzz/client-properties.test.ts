@@ -7,9 +7,12 @@ import {
   JobTimeoutError,
   PhotoshopApiError,
 } from "@psapi/client";
+import { createFakeClock } from "@psapi/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createVirtualClock } from "../harness/virtual-clock.js";
+
+/** The suite's virtual clock: time moves only when nothing but time can make progress. */
+const virtualClock = () => createFakeClock({ start: Date.UTC(2026, 0, 1), autoAdvance: true });
 
 const SEED = Number(process.env.PSAPI_FUZZ_SEED ?? 20_261_205);
 /** Runs per property; `PSAPI_FUZZ_RUNS` raises it for a long run. */
@@ -214,7 +217,7 @@ describe("client properties", () => {
         fc.array(ending, { minLength: 1, maxLength: 6 }),
         fc.constantFrom("hello", "getMaskStatus", "createMask", "waitForJob"),
         async (endings, call) => {
-          const clock = createVirtualClock();
+          const clock = virtualClock();
           const { fetch } = scriptedFetch(endings);
           const client = createPhotoshopClient({
             auth: createStaticTokenAuth({ accessToken: TOKEN, clientId: "client-id" }),
@@ -282,7 +285,7 @@ describe("client: known finding", () => {
       auth: createStaticTokenAuth({ accessToken: TOKEN, clientId: "client-id" }),
       baseUrl: ORIGIN,
       fetch: async () => new Response(" ", { status: 200 }),
-      clock: createVirtualClock().view("client"),
+      clock: virtualClock().view("client"),
     });
     await expect(client.getMaskStatus("00000000-0000-4000-8000-000000000000")).rejects.toBeInstanceOf(
       PhotoshopApiError,
@@ -305,7 +308,7 @@ describe("client: known finding", () => {
           { type: "Echo", title: "x", details: [{ name: "token", reason: TOKEN }] },
           { status: 400 },
         ),
-      clock: createVirtualClock().view("client"),
+      clock: virtualClock().view("client"),
     });
     const error = await client.hello().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PhotoshopApiError);
@@ -352,7 +355,7 @@ describe("auth properties", () => {
         fc.array(imsAnswer, { minLength: 1, maxLength: 8 }),
         fc.array(fc.integer({ min: 0, max: 100_000_000 }), { minLength: 1, maxLength: 8 }),
         async (answers, gaps) => {
-          const clock = createVirtualClock();
+          const clock = virtualClock();
           const issued = new Map<string, { at: number; expiresIn: number }>();
           let index = 0;
           const fetch = async (input: Request | string | URL, init?: RequestInit) => {

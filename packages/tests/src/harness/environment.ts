@@ -2,13 +2,13 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createServerToServerAuth, type PhotoshopAuth } from "@psapi/auth";
 import { createPhotoshopClient, type PhotoshopClient, type PhotoshopClientOptions } from "@psapi/client";
+import { createFakeClock, type FakeClock } from "@psapi/core/testing";
 import { createEmulator, type EmulatorOptions } from "@psapi/mock-server";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { createConformanceChecker } from "../conformance/checker.js";
 import { type FetchLike, type RecordingFetch, recordingFetch } from "../conformance/recording-fetch.js";
 import { loadPsapiSpecs } from "../conformance/spec-documents.js";
 import { type EmulatorControl, emulatorControl } from "./emulator-control.js";
-import { createVirtualClock, type VirtualClock } from "./virtual-clock.js";
 
 /** The emulator's demo credentials (`DEMO_CLIENT` in `@psapi/mock-server`). */
 export const DEMO_CREDENTIALS = { clientId: "psapi-demo-client", clientSecret: "psapi-demo-secret" } as const;
@@ -30,13 +30,13 @@ export interface EnvironmentOptions {
    * Sits between the client (and auth) and the recorder, so it can change what the client sees
    * while the conformance check still sees what the emulator sent.
    */
-  interpose?: (fetch: FetchLike, clock: VirtualClock) => FetchLike;
+  interpose?: (fetch: FetchLike, clock: FakeClock) => FetchLike;
 }
 
 /** A fresh emulator with a client and auth wired to it on one virtual clock. */
 export interface TestEnvironment {
   readonly baseUrl: string;
-  readonly clock: VirtualClock;
+  readonly clock: FakeClock;
   /** Records and checks every exchange of the client, auth and harness. */
   readonly recorder: RecordingFetch;
   /** The fetch the client and auth use (tracked by the clock, recorded, checked). */
@@ -58,7 +58,7 @@ export const PSAPI_CHECKER = createConformanceChecker(loadPsapiSpecs());
 export interface AuthContext {
   readonly baseUrl: string;
   readonly fetch: FetchLike;
-  readonly clock: VirtualClock;
+  readonly clock: FakeClock;
 }
 
 /**
@@ -101,7 +101,11 @@ export async function createTestEnvironment(options: EnvironmentOptions = {}): P
   // Before virtual time skips ahead, the emulator finishes the image work it has started, so a
   // poller never outruns a job (POST /__emulator/clock/advance {ms: 0} waits for that work).
   let control: EmulatorControl | undefined;
-  const clock = createVirtualClock({ quiesce: () => control?.advanceClock(0) ?? Promise.resolve() });
+  const clock = createFakeClock({
+    start: Date.UTC(2026, 0, 1),
+    autoAdvance: true,
+    quiesce: () => control?.advanceClock(0) ?? Promise.resolve(),
+  });
   const stop = new AbortController();
   let baseUrl = IN_PROCESS_ORIGIN;
   let closeServer = async () => {};

@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { isSecretName, REDACTED, redactError, redactText, redactUrl } from "./redact.js";
+import { isSecretName, REDACTED, redactDeep, redactError, redactText, redactUrl } from "./redact.js";
 
 describe("redactUrl", () => {
   it("keeps origin and path and drops the query string and user info", () => {
@@ -25,6 +25,21 @@ describe("redactText", () => {
       `grant_type=client_credentials&client_secret=${REDACTED}&scope=openid`,
     );
     expect(redactText('"refresh_token=abc" sig=1')).toBe(`"refresh_token=${REDACTED}" sig=${REDACTED}`);
+  });
+
+  it("drops the query string and user info of every URL in the text, keeping the sentence's punctuation", () => {
+    expect(redactText("<input> http://example.com/a.png?X-Amz-Signature=s3cr3t: expected https")).toBe(
+      `<input> http://example.com/a.png?${REDACTED}: expected https`,
+    );
+    expect(redactText("'https://acct.blob.core.windows.net/c/a.png?sv=1&se=2&sig=x' is invalid")).toBe(
+      `'https://acct.blob.core.windows.net/c/a.png?${REDACTED}' is invalid`,
+    );
+    expect(redactText("(see https://user:pw@example.com/x?token=t).")).toBe(
+      `(see https://example.com/x?${REDACTED}).`,
+    );
+    expect(redactText("see https://example.com/docs#retry, then")).toBe(
+      "see https://example.com/docs#retry, then",
+    );
   });
 });
 
@@ -64,5 +79,51 @@ describe("redactError", () => {
 
   it("stands in for a throw that is not an Error", () => {
     expect(redactError("socket hang up").message).toBe("unknown error");
+  });
+});
+
+describe("redactDeep", () => {
+  it("redacts every string and every secret-named property, deeply, and leaves the input alone", () => {
+    const status = {
+      output: { href: "https://b.s3.amazonaws.com/m.png?X-Amz-Signature=abc" },
+      outputs: [{ input: "http://127.0.0.1:4010/__emulator/storage/objects/a.png?expires=1&sig=zz", n: 3 }],
+      Access_Token: "secret",
+      details: "Bearer abc.def",
+      status: "succeeded",
+      done: true,
+      nothing: null,
+    };
+    const copy = redactDeep(status);
+    expect(copy).toEqual({
+      output: { href: `https://b.s3.amazonaws.com/m.png?${REDACTED}` },
+      outputs: [{ input: `http://127.0.0.1:4010/__emulator/storage/objects/a.png?${REDACTED}`, n: 3 }],
+      Access_Token: REDACTED,
+      details: `Bearer ${REDACTED}`,
+      status: "succeeded",
+      done: true,
+      nothing: null,
+    });
+    expect(status.Access_Token).toBe("secret");
+  });
+
+  it("keeps an error body's code, which isSecretName counts as a secret in a query or a form", () => {
+    expect(isSecretName("code")).toBe(true);
+    expect(redactDeep({ Code: 404, error: { code: "invalid_client", sig: "x" } })).toEqual({
+      Code: 404,
+      error: { code: "invalid_client", sig: REDACTED },
+    });
+  });
+
+  it("cuts nesting deeper than 32 levels", () => {
+    let deep: unknown = "leaf";
+    for (let level = 0; level < 40; level++) deep = [deep];
+    let cut = redactDeep(deep);
+    let levels = 0;
+    while (Array.isArray(cut)) {
+      cut = cut[0];
+      levels += 1;
+    }
+    expect(levels).toBe(32);
+    expect(cut).toBe(REDACTED);
   });
 });

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from "./clock.js";
+import type { Clock } from "./clock.js";
 
 /** What {@link startDeadline} returns. */
 export interface Deadline {
@@ -14,8 +14,9 @@ export interface Deadline {
 /**
  * One `AbortController` for a piece of work that must end: it follows `parent` (the caller's signal)
  * and aborts after `ms` on `clock` (none when `ms` is undefined).
- * This runs for every request, so it costs one controller, one listener and one timer: the system
- * clock gets a bare `setTimeout`, any other clock (a test's fake) a cancellable `sleep`.
+ * The timer is a cancellable `clock.sleep`, for the system clock and a test's fake alike, so the
+ * path production takes is the one the tests exercise. A limit longer than `setTimeout` allows is
+ * chained by the system clock's `sleep`, not cut short.
  *
  * @param clock Source of time.
  * @param ms Time allowed, or undefined for no limit.
@@ -42,10 +43,7 @@ export function startDeadline(
   parent?.addEventListener("abort", follow);
   const expire = () => controller.abort(new DOMException(what, "TimeoutError"));
   let disarm = () => {};
-  if (ms !== undefined && clock === systemClock) {
-    const timer = setTimeout(expire, Math.min(ms, 2 ** 31 - 1)); // setTimeout's limit (~24.8 days)
-    disarm = () => clearTimeout(timer);
-  } else if (ms !== undefined) {
+  if (ms !== undefined) {
     const cancel = new AbortController();
     clock.sleep(ms, cancel.signal).then(expire, () => {}); // rejected: cancelled, the work ended first
     disarm = () => cancel.abort();

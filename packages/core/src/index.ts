@@ -1,0 +1,14 @@
+export { abortable } from "./abortable.js";
+export { backoffDelay } from "./backoff.js";
+export { type Clock, systemClock } from "./clock.js";
+export { type Deadline, startDeadline } from "./deadline.js";
+export {
+  isSecretName,
+  REDACTED,
+  redactDeep,
+  redactError,
+  redactText,
+  redactUrl,
+} from "./redact.js";
+export { parseRetryAfter } from "./retry-after.js";
+export type { FetchLike, Logger } from "./types.js";

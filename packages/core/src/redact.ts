@@ -1,0 +1,137 @@
+/**
+ * Names whose values are secrets wherever they appear: headers, form fields, query parameters, JSON
+ * properties. The one list in psapi: auth, the client, the CLI and the emulator's journal all ask
+ * {@link isSecretName}, so a new secret name added here reaches all of them.
+ */
+const SECRET_NAMES = new Set([
+  "authorization",
+  "client_secret",
+  "refresh_token",
+  "access_token",
+  "jwt_token",
+  "code",
+  "sig",
+  "signature",
+  "token",
+  "x-amz-signature",
+  "x-amz-credential",
+  "x-amz-security-token",
+  "se",
+  "sv",
+  "sp",
+]);
+
+/** The placeholder that replaces every redacted value. */
+export const REDACTED = "[REDACTED]";
+
+/**
+ * Whether a header, form field or query parameter of this name carries a secret.
+ *
+ * @example
+ * isSecretName("Authorization") // true
+ */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAMES.has(name.toLowerCase());
+}
+
+/**
+ * A URL safe to log: origin and path only. The query string of a pre-signed URL is its credential
+ * (S3 `X-Amz-Signature`, Azure SAS `sig`, the emulator's `sig`), so it is replaced whole by
+ * `?[REDACTED]`, and any user-info part is dropped. Input that is not a URL is replaced entirely.
+ *
+ * @example
+ * redactUrl("https://bucket.s3.amazonaws.com/a.png?X-Amz-Signature=abc") // "https://bucket.s3.amazonaws.com/a.png?[REDACTED]"
+ */
+export function redactUrl(url: string | URL): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    return REDACTED;
+  }
+  const query = parsed.search ? `?${REDACTED}` : "";
+  return `${parsed.origin}${parsed.pathname}${query}`;
+}
+
+/**
+ * An absolute URL inside free text. It ends at a space, a quote or an angle bracket, and leaves
+ * punctuation that closes the sentence (`:` `,` `.` `;` `)`) to the sentence.
+ */
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>]*[^\s"'<>:,.;)]/gi;
+
+/**
+ * Replaces every secret in a text (an error message, an HTML error page) from outside: the query
+ * string of every URL (a pre-signed URL's credential) and its user info, bearer tokens, JWTs, and
+ * `name=value` pairs with a secret name. Punctuation that ends the sentence is kept.
+ *
+ * @param text Any text.
+ * @returns The text with every secret replaced by `[REDACTED]`.
+ * @example
+ * redactText("client_secret=abc&scope=openid") // "client_secret=[REDACTED]&scope=openid"
+ * redactText("no object at https://b.s3.amazonaws.com/a.png?X-Amz-Signature=x.") // "no object at https://b.s3.amazonaws.com/a.png?[REDACTED]."
+ */
+export function redactText(text: string): string {
+  return (
+    text
+      // Only a URL with a query string or user info is rewritten: the rest of the text stays as written.
+      .replace(URL_IN_TEXT, (url) => (/[?@]/.test(url) ? redactUrl(url) : url))
+      .replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/gi, `Bearer ${REDACTED}`)
+      .replace(/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, REDACTED)
+      .replace(/([?&\s"']|^)([A-Za-z_-]+)=([^&\s"']+)/g, (match, lead: string, name: string) =>
+        isSecretName(name) ? `${lead}${name}=${REDACTED}` : match,
+      )
+  );
+}
+
+/** Nesting beyond this is cut: no API body is this deep (a PSD manifest's layer tree included). */
+const MAX_DEPTH = 32;
+
+/**
+ * A deep copy of a JSON value from outside, safe to log or print: every string passes through
+ * {@link redactText}, every property whose name is a secret (`access_token`, `sig`, …) is replaced,
+ * and nesting deeper than 32 levels is replaced whole. Job statuses echo the pre-signed input and
+ * output URLs, and error details echo request fields. One secret name is kept: in a JSON body
+ * `code` is an error code (`404`, `invalid_client`) that users need to see; an OAuth authorization
+ * code travels in a query string or a form, never in a JSON body psapi reads.
+ *
+ * @param value A JSON value (objects, arrays, strings, numbers, booleans, null).
+ * @param depth How deep `value` already is; callers leave it out.
+ * @returns The redacted copy; the input is not modified.
+ * @example
+ * redactDeep({ output: { href: "https://b.s3.amazonaws.com/m.png?X-Amz-Signature=x" }, access_token: "t" })
+ * // { output: { href: "https://b.s3.amazonaws.com/m.png?[REDACTED]" }, access_token: "[REDACTED]" }
+ */
+export function redactDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return redactText(value);
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_DEPTH) return REDACTED;
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1));
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    copy[key] = isSecretName(key) && key.toLowerCase() !== "code" ? REDACTED : redactDeep(item, depth + 1);
+  }
+  return copy;
+}
+
+/**
+ * A log-safe stand-in for an error thrown by a `fetch`, to keep as a `cause`: a new `Error` with the
+ * original's `name`, its message joined with its cause's (Node's fetch says "fetch failed" and puts
+ * the reason, `connect ECONNREFUSED …`, in its cause) and passed through `scrub`, and a string `code`
+ * (`ECONNREFUSED`) when either has one. Never the original: a custom `fetch` may have hung the request
+ * on it, headers and body included, and `util.inspect` prints a `cause` with all its properties.
+ *
+ * @param error What the `fetch` threw.
+ * @param scrub Removes secrets from the message; default `redactText`.
+ * @example
+ * new Error("request failed", { cause: redactError(thrown) });
+ */
+export function redactError(error: unknown, scrub: (text: string) => string = redactText): Error {
+  if (!(error instanceof Error)) return new Error("unknown error");
+  const inner = error.cause instanceof Error ? error.cause : undefined;
+  const copy = new Error(scrub(inner ? `${error.message}: ${inner.message}` : error.message));
+  copy.name = error.name;
+  const code = [inner, error]
+    .map((e) => (e as { code?: unknown } | undefined)?.code)
+    .find((c) => typeof c === "string");
+  return code === undefined ? copy : Object.assign(copy, { code });
+}

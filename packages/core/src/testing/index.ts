@@ -1,0 +1,1 @@
+export { createFakeClock, type FakeClock, type FakeClockOptions, flush } from "./fake-clock.js";
