@@ -59,14 +59,20 @@ function run(command, args, options) {
   return execFileSync(command, args, { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", ...options });
 }
 
-/** Starts `npx psapi-emulator --port 0` in `cwd` and resolves with its URL and a stop function. */
+/**
+ * Starts the installed `psapi-emulator` binary (`--port 0`) in `cwd` and resolves with its URL and a
+ * stop function. Node runs the bin's target itself, not through npx: npx would leave the server
+ * running (and this script waiting on it) when only npx gets the SIGTERM.
+ */
 function startEmulator(cwd) {
-  const child = spawn("npx", ["--offline", "psapi-emulator", "--port", "0", "--job-pending-ms", "0"], {
+  const bin = realpathSync(join(cwd, "node_modules", ".bin", "psapi-emulator"));
+  const child = spawn(process.execPath, [bin, "--port", "0", "--job-pending-ms", "0"], {
     cwd,
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolvePromise, reject) => {
     child.once("exit", (code) => reject(new Error(`psapi-emulator exited with ${code}`)));
+    child.stdout.unref?.();
     child.stdout.on("data", (chunk) => {
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(chunk.toString())?.[1];
       if (url) resolvePromise({ url, stop: () => child.kill("SIGTERM") });
