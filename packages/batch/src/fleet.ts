@@ -1,4 +1,4 @@
-import type { Logger } from "@psapi/auth";
+import type { Logger } from "@psapi/core";
 import { type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { type BatchInput, inputDigest } from "./inputs.js";

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { type Clock, errorSummary, type Logger, systemClock } from "@psapi/auth";
+import { errorSummary } from "@psapi/auth";
+import { type Clock, type Logger, systemClock } from "@psapi/core";
 import type { Redis } from "ioredis";
 import { createMemoryRateLimiter, type RateLimiter } from "./rate-limiter.js";
 import { type CompiledRule, compileRules, type RateRule } from "./rate-rules.js";

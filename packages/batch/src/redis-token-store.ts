@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { errorSummary, type Logger, type TokenStore } from "@psapi/auth";
+import { errorSummary, type TokenStore } from "@psapi/auth";
+import type { Logger } from "@psapi/core";
 import type { Redis } from "ioredis";
 
 /** Options of {@link createRedisTokenStore}. */

@@ -1,4 +1,4 @@
-import type { Logger } from "@psapi/auth";
+import type { Logger } from "@psapi/core";
 import { usageError } from "../cli-error.js";
 import type { WorkerOptions } from "../commands/batch.js";
 import type { Session } from "../session.js";
