@@ -2,11 +2,13 @@ export { abortable } from "./abortable.js";
 export { backoffDelay } from "./backoff.js";
 export { type Clock, systemClock } from "./clock.js";
 export { type Deadline, startDeadline } from "./deadline.js";
+export { isRecord } from "./is-record.js";
 export {
   isSecretName,
   REDACTED,
   redactDeep,
   redactError,
+  redactSecrets,
   redactText,
   redactUrl,
 } from "./redact.js";
