@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// Fails when src/generated differs from what `generate` just wrote (turbo runs `generate` first):
-// the generated types are committed and must always match openapi/*.yaml.
+// Fails when the package's src/generated differs from what its `generate` just wrote (turbo runs
+// `generate` first): generated code is committed and must always match openapi/*.yaml. Run from a
+// package directory (@psapi/openapi's types, @psapi/client's retired-operations table).
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 
-const cwd = new URL("..", import.meta.url);
+const cwd = process.cwd();
+const name = JSON.parse(readFileSync("package.json", "utf8")).name;
 const git = (...args) => spawnSync("git", args, { cwd, encoding: "utf8" });
 
 const inside = git("rev-parse", "--is-inside-work-tree");
@@ -15,7 +18,7 @@ if (inside.status !== 0 || inside.stdout.trim() !== "true") {
 const diff = git("diff", "--exit-code", "--stat", "--", "src/generated");
 const untracked = git("ls-files", "--others", "--exclude-standard", "--", "src/generated");
 if (diff.status === 0 && untracked.status === 0 && untracked.stdout.trim() === "") {
-  process.stdout.write("check:generated: src/generated matches openapi/*.yaml\n");
+  process.stdout.write(`check:generated: ${name} src/generated matches openapi/*.yaml\n`);
   process.exit(0);
 }
 
@@ -25,9 +28,9 @@ if (untracked.stdout.trim() !== "") problems.push(`untracked:\n${untracked.stdou
 if (untracked.status !== 0) problems.push(untracked.stderr.trim());
 process.stderr.write(
   [
-    "check:generated: src/generated is out of date with openapi/*.yaml.",
+    `check:generated: ${name} src/generated is out of date with openapi/*.yaml.`,
     ...problems,
-    "Run `pnpm --filter @psapi/client generate` and commit src/generated together with the spec change.",
+    `Run \`pnpm --filter ${name} generate\` and commit src/generated together with the spec change.`,
     "",
   ].join("\n"),
 );

@@ -1,5 +1,7 @@
 import type { PhotoshopAuth } from "@psapi/auth";
 import { type Clock, type FetchLike, isRecord, type Logger, parseRetryAfter, systemClock } from "@psapi/core";
+import type { paths } from "@psapi/openapi/types/photoshop";
+import type { paths as currentPaths } from "@psapi/openapi/types/photoshop-current";
 import createClient, { type Client } from "openapi-fetch";
 import { DEFAULT_BASE_URL, DEFAULT_PHOTOSHOP_API_URL, DEFAULT_TIMEOUT_MS } from "./defaults.js";
 import { PhotoshopApiError } from "./errors/photoshop-api-error.js";
@@ -8,8 +10,6 @@ import {
   type RetiredOperation,
   RetiredOperationError,
 } from "./errors/retired-operation-error.js";
-import type { paths } from "./generated/photoshop.js";
-import type { paths as currentPaths } from "./generated/photoshop-current.js";
 import { jobIdFromStatusUrl } from "./jobs/job-id.js";
 import { type JobKind, readJobStatus } from "./jobs/job-status.js";
 import { pollJob, type WaitOptions } from "./jobs/wait-for-job.js";

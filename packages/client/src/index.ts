@@ -1,6 +1,12 @@
 // Re-exported so that one import covers every error a client call can reject with.
 export { ImsError } from "@psapi/auth";
 export type { FetchLike } from "@psapi/core";
+export type { components, operations, paths } from "@psapi/openapi/types/photoshop";
+export type {
+  components as currentComponents,
+  operations as currentOperations,
+  paths as currentPaths,
+} from "@psapi/openapi/types/photoshop-current";
 export {
   type CallOptions,
   createPhotoshopClient,
@@ -25,12 +31,6 @@ export {
   type RequestDescription,
 } from "./errors/photoshop-api-error.js";
 export { type RetiredOperation, RetiredOperationError } from "./errors/retired-operation-error.js";
-export type { components, operations, paths } from "./generated/photoshop.js";
-export type {
-  components as currentComponents,
-  operations as currentOperations,
-  paths as currentPaths,
-} from "./generated/photoshop-current.js";
 export { type Box, type JobOutputFile, jobOutputs, urlExpiry } from "./jobs/job-outputs.js";
 export { jobFailures } from "./jobs/job-status.js";
 export type { PollInterval, WaitOptions } from "./jobs/wait-for-job.js";

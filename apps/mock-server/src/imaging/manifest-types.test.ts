@@ -1,6 +1,6 @@
 import { createSpecSet, loadSpec } from "@psapi/openapi";
-import { describe, expect, it } from "vitest";
-import { MANIFEST_LAYER_TYPES } from "./manifest-types.js";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { MANIFEST_LAYER_TYPES, type ManifestLayerType } from "./manifest-types.js";
 
 describe("MANIFEST_LAYER_TYPES", () => {
   it("are exactly the spec's LayerType enum (photoshop.yaml), no more, no fewer", () => {
@@ -10,6 +10,10 @@ describe("MANIFEST_LAYER_TYPES", () => {
     const { enum: values } = (layerType?.value ?? {}) as { enum?: string[] };
     expect(values?.length).toBeGreaterThan(0);
     expect([...MANIFEST_LAYER_TYPES].sort()).toEqual([...(values ?? [])].sort());
+  });
+
+  it("as a type, covers exactly the generated LayerType (checked by the typecheck)", () => {
+    expectTypeOf<(typeof MANIFEST_LAYER_TYPES)[number]>().toEqualTypeOf<ManifestLayerType>();
   });
 
   it("each validates as a layer's `type` against the spec's Layer schema", () => {

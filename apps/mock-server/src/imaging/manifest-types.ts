@@ -4,6 +4,8 @@
  * @see /work/shared/reference/photoshop-api.md §2.2 (ManifestJobDocumentDetails, LayerDetails).
  */
 
+import type { components } from "@psapi/openapi/types/photoshop";
+
 /** Photoshop's colour modes (SDK-OAS spelling `grayscale`; APIDOC writes `greyscale`). */
 export type ManifestImageMode =
   | "bitmap"
@@ -32,10 +34,13 @@ export interface ManifestDocument {
   photoshopBuild?: string;
 }
 
+/** The layer kinds Adobe's manifest distinguishes: the spec's `LayerType` (generated from `photoshop.yaml`). */
+export type ManifestLayerType = components["schemas"]["LayerType"];
+
 /**
- * The layer kinds Adobe's manifest distinguishes: the spec's `LayerType` enum (`photoshop.yaml`),
- * which `manifest-types.test.ts` holds this list equal to. `contentLayer` appears in one Adobe
- * example only; the emulator's reader never produces it, but the type admits it as the spec does.
+ * Every {@link ManifestLayerType}, as a list the emulator can iterate; `manifest-types.test.ts`
+ * holds it equal to the spec's enum, and the compiler refuses a kind the spec does not have.
+ * `contentLayer` appears in one Adobe example only; the emulator's reader never produces it.
  */
 export const MANIFEST_LAYER_TYPES = [
   "layer",
@@ -46,10 +51,7 @@ export const MANIFEST_LAYER_TYPES = [
   "fillLayer",
   "backgroundLayer",
   "contentLayer",
-] as const;
-
-/** One of {@link MANIFEST_LAYER_TYPES}. */
-export type ManifestLayerType = (typeof MANIFEST_LAYER_TYPES)[number];
+] as const satisfies readonly ManifestLayerType[];
 
 /** A rectangle in document pixels. */
 export interface ManifestBounds {

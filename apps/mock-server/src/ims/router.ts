@@ -1,3 +1,4 @@
+import type { components } from "@psapi/openapi/types/ims";
 import { Hono } from "hono";
 import { importSPKI, errors as joseErrors, jwtVerify } from "jose";
 import type { EmulatorContext, EmulatorContextType, EmulatorEnv } from "../context.js";
@@ -70,7 +71,11 @@ export function createImsRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   const router = new Hono<EmulatorEnv>();
   const jwtKeys = new Map<string, Promise<CryptoKey>>();
 
-  const issue = async (clientId: string, scopes: readonly string[], refresh: boolean) => {
+  const issue = async (
+    clientId: string,
+    scopes: readonly string[],
+    refresh: boolean,
+  ): Promise<components["schemas"]["TokenResponse"]> => {
     const { accessToken } = await ctx.tokens.issue(clientId, scopes, ctx.options.tokenLifetimeMs);
     return {
       access_token: accessToken,
@@ -155,11 +160,12 @@ export function createImsRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
     if (scopes.length === 0) throw new OAuthError(400, "invalid_scope", "the JWT names no meta-scope");
     const { accessToken } = await ctx.tokens.issue(clientId, scopes, ctx.options.tokenLifetimeMs);
     // JWT exchange reports expires_in in milliseconds, unlike /ims/token/v3.
-    return c.json(
-      { token_type: "bearer", access_token: accessToken, expires_in: ctx.options.tokenLifetimeMs },
-      200,
-      NO_STORE,
-    );
+    const body: components["schemas"]["JwtExchangeResponse"] = {
+      token_type: "bearer",
+      access_token: accessToken,
+      expires_in: ctx.options.tokenLifetimeMs,
+    };
+    return c.json(body, 200, NO_STORE);
   });
 
   return router;
