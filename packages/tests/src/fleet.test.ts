@@ -188,12 +188,9 @@ describe("psapi batch --queue and psapi worker", () => {
         // Each input accepted exactly once, and no window was ever exceeded.
         expect(count(entries, "POST", /^\/sensei\/mask$/, 202)).toBe(300);
         expect(entries.filter((entry) => entry.status === 429 && entry.fault === undefined)).toEqual([]);
-        // One token for the whole fleet when the lock holder's IMS call answers within the other
-        // workers' wait (4 s, capped by @psapi/auth's 5 s store-call limit). On a loaded machine it
-        // can take longer, and a waiting worker then asks IMS itself (seen: 2 requests with a second
-        // suite running beside this one), so the bound here is one request per worker at most.
-        expect(count(entries, "POST", /^\/ims\/token/)).toBeGreaterThanOrEqual(1);
-        expect(count(entries, "POST", /^\/ims\/token/)).toBeLessThanOrEqual(workers.length);
+        // One token for the whole fleet: the workers that find the renewal lock taken wait for the
+        // holder's token (up to the lock's lifetime), however long its IMS request takes under load.
+        expect(count(entries, "POST", /^\/ims\/token/)).toBe(1);
 
         const again = start(args);
         const second = await again.done;
@@ -272,10 +269,8 @@ describe("psapi batch --queue and psapi worker", () => {
       expect((await readdir(out)).filter((name) => name.endsWith("-mask.png"))).toHaveLength(60);
       const entries = await emulator.journal();
       expect(count(entries, "POST", /^\/sensei\/mask$/, 202)).toBe(60);
-      // At most one token per worker: while Redis is down each worker may fall back to its own
-      // cache, and under load the shared lock's wait can run out (see the first test).
-      expect(count(entries, "POST", /^\/ims\/token/)).toBeGreaterThanOrEqual(1);
-      expect(count(entries, "POST", /^\/ims\/token/)).toBeLessThanOrEqual(workers.length);
+      // One token: it was shared before Redis went away, and each worker kept it in memory meanwhile.
+      expect(count(entries, "POST", /^\/ims\/token/)).toBe(1);
     } finally {
       await stopAll(workers);
       await emulator.close();
