@@ -207,39 +207,43 @@ describe("psapi batch --queue and psapi worker", () => {
     },
   );
 
-  it("finishes the batch when a worker is killed with SIGKILL mid-run", SLOW, async () => {
-    const emulator = await serveEmulator(false);
-    const workers = startWorkers(2, emulator.url);
-    try {
-      const input = await photos("fleet-kill", 60);
-      const out = join(dir, "fleet-kill-out");
-      const batch = start([
-        "batch",
-        input,
-        "--op",
-        "cutout",
-        "--queue",
-        redis.url,
-        "--batch-id",
-        "fleet-kill",
-        "--out",
-        out,
-      ]);
-      await untilFinished("fleet-kill", 10);
-      workers[0]?.child.kill("SIGKILL");
-      const { code } = await batch.done;
-      expect(batch.output()).toMatch(/cutout: 60 of 60 succeeded, 0 failed/);
-      expect(code).toBe(0);
-      expect((await readdir(out)).filter((name) => name.endsWith("-cutout.png"))).toHaveLength(60);
-      const accepted = count(await emulator.journal(), "POST", /^\/sensei\/cutout$/, 202);
-      const inDoubt = Number(/(\d+) submission\(s\) in doubt/.exec(batch.output())?.[1] ?? 0);
-      expect(accepted).toBeGreaterThanOrEqual(60);
-      expect(accepted).toBeLessThanOrEqual(60 + inDoubt);
-    } finally {
-      await stopAll(workers);
-      await emulator.close();
-    }
-  });
+  it(
+    "finishes the batch when a worker is killed with SIGKILL mid-run (remove-background: hosted results)",
+    SLOW,
+    async () => {
+      const emulator = await serveEmulator(false);
+      const workers = startWorkers(2, emulator.url);
+      try {
+        const input = await photos("fleet-kill", 60);
+        const out = join(dir, "fleet-kill-out");
+        const batch = start([
+          "batch",
+          input,
+          "--op",
+          "remove-background",
+          "--queue",
+          redis.url,
+          "--batch-id",
+          "fleet-kill",
+          "--out",
+          out,
+        ]);
+        await untilFinished("fleet-kill", 10);
+        workers[0]?.child.kill("SIGKILL");
+        const { code } = await batch.done;
+        expect(batch.output()).toMatch(/remove-background: 60 of 60 succeeded, 0 failed/);
+        expect(code).toBe(0);
+        expect((await readdir(out)).filter((name) => name.endsWith("-cutout.png"))).toHaveLength(60);
+        const accepted = count(await emulator.journal(), "POST", /^\/v2\/remove-background$/, 202);
+        const inDoubt = Number(/(\d+) submission\(s\) in doubt/.exec(batch.output())?.[1] ?? 0);
+        expect(accepted).toBeGreaterThanOrEqual(60);
+        expect(accepted).toBeLessThanOrEqual(60 + inDoubt);
+      } finally {
+        await stopAll(workers);
+        await emulator.close();
+      }
+    },
+  );
 
   it("finishes the batch when Redis is stopped and started again mid-run", SLOW, async () => {
     const emulator = await serveEmulator(false);
