@@ -1,8 +1,6 @@
 import type { Clock } from "@psapi/core";
-import { ADOBE_RATE_LIMITS } from "@psapi/mock-server";
 import { describe, expect, it } from "vitest";
 import { createMemoryRateLimiter } from "./rate-limiter.js";
-import { ADOBE_RATE_RULES } from "./rate-rules.js";
 
 /** A clock whose sleep moves time on at once. */
 function fakeClock(): Clock & { sleeps: number[] } {
@@ -57,18 +55,5 @@ describe("createMemoryRateLimiter", () => {
     expect(() => createMemoryRateLimiter({ rules: [{ name: "x", limit: 1, windowMs: 0.5 }] })).toThrow(
       /windowMs/,
     );
-  });
-
-  it("keeps at least every window the emulator enforces as Adobe's", () => {
-    for (const rule of ADOBE_RATE_LIMITS) {
-      const mine = ADOBE_RATE_RULES.find(
-        (candidate) =>
-          candidate.method === rule.method &&
-          candidate.limit === rule.limit &&
-          candidate.windowMs === rule.windowMs &&
-          candidate.route === rule.route,
-      );
-      expect(mine, rule.name).toBeDefined();
-    }
   });
 });

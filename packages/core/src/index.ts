@@ -2,6 +2,7 @@ export { abortable } from "./abortable.js";
 export { backoffDelay } from "./backoff.js";
 export { type Clock, systemClock } from "./clock.js";
 export { type Deadline, startDeadline } from "./deadline.js";
+export { ADOBE_RATE_RULES, type RateRule } from "./rate-rules.js";
 export {
   isSecretName,
   REDACTED,
