@@ -1,9 +1,14 @@
-import { jobOutputs, type PhotoshopClient, type RemoveBackgroundV2Request } from "@psapi/client";
+import {
+  jobOutputs,
+  type PhotoshopClient,
+  type RemoveBackgroundV2Request,
+  type UrlStorageType,
+} from "@psapi/client";
 
 /** A URL the API reads or writes, with the storage type Adobe's seed operations want beside it. */
 export interface OperationFile {
   readonly href: string;
-  readonly storage: "external" | "azure" | "dropbox";
+  readonly storage: UrlStorageType;
 }
 
 /** What one job of an operation is given. */

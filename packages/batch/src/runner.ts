@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, extname, join } from "node:path";
 import { ImsError } from "@psapi/auth";
-import { JobFailedError, JobTimeoutError, PhotoshopApiError, type PhotoshopClient } from "@psapi/client";
+import {
+  JobFailedError,
+  JobTimeoutError,
+  PhotoshopApiError,
+  type PhotoshopClient,
+  storageFor,
+} from "@psapi/client";
 import { type FetchLike, redactText, redactUrl } from "@psapi/core";
 import { type BatchInput, inputDigest, resultFileName } from "./inputs.js";
 import type { BatchJournal, InputState } from "./journal.js";
@@ -470,14 +476,6 @@ async function copyHosted(
   if (!response.ok) {
     throw new Error(`upload of the result to ${redactUrl(outputUrl)} failed (HTTP ${response.status})`);
   }
-}
-
-/** The storage type Adobe's seed operations want for a pre-signed URL. */
-function storageFor(href: string): OperationFile["storage"] {
-  const { hostname } = new URL(href);
-  if (hostname.endsWith(".blob.core.windows.net")) return "azure";
-  if (hostname.endsWith(".dropboxusercontent.com") || hostname.endsWith(".dropbox.com")) return "dropbox";
-  return "external";
 }
 
 function classify(error: unknown): Outcome {
