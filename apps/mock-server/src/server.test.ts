@@ -225,6 +225,9 @@ describe("the server binary's words", () => {
       "pnpm emulator",
     );
     expect(commandName(["node", "/app/node_modules/.bin/psapi-emulator"], {})).toBe("psapi-emulator");
+    expect(commandName(["node", "/app/node_modules/@psapi/mock-server/bin/psapi-emulator.js"], {})).toBe(
+      "psapi-emulator",
+    );
     expect(commandName(["node", `${process.cwd()}/dist/server.js`], {})).toBe("node dist/server.js");
   });
 

@@ -36,7 +36,8 @@ export function commandName(
   if (env.PSAPI_EMULATOR_COMMAND) return env.PSAPI_EMULATOR_COMMAND;
   if (env.npm_lifecycle_event === "emulator") return "pnpm emulator";
   const script = argv[1] ?? "server.js";
-  if (basename(script) === "psapi-emulator") return "psapi-emulator";
+  // The bin link, or the launcher it points to (pnpm's shim runs the launcher by its own path).
+  if (/^psapi-emulator(\.js)?$/.test(basename(script))) return "psapi-emulator";
   return `node ${relative(process.cwd(), script) || script}`;
 }
 
@@ -246,7 +247,15 @@ export function startFailure(error: unknown, config: Pick<ServerConfig, "host" |
   return `psapi emulator: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-async function main(): Promise<void> {
+/**
+ * The `psapi-emulator` program: parses `process.argv`, starts the server and prints where it
+ * listens, until SIGINT or SIGTERM. Runs by itself when this module is the script
+ * (`node dist/server.js`); the committed launcher `bin/psapi-emulator.js` calls it.
+ *
+ * @example
+ * await main(); // as bin/psapi-emulator.js does
+ */
+export async function main(): Promise<void> {
   let config: ServerConfig | "help";
   try {
     config = parseServerArgs(process.argv.slice(2), process.env);

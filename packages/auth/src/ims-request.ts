@@ -1,9 +1,10 @@
 import {
   abortable,
   backoffDelay,
+  isRecord,
   parseRetryAfter,
-  REDACTED,
   redactError,
+  redactSecrets,
   redactText,
   startDeadline,
 } from "@psapi/core";
@@ -70,7 +71,8 @@ export async function requestImsToken(ims: ResolvedImsOptions, request: ImsReque
 }
 
 async function attemptOnce(ims: ResolvedImsOptions, request: ImsRequest): Promise<TokenGrant | Failure> {
-  const scrub = (text: string) => scrubSecrets(text, request.secrets);
+  // Every known secret value, then anything that looks like one.
+  const scrub = (text: string) => redactText(redactSecrets(text, request.secrets));
   const noAnswer = `IMS did not answer within ${ims.timeoutMs} ms`;
   const deadline = startDeadline(ims.clock, ims.timeoutMs, undefined, noAnswer);
   try {
@@ -176,15 +178,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Removes every known secret value, then anything that looks like one. */
-function scrubSecrets(text: string, secrets: readonly string[]): string {
-  let clean = text;
-  for (const secret of secrets) clean = clean.split(secret).join(REDACTED);
-  return redactText(clean);
 }

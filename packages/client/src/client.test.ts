@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { createPhotoshopClient } from "./client.js";
 import { PhotoshopApiError } from "./errors/photoshop-api-error.js";
@@ -75,6 +76,39 @@ describe("createPhotoshopClient", () => {
     expect((error as Error).message).toMatch(
       /without a usable _links\.self\.href; the job may have been created/,
     );
+  });
+
+  it("rejects a 2xx whose body is not JSON with PhotoshopApiError, whatever the call", async () => {
+    const { client, clock } = setup([new Response("<html>proxy</html>", { status: 200 })]);
+    const calls: Array<() => Promise<unknown>> = [
+      () => client.getMaskStatus("j1"),
+      () => client.createMask(MASK_BODY),
+    ];
+    for (const call of calls) {
+      const error = await clock.run(call()).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(PhotoshopApiError);
+      expect(error).toMatchObject({ status: 0, retryable: false });
+      expect((error as Error).message).toMatch(/answer is not JSON/);
+    }
+    // A text call reads the same body as text.
+    await expect(clock.run(client.hello())).resolves.toBe("<html>proxy</html>");
+  });
+
+  it("takes the token it sent out of an error body that echoes it, before any field is read", async () => {
+    const { client, clock } = setup([
+      json(400, {
+        type: "Echo",
+        title: "token-1 is not valid here",
+        details: [{ name: "authorization", reason: "token-1" }, { reason: "got token-1" }],
+      }),
+    ]);
+    const error = await clock.run(client.getMaskStatus("j1")).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PhotoshopApiError);
+    expect(error).toMatchObject({
+      title: "[REDACTED] is not valid here",
+      details: [{ name: "authorization", reason: "[REDACTED]" }, { reason: "got [REDACTED]" }],
+    });
+    expect(inspect(error, { depth: 8 }) + JSON.stringify(error)).not.toContain("token-1");
   });
 
   it("refuses a body that is not an object before sending anything", async () => {

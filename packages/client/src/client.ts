@@ -1,5 +1,5 @@
 import type { PhotoshopAuth } from "@psapi/auth";
-import { type Clock, type FetchLike, type Logger, parseRetryAfter, systemClock } from "@psapi/core";
+import { type Clock, type FetchLike, isRecord, type Logger, parseRetryAfter, systemClock } from "@psapi/core";
 import createClient, { type Client } from "openapi-fetch";
 import { DEFAULT_BASE_URL, DEFAULT_PHOTOSHOP_API_URL, DEFAULT_TIMEOUT_MS } from "./defaults.js";
 import { PhotoshopApiError } from "./errors/photoshop-api-error.js";
@@ -35,7 +35,7 @@ import type {
   V2JobStatus,
 } from "./types.js";
 import { userAgentHeader } from "./user-agent.js";
-import { invalid, isRecord, nonNegative } from "./validate.js";
+import { invalid, nonNegative } from "./validate.js";
 
 /** Options of {@link createPhotoshopClient}. Only `auth` is required. */
 export interface PhotoshopClientOptions {
@@ -284,7 +284,12 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
     call: Promise<{ data?: T; error?: unknown; response: Response }>,
     request: { method: string; url: string },
   ): Promise<{ data: T | undefined; status: number }> {
-    const { data, error, response } = await call;
+    const { data, error, response } = await call.catch((cause: unknown) => {
+      // openapi-fetch's JSON.parse of a 2xx body that is not JSON: an answer the client cannot read.
+      throw cause instanceof SyntaxError
+        ? PhotoshopApiError.fromResponse(0, "the answer is not JSON", request)
+        : cause;
+    });
     if (!response.ok) {
       const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), clock.now());
       throw PhotoshopApiError.fromResponse(response.status, error, request, retryAfterMs);

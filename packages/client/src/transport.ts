@@ -1,4 +1,11 @@
-import { abortable, type Clock, type FetchLike, redactError, startDeadline } from "@psapi/core";
+import {
+  abortable,
+  type Clock,
+  type FetchLike,
+  redactError,
+  redactSecrets,
+  startDeadline,
+} from "@psapi/core";
 import { PhotoshopApiError } from "./errors/photoshop-api-error.js";
 import { isIdempotent } from "./retry-policy.js";
 
@@ -44,7 +51,7 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
       // ignore its signal (an in-process emulator often does), hence the race.
       const answer =
         fetch === undefined ? globalThis.fetch(request, init) : fetch(new Request(request, init));
-      return await abortable(buffered(answer), init.signal);
+      return await abortable(buffered(answer, request), init.signal);
     } catch (error) {
       if (callerSignal.aborted) throw callerSignal.reason;
       // Never the original as the cause: a custom fetch may have hung the request on it, token and all.
@@ -54,7 +61,7 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
         `[@psapi/client] ${request.method} ${request.url} failed: ${cause.message}`,
         {
           status: 0,
-          request: { method: request.method, url: request.url },
+          request, // the constructor keeps its method and redacted URL only
           retryable: isIdempotent(request.method),
           cause,
         },
@@ -65,10 +72,17 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
   };
 }
 
-/** The response with its whole body read, so that the timeout covers the body too. */
-async function buffered(answer: Promise<Response>): Promise<Response> {
+/**
+ * The response with its whole body read, so that the timeout covers the body too, and without the
+ * token the request carried: a server that echoes it (in an error's `details`, a title, a status
+ * body) would otherwise put it on the `PhotoshopApiError` or the result built from that body. Every
+ * body this client reads is JSON or text (UTF-8).
+ */
+async function buffered(answer: Promise<Response>, request: Request): Promise<Response> {
   const response = await answer;
-  // A 204 or 304 has a null body, and the Response constructor refuses a body for those.
-  const body = response.body && (await response.arrayBuffer());
+  // A 204 or 304 has a null body, and the Response constructor refuses a body for those. The auth
+  // middleware set `Authorization: Bearer <token>`.
+  const body =
+    response.body && redactSecrets(await response.text(), [request.headers.get("authorization")?.slice(7)]);
   return new Response(body, response); // status, statusText and headers are read from it
 }

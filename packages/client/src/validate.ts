@@ -20,8 +20,3 @@ export function nonNegative(name: string, value: unknown): number {
   }
   return value;
 }
-
-/** Whether `value` is a plain JSON object (not `null`, not an array): what untrusted bodies are checked with. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}

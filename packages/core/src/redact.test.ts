@@ -1,6 +1,14 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { isSecretName, REDACTED, redactDeep, redactError, redactText, redactUrl } from "./redact.js";
+import {
+  isSecretName,
+  REDACTED,
+  redactDeep,
+  redactError,
+  redactSecrets,
+  redactText,
+  redactUrl,
+} from "./redact.js";
 
 describe("redactUrl", () => {
   it("keeps origin and path and drops the query string and user info", () => {
@@ -40,6 +48,20 @@ describe("redactText", () => {
     expect(redactText("see https://example.com/docs#retry, then")).toBe(
       "see https://example.com/docs#retry, then",
     );
+  });
+});
+
+describe("redactSecrets", () => {
+  it("replaces every occurrence of each known value, which no pattern would recognise", () => {
+    const body = '{"details":[{"name":"token","reason":"tok-7f3a tok-7f3a"}],"title":"x-key"}';
+    expect(redactSecrets(body, ["tok-7f3a", "x-key"])).toBe(
+      `{"details":[{"name":"token","reason":"${REDACTED} ${REDACTED}"}],"title":"${REDACTED}"}`,
+    );
+    expect(redactText(body)).toContain("tok-7f3a");
+  });
+
+  it("skips empty and missing values instead of redacting between every character", () => {
+    expect(redactSecrets("plain text", ["", undefined])).toBe("plain text");
   });
 });
 

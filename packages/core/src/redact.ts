@@ -83,6 +83,22 @@ export function redactText(text: string): string {
   );
 }
 
+/**
+ * Replaces every occurrence of known secret values in a text: what the pattern rules of
+ * {@link redactText} cannot recognise, such as an opaque access token a server echoes back in its
+ * error body. Empty and missing values are skipped.
+ *
+ * @param text Any text, e.g. a response body.
+ * @param secrets The values to hide, e.g. the token the request carried.
+ * @returns The text with each value replaced by `[REDACTED]`.
+ * @example
+ * redactSecrets('{"reason":"bad token tok-123"}', ["tok-123"]) // '{"reason":"bad token [REDACTED]"}'
+ */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  for (const secret of secrets) if (secret) text = text.replaceAll(secret, REDACTED);
+  return text;
+}
+
 /** Nesting beyond this is cut: no API body is this deep (a PSD manifest's layer tree included). */
 const MAX_DEPTH = 32;
 

@@ -213,7 +213,7 @@ describe("contract sweep: every declared operation, its successes and its errors
     expect((await call("PUT", put, { text: "late" })).status).toBe(403);
   });
 
-  it("current contract: every operation's 202, 400, 401, 403, 415 and 422, status 200, and 404 for unknown jobs", async () => {
+  it("current contract: every operation's 202, 400, 401, 403, 413, 415 and 422, status 200, and 404 for unknown jobs", async () => {
     const headers = await token();
     const url = await env().control.upload("sweep-current.png", await subjectPng(64, 48), "image/png");
     const missing = await env().control.presign("sweep-missing.png", "GET");
@@ -234,6 +234,8 @@ describe("contract sweep: every declared operation, its successes and its errors
       statusUrls.push(String(accepted.json().statusUrl));
       expect((await call("POST", path, { json: { ...body, image: {} } }, headers)).status).toBe(400);
       expect((await call("POST", path, { text: JSON.stringify(body) }, headers)).status).toBe(415);
+      const huge = { ...body, padding: "x".repeat(2 * 1024 * 1024) };
+      expect((await call("POST", path, { json: huge }, headers)).status).toBe(413);
       const offList = { ...body, image: { source: { url: "https://example.com/in.png" } } };
       expect((await call("POST", path, { json: offList }, headers)).status).toBe(400);
       const unreadable = { ...body, image: { source: { url: missing } } };

@@ -1,6 +1,5 @@
-import { redactDeep, redactText, redactUrl } from "@psapi/core";
+import { isRecord, redactDeep, redactText, redactUrl } from "@psapi/core";
 import { RETRYABLE_STATUSES } from "../retry-policy.js";
-import { isRecord } from "../validate.js";
 import { LogSafeError } from "./log-safe-error.js";
 
 /** The request an error belongs to: method and URL without its query string. Safe to log. */

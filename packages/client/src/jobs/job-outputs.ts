@@ -1,5 +1,5 @@
+import { isRecord } from "@psapi/core";
 import type { JobStatus } from "../types.js";
-import { isRecord } from "../validate.js";
 
 /** A rectangle in pixels, origin top-left: masking's `boundingBox`, normalised to `x`/`y`. */
 export interface Box {

@@ -1,6 +1,6 @@
+import { isRecord } from "@psapi/core";
 import { PhotoshopApiError } from "../errors/photoshop-api-error.js";
 import type { JobFailure, JobStatus, PsJobStatus, SenseiJobStatus } from "../types.js";
-import { isRecord } from "../validate.js";
 import { jobIdFromStatusUrl } from "./job-id.js";
 
 /**

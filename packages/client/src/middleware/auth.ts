@@ -56,7 +56,7 @@ export function createAuthMiddleware({
       sent.delete(request);
       if (response.status !== 401 || template === undefined) return undefined;
       const used = template.headers.get("Authorization") ?? "";
-      await auth.invalidate(used.replace(/^Bearer\s+/i, ""));
+      await auth.invalidate(used.slice(7)); // after "Bearer ", as every auth sets it
       const fresh = await auth.headers({ signal: template.signal });
       if (fresh.Authorization === used) return undefined;
       await response.body?.cancel();

@@ -99,6 +99,8 @@ describe("raw bytes on a real 127.0.0.1 port", () => {
   it("answers an oversized header on each spec document's routes with a 431 the spec declares", async () => {
     for (const [method, path] of [
       ["GET", "/pie/psdService/hello"],
+      ["POST", "/v2/remove-background"],
+      ["GET", "/v1/status/00000000-0000-4000-8000-000000000000"],
       ["POST", "/ims/token/v3"],
       ["GET", "/__emulator/clock"],
     ] as const) {
