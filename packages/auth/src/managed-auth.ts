@@ -46,7 +46,7 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
   // counts as failed and the lifecycle goes on without it. A store that waits on purpose says how long.
   const storeTimeoutMs = duration(
     source.lifecycle.storeTimeoutMs ?? store.timeoutMs,
-    "storeTimeoutMs (or the store's timeoutMs)",
+    "storeTimeoutMs",
     5000,
     1,
   );

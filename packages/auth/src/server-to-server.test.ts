@@ -81,7 +81,7 @@ describe("createServerToServerAuth", () => {
     [{ clientId: "c", clientSecret: "s", store: null }, "store must have async get"],
     [
       { clientId: "c", clientSecret: "s", storeTimeoutMs: 0 },
-      "storeTimeoutMs (or the store's timeoutMs) must be a finite number",
+      "storeTimeoutMs must be a finite number",
     ],
     [
       {
@@ -89,7 +89,7 @@ describe("createServerToServerAuth", () => {
         clientSecret: "s",
         store: { get: async () => {}, set: async () => {}, delete: async () => {}, timeoutMs: "10s" },
       },
-      "storeTimeoutMs (or the store's timeoutMs) must be a finite number",
+      "storeTimeoutMs must be a finite number",
     ],
   ])("rejects bad options at once: %o", (options, message) => {
     expect(() => createServerToServerAuth(options as never)).toThrow(TypeError);
