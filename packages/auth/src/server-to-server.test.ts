@@ -79,10 +79,7 @@ describe("createServerToServerAuth", () => {
     [{ clientId: "c", clientSecret: "s", refreshAhead: "1h" }, "refreshAhead must be a finite number"],
     [{ clientId: "c", clientSecret: "s", store: {} }, "store must have async get"],
     [{ clientId: "c", clientSecret: "s", store: null }, "store must have async get"],
-    [
-      { clientId: "c", clientSecret: "s", storeTimeoutMs: 0 },
-      "storeTimeoutMs must be a finite number",
-    ],
+    [{ clientId: "c", clientSecret: "s", storeTimeoutMs: 0 }, "storeTimeoutMs must be a finite number"],
     [
       {
         clientId: "c",
