@@ -1,5 +1,4 @@
-import { randomUUID } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { dirname, extname, join } from "node:path";
 import { ImsError } from "@psapi/auth";
 import {
@@ -10,6 +9,7 @@ import {
   storageFor,
 } from "@psapi/client";
 import { type FetchLike, redactText, redactUrl } from "@psapi/core";
+import { writeFileAtomic } from "@psapi/core/files";
 import { type BatchInput, inputDigest, resultFileName } from "./inputs.js";
 import type { BatchJournal, InputState } from "./journal.js";
 import type { AcceptedJob, BatchOperation, HostedResult, OperationFile } from "./operations.js";
@@ -448,14 +448,7 @@ async function downloadHosted(
 ): Promise<void> {
   const bytes = new Uint8Array(await (await getHosted(fetch, result, signal)).arrayBuffer());
   await mkdir(dirname(path), { recursive: true });
-  const partial = `${path}.${randomUUID()}.partial`;
-  try {
-    await writeFile(partial, bytes);
-    await rename(partial, path);
-  } catch (error) {
-    await rm(partial, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(path, bytes);
 }
 
 /** Copies a hosted result to the caller's pre-signed output URL: GET, then PUT of the same bytes. */
