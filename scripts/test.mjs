@@ -6,11 +6,14 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const packageDirs = ["apps", "packages"].flatMap((group) =>
-  readdirSync(join(root, group), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => join(root, group, entry.name)),
-);
+const packageDirs = [
+  ...["apps", "packages"].flatMap((group) =>
+    readdirSync(join(root, group), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => join(root, group, entry.name)),
+  ),
+  join(root, "openapi"),
+];
 const reportOf = (dir) => join(dir, "reports", "vitest.json");
 for (const dir of packageDirs) rmSync(reportOf(dir), { force: true });
 

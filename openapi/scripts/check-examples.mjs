@@ -1,15 +1,17 @@
 #!/usr/bin/env node
-// Validates every named example in psapi's OpenAPI files against its schema with ajv (JSON Schema
-// 2020-12, formats on), the same validator the emulator and the contract tests use, and fails when
+// Validates every named example in psapi's OpenAPI files against its schema with this package's
+// createSpecSet (the one Ajv set-up and $ref handling the emulator and the contract tests use too),
+// and fails when
 // a request or response body has no named example (binary bodies excepted: bytes have no JSON
 // example). Parameter and header examples are validated when present.
 // Why next to `redocly lint`: Redocly checks media-type and parameter examples but not header
 // examples, and its ajv differs from ours in $ref-sibling and format handling; this script makes
 // "every example is valid" hold for the exact semantics the emulator enforces.
 import { readFileSync } from "node:fs";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
+import { pathToFileURL } from "node:url";
 import { parse } from "yaml";
+// The built package (turbo runs this package's build before its lint).
+import { createSpecSet } from "../dist/index.js";
 
 const files = process.argv.slice(2);
 if (files.length === 0) {
@@ -19,108 +21,68 @@ if (files.length === 0) {
 
 /** Media types whose bodies are bytes: no JSON example can stand for them. */
 const BINARY = /^(application\/octet-stream|image\/|audio\/|video\/)/;
-const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 const problems = [];
 let checked = 0;
 
-/** JSON pointer (RFC 6901) for a list of path segments, as printed in messages. */
-const pointer = (segments) =>
-  segments.map((s) => `/${String(s).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
-/** The same pointer as a URI fragment, the form ajv resolves (`{jobId}` must be escaped). */
-const fragment = (segments) => pointer(segments).split("/").map(encodeURIComponent).join("/");
-
 function checkFile(file) {
-  const doc = parse(readFileSync(file, "utf8"));
-  const base = `https://psapi.invalid/${file}`;
-  const ajv = new Ajv2020({ strict: false, allErrors: true, discriminator: true });
-  addFormats.default(ajv);
-  ajv.addSchema(doc, base);
-
-  /** Follows a local `$ref` (one hop at a time) and returns [resolved object, its path]. */
-  const deref = (node, path) => {
-    let current = node;
-    let at = path;
-    while (current && typeof current.$ref === "string" && current.$ref.startsWith("#/")) {
-      at = current.$ref
-        .slice(2)
-        .split("/")
-        .map((s) => decodeURIComponent(s).replaceAll("~1", "/").replaceAll("~0", "~"));
-      current = at.reduce((value, key) => value?.[key], doc);
-      if (current === undefined) {
-        problems.push(`${file}#${pointer(path)}: unresolvable $ref ${node.$ref}`);
-        return [undefined, at];
-      }
-    }
-    return [current, at];
-  };
+  const id = pathToFileURL(file).href;
+  const specs = createSpecSet([{ id, document: parse(readFileSync(file, "utf8")) }]);
+  /** Where a node is, as printed in messages: the file and the JSON pointer. */
+  const where = (node) => `${file}${decodeURIComponent(node.uri.slice(node.uri.indexOf("#")))}`;
 
   const seen = new Set();
   /**
    * Checks one object that carries `schema` and `examples` (media type, parameter, header);
    * `required` says whether a missing example is a problem.
    */
-  const checkHolder = (holderRaw, path, what, required) => {
-    const [holder, at] = deref(holderRaw, path);
-    if (!holder) return;
-    const key = `#${pointer(at)}`;
+  const checkHolder = (holder, what, required) => {
+    const key = where(holder);
     if (seen.has(key)) return;
     seen.add(key);
-    if (!holder.schema) {
-      problems.push(`${file}${key}: ${what} has no schema`);
+    const schema = specs.child(holder, "schema");
+    if (!schema) {
+      problems.push(`${key}: ${what} has no schema`);
       return;
     }
-    const entries = Object.entries(holder.examples ?? {});
-    if (entries.length === 0) {
-      if (required) problems.push(`${file}${key}: ${what} has no named examples`);
+    const examples = specs.children(specs.child(holder, "examples"));
+    if (examples.length === 0) {
+      if (required) problems.push(`${key}: ${what} has no named examples`);
       return;
     }
-    const validate = ajv.getSchema(`${base}#${fragment([...at, "schema"])}`);
-    for (const [name, exampleRaw] of entries) {
-      const [example] = deref(exampleRaw, [...at, "examples", name]);
-      if (!example || !("value" in example)) {
-        problems.push(`${file}${key}: example "${name}" has no value`);
+    const validate = specs.validator(schema);
+    for (const [name, example] of examples) {
+      if (typeof example.value !== "object" || example.value === null || !("value" in example.value)) {
+        problems.push(`${key}: example "${name}" has no value`);
         continue;
       }
       checked += 1;
-      if (!validate(example.value)) {
+      if (!validate(example.value.value)) {
         const why = validate.errors.map((e) => `    ${e.instancePath || "(root)"} ${e.message}`).join("\n");
-        problems.push(`${file}${key}: example "${name}" does not match its schema:\n${why}`);
+        problems.push(`${key}: example "${name}" does not match its schema:\n${why}`);
       }
     }
   };
 
-  const checkContent = (content, path, what) => {
-    for (const [mediaType, media] of Object.entries(content ?? {})) {
-      checkHolder(media, [...path, "content", mediaType], `${what} ${mediaType}`, !BINARY.test(mediaType));
+  const checkContent = (holder, what) => {
+    for (const [mediaType, media] of specs.children(specs.child(holder, "content"))) {
+      checkHolder(media, `${what} ${mediaType}`, !BINARY.test(mediaType));
     }
   };
 
-  for (const [route, itemRaw] of Object.entries(doc.paths ?? {})) {
-    const [item, itemPath] = deref(itemRaw, ["paths", route]);
-    if (!item) continue;
-    const shared = item.parameters ?? [];
-    for (const method of METHODS) {
-      const op = item[method];
-      if (!op) continue;
-      const opPath = [...itemPath, method];
-      const label = `${method.toUpperCase()} ${route}`;
-      shared.forEach((p, i) => {
-        checkHolder(p, [...itemPath, "parameters", i], `${label} parameter`, false);
-      });
-      (op.parameters ?? []).forEach((p, i) => {
-        checkHolder(p, [...opPath, "parameters", i], `${label} parameter`, false);
-      });
-      if (op.requestBody) {
-        const [body, bodyPath] = deref(op.requestBody, [...opPath, "requestBody"]);
-        if (body) checkContent(body.content, bodyPath, `${label} request body`);
-      }
-      for (const [status, responseRaw] of Object.entries(op.responses ?? {})) {
-        const [response, responsePath] = deref(responseRaw, [...opPath, "responses", status]);
-        if (!response) continue;
-        checkContent(response.content, responsePath, `${label} ${status} response`);
-        for (const [name, header] of Object.entries(response.headers ?? {})) {
-          checkHolder(header, [...responsePath, "headers", name], `${label} ${status} header ${name}`, false);
-        }
+  for (const { template, method, node, pathItem } of specs.operations()) {
+    const label = `${method.toUpperCase()} ${template}`;
+    for (const [, parameter] of [
+      ...specs.children(specs.child(pathItem, "parameters")),
+      ...specs.children(specs.child(node, "parameters")),
+    ]) {
+      checkHolder(parameter, `${label} parameter`, false);
+    }
+    const body = specs.child(node, "requestBody");
+    if (body) checkContent(body, `${label} request body`);
+    for (const [status, response] of specs.children(specs.child(node, "responses"))) {
+      checkContent(response, `${label} ${status} response`);
+      for (const [name, header] of specs.children(specs.child(response, "headers"))) {
+        checkHolder(header, `${label} ${status} header ${name}`, false);
       }
     }
   }

@@ -107,6 +107,46 @@ export async function downloadOutput(
   };
 }
 
+/** A finished job as the commands print it in `--json`: id, status URL without its signature. */
+function succeededJob(job: Pick<JobHandle<JobStatus>, "jobId" | "statusUrl">) {
+  return { id: job.jobId, statusUrl: redactUrl(job.statusUrl), status: "succeeded" };
+}
+
+/**
+ * The end of every job that makes one result file (remove-background, fill): wait with the
+ * progress line, download the first result to `outPath`, and say what was written.
+ *
+ * @param options - `label` and `timeoutMs` of the wait, where the file goes, the directory paths
+ *   are shown relative to, and `onSucceeded` (called with the seconds the wait took, before the
+ *   download).
+ * @returns The line the command prints and the same as data.
+ */
+async function downloadSingleResult<T extends JobStatus>(
+  session: Session,
+  target: Target,
+  job: JobHandle<T>,
+  options: {
+    label: string;
+    timeoutMs: number;
+    outPath: string;
+    cwd: string;
+    onSucceeded?: (seconds: number) => void;
+  },
+): Promise<{ text: string; data: Record<string, unknown> }> {
+  const { files, seconds } = await waitForOutputs(session, job, options);
+  options.onSucceeded?.(seconds);
+  const [file] = files as [JobOutputFile];
+  const written = await downloadOutput(session, target, file, options.outPath);
+  return {
+    text: `wrote ${displayPath(options.outPath, options.cwd)} (${written.what})`,
+    data: {
+      target: target.description,
+      job: succeededJob(job),
+      output: { path: options.outPath, mediaType: file.mediaType, ...written.data },
+    },
+  };
+}
+
 /** What `remove-background` (and the quickstart) are asked to do. */
 export interface RemoveBackgroundJob {
   readonly input: InputSource;
@@ -160,21 +200,13 @@ export async function runRemoveBackground(
   };
   const job = await target.client.removeBackground(body, { signal: session.context.signal });
   step(`removeBackground (mode ${request.mode}): job ${job.jobId} accepted`);
-  const { files, seconds } = await waitForOutputs(session, job, {
+  return downloadSingleResult(session, target, job, {
     label: `remove-background job ${job.jobId}`,
     timeoutMs: request.timeoutMs,
+    outPath,
+    cwd: request.cwd,
+    onSucceeded: (seconds) => step(`job ${job.jobId} succeeded after ${seconds.toFixed(1)} s`),
   });
-  step(`job ${job.jobId} succeeded after ${seconds.toFixed(1)} s`);
-  const [file] = files as [JobOutputFile];
-  const written = await downloadOutput(session, target, file, outPath);
-  return {
-    text: `wrote ${displayPath(outPath, request.cwd)} (${written.what})`,
-    data: {
-      target: target.description,
-      job: { id: job.jobId, statusUrl: redactUrl(job.statusUrl), status: "succeeded" },
-      output: { path: outPath, mediaType: file.mediaType, ...written.data },
-    },
-  };
 }
 
 /** What `mask-objects` is asked to do. */
@@ -233,7 +265,7 @@ export async function runMaskObjects(
     text: [`${regions.length} masks from job ${job.jobId}:`, ...lines].join("\n"),
     data: {
       target: target.description,
-      job: { id: job.jobId, statusUrl: redactUrl(job.statusUrl), status: "succeeded" },
+      job: succeededJob(job),
       regions,
     },
   };
@@ -269,18 +301,10 @@ export async function runFill(
   const masks = [];
   for (const mask of request.masks) masks.push(await currentSource(session, target, mask));
   const job = await target.client.fillMaskedAreas({ image, masks }, { signal: session.context.signal });
-  const { files } = await waitForOutputs(session, job, {
+  return downloadSingleResult(session, target, job, {
     label: `fill job ${job.jobId}`,
     timeoutMs: request.timeoutMs,
+    outPath,
+    cwd: request.cwd,
   });
-  const [file] = files as [JobOutputFile];
-  const written = await downloadOutput(session, target, file, outPath);
-  return {
-    text: `wrote ${displayPath(outPath, request.cwd)} (${written.what})`,
-    data: {
-      target: target.description,
-      job: { id: job.jobId, statusUrl: redactUrl(job.statusUrl), status: "succeeded" },
-      output: { path: outPath, mediaType: file.mediaType, ...written.data },
-    },
-  };
 }

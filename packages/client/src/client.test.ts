@@ -88,7 +88,7 @@ describe("createPhotoshopClient", () => {
       const error = await clock.run(call()).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(PhotoshopApiError);
       expect(error).toMatchObject({ status: 0, retryable: false });
-      expect((error as Error).message).toMatch(/answer is not JSON/);
+      expect((error as Error).message).toMatch(/failed with 0: a body that is not JSON/);
     }
     // A text call reads the same body as text.
     await expect(clock.run(client.hello())).resolves.toBe("<html>proxy</html>");

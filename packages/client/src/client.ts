@@ -287,7 +287,7 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
     const { data, error, response } = await call.catch((cause: unknown) => {
       // openapi-fetch's JSON.parse of a 2xx body that is not JSON: an answer the client cannot read.
       throw cause instanceof SyntaxError
-        ? PhotoshopApiError.fromResponse(0, "the answer is not JSON", request)
+        ? PhotoshopApiError.fromResponse(0, "a body that is not JSON", request)
         : cause;
     });
     if (!response.ok) {

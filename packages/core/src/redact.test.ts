@@ -69,6 +69,8 @@ describe("isSecretName", () => {
   it("matches secret names in any case", () => {
     expect(isSecretName("Authorization")).toBe(true);
     expect(isSecretName("client_secret")).toBe(true);
+    expect(isSecretName("Cookie")).toBe(true);
+    expect(isSecretName("Set-Cookie")).toBe(true);
     expect(isSecretName("scope")).toBe(false);
   });
 });
@@ -110,6 +112,7 @@ describe("redactDeep", () => {
       output: { href: "https://b.s3.amazonaws.com/m.png?X-Amz-Signature=abc" },
       outputs: [{ input: "http://127.0.0.1:4010/__emulator/storage/objects/a.png?expires=1&sig=zz", n: 3 }],
       Access_Token: "secret",
+      "Set-Cookie": "session=abc; HttpOnly",
       details: "Bearer abc.def",
       status: "succeeded",
       done: true,
@@ -120,6 +123,7 @@ describe("redactDeep", () => {
       output: { href: `https://b.s3.amazonaws.com/m.png?${REDACTED}` },
       outputs: [{ input: `http://127.0.0.1:4010/__emulator/storage/objects/a.png?${REDACTED}`, n: 3 }],
       Access_Token: REDACTED,
+      "Set-Cookie": REDACTED,
       details: `Bearer ${REDACTED}`,
       status: "succeeded",
       done: true,

@@ -13,6 +13,9 @@ const SECRET_NAMES = new Set([
   "sig",
   "signature",
   "token",
+  // A session cookie is a credential like a bearer token (a browser sends one to the inspector).
+  "cookie",
+  "set-cookie",
   "x-amz-signature",
   "x-amz-credential",
   "x-amz-security-token",

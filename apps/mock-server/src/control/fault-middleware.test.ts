@@ -49,7 +49,7 @@ describe("x-emulator-fault header", () => {
     const pending = app.request(hello, { headers });
     await new Promise((resolve) => setImmediate(resolve));
     expect(clock.sleeps).toEqual([500]);
-    clock.advance(500);
+    await clock.advance(500);
     const res = await pending;
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("Welcome to the Photoshop API!");

@@ -1,8 +1,12 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
-import { parse } from "yaml";
+import {
+  createSpecSet,
+  type ErrorObject,
+  loadSpec,
+  pointerTokens,
+  type SpecName,
+  type SpecOperation,
+  type SpecSet,
+} from "@psapi/openapi";
 
 /** One validation issue, as ajv reports it (plus `dataPath`, the dotted form older ajv and Adobe's service used). */
 export type ValidationIssue = ErrorObject & { dataPath: string };
@@ -10,85 +14,41 @@ export type ValidationIssue = ErrorObject & { dataPath: string };
 /** Validates a request body; returns the issues, or `undefined` when it is valid. */
 export type BodyValidator = (body: unknown) => ValidationIssue[] | undefined;
 
-/** The spec files of `@psapi/openapi` the emulator reads. */
-export type SpecName = "photoshop.yaml" | "photoshop-current.yaml" | "emulator.yaml";
-
-/** An OpenAPI operation, as far as the emulator reads it. */
-export interface SpecOperation {
-  operationId?: string;
-  requestBody?: { $ref?: string };
-  responses?: Record<string, { $ref?: string }>;
+/** A spec of `@psapi/openapi` as the emulator reads it: its `SpecSet` and its operations by operationId. */
+export interface IndexedSpec {
+  specs: SpecSet;
+  operations: Map<string, SpecOperation>;
 }
-
-/** A parsed spec registered with its own ajv instance, under `id`. */
-export interface LoadedSpec {
-  ajv: Ajv2020;
-  id: string;
-  /** JSON pointer of each operation by operationId, e.g. `/paths/~1sensei~1mask/post`. */
-  operations: Map<string, { pointer: string; operation: SpecOperation }>;
-}
-
-// ajv-formats is CommonJS with a default export; under NodeNext its namespace import is the function itself.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 
 /*
  * Compiled validators are pure functions of the spec file, so one cache per process is safe (and
  * saves compiling on every createEmulator call). Nothing stateful lives here.
  */
-const specs = new Map<SpecName, LoadedSpec>();
+const indexed = new Map<SpecName, IndexedSpec>();
 const validators = new Map<string, BodyValidator>();
 
-/** Escapes one JSON-pointer segment (RFC 6901). */
-export function escapePointer(segment: string): string {
-  return segment.replace(/~/g, "~0").replace(/\//g, "~1");
-}
-
 /**
- * Parses a bundled spec of `@psapi/openapi` and registers it with a JSON Schema 2020-12 ajv
- * instance (OpenAPI 3.1 schemas are 2020-12), once per process.
+ * A spec of `@psapi/openapi` (`loadSpec`) in its own `SpecSet` (the one Ajv set-up and `$ref`
+ * handling psapi uses everywhere), with its operations indexed by operationId; once per process.
  *
  * @throws Error when the spec file cannot be read or parsed.
  */
-export function loadSpec(name: SpecName): LoadedSpec {
-  const cached = specs.get(name);
+export function indexSpec(name: SpecName): IndexedSpec {
+  const cached = indexed.get(name);
   if (cached) return cached;
-  const file = createRequire(import.meta.url).resolve(`@psapi/openapi/${name}`);
-  const document = parse(readFileSync(file, "utf8")) as {
-    paths?: Record<string, Record<string, SpecOperation>>;
-  };
-  const id = `https://psapi.local/openapi/${name}`;
-  // strict: false because OpenAPI adds keywords JSON Schema does not know (example, discriminator, xml).
-  const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
-  addFormats(ajv);
-  ajv.addSchema(document as object, id);
-  const operations = new Map<string, { pointer: string; operation: SpecOperation }>();
-  for (const [path, item] of Object.entries(document.paths ?? {})) {
-    for (const [method, operation] of Object.entries(item)) {
-      if (typeof operation?.operationId !== "string") continue;
-      operations.set(operation.operationId, {
-        pointer: `/paths/${escapePointer(path)}/${method}`,
-        operation,
-      });
-    }
+  const specs = createSpecSet([loadSpec(name)]);
+  const operations = new Map<string, SpecOperation>();
+  for (const operation of specs.operations()) {
+    if (operation.operationId !== undefined) operations.set(operation.operationId, operation);
   }
-  const spec = { ajv, id, operations };
-  specs.set(name, spec);
+  const spec = { specs, operations };
+  indexed.set(name, spec);
   return spec;
 }
 
-/**
- * The JSON pointer of a request body or response's `application/json` schema. A shared request
- * body or response is a `$ref`, which a JSON pointer cannot walk through, so it is followed here.
- */
-export function jsonSchemaPointer(ref: string | undefined, inline: string): string {
-  return `${ref?.startsWith("#/") ? ref.slice(1) : inline}/content/application~1json/schema`;
-}
-
+/** `/input/0/href` → `.input[0].href`: the dotted path older ajv and Adobe's service reported. */
 function toDataPath(instancePath: string): string {
-  return instancePath
-    .split("/")
-    .slice(1)
-    .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
+  return pointerTokens(instancePath)
     .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
     .join("");
 }
@@ -108,13 +68,14 @@ export function bodyValidator(spec: SpecName, operationId: string): BodyValidato
   const cacheKey = `${spec}#${operationId}`;
   const cached = validators.get(cacheKey);
   if (cached) return cached;
-  const loaded = loadSpec(spec);
-  const found = loaded.operations.get(operationId);
+  const { specs, operations } = indexSpec(spec);
+  const found = operations.get(operationId);
   if (!found) throw new Error(`[@psapi/mock-server] ${spec} has no operation ${operationId}`);
-  const pointer = jsonSchemaPointer(found.operation.requestBody?.$ref, `${found.pointer}/requestBody`);
-  let compiled: ValidateFunction;
+  const schema = specs.child(found.node, "requestBody", "content", "application/json", "schema");
+  let compiled: ReturnType<SpecSet["validator"]>;
   try {
-    compiled = loaded.ajv.compile({ $ref: `${loaded.id}#${pointer}` });
+    if (!schema) throw new Error("no application/json request body");
+    compiled = specs.validator(schema);
   } catch (cause) {
     throw new Error(`[@psapi/mock-server] ${spec} ${operationId}: no usable JSON request schema`, { cause });
   }

@@ -1,4 +1,4 @@
-import sharp, { type Metadata, type SharpOptions } from "sharp";
+import sharp, { type Metadata, type Sharp, type SharpOptions } from "sharp";
 import { corruptImage, ImageDecodeError } from "./errors.js";
 
 /** The container formats the imaging module recognises by their signature bytes. */
@@ -163,6 +163,32 @@ export async function inspectRaster(
   }
   checkDimensions(width, height, limits);
   return { format, width, height, metadata };
+}
+
+/**
+ * Inspects a raster input (see {@link inspectRaster}), then decodes it under the same limits:
+ * `decode` builds its pipeline on the sharp instance it is given and reads the result. The one
+ * way an operation decodes an untrusted image, so every failure of the decode says `corrupt` and
+ * names the format.
+ *
+ * @param formats - the formats accepted (default all of {@link RASTER_FORMATS}).
+ * @param decode - the pipeline and its read, given `sharp(input)` and the input's header.
+ * @throws ImageDecodeError as {@link inspectRaster}, and `corrupt` when the decode fails.
+ * @example
+ * const { decoded } = await decodeRaster(bytes, limits, ["png"], (image) => image.raw().toBuffer());
+ */
+export async function decodeRaster<T>(
+  input: Uint8Array,
+  limits: ImageLimits,
+  formats: readonly RasterFormat[] | undefined,
+  decode: (image: Sharp, info: RasterInfo) => Promise<T>,
+): Promise<{ info: RasterInfo; decoded: T }> {
+  const info = await inspectRaster(input, limits, formats);
+  try {
+    return { info, decoded: await decode(sharp(input, sharpInputOptions(limits)), info) };
+  } catch (error) {
+    throw corruptImage(info.format, error);
+  }
 }
 
 /**

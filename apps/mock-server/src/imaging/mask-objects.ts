@@ -1,13 +1,10 @@
-import sharp from "sharp";
 import { encodeImage } from "./encode.js";
-import { corruptImage } from "./errors.js";
 import {
+  decodeRaster,
   type ImageLimits,
-  inspectRaster,
   type RasterFormat,
   type RasterInfo,
   resolveLimits,
-  sharpInputOptions,
 } from "./input.js";
 import { upscaleMask, workingMask } from "./mask.js";
 import { type BoundingBox, boundingBox } from "./raster.js";
@@ -172,17 +169,10 @@ export async function readMaskingImage(
   options: MaskingOptions = {},
 ): Promise<MaskingImage> {
   const limits = maskingLimits(options.limits);
-  const info = await inspectRaster(input, limits, MASKING_FORMATS);
-  try {
-    const rgb = await sharp(input, sharpInputOptions(limits))
-      .toColourspace("srgb")
-      .removeAlpha()
-      .raw()
-      .toBuffer();
-    return { info, limits, rgb: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength) };
-  } catch (error) {
-    throw corruptImage(info.format, error);
-  }
+  const { info, decoded: rgb } = await decodeRaster(input, limits, MASKING_FORMATS, (image) =>
+    image.toColourspace("srgb").removeAlpha().raw().toBuffer(),
+  );
+  return { info, limits, rgb: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength) };
 }
 
 /**
@@ -198,14 +188,11 @@ export async function readMask(
   height: number,
   limits: ImageLimits,
 ): Promise<Uint8Array> {
-  const info = await inspectRaster(input, limits, MASKING_FORMATS);
-  try {
-    let pipeline = sharp(input, sharpInputOptions(limits)).flatten({ background: "#000000" });
-    if (info.width !== width || info.height !== height)
-      pipeline = pipeline.resize(width, height, { fit: "fill" });
-    const grey = await pipeline.toColourspace("b-w").raw().toBuffer();
-    return new Uint8Array(grey.buffer, grey.byteOffset, grey.byteLength);
-  } catch (error) {
-    throw corruptImage(info.format, error);
-  }
+  const { decoded: grey } = await decodeRaster(input, limits, MASKING_FORMATS, (image, info) => {
+    const flat = image.flatten({ background: "#000000" });
+    const sized =
+      info.width === width && info.height === height ? flat : flat.resize(width, height, { fit: "fill" });
+    return sized.toColourspace("b-w").raw().toBuffer();
+  });
+  return new Uint8Array(grey.buffer, grey.byteOffset, grey.byteLength);
 }

@@ -1,8 +1,8 @@
-import sharp, { type OutputInfo, type Sharp } from "sharp";
+import sharp, { type Sharp } from "sharp";
 import { corruptImage } from "./errors.js";
 import {
+  decodeRaster,
   type ImageLimits,
-  inspectRaster,
   type RasterFormat,
   type RasterInfo,
   resolveLimits,
@@ -59,19 +59,15 @@ export async function workingMask(
   formats?: readonly RasterFormat[],
 ): Promise<WorkingMask> {
   const limits = resolveLimits(overrides);
-  const info = await inspectRaster(input, limits, formats);
-  let decoded: { data: Buffer; info: OutputInfo };
-  try {
+  const { info, decoded } = await decodeRaster(input, limits, formats, (image) =>
     // JPEG shrink-on-load makes this cheap even at 12 MP: the decoder itself downsamples.
-    decoded = await sharp(input, sharpInputOptions(limits))
+    image
       .resize(WORKING_SIZE, WORKING_SIZE, { fit: "inside", withoutEnlargement: true })
       .toColourspace("srgb")
       .ensureAlpha()
       .raw()
-      .toBuffer({ resolveWithObject: true });
-  } catch (error) {
-    throw corruptImage(info.format, error);
-  }
+      .toBuffer({ resolveWithObject: true }),
+  );
   const { width, height } = decoded.info;
   const pixels = new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength);
   const mask = segmentSubject({ data: pixels, width, height });

@@ -1,12 +1,13 @@
+import { createFakeClock } from "@psapi/core/testing";
 import { decodeJwt, decodeProtectedHeader, exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   CLIENT_ID,
   CLIENT_SECRET,
-  createManualClock,
   form,
   getToken,
   postJson,
+  TEST_START,
   testEmulator,
 } from "../testing/helpers.js";
 
@@ -263,7 +264,7 @@ describe("POST /ims/exchange/jwt", () => {
   }
 
   it("verifies an RS256 JWT against the configured key and answers expires_in in ms", async () => {
-    const clock = createManualClock();
+    const clock = createFakeClock({ start: TEST_START });
     const { app } = testEmulator({ clock, clients: [jwtClient()] });
     const res = await exchange(app, await signJwt(privateKey, clock.now() / 1000));
     expect(res.status).toBe(200);
@@ -277,14 +278,14 @@ describe("POST /ims/exchange/jwt", () => {
   });
 
   it("answers invalid_signature for a JWT signed with another key", async () => {
-    const clock = createManualClock();
+    const clock = createFakeClock({ start: TEST_START });
     const { app } = testEmulator({ clock, clients: [jwtClient()] });
     const res = await exchange(app, await signJwt(otherKey, clock.now() / 1000));
     expect(await oauthError(res)).toMatchObject({ status: 400, body: { error: "invalid_signature" } });
   });
 
   it("answers invalid_token for an expired JWT, judged on the emulator clock", async () => {
-    const clock = createManualClock();
+    const clock = createFakeClock({ start: TEST_START });
     const { app } = testEmulator({ clock, clients: [jwtClient()] });
     const jwt = await signJwt(privateKey, clock.now() / 1000);
     await app.request("/__emulator/clock/advance", postJson({ ms: 301_000 }));
@@ -295,7 +296,7 @@ describe("POST /ims/exchange/jwt", () => {
   });
 
   it("answers invalid_client for a wrong aud, invalid_scope with no meta-scope, invalid_token for garbage", async () => {
-    const clock = createManualClock();
+    const clock = createFakeClock({ start: TEST_START });
     const { app } = testEmulator({ clock, clients: [jwtClient()] });
     const now = clock.now() / 1000;
     const aud = await signJwt(privateKey, now, { aud: "https://ims-na1.adobelogin.com/c/someone-else" });
@@ -317,7 +318,7 @@ describe("POST /ims/exchange/jwt", () => {
   });
 
   it("answers invalid_client for an unknown client (400), a wrong secret or a client without a key (401)", async () => {
-    const clock = createManualClock();
+    const clock = createFakeClock({ start: TEST_START });
     const { app } = testEmulator({
       clock,
       clients: [jwtClient(), { clientId: "plain", clientSecret: "plain-secret" }],

@@ -73,6 +73,52 @@ describe.skipIf(!CHROMIUM)("the inspector in Chromium", { timeout: 180_000 }, ()
     const link = ((await response.json()) as { _links: { self: { href: string } } })._links.self.href;
     return link.split("/").pop() as string;
   }
+  /** Puts a fixture in the emulator's storage and starts a current-contract job on it; its job id. */
+  async function submitCurrent(path: "/v2/remove-background" | "/v1/mask-objects", image: string) {
+    const key = `${path.slice(4)}/in.png`;
+    const put = await call(await presign(key, "PUT"), {
+      method: "PUT",
+      headers: { "content-type": "image/png" },
+      body: new Uint8Array(await fixture(image)),
+    });
+    expect(put.status).toBe(200);
+    const body = { image: { source: { url: await presign(key, "GET") } } };
+    const response = await call(path, postJson(body, await auth()));
+    expect(response.status).toBe(202);
+    return ((await response.json()) as { jobId: string }).jobId;
+  }
+  /** Waits until the page shows the job succeeded with `count` thumbnails, every one decoded. */
+  async function thumbnailsShown(page: Page, jobId: string, count: number) {
+    const job = `article[data-job="${jobId}"][data-status=succeeded]`;
+    await page.waitForSelector(`${job} img[data-role=output]`, WAIT);
+    // Every image decoded: the thumbnails are real PNGs the emulator rendered.
+    await page.waitForFunction(
+      ([selector, expected]) => {
+        const images = [...document.querySelectorAll<HTMLImageElement>(`${selector} img`)];
+        return images.length === expected && images.every((img) => img.complete && img.naturalWidth > 0);
+      },
+      [job, count] as const,
+      WAIT,
+    );
+  }
+  /** How many pixels of a shown image have the colour the inspector draws boxes in (#ff2d6f). */
+  const boxPixels = (page: Page, selector: string) =>
+    page.evaluate((target) => {
+      const img = document.querySelector<HTMLImageElement>(target);
+      const canvas = document.createElement("canvas");
+      const context = canvas.getContext("2d");
+      if (!img || !context) return -1;
+      [canvas.width, canvas.height] = [img.naturalWidth, img.naturalHeight];
+      context.drawImage(img, 0, 0);
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      let count = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        const [red = 0, green = 0, blue = 0] = [data[i], data[i + 1], data[i + 2]];
+        if (red > 230 && green < 80 && blue > 80 && blue < 140) count++;
+      }
+      return count;
+    }, selector);
+
   async function open(view: string): Promise<Page> {
     const page = await context.newPage();
     await page.goto(`${base}/__emulator/ui/${view}`);
@@ -107,19 +153,7 @@ describe.skipIf(!CHROMIUM)("the inspector in Chromium", { timeout: 180_000 }, ()
     const page = await open("jobs");
     const maskId = await submit("mask", "chelsea.png");
     const cutoutId = await submit("cutout", "coffee.png");
-    for (const id of [maskId, cutoutId]) {
-      const job = `article[data-job="${id}"][data-status=succeeded]`;
-      await page.waitForSelector(`${job} img[data-role=output]`, WAIT);
-      // Both images decoded: the thumbnails are real PNGs the emulator rendered.
-      await page.waitForFunction(
-        (selector) => {
-          const images = [...document.querySelectorAll<HTMLImageElement>(`${selector} img`)];
-          return images.length === 2 && images.every((img) => img.complete && img.naturalWidth > 0);
-        },
-        job,
-        WAIT,
-      );
-    }
+    for (const id of [maskId, cutoutId]) await thumbnailsShown(page, id, 2);
     expect(await page.locator(`article[data-job="${maskId}"] figcaption`).allTextContents()).toEqual([
       "input: input",
       "output: mask",
@@ -135,6 +169,40 @@ describe.skipIf(!CHROMIUM)("the inspector in Chromium", { timeout: 180_000 }, ()
     expect(entries.map((entry) => entry.path)).not.toContain("/favicon.ico");
     await page.emulateMedia({ colorScheme: "dark" });
     await shot(page, "jobs-dark");
+    await page.close();
+  });
+
+  it("shows current-contract jobs live: a remove-background job's input and output, a mask-objects job's boxes over its input", async () => {
+    const page = await open("jobs");
+    // The same photo for both: the remove-background job's input thumbnail is the one without boxes.
+    const removeId = await submitCurrent("/v2/remove-background", "chelsea.png");
+    const objectsId = await submitCurrent("/v1/mask-objects", "chelsea.png");
+    await thumbnailsShown(page, removeId, 2);
+    expect(await page.locator(`article[data-job="${removeId}"] figcaption`).allTextContents()).toEqual([
+      "input: input",
+      "output: outputs",
+    ]);
+
+    // Every region the job found (objects and background) has its box drawn over the input.
+    const status = await json<Record<string, { boundingBox?: unknown }[]>>(`/v1/status/${objectsId}`, {
+      headers: await auth(),
+    });
+    const regions = [...(status.semanticMasks ?? []), ...(status.backgroundMasks ?? [])];
+    expect(regions.filter((region) => region.boundingBox).length).toBeGreaterThan(1);
+    await thumbnailsShown(page, objectsId, 1 + regions.length);
+    const input = `article[data-job="${objectsId}"] img[data-role=input]`;
+    expect(await page.getAttribute(input, "data-boxes")).toBe(String(regions.length));
+    expect(await page.locator(`article[data-job="${objectsId}"] figcaption`).first().textContent()).toBe(
+      `input: input, ${regions.length} boxes drawn over it`,
+    );
+    const withBoxes = await boxPixels(page, input);
+    const without = await boxPixels(page, `article[data-job="${removeId}"] img[data-role=input]`);
+    expect(without).toBeGreaterThanOrEqual(0);
+    expect(withBoxes, `box-coloured pixels: ${withBoxes} with boxes, ${without} without`).toBeGreaterThan(
+      Math.max(200, 10 * without),
+    );
+    await page.locator(`article[data-job="${objectsId}"]`).scrollIntoViewIfNeeded();
+    await shot(page, "jobs-current");
     await page.close();
   });
 

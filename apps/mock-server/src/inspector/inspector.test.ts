@@ -67,7 +67,7 @@ describe("journal entries for the inspector", () => {
       "/sensei/mask",
       postJson(
         { input: { href: signed, storage: "external" }, refresh_token: "rt-secret", note: `Bearer ${token}` },
-        { authorization: `Bearer ${token}`, "x-api-key": CLIENT_ID },
+        { authorization: `Bearer ${token}`, "x-api-key": CLIENT_ID, cookie: "session=cookie-secret" },
       ),
     );
     const entries = await journal(app);
@@ -75,9 +75,14 @@ describe("journal entries for the inspector", () => {
     expect(text).not.toContain(CLIENT_SECRET);
     expect(text).not.toContain(token);
     expect(text).not.toContain("rt-secret");
+    expect(text).not.toContain("cookie-secret");
     expect(text).not.toContain(new URL(signed).searchParams.get("sig"));
     const mask = entries.find((entry) => entry.path === "/sensei/mask");
-    expect(mask?.request?.headers).toMatchObject({ authorization: "[REDACTED]", "x-api-key": CLIENT_ID });
+    expect(mask?.request?.headers).toMatchObject({
+      authorization: "[REDACTED]",
+      cookie: "[REDACTED]",
+      "x-api-key": CLIENT_ID,
+    });
     expect(JSON.parse(mask?.request?.body ?? "{}")).toMatchObject({
       refresh_token: "[REDACTED]",
       note: "Bearer [REDACTED]",

@@ -107,7 +107,13 @@ export function createInspectorRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
               modified: job.modifiedAt,
               images: jobImages(job).map((image, index) => {
                 const key = ownStoreKey(image, job.ownOrigins);
-                return { index, role: image.role, label: image.label, stored: !!key && ctx.store.has(key) };
+                return {
+                  index,
+                  role: image.role,
+                  label: image.label,
+                  stored: !!key && ctx.store.has(key),
+                  boxes: image.boxes?.length ?? 0,
+                };
               }),
             };
           });

@@ -233,7 +233,8 @@ export interface InspectorJob {
   created: number;
   modified: number;
   errors?: { type: string; code: number; title: string; details?: unknown };
-  images: readonly { index: number; role: string; label: string; stored: boolean }[];
+  /** `boxes`: how many boxes (mask-objects results) the thumbnail has drawn over it. */
+  images: readonly { index: number; role: string; label: string; stored: boolean; boxes: number }[];
 }
 
 /** Jobs: operation, state, timings, error, and the input and output images side by side. */
@@ -273,11 +274,17 @@ export const JobsView: FC<{ jobs: readonly InspectorJob[]; now: number }> = ({ j
                   src={`/__emulator/jobs/${encodeURIComponent(job.jobId)}/thumbnails/${image.index}?v=${job.modified}`}
                   alt={`${image.label} of job ${job.jobId}`}
                   data-role={image.role}
+                  data-boxes={image.boxes > 0 ? image.boxes : undefined}
                 />
               ) : (
                 <p class="muted">not in the emulator's store</p>
               )}
-              <figcaption>{`${image.role}: ${image.label}`}</figcaption>
+              <figcaption>
+                {`${image.role}: ${image.label}`}
+                {image.boxes > 0
+                  ? `, ${image.boxes} ${image.boxes === 1 ? "box" : "boxes"} drawn over it`
+                  : ""}
+              </figcaption>
             </figure>
           ))}
           {job.status === "pending" || job.status === "running" ? (

@@ -529,10 +529,10 @@ describe("transfers that never end", () => {
     );
     await new Promise((resolve) => setImmediate(resolve));
     expect((await status(app, href, headers)).status).toBe("running");
-    clock.advance(4_999);
+    await clock.advance(4_999);
     await new Promise((resolve) => setImmediate(resolve));
     expect((await status(app, href, headers)).status).toBe("running");
-    clock.advance(1);
+    await clock.advance(1);
     await advance(app, 0);
     expect((await status(app, href, headers)).errors).toMatchObject({
       type: "FileLinkInvalidError",

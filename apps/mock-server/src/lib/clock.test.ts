@@ -1,6 +1,7 @@
+import { createFakeClock } from "@psapi/core/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Imaging } from "../options.js";
-import { authHeaders, createManualClock, postJson, testEmulator } from "../testing/helpers.js";
+import { authHeaders, postJson, TEST_START, testEmulator } from "../testing/helpers.js";
 import { EmulatorTime } from "./clock.js";
 
 afterEach(() => {
@@ -9,7 +10,7 @@ afterEach(() => {
 
 describe("EmulatorTime", () => {
   it("adds advances to the clock, never goes back, and forgets them on reset", () => {
-    const clock = createManualClock(1000);
+    const clock = createFakeClock({ start: 1000 });
     const time = new EmulatorTime(clock);
     time.advance(500);
     time.advance(-100);
@@ -23,7 +24,7 @@ describe("job timers", () => {
   it("start a job when the injected clock reaches its start time, with no request to drive it", async () => {
     const computeMask = vi.fn(async () => new Uint8Array([1]));
     const imaging: Imaging = { computeMask, computeCutout: vi.fn(), readDocumentManifest: vi.fn() };
-    const clock = createManualClock();
+    const clock = createFakeClock({ start: TEST_START });
     const { app } = testEmulator({ clock, imaging, jobs: { pendingMs: 100, runningMs: 0 } });
     const headers = await authHeaders(app);
     const body = {
@@ -37,16 +38,16 @@ describe("job timers", () => {
     await app.request(((await put.json()) as { url: string }).url, { method: "PUT", body: "x" });
     expect((await app.request("/sensei/mask", postJson(body, headers))).status).toBe(202);
     expect(clock.sleeps).toContain(100);
-    clock.advance(99);
+    await clock.advance(99);
     await new Promise((resolve) => setImmediate(resolve));
     expect(computeMask).not.toHaveBeenCalled();
-    clock.advance(1);
+    await clock.advance(1);
     await new Promise((resolve) => setImmediate(resolve));
     expect(computeMask).toHaveBeenCalledTimes(1);
   });
 
   it("are cancelled when the shutdown signal aborts", async () => {
-    const clock = createManualClock();
+    const clock = createFakeClock({ start: TEST_START });
     const stop = new AbortController();
     const { app } = testEmulator({ clock, signal: stop.signal, jobs: { pendingMs: 100, runningMs: 0 } });
     const headers = await authHeaders(app);

@@ -1,40 +1,10 @@
+import { createFakeClock } from "@psapi/core/testing";
 import sharp from "sharp";
 import { expect } from "vitest";
 import { type CreateEmulatorOptions, createEmulator } from "../app.js";
-import type { EmulatorClock } from "../lib/clock.js";
 
-/** A clock tests move by hand; sleeps resolve when `advance` passes their deadline. */
-export interface ManualClock extends EmulatorClock {
-  advance(ms: number): void;
-  /** Every sleep duration requested, in order. */
-  readonly sleeps: number[];
-}
-
-export function createManualClock(start = Date.UTC(2026, 10, 23, 18, 0, 0)): ManualClock {
-  let now = start;
-  const waiting: { at: number; resolve: () => void }[] = [];
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep(ms, signal) {
-      sleeps.push(ms);
-      return new Promise((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
-        const entry = { at: now + ms, resolve };
-        waiting.push(entry);
-        signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
-      });
-    },
-    advance(ms) {
-      now += ms;
-      for (const entry of waiting.splice(0)) {
-        if (entry.at <= now) entry.resolve();
-        else waiting.push(entry);
-      }
-    },
-  };
-}
+/** When the emulator's tests start, unless they say otherwise: 2026-11-23T18:00:00Z. */
+export const TEST_START = Date.UTC(2026, 10, 23, 18, 0, 0);
 
 export const CLIENT_ID = "psapi-demo-client";
 export const CLIENT_SECRET = "psapi-demo-secret";
@@ -43,7 +13,7 @@ export type App = ReturnType<typeof createEmulator>;
 
 /** An emulator on a manual clock with instant jobs unless told otherwise. */
 export function testEmulator(options: CreateEmulatorOptions = {}) {
-  const clock = createManualClock();
+  const clock = createFakeClock({ start: TEST_START });
   const app = createEmulator({ clock, jobs: { pendingMs: 0, runningMs: 0 }, ...options });
   return { app, clock };
 }

@@ -233,7 +233,9 @@ export interface operations {
              * @description Documented codes: `invalid_client` (unknown client id, or `aud` names another client),
              *     `invalid_token` (missing, undecodable or expired JWT), `invalid_signature`,
              *     `invalid_jti` (documented by one source), `invalid_scope` (meta-scope problems) and
-             *     `bad_request` (malformed claim values). `error_description` says more.
+             *     `bad_request` (malformed claim values). `error_description` says more. A request that
+             *     is not a form at all, or lacks `client_id`/`client_secret`, gets RFC 6749's
+             *     `invalid_request` (undocumented for this endpoint; the emulator answers it).
              */
             400: {
                 headers: {

@@ -1,6 +1,11 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
-import type { SpecDocument } from "./spec-documents.js";
+import {
+  createSpecSet,
+  type ErrorObject,
+  type SpecDocument,
+  type SpecNode,
+  type SpecOperation,
+  type SpecSet,
+} from "@psapi/openapi";
 
 /** One way in which a response broke the spec. `path` never carries a query string. */
 export interface Violation {
@@ -32,36 +37,17 @@ export interface ConformanceChecker {
   operations(): readonly (MatchedOperation & { readonly method: string })[];
 }
 
-type Json = Record<string, unknown>;
-
-interface Located {
-  readonly value: unknown;
-  readonly documentId: string;
-  /** JSON pointer (RFC 6901) of `value` inside its document, so Ajv can compile it by reference. */
-  readonly pointer: string;
-}
-
 interface Route {
   readonly regex: RegExp;
   readonly template: string;
   readonly templateParams: number;
-  readonly methods: ReadonlyMap<string, Located>;
+  readonly methods: ReadonlyMap<string, SpecOperation>;
   readonly documentId: string;
 }
 
-const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
-
-/**
- * OpenAPI's own format names, which Ajv does not know. They describe the encoding of a value, not a
- * constraint on a JSON string, so every value passes.
- */
-const OPENAPI_FORMATS = ["int32", "int64", "float", "double", "byte", "binary", "password"];
-
+type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === "object" && value !== null && !Array.isArray(value);
-
-const escapePointer = (token: string) => token.replace(/~/g, "~0").replace(/\//g, "~1");
-const unescapePointer = (token: string) => token.replace(/~1/g, "/").replace(/~0/g, "~");
 
 /** The media type without parameters, lower-cased: `application/json; charset=utf-8` → `application/json`. */
 const mediaTypeOf = (contentType: string | null) =>
@@ -93,76 +79,22 @@ const formatAjvErrors = (errors: readonly ErrorObject[] | null | undefined) =>
  * @see https://spec.openapis.org/oas/v3.1.0#paths-object
  */
 export function createConformanceChecker(documents: readonly SpecDocument[]): ConformanceChecker {
-  // strictSchema is off because OpenAPI adds keywords Ajv does not know (`example`, `discriminator`,
-  // `xml`, `externalDocs`, `x-*`); everything else stays strict.
-  const ajv = new Ajv2020({
-    allErrors: true,
-    strictSchema: false,
-    strictTypes: false,
-    validateSchema: false,
-  });
-  addFormats.default(ajv);
-  for (const format of OPENAPI_FORMATS) ajv.addFormat(format, true);
-  const byId = new Map<string, unknown>();
-  for (const { id, document } of documents) {
-    ajv.addSchema(document as Json, id);
-    byId.set(id, document);
-  }
-  const validators = new Map<string, ValidateFunction>();
-  const routes = documents.flatMap(routesOf).sort((a, b) => a.templateParams - b.templateParams);
-
-  function resolve(located: Located, depth = 0): Located {
-    const { value } = located;
-    if (!isObject(value) || typeof value.$ref !== "string") return located;
-    if (depth > 20) throw new Error(`[@psapi/tests] $ref cycle at ${located.documentId}#${located.pointer}`);
-    const target = new URL(value.$ref, located.documentId);
-    const documentId = target.href.replace(/#.*$/, "");
-    const pointer = decodeURIComponent(target.hash.slice(1));
-    let current = byId.get(documentId);
-    for (const token of pointer.split("/").slice(1)) {
-      current =
-        isObject(current) || Array.isArray(current) ? (current as Json)[unescapePointer(token)] : undefined;
-    }
-    if (current === undefined)
-      throw new Error(`[@psapi/tests] unresolvable $ref ${value.$ref} in ${located.documentId}`);
-    return resolve({ value: current, documentId, pointer }, depth + 1);
-  }
-
-  function child(parent: Located, key: string): Located | undefined {
-    if (!isObject(parent.value) || parent.value[key] === undefined) return undefined;
-    return resolve({
-      value: parent.value[key],
-      documentId: parent.documentId,
-      pointer: `${parent.pointer}/${escapePointer(key)}`,
-    });
-  }
-
-  function validatorFor(schema: Located): ValidateFunction {
-    const key = `${schema.documentId}#${schema.pointer}`;
-    let validate = validators.get(key);
-    if (!validate) {
-      validate = ajv.compile({
-        $ref: `${schema.documentId}#${schema.pointer.split("/").map(encodeURIComponent).join("/")}`,
-      });
-      validators.set(key, validate);
-    }
-    return validate;
-  }
+  // The one way psapi reads its specs (@psapi/openapi): one Ajv set-up, Reference Objects followed
+  // by one walker, each schema compiled where it is written.
+  const specs = createSpecSet(documents);
+  const routes = routesOf(specs).sort((a, b) => a.templateParams - b.templateParams);
+  const child = (node: SpecNode | undefined, key: string) => (node ? specs.child(node, key) : undefined);
 
   // Compile every response and header schema now, once: a broken spec fails here, not mid-suite.
-  const childrenOf = (parent: Located | undefined): Located[] =>
-    parent && isObject(parent.value)
-      ? Object.keys(parent.value).flatMap((key) => child(parent, key) ?? [])
-      : [];
   for (const route of routes) {
     for (const operation of route.methods.values()) {
-      for (const response of childrenOf(child(operation, "responses"))) {
-        for (const holder of [
-          ...childrenOf(child(response, "content")),
-          ...childrenOf(child(response, "headers")),
+      for (const [, response] of specs.children(child(operation.node, "responses"))) {
+        for (const [, holder] of [
+          ...specs.children(child(response, "content")),
+          ...specs.children(child(response, "headers")),
         ]) {
           const schema = child(holder, "schema");
-          if (schema) validatorFor(schema);
+          if (schema) specs.validator(schema);
         }
       }
     }
@@ -174,12 +106,11 @@ export function createConformanceChecker(documents: readonly SpecDocument[]): Co
       if (!route.regex.test(path)) continue;
       const operation = route.methods.get(method.toLowerCase());
       if (!operation) continue;
-      const operationId = isObject(operation.value) ? operation.value.operationId : undefined;
       return {
         route,
         operation,
         matched: {
-          operationId: typeof operationId === "string" ? operationId : undefined,
+          operationId: operation.operationId,
           template: route.template,
           documentId: route.documentId,
         },
@@ -207,7 +138,7 @@ export function createConformanceChecker(documents: readonly SpecDocument[]): Co
       add("no operation in the spec declares this method and path");
       return violations;
     }
-    const responses = child(found.operation, "responses");
+    const responses = child(found.operation.node, "responses");
     const declared =
       (responses && child(responses, String(status))) ??
       (responses &&
@@ -241,13 +172,13 @@ export function createConformanceChecker(documents: readonly SpecDocument[]): Co
         return violations;
       }
     }
-    const validate = validatorFor(schema);
+    const validate = specs.validator(schema);
     if (!validate(body))
       add(`body does not match ${declaredType} schema: ${formatAjvErrors(validate.errors)}`);
     return violations;
   }
 
-  function checkHeaders(declared: Located, headers: Headers, add: (problem: string) => void) {
+  function checkHeaders(declared: SpecNode, headers: Headers, add: (problem: string) => void) {
     const declaredHeaders = child(declared, "headers");
     if (!declaredHeaders || !isObject(declaredHeaders.value)) return;
     for (const name of Object.keys(declaredHeaders.value)) {
@@ -263,7 +194,7 @@ export function createConformanceChecker(documents: readonly SpecDocument[]): Co
       // Header values are strings on the wire; numeric schemas describe the number they spell.
       const numeric = schema.value.type === "integer" || schema.value.type === "number";
       const candidate = numeric && value.trim() !== "" ? Number(value) : value;
-      const validate = validatorFor(schema);
+      const validate = specs.validator(schema);
       if (!validate(candidate))
         add(`header ${name}: ${JSON.stringify(value)} ${formatAjvErrors(validate.errors)}`);
     }
@@ -275,10 +206,9 @@ export function createConformanceChecker(documents: readonly SpecDocument[]): Co
     operations: () =>
       routes.flatMap((route) =>
         [...route.methods].map(([method, operation]) => {
-          const operationId = isObject(operation.value) ? operation.value.operationId : undefined;
           return {
             method: method.toUpperCase(),
-            operationId: typeof operationId === "string" ? operationId : undefined,
+            operationId: operation.operationId,
             template: route.template,
             documentId: route.documentId,
           };
@@ -294,37 +224,40 @@ function mediaTypeMatches(declared: string, actual: string) {
   return type === actualType && (subtype === "*" || subtype === actualSubtype);
 }
 
-function routesOf({ id, document }: SpecDocument): Route[] {
-  if (!isObject(document) || !isObject(document.paths)) {
-    throw new Error(`[@psapi/tests] ${id} has no paths object`);
-  }
-  const servers = Array.isArray(document.servers) ? document.servers : [];
-  const firstServer = isObject(servers[0]) && typeof servers[0].url === "string" ? servers[0].url : "/";
-  const basePath = new URL(firstServer, "http://base.invalid").pathname.replace(/\/+$/, "");
-  return Object.entries(document.paths).flatMap(([template, item]) => {
-    if (!isObject(item)) return [];
-    const methods = new Map<string, Located>();
-    for (const method of HTTP_METHODS) {
-      if (item[method] !== undefined) {
-        methods.set(method, {
-          value: item[method],
-          documentId: id,
-          pointer: `/paths/${escapePointer(template)}/${method}`,
-        });
-      }
+function routesOf(specs: SpecSet): Route[] {
+  for (const { id, document } of specs.documents) {
+    if (!isObject(document) || !isObject(document.paths)) {
+      throw new Error(`[@psapi/tests] ${id} has no paths object`);
     }
+  }
+  const byTemplate = new Map<
+    string,
+    { documentId: string; template: string; methods: Map<string, SpecOperation> }
+  >();
+  for (const operation of specs.operations()) {
+    const key = `${operation.documentId} ${operation.template}`;
+    let route = byTemplate.get(key);
+    if (!route) {
+      route = { documentId: operation.documentId, template: operation.template, methods: new Map() };
+      byTemplate.set(key, route);
+    }
+    route.methods.set(operation.method, operation);
+  }
+  return [...byTemplate.values()].map(({ documentId, template, methods }) => {
+    const document = specs.root(documentId).value;
+    const servers = isObject(document) && Array.isArray(document.servers) ? document.servers : [];
+    const firstServer = isObject(servers[0]) && typeof servers[0].url === "string" ? servers[0].url : "/";
+    const basePath = new URL(firstServer, "http://base.invalid").pathname.replace(/\/+$/, "");
     const parts = `${basePath}${template}`.split(/(\{[^}]+\})/);
     const source = parts
       .map((part) => (/^\{[^}]+\}$/.test(part) ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
       .join("");
-    return [
-      {
-        regex: new RegExp(`^${source}$`),
-        template,
-        templateParams: parts.filter((part) => /^\{[^}]+\}$/.test(part)).length,
-        methods,
-        documentId: id,
-      },
-    ];
+    return {
+      regex: new RegExp(`^${source}$`),
+      template,
+      templateParams: parts.filter((part) => /^\{[^}]+\}$/.test(part)).length,
+      methods,
+      documentId,
+    };
   });
 }

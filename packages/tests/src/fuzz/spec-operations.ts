@@ -1,4 +1,4 @@
-import type { SpecDocument } from "../conformance/spec-documents.js";
+import { createSpecSet, type SpecDocument } from "@psapi/openapi";
 
 /** A JSON Schema with every `$ref` inlined (a cycle is cut to `{}` at a fixed depth). */
 export type Schema = Record<string, unknown>;
@@ -32,7 +32,6 @@ export interface FuzzOperation {
   readonly security: readonly SecurityScheme[];
 }
 
-const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 const MAX_REF_DEPTH = 8;
 
 type Json = Record<string, unknown>;
@@ -52,89 +51,63 @@ const isObject = (value: unknown): value is Json =>
  * @see https://spec.openapis.org/oas/v3.1.0#operation-object
  */
 export function specOperations(documents: readonly SpecDocument[]): FuzzOperation[] {
-  const byId = new Map(documents.map(({ id, document }) => [id, document]));
-
-  function lookup(ref: string, base: string): { value: unknown; base: string } {
-    const target = new URL(ref, base);
-    const documentId = target.href.replace(/#.*$/, "");
-    let current = byId.get(documentId);
-    for (const token of decodeURIComponent(target.hash.slice(1)).split("/").slice(1)) {
-      const key = token.replace(/~1/g, "/").replace(/~0/g, "~");
-      current = isObject(current) || Array.isArray(current) ? (current as Json)[key] : undefined;
-    }
-    if (current === undefined) throw new Error(`[@psapi/tests] unresolvable $ref ${ref} in ${base}`);
-    return { value: current, base: documentId };
-  }
-
-  /** Inlines every `$ref` below `value`. */
-  function inline(value: unknown, base: string, depth = 0): unknown {
-    if (Array.isArray(value)) return value.map((item) => inline(item, base, depth));
-    if (!isObject(value)) return value;
-    if (typeof value.$ref === "string") {
-      if (depth >= MAX_REF_DEPTH) return {};
-      const found = lookup(value.$ref, base);
-      return inline(found.value, found.base, depth + 1);
-    }
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, inline(item, base, depth)]));
-  }
-
-  return documents.flatMap(({ id, document }) => {
-    if (!isObject(document) || !isObject(document.paths)) return [];
+  // @psapi/openapi walks the documents and inlines the `$ref`s (a recursive schema cut at a depth).
+  const specs = createSpecSet(documents);
+  return specs.operations().flatMap((found): FuzzOperation[] => {
+    const { documentId: id, template, method } = found;
+    const root = specs.root(id);
+    const document = root.value;
+    if (!isObject(document)) return [];
     const servers = Array.isArray(document.servers) ? document.servers : [];
     const server = isObject(servers[0]) && typeof servers[0].url === "string" ? servers[0].url : "/";
     const basePath = new URL(server, "http://base.invalid").pathname.replace(/\/+$/, "");
-    const globalSecurity = document.security;
     const name = id.slice(id.lastIndexOf("/") + 1);
-    return Object.entries(document.paths).flatMap(([template, rawItem]) => {
-      const item = inline(rawItem, id);
-      if (!isObject(item)) return [];
-      const shared = Array.isArray(item.parameters) ? item.parameters : [];
-      return HTTP_METHODS.flatMap((method): FuzzOperation[] => {
-        const operation = item[method];
-        if (!isObject(operation)) return [];
-        const own = Array.isArray(operation.parameters) ? operation.parameters : [];
-        const parameters = new Map<string, FuzzParameter>();
-        for (const parameter of [...shared, ...own]) {
-          if (!isObject(parameter) || typeof parameter.name !== "string") continue;
-          parameters.set(`${parameter.in}:${parameter.name}`, {
-            name: parameter.name,
-            in: parameter.in as FuzzParameter["in"],
-            required: parameter.required === true,
-            schema: isObject(parameter.schema) ? parameter.schema : {},
-          });
-        }
-        const content = isObject(operation.requestBody) ? operation.requestBody.content : undefined;
-        const bodies = isObject(content)
-          ? Object.entries(content).map(([mediaType, media]) => ({
-              mediaType,
-              schema: isObject(media) && isObject(media.schema) ? media.schema : {},
-            }))
-          : [];
-        const security = Array.isArray(operation.security) ? operation.security : globalSecurity;
-        const first = Array.isArray(security) && isObject(security[0]) ? Object.keys(security[0]) : [];
-        const schemes = isObject(document.components) ? inline(document.components.securitySchemes, id) : {};
-        return [
-          {
-            method: method.toUpperCase(),
-            template: `${basePath}${template}`,
-            operationId: typeof operation.operationId === "string" ? operation.operationId : undefined,
-            document: name,
-            parameters: [...parameters.values()],
-            bodies,
-            security: first.flatMap((scheme): SecurityScheme[] => {
-              const definition = isObject(schemes) ? schemes[scheme] : undefined;
-              if (!isObject(definition)) return [];
-              if (
-                definition.type === "apiKey" &&
-                definition.in === "header" &&
-                typeof definition.name === "string"
-              )
-                return [{ type: "apiKey", header: definition.name.toLowerCase() }];
-              return definition.type === "http" && definition.scheme === "bearer" ? [{ type: "bearer" }] : [];
-            }),
-          },
-        ];
+    const item = specs.inline(found.pathItem, MAX_REF_DEPTH);
+    const operation = specs.inline(found.node, MAX_REF_DEPTH);
+    if (!isObject(item) || !isObject(operation)) return [];
+    const shared = Array.isArray(item.parameters) ? item.parameters : [];
+    const own = Array.isArray(operation.parameters) ? operation.parameters : [];
+    const parameters = new Map<string, FuzzParameter>();
+    for (const parameter of [...shared, ...own]) {
+      if (!isObject(parameter) || typeof parameter.name !== "string") continue;
+      parameters.set(`${parameter.in}:${parameter.name}`, {
+        name: parameter.name,
+        in: parameter.in as FuzzParameter["in"],
+        required: parameter.required === true,
+        schema: isObject(parameter.schema) ? parameter.schema : {},
       });
-    });
+    }
+    const content = isObject(operation.requestBody) ? operation.requestBody.content : undefined;
+    const bodies = isObject(content)
+      ? Object.entries(content).map(([mediaType, media]) => ({
+          mediaType,
+          schema: isObject(media) && isObject(media.schema) ? media.schema : {},
+        }))
+      : [];
+    const security = Array.isArray(operation.security) ? operation.security : document.security;
+    const first = Array.isArray(security) && isObject(security[0]) ? Object.keys(security[0]) : [];
+    const securitySchemes = specs.child(root, "components", "securitySchemes");
+    const schemes = securitySchemes ? specs.inline(securitySchemes, MAX_REF_DEPTH) : {};
+    return [
+      {
+        method: method.toUpperCase(),
+        template: `${basePath}${template}`,
+        operationId: found.operationId,
+        document: name,
+        parameters: [...parameters.values()],
+        bodies,
+        security: first.flatMap((scheme): SecurityScheme[] => {
+          const definition = isObject(schemes) ? schemes[scheme] : undefined;
+          if (!isObject(definition)) return [];
+          if (
+            definition.type === "apiKey" &&
+            definition.in === "header" &&
+            typeof definition.name === "string"
+          )
+            return [{ type: "apiKey", header: definition.name.toLowerCase() }];
+          return definition.type === "http" && definition.scheme === "bearer" ? [{ type: "bearer" }] : [];
+        }),
+      },
+    ];
   });
 }
