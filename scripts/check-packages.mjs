@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Packs every public workspace package with `pnpm pack` (as `pnpm publish` would) and checks what a
-// registry user would get: a LICENSE, repository/homepage/bugs, no `workspace:` range, no source map
+// registry user would get: a LICENSE, repository/homepage/bugs, no `workspace:` or `catalog:` range, no source map
 // pointing at a file the tarball does not ship, README links that work on a registry page; then
 // publint and `attw --profile esm-only` on the tarball. Part of `pnpm test` (after the build).
 //
@@ -77,7 +77,7 @@ function problemsOf(unpacked, name) {
   if (typeof manifest.repository?.directory !== "string") problems.push('has no "repository.directory"');
   for (const field of DEPENDENCY_FIELDS) {
     for (const [dependency, range] of Object.entries(manifest[field] ?? {})) {
-      if (String(range).startsWith("workspace:")) problems.push(`${field}.${dependency} is "${range}"`);
+      if (/^(workspace|catalog):/.test(String(range))) problems.push(`${field}.${dependency} is "${range}"`);
       if (field !== "devDependencies" && privateNames.has(dependency))
         problems.push(`${field}.${dependency} is a private package: installing this one fails with a 404`);
     }

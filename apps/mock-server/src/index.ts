@@ -5,7 +5,7 @@ export type { JournalEntry } from "./control/journal.js";
 export { type EmulatorClock, systemClock } from "./lib/clock.js";
 export {
   ADOBE_RATE_LIMITS,
-  DEFAULT_SCOPES,
+  DEFAULT_ALLOWED_SCOPES,
   DEMO_CLIENT,
   type EmulatorClient,
   type EmulatorLimits,

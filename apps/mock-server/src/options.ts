@@ -8,7 +8,7 @@ export interface EmulatorClient {
   clientId: string;
   /** Client secret, compared in constant time. */
   clientSecret: string;
-  /** Scopes this client may ask for. Default: {@link DEFAULT_SCOPES}. */
+  /** Scopes this client may ask for. Default: {@link DEFAULT_ALLOWED_SCOPES}. */
   scopes?: readonly string[];
   /** SPKI PEM public key that verifies this client's RS256 JWTs at `POST /ims/exchange/jwt`. */
   jwtPublicKey?: string;
@@ -150,7 +150,7 @@ export const DEMO_CLIENT: EmulatorClient = Object.freeze({
 });
 
 /** Scopes a client may request unless it lists its own: what Adobe's docs and SDKs ask for. */
-export const DEFAULT_SCOPES: readonly string[] = Object.freeze([
+export const DEFAULT_ALLOWED_SCOPES: readonly string[] = Object.freeze([
   "openid",
   "AdobeID",
   "read_organizations",

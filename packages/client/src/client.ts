@@ -280,7 +280,7 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
   // Status URLs are read as given: their path (and query) on a trusted origin, which `wait()` checks.
   const poller = raw as unknown as Client<StatusPaths>;
 
-  async function settle<T>(
+  async function dataOrThrow<T>(
     call: Promise<{ data?: T; error?: unknown; response: Response }>,
     request: { method: string; url: string },
   ): Promise<{ data: T | undefined; status: number }> {
@@ -313,7 +313,7 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
         assertTrustedOrigin(statusUrl, trustedOrigins);
         const { origin } = new URL(statusUrl);
         const read = async (signal: AbortSignal) => {
-          const { data, status } = await settle(
+          const { data, status } = await dataOrThrow(
             poller.GET(statusUrl.slice(origin.length), { baseUrl: origin, signal }),
             request,
           );
@@ -339,7 +339,7 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
     const request = { method: "POST", url: `${base}${path}` };
     // One call for every path: each public method already typed its body, so narrowing the path here
     // only satisfies openapi-fetch's per-path overloads.
-    const { data, status } = await settle(
+    const { data, status } = await dataOrThrow(
       raw.POST(path as "/sensei/mask", { baseUrl: base, body: body as CreateMaskRequest, signal }),
       request,
     );
@@ -381,7 +381,7 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
       invalid("jobId must be a non-empty string");
     }
     const request = { method: "GET", url: `${base}${path.replace("{jobId}", encodeURIComponent(jobId))}` };
-    const { data, status } = await settle(
+    const { data, status } = await dataOrThrow(
       raw.GET(path as "/sensei/status/{jobId}", {
         baseUrl: base,
         params: { path: { jobId } },
@@ -442,7 +442,7 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
     async hello(callOptions) {
       refuseRetired("hello");
       const request = { method: "GET", url: `${baseUrl}/pie/psdService/hello` };
-      const { data } = await settle(
+      const { data } = await dataOrThrow(
         raw.GET("/pie/psdService/hello", { parseAs: "text", signal: callOptions?.signal }),
         request,
       );

@@ -6,7 +6,7 @@ export {
 } from "./conformance/checker.js";
 export {
   type Exchange,
-  type FetchLike,
+  type GlobalFetchLike,
   type RecordingFetch,
   type RecordingFetchOptions,
   recordingFetch,

@@ -1,6 +1,6 @@
 import type { FakeClock } from "@psapi/core/testing";
 import { describe, expect, it } from "vitest";
-import type { FetchLike } from "./conformance/recording-fetch.js";
+import type { GlobalFetchLike } from "./conformance/recording-fetch.js";
 import { createDemoAuth, DEMO_CREDENTIALS, useEnvironment } from "./harness/environment.js";
 
 const LIFETIME_S = 120;
@@ -9,7 +9,7 @@ const REFRESH_AHEAD_MS = 30_000;
 describe("token lifecycle, end to end on the emulator's clock", () => {
   // When each token request was sent, in virtual time.
   let tokenRequests: number[] = [];
-  const noteTokenRequests = (fetch: FetchLike, clock: FakeClock): FetchLike => {
+  const noteTokenRequests = (fetch: GlobalFetchLike, clock: FakeClock): GlobalFetchLike => {
     tokenRequests = [];
     return (input, init) => {
       const request = new Request(input, init);

@@ -41,7 +41,7 @@ export function createControlRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
     const { ms } = await readJsonBody<{ ms: number }>(c, validate("advanceClock"));
     ctx.time.advance(ms);
     // Run every transition now due and wait for the work it starts, so the next status read is final.
-    await ctx.jobs.settle();
+    await ctx.jobs.runDue();
     return c.json(clockBody());
   });
 

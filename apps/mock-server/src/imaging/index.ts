@@ -4,17 +4,18 @@ export { ImageDecodeError, type ImageDecodeReason } from "./errors.js";
 export { fillMaskedAreas } from "./fill.js";
 export { DEFAULT_IMAGE_LIMITS, type ImageLimits, inspectImage, type RasterFormat } from "./input.js";
 export { type ManifestOptions, readDocumentManifest } from "./manifest.js";
-export type {
-  DocumentManifest,
-  ManifestAdjustments,
-  ManifestBounds,
-  ManifestCharacterStyle,
-  ManifestDocument,
-  ManifestImageMode,
-  ManifestLayer,
-  ManifestLayerType,
-  ManifestParagraphStyle,
-  ManifestRgb,
+export {
+  type DocumentManifest,
+  MANIFEST_LAYER_TYPES,
+  type ManifestAdjustments,
+  type ManifestBounds,
+  type ManifestCharacterStyle,
+  type ManifestDocument,
+  type ManifestImageMode,
+  type ManifestLayer,
+  type ManifestLayerType,
+  type ManifestParagraphStyle,
+  type ManifestRgb,
 } from "./manifest-types.js";
 export { type CutoutOptions, computeCutout, computeMask, type MaskOptions } from "./mask.js";
 export {

@@ -32,15 +32,24 @@ export interface ManifestDocument {
   photoshopBuild?: string;
 }
 
-/** The layer kinds Adobe's manifest distinguishes. */
-export type ManifestLayerType =
-  | "layer"
-  | "textLayer"
-  | "adjustmentLayer"
-  | "layerSection"
-  | "smartObject"
-  | "fillLayer"
-  | "backgroundLayer";
+/**
+ * The layer kinds Adobe's manifest distinguishes: the spec's `LayerType` enum (`photoshop.yaml`),
+ * which `manifest-types.test.ts` holds this list equal to. `contentLayer` appears in one Adobe
+ * example only; the emulator's reader never produces it, but the type admits it as the spec does.
+ */
+export const MANIFEST_LAYER_TYPES = [
+  "layer",
+  "textLayer",
+  "adjustmentLayer",
+  "layerSection",
+  "smartObject",
+  "fillLayer",
+  "backgroundLayer",
+  "contentLayer",
+] as const;
+
+/** One of {@link MANIFEST_LAYER_TYPES}. */
+export type ManifestLayerType = (typeof MANIFEST_LAYER_TYPES)[number];
 
 /** A rectangle in document pixels. */
 export interface ManifestBounds {

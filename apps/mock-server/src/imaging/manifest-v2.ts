@@ -34,6 +34,9 @@ const V2_TYPES: Record<ManifestLayerType, string> = {
   fillLayer: "solid_color_layer",
   layerSection: "group_layer",
   smartObject: "smart_object_layer",
+  // Not in the migration guide (the v1 kind is in one example only): its snake_case form, as the
+  // other kinds map.
+  contentLayer: "content_layer",
 };
 
 function ltrb(bounds: { top: number; left: number; width: number; height: number }) {

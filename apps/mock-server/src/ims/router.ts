@@ -3,7 +3,7 @@ import { importSPKI, errors as joseErrors, jwtVerify } from "jose";
 import type { EmulatorContext, EmulatorContextType, EmulatorEnv } from "../context.js";
 import { OAuthError } from "../http/errors.js";
 import { safeEqual } from "../lib/secrets.js";
-import { DEFAULT_SCOPES, type EmulatorClient } from "../options.js";
+import { DEFAULT_ALLOWED_SCOPES, type EmulatorClient } from "../options.js";
 
 const GRANTS = new Set(["client_credentials", "authorization_code", "refresh_token"]);
 const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" };
@@ -52,7 +52,7 @@ function parseScopes(
   requested: string | undefined,
   granted?: readonly string[],
 ): string[] {
-  const allowed = granted ?? client.scopes ?? DEFAULT_SCOPES;
+  const allowed = granted ?? client.scopes ?? DEFAULT_ALLOWED_SCOPES;
   if (requested === undefined) return [...allowed];
   const scopes = [...new Set(requested.split(/[,\s]+/).filter(Boolean))];
   const bad = scopes.filter((scope) => !allowed.includes(scope));

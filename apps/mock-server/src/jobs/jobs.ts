@@ -151,7 +151,7 @@ export function fileName(href: string): string {
 /**
  * Runs jobs for real: pending → running (download the input, run the image work, upload the
  * output) → succeeded or failed, on emulator time. Transitions happen on a timer, on every request
- * (`tick`), and on `settle` (clock advance), so an injected clock drives them deterministically.
+ * (`tick`), and on `runDue` (clock advance), so an injected clock drives them deterministically.
  */
 export class JobRunner {
   readonly #deps: JobRunnerDeps;
@@ -255,7 +255,7 @@ export class JobRunner {
   }
 
   /** Applies due transitions and waits for the work they start, until nothing more is due. */
-  async settle(): Promise<void> {
+  async runDue(): Promise<void> {
     for (;;) {
       this.tick();
       const working = [...this.#active].filter((job) => job.status === "running" && !job.outcome && job.work);

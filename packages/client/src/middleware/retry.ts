@@ -56,7 +56,7 @@ export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): Ret
   // openapi-fetch hands to onResponse/onError unchanged) so that an aborted call leaks nothing.
   const pending = new WeakMap<Request, { template: Request; startedAt: number }>();
 
-  async function settle(
+  async function retryWhileTransient(
     request: Request,
     state: { template: Request; startedAt: number },
     first: Outcome,
@@ -90,7 +90,7 @@ export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): Ret
   return {
     async send(request, fetch) {
       const state = { template: replayCopy(request), startedAt: clock.now() };
-      return settle(request, state, await sendOnce(fetch, request, request.signal), fetch);
+      return retryWhileTransient(request, state, await sendOnce(fetch, request, request.signal), fetch);
     },
     onRequest({ request }) {
       pending.set(request, { template: replayCopy(request), startedAt: clock.now() });
@@ -100,14 +100,14 @@ export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): Ret
       const state = pending.get(request);
       pending.delete(request);
       if (state === undefined) return undefined;
-      return settle(request, state, { response }, fetch);
+      return retryWhileTransient(request, state, { response }, fetch);
     },
     async onError({ request, error, options: { fetch } }) {
       const state = pending.get(request);
       pending.delete(request);
       // An abort is not a failure to retry: the caller asked to stop.
       if (state === undefined || request.signal.aborted) return undefined;
-      return settle(request, state, { error }, fetch);
+      return retryWhileTransient(request, state, { error }, fetch);
     },
   };
 }

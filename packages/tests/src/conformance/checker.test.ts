@@ -189,7 +189,7 @@ describe("recordingFetch", () => {
     await recorder.fetch(new Request("https://tiny.example/api/things/b?sig=secret"));
     await expect(recorder.fetch("https://tiny.example/api/things/c")).rejects.toThrow();
     expect(await first.json()).toEqual({ id: "a", created: "2026-01-01T00:00:00Z" });
-    await recorder.settle();
+    await recorder.untilChecked();
     expect(recorder.checked).toBe(2);
     expect(recorder.exchanges.map((exchange) => [exchange.path, exchange.status])).toEqual([
       ["/api/things/a", 200],
@@ -209,7 +209,7 @@ describe("recordingFetch", () => {
       shouldCheck: (url) => url.hostname === "tiny.example",
     });
     await recorder.fetch("https://storage.example/bucket/object");
-    await recorder.settle();
+    await recorder.untilChecked();
     expect(recorder.checked).toBe(0);
     expect(recorder.report()).toBe("");
   });
@@ -241,7 +241,7 @@ describe("a broken spec", () => {
     const throwing = { ...checker, check: () => Promise.reject(new Error("cannot check")) };
     const recorder = recordingFetch(async () => json({}, 200), { checker: throwing });
     await recorder.fetch("https://tiny.example/api/things/a");
-    await recorder.settle();
+    await recorder.untilChecked();
     expect(recorder.report()).toBe("GET /api/things/a → 200 (getThing): the checker failed: cannot check");
   });
 });

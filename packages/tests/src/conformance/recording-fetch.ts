@@ -1,7 +1,10 @@
 import type { ConformanceChecker, Violation } from "./checker.js";
 
-/** The `fetch` shape every psapi package accepts as an option. */
-export type FetchLike = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
+/**
+ * The global `fetch`'s call shape (input and optional init), which the suites call directly; it
+ * also fits `@psapi/core`'s one-argument `FetchLike`, the option every psapi package accepts.
+ */
+export type GlobalFetchLike = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
 
 /** One request that went through a {@link RecordingFetch}, in the order they were sent. */
 export interface Exchange {
@@ -30,13 +33,13 @@ export interface RecordingFetchOptions {
 
 /** A `fetch` that records each exchange and checks each response against the spec. */
 export interface RecordingFetch {
-  readonly fetch: FetchLike;
+  readonly fetch: GlobalFetchLike;
   readonly exchanges: readonly Exchange[];
   readonly violations: readonly Violation[];
-  /** How many responses were checked so far (checks finish asynchronously; see `settle`). */
+  /** How many responses were checked so far (checks finish asynchronously; see `untilChecked`). */
   readonly checked: number;
   /** Resolves when every response received so far has been checked. */
-  settle(): Promise<void>;
+  untilChecked(): Promise<void>;
   /** The exchanges for one operation id. */
   exchangesOf(operationId: string): Exchange[];
   /** Drops the exchanges recorded so far (a long run's own memory); violations are kept. */
@@ -56,17 +59,17 @@ export interface RecordingFetch {
  * @example
  * const recorder = recordingFetch((request) => app.fetch(request), { checker });
  * const client = createPhotoshopClient({ auth, fetch: recorder.fetch });
- * await recorder.settle();
+ * await recorder.untilChecked();
  * expect(recorder.report()).toBe("");
  */
-export function recordingFetch(inner: FetchLike, options: RecordingFetchOptions): RecordingFetch {
+export function recordingFetch(inner: GlobalFetchLike, options: RecordingFetchOptions): RecordingFetch {
   const { checker, shouldCheck = () => true } = options;
   const exchanges: Exchange[] = [];
   const violations: Violation[] = [];
   const pending = new Set<Promise<void>>();
   let checked = 0;
 
-  const fetch: FetchLike = async (input, init) => {
+  const fetch: GlobalFetchLike = async (input, init) => {
     const request = input instanceof Request && init === undefined ? input : new Request(input, init);
     const url = new URL(request.url);
     const base = {
@@ -122,7 +125,7 @@ export function recordingFetch(inner: FetchLike, options: RecordingFetchOptions)
     get checked() {
       return checked;
     },
-    async settle() {
+    async untilChecked() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
     forgetExchanges: () => {

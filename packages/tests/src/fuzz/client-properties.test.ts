@@ -183,7 +183,7 @@ function bodyOf(shape: BodyShape, signal: AbortSignal): BodyInit | null {
 }
 
 /** Settles the promise or says it hung. */
-async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown; hung?: true }> {
+async function outcomeOrHang<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown; hung?: true }> {
   let timer: NodeJS.Timeout | undefined;
   const hang = new Promise<{ hung: true }>((resolve) => {
     timer = setTimeout(() => resolve({ hung: true }), HANG_MS);
@@ -250,7 +250,7 @@ describe("client properties", () => {
                 });
             }
           };
-          const outcome = await settle(run());
+          const outcome = await outcomeOrHang(run());
           expect(outcome.hung, `${call} did not settle`).toBeUndefined();
           // One call: no retry starts past the retry budget, and the last attempt ends within its
           // timeout; a wait ends by its own timeoutMs plus one poll's worth of the same.
@@ -387,7 +387,7 @@ describe("auth properties", () => {
           });
           const pause = clock.view("test");
           for (const gap of gaps) {
-            const outcome = await settle(auth.getToken());
+            const outcome = await outcomeOrHang(auth.getToken());
             expect(outcome.hung, "getToken did not settle").toBeUndefined();
             if ("error" in outcome) {
               expect(outcome.error, inspect(outcome.error)).toBeInstanceOf(ImsError);

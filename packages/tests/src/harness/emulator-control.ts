@@ -1,5 +1,5 @@
 import type { FaultRuleInput } from "@psapi/mock-server";
-import type { FetchLike } from "../conformance/recording-fetch.js";
+import type { GlobalFetchLike } from "../conformance/recording-fetch.js";
 
 /** One job of `GET /__emulator/jobs` (`JobSummary` in `openapi/emulator.yaml`), the fields the suites read. */
 export interface JobSummary {
@@ -40,7 +40,7 @@ export interface EmulatorControl {
  * const control = emulatorControl(baseUrl, recorder.fetch);
  * const input = await control.upload("in/coffee.png", coffee, "image/png");
  */
-export function emulatorControl(baseUrl: string, fetch: FetchLike): EmulatorControl {
+export function emulatorControl(baseUrl: string, fetch: GlobalFetchLike): EmulatorControl {
   async function call(method: string, path: string, expected: number, body?: unknown): Promise<Response> {
     const response = await fetch(
       new Request(`${baseUrl}${path}`, {

@@ -6,7 +6,7 @@ import { createFakeClock, type FakeClock } from "@psapi/core/testing";
 import { createEmulator, type EmulatorOptions } from "@psapi/mock-server";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { createConformanceChecker } from "../conformance/checker.js";
-import { type FetchLike, type RecordingFetch, recordingFetch } from "../conformance/recording-fetch.js";
+import { type GlobalFetchLike, type RecordingFetch, recordingFetch } from "../conformance/recording-fetch.js";
 import { loadPsapiSpecs } from "../conformance/spec-documents.js";
 import { type EmulatorControl, emulatorControl } from "./emulator-control.js";
 
@@ -30,7 +30,7 @@ export interface EnvironmentOptions {
    * Sits between the client (and auth) and the recorder, so it can change what the client sees
    * while the conformance check still sees what the emulator sent.
    */
-  interpose?: (fetch: FetchLike, clock: FakeClock) => FetchLike;
+  interpose?: (fetch: GlobalFetchLike, clock: FakeClock) => GlobalFetchLike;
 }
 
 /** A fresh emulator with a client and auth wired to it on one virtual clock. */
@@ -40,7 +40,7 @@ export interface TestEnvironment {
   /** Records and checks every exchange of the client, auth and harness. */
   readonly recorder: RecordingFetch;
   /** The fetch the client and auth use (tracked by the clock, recorded, checked). */
-  readonly fetch: FetchLike;
+  readonly fetch: GlobalFetchLike;
   readonly auth: PhotoshopAuth;
   readonly client: PhotoshopClient;
   readonly control: EmulatorControl;
@@ -57,7 +57,7 @@ export const PSAPI_CHECKER = createConformanceChecker(loadPsapiSpecs());
 /** What an auth factory gets from the environment. */
 export interface AuthContext {
   readonly baseUrl: string;
-  readonly fetch: FetchLike;
+  readonly fetch: GlobalFetchLike;
   readonly clock: FakeClock;
 }
 
@@ -109,7 +109,7 @@ export async function createTestEnvironment(options: EnvironmentOptions = {}): P
   const stop = new AbortController();
   let baseUrl = IN_PROCESS_ORIGIN;
   let closeServer = async () => {};
-  let inner: FetchLike;
+  let inner: GlobalFetchLike;
   const emulatorOptions = (publicUrl: string): EmulatorOptions => ({
     ...options.emulator,
     clock: clock.view("emulator", { server: true }),
@@ -149,7 +149,7 @@ export async function createTestEnvironment(options: EnvironmentOptions = {}): P
     control,
     async close() {
       try {
-        await recorder.settle();
+        await recorder.untilChecked();
         expect(recorder.checked, "no response was checked against the spec").toBeGreaterThan(0);
         expect(recorder.report(), "responses that break openapi/*.yaml").toBe("");
       } finally {

@@ -1,5 +1,5 @@
 import type { PhotoshopAuth } from "@psapi/auth";
-import type { FetchLike } from "../conformance/recording-fetch.js";
+import type { GlobalFetchLike } from "../conformance/recording-fetch.js";
 
 /**
  * Removes `Retry-After` from every answer, as a gateway that omits it would. It sits between the
@@ -10,7 +10,7 @@ import type { FetchLike } from "../conformance/recording-fetch.js";
  * @example
  * createTestEnvironment({ interpose: withoutRetryAfter });
  */
-export function withoutRetryAfter(fetch: FetchLike): FetchLike {
+export function withoutRetryAfter(fetch: GlobalFetchLike): GlobalFetchLike {
   return async (input, init) => {
     const response = await fetch(input, init);
     if (!response.headers.has("retry-after")) return response;
@@ -29,7 +29,10 @@ export function withoutRetryAfter(fetch: FetchLike): FetchLike {
  * @example
  * createTestEnvironment({ interpose: withContentType("/sensei/mask", "text/plain") });
  */
-export function withContentType(path: string, contentType: string): (fetch: FetchLike) => FetchLike {
+export function withContentType(
+  path: string,
+  contentType: string,
+): (fetch: GlobalFetchLike) => GlobalFetchLike {
   return (fetch) => async (input, init) => {
     const request = new Request(input, init);
     if (new URL(request.url).pathname !== path) return fetch(request);
@@ -69,7 +72,11 @@ export function withApiKey(auth: PhotoshopAuth, apiKey: string): PhotoshopAuth {
  * @example
  * createTestEnvironment({ interpose: withFaultOnNth("/sensei/mask", 2, "503") });
  */
-export function withFaultOnNth(path: string, nth: number, fault: string): (fetch: FetchLike) => FetchLike {
+export function withFaultOnNth(
+  path: string,
+  nth: number,
+  fault: string,
+): (fetch: GlobalFetchLike) => GlobalFetchLike {
   return (fetch) => {
     let seen = 0;
     return async (input, init) => {
