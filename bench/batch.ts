@@ -167,7 +167,8 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
       emulator:
         "in-process createEmulator({ rateLimits: true }) served on 127.0.0.1, default job timing (200 ms pending, 800 ms running)",
       limits: ADOBE_RATE_LIMITS,
-      clientLimits: "psapi's ADOBE_RATE_RULES (the same windows plus 250 ms margin), shared through Redis",
+      clientLimits:
+        "psapi's ADOBE_RATE_RULES (the same windows plus a 50 ms margin, each request counted from its answer), shared through Redis",
       redis: "redis-server on 127.0.0.1, AOF on",
       ceiling:
         "the earliest arrival of each submission if every window were filled the moment it allowed (idealSchedule): for this count, the last one " +

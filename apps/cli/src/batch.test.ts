@@ -68,6 +68,28 @@ describe.concurrent("psapi batch", () => {
   );
 
   it(
+    "runs the current contract's operations on the embedded emulator and downloads their hosted results",
+    SLOW,
+    async () => {
+      const cwd = await mkdtemp(join(dir, "current-"));
+      const photos = await folder("current-photos", 2);
+      const psd = await runCli(["batch", photos, "--op", "remove-background-psd"], { cwd });
+      expect(psd.code).toBe(0);
+      expect(psd.stdout).toMatch(/^remove-background-psd: 2 of 2 succeeded, 0 failed/);
+      const layers = await readFile(join(cwd, "out/batch/photo-001-layers.psd"));
+      expect(layers.subarray(0, 4).toString()).toBe("8BPS");
+
+      const masks = await runCli(["batch", photos, "--op", "mask-objects", "--out", "out/objects"], { cwd });
+      expect(masks.code).toBe(0);
+      expect(masks.stdout).toMatch(/^mask-objects: 2 of 2 succeeded, 0 failed/);
+      const { readdir } = await import("node:fs/promises");
+      const files = await readdir(join(cwd, "out/objects/photo-000-masks"));
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files) expect(file).toMatch(/^\d+-[a-z0-9-]+\.png$/);
+    },
+  );
+
+  it(
     "killed with SIGKILL mid-run, finishes on the next run without sending a finished or accepted input again",
     SLOW,
     async () => {

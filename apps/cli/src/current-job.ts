@@ -7,9 +7,9 @@ import {
   type RemoveBackgroundV2Request,
 } from "@psapi/client";
 import { redactUrl } from "@psapi/core";
+import { writeFileAtomic } from "@psapi/core/files";
 import { CliError } from "./cli-error.js";
 import { displayPath, formatBytes, pngSize } from "./display.js";
-import { writeFileAtomic } from "./files.js";
 import { checkJobInput, resolveJobInput, waitWithProgress } from "./job.js";
 import type { Session } from "./session.js";
 import type { Target } from "./target.js";

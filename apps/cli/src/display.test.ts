@@ -2,7 +2,6 @@ import { redactDeep } from "@psapi/core";
 import { describe, expect, it } from "vitest";
 import { redactToken } from "./commands/token.js";
 import { displayPath, formatBytes, formatDuration, pngSize } from "./display.js";
-import { storageFor } from "./job.js";
 import { laterStatusCommand, type Target } from "./target.js";
 
 describe("pngSize", () => {
@@ -57,14 +56,6 @@ describe("secrets in output", () => {
       access_token: "[REDACTED]",
       status: "succeeded",
     });
-  });
-});
-
-describe("storageFor", () => {
-  it("names Azure and Dropbox URLs as Adobe expects, anything else external", () => {
-    expect(storageFor(new URL("https://acct.blob.core.windows.net/c/a.png?sig=x"))).toBe("azure");
-    expect(storageFor(new URL("https://dl.dropboxusercontent.com/a.png"))).toBe("dropbox");
-    expect(storageFor(new URL("https://bucket.s3.amazonaws.com/a.png"))).toBe("external");
   });
 });
 

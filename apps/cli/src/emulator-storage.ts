@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { redactUrl } from "@psapi/core";
+import { writeFileAtomic } from "@psapi/core/files";
 import { CliError, usageError } from "./cli-error.js";
-import { writeFileAtomic } from "./files.js";
 
 /** An object the API will write, and how to fetch it once the job is done. */
 export interface ReservedOutput {

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import type { JobHandle, JobStatus } from "@psapi/client";
+import { type JobHandle, type JobStatus, storageFor } from "@psapi/client";
 import { redactUrl } from "@psapi/core";
 import { CliError, usageError } from "./cli-error.js";
 import { displayPath, formatBytes, pngSize } from "./display.js";
@@ -18,22 +18,6 @@ export interface JobInput {
   readonly storage: "external" | "azure" | "dropbox";
   /** The file name, for naming results. */
   readonly name: string;
-}
-
-/**
- * The storage type Adobe expects for a pre-signed URL: Azure and Dropbox links say so, anything
- * else (S3, Google Cloud Storage, the emulator) is `external`.
- *
- * @param url - A pre-signed URL.
- * @example
- * storageFor(new URL("https://acct.blob.core.windows.net/c/cat.png?sig=…")) // "azure"
- * @see Adobe's storage guide: "use dropbox or azure when the pre-signed URL comes from those services"
- */
-export function storageFor(url: URL): JobInput["storage"] {
-  if (url.hostname.endsWith(".blob.core.windows.net")) return "azure";
-  if (url.hostname.endsWith(".dropboxusercontent.com") || url.hostname.endsWith(".dropbox.com"))
-    return "dropbox";
-  return "external";
 }
 
 /**

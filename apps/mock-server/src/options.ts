@@ -1,3 +1,4 @@
+import { ADOBE_RATE_RULES, type RateRule } from "@psapi/core";
 import { ADOBE_SOURCE_DOMAINS } from "./current/source-url.js";
 import type * as builtInImaging from "./imaging/index.js";
 import { type EmulatorClock, systemClock } from "./lib/clock.js";
@@ -43,19 +44,11 @@ export interface FaultRuleInput {
   probability?: number;
 }
 
-/** One sliding-window rate limit, counted per client (Adobe counts per org). */
-export interface RateLimitRule {
-  /** Name shown in the journal. */
-  name: string;
-  /** Only requests with this method count. */
-  method?: "GET" | "POST";
-  /** Path glob (`*` matches anything). Default every API route. */
-  route?: string;
-  /** Requests allowed per window. */
-  limit: number;
-  /** Window length in milliseconds. */
-  windowMs: number;
-}
+/**
+ * One sliding-window rate limit, counted per client (Adobe counts per org): `@psapi/core`'s
+ * `RateRule`, the shape `@psapi/batch`'s limiters keep to as well.
+ */
+export type RateLimitRule = RateRule;
 
 /** Caps that keep memory bounded. */
 export interface EmulatorLimits {
@@ -165,18 +158,10 @@ export const DEFAULT_ALLOWED_SCOPES: readonly string[] = Object.freeze([
 ]);
 
 /**
- * Adobe's documented per-org windows: the general service, the retired Sensei masking, and the
- * current remove-background (hard limit: POST 3 per 3 s) and masking (POST 60 per minute on every
- * `/v1/*` operation; Adobe's 9000 per day is not enforced).
+ * Adobe's documented per-org windows: `@psapi/core`'s `ADOBE_RATE_RULES`, the one list that
+ * `psapi batch --rate-limits adobe` keeps to as well.
  */
-export const ADOBE_RATE_LIMITS: readonly RateLimitRule[] = Object.freeze([
-  { name: "post-3s", method: "POST", limit: 16, windowMs: 3_000 },
-  { name: "post-1m", method: "POST", limit: 320, windowMs: 60_000 },
-  { name: "get-3s", method: "GET", limit: 310, windowMs: 3_000 },
-  { name: "masking-1m", method: "POST", route: "/sensei/*", limit: 60, windowMs: 60_000 },
-  { name: "remove-background-3s", method: "POST", route: "/v2/remove-background", limit: 3, windowMs: 3_000 },
-  { name: "masking-v1-1m", method: "POST", route: "/v1/*", limit: 60, windowMs: 60_000 },
-]);
+export const ADOBE_RATE_LIMITS: readonly RateLimitRule[] = ADOBE_RATE_RULES;
 
 const DEFAULT_LIMITS: EmulatorLimits = {
   maxBodyBytes: 1024 * 1024,

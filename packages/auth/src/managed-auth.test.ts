@@ -572,6 +572,58 @@ describe("shared store", () => {
     });
   });
 
+  it("waits storeTimeoutMs for a store call when it is given", async () => {
+    const hanging: TokenStore = {
+      get: () => new Promise(() => {}),
+      set: () => new Promise(() => {}),
+      delete: async () => {},
+    };
+    const { auth, clock, ims } = setup([], { store: hanging, storeTimeoutMs: 12_000 });
+    expect((await auth.getToken()).accessToken).toBe("token-1");
+    expect(ims.calls).toHaveLength(1);
+    // The get's 12 s, then the set's 12 s (the token is served once sharing it has failed).
+    expect(clock.now()).toBe(1_000_000 + 2 * 12_000);
+  });
+
+  it("takes the store's own timeoutMs when storeTimeoutMs is not given, and the option over it", async () => {
+    const waiting = (timeoutMs: number): TokenStore => ({
+      get: () => new Promise(() => {}),
+      set: async () => {},
+      delete: async () => {},
+      timeoutMs,
+    });
+    const own = setup([], { store: waiting(11_000) });
+    await own.auth.getToken();
+    expect(own.clock.now()).toBe(1_000_000 + 11_000);
+    const option = setup([], { store: waiting(11_000), storeTimeoutMs: 2_000 });
+    await option.auth.getToken();
+    expect(option.clock.now()).toBe(1_000_000 + 2_000);
+  });
+
+  it("takes a stored token that a slow store returns within storeTimeoutMs, past the default 5 s", async () => {
+    const memory = createMemoryTokenStore();
+    const slow: TokenStore = {
+      // Another process's renewal lands after 8 s: the store answers with its token then.
+      get: async (key) => {
+        await clock.sleep(8_000);
+        await memory.set(key, {
+          accessToken: "from-another-process",
+          expiresAt: clock.now() + 24 * HOUR,
+          receivedAt: clock.now(),
+          scopes: ["openid", "AdobeID", "read_organizations"],
+          clientId: "client-a",
+        });
+        return memory.get(key);
+      },
+      set: (key, token) => memory.set(key, token),
+      delete: (key) => memory.delete(key),
+      timeoutMs: 10_000,
+    };
+    const { auth, clock, ims } = setup([], { store: slow });
+    expect((await auth.getToken()).accessToken).toBe("from-another-process");
+    expect(ims.calls).toHaveLength(0);
+  });
+
   it("survives a store that throws synchronously", async () => {
     const throwing = {
       get() {

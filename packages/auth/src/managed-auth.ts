@@ -32,12 +32,6 @@ const REFRESH_RETRY_MAX_MS = 10 * 60_000;
 /** Share of the refresh margin over which processes spread their refresh points. */
 const REFRESH_SPREAD = 0.1;
 /**
- * How long a store call may take. A shared store can hang (a Redis client queues commands while it
- * reconnects); past this, the call counts as failed and the token lifecycle goes on without it.
- */
-const STORE_TIMEOUT_MS = 5000;
-
-/**
  * The token lifecycle every credential kind shares: cache (in memory and in the store), refresh ahead of
  * expiry, one IMS request for any number of concurrent callers, stale-while-revalidate with back-off when
  * a refresh fails, and 401 invalidation that refreshes once.
@@ -48,6 +42,14 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
   const storeKey = tokenStoreKey({ imsUrl: source.ims.imsUrl, clientId, scopes });
   const store = validateStore(source.lifecycle.store) ?? createMemoryTokenStore();
   const refreshAhead = duration(source.lifecycle.refreshAhead, "refreshAhead", DEFAULT_REFRESH_AHEAD_MS, 0);
+  // A shared store can hang (a Redis client queues commands while it reconnects): past this, a call
+  // counts as failed and the lifecycle goes on without it. A store that waits on purpose says how long.
+  const storeTimeoutMs = duration(
+    source.lifecycle.storeTimeoutMs ?? store.timeoutMs,
+    "storeTimeoutMs",
+    5000,
+    1,
+  );
   let current = source.initial;
   let flight: Promise<AccessToken> | undefined;
   /** The last token a caller reported as rejected: never adopt it again from the store. */
@@ -70,12 +72,7 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
 
   /** Runs a store call, turning a throw, a rejection or no answer within the time limit into a rejection. */
   async function bounded<T>(call: () => Promise<T>): Promise<T> {
-    const deadline = startDeadline(
-      clock,
-      STORE_TIMEOUT_MS,
-      undefined,
-      `no answer within ${STORE_TIMEOUT_MS} ms`,
-    );
+    const deadline = startDeadline(clock, storeTimeoutMs, undefined, `no answer within ${storeTimeoutMs} ms`);
     try {
       return await abortable(Promise.resolve().then(call), deadline.signal);
     } finally {

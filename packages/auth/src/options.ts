@@ -27,6 +27,13 @@ export interface LifecycleOptions extends ImsOptions {
   refreshAhead?: number;
   /** Token cache, possibly shared by many processes. Default: a private `createMemoryTokenStore()`. */
   store?: TokenStore;
+  /**
+   * Milliseconds one call of the `store` may take before it counts as failed and the lifecycle goes
+   * on without it (a Redis client queueing commands while it reconnects must not hang a caller).
+   * Default: the store's own `timeoutMs` when it declares one (a store that waits for another
+   * process's renewal), else 5000.
+   */
+  storeTimeoutMs?: number;
 }
 
 /** The IMS options after defaults and validation. */

@@ -11,7 +11,7 @@ import {
 import type { PhotoshopAuth } from "./types.js";
 
 /** Options of `createRefreshTokenAuth`. */
-export interface RefreshTokenAuthOptions extends Omit<LifecycleOptions, "store"> {
+export interface RefreshTokenAuthOptions extends Omit<LifecycleOptions, "store" | "storeTimeoutMs"> {
   /** The OAuth (web or native app) client id, sent as `x-api-key`. */
   clientId: string;
   /** The client secret: sent only in the token request's form body. */

@@ -79,6 +79,15 @@ describe("createServerToServerAuth", () => {
     [{ clientId: "c", clientSecret: "s", refreshAhead: "1h" }, "refreshAhead must be a finite number"],
     [{ clientId: "c", clientSecret: "s", store: {} }, "store must have async get"],
     [{ clientId: "c", clientSecret: "s", store: null }, "store must have async get"],
+    [{ clientId: "c", clientSecret: "s", storeTimeoutMs: 0 }, "storeTimeoutMs must be a finite number"],
+    [
+      {
+        clientId: "c",
+        clientSecret: "s",
+        store: { get: async () => {}, set: async () => {}, delete: async () => {}, timeoutMs: "10s" },
+      },
+      "storeTimeoutMs must be a finite number",
+    ],
   ])("rejects bad options at once: %o", (options, message) => {
     expect(() => createServerToServerAuth(options as never)).toThrow(TypeError);
     expect(() => createServerToServerAuth(options as never)).toThrow(`[@psapi/auth] ${message}`);

@@ -54,4 +54,10 @@ export interface TokenStore {
   set(key: string, token: AccessToken): Promise<void>;
   /** Removes the entry under `key`, if any. */
   delete(key: string): Promise<void>;
+  /**
+   * How long one call of this store may take (ms) before psapi counts it as failed, for a store
+   * that waits on purpose (a `get` that waits for another process's renewal behind a distributed
+   * lock). Used when the auth's `storeTimeoutMs` is not given; otherwise the limit is 5000.
+   */
+  readonly timeoutMs?: number;
 }

@@ -28,6 +28,7 @@ export {
 export {
   type AcceptedJob,
   type BatchOperation,
+  type HostedResult,
   OPERATIONS,
   type OperationFile,
   type OperationRequest,
@@ -44,6 +45,7 @@ export {
   type BatchReport,
   type BatchStorage,
   checkInputs,
+  checkOutputs,
   type InputReport,
   type ProcessContext,
   processInput,

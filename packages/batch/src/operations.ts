@@ -1,9 +1,14 @@
-import type { PhotoshopClient } from "@psapi/client";
+import {
+  jobOutputs,
+  type PhotoshopClient,
+  type RemoveBackgroundV2Request,
+  type UrlStorageType,
+} from "@psapi/client";
 
 /** A URL the API reads or writes, with the storage type Adobe's seed operations want beside it. */
 export interface OperationFile {
   readonly href: string;
-  readonly storage: "external" | "azure" | "dropbox";
+  readonly storage: UrlStorageType;
 }
 
 /** What one job of an operation is given. */
@@ -11,6 +16,15 @@ export interface OperationRequest {
   readonly input: OperationFile;
   /** Where the API writes the result, for operations whose `output` is `"href"`. */
   readonly output?: OperationFile;
+}
+
+/** A result file the API hosts (the current contract): where to download it, and what to call it. */
+export interface HostedResult {
+  /** A pre-signed GET URL, short-lived: download it as soon as the job ends. */
+  readonly url: string;
+  /** Appended to the input's name for the local file (`-cutout.png`, `-masks/1-dog.png`). */
+  readonly suffix: string;
+  readonly mediaType?: string;
 }
 
 /** An accepted job: enough to poll it again after a restart. */
@@ -30,23 +44,30 @@ export interface BatchOperation {
   readonly description: string;
   /**
    * `"href"`: the API writes the result to an output URL the caller gives (the seed's `/sensei/*`);
-   * `"hosted"`: the API keeps it and the final status names its URL (the current contract).
+   * `"hosted"`: the API keeps it and the final status names its URL (the current contract), and
+   * the runner downloads it to `outDir`, or copies it to the input's output URL when it has one.
    */
   readonly output: "href" | "hosted";
-  /** Appended to the input's name, extension included, for the local result file (`-mask.png`). */
+  /**
+   * Appended to the input's name for the local result (`-mask.png`); for an operation with
+   * `manyResults`, the folder its files go into (`-masks`).
+   */
   readonly suffix: string;
+  /** A job gives several files (one mask per object): they go to `outDir`, never to one output URL. */
+  readonly manyResults?: boolean;
   /** Sends the job. */
   submit(client: PhotoshopClient, request: OperationRequest, signal: AbortSignal): Promise<AcceptedJob>;
   /**
    * Polls the job until it ends.
-   * @returns the result's URL for `"hosted"` operations.
-   * @throws the client's `JobFailedError`, `JobTimeoutError`, `PhotoshopApiError`.
+   * @returns the hosted result files of `"hosted"` operations (none for `"href"` ones).
+   * @throws the client's `JobFailedError`, `JobTimeoutError`, `PhotoshopApiError`; a `TypeError`
+   *   when a hosted job succeeded without naming a result file.
    */
   wait(
     client: PhotoshopClient,
     job: AcceptedJob,
     options: { signal: AbortSignal; timeoutMs: number },
-  ): Promise<{ resultUrl?: string }>;
+  ): Promise<{ results?: readonly HostedResult[] }>;
 }
 
 /** Polls a seed job (`/sensei/status/…`) to its end; the result is where the caller asked it to go. */
@@ -54,9 +75,69 @@ async function waitSeed(
   client: PhotoshopClient,
   job: AcceptedJob,
   options: { signal: AbortSignal; timeoutMs: number },
-): Promise<{ resultUrl?: string }> {
+): Promise<{ results?: readonly HostedResult[] }> {
   await client.waitForJob(job.statusUrl, options);
   return {};
+}
+
+/**
+ * Polls a current-contract job (`statusUrl` as the 202 gave it: `/v2/status/…` or `/v1/status/…`)
+ * to its end and lists its hosted files, named by `suffixOf`.
+ */
+async function waitHosted(
+  client: PhotoshopClient,
+  job: AcceptedJob,
+  options: { signal: AbortSignal; timeoutMs: number },
+  suffixOf: (file: ReturnType<typeof jobOutputs>[number], index: number) => string,
+): Promise<{ results: readonly HostedResult[] }> {
+  const done = await client.waitForJob(job.statusUrl, options);
+  const files = jobOutputs(done).filter((file) => file.url !== undefined);
+  if (files.length === 0) {
+    throw new TypeError(`[@psapi/batch] job ${job.jobId} succeeded but its status names no result file`);
+  }
+  return {
+    results: files.map((file, index) => ({
+      url: file.url as string,
+      suffix: suffixOf(file, index),
+      ...(file.mediaType !== undefined && { mediaType: file.mediaType }),
+    })),
+  };
+}
+
+/** `POST /v2/remove-background` in one mode, its result hosted by the API. */
+function removeBackground(
+  name: string,
+  mode: NonNullable<RemoveBackgroundV2Request["mode"]>,
+  suffix: string,
+  description: string,
+): BatchOperation {
+  return {
+    name,
+    description,
+    output: "hosted",
+    suffix,
+    async submit(client, request, signal) {
+      // PNG for a cutout (transparency) and a mask; psd mode's own type otherwise (the API's default
+      // would follow the input's type, and a JPEG cannot hold a transparent background).
+      const body: RemoveBackgroundV2Request = {
+        image: { source: { url: request.input.href } },
+        mode,
+        ...(mode !== "psd" && { output: { mediaType: "image/png" as const } }),
+      };
+      const job = await client.removeBackground(body, { signal });
+      return { jobId: job.jobId, statusUrl: job.statusUrl };
+    },
+    wait: (client, job, options) => waitHosted(client, job, options, () => suffix),
+  };
+}
+
+/** A file-name-safe form of a mask's label (`Left Arm` → `left-arm`). */
+function slug(label: string | undefined): string {
+  const text = (label ?? "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+  return text || "region";
 }
 
 function seedOutput(request: OperationRequest): OperationFile {
@@ -67,13 +148,45 @@ function seedOutput(request: OperationRequest): OperationFile {
 }
 
 /**
- * The operations of `psapi batch --op`, by name. The current contract's (`remove-background` in
- * each mode, `mask-objects`) join when the client has their methods.
+ * The operations of `psapi batch --op`, by name: the current contract's (`remove-background` in
+ * each mode, `mask-objects`), whose results the API hosts, and the retired seed's (`mask`,
+ * `cutout`), which write to an output URL.
  */
 export const OPERATIONS: Readonly<Record<string, BatchOperation>> = Object.freeze({
+  "remove-background": removeBackground(
+    "remove-background",
+    "cutout",
+    "-cutout.png",
+    "the subject on a transparent background, PNG (POST /v2/remove-background, mode cutout)",
+  ),
+  "remove-background-mask": removeBackground(
+    "remove-background-mask",
+    "mask",
+    "-mask.png",
+    "greyscale mask of the subject, PNG (POST /v2/remove-background, mode mask)",
+  ),
+  "remove-background-psd": removeBackground(
+    "remove-background-psd",
+    "psd",
+    "-layers.psd",
+    "layered PSD: the photo and the subject with a layer mask (POST /v2/remove-background, mode psd)",
+  ),
+  "mask-objects": {
+    name: "mask-objects",
+    description: "one mask per object and background region, PNGs in <name>-masks/ (POST /v1/mask-objects)",
+    output: "hosted",
+    suffix: "-masks",
+    manyResults: true,
+    async submit(client, request, signal) {
+      const job = await client.maskObjects({ image: { source: { url: request.input.href } } }, { signal });
+      return { jobId: job.jobId, statusUrl: job.statusUrl };
+    },
+    wait: (client, job, options) =>
+      waitHosted(client, job, options, (file, index) => `-masks/${index + 1}-${slug(file.label)}.png`),
+  },
   mask: {
     name: "mask",
-    description: "greyscale mask of the main subject (seed: POST /sensei/mask)",
+    description: "greyscale mask of the main subject (retired seed: POST /sensei/mask)",
     output: "href",
     suffix: "-mask.png",
     async submit(client, request, signal) {
@@ -85,7 +198,7 @@ export const OPERATIONS: Readonly<Record<string, BatchOperation>> = Object.freez
   },
   cutout: {
     name: "cutout",
-    description: "the subject on a transparent background (seed: POST /sensei/cutout)",
+    description: "the subject on a transparent background (retired seed: POST /sensei/cutout)",
     output: "href",
     suffix: "-cutout.png",
     async submit(client, request, signal) {

@@ -22,7 +22,8 @@ export interface RateLimitedFetchOptions {
 }
 
 /**
- * A fetch that takes a slot from the limiter before each send, and, when an answer carries
+ * A fetch that takes a slot from the limiter before each send and settles it when the answer's
+ * headers are in (or the send failed), and, when an answer carries
  * `Retry-After` (429, or 503 with the header), holds every request the same windows count until
  * then. Give it to `createPhotoshopClient({ fetch, timeoutMs: 0 })`: every send, the client's own
  * retries and polls included, then goes through the limiter.
@@ -38,10 +39,16 @@ export function createRateLimitedFetch(options: RateLimitedFetchOptions): FetchL
   const timeoutMs = options.timeoutMs ?? 30_000;
   return async function rateLimitedFetch(request) {
     const { pathname } = new URL(request.url);
-    await limiter.acquire(request.method, pathname, request.signal);
+    const slot = await limiter.acquire(request.method, pathname, request.signal);
     const deadline = startDeadline(clock, timeoutMs, request.signal, `timed out after ${timeoutMs} ms`);
     try {
-      const response = await abortable(fetch(request), deadline.signal);
+      let response: Response;
+      try {
+        response = await abortable(fetch(request), deadline.signal);
+      } finally {
+        // The service counted it somewhere between its sending and now: from now on it counts as now.
+        await slot.settle();
+      }
       const retryAfter = response.headers.get("retry-after");
       if (retryAfter !== null && (response.status === 429 || response.status === 503)) {
         const waitMs = parseRetryAfter(retryAfter, clock.now());

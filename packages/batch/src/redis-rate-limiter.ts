@@ -12,8 +12,14 @@ export interface RedisRateLimiterOptions {
   rules: readonly RateRule[];
   /** Whose windows these are: processes with the same scope share them (one per credential). */
   scope: string;
-  /** As for the memory limiter. Default 250. */
+  /** As for the memory limiter. Default 50. */
   marginMs?: number;
+  /**
+   * The longest a request can be in flight (ms): an unsettled request counts for this long at
+   * most, so one whose process died frees its place. Default 60000 (the limited fetch times a
+   * request out after 30 s).
+   */
+  inflightMs?: number;
   /** Key prefix. Default `psapi:rate:`. */
   prefix?: string;
   clock?: Clock;
@@ -23,9 +29,11 @@ export interface RedisRateLimiterOptions {
 
 /**
  * Sliding logs in sorted sets, one per rule (`<prefix><scope>:<rule>`), checked and counted in one
- * script with Redis's own clock, so processes on any machine share one set of windows. A pause
- * (Retry-After) is a key per rule holding the time it ends.
- * ARGV: member, rule count, then limit and window (margin included) per rule.
+ * script with Redis's own clock, so processes on any machine share one set of windows. A request is
+ * scored `inflightMs` ahead while in flight (it counts as arriving now: a member scored ahead counts
+ * from now), and {@link SETTLE} scores it with the time its answer came. A pause (Retry-After) is a
+ * key per rule holding the time it ends.
+ * ARGV: member, rule count, in-flight ms, then limit and window (margin included) per rule.
  * KEYS: the log of each rule, then the pause key of each rule.
  * Returns 0 when counted, else the milliseconds to wait.
  */
@@ -33,14 +41,15 @@ const ACQUIRE = `
 local t = redis.call("TIME")
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local n = tonumber(ARGV[2])
+local inflight = tonumber(ARGV[3])
 local wait = 0
 for i = 1, n do
-  local limit = tonumber(ARGV[1 + 2 * i])
-  local window = tonumber(ARGV[2 + 2 * i])
+  local limit = tonumber(ARGV[2 + 2 * i])
+  local window = tonumber(ARGV[3 + 2 * i])
   redis.call("ZREMRANGEBYSCORE", KEYS[i], "-inf", now - window)
   if redis.call("ZCARD", KEYS[i]) >= limit then
     local oldest = redis.call("ZRANGE", KEYS[i], 0, 0, "WITHSCORES")
-    local w = tonumber(oldest[2]) + window - now
+    local w = math.min(tonumber(oldest[2]), now) + window - now
     if w > wait then wait = w end
   end
   local paused = tonumber(redis.call("GET", KEYS[n + i]) or "0")
@@ -48,9 +57,16 @@ for i = 1, n do
 end
 if wait > 0 then return math.ceil(wait) end
 for i = 1, n do
-  redis.call("ZADD", KEYS[i], now, ARGV[1])
-  redis.call("PEXPIRE", KEYS[i], tonumber(ARGV[2 + 2 * i]))
+  redis.call("ZADD", KEYS[i], now + inflight, ARGV[1])
+  redis.call("PEXPIRE", KEYS[i], tonumber(ARGV[3 + 2 * i]) + inflight)
 end
+return 0`;
+
+/** Scores a counted request (ARGV[1]) with the time its answer came, in every log it is in (KEYS). */
+const SETTLE = `
+local t = redis.call("TIME")
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 1, #KEYS do redis.call("ZADD", KEYS[i], "XX", now, ARGV[1]) end
 return 0`;
 
 /** Moves a pause's end later, never earlier. ARGV: the end (epoch ms). */
@@ -80,7 +96,8 @@ const MAX_ROUND_MS = 1_000;
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
   const { redis, logger } = options;
   const clock = options.clock ?? systemClock;
-  const margin = options.marginMs ?? 250;
+  const margin = options.marginMs ?? 50;
+  const inflightMs = options.inflightMs ?? 60_000;
   const prefix = `${options.prefix ?? "psapi:rate:"}${options.scope}:`;
   const rules = compileRules(options.rules);
   const local = createMemoryRateLimiter({ rules: options.rules, marginMs: margin, clock });
@@ -107,27 +124,36 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
   return {
     async acquire(method, path, signal) {
       const rulesNow = matching(method, path);
-      if (rulesNow.length === 0) return;
-      const keys = [
-        ...rulesNow.map((rule) => `${prefix}${rule.rule.name}`),
-        ...rulesNow.map((rule) => `${prefix}${rule.rule.name}:pause`),
-      ];
+      if (rulesNow.length === 0) return { settle: async () => {} };
+      const logs = rulesNow.map((rule) => `${prefix}${rule.rule.name}`);
+      const keys = [...logs, ...rulesNow.map((rule) => `${prefix}${rule.rule.name}:pause`)];
       const args = rulesNow.flatMap((rule) => [rule.rule.limit, rule.rule.windowMs + margin]);
+      const member = randomUUID();
       for (;;) {
         signal?.throwIfAborted();
         let wait: number;
         try {
           wait = Number(
-            await redis.eval(ACQUIRE, keys.length, ...keys, randomUUID(), rulesNow.length, ...args),
+            await redis.eval(ACQUIRE, keys.length, ...keys, member, rulesNow.length, inflightMs, ...args),
           );
           cameBack();
         } catch (error) {
           wentAway(error);
           return local.acquire(method, path, signal);
         }
-        if (wait <= 0) return;
+        if (wait <= 0) break;
         await clock.sleep(Math.min(wait, MAX_ROUND_MS), signal);
       }
+      return {
+        async settle() {
+          try {
+            await redis.eval(SETTLE, logs.length, ...logs, member);
+          } catch (error) {
+            // Unsettled, it keeps counting until inflightMs has passed: later, never too early.
+            wentAway(error);
+          }
+        },
+      };
     },
     async pause(method, path, untilMs) {
       await local.pause(method, path, untilMs);

@@ -1,11 +1,18 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, extname, join } from "node:path";
 import { ImsError } from "@psapi/auth";
-import { JobFailedError, JobTimeoutError, PhotoshopApiError, type PhotoshopClient } from "@psapi/client";
-import { redactText, redactUrl } from "@psapi/core";
+import {
+  JobFailedError,
+  JobTimeoutError,
+  PhotoshopApiError,
+  type PhotoshopClient,
+  storageFor,
+} from "@psapi/client";
+import { type FetchLike, redactText, redactUrl } from "@psapi/core";
+import { writeFileAtomic } from "@psapi/core/files";
 import { type BatchInput, inputDigest, resultFileName } from "./inputs.js";
 import type { BatchJournal, InputState } from "./journal.js";
-import type { AcceptedJob, BatchOperation, OperationFile } from "./operations.js";
+import type { AcceptedJob, BatchOperation, HostedResult, OperationFile } from "./operations.js";
 
 /**
  * Storage the runner uploads local inputs to and downloads results from (the emulator's; Adobe has
@@ -54,6 +61,11 @@ export interface ProcessContext {
   readonly storage?: BatchStorage;
   /** Where results are written when no output URL is given. */
   readonly outDir?: string;
+  /**
+   * Downloads hosted results and copies them to output URLs (plain pre-signed URLs: no credentials
+   * are sent). Default the global `fetch`.
+   */
+  readonly fetch?: FetchLike;
   /** Submissions per input before it is reported failed. Default 3. */
   readonly maxAttempts?: number;
   /** Longest wait for one job (ms). Default 600000. */
@@ -88,6 +100,22 @@ export interface BatchReport {
 }
 
 /**
+ * Checks what holds on any target (a fleet's enqueuer checks it before the workers see an input):
+ * an operation that gives several files per input cannot write them to one output URL.
+ *
+ * @throws TypeError naming the first input with an output URL such an operation cannot fill.
+ */
+export function checkOutputs(inputs: readonly BatchInput[], operation: BatchOperation): void {
+  if (!operation.manyResults) return;
+  const input = inputs.find((each) => each.outputUrl !== undefined);
+  if (input !== undefined) {
+    throw new TypeError(
+      `[@psapi/batch] ${input.key} has an output URL, and ${operation.name} gives several files per input: drop the "output" column; the files go to outDir`,
+    );
+  }
+}
+
+/**
  * Checks, before anything is sent, that every input can be run on this target: a local file needs
  * storage to upload to, and a result needs an output URL or storage to come back through.
  *
@@ -97,12 +125,19 @@ export function checkInputs(
   inputs: readonly BatchInput[],
   context: Pick<ProcessContext, "operation" | "storage" | "outDir">,
 ): void {
+  checkOutputs(inputs, context.operation);
   for (const input of inputs) {
     if (input.source.kind === "file" && context.storage === undefined) {
       throw new TypeError(
         `[@psapi/batch] ${input.key} is a local file, and this target has no storage to upload it to: give pre-signed URLs in a manifest`,
       );
     }
+    if (
+      context.operation.output === "hosted" &&
+      input.outputUrl === undefined &&
+      context.outDir === undefined
+    )
+      throw new TypeError("[@psapi/batch] outDir is required to download results");
     if (context.operation.output === "href" && input.outputUrl === undefined) {
       if (context.storage === undefined) {
         throw new TypeError(
@@ -249,8 +284,8 @@ export async function processInput(input: BatchInput, context: ProcessContext): 
         job = await submit(operation, client, request, signal);
         await journal.record({ event: "accepted", key: input.key, attempt, ...job });
       }
-      const { resultUrl } = await operation.wait(client, job, { signal, timeoutMs });
-      const output = await fetchResult(input, context, { outputKey, outPath, resultUrl }, signal);
+      const { results = [] } = await operation.wait(client, job, { signal, timeoutMs });
+      const output = await fetchResult(input, context, { outputKey, outPath, results }, signal);
       await journal.record({
         event: "succeeded",
         key: input.key,
@@ -351,29 +386,89 @@ async function prepare(
   return { input: file(inputHref), output: file(outputHref) };
 }
 
+/**
+ * Brings the result where it belongs. `"href"` operations wrote it to the output URL: download it
+ * from storage to `outPath` when the runner chose that URL. `"hosted"` ones name short-lived URLs:
+ * copy the one file to the input's output URL (GET, then PUT), or download every file to `outDir`.
+ *
+ * @returns What the report shows as the output: a local path or an output URL without its query.
+ */
 async function fetchResult(
   input: BatchInput,
   context: ProcessContext,
-  where: { outputKey: string; outPath: string | undefined; resultUrl: string | undefined },
+  where: { outputKey: string; outPath: string | undefined; results: readonly HostedResult[] },
   signal: AbortSignal,
 ): Promise<string | undefined> {
-  if (input.outputUrl !== undefined) return redactUrl(input.outputUrl);
-  if (where.outPath === undefined)
-    return where.resultUrl === undefined ? undefined : redactUrl(where.resultUrl);
-  if (where.resultUrl === undefined && context.storage) {
-    await mkdir(dirname(where.outPath), { recursive: true });
-    await context.storage.download(where.outputKey, where.outPath, signal);
-    return where.outPath;
+  const fetch = context.fetch ?? ((request: Request) => globalThis.fetch(request));
+  if (context.operation.output === "hosted") {
+    const [first] = where.results;
+    if (first === undefined) throw new TypeError("[@psapi/batch] the job named no result file");
+    if (input.outputUrl !== undefined) {
+      checkOutputs([input], context.operation);
+      await copyHosted(fetch, first, input.outputUrl, signal);
+      return redactUrl(input.outputUrl);
+    }
+    const outDir = context.outDir;
+    if (outDir === undefined) throw new TypeError("[@psapi/batch] outDir is required to download results");
+    const paths: string[] = [];
+    for (const result of where.results) {
+      const path = join(outDir, resultFileName(input, result.suffix));
+      await downloadHosted(fetch, result, path, signal);
+      paths.push(path);
+    }
+    return context.operation.manyResults
+      ? join(outDir, resultFileName(input, context.operation.suffix))
+      : paths[0];
   }
-  return where.resultUrl === undefined ? undefined : redactUrl(where.resultUrl);
+  if (input.outputUrl !== undefined) return redactUrl(input.outputUrl);
+  if (where.outPath === undefined || !context.storage) return undefined;
+  await mkdir(dirname(where.outPath), { recursive: true });
+  await context.storage.download(where.outputKey, where.outPath, signal);
+  return where.outPath;
 }
 
-/** The storage type Adobe's seed operations want for a pre-signed URL. */
-function storageFor(href: string): OperationFile["storage"] {
-  const { hostname } = new URL(href);
-  if (hostname.endsWith(".blob.core.windows.net")) return "azure";
-  if (hostname.endsWith(".dropboxusercontent.com") || hostname.endsWith(".dropbox.com")) return "dropbox";
-  return "external";
+/** GETs a hosted result (its URL is signed: no credentials are sent), failing on any non-2xx. */
+async function getHosted(fetch: FetchLike, result: HostedResult, signal: AbortSignal): Promise<Response> {
+  const response = await fetch(new Request(result.url, { signal }));
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(
+      `download of the result from ${redactUrl(result.url)} failed (HTTP ${response.status}); hosted results are short-lived`,
+    );
+  }
+  return response;
+}
+
+/** Downloads a hosted result to `path`, whole or not at all (a temporary file renamed into place). */
+async function downloadHosted(
+  fetch: FetchLike,
+  result: HostedResult,
+  path: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const bytes = new Uint8Array(await (await getHosted(fetch, result, signal)).arrayBuffer());
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, bytes);
+}
+
+/** Copies a hosted result to the caller's pre-signed output URL: GET, then PUT of the same bytes. */
+async function copyHosted(
+  fetch: FetchLike,
+  result: HostedResult,
+  outputUrl: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const source = await getHosted(fetch, result, signal);
+  const type = result.mediaType ?? source.headers.get("content-type") ?? "application/octet-stream";
+  const bytes = await source.arrayBuffer();
+  // Azure's Put Blob wants the blob type named; S3, Google and Dropbox links take a plain PUT.
+  const headers: Record<string, string> = { "content-type": type };
+  if (storageFor(outputUrl) === "azure") headers["x-ms-blob-type"] = "BlockBlob";
+  const response = await fetch(new Request(outputUrl, { method: "PUT", body: bytes, headers, signal }));
+  await response.body?.cancel();
+  if (!response.ok) {
+    throw new Error(`upload of the result to ${redactUrl(outputUrl)} failed (HTTP ${response.status})`);
+  }
 }
 
 function classify(error: unknown): Outcome {

@@ -41,6 +41,7 @@ export {
   type RetryMiddlewareOptions,
 } from "./middleware/retry.js";
 export type { RetryOptions } from "./retry-policy.js";
+export { storageFor, type UrlStorageType } from "./storage-for.js";
 export type {
   CreateMaskRequest,
   DocumentManifestRequest,

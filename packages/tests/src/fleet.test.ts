@@ -188,12 +188,9 @@ describe("psapi batch --queue and psapi worker", () => {
         // Each input accepted exactly once, and no window was ever exceeded.
         expect(count(entries, "POST", /^\/sensei\/mask$/, 202)).toBe(300);
         expect(entries.filter((entry) => entry.status === 429 && entry.fault === undefined)).toEqual([]);
-        // One token for the whole fleet when the lock holder's IMS call answers within the other
-        // workers' wait (4 s, capped by @psapi/auth's 5 s store-call limit). On a loaded machine it
-        // can take longer, and a waiting worker then asks IMS itself (seen: 2 requests with a second
-        // suite running beside this one), so the bound here is one request per worker at most.
-        expect(count(entries, "POST", /^\/ims\/token/)).toBeGreaterThanOrEqual(1);
-        expect(count(entries, "POST", /^\/ims\/token/)).toBeLessThanOrEqual(workers.length);
+        // One token for the whole fleet: the workers that find the renewal lock taken wait for the
+        // holder's token (up to the lock's lifetime), however long its IMS request takes under load.
+        expect(count(entries, "POST", /^\/ims\/token/)).toBe(1);
 
         const again = start(args);
         const second = await again.done;
@@ -210,39 +207,43 @@ describe("psapi batch --queue and psapi worker", () => {
     },
   );
 
-  it("finishes the batch when a worker is killed with SIGKILL mid-run", SLOW, async () => {
-    const emulator = await serveEmulator(false);
-    const workers = startWorkers(2, emulator.url);
-    try {
-      const input = await photos("fleet-kill", 60);
-      const out = join(dir, "fleet-kill-out");
-      const batch = start([
-        "batch",
-        input,
-        "--op",
-        "cutout",
-        "--queue",
-        redis.url,
-        "--batch-id",
-        "fleet-kill",
-        "--out",
-        out,
-      ]);
-      await untilFinished("fleet-kill", 10);
-      workers[0]?.child.kill("SIGKILL");
-      const { code } = await batch.done;
-      expect(batch.output()).toMatch(/cutout: 60 of 60 succeeded, 0 failed/);
-      expect(code).toBe(0);
-      expect((await readdir(out)).filter((name) => name.endsWith("-cutout.png"))).toHaveLength(60);
-      const accepted = count(await emulator.journal(), "POST", /^\/sensei\/cutout$/, 202);
-      const inDoubt = Number(/(\d+) submission\(s\) in doubt/.exec(batch.output())?.[1] ?? 0);
-      expect(accepted).toBeGreaterThanOrEqual(60);
-      expect(accepted).toBeLessThanOrEqual(60 + inDoubt);
-    } finally {
-      await stopAll(workers);
-      await emulator.close();
-    }
-  });
+  it(
+    "finishes the batch when a worker is killed with SIGKILL mid-run (remove-background: hosted results)",
+    SLOW,
+    async () => {
+      const emulator = await serveEmulator(false);
+      const workers = startWorkers(2, emulator.url);
+      try {
+        const input = await photos("fleet-kill", 60);
+        const out = join(dir, "fleet-kill-out");
+        const batch = start([
+          "batch",
+          input,
+          "--op",
+          "remove-background",
+          "--queue",
+          redis.url,
+          "--batch-id",
+          "fleet-kill",
+          "--out",
+          out,
+        ]);
+        await untilFinished("fleet-kill", 10);
+        workers[0]?.child.kill("SIGKILL");
+        const { code } = await batch.done;
+        expect(batch.output()).toMatch(/remove-background: 60 of 60 succeeded, 0 failed/);
+        expect(code).toBe(0);
+        expect((await readdir(out)).filter((name) => name.endsWith("-cutout.png"))).toHaveLength(60);
+        const accepted = count(await emulator.journal(), "POST", /^\/v2\/remove-background$/, 202);
+        const inDoubt = Number(/(\d+) submission\(s\) in doubt/.exec(batch.output())?.[1] ?? 0);
+        expect(accepted).toBeGreaterThanOrEqual(60);
+        expect(accepted).toBeLessThanOrEqual(60 + inDoubt);
+      } finally {
+        await stopAll(workers);
+        await emulator.close();
+      }
+    },
+  );
 
   it("finishes the batch when Redis is stopped and started again mid-run", SLOW, async () => {
     const emulator = await serveEmulator(false);
@@ -272,10 +273,8 @@ describe("psapi batch --queue and psapi worker", () => {
       expect((await readdir(out)).filter((name) => name.endsWith("-mask.png"))).toHaveLength(60);
       const entries = await emulator.journal();
       expect(count(entries, "POST", /^\/sensei\/mask$/, 202)).toBe(60);
-      // At most one token per worker: while Redis is down each worker may fall back to its own
-      // cache, and under load the shared lock's wait can run out (see the first test).
-      expect(count(entries, "POST", /^\/ims\/token/)).toBeGreaterThanOrEqual(1);
-      expect(count(entries, "POST", /^\/ims\/token/)).toBeLessThanOrEqual(workers.length);
+      // One token: it was shared before Redis went away, and each worker kept it in memory meanwhile.
+      expect(count(entries, "POST", /^\/ims\/token/)).toBe(1);
     } finally {
       await stopAll(workers);
       await emulator.close();

@@ -3,6 +3,8 @@
 import { createServerToServerAuth, tokenStoreKey } from "@psapi/auth";
 import { createFailFastRedis, createRedisRateLimiter, createRedisTokenStore } from "@psapi/batch";
 import { type RedisServer, startRedisServer } from "@psapi/batch/redis-server";
+import type { Clock } from "@psapi/core";
+import { createFakeClock, type FakeClock } from "@psapi/core/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
@@ -35,15 +37,61 @@ function slowIms(delayMs: number) {
 }
 
 /** One "process": its own connection, store and auth. */
-function processAuth(fetch: () => Promise<Response>, clientId: string, logger = {}) {
-  const store = createRedisTokenStore({ redis: connection(), logger });
+function processAuth(
+  fetch: () => Promise<Response>,
+  clientId: string,
+  logger = {},
+  clocks?: { auth: Clock; store: Clock },
+) {
+  const store = createRedisTokenStore({
+    redis: connection(),
+    logger,
+    ...(clocks && { clock: clocks.store }),
+  });
   return createServerToServerAuth({
     clientId,
     clientSecret: "s",
     fetch,
     store,
     imsUrl: "http://127.0.0.1:1",
+    ...(clocks && { clock: clocks.auth }),
   });
+}
+
+const SCOPES = ["openid", "AdobeID", "read_organizations"];
+const tokenAnswer = (token: string) =>
+  Response.json({ access_token: token, token_type: "bearer", expires_in: 86_399 });
+
+/** Waits (in real time: Redis answers take real time) until `ready()`; a hang guard, not a timing assert. */
+async function until(ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 5_000 && !ready(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
+  if (!ready()) throw new Error("gave up waiting");
+}
+
+/**
+ * A view of a fake clock for the store alone, and `drive()`, which moves virtual time one poll at a
+ * time, each once the store sleeps again (its looks at Redis take real time), until `done()`. Auth
+ * takes the clock itself: its time limits are pending sleeps too, and must not count as the store's.
+ */
+function storeClock(clock: FakeClock) {
+  let sleeping = 0;
+  const view: Clock = {
+    now: () => clock.now(),
+    sleep: (ms, signal) => {
+      sleeping++;
+      return clock.sleep(ms, signal).finally(() => {
+        sleeping--;
+      });
+    },
+  };
+  async function drive(done: () => boolean, untilMs = Number.POSITIVE_INFINITY): Promise<void> {
+    const end = clock.now() + untilMs;
+    while (!done() && clock.now() < end) {
+      await until(() => sleeping > 0 || done());
+      if (!done()) await clock.advance(100);
+    }
+  }
+  return { view, drive };
 }
 
 describe("createRedisTokenStore", () => {
@@ -68,6 +116,64 @@ describe("createRedisTokenStore", () => {
     expect(token.accessToken).toBe("token-1");
     expect(ims.requests()).toBe(1);
     expect(await raw.exists(lock)).toBe(0);
+  });
+
+  it("waits for a live holder whose IMS request outlasts auth's default 5 s store limit, and takes its token", async () => {
+    const clock = createFakeClock({ start: Date.now() });
+    const tracked = storeClock(clock);
+    let requests = 0;
+    let answer: (() => void) | undefined;
+    const ims = async () => {
+      requests++;
+      await new Promise<void>((resolve) => {
+        answer = resolve;
+      });
+      return tokenAnswer(`token-${requests}`);
+    };
+    const holder = processAuth(ims, "fleet-d", {}, { auth: clock, store: clock }).getToken();
+    await until(() => requests === 1);
+    let waited = false;
+    const waiter = processAuth(ims, "fleet-d", {}, { auth: clock, store: tracked.view })
+      .getToken()
+      .finally(() => {
+        waited = true;
+      });
+    // 8 s of virtual time with the holder's request unanswered: the waiter keeps waiting.
+    await tracked.drive(() => waited, 8_000);
+    expect(waited).toBe(false);
+    expect(requests).toBe(1);
+    answer?.();
+    expect((await holder).accessToken).toBe("token-1");
+    await tracked.drive(() => waited);
+    expect((await waiter).accessToken).toBe("token-1");
+    expect(requests).toBe(1);
+  });
+
+  it("stops waiting for a dead holder when the lock it found expires, not before", async () => {
+    const raw = connection();
+    const lock = `${tokenStoreKey({ imsUrl: "http://127.0.0.1:1", clientId: "fleet-e", scopes: SCOPES })}:lock`;
+    // A holder that took the lock and died: nobody stores a token or releases the lock.
+    await raw.set(lock, "dead-owner", "PX", 10_000);
+    const clock = createFakeClock({ start: Date.now() });
+    const tracked = storeClock(clock);
+    const started = clock.now();
+    let askedAt: number | undefined;
+    const ims = async () => {
+      askedAt = clock.now();
+      return tokenAnswer("token-1");
+    };
+    let done = false;
+    const token = processAuth(ims, "fleet-e", {}, { auth: clock, store: tracked.view })
+      .getToken()
+      .finally(() => {
+        done = true;
+      });
+    await tracked.drive(() => done, 20_000);
+    expect((await token).accessToken).toBe("token-1");
+    // The lock had (a few real ms less than) 10 s to live when the waiter found it.
+    expect((askedAt ?? 0) - started).toBeGreaterThan(9_000);
+    expect((askedAt ?? 0) - started).toBeLessThanOrEqual(10_000);
+    await raw.del(lock);
   });
 
   it("serves tokens while Redis is away, with one warning, and shares again once it is back", async () => {

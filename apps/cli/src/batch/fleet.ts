@@ -38,6 +38,14 @@ export async function runFleetBatch(
       return;
     }
     const inputs = await expand(spec, cwd);
+    try {
+      batch.checkOutputs(inputs, operation);
+    } catch (error) {
+      throw usageError(
+        (error as Error).message.replace(/^\[@psapi\/batch\]\s*/, ""),
+        "see: psapi batch --help",
+      );
+    }
     const { queued, finished } = await batch.enqueueBatch({
       redis,
       batchId,

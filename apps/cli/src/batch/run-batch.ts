@@ -69,6 +69,8 @@ export async function runBatchCommand(session: Session, spec: string, options: B
       journal,
       storage,
       outDir,
+      // Hosted results and output URLs: through the target's fetch (the embedded emulator's, in process).
+      fetch: (request) => target.network.fetch(request),
       concurrency: options.concurrency,
       maxAttempts: options.maxAttempts,
       jobTimeoutMs: options.timeout * 1000,

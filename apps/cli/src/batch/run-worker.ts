@@ -47,6 +47,7 @@ export async function runWorkerCommand(session: Session, options: WorkerOptions)
     context: {
       client: target.client,
       storage: storageOf(target),
+      fetch: (request) => target.network.fetch(request),
       maxAttempts: options.maxAttempts,
       jobTimeoutMs: options.timeout * 1000,
       signal: stop.signal,

@@ -92,8 +92,8 @@ export function registerBatch(program: Command, session: Session): void {
     .option("--no-wait", "with --queue: exit once the inputs are queued")
     .addOption(timeoutOption("longest wait for one job", "wait"))
     .addHelpText("after", () => {
-      const lines = Object.values(OPERATIONS).map((op) => `  ${op.name.padEnd(20)}${op.description}`);
-      return `\nOperations:\n${lines.join("\n")}\n\nExamples:\n  psapi batch photos/ --op mask --out out/masks\n  psapi batch 'photos/**/*.jpg' --op cutout --concurrency 8\n  psapi batch manifest.csv --op mask --base-url http://127.0.0.1:4010\n  psapi batch photos/ --op mask --queue redis://127.0.0.1:6379`;
+      const lines = Object.values(OPERATIONS).map((op) => `  ${op.name.padEnd(24)}${op.description}`);
+      return `\nOperations:\n${lines.join("\n")}\n\nExamples:\n  psapi batch photos/ --op remove-background --out out/cutouts\n  psapi batch 'photos/**/*.jpg' --op mask-objects --concurrency 8\n  psapi batch manifest.csv --op remove-background-mask --base-url http://127.0.0.1:4010\n  psapi batch photos/ --op remove-background --queue redis://127.0.0.1:6379`;
     })
     .action(async (inputs: string, _options: unknown, command: Command) => {
       const options = command.optsWithGlobals<BatchOptions>();

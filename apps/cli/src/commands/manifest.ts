@@ -1,6 +1,6 @@
+import { writeFileAtomic } from "@psapi/core/files";
 import type { Command } from "commander";
 import { displayPath } from "../display.js";
-import { writeFileAtomic } from "../files.js";
 import { addJobOptions, type JobOptions, jobInput } from "../options.js";
 import type { Session } from "../session.js";
 import { prepareOutPath } from "../validate.js";

@@ -183,7 +183,12 @@ describe.skipIf(!CHROMIUM)("the inspector in Chromium", { timeout: 180_000 }, ()
       "output: outputs",
     ]);
 
-    // Every region the job found (objects and background) has its box drawn over the input.
+    // Every region the job found (objects and background) has its box drawn over the input. The
+    // regions are read once the page shows the job succeeded: before that the status has none.
+    await page.waitForSelector(
+      `article[data-job="${objectsId}"][data-status=succeeded] img[data-role=output]`,
+      WAIT,
+    );
     const status = await json<Record<string, { boundingBox?: unknown }[]>>(`/v1/status/${objectsId}`, {
       headers: await auth(),
     });

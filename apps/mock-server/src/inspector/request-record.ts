@@ -1,4 +1,4 @@
-import { isSecretName, REDACTED, redactText } from "@psapi/core";
+import { isSecretName, REDACTED, redactDeep, redactText } from "@psapi/core";
 import type { EmulatorContextType } from "../context.js";
 
 /** What the journal keeps of a request beyond its line: headers and body, secrets redacted. */
@@ -21,17 +21,6 @@ function redactValue(name: string, value: string): string {
   return isSecretName(name) ? REDACTED : clip(redactText(value), MAX_VALUE);
 }
 
-/** A JSON value with every secret-named member redacted and secrets in strings redacted. */
-function redactJson(value: unknown, name = ""): unknown {
-  if (isSecretName(name) && value !== null && typeof value !== "object") return REDACTED;
-  if (typeof value === "string") return redactText(value);
-  if (Array.isArray(value)) return value.map((item) => redactJson(item));
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactJson(item, key)]));
-  }
-  return value;
-}
-
 function isTextual(contentType: string): boolean {
   return /json|text\/|x-www-form-urlencoded|xml/i.test(contentType);
 }
@@ -39,7 +28,7 @@ function isTextual(contentType: string): boolean {
 /** A text body as shown: JSON re-printed with secrets redacted, anything else through `redactText`. */
 function bodyText(text: string): string {
   try {
-    return clip(JSON.stringify(redactJson(JSON.parse(text)), null, 2), MAX_BODY);
+    return clip(JSON.stringify(redactDeep(JSON.parse(text)), null, 2), MAX_BODY);
   } catch {
     return clip(redactText(text), MAX_BODY);
   }

@@ -1,0 +1,35 @@
+/**
+ * One sliding-window limit on the requests a client sends: at most `limit` requests matching
+ * `method` and `route` within any `windowMs`, counted per client id (Adobe counts per organisation).
+ * The emulator's gateway enforces rules of this shape and `@psapi/batch`'s limiters keep to them.
+ */
+export interface RateRule {
+  /** Name, for the journal, logs and Redis keys (letters, digits, `-`). */
+  readonly name: string;
+  /** Only requests with this method count. Default: every method. */
+  readonly method?: "GET" | "POST";
+  /** Path glob, `*` matching anything (`/sensei/*`). Default: every API path. */
+  readonly route?: string;
+  /** Requests allowed per window. */
+  readonly limit: number;
+  /** Window length in milliseconds. */
+  readonly windowMs: number;
+}
+
+/**
+ * Adobe's documented per-organisation hard limits (above them Adobe answers 429): the general
+ * service (POST 16 per 3 s and 320 per minute, GET 310 per 3 s), the retired Sensei masking and the
+ * current masking (POST 60 per minute each; the 9000 per day is left out), and remove background
+ * (POST 3 per 3 s). The one list: the emulator enforces it with `--rate-limits` and `psapi batch`
+ * keeps to it with `--rate-limits adobe`.
+ *
+ * @see /work/shared/reference/photoshop-api-current.md §1.4 (and §7 of the seed reference)
+ */
+export const ADOBE_RATE_RULES: readonly RateRule[] = /* @__PURE__ */ Object.freeze([
+  { name: "post-3s", method: "POST", limit: 16, windowMs: 3_000 },
+  { name: "post-1m", method: "POST", limit: 320, windowMs: 60_000 },
+  { name: "get-3s", method: "GET", limit: 310, windowMs: 3_000 },
+  { name: "sensei-1m", method: "POST", route: "/sensei/*", limit: 60, windowMs: 60_000 },
+  { name: "masking-1m", method: "POST", route: "/v1/*", limit: 60, windowMs: 60_000 },
+  { name: "remove-background-3s", method: "POST", route: "/v2/remove-background", limit: 3, windowMs: 3_000 },
+] satisfies RateRule[]);
