@@ -150,6 +150,20 @@ async function untilFinished(batchId: string, count: number): Promise<void> {
   }
 }
 
+/** `psapi batch <input> --op <op> --queue <redis> --batch-id <id> --out <out>`. */
+const batchArgs = (input: string, op: string, batchId: string, out: string) => [
+  "batch",
+  input,
+  "--op",
+  op,
+  "--queue",
+  redis.url,
+  "--batch-id",
+  batchId,
+  "--out",
+  out,
+];
+
 const count = (entries: JournalEntry[], method: string, path: RegExp, status?: number) =>
   entries.filter(
     (entry) =>
@@ -166,18 +180,7 @@ describe("psapi batch --queue and psapi worker", () => {
       try {
         const input = await photos("fleet-300", 300);
         const out = join(dir, "fleet-300-out");
-        const args = [
-          "batch",
-          input,
-          "--op",
-          "mask",
-          "--queue",
-          redis.url,
-          "--batch-id",
-          "fleet-300",
-          "--out",
-          out,
-        ];
+        const args = batchArgs(input, "mask", "fleet-300", out);
         const batch = start(args);
         const { code } = await batch.done;
         expect(batch.output()).toMatch(/mask: 300 of 300 succeeded, 0 failed/);
@@ -216,18 +219,7 @@ describe("psapi batch --queue and psapi worker", () => {
       try {
         const input = await photos("fleet-kill", 60);
         const out = join(dir, "fleet-kill-out");
-        const batch = start([
-          "batch",
-          input,
-          "--op",
-          "remove-background",
-          "--queue",
-          redis.url,
-          "--batch-id",
-          "fleet-kill",
-          "--out",
-          out,
-        ]);
+        const batch = start(batchArgs(input, "remove-background", "fleet-kill", out));
         await untilFinished("fleet-kill", 10);
         workers[0]?.child.kill("SIGKILL");
         const { code } = await batch.done;
@@ -251,18 +243,7 @@ describe("psapi batch --queue and psapi worker", () => {
     try {
       const input = await photos("fleet-redis", 60);
       const out = join(dir, "fleet-redis-out");
-      const batch = start([
-        "batch",
-        input,
-        "--op",
-        "mask",
-        "--queue",
-        redis.url,
-        "--batch-id",
-        "fleet-redis",
-        "--out",
-        out,
-      ]);
+      const batch = start(batchArgs(input, "mask", "fleet-redis", out));
       await untilFinished("fleet-redis", 10);
       await redis.stop();
       await new Promise((resolve) => setTimeout(resolve, 1500));
