@@ -237,28 +237,34 @@ describe("psapi batch --queue and psapi worker", () => {
     },
   );
 
-  it("finishes the batch when Redis is stopped and started again mid-run", SLOW, async () => {
-    const emulator = await serveEmulator(false);
-    const workers = startWorkers(2, emulator.url, 20_000);
-    try {
-      const input = await photos("fleet-redis", 60);
-      const out = join(dir, "fleet-redis-out");
-      const batch = start(batchArgs(input, "mask", "fleet-redis", out));
-      await untilFinished("fleet-redis", 10);
-      await redis.stop();
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      await redis.start();
-      const { code } = await batch.done;
-      expect(batch.output()).toMatch(/mask: 60 of 60 succeeded, 0 failed/);
-      expect(code).toBe(0);
-      expect((await readdir(out)).filter((name) => name.endsWith("-mask.png"))).toHaveLength(60);
-      const entries = await emulator.journal();
-      expect(count(entries, "POST", /^\/sensei\/mask$/, 202)).toBe(60);
-      // One token: it was shared before Redis went away, and each worker kept it in memory meanwhile.
-      expect(count(entries, "POST", /^\/ims\/token/)).toBe(1);
-    } finally {
-      await stopAll(workers);
-      await emulator.close();
-    }
-  });
+  it(
+    "finishes the batch when Redis is stopped and started again mid-run (mask-objects: several hosted files each)",
+    SLOW,
+    async () => {
+      const emulator = await serveEmulator(false);
+      const workers = startWorkers(2, emulator.url, 20_000);
+      try {
+        const input = await photos("fleet-redis", 60);
+        const out = join(dir, "fleet-redis-out");
+        const batch = start(batchArgs(input, "mask-objects", "fleet-redis", out));
+        await untilFinished("fleet-redis", 10);
+        await redis.stop();
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await redis.start();
+        const { code } = await batch.done;
+        expect(batch.output()).toMatch(/mask-objects: 60 of 60 succeeded, 0 failed/);
+        expect(code).toBe(0);
+        const folders = (await readdir(out)).filter((name) => name.endsWith("-masks"));
+        expect(folders).toHaveLength(60);
+        for (const folder of folders) expect((await readdir(join(out, folder))).length).toBeGreaterThan(0);
+        const entries = await emulator.journal();
+        expect(count(entries, "POST", /^\/v1\/mask-objects$/, 202)).toBe(60);
+        // One token: it was shared before Redis went away, and each worker kept it in memory meanwhile.
+        expect(count(entries, "POST", /^\/ims\/token/)).toBe(1);
+      } finally {
+        await stopAll(workers);
+        await emulator.close();
+      }
+    },
+  );
 });
