@@ -1,13 +1,13 @@
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { redactUrl } from "@psapi/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type BatchInput, expandInputs } from "./inputs.js";
+import type { BatchInput } from "./inputs.js";
 import { openFileJournal } from "./journal.js";
 import { type BatchOperation, operationNamed } from "./operations.js";
 import { checkInputs, runBatch } from "./runner.js";
-import { DISC_PNG, startEmulator } from "./testing/emulator.js";
+import { photoInputs, startEmulator } from "./testing/emulator.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -17,11 +17,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });
 });
 
-async function photos(count: number): Promise<BatchInput[]> {
-  await mkdir(join(dir, "photos"), { recursive: true });
-  for (let i = 0; i < count; i++) await copyFile(DISC_PNG, join(dir, "photos", `p${i}.png`));
-  return expandInputs(join(dir, "photos"), dir);
-}
+const photos = (count: number) => photoInputs(dir, count);
 
 const PNG = "\x89PNG";
 const PSD = "8BPS";
@@ -99,7 +95,7 @@ describe("current-contract operations", () => {
     const [photo] = await photos(1);
     const source = await emulator.storage.upload(
       "in/p0.png",
-      join(dir, "photos", "p0.png"),
+      join(dir, "photos", "p000.png"),
       AbortSignal.timeout(60_000),
     );
     const output = await emulator.storage.outputUrl("results/p0-cutout.png", AbortSignal.timeout(60_000));

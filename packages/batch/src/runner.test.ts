@@ -1,13 +1,12 @@
-import { copyFile, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type BatchInput, expandInputs } from "./inputs.js";
 import { openFileJournal } from "./journal.js";
 import { OPERATIONS } from "./operations.js";
 import type { RateRule } from "./rate-rules.js";
 import { runBatch } from "./runner.js";
-import { DISC_PNG, startEmulator } from "./testing/emulator.js";
+import { photoInputs, startEmulator } from "./testing/emulator.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -17,13 +16,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });
 });
 
-async function photos(count: number): Promise<BatchInput[]> {
-  const { mkdir } = await import("node:fs/promises");
-  await mkdir(join(dir, "photos"), { recursive: true });
-  for (let i = 0; i < count; i++)
-    await copyFile(DISC_PNG, join(dir, "photos", `p${String(i).padStart(3, "0")}.png`));
-  return expandInputs(join(dir, "photos"), dir);
-}
+const photos = (count: number) => photoInputs(dir, count);
 
 /**
  * Tight windows so that a few dozen inputs hit them: the emulator enforces them, the client keeps to

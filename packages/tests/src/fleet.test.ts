@@ -150,6 +150,20 @@ async function untilFinished(batchId: string, count: number): Promise<void> {
   }
 }
 
+/** `psapi batch <input> --op <op> --queue <redis> --batch-id <id> --out <out>`. */
+const batchArgs = (input: string, op: string, batchId: string, out: string) => [
+  "batch",
+  input,
+  "--op",
+  op,
+  "--queue",
+  redis.url,
+  "--batch-id",
+  batchId,
+  "--out",
+  out,
+];
+
 const count = (entries: JournalEntry[], method: string, path: RegExp, status?: number) =>
   entries.filter(
     (entry) =>
@@ -166,18 +180,7 @@ describe("psapi batch --queue and psapi worker", () => {
       try {
         const input = await photos("fleet-300", 300);
         const out = join(dir, "fleet-300-out");
-        const args = [
-          "batch",
-          input,
-          "--op",
-          "mask",
-          "--queue",
-          redis.url,
-          "--batch-id",
-          "fleet-300",
-          "--out",
-          out,
-        ];
+        const args = batchArgs(input, "mask", "fleet-300", out);
         const batch = start(args);
         const { code } = await batch.done;
         expect(batch.output()).toMatch(/mask: 300 of 300 succeeded, 0 failed/);
@@ -216,18 +219,7 @@ describe("psapi batch --queue and psapi worker", () => {
       try {
         const input = await photos("fleet-kill", 60);
         const out = join(dir, "fleet-kill-out");
-        const batch = start([
-          "batch",
-          input,
-          "--op",
-          "remove-background",
-          "--queue",
-          redis.url,
-          "--batch-id",
-          "fleet-kill",
-          "--out",
-          out,
-        ]);
+        const batch = start(batchArgs(input, "remove-background", "fleet-kill", out));
         await untilFinished("fleet-kill", 10);
         workers[0]?.child.kill("SIGKILL");
         const { code } = await batch.done;
@@ -245,39 +237,34 @@ describe("psapi batch --queue and psapi worker", () => {
     },
   );
 
-  it("finishes the batch when Redis is stopped and started again mid-run", SLOW, async () => {
-    const emulator = await serveEmulator(false);
-    const workers = startWorkers(2, emulator.url, 20_000);
-    try {
-      const input = await photos("fleet-redis", 60);
-      const out = join(dir, "fleet-redis-out");
-      const batch = start([
-        "batch",
-        input,
-        "--op",
-        "mask",
-        "--queue",
-        redis.url,
-        "--batch-id",
-        "fleet-redis",
-        "--out",
-        out,
-      ]);
-      await untilFinished("fleet-redis", 10);
-      await redis.stop();
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      await redis.start();
-      const { code } = await batch.done;
-      expect(batch.output()).toMatch(/mask: 60 of 60 succeeded, 0 failed/);
-      expect(code).toBe(0);
-      expect((await readdir(out)).filter((name) => name.endsWith("-mask.png"))).toHaveLength(60);
-      const entries = await emulator.journal();
-      expect(count(entries, "POST", /^\/sensei\/mask$/, 202)).toBe(60);
-      // One token: it was shared before Redis went away, and each worker kept it in memory meanwhile.
-      expect(count(entries, "POST", /^\/ims\/token/)).toBe(1);
-    } finally {
-      await stopAll(workers);
-      await emulator.close();
-    }
-  });
+  it(
+    "finishes the batch when Redis is stopped and started again mid-run (mask-objects: several hosted files each)",
+    SLOW,
+    async () => {
+      const emulator = await serveEmulator(false);
+      const workers = startWorkers(2, emulator.url, 20_000);
+      try {
+        const input = await photos("fleet-redis", 60);
+        const out = join(dir, "fleet-redis-out");
+        const batch = start(batchArgs(input, "mask-objects", "fleet-redis", out));
+        await untilFinished("fleet-redis", 10);
+        await redis.stop();
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await redis.start();
+        const { code } = await batch.done;
+        expect(batch.output()).toMatch(/mask-objects: 60 of 60 succeeded, 0 failed/);
+        expect(code).toBe(0);
+        const folders = (await readdir(out)).filter((name) => name.endsWith("-masks"));
+        expect(folders).toHaveLength(60);
+        for (const folder of folders) expect((await readdir(join(out, folder))).length).toBeGreaterThan(0);
+        const entries = await emulator.journal();
+        expect(count(entries, "POST", /^\/v1\/mask-objects$/, 202)).toBe(60);
+        // One token: it was shared before Redis went away, and each worker kept it in memory meanwhile.
+        expect(count(entries, "POST", /^\/ims\/token/)).toBe(1);
+      } finally {
+        await stopAll(workers);
+        await emulator.close();
+      }
+    },
+  );
 });

@@ -68,6 +68,17 @@ async function until(ready: () => boolean): Promise<void> {
   if (!ready()) throw new Error("gave up waiting");
 }
 
+/** `promise`, and whether it has settled (for `drive`'s stop condition). */
+function settling<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => boolean } {
+  let settled = false;
+  return {
+    promise: promise.finally(() => {
+      settled = true;
+    }),
+    settled: () => settled,
+  };
+}
+
 /**
  * A view of a fake clock for the store alone, and `drive()`, which moves virtual time one poll at a
  * time, each once the store sleeps again (its looks at Redis take real time), until `done()`. Auth
@@ -132,20 +143,15 @@ describe("createRedisTokenStore", () => {
     };
     const holder = processAuth(ims, "fleet-d", {}, { auth: clock, store: clock }).getToken();
     await until(() => requests === 1);
-    let waited = false;
-    const waiter = processAuth(ims, "fleet-d", {}, { auth: clock, store: tracked.view })
-      .getToken()
-      .finally(() => {
-        waited = true;
-      });
+    const waiter = settling(processAuth(ims, "fleet-d", {}, { auth: clock, store: tracked.view }).getToken());
     // 8 s of virtual time with the holder's request unanswered: the waiter keeps waiting.
-    await tracked.drive(() => waited, 8_000);
-    expect(waited).toBe(false);
+    await tracked.drive(waiter.settled, 8_000);
+    expect(waiter.settled()).toBe(false);
     expect(requests).toBe(1);
     answer?.();
     expect((await holder).accessToken).toBe("token-1");
-    await tracked.drive(() => waited);
-    expect((await waiter).accessToken).toBe("token-1");
+    await tracked.drive(waiter.settled);
+    expect((await waiter.promise).accessToken).toBe("token-1");
     expect(requests).toBe(1);
   });
 
@@ -162,14 +168,9 @@ describe("createRedisTokenStore", () => {
       askedAt = clock.now();
       return tokenAnswer("token-1");
     };
-    let done = false;
-    const token = processAuth(ims, "fleet-e", {}, { auth: clock, store: tracked.view })
-      .getToken()
-      .finally(() => {
-        done = true;
-      });
-    await tracked.drive(() => done, 20_000);
-    expect((await token).accessToken).toBe("token-1");
+    const token = settling(processAuth(ims, "fleet-e", {}, { auth: clock, store: tracked.view }).getToken());
+    await tracked.drive(token.settled, 20_000);
+    expect((await token.promise).accessToken).toBe("token-1");
     // The lock had (a few real ms less than) 10 s to live when the waiter found it.
     expect((askedAt ?? 0) - started).toBeGreaterThan(9_000);
     expect((askedAt ?? 0) - started).toBeLessThanOrEqual(10_000);

@@ -1,9 +1,11 @@
 // Test helper: an in-process emulator, a client that goes through a rate limiter, and the
 // emulator's storage as the runner's BatchStorage.
-import { writeFile } from "node:fs/promises";
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { createServerToServerAuth } from "@psapi/auth";
 import { createPhotoshopClient } from "@psapi/client";
 import { type CreateEmulatorOptions, createEmulator, type JournalEntry } from "@psapi/mock-server";
+import { type BatchInput, expandInputs } from "../inputs.js";
 import { createRateLimitedFetch } from "../rate-limited-fetch.js";
 import { createMemoryRateLimiter } from "../rate-limiter.js";
 import type { RateRule } from "../rate-rules.js";
@@ -11,6 +13,17 @@ import type { BatchStorage } from "../runner.js";
 
 export const ORIGIN = "http://127.0.0.1:4010";
 export const DISC_PNG = new URL("./disc.png", import.meta.url).pathname;
+
+/**
+ * `count` copies of the sample photo in `<dir>/photos` (`p000.png`, …), expanded as a batch's inputs
+ * (keys relative to `dir`: `photos/p000.png`).
+ */
+export async function photoInputs(dir: string, count: number): Promise<BatchInput[]> {
+  await mkdir(join(dir, "photos"), { recursive: true });
+  for (let i = 0; i < count; i++)
+    await copyFile(DISC_PNG, join(dir, "photos", `p${String(i).padStart(3, "0")}.png`));
+  return expandInputs(join(dir, "photos"), dir);
+}
 
 /** An emulator in this process, a client limited by `rules`, and storage over the control API. */
 export function startEmulator(options: CreateEmulatorOptions & { clientRules?: readonly RateRule[] } = {}) {
