@@ -1,6 +1,12 @@
 import { createSpecSet, loadSpec } from "@psapi/openapi";
+import type { components } from "@psapi/openapi/types/photoshop";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { MANIFEST_LAYER_TYPES, type ManifestLayerType } from "./manifest-types.js";
+import {
+  MANIFEST_LAYER_TYPES,
+  type ManifestDocument,
+  type ManifestLayer,
+  type ManifestLayerType,
+} from "./manifest-types.js";
 
 describe("MANIFEST_LAYER_TYPES", () => {
   it("are exactly the spec's LayerType enum (photoshop.yaml), no more, no fewer", () => {
@@ -24,5 +30,12 @@ describe("MANIFEST_LAYER_TYPES", () => {
     const validate = specs.validator(layerType);
     for (const type of MANIFEST_LAYER_TYPES) expect(validate(type), type).toBe(true);
     expect(validate("groupLayer")).toBe(false);
+  });
+
+  it("what the emulator writes is a manifest as the spec describes it (checked by the typecheck)", () => {
+    // The emulator's types are narrower than the spec's (it always writes what a reader may find
+    // absent), never different: a field whose type differs from the spec's fails here.
+    expectTypeOf<ManifestLayer>().toExtend<components["schemas"]["Layer"]>();
+    expectTypeOf<ManifestDocument>().toExtend<components["schemas"]["ManifestDocument"]>();
   });
 });

@@ -1,5 +1,8 @@
 /**
- * The shapes of a documentManifest job's `document` and `layers`, as Adobe documents them.
+ * The shapes of a documentManifest job's `document` and `layers`, as the emulator writes them: the
+ * spec's `ManifestDocument` and `Layer` narrowed to what the emulator always sets (the spec's are
+ * open, for readers). `manifest-types.test.ts` holds each assignable to the generated spec type, so
+ * a field whose type differs from the spec's fails the typecheck.
  *
  * @see /work/shared/reference/photoshop-api.md §2.2 (ManifestJobDocumentDetails, LayerDetails).
  */
@@ -85,8 +88,11 @@ export interface ManifestParagraphStyle {
   alignment: "left" | "center" | "right" | "justify";
 }
 
-/** The adjustment settings the manifest reports, for the four kinds Adobe documents. */
-export interface ManifestAdjustments {
+/**
+ * The adjustment settings the manifest reports, for the four kinds Adobe documents. A type, not an
+ * interface, so that it is assignable to the spec's open `adjustments` object.
+ */
+export type ManifestAdjustments = {
   brightnessContrast?: { brightness: number; contrast: number };
   exposure?: { exposure: number; offset: number; gammaCorrection: number };
   hueSaturation?: {
@@ -99,7 +105,7 @@ export interface ManifestAdjustments {
     midtoneLevels: [number, number, number];
     highlightLevels: [number, number, number];
   };
-}
+};
 
 /** One layer of the tree; groups (`layerSection`) carry `children`, topmost first. */
 export interface ManifestLayer {
