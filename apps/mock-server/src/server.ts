@@ -183,6 +183,12 @@ export function createEmulatorServer(
     }),
   );
   answerProtocolErrors(server);
+  // An idle keep-alive connection stays open 65 s, as behind the load balancers in front of real
+  // APIs, not Node's 5 s. A client drops idle connections on its own timer (undici: 4 s); on a busy
+  // machine that timer fires late, and a server closing at 5 s raced the client's next request on
+  // the same connection, which then failed with ECONNRESET (seen under a loaded suite).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000; // longer than keepAliveTimeout, as Node asks
   return server;
 }
 
