@@ -62,7 +62,11 @@ export interface EmulatorLimits {
   maxObjects: number;
   /** Most jobs kept (oldest evicted first). Default 1000. */
   maxJobs: number;
-  /** Most total size of the kept jobs' request bodies (JSON characters; oldest evicted first). Default 64 MiB. */
+  /**
+   * Most bytes jobs hold: the kept jobs' request bodies (JSON characters; oldest evicted first) and
+   * the inputs of current-contract jobs not yet run (read at the POST; a POST whose inputs would
+   * pass it is refused with 429 and `retry-after`, unless nothing else is held). Default 64 MiB.
+   */
   maxJobBytes: number;
   /** Most image computations (mask, cutout, manifest) running at once; the rest queue. Default 4. */
   maxConcurrentWork: number;
