@@ -1,6 +1,7 @@
 import { ADOBE_RATE_RULES, type RateRule } from "@psapi/core";
 import { ADOBE_SOURCE_DOMAINS } from "./current/source-url.js";
 import type * as builtInImaging from "./imaging/index.js";
+import type { DocumentManifest } from "./imaging/manifest-types.js";
 import { type EmulatorClock, systemClock } from "./lib/clock.js";
 
 /** One OAuth client the emulator's IMS knows. */
@@ -81,10 +82,8 @@ export interface EmulatorLimits {
 export interface Imaging {
   computeMask(input: Uint8Array, options: { format: "soft" | "binary" }): Promise<Uint8Array>;
   computeCutout(input: Uint8Array): Promise<Uint8Array>;
-  readDocumentManifest(
-    input: Uint8Array,
-    name: string,
-  ): Promise<{ document: object; layers: readonly object[] }>;
+  /** The v1 manifest of a PSD or image, which the retired and the v2 manifests are built from. */
+  readDocumentManifest(input: Uint8Array, name: string): Promise<DocumentManifest>;
   removeBackground?: typeof builtInImaging.removeBackground;
   maskObjects?: typeof builtInImaging.maskObjects;
   maskBodyParts?: typeof builtInImaging.maskBodyParts;

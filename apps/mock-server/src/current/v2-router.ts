@@ -10,7 +10,6 @@ import {
   REMOVE_BACKGROUND_MAX_DIMENSION,
   type RemoveBackgroundMode,
 } from "../imaging/index.js";
-import type { DocumentManifest } from "../imaging/manifest-types.js";
 import { toManifestV2 } from "../imaging/manifest-v2.js";
 import { statusJson } from "../jobs/job-views.js";
 import { fileName, type Job } from "../jobs/jobs.js";
@@ -127,9 +126,7 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
     const title = fileName(source.url);
     const origins = ownOrigins(ctx, c);
     const task = familyTask(ctx, "v2", async ({ job, signal, work }) => {
-      const manifest = toManifestV2(
-        (await work(() => ctx.imaging.readDocumentManifest(input, title))) as unknown as DocumentManifest,
-      );
+      const manifest = toManifestV2(await work(() => ctx.imaging.readDocumentManifest(input, title)));
       const json = JSON.stringify(manifest);
       const bytes = new TextEncoder().encode(json);
       const outputs = [];

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { ServiceError, type ServiceErrorBody } from "../http/errors.js";
+import type { DocumentManifest } from "../imaging/manifest-types.js";
 import { BoundedMap } from "../lib/bounded-map.js";
 import type { EmulatorTime } from "../lib/clock.js";
 import type { Imaging, JobTiming } from "../options.js";
@@ -79,7 +80,7 @@ export interface Job {
   ownOrigins: ReadonlySet<string>;
   /** Origin for `_links`. */
   origin: string;
-  manifest?: { document: object; layers: readonly object[] };
+  manifest?: DocumentManifest;
   errors?: ServiceErrorBody;
   /** The work of a current-contract job; dropped once it has run (it holds the inputs). */
   task?: JobTask | undefined;
