@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createPatientRedis, fleetStatus } from "@psapi/batch";
+import { createPatientRedis, type FleetStatus, fleetStatus, QUEUE_NAME } from "@psapi/batch";
 import { type RedisServer, startRedisServer } from "@psapi/batch/redis-server";
 import { createEmulator, type JournalEntry } from "@psapi/mock-server";
 import { listenEmulator } from "@psapi/mock-server/server";
@@ -26,6 +26,8 @@ const RULES = [
   { name: "post", method: "POST" as const, limit: 20, windowMs: 1000 },
   { name: "get", method: "GET" as const, limit: 60, windowMs: 1000 },
 ];
+/** Inputs one worker holds at most (its `--concurrency`). */
+const CONCURRENCY = 6;
 // Each test runs several Node processes through hundreds of jobs: on a loaded 2-core machine that
 // takes minutes, so the bound is generous; no assertion compares a duration.
 const SLOW = { timeout: 600_000 };
@@ -115,7 +117,7 @@ function startWorkers(count: number, emulatorUrl: string, lockMs = 3000): Runnin
       "--rate-limits",
       JSON.stringify(RULES),
       "--concurrency",
-      "6",
+      String(CONCURRENCY),
       "--lock-duration",
       String(lockMs),
     ]),
@@ -128,15 +130,40 @@ async function stopAll(processes: Running[]): Promise<void> {
   await Promise.all(processes.map((running) => running.done));
 }
 
-/** Waits until the batch has at least `count` finished inputs (read from the fleet's journal). */
-async function untilFinished(batchId: string, count: number): Promise<void> {
+/**
+ * Waits until the batch has at least `count` finished inputs (read from the fleet's journal) and
+ * BullMQ has more than `busy` inputs active, then returns the journal's status: the moment to inject
+ * a fault. Fails at once, with the batch's output, if `psapi batch` exits first: the fault would then
+ * hit a finished batch and the test would prove nothing.
+ */
+async function untilFinished(batch: Running, batchId: string, count: number, busy = 0): Promise<FleetStatus> {
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  void batch.done.then((end) => {
+    exited = end;
+  });
   const client = createPatientRedis(redis.url);
   try {
     for (;;) {
+      if (exited !== undefined) {
+        throw new Error(
+          `psapi batch exited (code ${exited.code}, signal ${exited.signal}) before ${batchId} had ${count} finished inputs and more than ${busy} active: no work left for the fault to hit\n${batch.output()}`,
+        );
+      }
       const status = await fleetStatus(client, batchId);
-      if (status.succeeded >= count) return;
+      const active = await client.llen(`bull:${QUEUE_NAME}:active`);
+      if (status.succeeded >= count && active > busy) return status;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** The batch's journal status now. */
+async function statusOf(batchId: string): Promise<FleetStatus> {
+  const client = createPatientRedis(redis.url);
+  try {
+    return await fleetStatus(client, batchId);
   } finally {
     client.disconnect();
   }
@@ -223,8 +250,10 @@ describe("psapi batch --queue and psapi worker", () => {
         const input = await photos("fleet-kill", 60);
         const out = join(dir, "fleet-kill-out");
         const batch = start(batchArgs(input, "remove-background", "fleet-kill", out));
-        await untilFinished("fleet-kill", 10);
+        // More inputs active than one worker can hold: worker 0 holds some when it is killed.
+        await untilFinished(batch, "fleet-kill", 10, CONCURRENCY);
         workers[0]?.child.kill("SIGKILL");
+        expect((await statusOf("fleet-kill")).succeeded).toBeLessThan(60);
         const { code } = await batch.done;
         expect(batch.output()).toMatch(/remove-background: 60 of 60 succeeded, 0 failed/);
         expect(code).toBe(0);
@@ -250,8 +279,10 @@ describe("psapi batch --queue and psapi worker", () => {
         const input = await photos("fleet-redis", 60);
         const out = join(dir, "fleet-redis-out");
         const batch = start(batchArgs(input, "mask-objects", "fleet-redis", out));
-        await untilFinished("fleet-redis", 10);
+        const before = await untilFinished(batch, "fleet-redis", 10);
         await redis.stop();
+        // Work was outstanding when Redis went away.
+        expect(before.succeeded).toBeLessThan(60);
         await new Promise((resolve) => setTimeout(resolve, 1500));
         await redis.start();
         const { code } = await batch.done;
