@@ -6,7 +6,7 @@
 //
 //   node scripts/check-packages.mjs [--keep <dir>]   # --keep: leave the tarballs in <dir>
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,9 +14,6 @@ import { fileURLToPath } from "node:url";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const rootManifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const license = readFileSync(join(root, "LICENSE"), "utf8");
-const keepAt = process.argv.includes("--keep")
-  ? resolve(process.argv[process.argv.indexOf("--keep") + 1])
-  : undefined;
 
 /** The workspace's package directories, from pnpm-workspace.yaml (`dir/*` or `dir`). */
 export function workspaceDirectories() {
@@ -40,15 +37,21 @@ export function publicPackages() {
 }
 
 /**
- * Packs `dir` into `destination` with pnpm (workspace ranges replaced, as on publish).
- * @returns The tarball's path.
+ * Packs `dir` into `destination` with pnpm (workspace ranges replaced, as on publish). A tarball of
+ * the same name already there is overwritten, so packing into a kept directory again works.
+ * @returns The tarball's path, as `pnpm pack --json` reports it.
  */
 export function pack(dir, destination) {
-  const before = new Set(readdirSync(destination));
-  execFileSync("pnpm", ["pack", "--pack-destination", destination], { cwd: dir, stdio: "pipe" });
-  const made = readdirSync(destination).filter((name) => name.endsWith(".tgz") && !before.has(name));
-  if (made.length !== 1) throw new Error(`pnpm pack in ${dir} made ${made.length} tarballs`);
-  return join(destination, made[0]);
+  const output = execFileSync("pnpm", ["pack", "--json", "--pack-destination", destination], {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+  });
+  const filename = JSON.parse(output).filename;
+  if (typeof filename !== "string" || !existsSync(filename)) {
+    throw new Error(`pnpm pack in ${dir} reported no tarball that exists:\n${output.slice(0, 500)}`);
+  }
+  return filename;
 }
 
 /** Names of the workspace's private packages, which are never published. */
@@ -137,6 +140,15 @@ function lint(tool, args, name) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // Parsed here, not at the top level: consumer-test.mjs imports this module and has its own --keep.
+  const keepIndex = process.argv.indexOf("--keep");
+  const keepArgument = keepIndex === -1 ? undefined : process.argv[keepIndex + 1];
+  if (keepIndex !== -1 && (keepArgument === undefined || keepArgument.startsWith("-"))) {
+    console.error("check-packages: --keep needs a directory: node scripts/check-packages.mjs --keep <dir>");
+    process.exit(2);
+  }
+  const keepAt = keepArgument === undefined ? undefined : resolve(keepArgument);
+  if (keepAt !== undefined) mkdirSync(keepAt, { recursive: true });
   const work = keepAt ?? mkdtempSync(join(tmpdir(), "psapi-packages-"));
   const problems = [];
   try {
@@ -168,4 +180,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(1);
   }
   console.log("packages: every public package packs clean");
+  if (keepAt !== undefined) console.log(`packages: tarballs kept in ${keepAt}`);
 }

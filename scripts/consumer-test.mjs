@@ -9,6 +9,8 @@
 //    the ones marked `run`: the client with server-to-server auth against `psapi-emulator` served
 //    on a port, and the in-process emulator with no port; then runs `npx psapi quickstart`.
 // The README blocks are the code that runs here, so a README example cannot rot.
+//
+//   node scripts/consumer-test.mjs [--keep]   # --keep: leave the temporary project and print its path
 import { execFileSync, spawn } from "node:child_process";
 import {
   existsSync,

@@ -95,20 +95,36 @@ describe("createPhotoshopClient", () => {
   });
 
   it("takes the token it sent out of an error body that echoes it, before any field is read", async () => {
-    const { client, clock } = setup([
-      json(400, {
-        type: "Echo",
-        title: "token-1 is not valid here",
-        details: [{ name: "authorization", reason: "token-1" }, { reason: "got token-1" }],
-      }),
-    ]);
+    const token = "ims-token-7f3a9c2e";
+    const { client, clock } = setup(
+      [
+        json(400, {
+          type: "Echo",
+          title: `${token} is not valid here`,
+          details: [{ name: "authorization", reason: token }, { reason: `got ${token}` }],
+        }),
+      ],
+      { auth: fakeAuth([token]) },
+    );
     const error = await clock.run(client.getMaskStatus("j1")).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PhotoshopApiError);
     expect(error).toMatchObject({
       title: "[REDACTED] is not valid here",
       details: [{ name: "authorization", reason: "[REDACTED]" }, { reason: "got [REDACTED]" }],
     });
-    expect(inspect(error, { depth: 8 }) + JSON.stringify(error)).not.toContain("token-1");
+    expect(inspect(error, { depth: 8 }) + JSON.stringify(error)).not.toContain(token);
+  });
+
+  it("reads a body as the server sent it when the token is too short to be a real one", async () => {
+    // A raw scrub of "1" broke every number ("[REDACTED]00": not JSON) and the job id "j1".
+    const status = {
+      jobId: "j1",
+      status: "running",
+      progress: 10,
+      _links: { self: { href: "https://image.adobe.io/sensei/status/j1" } },
+    };
+    const { client, clock } = setup([json(200, status)], { auth: fakeAuth(["1"]) });
+    await expect(clock.run(client.getMaskStatus("j1"))).resolves.toEqual(status);
   });
 
   it("refuses a body that is not an object before sending anything", async () => {

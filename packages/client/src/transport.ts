@@ -3,9 +3,10 @@ import {
   type Clock,
   type FetchLike,
   redactError,
-  redactSecrets,
+  redactSecretsInBody,
   startDeadline,
 } from "@psapi/core";
+import { bearerToken } from "./bearer-token.js";
 import { PhotoshopApiError } from "./errors/photoshop-api-error.js";
 import { isIdempotent } from "./retry-policy.js";
 
@@ -76,13 +77,25 @@ export function createTransport({ fetch, clock, timeoutMs }: TransportOptions): 
  * The response with its whole body read, so that the timeout covers the body too, and without the
  * token the request carried: a server that echoes it (in an error's `details`, a title, a status
  * body) would otherwise put it on the `PhotoshopApiError` or the result built from that body. Every
- * body this client reads is JSON or text (UTF-8).
+ * body this client reads is JSON or text (UTF-8); a JSON body stays JSON (`redactSecretsInBody`
+ * scrubs its strings, not its text).
  */
 async function buffered(answer: Promise<Response>, request: Request): Promise<Response> {
   const response = await answer;
-  // A 204 or 304 has a null body, and the Response constructor refuses a body for those. The auth
-  // middleware set `Authorization: Bearer <token>`.
+  const token = bearerToken(request.headers.get("authorization"));
+  // A 204 or 304 has a null body, and the Response constructor refuses a body for those.
   const body =
-    response.body && redactSecrets(await response.text(), [request.headers.get("authorization")?.slice(7)]);
+    response.body &&
+    redactSecretsInBody(
+      await response.text(),
+      token !== undefined && token.length >= MIN_SCRUBBED_TOKEN_LENGTH ? [token] : [],
+    );
   return new Response(body, response); // status, statusText and headers are read from it
 }
+
+/**
+ * A shorter token is not scrubbed from bodies. Adobe's tokens are hundreds of characters; a short one
+ * is a test's or an emulator's (`"t"`, `"token-1"`), which occurs in bodies by chance (in a job id, a
+ * URL, a word) and scrubbing it would change what the caller reads: a status URL that no longer works.
+ */
+const MIN_SCRUBBED_TOKEN_LENGTH = 16;

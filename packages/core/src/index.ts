@@ -10,6 +10,7 @@ export {
   redactDeep,
   redactError,
   redactSecrets,
+  redactSecretsInBody,
   redactText,
   redactUrl,
 } from "./redact.js";

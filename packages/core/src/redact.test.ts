@@ -6,6 +6,7 @@ import {
   redactDeep,
   redactError,
   redactSecrets,
+  redactSecretsInBody,
   redactText,
   redactUrl,
 } from "./redact.js";
@@ -62,6 +63,49 @@ describe("redactSecrets", () => {
 
   it("skips empty and missing values instead of redacting between every character", () => {
     expect(redactSecrets("plain text", ["", undefined])).toBe("plain text");
+  });
+});
+
+describe("redactSecretsInBody", () => {
+  it("keeps JSON intact when a short secret also occurs in its structure", () => {
+    const body = '{"status":"succeeded","width":100,"ok":true,"details":[{"reason":"bad token t"}]}';
+    // A raw replace of "t" would break the keys, `true` and the JSON itself; of "1" the number.
+    for (const secret of ["t", "1", '"', "{", ":", "true"]) {
+      const scrubbed = redactSecretsInBody(body, [secret]);
+      expect(() => JSON.parse(scrubbed), `secret ${secret}`).not.toThrow();
+    }
+    expect(JSON.parse(redactSecretsInBody(body, ["1"]))).toEqual(JSON.parse(body));
+    expect(JSON.parse(redactSecretsInBody(body, ["t"]))).toEqual({
+      [`s${REDACTED}a${REDACTED}us`]: "succeeded",
+      [`wid${REDACTED}h`]: 100,
+      ok: true,
+      [`de${REDACTED}ails`]: [{ reason: `bad ${REDACTED}oken ${REDACTED}` }],
+    });
+  });
+
+  it("replaces a secret in JSON strings and property names, nested in objects and arrays", () => {
+    const body = JSON.stringify({ "tok-7f3a": [{ reason: "tok-7f3a expired", count: 2, none: null }] });
+    expect(JSON.parse(redactSecretsInBody(body, ["tok-7f3a", undefined, ""]))).toEqual({
+      [REDACTED]: [{ reason: `${REDACTED} expired`, count: 2, none: null }],
+    });
+  });
+
+  it("finds a secret hidden behind a JSON escape", () => {
+    const body = '{"reason":"tok\\u002d7f3a"}'; // "tok-7f3a" with its "-" escaped
+    expect(body).not.toContain("tok-7f3a");
+    expect(JSON.parse(redactSecretsInBody(body, ["tok-7f3a"]))).toEqual({ reason: REDACTED });
+  });
+
+  it("treats text that is not JSON as redactSecrets does", () => {
+    expect(redactSecretsInBody("<html>bad token tok-7f3a</html>", ["tok-7f3a"])).toBe(
+      `<html>bad token ${REDACTED}</html>`,
+    );
+  });
+
+  it("returns a body that holds no secret as it is, without writing it again", () => {
+    const body = '{ "spaced" : [1, 2] }';
+    expect(redactSecretsInBody(body, ["tok-7f3a"])).toBe(body);
+    expect(redactSecretsInBody('{"a":"\\u0041"}', [])).toBe('{"a":"\\u0041"}');
   });
 });
 

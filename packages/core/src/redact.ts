@@ -1,3 +1,5 @@
+import { isRecord } from "./is-record.js";
+
 /**
  * Names whose values are secrets wherever they appear: headers, form fields, query parameters, JSON
  * properties. The one list in psapi: auth, the client, the CLI and the emulator's journal all ask
@@ -100,6 +102,40 @@ export function redactText(text: string): string {
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   for (const secret of secrets) if (secret) text = text.replaceAll(secret, REDACTED);
   return text;
+}
+
+/**
+ * {@link redactSecrets} for a response body, which may be JSON. In JSON the values are replaced inside
+ * its strings (property names included) and the JSON is written again, so a short value that also
+ * occurs in the structure (a token `"1"` in a number, `"t"` in `true` or in a key) cannot break it.
+ * Text that is not JSON is treated as {@link redactSecrets} does. A body that holds no value, and no
+ * JSON escape that could hide one, comes back unchanged without being parsed.
+ *
+ * @param text A response body.
+ * @param secrets The values to hide, e.g. the token the request carried. Empty and missing ones are skipped.
+ * @returns The body without the values: still JSON if it was JSON.
+ * @example
+ * redactSecretsInBody('{"width":100,"reason":"bad token 1"}', ["1"]) // '{"width":100,"reason":"bad token [REDACTED]"}'
+ */
+export function redactSecretsInBody(text: string, secrets: readonly (string | undefined)[]): string {
+  const known = secrets.filter((secret): secret is string => Boolean(secret));
+  const mayHold = text.includes("\\") || known.some((secret) => text.includes(secret));
+  if (known.length === 0 || !mayHold) return text;
+  const scrub = (value: unknown): unknown =>
+    typeof value === "string"
+      ? redactSecrets(value, known)
+      : Array.isArray(value)
+        ? value.map(scrub)
+        : isRecord(value)
+          ? Object.fromEntries(
+              Object.entries(value).map(([key, item]) => [redactSecrets(key, known), scrub(item)]),
+            )
+          : value;
+  try {
+    return JSON.stringify(scrub(JSON.parse(text)));
+  } catch {
+    return redactSecrets(text, known); // not JSON (or nested too deep to walk)
+  }
 }
 
 /** Nesting beyond this is cut: no API body is this deep (a PSD manifest's layer tree included). */

@@ -116,7 +116,22 @@ describe.each<Transport>(["in-process", "port"])("end to end on the current cont
       .raw()
       .toBuffer();
     const after = await sharp(bytes).removeAlpha().raw().toBuffer();
-    expect(Buffer.compare(before, after)).not.toBe(0);
+    const hole = await sharp(await downloadHosted(env(), outputUrl(mask)))
+      .toColourspace("b-w")
+      .raw()
+      .toBuffer();
+    expect(hole.length * 3).toBe(before.length);
+    // Pixels the fill changed inside the mask (any weight; most of them) and outside it (none).
+    const changed = { inside: 0, outside: 0, masked: 0 };
+    for (let i = 0; i < hole.length; i++) {
+      if ((hole[i] ?? 0) > 0) changed.masked++;
+      const same = [0, 1, 2].every((c) => before[i * 3 + c] === after[i * 3 + c]);
+      if (same) continue;
+      if ((hole[i] ?? 0) > 0) changed.inside++;
+      else changed.outside++;
+    }
+    expect(changed.outside).toBe(0);
+    expect(changed.inside).toBeGreaterThan(changed.masked / 2);
   });
 
   it("refuses bad input with the documented status and code, never a 500", async () => {

@@ -1,16 +1,14 @@
 // The fleet end to end, as users run it: a real redis-server, an emulator on 127.0.0.1 with rate
 // limits and seeded faults, `psapi worker` processes and `psapi batch --queue`, all built binaries.
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve } from "@hono/node-server";
-import { createPatientRedis, fleetStatus } from "@psapi/batch";
+import { createPatientRedis, type FleetStatus, fleetStatus, QUEUE_NAME } from "@psapi/batch";
 import { type RedisServer, startRedisServer } from "@psapi/batch/redis-server";
 import { createEmulator, type JournalEntry } from "@psapi/mock-server";
+import { listenEmulator } from "@psapi/mock-server/server";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -28,6 +26,8 @@ const RULES = [
   { name: "post", method: "POST" as const, limit: 20, windowMs: 1000 },
   { name: "get", method: "GET" as const, limit: 60, windowMs: 1000 },
 ];
+/** Inputs one worker holds at most (its `--concurrency`). */
+const CONCURRENCY = 6;
 // Each test runs several Node processes through hundreds of jobs: on a loaded 2-core machine that
 // takes minutes, so the bound is generous; no assertion compares a duration.
 const SLOW = { timeout: 600_000 };
@@ -70,20 +70,14 @@ async function serveEmulator(faults: boolean) {
         }
       : {},
   });
-  const server = serve({ hostname: "127.0.0.1", port: 0, fetch: app.fetch });
-  if (!server.listening) await once(server, "listening");
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, close } = await listenEmulator(app.fetch);
   const journal = async (): Promise<JournalEntry[]> =>
     ((await (await app.request("/__emulator/journal?limit=200000")).json()) as { entries: JournalEntry[] })
       .entries;
   return {
     url,
     journal,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ("closeAllConnections" in server) server.closeAllConnections();
-      }),
+    close,
   };
 }
 
@@ -123,7 +117,7 @@ function startWorkers(count: number, emulatorUrl: string, lockMs = 3000): Runnin
       "--rate-limits",
       JSON.stringify(RULES),
       "--concurrency",
-      "6",
+      String(CONCURRENCY),
       "--lock-duration",
       String(lockMs),
     ]),
@@ -136,15 +130,40 @@ async function stopAll(processes: Running[]): Promise<void> {
   await Promise.all(processes.map((running) => running.done));
 }
 
-/** Waits until the batch has at least `count` finished inputs (read from the fleet's journal). */
-async function untilFinished(batchId: string, count: number): Promise<void> {
+/**
+ * Waits until the batch has at least `count` finished inputs (read from the fleet's journal) and
+ * BullMQ has more than `busy` inputs active, then returns the journal's status: the moment to inject
+ * a fault. Fails at once, with the batch's output, if `psapi batch` exits first: the fault would then
+ * hit a finished batch and the test would prove nothing.
+ */
+async function untilFinished(batch: Running, batchId: string, count: number, busy = 0): Promise<FleetStatus> {
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  void batch.done.then((end) => {
+    exited = end;
+  });
   const client = createPatientRedis(redis.url);
   try {
     for (;;) {
+      if (exited !== undefined) {
+        throw new Error(
+          `psapi batch exited (code ${exited.code}, signal ${exited.signal}) before ${batchId} had ${count} finished inputs and more than ${busy} active: no work left for the fault to hit\n${batch.output()}`,
+        );
+      }
       const status = await fleetStatus(client, batchId);
-      if (status.succeeded >= count) return;
+      const active = await client.llen(`bull:${QUEUE_NAME}:active`);
+      if (status.succeeded >= count && active > busy) return status;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** The batch's journal status now. */
+async function statusOf(batchId: string): Promise<FleetStatus> {
+  const client = createPatientRedis(redis.url);
+  try {
+    return await fleetStatus(client, batchId);
   } finally {
     client.disconnect();
   }
@@ -171,6 +190,17 @@ const count = (entries: JournalEntry[], method: string, path: RegExp, status?: n
   ).length;
 
 describe("psapi batch --queue and psapi worker", () => {
+  it("serves the fleet's emulator with the emulator server's keep-alive (65 s), not Node's 5 s", async () => {
+    const emulator = await serveEmulator(false);
+    try {
+      const res = await fetch(`${emulator.url}/__emulator/clock`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("keep-alive")).toBe("timeout=65");
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it(
     "3 workers, 300 inputs, 10% faults, rate limits on: none lost, none twice, one IMS request; a second batch does nothing",
     SLOW,
@@ -220,8 +250,10 @@ describe("psapi batch --queue and psapi worker", () => {
         const input = await photos("fleet-kill", 60);
         const out = join(dir, "fleet-kill-out");
         const batch = start(batchArgs(input, "remove-background", "fleet-kill", out));
-        await untilFinished("fleet-kill", 10);
+        // More inputs active than one worker can hold: worker 0 holds some when it is killed.
+        await untilFinished(batch, "fleet-kill", 10, CONCURRENCY);
         workers[0]?.child.kill("SIGKILL");
+        expect((await statusOf("fleet-kill")).succeeded).toBeLessThan(60);
         const { code } = await batch.done;
         expect(batch.output()).toMatch(/remove-background: 60 of 60 succeeded, 0 failed/);
         expect(code).toBe(0);
@@ -247,8 +279,10 @@ describe("psapi batch --queue and psapi worker", () => {
         const input = await photos("fleet-redis", 60);
         const out = join(dir, "fleet-redis-out");
         const batch = start(batchArgs(input, "mask-objects", "fleet-redis", out));
-        await untilFinished("fleet-redis", 10);
+        const before = await untilFinished(batch, "fleet-redis", 10);
         await redis.stop();
+        // Work was outstanding when Redis went away.
+        expect(before.succeeded).toBeLessThan(60);
         await new Promise((resolve) => setTimeout(resolve, 1500));
         await redis.start();
         const { code } = await batch.done;

@@ -63,8 +63,8 @@ const tokenAnswer = (token: string) =>
   Response.json({ access_token: token, token_type: "bearer", expires_in: 86_399 });
 
 /** Waits (in real time: Redis answers take real time) until `ready()`; a hang guard, not a timing assert. */
-async function until(ready: () => boolean): Promise<void> {
-  for (let i = 0; i < 5_000 && !ready(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
+async function until(ready: () => boolean, tries = 5_000): Promise<void> {
+  for (let i = 0; i < tries && !ready(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
   if (!ready()) throw new Error("gave up waiting");
 }
 
@@ -201,6 +201,10 @@ describe("createRedisTokenStore", () => {
 
 describe("createRedisRateLimiter", () => {
   const rules = [{ name: "post", method: "POST" as const, limit: 3, windowMs: 60_000 }];
+  // `acquire` rejects with the signal's reason (AbortSignal.timeout's is a DOMException named
+  // TimeoutError): the limiter was still waiting when the signal gave up. A Redis error, a bug in
+  // the limiter or an immediate "window full" throw rejects with something else.
+  const TIMED_OUT = { name: "TimeoutError" };
 
   it("shares one window between processes", async () => {
     const scope = "shared-window";
@@ -210,8 +214,12 @@ describe("createRedisRateLimiter", () => {
     await b.acquire("POST", "/sensei/mask");
     await a.acquire("POST", "/sensei/cutout");
     // The window is full for both: the fourth waits (here until the signal gives up).
-    await expect(b.acquire("POST", "/sensei/mask", AbortSignal.timeout(500))).rejects.toThrow();
-    await expect(a.acquire("POST", "/sensei/mask", AbortSignal.timeout(500))).rejects.toThrow();
+    await expect(b.acquire("POST", "/sensei/mask", AbortSignal.timeout(500))).rejects.toMatchObject(
+      TIMED_OUT,
+    );
+    await expect(a.acquire("POST", "/sensei/mask", AbortSignal.timeout(500))).rejects.toMatchObject(
+      TIMED_OUT,
+    );
     // GETs are not counted by this rule.
     await a.acquire("GET", "/sensei/status/1");
   });
@@ -221,16 +229,25 @@ describe("createRedisRateLimiter", () => {
     const a = createRedisRateLimiter({ redis: connection(), rules, scope });
     const b = createRedisRateLimiter({ redis: connection(), rules, scope });
     await a.pause("POST", "/sensei/mask", Date.now() + 60_000);
-    await expect(b.acquire("POST", "/sensei/mask", AbortSignal.timeout(500))).rejects.toThrow();
+    await expect(b.acquire("POST", "/sensei/mask", AbortSignal.timeout(500))).rejects.toMatchObject(
+      TIMED_OUT,
+    );
   });
 
   it("keeps to the windows on its own while Redis is away, with one warning", async () => {
     const logger = { warn: vi.fn(), info: vi.fn() };
-    const limiter = createRedisRateLimiter({ redis: connection(), rules, scope: "away", logger });
+    const clock = createFakeClock({ start: Date.now() });
+    const limiter = createRedisRateLimiter({ redis: connection(), rules, scope: "away", logger, clock });
     await redis.stop();
     try {
-      for (let i = 0; i < 3; i++) await limiter.acquire("POST", "/sensei/mask");
-      await expect(limiter.acquire("POST", "/sensei/mask", AbortSignal.timeout(500))).rejects.toThrow();
+      for (let i = 0; i < 3; i++) await (await limiter.acquire("POST", "/sensei/mask")).settle();
+      const started = clock.now();
+      const fourth = settling(limiter.acquire("POST", "/sensei/mask"));
+      // Redis's failure takes real time; then this process's own window holds the fourth on the clock.
+      await until(() => clock.pending() > 0 || fourth.settled(), 30_000);
+      expect(fourth.settled()).toBe(false);
+      await clock.run(fourth.promise);
+      expect(clock.now() - started).toBeGreaterThanOrEqual(60_000);
       expect(logger.warn).toHaveBeenCalledTimes(1);
     } finally {
       await redis.start();

@@ -1,5 +1,6 @@
 import type { PhotoshopAuth } from "@psapi/auth";
 import type { Middleware } from "openapi-fetch";
+import { bearerToken } from "../bearer-token.js";
 import { assertTrustedOrigin } from "../origin.js";
 import { replayCopy } from "./replay-copy.js";
 
@@ -56,7 +57,7 @@ export function createAuthMiddleware({
       sent.delete(request);
       if (response.status !== 401 || template === undefined) return undefined;
       const used = template.headers.get("Authorization") ?? "";
-      await auth.invalidate(used.slice(7)); // after "Bearer ", as every auth sets it
+      await auth.invalidate(bearerToken(used) ?? "");
       const fresh = await auth.headers({ signal: template.signal });
       if (fresh.Authorization === used) return undefined;
       await response.body?.cancel();

@@ -305,6 +305,60 @@ describe("client: regressions found by the property above", () => {
   });
 });
 
+describe("client: the token scrub", () => {
+  /** Tokens a test would use ("1", "t"), ones that are JSON structure, and random ones up to 40 characters. */
+  const token = fc.oneof(
+    fc.constantFrom("1", "0", "t", "e", "true", "null", '"', "\\", ":", ",", "{", "status", "running"),
+    fc.string({
+      unit: fc.integer({ min: 0x21, max: 0x7e }).map((code) => String.fromCharCode(code)),
+      minLength: 1,
+      maxLength: 40,
+    }),
+  );
+  /** The client's rule: a token of 16 characters or more is replaced in strings and property names. */
+  const scrubbed = (value: unknown, secret: string): unknown => {
+    if (secret.length < 16) return value;
+    if (typeof value === "string") return value.replaceAll(secret, "[REDACTED]");
+    if (Array.isArray(value)) return value.map((item) => scrubbed(item, secret));
+    if (value === null || typeof value !== "object") return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key.replaceAll(secret, "[REDACTED]"),
+        scrubbed(item, secret),
+      ]),
+    );
+  };
+
+  // A raw replace of the token over the body's text turned a token "1" into status 0 "a body that is
+  // not JSON" on every call, and renamed keys for "t".
+  it("hands the caller the JSON the server sent, with only a real token's echo replaced, whatever the token", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        token,
+        fc.jsonValue({ maxDepth: 3 }),
+        fc.boolean(),
+        async (accessToken, extra, echo) => {
+          const body = {
+            jobId: "job",
+            status: "running",
+            extra,
+            ...(echo && { details: [{ reason: `got ${accessToken}` }] }),
+          };
+          const sent: unknown = JSON.parse(JSON.stringify(body));
+          const client = createPhotoshopClient({
+            auth: createStaticTokenAuth({ accessToken, clientId: "client-id" }),
+            baseUrl: ORIGIN,
+            fetch: async () => new Response(JSON.stringify(body), { status: 200 }),
+            clock: virtualClock().view("client"),
+          });
+          expect(await client.getMaskStatus("job")).toEqual(scrubbed(sent, accessToken));
+        },
+      ),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+});
+
 describe("auth properties", () => {
   const imsAnswer = fc.record({
     status: fc.oneof(
