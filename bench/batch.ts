@@ -4,12 +4,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
 import { startRedisServer } from "@psapi/batch/redis-server";
 import { ADOBE_RATE_LIMITS, createEmulator, type JournalEntry } from "@psapi/mock-server";
+import { listenEmulator } from "@psapi/mock-server/server";
 import sharp from "sharp";
 import type { BenchContext } from "./lib/context.js";
 import type { BenchOutcome, Figure } from "./lib/report.js";
@@ -86,9 +85,7 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
         rateLimits: true,
         limits: { maxJobs: 5000, maxObjects: 5000, maxJournalEntries: 100_000 },
       });
-      const server = serve({ hostname: "127.0.0.1", port: 0, fetch: app.fetch });
-      if (!server.listening) await once(server, "listening");
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { url, close } = await listenEmulator(app.fetch);
       const input = join(dir, `in-${workers}`);
       mkdirSync(input);
       for (let i = 0; i < images; i++) writeFileSync(join(input, `p${String(i).padStart(4, "0")}.png`), png);
@@ -118,10 +115,7 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
       const entries = (
         (await (await app.request("/__emulator/journal?limit=100000")).json()) as { entries: JournalEntry[] }
       ).entries;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ("closeAllConnections" in server) server.closeAllConnections();
-      });
+      await close();
       if (code !== 0) throw new Error(`psapi batch exited with ${code}:\n${batch.output()}`);
       const accepted = entries
         .filter((entry) => entry.method === "POST" && entry.path === "/sensei/mask" && entry.status === 202)

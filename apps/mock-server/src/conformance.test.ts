@@ -58,7 +58,7 @@ describe("emulator answers match openapi/photoshop.yaml", () => {
       computeMask: async () => new Uint8Array(),
       computeCutout: async () => new Uint8Array(),
       readDocumentManifest: async (_bytes, name) => ({
-        document: { name, width: 2, height: 1 },
+        document: { name, width: 2, height: 1, imageMode: "rgb", bitDepth: 8 },
         layers: [
           {
             id: -1,

@@ -1,5 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { createEmulator } from "./app.js";
+import type { DocumentManifest } from "./imaging/manifest-types.js";
+import type { Imaging } from "./options.js";
 
 describe("createEmulator options", () => {
   it.each([
@@ -41,5 +43,14 @@ describe("createEmulator options", () => {
       ((await (await app.request("/__emulator/journal")).json()) as { entries: unknown[] }).entries.length;
     expect(await journal(a)).toBe(1);
     expect(await journal(b)).toBe(0);
+  });
+
+  it("types an injected readDocumentManifest as the built-in's DocumentManifest (checked by tsc)", () => {
+    expectTypeOf<ReturnType<Imaging["readDocumentManifest"]>>().toEqualTypeOf<Promise<DocumentManifest>>();
+    const imaging: Partial<Imaging> = {
+      // @ts-expect-error a manifest without the document's fields would crash the v2 conversion
+      readDocumentManifest: async () => ({ document: {}, layers: [] }),
+    };
+    expect(() => createEmulator({ imaging })).not.toThrow();
   });
 });

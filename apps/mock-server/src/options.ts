@@ -1,6 +1,7 @@
 import { ADOBE_RATE_RULES, type RateRule } from "@psapi/core";
 import { ADOBE_SOURCE_DOMAINS } from "./current/source-url.js";
 import type * as builtInImaging from "./imaging/index.js";
+import type { DocumentManifest } from "./imaging/manifest-types.js";
 import { type EmulatorClock, systemClock } from "./lib/clock.js";
 
 /** One OAuth client the emulator's IMS knows. */
@@ -62,7 +63,11 @@ export interface EmulatorLimits {
   maxObjects: number;
   /** Most jobs kept (oldest evicted first). Default 1000. */
   maxJobs: number;
-  /** Most total size of the kept jobs' request bodies (JSON characters; oldest evicted first). Default 64 MiB. */
+  /**
+   * Most bytes jobs hold: the kept jobs' request bodies (JSON characters; oldest evicted first) and
+   * the inputs of current-contract jobs not yet run (read at the POST; a POST whose inputs would
+   * pass it is refused with 429 and `retry-after`, unless nothing else is held). Default 64 MiB.
+   */
   maxJobBytes: number;
   /** Most image computations (mask, cutout, manifest) running at once; the rest queue. Default 4. */
   maxConcurrentWork: number;
@@ -77,10 +82,8 @@ export interface EmulatorLimits {
 export interface Imaging {
   computeMask(input: Uint8Array, options: { format: "soft" | "binary" }): Promise<Uint8Array>;
   computeCutout(input: Uint8Array): Promise<Uint8Array>;
-  readDocumentManifest(
-    input: Uint8Array,
-    name: string,
-  ): Promise<{ document: object; layers: readonly object[] }>;
+  /** The v1 manifest of a PSD or image, which the retired and the v2 manifests are built from. */
+  readDocumentManifest(input: Uint8Array, name: string): Promise<DocumentManifest>;
   removeBackground?: typeof builtInImaging.removeBackground;
   maskObjects?: typeof builtInImaging.maskObjects;
   maskBodyParts?: typeof builtInImaging.maskBodyParts;

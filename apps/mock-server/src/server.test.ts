@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { commandName, parseServerArgs, type RunningServer, startFailure, startServer } from "./server.js";
+import { createEmulator } from "./app.js";
+import {
+  commandName,
+  listenEmulator,
+  parseServerArgs,
+  type RunningServer,
+  startFailure,
+  startServer,
+} from "./server.js";
 import { subjectPng } from "./testing/helpers.js";
 
 describe("parseServerArgs", () => {
@@ -213,6 +221,32 @@ describe("the server on a real port", () => {
     expect(error).toBeInstanceOf(TypeError);
     const after = await fetch(`${server.url}/pie/psdService/hello`);
     expect(after.status).toBe(401);
+  });
+});
+
+describe("listenEmulator", () => {
+  it("serves an app on 127.0.0.1 with keep-alive 65 s (Node says so in Keep-Alive), not Node's 5 s", async () => {
+    const served = await listenEmulator(createEmulator().fetch);
+    try {
+      expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const res = await fetch(`${served.url}/__emulator/clock`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("keep-alive")).toBe("timeout=65");
+      expect([served.server.keepAliveTimeout, served.server.headersTimeout]).toEqual([65_000, 66_000]);
+    } finally {
+      await served.close();
+    }
+    expect(served.server.listening).toBe(false);
+  });
+
+  it("gives startServer the same settings", async () => {
+    const server = await startServer({ host: "127.0.0.1", port: 0, demoCredentials: true, emulator: {} });
+    try {
+      const res = await fetch(`${server.url}/__emulator/clock`);
+      expect(res.headers.get("keep-alive")).toBe("timeout=65");
+    } finally {
+      await server.close();
+    }
   });
 });
 

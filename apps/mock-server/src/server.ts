@@ -200,6 +200,57 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A listening {@link createEmulatorServer} server (see {@link listenEmulator}). */
+export interface ListeningEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  /** The Node server, for what the URL does not say (its address, its settings). */
+  server: Server;
+  /** Stops accepting connections, drops open ones (idle keep-alive included) and resolves once closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves an emulator app on a real port with the emulator's server settings (keep-alive 65 s,
+ * protocol-error answers: {@link createEmulatorServer}): what `startServer` and every test or
+ * benchmark that needs a real port use, so that no emulator in the tree runs with Node's defaults.
+ *
+ * @param fetch - the app's `fetch` (or a wrapper of it, e.g. one that records requests).
+ * @param where - address and port; default `127.0.0.1`, port 0 (the system picks).
+ * @returns once listening; rejects when the port cannot be bound.
+ * @example
+ * const app = createEmulator();
+ * const served = await listenEmulator(app.fetch);
+ * await fetch(`${served.url}/__emulator/clock`);
+ * await served.close();
+ */
+export function listenEmulator(
+  fetch: (request: Request, env: never) => Response | Promise<Response>,
+  where: { host?: string; port?: number } = {},
+): Promise<ListeningEmulator> {
+  const { host = "127.0.0.1", port = 0 } = where;
+  const server = createEmulatorServer(fetch, host);
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const info = server.address() as AddressInfo;
+      const address = info.family === "IPv6" ? `[${info.address}]` : info.address;
+      resolve({
+        url: `http://${address}:${info.port}`,
+        server,
+        close: () =>
+          new Promise<void>((done) => {
+            // Resolves on a second call too (then close() reports "not running", which is fine).
+            server.close(() => done());
+            // Keep-alive sockets would hold close() open; nothing is in flight that matters on shutdown.
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
 /**
  * Serves an emulator with @hono/node-server.
  *
@@ -215,24 +266,19 @@ export function startServer(config: ServerConfig): Promise<RunningServer> {
     ...config.emulator,
     signal: stop.signal,
   });
-  return new Promise((resolve, reject) => {
-    const server = createEmulatorServer(app.fetch, config.host);
-    server.once("error", reject);
-    server.listen(config.port, config.host, () => {
-      const info = server.address() as AddressInfo;
-      const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
-      resolve({
-        url: `http://${host}:${info.port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            stop.abort();
-            server.close(() => done());
-            // Keep-alive sockets would hold close() open; nothing is in flight that matters on shutdown.
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
+  return listenEmulator(app.fetch, { host: config.host, port: config.port }).then(
+    ({ url, close }) => ({
+      url,
+      close: () => {
+        stop.abort();
+        return close();
+      },
+    }),
+    (error: unknown) => {
+      stop.abort();
+      throw error;
+    },
+  );
 }
 
 /**

@@ -1,16 +1,14 @@
 // The fleet end to end, as users run it: a real redis-server, an emulator on 127.0.0.1 with rate
 // limits and seeded faults, `psapi worker` processes and `psapi batch --queue`, all built binaries.
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve } from "@hono/node-server";
 import { createPatientRedis, type FleetStatus, fleetStatus, QUEUE_NAME } from "@psapi/batch";
 import { type RedisServer, startRedisServer } from "@psapi/batch/redis-server";
 import { createEmulator, type JournalEntry } from "@psapi/mock-server";
+import { listenEmulator } from "@psapi/mock-server/server";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -72,20 +70,14 @@ async function serveEmulator(faults: boolean) {
         }
       : {},
   });
-  const server = serve({ hostname: "127.0.0.1", port: 0, fetch: app.fetch });
-  if (!server.listening) await once(server, "listening");
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, close } = await listenEmulator(app.fetch);
   const journal = async (): Promise<JournalEntry[]> =>
     ((await (await app.request("/__emulator/journal?limit=200000")).json()) as { entries: JournalEntry[] })
       .entries;
   return {
     url,
     journal,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ("closeAllConnections" in server) server.closeAllConnections();
-      }),
+    close,
   };
 }
 
@@ -198,6 +190,17 @@ const count = (entries: JournalEntry[], method: string, path: RegExp, status?: n
   ).length;
 
 describe("psapi batch --queue and psapi worker", () => {
+  it("serves the fleet's emulator with the emulator server's keep-alive (65 s), not Node's 5 s", async () => {
+    const emulator = await serveEmulator(false);
+    try {
+      const res = await fetch(`${emulator.url}/__emulator/clock`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("keep-alive")).toBe("timeout=65");
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it(
     "3 workers, 300 inputs, 10% faults, rate limits on: none lost, none twice, one IMS request; a second batch does nothing",
     SLOW,

@@ -1,7 +1,5 @@
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import { createEmulator, type EmulatorOptions } from "@psapi/mock-server";
+import { listenEmulator } from "@psapi/mock-server/server";
 
 /** An emulator listening on 127.0.0.1 for the duration of a test. */
 export interface ServedEmulator {
@@ -15,40 +13,31 @@ export interface ServedEmulator {
 }
 
 /**
- * Serves a fresh emulator on 127.0.0.1 and a port the system picks, recording requests so that a
+ * Serves a fresh emulator on 127.0.0.1 and a port the system picks, with the emulator server's
+ * own settings (`listenEmulator`: keep-alive 65 s, not Node's 5 s), recording requests so that a
  * test can wait for a given call instead of sleeping.
  */
 export async function serveEmulator(options: EmulatorOptions = {}): Promise<ServedEmulator> {
   const app = createEmulator(options);
   const requests: string[] = [];
   const waiters: { prefix: string; resolve: () => void }[] = [];
-  const server = serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch: (request: Request) => {
-      const line = `${request.method} ${new URL(request.url).pathname}`;
-      requests.push(line);
-      for (const waiter of waiters.filter((candidate) => line.startsWith(candidate.prefix))) {
-        waiter.resolve();
-        waiters.splice(waiters.indexOf(waiter), 1);
-      }
-      return app.fetch(request);
-    },
+  const served = await listenEmulator((request, env) => {
+    const line = `${request.method} ${new URL(request.url).pathname}`;
+    requests.push(line);
+    for (const waiter of waiters.filter((candidate) => line.startsWith(candidate.prefix))) {
+      waiter.resolve();
+      waiters.splice(waiters.indexOf(waiter), 1);
+    }
+    // The Node bindings too, as the real server passes them (a reset fault destroys the socket).
+    return app.fetch(request, env);
   });
-  if (!server.listening) await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: served.url,
     requests,
     waitForRequest(prefix) {
       if (requests.some((line) => line.startsWith(prefix))) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ prefix, resolve }));
     },
-    close() {
-      return new Promise((resolve) => {
-        server.close(() => resolve());
-        if ("closeAllConnections" in server) server.closeAllConnections();
-      });
-    },
+    close: served.close,
   };
 }

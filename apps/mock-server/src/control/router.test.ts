@@ -197,7 +197,9 @@ describe("image work under load", () => {
         return new Uint8Array([1]);
       },
       computeCutout: async () => new Uint8Array(),
-      readDocumentManifest: async () => ({ document: {}, layers: [] }),
+      readDocumentManifest: async () => {
+        throw new Error("no manifest in this test");
+      },
     };
     const { app } = testEmulator({ imaging, limits: { maxConcurrentWork: 2 } });
     const headers = await authHeaders(app);

@@ -6,9 +6,13 @@
 export type ErrorFamily = "v2" | "masking";
 
 /** The `error_code` of each kind of failure, per family (see the spec's "Choices" table). */
-export const ERROR_CODES: Record<ErrorFamily, { invalid: string; internal: string }> = {
-  v2: { invalid: "validation_error", internal: "runtime_error" },
-  masking: { invalid: "input_validation_error", internal: "internal_server_error" },
+export const ERROR_CODES: Record<ErrorFamily, { invalid: string; internal: string; tooMany: string }> = {
+  v2: { invalid: "validation_error", internal: "runtime_error", tooMany: "unauthorized_rate_limited" },
+  masking: {
+    invalid: "input_validation_error",
+    internal: "internal_server_error",
+    tooMany: "too_many_requests",
+  },
 };
 
 /** The family of a current-contract path, or undefined for the retired routes and the rest. */

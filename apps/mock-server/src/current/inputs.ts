@@ -28,7 +28,7 @@ function unprocessable(family: ErrorFamily, message: string): GatewayError {
  * @param sources - `[JSON pointer, url]` pairs, e.g. `["/image/source/url", href]`.
  * @throws GatewayError 400 `validation_error` / `input_validation_error`.
  */
-export function checkSourceUrls(
+function checkSourceUrls(
   ctx: EmulatorContext,
   c: EmulatorContextType,
   family: ErrorFamily,
@@ -42,6 +42,53 @@ export function checkSourceUrls(
   if (problems.length > 0) throw invalidRequest(family, problems);
 }
 
+/** Seconds a client refused for held inputs is told to wait: about one job's run. */
+const BUSY_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * Refuses a submission whose inputs the emulator cannot hold now (see `JobRunner.hasRoomFor`):
+ * 429 in the family's words with `retry-after`, as Adobe answers a client it will not serve yet.
+ *
+ * @throws GatewayError 429 `unauthorized_rate_limited` (v2) / `too_many_requests` (masking).
+ */
+function checkRoom(ctx: EmulatorContext, family: ErrorFamily, bytes: number): void {
+  if (ctx.jobs.hasRoomFor(bytes)) return;
+  throw new GatewayError(
+    429,
+    ERROR_CODES[family].tooMany,
+    "Too many requests: the emulator holds the inputs of the jobs not yet run up to limits.maxJobBytes; retry later",
+    { "retry-after": String(BUSY_RETRY_AFTER_SECONDS) },
+  );
+}
+
+/**
+ * Reads every input of a submission when the POST arrives: checks the source URLs against the
+ * allow-list ({@link checkSourceUrls}), then (unless the inputs jobs already hold fill
+ * `maxJobBytes`) downloads and checks each one ({@link readImageInput}), then checks that the
+ * emulator may hold them all until the job has run.
+ *
+ * @param sources - `[JSON pointer, url]` pairs, the image first.
+ * @returns the inputs' bytes in `sources` order, and their total size (the job's `heldBytes`).
+ * @throws GatewayError 400/422 for a refused input, 429 when the inputs cannot be held now.
+ */
+export async function readImageInputs(
+  ctx: EmulatorContext,
+  c: EmulatorContextType,
+  family: ErrorFamily,
+  sources: readonly (readonly [string, string])[],
+  rule?: InputRule,
+): Promise<{ inputs: Uint8Array[]; heldBytes: number }> {
+  checkSourceUrls(ctx, c, family, sources);
+  // Refuse before downloading anything when no input (at least a byte) could be held anyway.
+  checkRoom(ctx, family, 1);
+  const inputs = await Promise.all(
+    sources.map(([pointer, url]) => readImageInput(ctx, c, family, pointer, url, rule)),
+  );
+  const heldBytes = inputs.reduce((sum, bytes) => sum + bytes.byteLength, 0);
+  checkRoom(ctx, family, heldBytes);
+  return { inputs, heldBytes };
+}
+
 /**
  * Reads one input when the POST arrives, as psapi's spec chooses ("the emulator reads the input
  * when the POST arrives"): downloads it (the emulator's own storage, or an `allowedHosts` host)
@@ -51,7 +98,7 @@ export function checkSourceUrls(
  *
  * @returns the input's bytes, kept for the job.
  */
-export async function readImageInput(
+async function readImageInput(
   ctx: EmulatorContext,
   c: EmulatorContextType,
   family: ErrorFamily,

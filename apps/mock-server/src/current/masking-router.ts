@@ -13,7 +13,7 @@ import { type LabelledMask, MASKING_FORMATS, MASKING_MAX_DIMENSION } from "../im
 import { statusJson } from "../jobs/job-views.js";
 import type { CurrentJobKind, Job, TaskContext } from "../jobs/jobs.js";
 import { extensionOf, hostOutput, slug } from "./hosted.js";
-import { checkSourceUrls, type InputRule, readImageInput } from "./inputs.js";
+import { type InputRule, readImageInputs } from "./inputs.js";
 import { readRequestBody } from "./request.js";
 import { familyTask } from "./tasks.js";
 import { maskingStatusBody } from "./views.js";
@@ -157,14 +157,13 @@ export function createMaskingRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
           m.source.url,
         ]),
       ];
-      checkSourceUrls(ctx, c, "masking", sources);
-      const [image, ...masks] = await Promise.all(
-        sources.map(([pointer, url]) => readImageInput(ctx, c, "masking", pointer, url, RULE)),
-      );
+      const read = await readImageInputs(ctx, c, "masking", sources, RULE);
+      const [image, ...masks] = read.inputs;
       const inputs: Inputs = { image: image as Uint8Array, masks };
       const task = familyTask(ctx, "masking", (context) => operation.run(context.job, body, inputs, context));
       const job = ctx.jobs.submit(kind, c.get("clientId"), body, publicOrigin(ctx, c), ownOrigins(ctx, c), {
         task,
+        heldBytes: read.heldBytes,
       });
       return c.json(accepted(job), 202);
     });

@@ -562,3 +562,81 @@ describe("POST /v2/generate-manifest", () => {
     expect([out.status, out.json.error_code]).toEqual([422, "validation_error"]);
   });
 });
+
+describe("inputs held by jobs not yet run count against limits.maxJobBytes", () => {
+  /** An emulator whose cap holds `inputs` photos' worth of bytes, with jobs pending for 1 s. */
+  async function capped(inputs: number, limits: Record<string, number> = {}) {
+    const size = (await twoDiscs()).length;
+    const context = await setup({
+      jobs: { pendingMs: 1000, runningMs: 0 },
+      limits: { maxJobBytes: Math.floor(size * inputs), ...limits },
+    });
+    const removeBackground = () =>
+      context.app.request(
+        "/v2/remove-background",
+        postJson({ image: { source: { url: context.photo } } }, context.headers),
+      );
+    return { ...context, removeBackground };
+  }
+
+  it("refuses a v2 POST with 429 unauthorized_rate_limited and retry-after until a held job has run", async () => {
+    const { app, headers, removeBackground } = await capped(1.5);
+    const first = await removeBackground();
+    expect(first.status).toBe(202);
+    const refused = await removeBackground();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    const body = (await refused.json()) as Json;
+    expect(body.error_code).toBe("unauthorized_rate_limited");
+    expect(body.message).toMatch(/maxJobBytes/);
+    expect(check("removeBackgroundV2", 429, body)).toEqual([]);
+    await advance(app, 1000);
+    const done = (await (await app.request((await first.json()).statusUrl, { headers })).json()) as Json;
+    expect(done.status).toBe("succeeded");
+    expect((await removeBackground()).status).toBe(202);
+  });
+
+  it("refuses a masking POST with 429 too_many_requests, and lets one job over the cap in alone", async () => {
+    const { app, headers, photo, removeBackground } = await capped(1.5);
+    // Image and mask: twice the cap, accepted because nothing else is held.
+    const fill = await post(
+      app,
+      "/v1/fill-masked-areas",
+      { image: { source: { url: photo } }, masks: [{ source: { url: photo } }] },
+      headers,
+      "fillMaskedAreas",
+    );
+    expect(fill.status).toBe(202);
+    const refused = await post(
+      app,
+      "/v1/mask-objects",
+      { image: { source: { url: photo } } },
+      headers,
+      "maskObjects",
+    );
+    expect([refused.status, refused.json.error_code]).toEqual([429, "too_many_requests"]);
+    expect((await removeBackground()).status).toBe(429);
+  });
+
+  it("gives back the inputs of a job evicted before it ran", async () => {
+    const { removeBackground } = await capped(2.5, { maxJobs: 1 });
+    // Each POST evicts the job before it (maxJobs 1), which never ran: one input stays held, not three.
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await removeBackground()).status);
+    expect(statuses).toEqual([202, 202, 202]);
+  });
+
+  it("gives back the inputs of every pending job on reset", async () => {
+    const { app, removeBackground } = await capped(2.5);
+    expect([(await removeBackground()).status, (await removeBackground()).status]).toEqual([202, 202]);
+    expect((await app.request("/__emulator/reset", { method: "POST" })).status).toBe(204);
+    const headers = await authHeaders(app);
+    await upload(app, "in/photo.png", await twoDiscs());
+    const body = { image: { source: { url: await presign(app, "in/photo.png", "GET") } } };
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await app.request("/v2/remove-background", postJson(body, headers))).status);
+    }
+    expect(statuses).toEqual([202, 202, 429]);
+  });
+});

@@ -10,12 +10,11 @@ import {
   REMOVE_BACKGROUND_MAX_DIMENSION,
   type RemoveBackgroundMode,
 } from "../imaging/index.js";
-import type { DocumentManifest } from "../imaging/manifest-types.js";
 import { toManifestV2 } from "../imaging/manifest-v2.js";
 import { statusJson } from "../jobs/job-views.js";
 import { fileName, type Job } from "../jobs/jobs.js";
 import { extensionOf, HOSTED_VALIDITY_SECONDS, hostOutput } from "./hosted.js";
-import { checkSourceUrls, readImageInput } from "./inputs.js";
+import { readImageInputs } from "./inputs.js";
 import { readRequestBody } from "./request.js";
 import { familyTask } from "./tasks.js";
 import { v2StatusBody } from "./views.js";
@@ -73,11 +72,11 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
   router.post("/remove-background", async (c) => {
     const body = await readRequestBody<RemoveBackgroundV2Request>(c, validateRemoveBackground, "v2");
     const url = body.image.source.url;
-    checkSourceUrls(ctx, c, "v2", [["/image/source/url", url]]);
-    const input = await readImageInput(ctx, c, "v2", "/image/source/url", url, {
+    const { inputs, heldBytes } = await readImageInputs(ctx, c, "v2", [["/image/source/url", url]], {
       maxDimension: REMOVE_BACKGROUND_MAX_DIMENSION,
       formats: REMOVE_BACKGROUND_FORMATS,
     });
+    const input = inputs[0] as Uint8Array;
     const task = familyTask(ctx, "v2", async ({ job, signal, work }) => {
       const output = await work(() =>
         ctx.imaging.removeBackground(input, {
@@ -98,10 +97,7 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
       body,
       publicOrigin(ctx, c),
       ownOrigins(ctx, c),
-      {
-        task,
-        idPrefix: REMOVE_BACKGROUND_ID_PREFIX,
-      },
+      { task, heldBytes, idPrefix: REMOVE_BACKGROUND_ID_PREFIX },
     );
     return c.json(accepted(job), 202);
   });
@@ -125,14 +121,12 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
         );
       }
     }
-    checkSourceUrls(ctx, c, "v2", [["/image/source/url", source.url]]);
-    const input = await readImageInput(ctx, c, "v2", "/image/source/url", source.url);
+    const { inputs, heldBytes } = await readImageInputs(ctx, c, "v2", [["/image/source/url", source.url]]);
+    const input = inputs[0] as Uint8Array;
     const title = fileName(source.url);
     const origins = ownOrigins(ctx, c);
     const task = familyTask(ctx, "v2", async ({ job, signal, work }) => {
-      const manifest = toManifestV2(
-        (await work(() => ctx.imaging.readDocumentManifest(input, title))) as unknown as DocumentManifest,
-      );
+      const manifest = toManifestV2(await work(() => ctx.imaging.readDocumentManifest(input, title)));
       const json = JSON.stringify(manifest);
       const bytes = new TextEncoder().encode(json);
       const outputs = [];
@@ -172,6 +166,7 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
     });
     const job = ctx.jobs.submit("generate-manifest", c.get("clientId"), body, publicOrigin(ctx, c), origins, {
       task,
+      heldBytes,
     });
     return c.json(accepted(job), 202);
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { ServiceError, type ServiceErrorBody } from "../http/errors.js";
+import type { DocumentManifest } from "../imaging/manifest-types.js";
 import { BoundedMap } from "../lib/bounded-map.js";
 import type { EmulatorTime } from "../lib/clock.js";
 import type { Imaging, JobTiming } from "../options.js";
@@ -71,13 +72,15 @@ export interface Job {
   /** Earliest time the job may finish. */
   doneAt: number;
   request: SenseiRequest | ManifestRequest | object;
-  /** Size of the request body (JSON characters), what the job weighs against `maxJobBytes`. */
+  /** Size of the request body (JSON characters); with `heldBytes`, what the job weighs against `maxJobBytes`. */
   size: number;
+  /** Bytes of the inputs the job's task holds until it has run (current contract); 0 after. */
+  heldBytes: number;
   /** Origins under which the submitting request reached the emulator (own storage detection). */
   ownOrigins: ReadonlySet<string>;
   /** Origin for `_links`. */
   origin: string;
-  manifest?: { document: object; layers: readonly object[] };
+  manifest?: DocumentManifest;
   errors?: ServiceErrorBody;
   /** The work of a current-contract job; dropped once it has run (it holds the inputs). */
   task?: JobTask | undefined;
@@ -104,7 +107,10 @@ export interface JobRunnerDeps {
   assets: AssetMover;
   imaging: Imaging;
   maxJobs: number;
-  /** Cap on the kept jobs' request bodies (a body may be up to maxBodyBytes, mostly href). */
+  /**
+   * Cap on what jobs hold: the kept jobs' request bodies (a body may be up to maxBodyBytes, mostly
+   * href) and the inputs of current-contract jobs that have not run yet.
+   */
   maxJobBytes: number;
   /** Most image computations at once. */
   maxConcurrentWork: number;
@@ -157,6 +163,8 @@ export class JobRunner {
   readonly #deps: JobRunnerDeps;
   readonly #jobs: BoundedMap<string, Job>;
   readonly #active = new Set<Job>();
+  /** Total `heldBytes` of every job whose task has not finished, kept or evicted. */
+  #heldBytes = 0;
   #working = 0;
   readonly #waiting: (() => void)[] = [];
 
@@ -165,15 +173,30 @@ export class JobRunner {
     this.#jobs = new BoundedMap({
       maxEntries: deps.maxJobs,
       maxWeight: deps.maxJobBytes,
-      weigh: (job) => job.size,
+      weigh: (job) => job.size + job.heldBytes,
     });
+  }
+
+  /**
+   * Whether a job holding `bytes` of inputs may be submitted now: the inputs held by jobs not yet
+   * run stay within `maxJobBytes`. A job over the cap on its own is let in when nothing else is
+   * held, so that a large input is slow to get in, never refused for good.
+   */
+  hasRoomFor(bytes: number): boolean {
+    return this.#heldBytes === 0 || this.#heldBytes + bytes <= this.#deps.maxJobBytes;
+  }
+
+  /** Bytes of inputs held by jobs whose task has not finished (see {@link hasRoomFor}). */
+  get heldBytes(): number {
+    return this.#heldBytes;
   }
 
   /**
    * Registers a job and starts its clock.
    *
-   * @param extra - `task`: the work of a current-contract job; `idPrefix`: prepended to the UUID
-   *   (remove-background ids are URNs, `urn:ff:jobs:psapi:<uuid>`).
+   * @param extra - `task`: the work of a current-contract job; `heldBytes`: the size of the
+   *   inputs its task holds until it has run (check {@link hasRoomFor} first); `idPrefix`:
+   *   prepended to the UUID (remove-background ids are URNs, `urn:ff:jobs:psapi:<uuid>`).
    */
   submit(
     kind: JobKind,
@@ -181,7 +204,7 @@ export class JobRunner {
     request: Job["request"],
     origin: string,
     ownOrigins: ReadonlySet<string>,
-    extra: { task?: JobTask; idPrefix?: string } = {},
+    extra: { task?: JobTask; heldBytes?: number; idPrefix?: string } = {},
   ): Job {
     const now = this.#deps.time.now();
     const startAt = now + this.#deps.timing.pendingMs;
@@ -197,9 +220,11 @@ export class JobRunner {
       doneAt: startAt + this.#deps.timing.runningMs,
       request,
       size: JSON.stringify(request).length,
+      heldBytes: extra.task ? (extra.heldBytes ?? 0) : 0,
       origin,
       ownOrigins,
     };
+    this.#heldBytes += job.heldBytes;
     this.#jobs.set(job.id, job);
     this.#active.add(job);
     this.#deps.onChange?.();
@@ -227,6 +252,8 @@ export class JobRunner {
     let changed = false;
     for (const job of this.#active) {
       if (!this.#jobs.has(job.id)) {
+        // Evicted: a job that never started drops its task (and the inputs it holds) here.
+        if (job.status === "pending") this.#release(job);
         this.#active.delete(job);
         continue;
       }
@@ -264,8 +291,9 @@ export class JobRunner {
     }
   }
 
-  /** Forgets every job. Work in flight completes into the void. */
+  /** Forgets every job. Work in flight completes into the void (and then gives back its inputs). */
   reset(): void {
+    for (const job of this.#active) if (job.status === "pending") this.#release(job);
     this.#jobs.clear();
     this.#active.clear();
   }
@@ -273,6 +301,15 @@ export class JobRunner {
   /** Number of jobs kept. */
   get size(): number {
     return this.#jobs.size;
+  }
+
+  /** The job's task has finished or will never run: its inputs are no longer held. */
+  #release(job: Job): void {
+    job.task = undefined;
+    if (job.heldBytes === 0) return;
+    this.#heldBytes -= job.heldBytes;
+    job.heldBytes = 0;
+    this.#jobs.reweigh(job.id);
   }
 
   #wakeAt(at: number): void {
@@ -316,6 +353,8 @@ export class JobRunner {
       } catch {
         // A task reports its own failures; anything else is the emulator's, told without detail.
         return { failure: { code: "internal_error", message: "Internal error while running the job" } };
+      } finally {
+        this.#release(job);
       }
     }
     try {

@@ -549,7 +549,9 @@ describe("transfers that never end", () => {
           finishMask = resolve;
         }),
       computeCutout: async () => new Uint8Array(),
-      readDocumentManifest: async () => ({ document: {}, layers: [] }),
+      readDocumentManifest: async () => {
+        throw new Error("no manifest in this test");
+      },
     };
     const { app } = testEmulator({ imaging });
     const headers = await authHeaders(app);

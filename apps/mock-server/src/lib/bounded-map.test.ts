@@ -30,4 +30,22 @@ describe("BoundedMap", () => {
     expect(map.has("a")).toBe(false);
     expect(map.peek("big")?.length).toBe(8);
   });
+
+  it("re-weighs a value changed in place, keeping the total right through a later delete", () => {
+    const map = new BoundedMap<string, { bytes: number }>({
+      maxEntries: 10,
+      maxWeight: 10,
+      weigh: (v) => v.bytes,
+    });
+    const a = { bytes: 8 };
+    map.set("a", a).set("b", { bytes: 2 });
+    a.bytes = 1;
+    expect(map.reweigh("a")).toBe(true);
+    expect(map.weight).toBe(3);
+    map.set("c", { bytes: 7 });
+    expect([map.has("a"), map.has("b")]).toEqual([true, true]);
+    expect(map.delete("a")).toBe(true);
+    expect(map.weight).toBe(9);
+    expect(map.reweigh("a")).toBe(false);
+  });
 });

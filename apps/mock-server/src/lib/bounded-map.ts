@@ -18,6 +18,8 @@ export interface BoundedMapOptions<V> {
  */
 export class BoundedMap<K, V> {
   readonly #map = new Map<K, V>();
+  /** Each entry's weight when it was stored or last re-weighed (a value's weight may change). */
+  readonly #weights = new Map<K, number>();
   readonly #options: BoundedMapOptions<V>;
   #weight = 0;
 
@@ -59,28 +61,36 @@ export class BoundedMap<K, V> {
   set(key: K, value: V): this {
     this.delete(key);
     this.#map.set(key, value);
-    this.#weight += this.#weigh(value);
-    for (const oldest of this.#map.keys()) {
-      const over =
-        this.#map.size > this.#options.maxEntries ||
-        (this.#options.maxWeight !== undefined && this.#weight > this.#options.maxWeight);
-      if (!over || oldest === key) break;
-      this.delete(oldest);
-    }
+    this.#add(key, value);
+    this.#evict(key);
     return this;
+  }
+
+  /**
+   * Weighs `key`'s value again after it changed in place (a job dropping the inputs it held),
+   * without touching its recency; evicts old entries if it grew past the cap. Whether `key` is present.
+   */
+  reweigh(key: K): boolean {
+    const value = this.#map.get(key);
+    if (value === undefined) return false;
+    this.#weight -= this.#weights.get(key) ?? 0;
+    this.#add(key, value);
+    this.#evict(key);
+    return true;
   }
 
   /** Removes `key`; whether it was there. */
   delete(key: K): boolean {
-    const value = this.#map.get(key);
-    if (value === undefined) return false;
-    this.#weight -= this.#weigh(value);
+    if (!this.#map.has(key)) return false;
+    this.#weight -= this.#weights.get(key) ?? 0;
+    this.#weights.delete(key);
     return this.#map.delete(key);
   }
 
   /** Removes everything. */
   clear(): void {
     this.#map.clear();
+    this.#weights.clear();
     this.#weight = 0;
   }
 
@@ -89,7 +99,20 @@ export class BoundedMap<K, V> {
     return this.#map.values();
   }
 
-  #weigh(value: V): number {
-    return this.#options.weigh ? this.#options.weigh(value) : 0;
+  #add(key: K, value: V): void {
+    const weight = this.#options.weigh ? this.#options.weigh(value) : 0;
+    this.#weights.set(key, weight);
+    this.#weight += weight;
+  }
+
+  /** Evicts the least recently used entries until both caps hold, never `keep` (just stored). */
+  #evict(keep: K): void {
+    for (const oldest of this.#map.keys()) {
+      const over =
+        this.#map.size > this.#options.maxEntries ||
+        (this.#options.maxWeight !== undefined && this.#weight > this.#options.maxWeight);
+      if (!over || oldest === keep) break;
+      this.delete(oldest);
+    }
   }
 }

@@ -1,9 +1,8 @@
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import { createServerToServerAuth, type PhotoshopAuth } from "@psapi/auth";
 import { createPhotoshopClient, type PhotoshopClient, type PhotoshopClientOptions } from "@psapi/client";
 import { createFakeClock, type FakeClock } from "@psapi/core/testing";
 import { createEmulator, type EmulatorOptions } from "@psapi/mock-server";
+import { listenEmulator } from "@psapi/mock-server/server";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { createConformanceChecker } from "../conformance/checker.js";
 import { type GlobalFetchLike, type RecordingFetch, recordingFetch } from "../conformance/recording-fetch.js";
@@ -224,34 +223,20 @@ interface Listening {
   close(): Promise<void>;
 }
 
-/** Serves an app built for its own public URL on 127.0.0.1, port 0. */
+/**
+ * Serves an app built for its own public URL on 127.0.0.1, port 0, with the emulator server's
+ * settings (`listenEmulator`: keep-alive 65 s, protocol-error answers).
+ */
 async function listen(
   build: (publicUrl: string) => { fetch: (request: Request) => Response | Promise<Response> },
 ) {
   // The app needs its public URL, which is known only once the port is: route through a holder.
   let app: { fetch: (request: Request) => Response | Promise<Response> } | undefined;
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const started = serve(
-      {
-        fetch: (request, env) =>
-          app
-            ? (app.fetch as (r: Request, e: unknown) => Response | Promise<Response>)(request, env)
-            : new Response(null, { status: 503 }),
-        port: 0,
-        hostname: "127.0.0.1",
-      },
-      () => resolve(started),
-    );
-  });
-  const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
-  app = build(baseUrl);
-  return {
-    baseUrl,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        if ("closeAllConnections" in server) server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  } satisfies Listening;
+  const served = await listenEmulator((request, env) =>
+    app
+      ? (app.fetch as (r: Request, e: unknown) => Response | Promise<Response>)(request, env)
+      : new Response(null, { status: 503 }),
+  );
+  app = build(served.url);
+  return { baseUrl: served.url, close: served.close } satisfies Listening;
 }
