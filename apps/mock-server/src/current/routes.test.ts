@@ -536,6 +536,20 @@ describe("POST /v2/generate-manifest", () => {
     expect((await app.request(outputs[1]?.destination.url as string)).status).toBe(403);
   });
 
+  it("reads the input's format only when the job runs: a text file is accepted, then fails with 400401", async () => {
+    const { app, headers } = await setup();
+    await upload(app, "in/notes.psd", new TextEncoder().encode("not a document"), "text/plain");
+    const body = {
+      image: { source: { url: await presign(app, "in/notes.psd", "GET") } },
+      outputs: [{ destination: { embedded: "json" }, mediaType: "application/json" }],
+    };
+    const { status, json } = await post(app, "/v2/generate-manifest", body, headers, "generateManifest");
+    expect(status).toBe(202);
+    const done = await poll(app, json.statusUrl as string, headers, "getV2JobStatus");
+    expect(done.status).toBe("failed");
+    expect((done.errorDetails as { errorCode: string }[])[0]?.errorCode).toBe("400401");
+  });
+
   it("answers 422 for Creative Cloud sources and destinations", async () => {
     const { app, headers, photo } = await setup();
     const cc = await post(
