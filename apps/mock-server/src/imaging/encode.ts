@@ -1,5 +1,6 @@
 import { writePsdUint8Array } from "ag-psd";
 import sharp from "sharp";
+import { asBytes } from "./raster.js";
 
 /** The output media types the current contract's image operations write. */
 export type OutputMediaType = "image/png" | "image/jpeg" | "image/webp" | "image/vnd.adobe.photoshop";
@@ -41,10 +42,6 @@ export interface EncodedImage {
  */
 const PNG_COMPRESSION = 2;
 const JPEG_QUALITY = 90;
-
-function asBytes(buffer: Buffer): Uint8Array {
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-}
 
 /** Widens any raw image to RGBA, as ag-psd takes layer pixels. */
 export function toRgba(image: RawImage): Uint8ClampedArray {
