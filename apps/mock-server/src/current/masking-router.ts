@@ -10,7 +10,7 @@ import { createGateway } from "../gateway/gateway.js";
 import { GatewayError } from "../http/errors.js";
 import { bodyValidator } from "../http/openapi-validator.js";
 import { type LabelledMask, MASKING_FORMATS, MASKING_MAX_DIMENSION } from "../imaging/index.js";
-import { statusJson } from "../jobs/job-views.js";
+import { isPolledAt, statusJson, statusUrl } from "../jobs/job-views.js";
 import type { CurrentJobKind, Job, TaskContext } from "../jobs/jobs.js";
 import { extensionOf, hostOutput, slug } from "./hosted.js";
 import { type InputRule, readImageInputs } from "./inputs.js";
@@ -37,13 +37,6 @@ type MaskingKind = Extract<
   "mask-objects" | "mask-body-parts" | "refine-mask" | "fill-masked-areas"
 >;
 
-const MASKING_KINDS: ReadonlySet<string> = new Set<MaskingKind>([
-  "mask-objects",
-  "mask-body-parts",
-  "refine-mask",
-  "fill-masked-areas",
-]);
-
 /** The inputs of one masking job, read when the POST arrived. */
 interface Inputs {
   image: Uint8Array;
@@ -52,7 +45,7 @@ interface Inputs {
 
 /** 202: `{jobId, statusUrl}` (the v1 reference) and `_links.self.href` (the create-mask guide). */
 function accepted(job: Job) {
-  const href = `${job.origin}/v1/status/${job.id}`;
+  const href = statusUrl(job);
   return { jobId: job.id, statusUrl: href, _links: { self: { href } } };
 }
 
@@ -171,7 +164,8 @@ export function createMaskingRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
 
   router.get("/status/:jobId", (c) => {
     const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));
-    if (!job || !MASKING_KINDS.has(job.kind)) throw new GatewayError(404, "unknown_job_id", "Job not found");
+    if (!job || !isPolledAt(job, "/v1/status/"))
+      throw new GatewayError(404, "unknown_job_id", "Job not found");
     return c.body(statusJson(job, maskingStatusBody), 200, { "content-type": "application/json" });
   });
 

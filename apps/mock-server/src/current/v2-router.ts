@@ -11,7 +11,7 @@ import {
   type RemoveBackgroundMode,
 } from "../imaging/index.js";
 import { toManifestV2 } from "../imaging/manifest-v2.js";
-import { statusJson } from "../jobs/job-views.js";
+import { isPolledAt, statusJson, statusUrl } from "../jobs/job-views.js";
 import { fileName, type Job } from "../jobs/jobs.js";
 import { extensionOf, HOSTED_VALIDITY_SECONDS, hostOutput } from "./hosted.js";
 import { readImageInputs } from "./inputs.js";
@@ -49,12 +49,9 @@ export interface GenerateManifestRequest {
 /** The id prefix of remove-background jobs: Adobe's are URNs (`urn:ff:jobs:<tenant>:<uuid>`). */
 export const REMOVE_BACKGROUND_ID_PREFIX = "urn:ff:jobs:psapi:";
 
-const isV2Kind = (job: Job | undefined) =>
-  job?.kind === "remove-background" || job?.kind === "generate-manifest";
-
 /** 202 `{jobId, statusUrl}`: the status URL on the emulator's own `/v2/status`. */
 function accepted(job: Job) {
-  return { jobId: job.id, statusUrl: `${job.origin}/v2/status/${job.id}` };
+  return { jobId: job.id, statusUrl: statusUrl(job) };
 }
 
 /**
@@ -150,15 +147,7 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
             "validityPeriod" in destination
               ? (destination.validityPeriod ?? HOSTED_VALIDITY_SECONDS)
               : HOSTED_VALIDITY_SECONDS;
-          const href = hostOutput(
-            ctx,
-            job as Job,
-            `manifest-${i}.json`,
-            bytes,
-            "application/json",
-            signal,
-            seconds,
-          );
+          const href = hostOutput(ctx, job, `manifest-${i}.json`, bytes, "application/json", signal, seconds);
           outputs.push({ destination: { url: href }, mediaType: "application/json" });
         }
       }
@@ -173,7 +162,8 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
 
   router.get("/status/:jobId", (c) => {
     const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));
-    if (!job || !isV2Kind(job)) throw new GatewayError(404, "unknown_job_id", "Job not found");
+    if (!job || !isPolledAt(job, "/v2/status/"))
+      throw new GatewayError(404, "unknown_job_id", "Job not found");
     return c.body(statusJson(job, v2StatusBody), 200, { "content-type": "application/json" });
   });
 
