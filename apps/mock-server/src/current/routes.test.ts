@@ -124,6 +124,31 @@ describe("POST /v2/remove-background", () => {
     expect((await app.request(url?.destination.url ?? "")).status).toBe(403);
   });
 
+  it("reports an unexpected error as 500600 without detail, even when the logger throws too", async () => {
+    const removeBackground = async (): Promise<never> => {
+      throw new Error("a bug, with a path /tmp/secret in it");
+    };
+    const logged: string[] = [];
+    const logger = {
+      error(message: string) {
+        logged.push(message);
+        throw new Error("the logger is broken as well");
+      },
+    };
+    const { app, headers, photo } = await setup({ imaging: { removeBackground }, logger });
+    const { json } = await post(
+      app,
+      "/v2/remove-background",
+      { image: { source: { url: photo } } },
+      headers,
+      "removeBackgroundV2",
+    );
+    const done = await poll(app, json.statusUrl as string, headers, "getV2JobStatus");
+    expect(done.status).toBe("failed");
+    expect(done.errorDetails).toEqual([{ errorCode: "500600", message: "Internal error while running the job" }]);
+    expect(logged).toEqual(["[@psapi/mock-server] job failed unexpectedly"]);
+  });
+
   it("accepts the job id percent-encoded in the status path", async () => {
     const { app, headers, photo } = await setup();
     const { json } = await post(

@@ -53,7 +53,7 @@ function layerV2(layer: ManifestLayer): ManifestV2Layer {
   return {
     id: layer.id,
     name: layer.name,
-    type: V2_TYPES[layer.type] ?? layer.type,
+    type: V2_TYPES[layer.type],
     visible: layer.visible,
     bounds: ltrb(layer.bounds),
     protection: layer.locked ? ["all"] : ["none"],

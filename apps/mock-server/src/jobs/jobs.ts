@@ -40,7 +40,11 @@ export interface TaskContext {
   work<T>(compute: () => Promise<T>): Promise<T>;
 }
 
-/** The work of a current-contract job, given at submission (its inputs already read). */
+/**
+ * The work of a current-contract job, given at submission (its inputs already read). It never
+ * rejects: it reports every failure as `{ failure }` in its family's words (`familyTask` in
+ * ../current/tasks.ts builds every task so).
+ */
 export type JobTask = (context: TaskContext) => Promise<TaskOutcome>;
 
 /** A job's lifecycle state. */
@@ -350,9 +354,6 @@ export class JobRunner {
       job.task = undefined;
       try {
         return await task({ job, signal, work: (compute) => this.#work(compute) });
-      } catch {
-        // A task reports its own failures; anything else is the emulator's, told without detail.
-        return { failure: { code: "internal_error", message: "Internal error while running the job" } };
       } finally {
         this.#release(job);
       }
