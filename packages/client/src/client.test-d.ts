@@ -1,5 +1,5 @@
 import { createStaticTokenAuth, type PhotoshopAuth } from "@psapi/auth";
-import type { paths } from "@psapi/openapi/types/photoshop";
+import type { paths } from "@psapi/openapi-types/photoshop";
 import createClient, { type Middleware } from "openapi-fetch";
 import { describe, expectTypeOf, it } from "vitest";
 import type { JobHandle, PhotoshopClient } from "./client.js";

@@ -1,7 +1,7 @@
 import type { PhotoshopAuth } from "@psapi/auth";
 import { type Clock, type FetchLike, isRecord, type Logger, parseRetryAfter, systemClock } from "@psapi/core";
-import type { paths } from "@psapi/openapi/types/photoshop";
-import type { paths as currentPaths } from "@psapi/openapi/types/photoshop-current";
+import type { paths } from "@psapi/openapi-types/photoshop";
+import type { paths as currentPaths } from "@psapi/openapi-types/photoshop-current";
 import createClient, { type Client } from "openapi-fetch";
 import { DEFAULT_BASE_URL, DEFAULT_PHOTOSHOP_API_URL, DEFAULT_TIMEOUT_MS } from "./defaults.js";
 import { PhotoshopApiError } from "./errors/photoshop-api-error.js";

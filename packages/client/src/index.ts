@@ -1,12 +1,12 @@
 // Re-exported so that one import covers every error a client call can reject with.
 export { ImsError } from "@psapi/auth";
 export type { FetchLike } from "@psapi/core";
-export type { components, operations, paths } from "@psapi/openapi/types/photoshop";
+export type { components, operations, paths } from "@psapi/openapi-types/photoshop";
 export type {
   components as currentComponents,
   operations as currentOperations,
   paths as currentPaths,
-} from "@psapi/openapi/types/photoshop-current";
+} from "@psapi/openapi-types/photoshop-current";
 export {
   type CallOptions,
   createPhotoshopClient,

@@ -1,4 +1,4 @@
-import type { components } from "@psapi/openapi/types/photoshop";
+import type { components } from "@psapi/openapi-types/photoshop";
 
 /** The retired contract's `storage` values that a pre-signed URL can call for. */
 export type UrlStorageType = Extract<components["schemas"]["StorageType"], "external" | "azure" | "dropbox">;

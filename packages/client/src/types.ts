@@ -1,5 +1,5 @@
-import type { components, operations } from "@psapi/openapi/types/photoshop";
-import type { components as current } from "@psapi/openapi/types/photoshop-current";
+import type { components, operations } from "@psapi/openapi-types/photoshop";
+import type { components as current } from "@psapi/openapi-types/photoshop-current";
 
 /** Body of `createMask` (`POST /sensei/mask`, retired 2025-10-15). */
 export type CreateMaskRequest = NonNullable<

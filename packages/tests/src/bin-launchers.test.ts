@@ -14,13 +14,15 @@ function run(
   args: readonly string[],
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(
+    // The timeout is a hang detector under the suite's 120 s test timeout. A child it kills is
+    // reported as code -1: execFile calls a killed child that then exits 0 a success.
+    const child = execFile(
       file,
       args,
-      { env: { PATH: process.env.PATH ?? "" }, timeout: 30_000 },
+      { env: { PATH: process.env.PATH ?? "" }, timeout: 100_000 },
       (error, stdout, stderr) => {
         resolve({
-          code: error === null ? 0 : typeof error.code === "number" ? error.code : -1,
+          code: child.killed ? -1 : error === null ? 0 : typeof error.code === "number" ? error.code : -1,
           stdout,
           stderr,
         });

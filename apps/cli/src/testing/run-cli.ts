@@ -25,14 +25,35 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   return { PATH: process.env.PATH ?? "", ...extra };
 }
 
-/** Runs `node dist/cli.js …args` to completion. */
+/**
+ * How long {@link runCli} lets a command run before it kills it: a hang detector, not a measurement.
+ * It stays under the CLI tests' 300 s test timeout (vitest.config.ts), so that a hung command is
+ * killed and reported by its own test; on a loaded 2-core machine a batch of several jobs has taken
+ * 80 s, which the former 60 s cut short.
+ */
+const HANG_MS = 280_000;
+
+/**
+ * Runs `node dist/cli.js …args` to completion. A command killed as hung ends with `code: -1` and
+ * a note on stderr: once execFile has closed its pipes, the CLI's own exit code (0 after the
+ * EPIPE of a reader that has gone) says nothing about the command.
+ */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [CLI, ...args],
-      { env: cleanEnv(options.env), cwd: options.cwd, timeout: 60_000 },
+      { env: cleanEnv(options.env), cwd: options.cwd, timeout: HANG_MS },
       (error, stdout, stderr) => {
+        // execFile reports a killed child that then exited 0 as a success (error === null).
+        if (child.killed) {
+          resolve({
+            code: -1,
+            stdout,
+            stderr: `${stderr}\n[runCli: killed, no exit within ${HANG_MS / 1000} s]`,
+          });
+          return;
+        }
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
         resolve({ code, stdout, stderr });
       },

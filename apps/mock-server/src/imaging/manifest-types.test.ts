@@ -1,5 +1,5 @@
 import { createSpecSet, loadSpec } from "@psapi/openapi";
-import type { components } from "@psapi/openapi/types/photoshop";
+import type { components } from "@psapi/openapi-types/photoshop";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import {
   MANIFEST_LAYER_TYPES,

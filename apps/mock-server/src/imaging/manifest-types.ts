@@ -7,7 +7,7 @@
  * @see /work/shared/reference/photoshop-api.md §2.2 (ManifestJobDocumentDetails, LayerDetails).
  */
 
-import type { components } from "@psapi/openapi/types/photoshop";
+import type { components } from "@psapi/openapi-types/photoshop";
 
 /** Photoshop's colour modes (SDK-OAS spelling `grayscale`; APIDOC writes `greyscale`). */
 export type ManifestImageMode =

@@ -1,4 +1,4 @@
-import type { components } from "@psapi/openapi/types/ims";
+import type { components } from "@psapi/openapi-types/ims";
 import { Hono } from "hono";
 import { importSPKI, errors as joseErrors, jwtVerify } from "jose";
 import type { EmulatorContext, EmulatorContextType, EmulatorEnv } from "../context.js";
