@@ -145,7 +145,9 @@ describe("POST /v2/remove-background", () => {
     );
     const done = await poll(app, json.statusUrl as string, headers, "getV2JobStatus");
     expect(done.status).toBe("failed");
-    expect(done.errorDetails).toEqual([{ errorCode: "500600", message: "Internal error while running the job" }]);
+    expect(done.errorDetails).toEqual([
+      { errorCode: "500600", message: "Internal error while running the job" },
+    ]);
     expect(logged).toEqual(["[@psapi/mock-server] job failed unexpectedly"]);
   });
 

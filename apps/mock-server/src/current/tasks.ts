@@ -1,7 +1,7 @@
 import type { EmulatorContext } from "../context.js";
 import { reasonOf, ServiceError } from "../http/errors.js";
 import { ImageDecodeError } from "../imaging/index.js";
-import type { JobFailure, JobTask, TaskContext } from "../jobs/jobs.js";
+import type { CurrentJobResult, JobFailure, JobTask, TaskContext } from "../jobs/jobs.js";
 import type { ErrorFamily } from "./family.js";
 import { JobAbandoned } from "./hosted.js";
 
@@ -42,7 +42,7 @@ function failureOf(ctx: EmulatorContext, family: ErrorFamily, error: unknown): J
 export function familyTask(
   ctx: EmulatorContext,
   family: ErrorFamily,
-  run: (context: TaskContext) => Promise<Record<string, unknown>>,
+  run: (context: TaskContext) => Promise<CurrentJobResult>,
 ): JobTask {
   return async (context) => {
     try {

@@ -18,7 +18,7 @@ export interface RefineMaskOptions extends MaskingOptions {
 }
 
 /** The result of {@link refineMask}. */
-export interface RefinedMask extends EncodedImage {
+export interface RefinedMask extends EncodedImage<"image/png"> {
   /** The extent of the refined mask's non-zero pixels (the whole image when it is empty). */
   boundingBox: BoundingBox;
 }
