@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRedisServer } from "@psapi/batch/redis-server";
+import { rateRuleMatcher } from "@psapi/core";
 import { ADOBE_RATE_LIMITS, createEmulator, type JournalEntry } from "@psapi/mock-server";
 import { listenEmulator } from "@psapi/mock-server/server";
 import sharp from "sharp";
@@ -29,11 +30,7 @@ const TARGET = 0.9;
  * that counts `POST /sensei/mask` is a sliding window, and nothing else is slow: the ceiling.
  */
 export function idealSchedule(count: number): number[] {
-  const rules = ADOBE_RATE_LIMITS.filter(
-    (rule) =>
-      rule.method === "POST" &&
-      (rule.route === undefined || "/sensei/mask".startsWith(rule.route.replace("*", ""))),
-  );
+  const rules = ADOBE_RATE_LIMITS.filter((rule) => rateRuleMatcher(rule)("POST", "/sensei/mask"));
   const times: number[] = [];
   let now = 0;
   while (times.length < count) {

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `pnpm test`: the spec lint, the generated-code drift check, lint, typecheck and every package's
-// tests, through turbo; then one closing line that sums the tests all packages ran.
+// tests, through turbo; then the packaging checks; then one closing line that sums the tests all
+// packages ran. Arguments go to turbo: `pnpm test --filter @psapi/core` runs that package's tasks
+// only, and then skips the packaging checks, which pack and install every public package.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +16,8 @@ const packageDirs = [
   ),
   join(root, "openapi"),
 ];
+const turboArgs = process.argv.slice(2);
+const filtered = turboArgs.some((arg) => arg === "--filter" || arg === "-F" || arg.startsWith("--filter="));
 const reportOf = (dir) => join(dir, "reports", "vitest.json");
 for (const dir of packageDirs) rmSync(reportOf(dir), { force: true });
 
@@ -30,7 +34,7 @@ const turbo = spawnSync(
     "test",
     "--output-logs=new-only",
     "--continue",
-    ...process.argv.slice(2),
+    ...turboArgs,
   ],
   { cwd: root, stdio: "inherit", env: { TURBO_TELEMETRY_DISABLED: "1", ...process.env } },
 );
@@ -52,7 +56,12 @@ for (const dir of packageDirs) {
 // tarballs install outside the workspace and run the README examples (consumer-test). Each counts
 // as one test in the closing line. They need every package built, which turbo has just done.
 let status = turbo.status ?? 1;
-if (status === 0) {
+if (filtered) {
+  lines.push(
+    "  scripts/check-packages.mjs, scripts/consumer-test.mjs: skipped (--filter; run `pnpm test` unfiltered)",
+  );
+}
+if (status === 0 && !filtered) {
   const built = spawnSync("pnpm", ["exec", "turbo", "run", "build", "--output-logs=errors-only"], {
     cwd: root,
     stdio: "inherit",
@@ -61,7 +70,7 @@ if (status === 0) {
   status = built.status ?? 1;
 }
 for (const script of ["check-packages.mjs", "consumer-test.mjs"]) {
-  if (status !== 0) break;
+  if (status !== 0 || filtered) break;
   const check = spawnSync(process.execPath, [join(root, "scripts", script)], { cwd: root, stdio: "inherit" });
   if (check.status === 0) passed += 1;
   else failed += 1;

@@ -1,4 +1,4 @@
-import type { RateRule } from "@psapi/core";
+import { type RateRule, rateRuleMatcher } from "@psapi/core";
 
 export { ADOBE_RATE_RULES, type RateRule } from "@psapi/core";
 
@@ -29,20 +29,7 @@ export function compileRules(rules: readonly RateRule[]): CompiledRule[] {
     if (!Number.isInteger(rule.windowMs) || rule.windowMs < 1) {
       throw new TypeError(`[@psapi/batch] rate rule ${rule.name}: windowMs must be a positive integer`);
     }
-    const route =
-      rule.route === undefined
-        ? undefined
-        : new RegExp(`^${rule.route.split("*").map(escapeRegExp).join(".*")}$`);
-    return {
-      rule,
-      matches: (method, path) =>
-        API_PATH.test(path) &&
-        (rule.method === undefined || rule.method === method.toUpperCase()) &&
-        (route === undefined || route.test(path)),
-    };
+    const counts = rateRuleMatcher(rule);
+    return { rule, matches: (method, path) => API_PATH.test(path) && counts(method, path) };
   });
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

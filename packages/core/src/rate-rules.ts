@@ -33,3 +33,30 @@ export const ADOBE_RATE_RULES: readonly RateRule[] = /* @__PURE__ */ Object.free
   { name: "masking-1m", method: "POST", route: "/v1/*", limit: 60, windowMs: 60_000 },
   { name: "remove-background-3s", method: "POST", route: "/v2/remove-background", limit: 3, windowMs: 3_000 },
 ] satisfies RateRule[]);
+
+/**
+ * How a rule reads a request, compiled once: it counts when the rule names no method or the same
+ * one (in any case), and the rule has no route or its route glob matches the whole path, `*`
+ * matching any run of characters (`/sensei/*` takes `/sensei/mask` and `/sensei/status/1`). The one
+ * reading of a rule: the emulator's gateway and `@psapi/batch`'s limiters both ask it, so what one
+ * enforces the other keeps to.
+ *
+ * @param rule - A rule.
+ * @returns `(method, path) => boolean`.
+ * @example
+ * rateRuleMatcher({ name: "sensei-1m", method: "POST", route: "/sensei/*", limit: 60, windowMs: 60_000 })("POST", "/sensei/mask") // true
+ */
+export function rateRuleMatcher(rule: RateRule): (method: string, path: string) => boolean {
+  const route =
+    rule.route === undefined
+      ? undefined
+      : new RegExp(
+          `^${rule.route
+            .split("*")
+            .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+            .join(".*")}$`,
+        );
+  return (method, path) =>
+    (rule.method === undefined || rule.method === method.toUpperCase()) &&
+    (route === undefined || route.test(path));
+}

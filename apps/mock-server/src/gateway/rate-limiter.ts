@@ -1,4 +1,4 @@
-import { compileRoute, matchesRoute, type RoutePattern } from "../lib/route-pattern.js";
+import { rateRuleMatcher } from "@psapi/core";
 import type { RateLimitRule } from "../options.js";
 
 /**
@@ -6,15 +6,12 @@ import type { RateLimitRule } from "../options.js";
  * memory is bounded by rules × clients × limit.
  */
 export class RateLimiter {
-  readonly #rules: { rule: RateLimitRule; pattern: RoutePattern }[];
+  readonly #rules: { rule: RateLimitRule; counts: (method: string, path: string) => boolean }[];
   readonly #logs = new Map<string, number[]>();
 
   /** @param rules - the windows to enforce. */
   constructor(rules: readonly RateLimitRule[]) {
-    this.#rules = rules.map((rule) => ({
-      rule,
-      pattern: compileRoute(`${rule.method ? `${rule.method} ` : ""}${rule.route ?? "*"}`),
-    }));
+    this.#rules = rules.map((rule) => ({ rule, counts: rateRuleMatcher(rule) }));
   }
 
   /**
@@ -29,8 +26,8 @@ export class RateLimiter {
     now: number,
   ): { retryAfter: number; rule: string } | undefined {
     const matching: { log: number[]; rule: RateLimitRule }[] = [];
-    for (const { rule, pattern } of this.#rules) {
-      if (!matchesRoute(pattern, method, path)) continue;
+    for (const { rule, counts } of this.#rules) {
+      if (!counts(method, path)) continue;
       const key = `${rule.name}\n${clientId}`;
       const log = (this.#logs.get(key) ?? []).filter((t) => t > now - rule.windowMs);
       this.#logs.set(key, log);

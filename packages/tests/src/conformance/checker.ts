@@ -1,3 +1,4 @@
+import { isRecord } from "@psapi/core";
 import {
   createSpecSet,
   type ErrorObject,
@@ -44,10 +45,6 @@ interface Route {
   readonly methods: ReadonlyMap<string, SpecOperation>;
   readonly documentId: string;
 }
-
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The media type without parameters, lower-cased: `application/json; charset=utf-8` → `application/json`. */
 const mediaTypeOf = (contentType: string | null) =>
@@ -151,7 +148,7 @@ export function createConformanceChecker(documents: readonly SpecDocument[]): Co
     checkHeaders(declared, response.headers, add);
     const content = child(declared, "content");
     const mediaType = mediaTypeOf(response.headers.get("content-type"));
-    if (!content || !isObject(content.value) || Object.keys(content.value).length === 0) {
+    if (!content || !isRecord(content.value) || Object.keys(content.value).length === 0) {
       if (bodyText.length > 0) add(`a body (${mediaType || "no content-type"}) where the spec declares none`);
       return violations;
     }
@@ -180,17 +177,17 @@ export function createConformanceChecker(documents: readonly SpecDocument[]): Co
 
   function checkHeaders(declared: SpecNode, headers: Headers, add: (problem: string) => void) {
     const declaredHeaders = child(declared, "headers");
-    if (!declaredHeaders || !isObject(declaredHeaders.value)) return;
+    if (!declaredHeaders || !isRecord(declaredHeaders.value)) return;
     for (const name of Object.keys(declaredHeaders.value)) {
       const header = child(declaredHeaders, name);
-      if (!header || !isObject(header.value)) continue;
+      if (!header || !isRecord(header.value)) continue;
       const value = headers.get(name);
       if (value === null) {
         if (header.value.required === true) add(`required header ${name} is missing`);
         continue;
       }
       const schema = child(header, "schema");
-      if (!schema || !isObject(schema.value)) continue;
+      if (!schema || !isRecord(schema.value)) continue;
       // Header values are strings on the wire; numeric schemas describe the number they spell.
       const numeric = schema.value.type === "integer" || schema.value.type === "number";
       const candidate = numeric && value.trim() !== "" ? Number(value) : value;
@@ -226,7 +223,7 @@ function mediaTypeMatches(declared: string, actual: string) {
 
 function routesOf(specs: SpecSet): Route[] {
   for (const { id, document } of specs.documents) {
-    if (!isObject(document) || !isObject(document.paths)) {
+    if (!isRecord(document) || !isRecord(document.paths)) {
       throw new Error(`[@psapi/tests] ${id} has no paths object`);
     }
   }
@@ -245,8 +242,8 @@ function routesOf(specs: SpecSet): Route[] {
   }
   return [...byTemplate.values()].map(({ documentId, template, methods }) => {
     const document = specs.root(documentId).value;
-    const servers = isObject(document) && Array.isArray(document.servers) ? document.servers : [];
-    const firstServer = isObject(servers[0]) && typeof servers[0].url === "string" ? servers[0].url : "/";
+    const servers = isRecord(document) && Array.isArray(document.servers) ? document.servers : [];
+    const firstServer = isRecord(servers[0]) && typeof servers[0].url === "string" ? servers[0].url : "/";
     const basePath = new URL(firstServer, "http://base.invalid").pathname.replace(/\/+$/, "");
     const parts = `${basePath}${template}`.split(/(\{[^}]+\})/);
     const source = parts

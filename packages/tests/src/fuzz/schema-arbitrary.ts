@@ -1,9 +1,6 @@
+import { isRecord } from "@psapi/core";
 import fc from "fast-check";
 import type { Schema } from "./spec-operations.js";
-
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Strings that look like what the API takes: URLs, ids, keys, and a few that merely resemble them. */
 const plausibleString = fc.oneof(
@@ -42,18 +39,18 @@ export function schemaArbitrary(schema: Schema, depth = 6): fc.Arbitrary<unknown
       return fc.oneof(...options.map((option) => schemaArbitrary(merge(base, option), depth)));
     }
   }
-  if (isObject(schema.if) && (isObject(schema.then) || isObject(schema.else))) {
+  if (isRecord(schema.if) && (isRecord(schema.then) || isRecord(schema.else))) {
     // A conditional: either branch, merged in (the condition may or may not hold for the draw).
     const { if: _if, then, else: otherwise, ...base } = schema;
     return fc.oneof(
-      ...[then, otherwise].filter(isObject).map((branch) => schemaArbitrary(merge(base, branch), depth)),
+      ...[then, otherwise].filter(isRecord).map((branch) => schemaArbitrary(merge(base, branch), depth)),
     );
   }
   if (Array.isArray(schema.allOf) && schema.allOf.length > 0) {
     return schemaArbitrary(schema.allOf.reduce<Schema>(merge, withoutKey(schema, "allOf")), depth);
   }
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
-  switch (type ?? (isObject(schema.properties) ? "object" : undefined)) {
+  switch (type ?? (isRecord(schema.properties) ? "object" : undefined)) {
     case "string":
       return stringArbitrary(schema);
     case "integer":
@@ -72,7 +69,7 @@ export function schemaArbitrary(schema: Schema, depth = 6): fc.Arbitrary<unknown
     case "null":
       return fc.constant(null);
     case "array": {
-      const items = isObject(schema.items) ? schema.items : {};
+      const items = isRecord(schema.items) ? schema.items : {};
       const minLength = typeof schema.minItems === "number" ? schema.minItems : 0;
       const maxLength = Math.max(
         minLength,
@@ -119,11 +116,11 @@ function stringArbitrary(schema: Schema): fc.Arbitrary<string> {
 
 function objectArbitrary(schema: Schema, depth: number): fc.Arbitrary<unknown> {
   if (depth <= 0) return fc.constant({});
-  const properties = isObject(schema.properties) ? schema.properties : {};
+  const properties = isRecord(schema.properties) ? schema.properties : {};
   const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
   const record: Record<string, fc.Arbitrary<unknown>> = {};
   for (const [name, property] of Object.entries(properties)) {
-    record[name] = schemaArbitrary(isObject(property) ? property : {}, depth - 1);
+    record[name] = schemaArbitrary(isRecord(property) ? property : {}, depth - 1);
   }
   // fast-check leaves the optional keys out at random.
   return fc.record(record, { requiredKeys: [...required].filter((name) => name in record) });
@@ -136,10 +133,10 @@ function withoutKey(schema: Schema, key: string): Schema {
 
 /** A shallow merge of two object schemas: properties and `required` lists are united. */
 function merge(into: Schema, next: unknown): Schema {
-  if (!isObject(next)) return into;
+  if (!isRecord(next)) return into;
   const properties = {
-    ...(isObject(into.properties) ? into.properties : {}),
-    ...(isObject(next.properties) ? next.properties : {}),
+    ...(isRecord(into.properties) ? into.properties : {}),
+    ...(isRecord(next.properties) ? next.properties : {}),
   };
   const required = [
     ...(Array.isArray(into.required) ? into.required : []),

@@ -1,3 +1,4 @@
+import { isRecord } from "@psapi/core";
 import { createSpecSet, type SpecDocument } from "@psapi/openapi";
 
 /** A JSON Schema with every `$ref` inlined (a cycle is cut to `{}` at a fixed depth). */
@@ -34,10 +35,6 @@ export interface FuzzOperation {
 
 const MAX_REF_DEPTH = 8;
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
 /**
  * Every operation of the given OpenAPI documents, with parameters, request bodies and security
  * resolved: the fuzzer is driven by this list alone, so a route added to the spec is fuzzed from
@@ -57,35 +54,35 @@ export function specOperations(documents: readonly SpecDocument[]): FuzzOperatio
     const { documentId: id, template, method } = found;
     const root = specs.root(id);
     const document = root.value;
-    if (!isObject(document)) return [];
+    if (!isRecord(document)) return [];
     const servers = Array.isArray(document.servers) ? document.servers : [];
-    const server = isObject(servers[0]) && typeof servers[0].url === "string" ? servers[0].url : "/";
+    const server = isRecord(servers[0]) && typeof servers[0].url === "string" ? servers[0].url : "/";
     const basePath = new URL(server, "http://base.invalid").pathname.replace(/\/+$/, "");
     const name = id.slice(id.lastIndexOf("/") + 1);
     const item = specs.inline(found.pathItem, MAX_REF_DEPTH);
     const operation = specs.inline(found.node, MAX_REF_DEPTH);
-    if (!isObject(item) || !isObject(operation)) return [];
+    if (!isRecord(item) || !isRecord(operation)) return [];
     const shared = Array.isArray(item.parameters) ? item.parameters : [];
     const own = Array.isArray(operation.parameters) ? operation.parameters : [];
     const parameters = new Map<string, FuzzParameter>();
     for (const parameter of [...shared, ...own]) {
-      if (!isObject(parameter) || typeof parameter.name !== "string") continue;
+      if (!isRecord(parameter) || typeof parameter.name !== "string") continue;
       parameters.set(`${parameter.in}:${parameter.name}`, {
         name: parameter.name,
         in: parameter.in as FuzzParameter["in"],
         required: parameter.required === true,
-        schema: isObject(parameter.schema) ? parameter.schema : {},
+        schema: isRecord(parameter.schema) ? parameter.schema : {},
       });
     }
-    const content = isObject(operation.requestBody) ? operation.requestBody.content : undefined;
-    const bodies = isObject(content)
+    const content = isRecord(operation.requestBody) ? operation.requestBody.content : undefined;
+    const bodies = isRecord(content)
       ? Object.entries(content).map(([mediaType, media]) => ({
           mediaType,
-          schema: isObject(media) && isObject(media.schema) ? media.schema : {},
+          schema: isRecord(media) && isRecord(media.schema) ? media.schema : {},
         }))
       : [];
     const security = Array.isArray(operation.security) ? operation.security : document.security;
-    const first = Array.isArray(security) && isObject(security[0]) ? Object.keys(security[0]) : [];
+    const first = Array.isArray(security) && isRecord(security[0]) ? Object.keys(security[0]) : [];
     const securitySchemes = specs.child(root, "components", "securitySchemes");
     const schemes = securitySchemes ? specs.inline(securitySchemes, MAX_REF_DEPTH) : {};
     return [
@@ -97,8 +94,8 @@ export function specOperations(documents: readonly SpecDocument[]): FuzzOperatio
         parameters: [...parameters.values()],
         bodies,
         security: first.flatMap((scheme): SecurityScheme[] => {
-          const definition = isObject(schemes) ? schemes[scheme] : undefined;
-          if (!isObject(definition)) return [];
+          const definition = isRecord(schemes) ? schemes[scheme] : undefined;
+          if (!isRecord(definition)) return [];
           if (
             definition.type === "apiKey" &&
             definition.in === "header" &&
