@@ -1,5 +1,5 @@
 import { type EmulatorContext, type EmulatorContextType, ownOrigins } from "../context.js";
-import { GatewayError, ServiceError } from "../http/errors.js";
+import { GatewayError, reasonOf, ServiceError } from "../http/errors.js";
 import { ImageDecodeError, inspectImage, type RasterFormat } from "../imaging/index.js";
 import { ERROR_CODES, type ErrorFamily } from "./family.js";
 import { invalidRequest } from "./request.js";
@@ -18,7 +18,7 @@ export interface InputRule {
  * family 422 `validation_error` (the spec's `UnprocessableInput`), since the body itself was valid.
  */
 function unprocessable(family: ErrorFamily, message: string): GatewayError {
-  return new GatewayError(family === "v2" ? 422 : 400, ERROR_CODES[family].invalid, message);
+  return invalidRequest(family, [message], family === "v2" ? 422 : 400);
 }
 
 /**
@@ -111,8 +111,7 @@ async function readImageInput(
     bytes = await ctx.assets.download({ href: url }, ownOrigins(ctx, c), ctx.timerSignal());
   } catch (error) {
     if (!(error instanceof ServiceError)) throw error;
-    const detail = Array.isArray(error.body.details) ? error.body.details[0]?.reason : undefined;
-    throw unprocessable(family, `${pointer}: ${detail ?? error.body.title}`);
+    throw unprocessable(family, `${pointer}: ${reasonOf(error)}`);
   }
   if (rule) {
     try {

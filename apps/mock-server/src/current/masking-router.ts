@@ -1,3 +1,4 @@
+import type { components } from "@psapi/openapi-types/photoshop-current";
 import { Hono } from "hono";
 import {
   type EmulatorContext,
@@ -10,39 +11,50 @@ import { createGateway } from "../gateway/gateway.js";
 import { GatewayError } from "../http/errors.js";
 import { bodyValidator } from "../http/openapi-validator.js";
 import { type LabelledMask, MASKING_FORMATS, MASKING_MAX_DIMENSION } from "../imaging/index.js";
-import { statusJson } from "../jobs/job-views.js";
-import type { CurrentJobKind, Job, TaskContext } from "../jobs/jobs.js";
+import { isPolledAt, statusJson, statusUrl } from "../jobs/job-views.js";
+import type { CurrentJobKind, Job, MaskingJobResult, TaskContext } from "../jobs/jobs.js";
 import { extensionOf, hostOutput, slug } from "./hosted.js";
 import { type InputRule, readImageInputs } from "./inputs.js";
 import { readRequestBody } from "./request.js";
 import { familyTask } from "./tasks.js";
 import { maskingStatusBody } from "./views.js";
 
-type Source = { source: { url: string } };
+type Schemas = components["schemas"];
 
-/** The validated bodies of the masking POSTs (one type: every field any of them has). */
-interface MaskingRequest {
-  image: Source;
-  mask?: Source;
-  masks?: Source[];
-  useGranularLabels?: boolean;
-  colorDecontamination?: boolean;
+/** The validated body of each masking POST, by kind. */
+interface MaskingRequests {
+  "mask-objects": Schemas["MaskObjectsRequest"];
+  "mask-body-parts": Schemas["MaskBodyPartsRequest"];
+  "refine-mask": Schemas["RefineMaskRequest"];
+  "fill-masked-areas": Schemas["FillMaskedAreasRequest"];
 }
 
 const RULE: InputRule = { maxDimension: MASKING_MAX_DIMENSION, formats: MASKING_FORMATS };
 
 /** The masking kinds of job, polled on `/v1/status`. */
-type MaskingKind = Extract<
-  CurrentJobKind,
-  "mask-objects" | "mask-body-parts" | "refine-mask" | "fill-masked-areas"
->;
+type MaskingKind = keyof MaskingRequests & CurrentJobKind;
 
-const MASKING_KINDS: ReadonlySet<string> = new Set<MaskingKind>([
-  "mask-objects",
-  "mask-body-parts",
-  "refine-mask",
-  "fill-masked-areas",
-]);
+/** One masking operation: its spec operation and its work, given its validated body and inputs. */
+interface Operation<K extends MaskingKind> {
+  operationId: string;
+  run: (
+    job: Job,
+    body: MaskingRequests[K],
+    inputs: Inputs,
+    context: TaskContext,
+  ) => Promise<MaskingJobResult>;
+}
+
+/** `[JSON pointer, url]` of every input of a masking body, the image first. */
+function sourcesOf(body: MaskingRequests[MaskingKind]): [string, string][] {
+  const sources: [string, string][] = [["/image/source/url", body.image.source.url]];
+  if ("masks" in body) {
+    for (const [i, mask] of body.masks.entries()) sources.push([`/masks/${i}/source/url`, mask.source.url]);
+  } else if ("mask" in body) {
+    sources.push(["/mask/source/url", body.mask.source.url]);
+  }
+  return sources;
+}
 
 /** The inputs of one masking job, read when the POST arrived. */
 interface Inputs {
@@ -51,8 +63,8 @@ interface Inputs {
 }
 
 /** 202: `{jobId, statusUrl}` (the v1 reference) and `_links.self.href` (the create-mask guide). */
-function accepted(job: Job) {
-  const href = `${job.origin}/v1/status/${job.id}`;
+function accepted(job: Job): Schemas["JobAccepted"] {
+  const href = statusUrl(job);
   return { jobId: job.id, statusUrl: href, _links: { self: { href } } };
 }
 
@@ -68,7 +80,12 @@ export function createMaskingRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   router.use("*", createGateway(ctx));
 
   /** Stores one mask result and describes it as the status lists it. */
-  const hostMask = (job: Job, signal: AbortSignal, name: string, mask: LabelledMask) => ({
+  const hostMask = (
+    job: Job,
+    signal: AbortSignal,
+    name: string,
+    mask: LabelledMask,
+  ): Schemas["RegionMask"] => ({
     label: mask.label,
     score: mask.score,
     boundingBox: mask.boundingBox,
@@ -76,18 +93,7 @@ export function createMaskingRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
     mediaType: "image/png",
   });
 
-  const operations: Record<
-    MaskingKind,
-    {
-      operationId: string;
-      run: (
-        job: Job,
-        body: MaskingRequest,
-        inputs: Inputs,
-        context: TaskContext,
-      ) => Promise<Record<string, unknown>>;
-    }
-  > = {
+  const operations: { [K in MaskingKind]: Operation<K> } = {
     "mask-objects": {
       operationId: "maskObjects",
       async run(job, _body, { image }, { signal, work }) {
@@ -142,22 +148,13 @@ export function createMaskingRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
     },
   };
 
-  for (const [kind, operation] of Object.entries(operations) as [
-    CurrentJobKind,
-    (typeof operations)["mask-objects"],
-  ][]) {
+  /** `POST /v1/<kind>`: validate, read every input, submit the job. */
+  const route = <K extends MaskingKind>(kind: K) => {
+    const operation: Operation<K> = operations[kind];
     const validate = bodyValidator("photoshop-current.yaml", operation.operationId);
     router.post(`/${kind}`, async (c: EmulatorContextType) => {
-      const body = await readRequestBody<MaskingRequest>(c, validate, "masking");
-      const maskSources = body.masks ?? (body.mask ? [body.mask] : []);
-      const sources: [string, string][] = [
-        ["/image/source/url", body.image.source.url],
-        ...maskSources.map((m, i): [string, string] => [
-          body.masks ? `/masks/${i}/source/url` : "/mask/source/url",
-          m.source.url,
-        ]),
-      ];
-      const read = await readImageInputs(ctx, c, "masking", sources, RULE);
+      const body = await readRequestBody<MaskingRequests[K]>(c, validate, "masking");
+      const read = await readImageInputs(ctx, c, "masking", sourcesOf(body), RULE);
       const [image, ...masks] = read.inputs;
       const inputs: Inputs = { image: image as Uint8Array, masks };
       const task = familyTask(ctx, "masking", (context) => operation.run(context.job, body, inputs, context));
@@ -167,11 +164,16 @@ export function createMaskingRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
       });
       return c.json(accepted(job), 202);
     });
-  }
+  };
+  route("mask-objects");
+  route("mask-body-parts");
+  route("refine-mask");
+  route("fill-masked-areas");
 
   router.get("/status/:jobId", (c) => {
     const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));
-    if (!job || !MASKING_KINDS.has(job.kind)) throw new GatewayError(404, "unknown_job_id", "Job not found");
+    if (!job || !isPolledAt(job, "/v1/status/"))
+      throw new GatewayError(404, "unknown_job_id", "Job not found");
     return c.body(statusJson(job, maskingStatusBody), 200, { "content-type": "application/json" });
   });
 

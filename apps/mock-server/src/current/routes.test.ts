@@ -124,6 +124,33 @@ describe("POST /v2/remove-background", () => {
     expect((await app.request(url?.destination.url ?? "")).status).toBe(403);
   });
 
+  it("reports an unexpected error as 500600 without detail, even when the logger throws too", async () => {
+    const removeBackground = async (): Promise<never> => {
+      throw new Error("a bug, with a path /tmp/secret in it");
+    };
+    const logged: string[] = [];
+    const logger = {
+      error(message: string) {
+        logged.push(message);
+        throw new Error("the logger is broken as well");
+      },
+    };
+    const { app, headers, photo } = await setup({ imaging: { removeBackground }, logger });
+    const { json } = await post(
+      app,
+      "/v2/remove-background",
+      { image: { source: { url: photo } } },
+      headers,
+      "removeBackgroundV2",
+    );
+    const done = await poll(app, json.statusUrl as string, headers, "getV2JobStatus");
+    expect(done.status).toBe("failed");
+    expect(done.errorDetails).toEqual([
+      { errorCode: "500600", message: "Internal error while running the job" },
+    ]);
+    expect(logged).toEqual(["[@psapi/mock-server] job failed unexpectedly"]);
+  });
+
   it("accepts the job id percent-encoded in the status path", async () => {
     const { app, headers, photo } = await setup();
     const { json } = await post(
@@ -534,6 +561,20 @@ describe("POST /v2/generate-manifest", () => {
     expect(JSON.parse(written.bytes.toString())).toEqual(embedded);
     await advance(app, 60_000);
     expect((await app.request(outputs[1]?.destination.url as string)).status).toBe(403);
+  });
+
+  it("reads the input's format only when the job runs: a text file is accepted, then fails with 400401", async () => {
+    const { app, headers } = await setup();
+    await upload(app, "in/notes.psd", new TextEncoder().encode("not a document"), "text/plain");
+    const body = {
+      image: { source: { url: await presign(app, "in/notes.psd", "GET") } },
+      outputs: [{ destination: { embedded: "json" }, mediaType: "application/json" }],
+    };
+    const { status, json } = await post(app, "/v2/generate-manifest", body, headers, "generateManifest");
+    expect(status).toBe(202);
+    const done = await poll(app, json.statusUrl as string, headers, "getV2JobStatus");
+    expect(done.status).toBe("failed");
+    expect((done.errorDetails as { errorCode: string }[])[0]?.errorCode).toBe("400401");
   });
 
   it("answers 422 for Creative Cloud sources and destinations", async () => {

@@ -1,7 +1,7 @@
 import type { EmulatorContext } from "../context.js";
-import { ServiceError } from "../http/errors.js";
+import { reasonOf, ServiceError } from "../http/errors.js";
 import { ImageDecodeError } from "../imaging/index.js";
-import type { JobFailure, JobTask, TaskContext } from "../jobs/jobs.js";
+import type { CurrentJobResult, JobFailure, JobTask, TaskContext } from "../jobs/jobs.js";
 import type { ErrorFamily } from "./family.js";
 import { JobAbandoned } from "./hosted.js";
 
@@ -18,27 +18,31 @@ function failureOf(ctx: EmulatorContext, family: ErrorFamily, error: unknown): J
       : { code: "processing_error", message: `Failed to process image: ${error.message}` };
   }
   if (error instanceof ServiceError) {
-    // An upload to the caller's URL failed (AssetMover's details never hold the URL).
-    const detail = Array.isArray(error.body.details) ? error.body.details[0]?.reason : undefined;
+    // An upload to the caller's URL failed.
     return {
       code: v2 ? "422404" : "processing_error",
-      message: `Unable to write the output: ${detail ?? error.body.title}`,
+      message: `Unable to write the output: ${reasonOf(error)}`,
     };
   }
-  if (!(error instanceof JobAbandoned))
-    ctx.logger?.error("[@psapi/mock-server] job failed unexpectedly", error);
+  if (!(error instanceof JobAbandoned)) {
+    try {
+      ctx.logger?.error("[@psapi/mock-server] job failed unexpectedly", error);
+    } catch {
+      // A logger that throws must not leave the job running: the failure below is still reported.
+    }
+  }
   const message = error instanceof JobAbandoned ? error.message : "Internal error while running the job";
   return { code: v2 ? "500600" : "internal_error", message };
 }
 
 /**
  * Wraps the work of one current-contract job: its result fields on success, else the failure
- * in the family's words.
+ * in the family's words. The task it returns never rejects (the {@link JobTask} contract).
  */
 export function familyTask(
   ctx: EmulatorContext,
   family: ErrorFamily,
-  run: (context: TaskContext) => Promise<Record<string, unknown>>,
+  run: (context: TaskContext) => Promise<CurrentJobResult>,
 ): JobTask {
   return async (context) => {
     try {

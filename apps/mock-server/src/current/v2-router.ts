@@ -1,17 +1,12 @@
+import type { components } from "@psapi/openapi-types/photoshop-current";
 import { Hono } from "hono";
 import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from "../context.js";
 import { createGateway } from "../gateway/gateway.js";
 import { GatewayError } from "../http/errors.js";
 import { bodyValidator } from "../http/openapi-validator.js";
-import {
-  type BackgroundColor,
-  type OutputMediaType,
-  REMOVE_BACKGROUND_FORMATS,
-  REMOVE_BACKGROUND_MAX_DIMENSION,
-  type RemoveBackgroundMode,
-} from "../imaging/index.js";
+import { REMOVE_BACKGROUND_FORMATS, REMOVE_BACKGROUND_MAX_DIMENSION } from "../imaging/index.js";
 import { toManifestV2 } from "../imaging/manifest-v2.js";
-import { statusJson } from "../jobs/job-views.js";
+import { isPolledAt, statusJson, statusUrl } from "../jobs/job-views.js";
 import { fileName, type Job } from "../jobs/jobs.js";
 import { extensionOf, HOSTED_VALIDITY_SECONDS, hostOutput } from "./hosted.js";
 import { readImageInputs } from "./inputs.js";
@@ -19,42 +14,14 @@ import { readRequestBody } from "./request.js";
 import { familyTask } from "./tasks.js";
 import { v2StatusBody } from "./views.js";
 
-/** The validated body of `POST /v2/remove-background`. */
-export interface RemoveBackgroundV2Request {
-  image: { source: { url: string } };
-  mode?: RemoveBackgroundMode;
-  output?: { mediaType?: OutputMediaType };
-  trim?: boolean;
-  backgroundColor?: BackgroundColor;
-  colorDecontamination?: number;
-}
-
-type ManifestSource =
-  | { url: string }
-  | { creativeCloudPath: string }
-  | { creativeCloudFileId: string }
-  | { lightroomPath: string };
-type ManifestDestination =
-  | { url: string; storageType?: string }
-  | { validityPeriod?: number }
-  | { embedded: "string" | "base64" | "json" }
-  | { creativeCloudPath: string };
-
-/** The validated body of `POST /v2/generate-manifest`. */
-export interface GenerateManifestRequest {
-  image: { source: ManifestSource };
-  outputs: { destination: ManifestDestination; mediaType: "application/json" }[];
-}
+type Schemas = components["schemas"];
 
 /** The id prefix of remove-background jobs: Adobe's are URNs (`urn:ff:jobs:<tenant>:<uuid>`). */
 export const REMOVE_BACKGROUND_ID_PREFIX = "urn:ff:jobs:psapi:";
 
-const isV2Kind = (job: Job | undefined) =>
-  job?.kind === "remove-background" || job?.kind === "generate-manifest";
-
 /** 202 `{jobId, statusUrl}`: the status URL on the emulator's own `/v2/status`. */
-function accepted(job: Job) {
-  return { jobId: job.id, statusUrl: `${job.origin}/v2/status/${job.id}` };
+function accepted(job: Job): Schemas["JobAccepted"] {
+  return { jobId: job.id, statusUrl: statusUrl(job) };
 }
 
 /**
@@ -70,7 +37,11 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
   const validateManifest = bodyValidator("photoshop-current.yaml", "generateManifest");
 
   router.post("/remove-background", async (c) => {
-    const body = await readRequestBody<RemoveBackgroundV2Request>(c, validateRemoveBackground, "v2");
+    const body = await readRequestBody<Schemas["RemoveBackgroundV2Request"]>(
+      c,
+      validateRemoveBackground,
+      "v2",
+    );
     const url = body.image.source.url;
     const { inputs, heldBytes } = await readImageInputs(ctx, c, "v2", [["/image/source/url", url]], {
       maxDimension: REMOVE_BACKGROUND_MAX_DIMENSION,
@@ -103,7 +74,7 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
   });
 
   router.post("/generate-manifest", async (c) => {
-    const body = await readRequestBody<GenerateManifestRequest>(c, validateManifest, "v2");
+    const body = await readRequestBody<Schemas["GenerateManifestRequest"]>(c, validateManifest, "v2");
     const source = body.image.source;
     if (!("url" in source)) {
       throw new GatewayError(
@@ -129,7 +100,7 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
       const manifest = toManifestV2(await work(() => ctx.imaging.readDocumentManifest(input, title)));
       const json = JSON.stringify(manifest);
       const bytes = new TextEncoder().encode(json);
-      const outputs = [];
+      const outputs: Schemas["JobOutput"][] = [];
       for (const [i, { destination }] of body.outputs.entries()) {
         if ("url" in destination) {
           await ctx.assets.upload({ href: destination.url }, bytes, "application/json", origins, signal);
@@ -147,18 +118,8 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
           });
         } else {
           const seconds =
-            "validityPeriod" in destination
-              ? (destination.validityPeriod ?? HOSTED_VALIDITY_SECONDS)
-              : HOSTED_VALIDITY_SECONDS;
-          const href = hostOutput(
-            ctx,
-            job as Job,
-            `manifest-${i}.json`,
-            bytes,
-            "application/json",
-            signal,
-            seconds,
-          );
+            "validityPeriod" in destination ? destination.validityPeriod : HOSTED_VALIDITY_SECONDS;
+          const href = hostOutput(ctx, job, `manifest-${i}.json`, bytes, "application/json", signal, seconds);
           outputs.push({ destination: { url: href }, mediaType: "application/json" });
         }
       }
@@ -173,7 +134,8 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
 
   router.get("/status/:jobId", (c) => {
     const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));
-    if (!job || !isV2Kind(job)) throw new GatewayError(404, "unknown_job_id", "Job not found");
+    if (!job || !isPolledAt(job, "/v2/status/"))
+      throw new GatewayError(404, "unknown_job_id", "Job not found");
     return c.body(statusJson(job, v2StatusBody), 200, { "content-type": "application/json" });
   });
 

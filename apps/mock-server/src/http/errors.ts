@@ -47,6 +47,15 @@ export class ServiceError extends Error {
 }
 
 /**
+ * Why a service error happened, in one sentence safe to show: its first detail's `reason`, else
+ * its `title` (AssetMover's reasons never hold a URL).
+ */
+export function reasonOf(error: ServiceError): string {
+  const { details, title } = error.body;
+  return (Array.isArray(details) ? details[0]?.reason : undefined) ?? title;
+}
+
+/**
  * An API-gateway error (`{error_code, message}`): 401/403 for credentials, 429 and 502-504; also
  * every error of the current contract's routes (`{error_code, message, errors?}`, see ../current/).
  *

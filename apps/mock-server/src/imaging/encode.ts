@@ -1,5 +1,6 @@
 import { writePsdUint8Array } from "ag-psd";
 import sharp from "sharp";
+import { asBytes } from "./raster.js";
 
 /** The output media types the current contract's image operations write. */
 export type OutputMediaType = "image/png" | "image/jpeg" | "image/webp" | "image/vnd.adobe.photoshop";
@@ -27,10 +28,10 @@ export interface PsdLayer {
   mask?: Uint8Array;
 }
 
-/** What the encoded bytes are. */
-export interface EncodedImage {
+/** What the encoded bytes are; `M` narrows the media type where the caller knows it. */
+export interface EncodedImage<M extends OutputMediaType = OutputMediaType> {
   bytes: Uint8Array;
-  mediaType: OutputMediaType;
+  mediaType: M;
   width: number;
   height: number;
 }
@@ -41,10 +42,6 @@ export interface EncodedImage {
  */
 const PNG_COMPRESSION = 2;
 const JPEG_QUALITY = 90;
-
-function asBytes(buffer: Buffer): Uint8Array {
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-}
 
 /** Widens any raw image to RGBA, as ag-psd takes layer pixels. */
 export function toRgba(image: RawImage): Uint8ClampedArray {
@@ -118,13 +115,13 @@ export function writeLayeredPsd(composite: RawImage, layers: readonly PsdLayer[]
  *
  * @param layerName - the PSD layer's name.
  */
-export async function encodeImage(
+export async function encodeImage<M extends OutputMediaType>(
   image: RawImage,
-  mediaType: OutputMediaType,
+  mediaType: M,
   layerName = "Layer 1",
-): Promise<EncodedImage> {
+): Promise<EncodedImage<M>> {
   const { width, height, channels } = image;
-  const done = (bytes: Uint8Array): EncodedImage => ({ bytes, mediaType, width, height });
+  const done = (bytes: Uint8Array): EncodedImage<M> => ({ bytes, mediaType, width, height });
   if (mediaType === PSD_MEDIA_TYPE) return done(writeLayeredPsd(image, [{ name: layerName, image }]));
   let pipeline = sharp(image.data, { raw: { width, height, channels } });
   // Without toColourspace("b-w") sharp writes greyscale out as three identical sRGB channels.

@@ -155,7 +155,7 @@ export async function fillMaskedAreas(
   image: Uint8Array,
   masks: readonly Uint8Array[],
   options: MaskingOptions = {},
-): Promise<EncodedImage> {
+): Promise<EncodedImage<"image/jpeg" | "image/png">> {
   const decoded = await readMaskingImage(image, options);
   const { width, height, format } = decoded.info;
   const mediaType = format === "jpeg" ? "image/jpeg" : "image/png";

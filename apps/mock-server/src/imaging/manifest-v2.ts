@@ -1,29 +1,11 @@
+import type { components } from "@psapi/openapi-types/photoshop-current";
 import type { DocumentManifest, ManifestLayer, ManifestLayerType } from "./manifest-types.js";
 
-/** A layer of the Photoshop API v2 manifest (`/v2/generate-manifest`). */
-export interface ManifestV2Layer {
-  id: number;
-  name: string;
-  type: string;
-  visible: boolean;
-  bounds: { left: number; top: number; right: number; bottom: number };
-  protection: string[];
-  blendOptions?: { opacity?: number; blendMode?: string };
-  children?: ManifestV2Layer[];
-}
+/** The Photoshop API v2 manifest (`/v2/generate-manifest`): the spec's `ManifestV2`. */
+export type ManifestV2 = components["schemas"]["ManifestV2"];
 
-/** The Photoshop API v2 manifest document. */
-export interface ManifestV2 {
-  version: string;
-  document: {
-    title: string;
-    bounds: { left: number; top: number; right: number; bottom: number };
-    depth: number;
-    imageMode: string;
-    iccProfile?: string;
-  };
-  layers: ManifestV2Layer[];
-}
+/** A layer of the v2 manifest: the spec's `ManifestV2Layer`. */
+export type ManifestV2Layer = components["schemas"]["ManifestV2Layer"];
 
 /** v1 layer types → v2 snake_case types (Adobe's manifest-response migration guide). */
 const V2_TYPES: Record<ManifestLayerType, string> = {
@@ -39,7 +21,12 @@ const V2_TYPES: Record<ManifestLayerType, string> = {
   contentLayer: "content_layer",
 };
 
-function ltrb(bounds: { top: number; left: number; width: number; height: number }) {
+function ltrb(bounds: {
+  top: number;
+  left: number;
+  width: number;
+  height: number;
+}): components["schemas"]["LtrbBounds"] {
   return {
     left: bounds.left,
     top: bounds.top,
@@ -53,7 +40,7 @@ function layerV2(layer: ManifestLayer): ManifestV2Layer {
   return {
     id: layer.id,
     name: layer.name,
-    type: V2_TYPES[layer.type] ?? layer.type,
+    type: V2_TYPES[layer.type],
     visible: layer.visible,
     bounds: ltrb(layer.bounds),
     protection: layer.locked ? ["all"] : ["none"],

@@ -7,7 +7,7 @@ import {
   resolveLimits,
 } from "./input.js";
 import { upscaleMask, workingMask } from "./mask.js";
-import { type BoundingBox, boundingBox } from "./raster.js";
+import { asBytes, type BoundingBox, boundingBox } from "./raster.js";
 import { DEFAULT_SEGMENTATION, labelComponents } from "./segmentation.js";
 
 /** Adobe's documented input limit of the masking endpoints: 4000 × 4000 px, images and masks. */
@@ -130,7 +130,7 @@ export async function maskObjects(
         count++;
       }
     }
-    const full = new Uint8Array(await (await upscaleMask(region, w, h, width, height)).raw().toBuffer());
+    const full = asBytes(await (await upscaleMask(region, w, h, width, height)).raw().toBuffer());
     const found = await labelled("object", sum / count / 255, full, width, height);
     if (found) semanticMasks.push(found);
   }
@@ -144,9 +144,7 @@ export async function maskObjects(
       count++;
     }
   }
-  const fullInverse = new Uint8Array(
-    await (await upscaleMask(inverse, w, h, width, height)).raw().toBuffer(),
-  );
+  const fullInverse = asBytes(await (await upscaleMask(inverse, w, h, width, height)).raw().toBuffer());
   const background =
     count > 0 ? await labelled("background", sum / count / 255, fullInverse, width, height) : undefined;
   return { semanticMasks, backgroundMasks: background ? [background] : [] };

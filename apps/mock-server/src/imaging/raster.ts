@@ -41,9 +41,21 @@ export function boundingBox(
   return x1 < 0 ? undefined : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 
-/** Copies a rectangle out of raw pixels. */
+/**
+ * The bytes of a Buffer (sharp's `toBuffer()`) as a Uint8Array view of the same memory: no copy
+ * (`new Uint8Array(buffer)` copies the whole frame).
+ */
+export function asBytes(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/**
+ * A rectangle of raw pixels: a copy, or `image` itself when `box` is the whole frame (nothing to
+ * trim), so treat the result as read-only.
+ */
 export function cropRaw(image: RawImage, box: BoundingBox): RawImage {
   const { channels } = image;
+  if (box.x === 0 && box.y === 0 && box.width === image.width && box.height === image.height) return image;
   const data = new Uint8Array(box.width * box.height * channels);
   for (let y = 0; y < box.height; y++) {
     const from = ((box.y + y) * image.width + box.x) * channels;

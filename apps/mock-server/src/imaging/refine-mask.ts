@@ -3,7 +3,7 @@ import { decontaminate } from "./decontaminate.js";
 import { type EncodedImage, encodeImage } from "./encode.js";
 import { upscaleMask } from "./mask.js";
 import { type MaskingOptions, readMask, readMaskingImage } from "./mask-objects.js";
-import { type BoundingBox, boundingBox, joinAlpha } from "./raster.js";
+import { asBytes, type BoundingBox, boundingBox, joinAlpha } from "./raster.js";
 import { boxBlur } from "./segmentation.js";
 
 /** Longest side of the copy the guided filter runs on. */
@@ -18,7 +18,7 @@ export interface RefineMaskOptions extends MaskingOptions {
 }
 
 /** The result of {@link refineMask}. */
-export interface RefinedMask extends EncodedImage {
+export interface RefinedMask extends EncodedImage<"image/png"> {
   /** The extent of the refined mask's non-zero pixels (the whole image when it is empty). */
   boundingBox: BoundingBox;
 }
@@ -124,9 +124,7 @@ export async function refineMask(
     if (v > 0.97) v = 1;
     refinedSmall[i] = Math.round(v * 255);
   }
-  const refined = new Uint8Array(
-    await (await upscaleMask(refinedSmall, w, h, width, height)).raw().toBuffer(),
-  );
+  const refined = asBytes(await (await upscaleMask(refinedSmall, w, h, width, height)).raw().toBuffer());
   const box = boundingBox(refined, width, height) ?? { x: 0, y: 0, width, height };
   if (!options.colorDecontamination) {
     return {

@@ -10,7 +10,7 @@ import {
 } from "./encode.js";
 import type { ImageLimits, RasterFormat } from "./input.js";
 import { decodeRgb, upscaleMask, workingMask } from "./mask.js";
-import { boundingBox, cropRaw, joinAlpha } from "./raster.js";
+import { asBytes, boundingBox, cropRaw, joinAlpha } from "./raster.js";
 
 /** What `/v2/remove-background` returns: the subject on transparency, its mask, or a layered PSD. */
 export type RemoveBackgroundMode = "cutout" | "mask" | "psd";
@@ -124,7 +124,7 @@ export async function removeBackground(
   const mediaType =
     mode === "psd" ? PSD_MEDIA_TYPE : (options.mediaType ?? defaultMediaType(mode, working.info.format));
   const { width, height } = working.info;
-  const fullAlpha = new Uint8Array(
+  const fullAlpha = asBytes(
     await (await upscaleMask(working.mask, working.width, working.height, width, height)).raw().toBuffer(),
   );
   const box = (options.trim && boundingBox(fullAlpha, width, height)) || { x: 0, y: 0, width, height };
@@ -133,7 +133,7 @@ export async function removeBackground(
     return encodeImage({ data: alpha, width: box.width, height: box.height, channels: 1 }, mediaType, "Mask");
   }
   const original = cropRaw(
-    { data: new Uint8Array(await decodeRgb(input, working)), width, height, channels: 3 },
+    { data: asBytes(await decodeRgb(input, working)), width, height, channels: 3 },
     box,
   );
   const subject = await decontaminate(

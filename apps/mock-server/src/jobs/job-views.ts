@@ -7,8 +7,16 @@ export function statusUrl(job: Job): string {
   return `${job.origin}${STATUS_PATHS[job.kind]}${job.id}`;
 }
 
-/** The status route of each kind of job. */
-const STATUS_PATHS: Record<JobKind, string> = {
+/** Whether `job` is polled on the status route `path` (e.g. `/v1/status/`): the job family a status route serves. */
+export function isPolledAt(job: Job, path: StatusPath): boolean {
+  return STATUS_PATHS[job.kind] === path;
+}
+
+/** The status routes, each ending in `/` before the job id. */
+export type StatusPath = (typeof STATUS_PATHS)[JobKind];
+
+/** The status route of each kind of job: the one place that says which family a kind belongs to. */
+const STATUS_PATHS = {
   manifest: "/pie/psdService/status/",
   mask: "/sensei/status/",
   cutout: "/sensei/status/",
@@ -18,7 +26,7 @@ const STATUS_PATHS: Record<JobKind, string> = {
   "mask-body-parts": "/v1/status/",
   "refine-mask": "/v1/status/",
   "fill-masked-areas": "/v1/status/",
-};
+} as const satisfies Record<JobKind, string>;
 
 /** The 202 body of a job submission. */
 export function jobLinkBody(job: Job) {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { components } from "@psapi/openapi-types/photoshop-current";
 import { ServiceError, type ServiceErrorBody } from "../http/errors.js";
 import type { DocumentManifest } from "../imaging/manifest-types.js";
 import { BoundedMap } from "../lib/bounded-map.js";
@@ -27,8 +28,20 @@ export interface JobFailure {
   message: string;
 }
 
+/** The `result` of a succeeded v2 job (`/v2/status`): its outputs. */
+export type V2JobResult = NonNullable<components["schemas"]["V2JobStatus"]["result"]>;
+
+/** The results of a succeeded masking job, at the top level of its `/v1/status` body. */
+export type MaskingJobResult = Pick<
+  components["schemas"]["MaskingJobStatus"],
+  "semanticMasks" | "backgroundMasks" | "masks" | "mask" | "image"
+>;
+
+/** What a succeeded current-contract job produced, in the spec's status shapes. */
+export type CurrentJobResult = V2JobResult | MaskingJobResult;
+
 /** What a {@link JobTask} ends with: the status body's result fields, or a failure. */
-export type TaskOutcome = { result: Record<string, unknown> } | { failure: JobFailure };
+export type TaskOutcome = { result: CurrentJobResult } | { failure: JobFailure };
 
 /** What a task may use: the generation's abort signal, and the image-work limiter. */
 export interface TaskContext {
@@ -40,7 +53,11 @@ export interface TaskContext {
   work<T>(compute: () => Promise<T>): Promise<T>;
 }
 
-/** The work of a current-contract job, given at submission (its inputs already read). */
+/**
+ * The work of a current-contract job, given at submission (its inputs already read). It never
+ * rejects: it reports every failure as `{ failure }` in its family's words (`familyTask` in
+ * ../current/tasks.ts builds every task so).
+ */
 export type JobTask = (context: TaskContext) => Promise<TaskOutcome>;
 
 /** A job's lifecycle state. */
@@ -85,14 +102,14 @@ export interface Job {
   /** The work of a current-contract job; dropped once it has run (it holds the inputs). */
   task?: JobTask | undefined;
   /** A succeeded current-contract job's result fields. */
-  result?: Record<string, unknown>;
+  result?: CurrentJobResult;
   /** Why a current-contract job failed. */
   failure?: JobFailure;
   /** Set once the work has finished; applied when `doneAt` has passed. */
   outcome?: {
     manifest?: Job["manifest"];
     errors?: ServiceErrorBody;
-    result?: Record<string, unknown>;
+    result?: CurrentJobResult;
     failure?: JobFailure;
   };
   work?: Promise<void>;
@@ -350,9 +367,6 @@ export class JobRunner {
       job.task = undefined;
       try {
         return await task({ job, signal, work: (compute) => this.#work(compute) });
-      } catch {
-        // A task reports its own failures; anything else is the emulator's, told without detail.
-        return { failure: { code: "internal_error", message: "Internal error while running the job" } };
       } finally {
         this.#release(job);
       }
