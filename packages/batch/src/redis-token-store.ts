@@ -75,8 +75,19 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
   const lockTtlMs = options.lockTtlMs ?? 10_000;
   const pollMs = options.pollMs ?? 100;
   const clock = options.clock ?? systemClock;
-  /** The locks this process holds: key → owner id. */
-  const held = new Map<string, string>();
+  /**
+   * The locks this process holds: key → owner id, and when the lock expires (on this clock). An entry
+   * past its expiry is stale: the renewal failed (IMS refused, or auth stopped waiting for this store)
+   * and nothing released it, and Redis has let the lock go; it no longer lets this process skip the lock.
+   */
+  const held = new Map<string, { owner: string; until: number }>();
+  const holds = (key: string): boolean => {
+    const entry = held.get(key);
+    if (entry === undefined) return false;
+    if (clock.now() < entry.until) return true;
+    held.delete(key);
+    return false;
+  };
   let away = false;
 
   async function attempt<T>(call: () => Promise<T>, fallback: T): Promise<T> {
@@ -107,29 +118,30 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
   };
 
   async function release(key: string): Promise<void> {
-    const owner = held.get(key);
-    if (owner === undefined) return;
+    const entry = held.get(key);
+    if (entry === undefined) return;
     held.delete(key);
-    await redis.eval(RELEASE, 1, `${key}:lock`, owner);
+    await redis.eval(RELEASE, 1, `${key}:lock`, entry.owner);
   }
 
   return {
     timeoutMs: lockTtlMs + CALL_SLACK_MS,
     get: (key) =>
       attempt(async () => {
-        if (held.has(key)) return read(key);
+        if (holds(key)) return read(key);
         // No token: a renewal is about to ask IMS. Let one process do it; the others wait for its token,
         // but never past the expiry of the lock they found (its holder may have died).
         let giveUpAt: number | undefined;
         for (;;) {
           const owner = randomUUID();
+          const takenAt = clock.now();
           const [state, value] = (await redis.eval(TAKE, 2, key, `${key}:lock`, owner, lockTtlMs)) as [
             number,
             (string | number)?,
           ];
           if (state === 1) return JSON.parse(String(value)) as unknown;
           if (state === 0) {
-            held.set(key, owner);
+            held.set(key, { owner, until: takenAt + lockTtlMs });
             return undefined;
           }
           const left = Number(value);
