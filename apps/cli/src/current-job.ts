@@ -15,20 +15,6 @@ import type { Session } from "./session.js";
 import type { Target } from "./target.js";
 import { type InputSource, prepareOutPath } from "./validate.js";
 
-/** File extension of each media type the current contract returns. */
-const EXTENSIONS: Readonly<Record<string, string>> = {
-  "image/png": "png",
-  "image/jpeg": "jpg",
-  "image/webp": "webp",
-  "image/vnd.adobe.photoshop": "psd",
-  "application/json": "json",
-};
-
-/** The extension for a media type, `bin` when unknown. */
-export function extensionFor(mediaType: string | undefined): string {
-  return EXTENSIONS[mediaType ?? ""] ?? "bin";
-}
-
 /** The stem of an input's file name (`cat` for `cat.jpg` or `…/cat.jpg?sig=…`), for naming results. */
 export function inputStem(input: InputSource): string {
   const name = basename(input.kind === "file" ? input.path : input.url.pathname).replace(/\.[^.]*$/, "");

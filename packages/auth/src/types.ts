@@ -57,7 +57,8 @@ export interface TokenStore {
   /**
    * How long one call of this store may take (ms) before psapi counts it as failed, for a store
    * that waits on purpose (a `get` that waits for another process's renewal behind a distributed
-   * lock). Used when the auth's `storeTimeoutMs` is not given; otherwise the limit is 5000.
+   * lock). The auth's `storeTimeoutMs`, when given, wins; this applies when it is not; when neither
+   * is set the limit is 5000.
    */
   readonly timeoutMs?: number;
 }
