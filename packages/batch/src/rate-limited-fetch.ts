@@ -1,6 +1,7 @@
 import {
   abortable,
   type Clock,
+  type Deadline,
   type FetchLike,
   parseRetryAfter,
   startDeadline,
@@ -40,14 +41,23 @@ export function createRateLimitedFetch(options: RateLimitedFetchOptions): FetchL
   return async function rateLimitedFetch(request) {
     const { pathname } = new URL(request.url);
     const slot = await limiter.acquire(request.method, pathname, request.signal);
-    const deadline = startDeadline(clock, timeoutMs, request.signal, `timed out after ${timeoutMs} ms`);
+    let settled = false;
+    const settle = async () => {
+      if (settled) return;
+      settled = true;
+      await slot.settle();
+    };
+    let deadline: Deadline | undefined;
     try {
+      // Inside the try: a signal that aborted during acquire's last round trip makes this throw, and
+      // the slot must still be settled, or it blocks its window (for good in the memory limiter).
+      deadline = startDeadline(clock, timeoutMs, request.signal, `timed out after ${timeoutMs} ms`);
       let response: Response;
       try {
         response = await abortable(fetch(request), deadline.signal);
       } finally {
         // The service counted it somewhere between its sending and now: from now on it counts as now.
-        await slot.settle();
+        await settle();
       }
       const retryAfter = response.headers.get("retry-after");
       if (retryAfter !== null && (response.status === 429 || response.status === 503)) {
@@ -63,7 +73,8 @@ export function createRateLimitedFetch(options: RateLimitedFetchOptions): FetchL
         headers: response.headers,
       });
     } finally {
-      deadline.dispose();
+      await settle();
+      deadline?.dispose();
     }
   };
 }
