@@ -1,4 +1,6 @@
+import { once } from "node:events";
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -147,5 +149,57 @@ describe.concurrent("psapi batch", () => {
     const none = await runCli(["batch", join(dir, "nothing-here/*.png"), "--op", "mask"]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/names no input/);
+  });
+});
+
+/** A 127.0.0.1 port nothing listens on (taken, then given back). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe.concurrent("psapi batch --queue, before anything is queued", () => {
+  it("refuses a --batch-id BullMQ cannot take, with exit code 2, before reaching Redis", SLOW, async () => {
+    const photos = await folder("queue-id-photos", 1);
+    const queue = `redis://127.0.0.1:${await closedPort()}`;
+    const result = await runCli([
+      "batch",
+      photos,
+      "--op",
+      "mask",
+      "--queue",
+      queue,
+      "--batch-id",
+      "run:2024",
+    ]);
+    expect(result.stderr).toMatch(/--batch-id "run:2024" is not 1 to 64 letters, digits/);
+    expect(result.code).toBe(2);
+  });
+
+  it(
+    "fails with exit code 4 naming the host when Redis cannot be reached, for --status and for queuing",
+    SLOW,
+    async () => {
+      const photos = await folder("queue-down-photos", 1);
+      const port = await closedPort();
+      const queue = `redis://:s3cret@127.0.0.1:${port}`;
+      for (const extra of [["--status"], []]) {
+        const result = await runCli(["batch", photos, "--op", "mask", "--queue", queue, ...extra]);
+        expect(result.stderr).toContain(`error: cannot reach Redis at 127.0.0.1:${port}: ECONNREFUSED`);
+        expect(result.stderr).not.toContain("s3cret");
+        expect(result.code).toBe(4);
+      }
+    },
+  );
+
+  it("does not print the password of a mistyped --queue URL", SLOW, async () => {
+    const result = await runCli(["batch", dir, "--op", "mask", "--queue", "redi://:s3cret@127.0.0.1:6379"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("'redi://[REDACTED]@127.0.0.1:6379' is invalid");
+    expect(result.stderr).not.toContain("s3cret");
   });
 });

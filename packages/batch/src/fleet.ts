@@ -1,4 +1,4 @@
-import type { Logger } from "@psapi/core";
+import { type Clock, type Logger, systemClock } from "@psapi/core";
 import { type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { type BatchInput, inputDigest } from "./inputs.js";
@@ -7,6 +7,7 @@ import { operationNamed } from "./operations.js";
 import {
   type BatchProgress,
   type BatchReport,
+  checkInputs,
   type InputReport,
   type ProcessContext,
   processInput,
@@ -23,6 +24,29 @@ export interface FleetJobData {
   readonly input: BatchInput;
   /** Where results are downloaded (a path the workers can write: same machine or a shared disk). */
   readonly outDir?: string;
+}
+
+/**
+ * What a batch id may be: it names Redis keys and BullMQ job ids, and BullMQ refuses a custom job id
+ * with a `:` in it.
+ */
+const BATCH_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * Checks a batch id before anything is written under it.
+ *
+ * @param batchId - The id to check.
+ * @throws TypeError when it is not 1 to 64 letters, digits, `_`, `.` or `-`.
+ * @example
+ * checkBatchId("photos-2024.run_1"); // ok
+ * checkBatchId("run:2024"); // throws
+ */
+export function checkBatchId(batchId: string): void {
+  if (!BATCH_ID.test(batchId)) {
+    throw new TypeError(
+      `[@psapi/batch] batch id ${JSON.stringify(batchId.slice(0, 80))} is not 1 to 64 letters, digits, "_", "." or "-"`,
+    );
+  }
 }
 
 const keys = (batchId: string) => ({
@@ -73,9 +97,21 @@ export interface EnqueueOptions {
   operation: string;
   inputs: readonly BatchInput[];
   outDir?: string;
-  /** Queue the inputs that ended failed again. Default false. */
+  /**
+   * Queue the inputs that ended failed again. Default false. Each one's final failure is first
+   * turned into a failure with attempts left in the journal, so that workers retry it and
+   * {@link followBatch} waits for it.
+   */
   retryFailed?: boolean;
+  /**
+   * First delay of BullMQ's exponential back-off before a queued input runs again (a worker crash,
+   * or a job still running when the worker's wait for it ran out), in ms. Default 1000.
+   */
+  retryDelayMs?: number;
 }
+
+/** Runs a queued input gets from BullMQ (a job still running is polled again on each). */
+const FLEET_ATTEMPTS = 5;
 
 /**
  * Puts a batch's inputs on the queue: once each (the BullMQ job id is the batch and the input's
@@ -83,10 +119,12 @@ export interface EnqueueOptions {
  * what is new or unfinished.
  *
  * @returns How many inputs were queued, and how many were already finished.
- * @throws TypeError when the batch id belongs to a batch of another operation.
+ * @throws TypeError when the batch id is not valid ({@link checkBatchId}; nothing is written then), or
+ *   belongs to a batch of another operation.
  */
 export async function enqueueBatch(options: EnqueueOptions): Promise<{ queued: number; finished: number }> {
   const { redis, batchId, operation } = options;
+  checkBatchId(batchId);
   const k = keys(batchId);
   await redis.hsetnx(k.meta, "operation", operation);
   await redis.hsetnx(k.meta, "createdAt", String(Date.now()));
@@ -111,6 +149,18 @@ export async function enqueueBatch(options: EnqueueOptions): Promise<{ queued: n
       }
       // A retried input needs a job id of its own: BullMQ keeps the id of a finished job.
       const round = state?.status === "failed" && state.final ? `-r${state.attempts}` : "";
+      if (state?.status === "failed" && state.final) {
+        // Before it is queued, so that no worker can still find the final failure (it would skip the
+        // input) and followBatch waits for the retry instead of counting the input finished.
+        await journal.record({
+          event: "failed",
+          key: input.key,
+          attempt: state.attempts,
+          ...(state.jobId !== undefined && { jobId: state.jobId }),
+          error: state.error ?? "failed",
+          final: false,
+        });
+      }
       jobs.push({
         name: operation,
         data: { batchId, operation, input, ...(options.outDir !== undefined && { outDir: options.outDir }) },
@@ -123,8 +173,8 @@ export async function enqueueBatch(options: EnqueueOptions): Promise<{ queued: n
           ...job,
           opts: {
             ...job.opts,
-            attempts: 5,
-            backoff: { type: "exponential", delay: 1000 },
+            attempts: FLEET_ATTEMPTS,
+            backoff: { type: "exponential", delay: options.retryDelayMs ?? 1000 },
             removeOnComplete: { age: 24 * 3600 },
             removeOnFail: { age: 7 * 24 * 3600 },
           },
@@ -219,6 +269,8 @@ export interface FollowOptions {
   batchId: string;
   /** How often the journal is read (ms). Default 1000. */
   intervalMs?: number;
+  /** Time source for the waits between reads and the report's duration. Default the system clock. */
+  clock?: Clock;
   signal?: AbortSignal;
   onProgress?: (progress: BatchProgress) => void;
 }
@@ -230,7 +282,8 @@ export interface FollowOptions {
  * @returns The batch's report.
  */
 export async function followBatch(options: FollowOptions): Promise<BatchReport> {
-  const startedAt = Date.now();
+  const clock = options.clock ?? systemClock;
+  const startedAt = clock.now();
   const seen = new Set<string>();
   let status = await fleetStatus(options.redis, options.batchId);
   const finished = (s: FleetStatus) => s.inputs.filter((input) => s.finished.has(input.key));
@@ -238,7 +291,7 @@ export async function followBatch(options: FollowOptions): Promise<BatchReport> 
   const before = new Set(seen);
   options.onProgress?.({ type: "start", total: status.total, done: seen.size });
   while (status.succeeded + status.failed < status.total) {
-    await sleep(options.intervalMs ?? 1000, options.signal);
+    await clock.sleep(options.intervalMs ?? 1000, options.signal);
     status = await fleetStatus(options.redis, options.batchId);
     for (const input of finished(status)) {
       if (seen.has(input.key)) continue;
@@ -249,22 +302,12 @@ export async function followBatch(options: FollowOptions): Promise<BatchReport> 
   const inputs = status.inputs.map((input) =>
     before.has(input.key) ? { ...input, earlierRun: true } : input,
   );
-  return summarize(status.operation ?? "", options.batchId, inputs, Date.now() - startedAt);
+  return summarize(status.operation ?? "", options.batchId, inputs, clock.now() - startedAt);
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    signal?.throwIfAborted();
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
+/** Thrown to BullMQ so that it runs the input again later: its job was still running. */
+class JobStillRunning extends Error {
+  override readonly name = "JobStillRunning";
 }
 
 /** Options of {@link startWorker}. */
@@ -289,6 +332,11 @@ export interface StartWorkerOptions {
  * ones retried up to the limit. A worker that dies leaves its inputs to the others once its lock
  * expires; they read the journal and go on from there.
  *
+ * An input this worker cannot run (a local file and no storage: {@link checkInputs}) is recorded
+ * failed for good at once. A job still running when the worker's wait for it (`jobTimeoutMs`) runs
+ * out goes back to BullMQ, which runs the input again after a back-off, and the next run polls the
+ * same job; after the queue's last attempt (5) it is recorded failed for good, so the batch ends.
+ *
  * @returns `close()`: stops taking inputs; `force` abandons the ones in flight to other workers.
  */
 export function startWorker(options: StartWorkerOptions): {
@@ -296,33 +344,81 @@ export function startWorker(options: StartWorkerOptions): {
   worker: Worker;
 } {
   const lockDuration = options.lockDurationMs ?? 30_000;
+  const onProgress = options.context.onProgress;
   let warned = false;
   const worker = new Worker<FleetJobData, InputReport>(
     QUEUE_NAME,
     async (job: Job<FleetJobData>) => {
       const operation = operationNamed(job.data.operation);
       const journal = createRedisJournal(options.redis, job.data.batchId, operation.name);
-      try {
-        return await processInput(job.data.input, {
-          ...options.context,
-          operation,
-          journal,
-          ...(job.data.outDir !== undefined && { outDir: job.data.outDir }),
+      const { input } = job.data;
+      // The input's report is held until this run's outcome is known: a job still running is not the end.
+      let held: InputReport | undefined;
+      const context: ProcessContext = {
+        ...options.context,
+        operation,
+        journal,
+        ...(job.data.outDir !== undefined && { outDir: job.data.outDir }),
+        onProgress: (progress) => {
+          if (progress.type === "input") held = progress.report;
+          else onProgress?.(progress);
+        },
+      };
+      const fail = async (error: string): Promise<InputReport> => {
+        const state = await journal.state(input.key);
+        await journal.record({
+          event: "failed",
+          key: input.key,
+          attempt: state?.attempts ?? 0,
+          ...(state?.jobId !== undefined && { jobId: state.jobId }),
+          error,
+          final: true,
         });
+        const report: InputReport = {
+          key: input.key,
+          status: "failed",
+          attempts: state?.attempts ?? 0,
+          durationMs: state ? state.lastAt - state.firstAt : 0,
+          ...(state?.jobId !== undefined && { jobId: state.jobId }),
+          error,
+          ...(state !== undefined && state.inDoubt > 0 && { inDoubt: state.inDoubt }),
+        };
+        onProgress?.({ type: "input", report });
+        return report;
+      };
+      try {
+        checkInputs([input], context);
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error;
+        // This worker cannot run it, and running it again here would fail the same way.
+        return fail(error.message.replace(/^\[@psapi\/batch\]\s*/, ""));
+      }
+      let report: InputReport;
+      try {
+        report = await processInput(input, context);
       } catch (error) {
         if (options.context.signal?.aborted) throw error;
         // An error no retry mends (credentials): the input is reported failed, not retried forever.
-        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        const state = await journal.state(job.data.input.key);
-        await journal.record({
-          event: "failed",
-          key: job.data.input.key,
-          attempt: state?.attempts ?? 0,
-          error: message,
-          final: true,
-        });
+        await fail(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
         throw error;
       }
+      const state = await journal.state(input.key);
+      if (state?.status === "accepted" || state?.status === "submitting") {
+        // processInput's wait ran out and the job may still finish: BullMQ runs the input again after
+        // its back-off, and the next run polls the same job; after the last run it is given up on.
+        const runs = job.attemptsMade + 1;
+        const waitS = (options.context.jobTimeoutMs ?? 600_000) / 1000;
+        if (runs < (job.opts.attempts ?? 1)) {
+          const error = `job ${state.jobId ?? "?"} still running after ${waitS} s; polling it again later`;
+          onProgress?.({ type: "retry", key: input.key, attempt: state.attempts, error });
+          throw new JobStillRunning(error);
+        }
+        return fail(
+          `job ${state.jobId ?? "?"} still running after ${runs} waits of ${waitS} s each; gave up on it`,
+        );
+      }
+      if (held !== undefined) onProgress?.({ type: "input", report: held });
+      return report;
     },
     {
       connection: options.redis,

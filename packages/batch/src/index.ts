@@ -1,4 +1,5 @@
 export {
+  checkBatchId,
   createRedisJournal,
   type EnqueueOptions,
   enqueueBatch,

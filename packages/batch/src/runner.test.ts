@@ -163,4 +163,49 @@ describe("runBatch", () => {
       "failed",
     ]);
   });
+
+  it(
+    "counts a preparation that fails toward maxAttempts and records the input failed for good",
+    SLOW,
+    async () => {
+      const inputs = await photos(1);
+      const emulator = startEmulator();
+      // The upload is refused every time (as an emulator's size limit would): no submission is ever made.
+      const stop = new AbortController();
+      let uploads = 0;
+      const storage = {
+        ...emulator.storage,
+        async upload(): Promise<string> {
+          // A guard against the loop this test is about: stop it rather than hang the suite.
+          if (++uploads >= 20) stop.abort(new Error("still trying after 20 uploads"));
+          throw new Error("upload failed: 413");
+        },
+      };
+      const journal = await openFileJournal(join(dir, "journal.jsonl"), "mask");
+      const report = await runBatch({
+        inputs,
+        operation: OPERATIONS.mask as NonNullable<(typeof OPERATIONS)["mask"]>,
+        client: emulator.client,
+        journal,
+        storage,
+        outDir: join(dir, "out"),
+        maxAttempts: 3,
+        signal: stop.signal,
+      });
+      await journal.close();
+      expect(uploads).toBe(3);
+      expect(report.inputs[0]).toMatchObject({ status: "failed", attempts: 3, error: "upload failed: 413" });
+      const events = (await readFile(join(dir, "journal.jsonl"), "utf8"))
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { event: string; final?: boolean });
+      expect(events.map((event) => [event.event, event.final])).toEqual([
+        ["batch", undefined],
+        ["failed", false],
+        ["failed", false],
+        ["failed", true],
+      ]);
+      expect((await emulator.journal()).filter((entry) => entry.method === "POST")).toEqual([]);
+    },
+  );
 });

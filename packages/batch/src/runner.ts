@@ -266,8 +266,10 @@ export async function processInput(input: BatchInput, context: ProcessContext): 
   if (state?.status === "failed" && state.final && !context.retryFailed)
     return report(state, { earlierRun: true });
 
-  // The limit counts the submissions of this run: a run started again gets its own.
-  let submitted = 0;
+  // The limit counts the tries of this run (a run started again gets its own): every submission, and
+  // every preparation that failed before one (an upload refused, a file gone), so an input that
+  // cannot even be prepared ends failed after maxAttempts tries instead of looping.
+  let tries = 0;
   for (;;) {
     signal.throwIfAborted();
     let job: AcceptedJob | undefined =
@@ -275,12 +277,12 @@ export async function processInput(input: BatchInput, context: ProcessContext): 
         ? { jobId: state.jobId, statusUrl: state.statusUrl }
         : undefined;
     const attempt = job ? (state?.attempts ?? 1) : (state?.attempts ?? 0) + 1;
-    const lastTry = job ? submitted >= maxAttempts : submitted + 1 >= maxAttempts;
+    if (!job) tries++;
+    const lastTry = tries >= maxAttempts;
     try {
       if (!job) {
         const request = await prepare(input, context, digest, outputKey, signal);
         await journal.record({ event: "submitting", key: input.key, attempt });
-        submitted++;
         job = await submit(operation, client, request, signal);
         await journal.record({ event: "accepted", key: input.key, attempt, ...job });
       }

@@ -19,6 +19,12 @@ describe("redactUrl", () => {
     expect(redactUrl(new URL("https://user:pw@example.com/x"))).toBe("https://example.com/x");
   });
 
+  it("keeps the scheme and host of a URL whose origin is opaque (redis:, rediss:) and drops its user info", () => {
+    expect(redactUrl("redis://:s3cret@cache.internal:6379/0")).toBe("redis://cache.internal:6379/0");
+    expect(redactUrl("rediss://user:s3cret@cache.internal:6380")).toBe("rediss://cache.internal:6380");
+    expect(redactUrl("urn:isbn:0451450523?x=1")).toBe(`urn:isbn:0451450523?${REDACTED}`);
+  });
+
   it("replaces what is not a URL entirely", () => {
     expect(redactUrl("not a url with secret")).toBe(REDACTED);
   });
@@ -49,6 +55,18 @@ describe("redactText", () => {
     expect(redactText("see https://example.com/docs#retry, then")).toBe(
       "see https://example.com/docs#retry, then",
     );
+  });
+
+  it("drops the user info of a URL of any other scheme: redis, rediss, a mistyped one", () => {
+    expect(
+      redactText("option '--queue <redis-url>' argument 'redi://:s3cret@redis.internal:6379' is invalid."),
+    ).toBe(`option '--queue <redis-url>' argument 'redi://${REDACTED}@redis.internal:6379' is invalid.`);
+    expect(redactText("cannot reach redis://default:s3cret@10.0.0.5:6379/0 (ECONNREFUSED)")).toBe(
+      `cannot reach redis://${REDACTED}@10.0.0.5:6379/0 (ECONNREFUSED)`,
+    );
+    expect(redactText("rediss://user:pa/ss@w0rd@cache:6380")).toBe(`rediss://${REDACTED}@cache:6380`);
+    // Without user info nothing changes.
+    expect(redactText("queue redis://127.0.0.1:6379, then")).toBe("queue redis://127.0.0.1:6379, then");
   });
 });
 

@@ -55,7 +55,10 @@ export function redactUrl(url: string | URL): string {
     return REDACTED;
   }
   const query = parsed.search ? `?${REDACTED}` : "";
-  return `${parsed.origin}${parsed.pathname}${query}`;
+  // A scheme the URL standard does not know (`redis:`, `rediss:`) has an opaque origin ("null").
+  const origin =
+    parsed.origin !== "null" ? parsed.origin : `${parsed.protocol}${parsed.host ? `//${parsed.host}` : ""}`;
+  return `${origin}${parsed.pathname}${query}`;
 }
 
 /**
@@ -65,21 +68,32 @@ export function redactUrl(url: string | URL): string {
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>]*[^\s"'<>:,.;)]/gi;
 
 /**
+ * The user info of a URL of any other scheme inside free text: `redis://:password@host`,
+ * `rediss://user:password@host`, a mistyped `redi://:password@host` that a parser quotes back.
+ * It runs to the last `@` of the word, so a password with an unescaped `/` or `@` goes too.
+ * (`http(s)` URLs are {@link URL_IN_TEXT}'s: their user info goes with the rest of {@link redactUrl}.)
+ */
+const USERINFO_IN_TEXT = /\b(?!https?:\/\/)([a-z][a-z0-9+.-]*:\/\/)[^\s"'<>]*@/gi;
+
+/**
  * Replaces every secret in a text (an error message, an HTML error page) from outside: the query
- * string of every URL (a pre-signed URL's credential) and its user info, bearer tokens, JWTs, and
- * `name=value` pairs with a secret name. Punctuation that ends the sentence is kept.
+ * string of every http(s) URL (a pre-signed URL's credential) and its user info, the user info of a
+ * URL of any other scheme (`redis://:password@host`), bearer tokens, JWTs, and `name=value` pairs
+ * with a secret name. Punctuation that ends the sentence is kept.
  *
  * @param text Any text.
  * @returns The text with every secret replaced by `[REDACTED]`.
  * @example
  * redactText("client_secret=abc&scope=openid") // "client_secret=[REDACTED]&scope=openid"
  * redactText("no object at https://b.s3.amazonaws.com/a.png?X-Amz-Signature=x.") // "no object at https://b.s3.amazonaws.com/a.png?[REDACTED]."
+ * redactText("argument 'redis://:s3cret@cache:6379' is invalid") // "argument 'redis://[REDACTED]@cache:6379' is invalid"
  */
 export function redactText(text: string): string {
   return (
     text
       // Only a URL with a query string or user info is rewritten: the rest of the text stays as written.
       .replace(URL_IN_TEXT, (url) => (/[?@]/.test(url) ? redactUrl(url) : url))
+      .replace(USERINFO_IN_TEXT, `$1${REDACTED}@`)
       .replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/gi, `Bearer ${REDACTED}`)
       .replace(/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, REDACTED)
       .replace(/([?&\s"']|^)([A-Za-z_-]+)=([^&\s"']+)/g, (match, lead: string, name: string) =>

@@ -6,6 +6,7 @@ import type { BatchOptions } from "../commands/batch.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Session } from "../session.js";
 import { createBatchDisplay } from "./progress.js";
+import { reachRedis } from "./reach-redis.js";
 import { expand, finish } from "./run-batch.js";
 
 /**
@@ -22,10 +23,22 @@ export async function runFleetBatch(
   const { cwd } = session.context;
   const batch = await import("@psapi/batch");
   const batchId = options.batchId ?? defaultBatchId(operation.name, resolve(cwd, spec));
-  const redis = batch.createPatientRedis(options.queue.href);
-  redis.on("error", () => {});
   try {
-    if (options.status) {
+    batch.checkBatchId(batchId);
+  } catch (error) {
+    throw usageError(
+      `--batch-id ${(error as Error).message.replace(/^\[@psapi\/batch\]\s*batch id\s*/, "")}`,
+      "for example --batch-id photos-2024.run_1",
+    );
+  }
+  // The fleet's connection waits out an outage without a word: first make sure Redis is there at all.
+  const reach = () =>
+    reachRedis(options.queue, { timeoutMs: options.timeout * 1000, signal: session.context.signal });
+  if (options.status) {
+    await reach();
+    const redis = batch.createFailFastRedis(options.queue.href);
+    redis.on("error", () => {});
+    try {
       const status = await batch.fleetStatus(redis, batchId);
       if (status.total === 0)
         throw usageError(`no batch ${batchId} on ${options.queue.host}`, "queue it first");
@@ -36,16 +49,23 @@ export async function runFleetBatch(
       const { inputs: _inputs, finished: _finished, ...counts } = status;
       session.output.result(text, counts);
       return;
+    } finally {
+      redis.disconnect();
     }
-    const inputs = await expand(spec, cwd);
-    try {
-      batch.checkOutputs(inputs, operation);
-    } catch (error) {
-      throw usageError(
-        (error as Error).message.replace(/^\[@psapi\/batch\]\s*/, ""),
-        "see: psapi batch --help",
-      );
-    }
+  }
+  const inputs = await expand(spec, cwd);
+  try {
+    batch.checkOutputs(inputs, operation);
+  } catch (error) {
+    throw usageError(
+      (error as Error).message.replace(/^\[@psapi\/batch\]\s*/, ""),
+      "see: psapi batch --help",
+    );
+  }
+  await reach();
+  const redis = batch.createPatientRedis(options.queue.href);
+  redis.on("error", () => {});
+  try {
     const { queued, finished } = await batch.enqueueBatch({
       redis,
       batchId,

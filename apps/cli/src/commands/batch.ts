@@ -87,7 +87,10 @@ export function registerBatch(program: Command, session: Session): void {
       "put the inputs on this Redis queue for `psapi worker` processes",
       parseRedisUrl,
     )
-    .option("--batch-id <id>", "with --queue: the batch's name (default: from the operation and <inputs>)")
+    .option(
+      "--batch-id <id>",
+      "with --queue: the batch's name, 1 to 64 of A-Z a-z 0-9 _ . - (default: from the operation and <inputs>)",
+    )
     .option("--status", "with --queue: show the fleet's progress and exit")
     .option("--no-wait", "with --queue: exit once the inputs are queued")
     .addOption(timeoutOption("longest wait for one job", "wait"))
