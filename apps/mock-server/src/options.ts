@@ -69,7 +69,7 @@ export interface EmulatorLimits {
    * pass it is refused with 429 and `retry-after`, unless nothing else is held). Default 64 MiB.
    */
   maxJobBytes: number;
-  /** Most image computations (mask, cutout, manifest) running at once; the rest queue. Default 4. */
+  /** Most image computations running at once (a retired job downloads its input in its slot); the rest queue. Default 4. */
   maxConcurrentWork: number;
   /** Most journal entries kept. Default 1000. */
   maxJournalEntries: number;

@@ -184,6 +184,44 @@ describe("memory under load", () => {
 });
 
 describe("image work under load", () => {
+  it("downloads a retired job's input only when a work slot is free, so queued jobs hold no input", async () => {
+    const release: (() => void)[] = [];
+    const imaging: Imaging = {
+      computeMask: () => new Promise((resolve) => release.push(() => resolve(new Uint8Array([1])))),
+      computeCutout: async () => new Uint8Array(),
+      readDocumentManifest: async () => {
+        throw new Error("no manifest in this test");
+      },
+    };
+    const downloads: string[] = [];
+    const fetch = async (request: Request) => {
+      if (request.method === "GET") downloads.push(request.url);
+      return new Response(request.method === "GET" ? new Uint8Array([1]) : null, { status: 200 });
+    };
+    const { app } = testEmulator({
+      imaging,
+      fetch,
+      allowedHosts: ["cdn.example.com"],
+      limits: { maxConcurrentWork: 1 },
+    });
+    const headers = await authHeaders(app);
+    for (let i = 0; i < 3; i++) {
+      const body = {
+        input: { href: `https://cdn.example.com/in-${i}.png`, storage: "external" },
+        output: { href: `https://cdn.example.com/out-${i}.png`, storage: "external" },
+      };
+      expect((await app.request("/sensei/mask", postJson(body, headers))).status).toBe(202);
+    }
+    const flush = () => new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 5; i++) await flush();
+    expect(downloads).toEqual(["https://cdn.example.com/in-0.png"]);
+    for (let done = 0; done < 3; done++) {
+      release.shift()?.();
+      for (let i = 0; i < 5; i++) await flush();
+    }
+    expect(downloads).toHaveLength(3);
+  });
+
   it("runs at most maxConcurrentWork image computations at once and queues the rest", async () => {
     let running = 0;
     let most = 0;

@@ -372,21 +372,27 @@ export class JobRunner {
       }
     }
     try {
+      // The input is downloaded inside the work slot, so at most maxConcurrentWork inputs are held
+      // at once: a burst of due jobs would otherwise download every input and wait holding it.
       if (job.kind === "manifest") {
         const request = job.request as ManifestRequest;
         const input = request.inputs[0] as AssetRef;
-        const bytes = await assets.download(input, job.ownOrigins, signal);
         return {
-          manifest: await this.#work(() => imaging.readDocumentManifest(bytes, fileName(input.href))),
+          manifest: await this.#work(async () =>
+            imaging.readDocumentManifest(
+              await assets.download(input, job.ownOrigins, signal),
+              fileName(input.href),
+            ),
+          ),
         };
       }
       const request = job.request as SenseiRequest;
-      const bytes = await assets.download(request.input, job.ownOrigins, signal);
-      const png = await this.#work(() =>
-        job.kind === "mask"
+      const png = await this.#work(async () => {
+        const bytes = await assets.download(request.input, job.ownOrigins, signal);
+        return job.kind === "mask"
           ? imaging.computeMask(bytes, { format: request.output.mask?.format ?? "soft" })
-          : imaging.computeCutout(bytes),
-      );
+          : imaging.computeCutout(bytes);
+      });
       await assets.upload(request.output, png, "image/png", job.ownOrigins, signal);
       return {};
     } catch (error) {
