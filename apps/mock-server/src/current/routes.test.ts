@@ -563,6 +563,23 @@ describe("POST /v2/generate-manifest", () => {
     expect((await app.request(outputs[1]?.destination.url as string)).status).toBe(403);
   });
 
+  it("hosts an output whose validityPeriod is left out for the default 3600 s", async () => {
+    const { app, headers, photo } = await setup();
+    const body = {
+      image: { source: { url: photo } },
+      outputs: [{ destination: {}, mediaType: "application/json" }],
+    };
+    const { status, json } = await post(app, "/v2/generate-manifest", body, headers, "generateManifest");
+    expect(status).toBe(202);
+    const done = await poll(app, json.statusUrl as string, headers, "getV2JobStatus");
+    expect(done.status).toBe("succeeded");
+    const url = (done.result as { outputs: { destination: Json }[] }).outputs[0]?.destination.url as string;
+    await advance(app, 3_599_000);
+    expect((await app.request(url)).status).toBe(200);
+    await advance(app, 1_000);
+    expect((await app.request(url)).status).toBe(403);
+  });
+
   it("reads the input's format only when the job runs: a text file is accepted, then fails with 400401", async () => {
     const { app, headers } = await setup();
     await upload(app, "in/notes.psd", new TextEncoder().encode("not a document"), "text/plain");

@@ -517,11 +517,12 @@ export interface components {
         };
         /**
          * @description An Adobe-hosted file, kept `validityPeriod` seconds (60-86400, default 3600; the v2 spec
-         *     marks it required and also gives the default: psapi makes it optional).
+         *     marks it required and also gives the default: psapi makes it optional, and the emulator
+         *     uses 3600 when it is left out).
          */
         HostedDestination: {
             /** @default 3600 */
-            validityPeriod: number;
+            validityPeriod?: number;
         };
         /** @description The manifest embedded in the status (`destination.content`), as a string, base64 text or parsed JSON. */
         EmbeddedDestination: {
