@@ -4,7 +4,7 @@ import { sharedTestConfig } from "../../vitest.shared.ts";
 export default mergeConfig(
   sharedTestConfig,
   defineConfig({
-    // The tests run the built CLI (dist/cli.js) as a subprocess: build it once before them.
+    // The tests run the built CLI (dist/cli.js) as a subprocess; turbo builds it first (turbo.json).
     // Every test spawns the CLI (Node loading sharp, the client and the emulator) one to three
     // times; under load (another copy of the suite beside this one, load average 30 on 2 cores) one
     // test took up to 28 s. These bounds only stop a hung run; they measure nothing.
