@@ -1,9 +1,10 @@
+import type { components } from "@psapi/openapi-types/photoshop-current";
 import { writePsdUint8Array } from "ag-psd";
 import sharp from "sharp";
 import { asBytes } from "./raster.js";
 
 /** The output media types the current contract's image operations write. */
-export type OutputMediaType = "image/png" | "image/jpeg" | "image/webp" | "image/vnd.adobe.photoshop";
+export type OutputMediaType = components["schemas"]["RemoveBackgroundMediaType"];
 
 /** The PSD media type (Adobe's spelling). */
 export const PSD_MEDIA_TYPE = "image/vnd.adobe.photoshop";

@@ -1,12 +1,12 @@
 import { isSecretName, REDACTED, redactDeep, redactText } from "@psapi/core";
+import type { components } from "@psapi/openapi-types/emulator";
 import type { EmulatorContextType } from "../context.js";
 
-/** What the journal keeps of a request beyond its line: headers and body, secrets redacted. */
-export interface RequestRecord {
-  headers: Record<string, string>;
-  /** The body as text (JSON pretty-printed), a note for binary or unread bodies; absent when empty. */
-  body?: string;
-}
+/**
+ * What the journal keeps of a request beyond its line: headers and body, secrets redacted
+ * (`RecordedRequest` of `openapi/emulator.yaml`).
+ */
+export type RequestRecord = components["schemas"]["RecordedRequest"];
 
 /** Longest header value and body text kept; the journal holds up to 1000 entries. */
 const MAX_VALUE = 1_024;

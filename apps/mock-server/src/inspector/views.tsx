@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import type { components } from "@psapi/openapi-types/emulator";
 import type { Child, FC } from "hono/jsx";
 import type { JournalEntry } from "../control/journal.js";
 
@@ -298,15 +299,8 @@ export const JobsView: FC<{ jobs: readonly InspectorJob[]; now: number }> = ({ j
   </div>
 );
 
-/** One issued token as the tokens view shows it (never the token itself). */
-export interface InspectorToken {
-  tokenId: string;
-  clientId: string;
-  scopes: readonly string[];
-  issuedAt: string;
-  expiresAt: string;
-  state: "valid" | "expired" | "revoked";
-}
+/** One issued token as the tokens view shows it (never the token itself): as the control API lists it. */
+export type InspectorToken = components["schemas"]["IssuedToken"];
 
 /** Tokens and clients: issued tokens (redacted) with their expiry on the emulator's clock, revoke. */
 export const TokensView: FC<{
@@ -378,18 +372,8 @@ export const TokensView: FC<{
   </div>
 );
 
-/** A fault rule as the faults view shows it. */
-export interface InspectorFault {
-  id: string;
-  route: string;
-  status?: number;
-  reset?: boolean;
-  latencyMs?: number;
-  retryAfter?: number;
-  probability?: number;
-  times?: number;
-  hits: number;
-}
+/** A fault rule as the faults view shows it: as the control API lists it. */
+export type InspectorFault = components["schemas"]["FaultRule"];
 
 /** Rate-limit and quota state. */
 export interface InspectorLimits {

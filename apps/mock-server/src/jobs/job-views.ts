@@ -1,3 +1,4 @@
+import type { components } from "@psapi/openapi-types/emulator";
 import type { Job, JobKind, ManifestRequest, SenseiRequest } from "./jobs.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -79,7 +80,7 @@ export function statusJson(job: Job, build: (job: Job) => object): string {
 }
 
 /** A job as the control API lists it: no hrefs, since pre-signed URLs are credentials. */
-export function jobSummary(job: Job) {
+export function jobSummary(job: Job): components["schemas"]["JobSummary"] {
   return {
     jobId: job.id,
     kind: job.kind,

@@ -1,3 +1,4 @@
+import type { components } from "@psapi/openapi-types/emulator";
 import { Hono } from "hono";
 import type { EmulatorContext, EmulatorContextType, EmulatorEnv } from "../context.js";
 import { publicOrigin } from "../context.js";
@@ -6,11 +7,7 @@ import { bodyValidator } from "../http/openapi-validator.js";
 import { readJsonBody } from "../http/request-body.js";
 import { isValidKey, OBJECTS_PATH, type SignedMethod } from "./signing.js";
 
-interface PresignRequest {
-  key: string;
-  method: SignedMethod;
-  expiresIn?: number;
-}
+type PresignRequest = components["schemas"]["PresignRequest"];
 
 const DEFAULT_EXPIRES_IN = 3600;
 
