@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from "hono";
 import type { EmulatorContext, EmulatorContextType, EmulatorEnv } from "../context.js";
 import { ConnectionResetFault } from "../http/errors.js";
-import { captureRequest } from "../inspector/request-record.js";
 import { OBJECTS_PATH } from "../storage/signing.js";
 import { redactQuery } from "./journal.js";
+import { captureRequest } from "./request-record.js";
 
 async function errorName(response: Response): Promise<string | undefined> {
   if (!response.headers.get("content-type")?.includes("json")) return undefined;

@@ -1,6 +1,6 @@
 import { isSecretName, REDACTED, redactText } from "@psapi/core";
 import type { components } from "@psapi/openapi-types/emulator";
-import { type CapturedRequest, redactRequest } from "../inspector/request-record.js";
+import { type CapturedRequest, redactRequest } from "./request-record.js";
 
 /**
  * One recorded request, every secret redacted (query values, headers, body): `JournalEntry` of

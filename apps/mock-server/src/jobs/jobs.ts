@@ -6,7 +6,7 @@ import type { DocumentManifest } from "../imaging/manifest-types.js";
 import { BoundedMap } from "../lib/bounded-map.js";
 import type { EmulatorTime } from "../lib/clock.js";
 import type { Imaging, JobTiming } from "../options.js";
-import type { AssetMover, AssetRef } from "./assets.js";
+import type { AssetMover, AssetRef } from "../retired/assets.js";
 
 type EmulatorSchemas = EmulatorComponents["schemas"];
 

@@ -2,8 +2,8 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
 import { inputValidationError, issue, resourceNotFound, ServiceError } from "../http/errors.js";
-import type { ChangeKind } from "./change-feed.js";
-import { jobImages, ownStoreKey, renderThumbnail } from "./job-images.js";
+import type { ChangeKind } from "../inspector/change-feed.js";
+import { jobImages, ownStoreKey, renderThumbnail } from "../inspector/job-images.js";
 
 /** Seconds between keep-alive comments on an idle event stream (proxies drop silent connections). */
 const KEEP_ALIVE_MS = 15_000;
