@@ -7,6 +7,7 @@ import { createInspectorControlRoutes } from "./control/inspector-routes.js";
 import { Journal } from "./control/journal.js";
 import { createJournalMiddleware } from "./control/journal-middleware.js";
 import { createControlRouter } from "./control/router.js";
+import { createPresignRoute } from "./control/storage-routes.js";
 import { createMaskingRouter } from "./current/masking-router.js";
 import { createV2Router } from "./current/v2-router.js";
 import { RateLimiter } from "./gateway/rate-limiter.js";
@@ -146,6 +147,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   app.route("/v2", createV2Router(ctx));
   app.route("/v1", createMaskingRouter(ctx));
   app.use("/__emulator/*", createControlGuard(ctx));
+  app.route("/__emulator/storage", createPresignRoute(ctx));
   app.route("/__emulator/storage", createStorageRouter(ctx));
   app.route("/__emulator", createControlRouter(ctx));
   app.route("/__emulator", createInspectorControlRoutes(ctx));

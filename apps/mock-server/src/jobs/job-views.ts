@@ -1,5 +1,5 @@
 import type { components } from "@psapi/openapi-types/emulator";
-import type { Job, JobKind, ManifestRequest, SenseiRequest } from "./jobs.js";
+import type { Job, JobKind } from "./jobs.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -32,41 +32,6 @@ const STATUS_PATHS = {
 /** The 202 body of a job submission. */
 export function jobLinkBody(job: Job) {
   return { _links: { self: { href: statusUrl(job) } } };
-}
-
-/** `GET /sensei/status/{jobId}`: input href, the request's output echoed on success, `errors` on failure. */
-export function senseiStatusBody(job: Job) {
-  const request = job.request as SenseiRequest;
-  return {
-    jobId: job.id,
-    status: job.status,
-    created: iso(job.createdAt),
-    modified: iso(job.modifiedAt),
-    input: request.input.href,
-    ...(job.status === "succeeded" ? { output: request.output } : {}),
-    ...(request.options ? { options: request.options } : {}),
-    ...(job.errors ? { errors: job.errors } : {}),
-    _links: { self: { href: statusUrl(job) } },
-  };
-}
-
-/** `GET /pie/psdService/status/{jobId}`: one output per input, with the manifest or `errors`. */
-export function psdStatusBody(job: Job) {
-  const request = job.request as ManifestRequest;
-  return {
-    jobId: job.id,
-    outputs: [
-      {
-        input: request.inputs[0]?.href ?? "",
-        status: job.status,
-        created: iso(job.createdAt),
-        modified: iso(job.modifiedAt),
-        ...(job.manifest ?? {}),
-        ...(job.errors ? { errors: job.errors } : {}),
-      },
-    ],
-    _links: { self: { href: statusUrl(job) } },
-  };
 }
 
 /**
