@@ -6,12 +6,8 @@ import { ActionForm } from "./layout.js";
 /** A fault rule as the faults view shows it: as the control API lists it. */
 export type InspectorFault = components["schemas"]["FaultRule"];
 
-/** Rate-limit and quota state. */
-export interface InspectorLimits {
-  rateLimits: readonly { rule: string; clientId: string; used: number; limit: number; windowMs: number }[];
-  rateLimitsEnabled: boolean;
-  trialQuota?: { limit: number; refillsAt: string; clients: readonly { clientId: string; used: number }[] };
-}
+/** Rate-limit and quota state: as the control API's `GET /__emulator/limits` answers. */
+export type InspectorLimits = components["schemas"]["Limits"];
 
 const faultEffect = (rule: InspectorFault) =>
   [
@@ -119,7 +115,7 @@ export const FaultsView: FC<{ rules: readonly InspectorFault[]; seed: number; li
         </ActionForm>
       ) : null}
       <h3>Rate limits</h3>
-      {limits.rateLimitsEnabled ? (
+      {limits.rateLimits.enabled ? (
         <table class="grid" aria-label="Rate-limit windows">
           <thead>
             <tr>
@@ -129,14 +125,14 @@ export const FaultsView: FC<{ rules: readonly InspectorFault[]; seed: number; li
             </tr>
           </thead>
           <tbody>
-            {limits.rateLimits.length === 0 ? (
+            {limits.rateLimits.windows.length === 0 ? (
               <tr>
                 <td colspan={3} class="muted">
                   No call counted yet.
                 </td>
               </tr>
             ) : null}
-            {limits.rateLimits.map((w) => (
+            {limits.rateLimits.windows.map((w) => (
               <tr>
                 <td>{`${w.rule} (${w.windowMs / 1000} s)`}</td>
                 <td>{w.clientId}</td>

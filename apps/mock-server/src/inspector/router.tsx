@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
+import { limitsSnapshot } from "../control/inspector-routes.js";
 import { resourceNotFound } from "../http/errors.js";
 import { jobSummary } from "../jobs/job-views.js";
 import { ClockView } from "./clock-view.js";
@@ -117,15 +118,7 @@ export function createInspectorRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
         return <TokensView tokens={ctx.tokens.list()} clients={clients()} now={now} />;
       case "faults":
         return (
-          <FaultsView
-            rules={ctx.faults.list()}
-            seed={ctx.options.faultSeed}
-            limits={{
-              rateLimitsEnabled: ctx.options.rateLimits.length > 0,
-              rateLimits: ctx.rateLimiter.snapshot(now),
-              trialQuota: ctx.quota.snapshot(),
-            }}
-          />
+          <FaultsView rules={ctx.faults.list()} seed={ctx.options.faultSeed} limits={limitsSnapshot(ctx)} />
         );
       case "clock":
         return (
