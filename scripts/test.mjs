@@ -80,7 +80,9 @@ for (const script of ["check-packages.mjs", "consumer-test.mjs"]) {
 }
 console.log(`\n${lines.join("\n")}`);
 if (status !== 0 && failed === 0) {
-  console.log("pnpm test FAILED: a spec lint, drift check, lint, cycle check, typecheck or build task failed (see above)");
+  console.log(
+    "pnpm test FAILED: a spec lint, drift check, lint, cycle check, typecheck or build task failed (see above)",
+  );
 }
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (status === 0 && passed === 0) {
