@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { startRedisServer } from "@psapi/batch/redis-server";
 import { rateRuleMatcher } from "@psapi/core";
 import { ADOBE_RATE_LIMITS, createEmulator, type JournalEntry } from "@psapi/mock-server";
+import { createEmulatorControl } from "@psapi/mock-server/control";
 import { listenEmulator } from "@psapi/mock-server/server";
 import sharp from "sharp";
 import type { BenchContext } from "./lib/context.js";
@@ -109,9 +110,10 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
       const wallMs = Date.now() - startedAt;
       for (const worker of fleet) worker.child.kill("SIGTERM");
       await Promise.all(fleet.map((worker) => worker.done));
-      const entries = (
-        (await (await app.request("/__emulator/journal?limit=100000")).json()) as { entries: JournalEntry[] }
-      ).entries;
+      const entries: JournalEntry[] = await createEmulatorControl({
+        baseUrl: url,
+        fetch: async (request) => app.fetch(request),
+      }).journal({ limit: 100_000 });
       await close();
       if (code !== 0) throw new Error(`psapi batch exited with ${code}:\n${batch.output()}`);
       const accepted = entries

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `pnpm test`: the spec lint, the generated-code drift check, lint, typecheck and every package's
+// `pnpm test`: the spec lint, the generated-code drift check, lint, the import-cycle check
+// (`lint:cycles`, dpdm over every package's sources), typecheck and every package's
 // tests, through turbo; then the packaging checks; then one closing line that sums the tests all
 // packages ran. Arguments go to turbo: `pnpm test --filter @psapi/core` runs that package's tasks
 // only, and then skips the packaging checks, which pack and install every public package.
@@ -30,6 +31,7 @@ const turbo = spawnSync(
     "check:generated",
     "lint",
     "lint:root",
+    "lint:cycles",
     "typecheck",
     "test",
     "--output-logs=new-only",
@@ -78,7 +80,9 @@ for (const script of ["check-packages.mjs", "consumer-test.mjs"]) {
 }
 console.log(`\n${lines.join("\n")}`);
 if (status !== 0 && failed === 0) {
-  console.log("pnpm test FAILED: a spec lint, drift check, lint, typecheck or build task failed (see above)");
+  console.log(
+    "pnpm test FAILED: a spec lint, drift check, lint, cycle check, typecheck or build task failed (see above)",
+  );
 }
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (status === 0 && passed === 0) {

@@ -1,5 +1,7 @@
 // Raw-HTTP helpers for driving the emulator in benches. Deliberately not @psapi/client: the emulator
-// figures must not depend on the client's behaviour (retries, polling intervals).
+// figures must not depend on the client's behaviour (retries, polling intervals). Storage set-up goes
+// through the emulator's control client, which neither retries nor polls.
+import { createEmulatorControl } from "@psapi/mock-server/control";
 
 /** The demo client the emulator accepts out of the box. */
 export const DEMO = { clientId: "psapi-demo-client", clientSecret: "psapi-demo-secret" } as const;
@@ -32,22 +34,12 @@ export function apiHeaders(token: string): Record<string, string> {
 
 /** A pre-signed emulator storage URL for `key`. */
 export async function presign(origin: string, key: string, method: "GET" | "PUT"): Promise<string> {
-  const response = await fetch(`${origin}/__emulator/storage/presign`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ key, method, expiresIn: 3600 }),
-  });
-  const body = (await (await expectOk(response, `presign ${method} ${key}`)).json()) as { url: string };
-  return body.url;
+  return (await createEmulatorControl({ baseUrl: origin }).presign(key, method, { expiresIn: 3600 })).url;
 }
 
 /** Stores `bytes` under `key` in the emulator's object store. */
 export async function putObject(origin: string, key: string, bytes: Buffer, type: string): Promise<void> {
-  const url = await presign(origin, key, "PUT");
-  await expectOk(
-    await fetch(url, { method: "PUT", headers: { "content-type": type }, body: new Uint8Array(bytes) }),
-    `PUT ${key}`,
-  );
+  await createEmulatorControl({ baseUrl: origin }).putObject(key, new Uint8Array(bytes), type);
 }
 
 /** Submits a mask job and returns its status URL. */

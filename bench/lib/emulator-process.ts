@@ -1,9 +1,9 @@
-// Starts the emulator the way users run it (`node apps/mock-server/dist/server.js`, auth and journal
+// Starts the emulator the way users run it (`node apps/mock-server/dist/main.js`, auth and journal
 // on), pinned to the server core, on a free loopback port.
 import { join } from "node:path";
 import { type ServerProcess, startServer } from "./proc.js";
 
-const serverJs = join(new URL("../..", import.meta.url).pathname, "apps", "mock-server", "dist", "server.js");
+const mainJs = join(new URL("../..", import.meta.url).pathname, "apps", "mock-server", "dist", "main.js");
 
 /** Options for {@link startEmulator}. */
 export interface EmulatorProcessOptions {
@@ -17,15 +17,15 @@ export interface EmulatorProcess extends ServerProcess {
   readonly command: string;
 }
 
-/** Starts `apps/mock-server/dist/server.js` on 127.0.0.1, port 0. */
+/** Starts `apps/mock-server/dist/main.js` on 127.0.0.1, port 0. */
 export async function startEmulator(options: EmulatorProcessOptions): Promise<EmulatorProcess> {
   const flags = ["--host", "127.0.0.1", "--port", "0"];
   if (options.zeroJobDelay) flags.push("--job-pending-ms", "0", "--job-running-ms", "0");
   const server = await startServer({
     name: options.name,
     command: process.execPath,
-    args: [serverJs, ...flags],
+    args: [mainJs, ...flags],
     ready: /listening on http:\/\/127\.0\.0\.1:(\d+)/,
   });
-  return { ...server, command: `node apps/mock-server/dist/server.js ${flags.join(" ")}` };
+  return { ...server, command: `node apps/mock-server/dist/main.js ${flags.join(" ")}` };
 }

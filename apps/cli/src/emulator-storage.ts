@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { redactUrl } from "@psapi/core";
 import { writeFileAtomic } from "@psapi/core/files";
+import { createEmulatorControl, EmulatorControlError } from "@psapi/mock-server/control";
 import { CliError, usageError } from "./cli-error.js";
 
 /** An object the API will write, and how to fetch it once the job is done. */
@@ -16,7 +17,7 @@ export interface ReservedOutput {
   download(path: string, signal: AbortSignal): Promise<Uint8Array>;
 }
 
-/** The emulator's storage, reached through its control API (`/__emulator/storage`). */
+/** The emulator's storage, reached through its control API (`@psapi/mock-server/control`). */
 export interface EmulatorStorage {
   /**
    * Uploads a local file and returns a pre-signed GET URL the API can read it from.
@@ -64,26 +65,25 @@ export function createEmulatorStorage(options: {
   const { origin, fetch } = options;
   const prefix = `psapi-cli/${randomUUID()}`;
 
+  const control = createEmulatorControl({ baseUrl: origin, fetch: (request) => fetch(request) });
+
   async function presign(key: string, method: "GET" | "PUT", signal: AbortSignal): Promise<string> {
-    const response = await fetch(`${origin}/__emulator/storage/presign`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ key, method }),
-      signal,
-    });
-    if (response.status === 404 || response.status === 405) {
-      throw usageError(
-        `${origin} has no emulator storage, so a local file cannot be uploaded there`,
-        "upload the file yourself and pass pre-signed URLs with --input-url and --output-url",
-      );
+    try {
+      return (await control.presign(key, method, { signal })).url;
+    } catch (error) {
+      if (error instanceof EmulatorControlError && (error.status === 404 || error.status === 405)) {
+        throw usageError(
+          `${origin} has no emulator storage, so a local file cannot be uploaded there`,
+          "upload the file yourself and pass pre-signed URLs with --input-url and --output-url",
+        );
+      }
+      // An answer that is not the control API's (another server on that port): not JSON, or an error.
+      if (error instanceof EmulatorControlError || error instanceof SyntaxError) {
+        const status = error instanceof EmulatorControlError ? error.status : 200;
+        throw new CliError(`the emulator's storage at ${origin} refused to pre-sign a URL (HTTP ${status})`);
+      }
+      throw error;
     }
-    const body = (await response.json().catch(() => undefined)) as { url?: unknown } | undefined;
-    if (!response.ok || typeof body?.url !== "string") {
-      throw new CliError(
-        `the emulator's storage at ${origin} refused to pre-sign a URL (HTTP ${response.status})`,
-      );
-    }
-    return body.url;
   }
 
   async function transfer(url: string, init: RequestInit, what: string): Promise<Response> {

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EmulatorOptions } from "@psapi/mock-server";
+import { createEmulatorControl } from "@psapi/mock-server/control";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { pngSize } from "./display.js";
 import { runCli, startCli } from "./testing/run-cli.js";
@@ -191,16 +192,13 @@ describe.concurrent("errors from a running emulator", () => {
   });
 
   it("a failed job exits 1 and says why, during the wait and when looked at later", async () => {
+    // The emulator's URL of an object, without the signature that would make it a pre-signed GET.
+    const unsigned = new URL(
+      (await createEmulatorControl({ baseUrl: emulator.url }).presign("missing.png", "GET")).url,
+    );
+    unsigned.search = "";
     const result = await runCli(
-      [
-        "mask",
-        "--input-url",
-        `${emulator.url}/__emulator/storage/objects/missing.png`,
-        "--out",
-        join(dir, "f.png"),
-        "--base-url",
-        emulator.url,
-      ],
+      ["mask", "--input-url", unsigned.href, "--out", join(dir, "f.png"), "--base-url", emulator.url],
       { env: DEMO },
     );
     expect(result.code).toBe(1);

@@ -6,10 +6,10 @@ import type { RateLimiter } from "./gateway/rate-limiter.js";
 import type { TrialQuota } from "./gateway/trial-quota.js";
 import type { TokenService } from "./ims/tokens.js";
 import type { ChangeFeed } from "./inspector/change-feed.js";
-import type { AssetMover } from "./jobs/assets.js";
 import type { JobRunner } from "./jobs/jobs.js";
 import type { EmulatorTime } from "./lib/clock.js";
 import type { Imaging, ResolvedOptions } from "./options.js";
+import type { AssetMover } from "./retired/assets.js";
 import type { ObjectStore } from "./storage/object-store.js";
 import type { UrlSigner } from "./storage/signing.js";
 

@@ -1,4 +1,5 @@
 import { ADOBE_RATE_RULES, type RateRule } from "@psapi/core";
+import type { components } from "@psapi/openapi-types/emulator";
 import { ADOBE_SOURCE_DOMAINS } from "./current/source-url.js";
 import type * as builtInImaging from "./imaging/index.js";
 import type { DocumentManifest } from "./imaging/manifest-types.js";
@@ -24,26 +25,16 @@ export interface JobTiming {
   runningMs: number;
 }
 
-/** A status fault the emulator can inject. */
-export type FaultStatus = 429 | 500 | 502 | 503 | 504;
+/**
+ * A fault rule as given at start or to `POST /__emulator/faults` (`FaultRuleInput` of
+ * `openapi/emulator.yaml`): `route` is `"[METHOD ]/path/glob"` (default `"*"`), and at least one of
+ * `status`, `reset` or `latencyMs` says what to do. The generator writes the spec's "at least one
+ * of" as empty alternatives; they add nothing a caller can set, so they are left out here.
+ */
+export type FaultRuleInput = Exclude<components["schemas"]["FaultRuleInput"], Record<string, never>>;
 
-/** A fault rule as given at start or to `POST /__emulator/faults`. */
-export interface FaultRuleInput {
-  /** `"[METHOD ]/path/glob"`, `*` matching anything: `"POST /sensei/*"`. Default `"*"` (every route). */
-  route?: string;
-  /** Answer with this status and Adobe's body for it. */
-  status?: FaultStatus;
-  /** `Retry-After` seconds on a 429/503. Default 1 for 429. */
-  retryAfter?: number;
-  /** Drop the connection instead of answering. */
-  reset?: boolean;
-  /** Delay before answering (or before the status fault). */
-  latencyMs?: number;
-  /** Apply to the next N matching calls only. */
-  times?: number;
-  /** Apply with this probability (0..1), drawn from the seeded PRNG. */
-  probability?: number;
-}
+/** A status fault the emulator can inject. */
+export type FaultStatus = NonNullable<FaultRuleInput["status"]>;
 
 /**
  * One sliding-window rate limit, counted per client (Adobe counts per org): `@psapi/core`'s

@@ -61,7 +61,7 @@ describe("the fleet", () => {
     const inputs = await photoInputs(dir, 1);
     const emulator = startEmulator();
     // Every submission of the first round fails (2 submissions, each retried by the client 3 times).
-    await emulator.control("/faults", { route: "POST /sensei/mask", status: 500, times: 2 * 4 });
+    await emulator.control.addFault({ route: "POST /sensei/mask", status: 500, times: 2 * 4 });
     worker({ client: emulator.client, storage: emulator.storage, maxAttempts: 2 });
     const outDir = join(dir, "out");
     await enqueueBatch({ redis, batchId: "retry-failed", operation: "mask", inputs, outDir });
@@ -109,7 +109,7 @@ describe("the fleet", () => {
     });
     // The worker's first wait ran out; now the job finishes (in the emulator's time).
     await timedOut;
-    await emulator.control("/clock/advance", { ms: 61_000 });
+    await emulator.control.advanceClock(61_000);
     const report = await follow("slow-job");
     expect(report).toMatchObject({ total: 1, succeeded: 1, failed: 0 });
     expect(await posts(emulator, "/sensei/mask")).toHaveLength(1);

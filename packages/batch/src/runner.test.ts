@@ -101,7 +101,7 @@ describe("runBatch", () => {
       }),
     ).rejects.toThrow("stop");
     await first.close();
-    await emulator.control("/clock/advance", { ms: 61_000 });
+    await emulator.control.advanceClock(61_000);
     const second = await openFileJournal(path, "cutout");
     const report = await runBatch({
       inputs,
@@ -137,7 +137,7 @@ describe("runBatch", () => {
     const inputs = await photos(2);
     const emulator = startEmulator();
     // The first input's submissions always fail with 500; the second's succeed.
-    await emulator.control("/faults", { route: "POST /sensei/mask", status: 500, times: 3 * 4 });
+    await emulator.control.addFault({ route: "POST /sensei/mask", status: 500, times: 3 * 4 });
     const journal = await openFileJournal(join(dir, "journal.jsonl"), "mask");
     const report = await runBatch({
       inputs: inputs.slice(0, 1),

@@ -10,6 +10,7 @@ const specs = [
   { spec: "photoshop.yaml", out: "photoshop.ts" },
   { spec: "photoshop-current.yaml", out: "photoshop-current.ts" },
   { spec: "ims.yaml", out: "ims.ts" },
+  { spec: "emulator.yaml", out: "emulator.ts" },
 ];
 
 const outDir = new URL("../src/generated/", import.meta.url);

@@ -63,7 +63,7 @@ describe("the committed bin launchers (#15)", () => {
     [
       "@psapi/mock-server",
       "psapi-emulator.js",
-      /psapi-emulator: this copy of @psapi\/mock-server is not built \(dist\/server\.js is missing\)/,
+      /psapi-emulator: this copy of @psapi\/mock-server is not built \(dist\/main\.js is missing\)/,
     ],
   ])("%s's %s says what to do when dist/ is missing, with exit code 1", async (name, launcher, message) => {
     const result = await run(process.execPath, [unbuiltCopy(name, launcher)]);

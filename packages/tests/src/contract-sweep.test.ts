@@ -1,4 +1,5 @@
 import { generateKeyPairSync, sign } from "node:crypto";
+import type { EmulatorFaultRuleInput } from "@psapi/mock-server/control";
 import { describe, expect, it } from "vitest";
 import { DEMO_CREDENTIALS, PSAPI_CHECKER, useEnvironment } from "./harness/environment.js";
 import { subjectPng } from "./harness/images.js";
@@ -44,6 +45,10 @@ describe("contract sweep: every declared operation, its successes and its errors
     const text = await response.text();
     return { status: response.status, json: () => JSON.parse(text) as Record<string, unknown> };
   }
+  // The control API through its typed client; `api()` is the raw openapi-fetch client, for the
+  // answers the convenience methods treat as errors.
+  const api = () => env().control.api;
+  const status = async (answer: Promise<{ response: Response }>) => (await answer).response.status;
   const clientCredentials = { grant_type: "client_credentials", client_id: DEMO_CREDENTIALS.clientId };
   const token = async () => {
     const answer = await call("POST", "/ims/token/v3", {
@@ -73,12 +78,8 @@ describe("contract sweep: every declared operation, its successes and its errors
       error: "invalid_scope",
     });
 
-    const minted = await call("POST", "/__emulator/ims/authorization-codes", {
-      json: { clientId: DEMO_CREDENTIALS.clientId },
-    });
-    expect(minted.status).toBe(201);
+    const { code } = await env().control.createAuthorizationCode({ clientId: DEMO_CREDENTIALS.clientId });
     const user = { client_id: DEMO_CREDENTIALS.clientId, client_secret: secret };
-    const code = String(minted.json().code);
     const exchanged = await call("POST", "/ims/token/v3", {
       form: { ...user, grant_type: "authorization_code", code },
     });
@@ -93,7 +94,7 @@ describe("contract sweep: every declared operation, its successes and its errors
       error: "invalid_grant",
     });
     expect(
-      (await call("POST", "/__emulator/ims/authorization-codes", { json: { clientId: "nobody" } })).status,
+      await status(api().POST("/__emulator/ims/authorization-codes", { body: { clientId: "nobody" } })),
     ).toBe(400);
   });
 
@@ -152,71 +153,82 @@ describe("contract sweep: every declared operation, its successes and its errors
   });
 
   it("control API: clock, tokens, jobs, journal and faults, with their 400, 404, 413 and 415", async () => {
-    expect((await call("GET", "/__emulator/clock")).status).toBe(200);
-    expect((await call("POST", "/__emulator/clock/advance", { json: { ms: 0 } })).status).toBe(200);
-    expect((await call("POST", "/__emulator/clock/advance", { json: { ms: -1 } })).status).toBe(400);
-    expect((await call("POST", "/__emulator/clock/advance", { text: '{"ms":0}' })).status).toBe(415);
+    const { control } = env();
+    await control.clock();
+    await control.advanceClock(0);
+    expect(await status(api().POST("/__emulator/clock/advance", { body: { ms: -1 } }))).toBe(400);
+    const asText = { bodySerializer: JSON.stringify, headers: { "content-type": "text/plain" } };
+    expect(await status(api().POST("/__emulator/clock/advance", { body: { ms: 0 }, ...asText }))).toBe(415);
     const huge = { ms: 0, padding: "x".repeat(2 * 1024 * 1024) };
-    expect((await call("POST", "/__emulator/clock/advance", { json: huge })).status).toBe(413);
+    expect(await status(api().POST("/__emulator/clock/advance", { body: huge }))).toBe(413);
     expect(
-      (await call("POST", "/__emulator/tokens/revoke", { json: { token: "x", clientId: "y" } })).status,
+      await status(api().POST("/__emulator/tokens/revoke", { body: { token: "x", clientId: "y" } })),
     ).toBe(400);
-    expect((await call("GET", "/__emulator/jobs")).status).toBe(200);
-    expect((await call("GET", "/__emulator/journal?limit=5")).status).toBe(200);
-    expect((await call("GET", "/__emulator/journal?limit=0")).status).toBe(400);
-    expect((await call("GET", "/__emulator/faults")).status).toBe(200);
-    const added = await call("POST", "/__emulator/faults", { json: { route: "GET /nowhere", status: 503 } });
-    expect(added.status).toBe(201);
-    expect((await call("DELETE", `/__emulator/faults/${String(added.json().id)}`)).status).toBe(204);
-    expect((await call("DELETE", `/__emulator/faults/${String(added.json().id)}`)).status).toBe(404);
-    expect((await call("POST", "/__emulator/faults", { json: { status: 418 } })).status).toBe(400);
-    expect((await call("DELETE", "/__emulator/faults")).status).toBe(204);
+    await control.jobs();
+    await control.journal({ limit: 5 });
+    expect(await status(api().GET("/__emulator/journal", { params: { query: { limit: 0 } } }))).toBe(400);
+    await control.faults();
+    const added = await control.addFault({ route: "GET /nowhere", status: 503 });
+    expect(await control.removeFault(added.id)).toBe(true);
+    expect(await control.removeFault(added.id)).toBe(false);
+    // A status the spec does not allow, sent on purpose to see the 400.
+    const teapot = { status: 418 } as unknown as EmulatorFaultRuleInput;
+    expect(await status(api().POST("/__emulator/faults", { body: teapot }))).toBe(400);
+    await control.clearFaults();
   });
 
   it("control API for the inspector: events, tokens, thumbnails and limits, with their 400, 403 and 404", async () => {
     // `limit` ends the stream, so the recorder can read the whole body.
-    expect((await call("GET", "/__emulator/events?limit=1")).status).toBe(200);
-    expect((await call("GET", "/__emulator/events?limit=0")).status).toBe(400);
+    const events = (limit: number) =>
+      status(api().GET("/__emulator/events", { params: { query: { limit } }, parseAs: "text" }));
+    expect(await events(1)).toBe(200);
+    expect(await events(0)).toBe(400);
     const headers = await token();
-    const tokens = (await call("GET", "/__emulator/tokens")).json().tokens as { tokenId: string }[];
+    const tokens = await env().control.tokens();
     expect(tokens.length).toBeGreaterThan(0);
-    const tokenId = String(tokens[0]?.tokenId);
-    expect((await call("POST", "/__emulator/tokens/revoke", { json: { tokenId } })).json()).toEqual({
-      revoked: true,
-    });
+    expect(await env().control.revokeTokens({ tokenId: String(tokens[0]?.tokenId) })).toBe(true);
     expect((await call("GET", "/pie/psdService/hello", {}, headers)).status).toBe(401);
     const { body } = await maskRequest(env(), "sweep-thumbnail");
     expect((await call("POST", "/sensei/mask", { json: body }, await token())).status).toBe(202);
     const [job] = await env().control.jobs();
-    expect((await call("GET", `/__emulator/jobs/${job?.jobId}/thumbnails/0`)).status).toBe(200);
-    expect((await call("GET", `/__emulator/jobs/${job?.jobId}/thumbnails/7`)).status).toBe(404);
-    expect((await call("GET", "/__emulator/limits")).status).toBe(200);
+    const thumbnail = (index: number) =>
+      status(
+        api().GET("/__emulator/jobs/{jobId}/thumbnails/{index}", {
+          params: { path: { jobId: String(job?.jobId), index } },
+          parseAs: "arrayBuffer",
+        }),
+      );
+    expect(await thumbnail(0)).toBe(200);
+    expect(await thumbnail(7)).toBe(404);
+    await env().control.limits();
     // A page on another origin may not change state.
-    expect((await call("POST", "/__emulator/reset", {}, { origin: "http://evil.example" })).status).toBe(403);
+    expect(
+      await status(api().POST("/__emulator/reset", { headers: { origin: "http://evil.example" } })),
+    ).toBe(403);
   });
 
   it("storage: presign 200 and 400; objects 200, 403 and 404 for GET, HEAD and PUT", async () => {
     const { control } = env();
     expect(
-      (await call("POST", "/__emulator/storage/presign", { json: { key: "/bad", method: "GET" } })).status,
+      await status(api().POST("/__emulator/storage/presign", { body: { key: "/bad", method: "GET" } })),
     ).toBe(400);
-    await control.upload("sweep.bin", new Uint8Array([1, 2, 3]), "application/octet-stream");
-    const get = await control.presign("sweep.bin", "GET");
+    await control.putObject("sweep.bin", new Uint8Array([1, 2, 3]), "application/octet-stream");
+    const get = (await control.presign("sweep.bin", "GET")).url;
     expect((await call("GET", get)).status).toBe(200);
     expect((await call("HEAD", get)).status).toBe(200);
     expect((await call("GET", get.replace(/sig=[^&]+/, "sig=AAAA"))).status).toBe(403);
     expect((await call("HEAD", get.replace(/sig=[^&]+/, "sig=AAAA"))).status).toBe(403);
-    expect((await call("GET", await control.presign("missing.bin", "GET"))).status).toBe(404);
-    expect((await call("HEAD", await control.presign("missing.bin", "GET"))).status).toBe(404);
-    const put = await control.presign("sweep-expiring.bin", "PUT", 1);
+    expect((await call("GET", (await control.presign("missing.bin", "GET")).url)).status).toBe(404);
+    expect((await call("HEAD", (await control.presign("missing.bin", "GET")).url)).status).toBe(404);
+    const put = (await control.presign("sweep-expiring.bin", "PUT", { expiresIn: 1 })).url;
     await control.advanceClock(2_000);
     expect((await call("PUT", put, { text: "late" })).status).toBe(403);
   });
 
   it("current contract: every operation's 202, 400, 401, 403, 413, 415 and 422, status 200, and 404 for unknown jobs", async () => {
     const headers = await token();
-    const url = await env().control.upload("sweep-current.png", await subjectPng(64, 48), "image/png");
-    const missing = await env().control.presign("sweep-missing.png", "GET");
+    const url = await env().control.putObject("sweep-current.png", await subjectPng(64, 48), "image/png");
+    const missing = (await env().control.presign("sweep-missing.png", "GET")).url;
     const image = { source: { url } };
     const embedded = [{ destination: { embedded: "json" }, mediaType: "application/json" }];
     const submissions: [string, Record<string, unknown>][] = [
@@ -261,7 +273,7 @@ describe("contract sweep: every declared operation, its successes and its errors
   });
 
   it("reset: 204, and every job is gone", async () => {
-    expect((await call("POST", "/__emulator/reset")).status).toBe(204);
+    await env().control.reset();
     expect(await env().control.jobs()).toEqual([]);
   });
 

@@ -30,7 +30,7 @@ describe.each<Transport>(["in-process", "port"])("end to end on the current cont
     { per: "describe" },
   );
   const coffee = async () =>
-    env().control.upload("coffee-current.png", await readFixture(COFFEE.file), "image/png");
+    env().control.putObject("coffee-current.png", await readFixture(COFFEE.file), "image/png");
 
   it.each([
     ["mask", 1],
@@ -166,7 +166,7 @@ describe.each<Transport>(["in-process", "port"])("end to end on the current cont
     const wide = await sharp({ create: { width: 6001, height: 2, channels: 3, background: "#888" } })
       .png()
       .toBuffer();
-    const wideUrl = await env().control.upload("wide.png", new Uint8Array(wide), "image/png");
+    const wideUrl = await env().control.putObject("wide.png", new Uint8Array(wide), "image/png");
     const oversize = await callCurrent(env(), "POST", "/v2/remove-background", {
       image: { source: { url: wideUrl } },
     });

@@ -11,7 +11,7 @@ describe.each<Transport>(["in-process", "port"])("end to end, %s", (transport) =
   );
 
   async function uploadCoffee(key: string) {
-    return env().control.upload(key, await readFixture(COFFEE.file), "image/png");
+    return env().control.putObject(key, await readFixture(COFFEE.file), "image/png");
   }
 
   it("gets a token from the emulator's IMS and says hello with it", async () => {
@@ -28,14 +28,14 @@ describe.each<Transport>(["in-process", "port"])("end to end, %s", (transport) =
 
   it("creates a mask: a greyscale PNG of the input's size whose pixels are not all equal", async () => {
     const input = await uploadCoffee("coffee-mask-input.png");
-    const output = await env().control.presign("coffee-mask-output.png", "PUT");
+    const output = (await env().control.presign("coffee-mask-output.png", "PUT")).url;
     const job = await env().client.createMask({
       input: { href: input, storage: "external" },
       output: { href: output, storage: "external", mask: { format: "soft" } },
     });
     const done = await job.wait();
     expect(done).toMatchObject({ jobId: job.jobId, status: "succeeded" });
-    const facts = await imageFacts(await env().control.download("coffee-mask-output.png"));
+    const facts = await imageFacts(await env().control.getObject("coffee-mask-output.png"));
     expect(facts).toMatchObject({
       format: "png",
       width: COFFEE.width,
@@ -47,13 +47,13 @@ describe.each<Transport>(["in-process", "port"])("end to end, %s", (transport) =
 
   it("removes the background: an RGBA PNG (4 channels) of the input's size", async () => {
     const input = await uploadCoffee("coffee-cutout-input.png");
-    const output = await env().control.presign("coffee-cutout-output.png", "PUT");
+    const output = (await env().control.presign("coffee-cutout-output.png", "PUT")).url;
     const job = await env().client.removeBackground({
       input: { href: input, storage: "external" },
       output: { href: output, storage: "external" },
     });
     expect(await job.wait()).toMatchObject({ jobId: job.jobId, status: "succeeded" });
-    const facts = await imageFacts(await env().control.download("coffee-cutout-output.png"));
+    const facts = await imageFacts(await env().control.getObject("coffee-cutout-output.png"));
     expect(facts).toMatchObject({
       format: "png",
       width: COFFEE.width,

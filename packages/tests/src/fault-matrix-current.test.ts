@@ -54,7 +54,7 @@ const FAULTS: {
 
 describe.each(OPERATIONS)("fault matrix, current contract: $name", (operation) => {
   async function setup(env: Parameters<Parameters<typeof withEnvironment>[1]>[0]) {
-    const url = await env.control.upload("fault-input.png", await subjectPng(48, 32), "image/png");
+    const url = await env.control.putObject("fault-input.png", await subjectPng(48, 32), "image/png");
     return { image: { source: { url } } };
   }
 
@@ -156,7 +156,7 @@ const CLIENT_OPERATIONS = [
 
 describe.each(CLIENT_OPERATIONS)("fault matrix, current contract through the client: $name", (operation) => {
   async function start(env: Parameters<Parameters<typeof withEnvironment>[1]>[0]) {
-    const url = await env.control.upload("fault-input.png", await subjectPng(48, 32), "image/png");
+    const url = await env.control.putObject("fault-input.png", await subjectPng(48, 32), "image/png");
     const image = { source: { url } };
     return operation.name === "removeBackground"
       ? env.client.removeBackground({ image, mode: "mask" })

@@ -156,7 +156,7 @@ const SUBMIT_FAULTS: Row[] = [
   {
     fault: "409 (output exists and overwrite is false: the job fails)",
     mask: { overwrite: false },
-    arrange: (env) => env.control.upload("job-output.png", new Uint8Array([1, 2, 3]), "image/png"),
+    arrange: (env) => env.control.putObject("job-output.png", new Uint8Array([1, 2, 3]), "image/png"),
     attempts: 1,
     waits: [POLLS[0] ?? 0],
     outcome: jobFailed({ type: "FileOverwriteError", code: 409 }),

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { createPatientRedis, type FleetStatus, fleetStatus, QUEUE_NAME } from "@psapi/batch";
 import { type RedisServer, startRedisServer } from "@psapi/batch/redis-server";
 import { createEmulator, type JournalEntry } from "@psapi/mock-server";
+import { createEmulatorControl } from "@psapi/mock-server/control";
 import { listenEmulator } from "@psapi/mock-server/server";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -71,9 +72,8 @@ async function serveEmulator(faults: boolean) {
       : {},
   });
   const { url, close } = await listenEmulator(app.fetch);
-  const journal = async (): Promise<JournalEntry[]> =>
-    ((await (await app.request("/__emulator/journal?limit=200000")).json()) as { entries: JournalEntry[] })
-      .entries;
+  const control = createEmulatorControl({ baseUrl: url, fetch: async (request) => app.fetch(request) });
+  const journal = (): Promise<JournalEntry[]> => control.journal({ limit: 200_000 });
   return {
     url,
     journal,
@@ -193,9 +193,11 @@ describe("psapi batch --queue and psapi worker", () => {
   it("serves the fleet's emulator with the emulator server's keep-alive (65 s), not Node's 5 s", async () => {
     const emulator = await serveEmulator(false);
     try {
-      const res = await fetch(`${emulator.url}/__emulator/clock`);
-      expect(res.status).toBe(200);
-      expect(res.headers.get("keep-alive")).toBe("timeout=65");
+      const { response } = await createEmulatorControl({ baseUrl: emulator.url }).api.GET(
+        "/__emulator/clock",
+      );
+      expect(response.status).toBe(200);
+      expect(response.headers.get("keep-alive")).toBe("timeout=65");
     } finally {
       await emulator.close();
     }

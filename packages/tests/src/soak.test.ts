@@ -70,7 +70,7 @@ async function soak(env: TestEnvironment, cycle: number) {
   expect(new Set(jobs.map((job) => job.jobId))).toEqual(new Set(jobIds));
   // Every output was written and is a PNG.
   const signatures = await pool(JOBS, CONCURRENCY, async (index) => {
-    return [...(await control.download(`soak-${cycle}-${index}-output.png`)).subarray(0, 8)];
+    return [...(await control.getObject(`soak-${cycle}-${index}-output.png`)).subarray(0, 8)];
   });
   expect(signatures).toEqual(Array(JOBS).fill(PNG_SIGNATURE));
   // The faults really were injected, at about the configured rate.
@@ -209,7 +209,11 @@ describe(`bounded soak, current contract: ${CURRENT_JOBS} remove-background and 
     for (let cycle = 1; cycle <= 2; cycle++) {
       const started = performance.now();
       const urls = await pool(CURRENT_JOBS, CONCURRENCY, async (index) =>
-        env().control.upload(`current-${cycle}-${index}.png`, await subjectPng(64, 48, index), "image/png"),
+        env().control.putObject(
+          `current-${cycle}-${index}.png`,
+          await subjectPng(64, 48, index),
+          "image/png",
+        ),
       );
       const outcomes = await pool(CURRENT_JOBS, CONCURRENCY, async (index) => {
         const image = { source: { url: urls[index] } };

@@ -2,12 +2,13 @@ import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import type { BatchOperation } from "@psapi/batch";
 import { CliError, usageError } from "../cli-error.js";
-import type { BatchOptions } from "../commands/batch.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Session } from "../session.js";
+import { expand } from "./expand.js";
+import { finish } from "./finish.js";
+import type { BatchOptions } from "./options.js";
 import { createBatchDisplay } from "./progress.js";
 import { reachRedis } from "./reach-redis.js";
-import { expand, finish } from "./run-batch.js";
 
 /**
  * `psapi batch --queue`: puts the inputs on the fleet's queue (once each), then follows the

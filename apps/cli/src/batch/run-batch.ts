@@ -1,14 +1,15 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
-import type { BatchInput, BatchReport, BatchStorage } from "@psapi/batch";
+import { resolve } from "node:path";
+import type { BatchReport } from "@psapi/batch";
 import { CliError, usageError } from "../cli-error.js";
-import type { BatchOptions } from "../commands/batch.js";
 import { displayPath } from "../display.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Session } from "../session.js";
-import type { Target } from "../target.js";
+import { expand } from "./expand.js";
+import { finish } from "./finish.js";
+import type { BatchOptions } from "./options.js";
 import { createBatchDisplay } from "./progress.js";
 import { parseRateLimits } from "./rate-rules.js";
+import { storageOf } from "./storage.js";
 
 /**
  * `psapi batch`: expands the inputs, then runs them here (journal file) or, with `--queue`, hands
@@ -92,50 +93,4 @@ export async function runBatchCommand(session: Session, spec: string, options: B
     await journal.close();
   }
   await finish(session, report, reportPath);
-}
-
-/** Expands `<inputs>`, turning the library's TypeError into a usage error. */
-export async function expand(spec: string, cwd: string): Promise<BatchInput[]> {
-  const { expandInputs } = await import("@psapi/batch");
-  try {
-    return await expandInputs(spec, cwd);
-  } catch (error) {
-    if (error instanceof TypeError) {
-      throw usageError(
-        error.message.replace(/^\[@psapi\/batch\]\s*/, ""),
-        "give a directory, a glob, or a .csv/.jsonl manifest",
-      );
-    }
-    throw error;
-  }
-}
-
-/** The target's emulator storage as the runner's {@link BatchStorage}; Adobe has none. */
-export function storageOf(target: Target): BatchStorage | undefined {
-  return target.storage?.keyed;
-}
-
-/** Writes the report, prints the summary, and fails (exit 1) unless every input succeeded. */
-export async function finish(session: Session, report: BatchReport, reportPath: string): Promise<void> {
-  await mkdir(dirname(reportPath), { recursive: true });
-  await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  const { cwd } = session.context;
-  const earlier = report.earlierRun > 0 ? ` (${report.earlierRun} in an earlier run)` : "";
-  const doubt =
-    report.inDoubt > 0 ? `; ${report.inDoubt} submission(s) in doubt after a crash may have run twice` : "";
-  const text =
-    `${report.operation}: ${report.succeeded} of ${report.total} succeeded${earlier}, ${report.failed} failed` +
-    ` in ${(report.durationMs / 1000).toFixed(1)} s${doubt}\nreport: ${displayPath(reportPath, cwd)}`;
-  if (report.failed > 0) {
-    session.output.note(text);
-    const first = report.inputs.find((input) => input.status === "failed");
-    throw new CliError(
-      `${report.failed} of ${report.total} inputs failed (first: ${first?.key}: ${first?.error})`,
-      {
-        exitCode: ExitCode.apiFailure,
-        hint: `the report has each error; run again with --retry-failed to try them again`,
-      },
-    );
-  }
-  session.output.result(text, { report: displayPath(reportPath, cwd), ...report });
 }

@@ -1,9 +1,9 @@
 import type { Logger } from "@psapi/core";
 import { usageError } from "../cli-error.js";
-import type { WorkerOptions } from "../commands/batch.js";
 import type { Session } from "../session.js";
+import type { WorkerOptions } from "./options.js";
 import { parseRateLimits } from "./rate-rules.js";
-import { storageOf } from "./run-batch.js";
+import { storageOf } from "./storage.js";
 
 /**
  * `psapi worker --queue`: takes inputs from the fleet's queue until Ctrl-C, sharing with every

@@ -1,36 +1,10 @@
 import { OPERATIONS } from "@psapi/batch/operations";
 import { type Command, InvalidArgumentError, Option } from "commander";
+import type { BatchOptions, WorkerOptions } from "../batch/options.js";
 import { usageError } from "../cli-error.js";
-import { type GlobalOptions, timeoutOption } from "../options.js";
+import { timeoutOption } from "../options.js";
 import type { Session } from "../session.js";
 import { parsePositiveNumber } from "../validate.js";
-
-/** The options of `psapi batch`. */
-export interface BatchOptions extends GlobalOptions {
-  op: string;
-  out: string;
-  journal?: string;
-  report?: string;
-  concurrency: number;
-  maxAttempts: number;
-  retryFailed?: boolean;
-  rateLimits?: string;
-  timeout: number;
-  queue?: URL;
-  batchId?: string;
-  status?: boolean;
-  wait: boolean;
-}
-
-/** The options of `psapi worker`. */
-export interface WorkerOptions extends GlobalOptions {
-  queue: URL;
-  concurrency: number;
-  maxAttempts: number;
-  rateLimits: string;
-  timeout: number;
-  lockDuration: number;
-}
 
 function parseInteger(value: string): number {
   const number = parsePositiveNumber(value);

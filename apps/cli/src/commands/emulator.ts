@@ -11,7 +11,7 @@ const SIGNAL_GRACE_MS = 500;
 
 /**
  * `psapi emulator [flags...]`: serves the emulator on a local port until Ctrl-C by running the
- * mock-server's own server entry (`@psapi/mock-server/server`) with the given flags, so
+ * mock-server's own program (`@psapi/mock-server/main`) with the given flags, so
  * that `psapi emulator` and `pnpm emulator` are one server with one set of flags.
  *
  * @param program - The program to add the command to.
@@ -48,7 +48,7 @@ export function registerEmulator(program: Command, session: Session): void {
       const { signal } = session.context;
       let serverScript: string;
       try {
-        serverScript = createRequire(import.meta.url).resolve("@psapi/mock-server/server");
+        serverScript = createRequire(import.meta.url).resolve("@psapi/mock-server/main");
       } catch {
         throw new CliError("the emulator's server is not built", {
           hint: "run: pnpm --filter @psapi/mock-server build",

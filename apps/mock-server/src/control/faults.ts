@@ -1,3 +1,4 @@
+import type { components } from "@psapi/openapi-types/emulator";
 import { compileRoute, matchesRoute, type RoutePattern } from "../lib/route-pattern.js";
 import type { FaultRuleInput, FaultStatus } from "../options.js";
 import { mulberry32 } from "./prng.js";
@@ -10,13 +11,11 @@ export interface FaultAction {
   latencyMs?: number;
 }
 
-/** A fault rule as the control API lists it. */
-export interface FaultRule extends FaultRuleInput {
-  id: string;
-  route: string;
-  /** How many requests this rule has hit so far. */
-  hits: number;
-}
+/**
+ * A fault rule as the control API lists it (`FaultRule` of `openapi/emulator.yaml`): the input's
+ * fields plus its `id`, its `route` with the default filled in, and the `hits` so far.
+ */
+export type FaultRule = FaultRuleInput & Pick<components["schemas"]["FaultRule"], "id" | "route" | "hits">;
 
 const FAULT_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 /** Most rules kept: every request walks the table, and the control API must not grow it without bound. */

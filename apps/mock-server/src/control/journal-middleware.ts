@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from "hono";
 import type { EmulatorContext, EmulatorContextType, EmulatorEnv } from "../context.js";
 import { ConnectionResetFault } from "../http/errors.js";
-import { captureRequest } from "../inspector/request-record.js";
 import { OBJECTS_PATH } from "../storage/signing.js";
 import { redactQuery } from "./journal.js";
+import { type CapturedRequest, isTextual, MAX_BODY } from "./request-record.js";
 
 async function errorName(response: Response): Promise<string | undefined> {
   if (!response.headers.get("content-type")?.includes("json")) return undefined;
@@ -14,6 +14,40 @@ async function errorName(response: Response): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Captures the headers and body of the request being answered, for the journal. It reads only what
+ * the handler already read (Hono caches a body once parsed), so recording never consumes or copies
+ * a stream; a body the emulator did not read (a request refused before its body mattered) is noted
+ * by its size. Cheap on purpose (every request pays it): redaction waits for {@link redactRequest}.
+ */
+export async function captureRequest(c: EmulatorContextType): Promise<CapturedRequest> {
+  const headers = c.env?.incoming?.headers ?? c.req.raw.headers;
+  const cache = c.req.bodyCache;
+  const header = (name: string) =>
+    headers instanceof Headers ? (headers.get(name) ?? undefined) : String(headers[name] ?? "") || undefined;
+  try {
+    if (cache.formData) {
+      const form: [string, string][] = [];
+      (await cache.formData).forEach((value, name) => {
+        form.push([name, typeof value === "string" ? value : `(file, ${value.size} bytes)`]);
+      });
+      return { headers, form };
+    }
+    if (cache.text) return { headers, text: (await cache.text).slice(0, MAX_BODY * 2) };
+    if (cache.arrayBuffer) {
+      const bytes = await cache.arrayBuffer;
+      const contentType = header("content-type") ?? "";
+      return isTextual(contentType) && bytes.byteLength <= MAX_BODY
+        ? { headers, text: new TextDecoder().decode(bytes) }
+        : { headers, note: `(${bytes.byteLength} bytes of ${contentType || "unknown type"})` };
+    }
+  } catch {
+    return { headers, note: "(unreadable body)" };
+  }
+  const length = Number(header("content-length") ?? 0);
+  return length > 0 ? { headers, note: `(${length} bytes, not read by the emulator)` } : { headers };
 }
 
 /**

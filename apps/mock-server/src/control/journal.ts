@@ -1,27 +1,12 @@
 import { isSecretName, REDACTED, redactText } from "@psapi/core";
-import { type CapturedRequest, type RequestRecord, redactRequest } from "../inspector/request-record.js";
+import type { components } from "@psapi/openapi-types/emulator";
+import { type CapturedRequest, redactRequest } from "./request-record.js";
 
-/** One recorded request, every secret redacted (query values, headers, body). */
-export interface JournalEntry {
-  id: number;
-  /** Emulator time the request arrived, ISO 8601. */
-  time: string;
-  method: string;
-  path: string;
-  /** Query parameters, with secret ones (`sig`, `client_secret`, tokens, codes) replaced by `[REDACTED]`. */
-  query: Record<string, string>;
-  /** Response status; 0 when the connection was reset. */
-  status: number;
-  durationMs: number;
-  /** The client whose token authorised the call, when the gateway checked one. */
-  clientId?: string;
-  /** The fault injected, e.g. `"503"`, `"reset"`, `"latency=500"`. */
-  fault?: string;
-  /** Adobe's error `type`, gateway `error_code` or OAuth `error` of an error answer. */
-  error?: string;
-  /** The request's headers and body, secrets redacted (see `redactRequest`). */
-  request?: RequestRecord;
-}
+/**
+ * One recorded request, every secret redacted (query values, headers, body): `JournalEntry` of
+ * `openapi/emulator.yaml`.
+ */
+export type JournalEntry = components["schemas"]["JournalEntry"];
 
 /** What {@link Journal.record} takes: the entry as captured, not yet redacted. */
 export type JournalRecord = Omit<JournalEntry, "id" | "time" | "request"> & {
@@ -57,7 +42,7 @@ export class Journal {
    * `max` entries on every request once full, on the bench's hot path). The ISO time is made when
    * listing, not per request.
    */
-  #ring: (JournalRecord & { id: number; request?: RequestRecord })[] = [];
+  #ring: (JournalRecord & { id: number; request?: JournalEntry["request"] })[] = [];
   #next = 0;
   #nextId = 1;
 

@@ -1,5 +1,5 @@
 import sharp from "sharp";
-import { boxBlur } from "./segmentation.js";
+import { boxBlur } from "./filters.js";
 
 /** Longest side of the copy the local colours are estimated on. */
 const ESTIMATE_SIZE = 256;

@@ -1,20 +1,13 @@
+import type { components } from "@psapi/openapi-types/photoshop-current";
 import { writePsdUint8Array } from "ag-psd";
 import sharp from "sharp";
-import { asBytes } from "./raster.js";
+import { asBytes, type RawImage } from "./raster.js";
 
 /** The output media types the current contract's image operations write. */
-export type OutputMediaType = "image/png" | "image/jpeg" | "image/webp" | "image/vnd.adobe.photoshop";
+export type OutputMediaType = components["schemas"]["RemoveBackgroundMediaType"];
 
 /** The PSD media type (Adobe's spelling). */
 export const PSD_MEDIA_TYPE = "image/vnd.adobe.photoshop";
-
-/** Raw interleaved 8-bit pixels: 1 channel (grey), 3 (sRGB) or 4 (sRGB + alpha, not premultiplied). */
-export interface RawImage {
-  data: Uint8Array;
-  width: number;
-  height: number;
-  channels: 1 | 3 | 4;
-}
 
 /** One layer of {@link writeLayeredPsd}, bottom first. */
 export interface PsdLayer {

@@ -1,4 +1,5 @@
 import { encodeImage } from "./encode.js";
+import { labelComponents } from "./filters.js";
 import {
   decodeRaster,
   type ImageLimits,
@@ -8,7 +9,7 @@ import {
 } from "./input.js";
 import { upscaleMask, workingMask } from "./mask.js";
 import { asBytes, type BoundingBox, boundingBox } from "./raster.js";
-import { DEFAULT_SEGMENTATION, labelComponents } from "./segmentation.js";
+import { DEFAULT_SEGMENTATION } from "./segmentation.js";
 
 /** Adobe's documented input limit of the masking endpoints: 4000 × 4000 px, images and masks. */
 export const MASKING_MAX_DIMENSION = 4000;

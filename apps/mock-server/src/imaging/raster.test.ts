@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RawImage } from "./encode.js";
+import type { RawImage } from "./raster.js";
 import { asBytes, cropRaw } from "./raster.js";
 
 describe("raw pixel helpers", () => {

@@ -1,4 +1,10 @@
-import type { RawImage } from "./encode.js";
+/** Raw interleaved 8-bit pixels: 1 channel (grey), 3 (sRGB) or 4 (sRGB + alpha, not premultiplied). */
+export interface RawImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+}
 
 /** A pixel rectangle, origin top-left (the spec's `ImageBoundingBox`). */
 export interface BoundingBox {

@@ -1,10 +1,10 @@
 import sharp from "sharp";
 import { decontaminate } from "./decontaminate.js";
 import { type EncodedImage, encodeImage } from "./encode.js";
+import { boxBlur } from "./filters.js";
 import { upscaleMask } from "./mask.js";
 import { type MaskingOptions, readMask, readMaskingImage } from "./mask-objects.js";
 import { asBytes, type BoundingBox, boundingBox, joinAlpha } from "./raster.js";
-import { boxBlur } from "./segmentation.js";
 
 /** Longest side of the copy the guided filter runs on. */
 export const REFINE_WORKING_SIZE = 1024;

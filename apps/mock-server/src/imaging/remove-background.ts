@@ -5,12 +5,11 @@ import {
   type OutputMediaType,
   PSD_MEDIA_TYPE,
   type PsdLayer,
-  type RawImage,
   writeLayeredPsd,
 } from "./encode.js";
 import type { ImageLimits, RasterFormat } from "./input.js";
 import { decodeRgb, upscaleMask, workingMask } from "./mask.js";
-import { asBytes, boundingBox, cropRaw, joinAlpha } from "./raster.js";
+import { asBytes, boundingBox, cropRaw, joinAlpha, type RawImage } from "./raster.js";
 
 /** What `/v2/remove-background` returns: the subject on transparency, its mask, or a layered PSD. */
 export type RemoveBackgroundMode = "cutout" | "mask" | "psd";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { otsuThreshold, segmentSubject } from "./segmentation.js";
+import { otsuThreshold } from "./filters.js";
+import { segmentSubject } from "./segmentation.js";
 
 /** An RGBA image filled with `background`, with `paint(x, y)` giving the colour of other pixels. */
 function image(

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import type { components } from "@psapi/openapi-types/emulator";
 import { jwtVerify, SignJWT } from "jose";
 import { BoundedMap } from "../lib/bounded-map.js";
 import type { EmulatorTime } from "../lib/clock.js";
@@ -23,17 +24,11 @@ interface VerifiedToken extends TokenClaims {
   expiresAt: number;
 }
 
-/** An issued access token as the control API lists it: never the token itself. */
-export interface IssuedTokenView {
-  /** The token's `id` claim: names it without being a credential. */
-  tokenId: string;
-  clientId: string;
-  scopes: string[];
-  issuedAt: string;
-  expiresAt: string;
-  /** `revoked` wins over `expired`. */
-  state: "valid" | "expired" | "revoked";
-}
+/**
+ * An issued access token as the control API lists it, never the token itself (`IssuedToken` of
+ * `openapi/emulator.yaml`); `revoked` wins over `expired`.
+ */
+export type IssuedTokenView = components["schemas"]["IssuedToken"];
 
 interface Grant {
   clientId: string;

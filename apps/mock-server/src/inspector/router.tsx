@@ -4,21 +4,16 @@ import { Hono } from "hono";
 import { html } from "hono/html";
 import { secureHeaders } from "hono/secure-headers";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
+import { limitsSnapshot } from "../control/inspector-routes.js";
 import { resourceNotFound } from "../http/errors.js";
 import { jobSummary } from "../jobs/job-views.js";
+import { ClockView } from "./clock-view.js";
+import { FaultsView } from "./faults-view.js";
 import { jobImages, ownStoreKey } from "./job-images.js";
-import {
-  ClockView,
-  FaultsView,
-  type InspectorJob,
-  JobsView,
-  Layout,
-  RequestsView,
-  TokensView,
-  UI_PATH,
-  VIEWS,
-  type ViewId,
-} from "./views.js";
+import { type InspectorJob, JobsView } from "./jobs-view.js";
+import { Layout, UI_PATH, VIEWS, type ViewId } from "./layout.js";
+import { RequestsView } from "./requests-view.js";
+import { TokensView } from "./tokens-view.js";
 
 /** Jobs and journal entries one page shows at most (the journal keeps up to 1000). */
 const PAGE_LIMIT = 200;
@@ -123,15 +118,7 @@ export function createInspectorRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
         return <TokensView tokens={ctx.tokens.list()} clients={clients()} now={now} />;
       case "faults":
         return (
-          <FaultsView
-            rules={ctx.faults.list()}
-            seed={ctx.options.faultSeed}
-            limits={{
-              rateLimitsEnabled: ctx.options.rateLimits.length > 0,
-              rateLimits: ctx.rateLimiter.snapshot(now),
-              trialQuota: ctx.quota.snapshot(),
-            }}
-          />
+          <FaultsView rules={ctx.faults.list()} seed={ctx.options.faultSeed} limits={limitsSnapshot(ctx)} />
         );
       case "clock":
         return (

@@ -1,4 +1,5 @@
-import type { Job, JobKind, ManifestRequest, SenseiRequest } from "./jobs.js";
+import type { components } from "@psapi/openapi-types/emulator";
+import type { Job, JobKind } from "./jobs.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -33,41 +34,6 @@ export function jobLinkBody(job: Job) {
   return { _links: { self: { href: statusUrl(job) } } };
 }
 
-/** `GET /sensei/status/{jobId}`: input href, the request's output echoed on success, `errors` on failure. */
-export function senseiStatusBody(job: Job) {
-  const request = job.request as SenseiRequest;
-  return {
-    jobId: job.id,
-    status: job.status,
-    created: iso(job.createdAt),
-    modified: iso(job.modifiedAt),
-    input: request.input.href,
-    ...(job.status === "succeeded" ? { output: request.output } : {}),
-    ...(request.options ? { options: request.options } : {}),
-    ...(job.errors ? { errors: job.errors } : {}),
-    _links: { self: { href: statusUrl(job) } },
-  };
-}
-
-/** `GET /pie/psdService/status/{jobId}`: one output per input, with the manifest or `errors`. */
-export function psdStatusBody(job: Job) {
-  const request = job.request as ManifestRequest;
-  return {
-    jobId: job.id,
-    outputs: [
-      {
-        input: request.inputs[0]?.href ?? "",
-        status: job.status,
-        created: iso(job.createdAt),
-        modified: iso(job.modifiedAt),
-        ...(job.manifest ?? {}),
-        ...(job.errors ? { errors: job.errors } : {}),
-      },
-    ],
-    _links: { self: { href: statusUrl(job) } },
-  };
-}
-
 /**
  * A status body as JSON text, made once per job state: a status body changes only when the job
  * does, and pollers (the bench's hot path) read the same state many times.
@@ -79,7 +45,7 @@ export function statusJson(job: Job, build: (job: Job) => object): string {
 }
 
 /** A job as the control API lists it: no hrefs, since pre-signed URLs are credentials. */
-export function jobSummary(job: Job) {
+export function jobSummary(job: Job): components["schemas"]["JobSummary"] {
   return {
     jobId: job.id,
     kind: job.kind,

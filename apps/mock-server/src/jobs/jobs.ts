@@ -1,26 +1,23 @@
 import { randomUUID } from "node:crypto";
+import type { components as EmulatorComponents } from "@psapi/openapi-types/emulator";
 import type { components } from "@psapi/openapi-types/photoshop-current";
 import { ServiceError, type ServiceErrorBody } from "../http/errors.js";
 import type { DocumentManifest } from "../imaging/manifest-types.js";
 import { BoundedMap } from "../lib/bounded-map.js";
 import type { EmulatorTime } from "../lib/clock.js";
 import type { Imaging, JobTiming } from "../options.js";
-import type { AssetMover, AssetRef } from "./assets.js";
+import type { AssetMover, AssetRef } from "../retired/assets.js";
+
+type EmulatorSchemas = EmulatorComponents["schemas"];
+
+/** The kinds of job the emulator runs (`JobKind` of `openapi/emulator.yaml`). */
+export type JobKind = EmulatorSchemas["JobKind"];
 
 /** The kinds of job of the retired contract (`/sensei/*`, `/pie/psdService/*`). */
-export type RetiredJobKind = "mask" | "cutout" | "manifest";
+export type RetiredJobKind = Extract<JobKind, "mask" | "cutout" | "manifest">;
 
 /** The kinds of job of the current contract (`/v2/*`, `/v1/mask-*` …), run by a {@link JobTask}. */
-export type CurrentJobKind =
-  | "remove-background"
-  | "generate-manifest"
-  | "mask-objects"
-  | "mask-body-parts"
-  | "refine-mask"
-  | "fill-masked-areas";
-
-/** The kinds of job the emulator runs. */
-export type JobKind = RetiredJobKind | CurrentJobKind;
+export type CurrentJobKind = Exclude<JobKind, RetiredJobKind>;
 
 /** Why a current-contract job failed: a code and a message safe to show (no URL). */
 export interface JobFailure {
@@ -60,8 +57,8 @@ export interface TaskContext {
  */
 export type JobTask = (context: TaskContext) => Promise<TaskOutcome>;
 
-/** A job's lifecycle state. */
-export type JobStatus = "pending" | "running" | "succeeded" | "failed";
+/** A job's lifecycle state (`JobState` of `openapi/emulator.yaml`). */
+export type JobStatus = EmulatorSchemas["JobState"];
 
 /** The validated body of a sensei request (mask or cutout). */
 export interface SenseiRequest {

@@ -1,44 +1,15 @@
 import { Hono } from "hono";
 import type { EmulatorContext, EmulatorContextType, EmulatorEnv } from "../context.js";
-import { publicOrigin } from "../context.js";
-import { inputValidationError, issue, StorageError } from "../http/errors.js";
-import { bodyValidator } from "../http/openapi-validator.js";
-import { readJsonBody } from "../http/request-body.js";
+import { StorageError } from "../http/errors.js";
 import { isValidKey, OBJECTS_PATH, type SignedMethod } from "./signing.js";
 
-interface PresignRequest {
-  key: string;
-  method: SignedMethod;
-  expiresIn?: number;
-}
-
-const DEFAULT_EXPIRES_IN = 3600;
-
 /**
- * `/__emulator/storage`: `POST /presign` mints pre-signed URLs; `/objects/{key}` serves GET, HEAD
- * and PUT on them. Expired or tampered URLs get 403 with an S3-style XML error.
+ * `/__emulator/storage/objects/{key}`: GET, HEAD and PUT on pre-signed URLs (minted by the control
+ * API's `POST /__emulator/storage/presign`). Expired or tampered URLs get 403 with an S3-style XML
+ * error.
  */
 export function createStorageRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   const router = new Hono<EmulatorEnv>();
-
-  const validatePresign = bodyValidator("emulator.yaml", "presignStorageUrl");
-
-  router.post("/presign", async (c) => {
-    const body = await readJsonBody<PresignRequest>(c, validatePresign);
-    if (!isValidKey(body.key)) {
-      throw inputValidationError("Invalid object key", [
-        issue("/key", "key", "must be 1-1024 characters, no leading slash, no empty, . or .. segments"),
-      ]);
-    }
-    const expiresIn = body.expiresIn ?? DEFAULT_EXPIRES_IN;
-    const expires = Math.floor(ctx.time.now() / 1000) + expiresIn;
-    return c.json({
-      url: ctx.signer.presign(publicOrigin(ctx, c), body.method, body.key, expires),
-      method: body.method,
-      key: body.key,
-      expiresAt: new Date(expires * 1000).toISOString(),
-    });
-  });
 
   const objectKey = (c: EmulatorContextType, method: SignedMethod): string => {
     const url = new URL(c.req.url);

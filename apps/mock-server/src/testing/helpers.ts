@@ -2,6 +2,7 @@ import { createFakeClock } from "@psapi/core/testing";
 import sharp from "sharp";
 import { expect } from "vitest";
 import { type CreateEmulatorOptions, createEmulator } from "../app.js";
+import { createEmulatorControl, type EmulatorControl } from "../control-client/control-client.js";
 
 /** When the emulator's tests start, unless they say otherwise: 2026-11-23T18:00:00Z. */
 export const TEST_START = Date.UTC(2026, 10, 23, 18, 0, 0);
@@ -51,15 +52,18 @@ export async function authHeaders(app: App): Promise<Record<string, string>> {
   return { authorization: `Bearer ${await getToken(app)}`, "x-api-key": CLIENT_ID };
 }
 
+/** The control client on an in-process emulator (its origin as `app.request` gives it). */
+export function controlOf(app: App): EmulatorControl {
+  return createEmulatorControl({ baseUrl: "http://localhost", fetch: async (request) => app.fetch(request) });
+}
+
 export async function presign(
   app: App,
   key: string,
   method: "GET" | "PUT",
   expiresIn?: number,
 ): Promise<string> {
-  const res = await app.request("/__emulator/storage/presign", postJson({ key, method, expiresIn }));
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { url: string }).url;
+  return (await controlOf(app).presign(key, method, expiresIn === undefined ? {} : { expiresIn })).url;
 }
 
 export async function upload(
@@ -68,17 +72,11 @@ export async function upload(
   bytes: Uint8Array,
   contentType = "image/png",
 ): Promise<void> {
-  const res = await app.request(await presign(app, key, "PUT"), {
-    method: "PUT",
-    body: new Uint8Array(bytes),
-    headers: { "content-type": contentType },
-  });
-  expect(res.status).toBe(200);
+  await controlOf(app).putObject(key, new Uint8Array(bytes), contentType);
 }
 
 export async function advance(app: App, ms: number): Promise<void> {
-  const res = await app.request("/__emulator/clock/advance", postJson({ ms }));
-  expect(res.status).toBe(200);
+  await controlOf(app).advanceClock(ms);
 }
 
 /** A PNG with a red disc on white: a subject the mask must find. */

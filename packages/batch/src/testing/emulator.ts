@@ -1,10 +1,11 @@
 // Test helper: an in-process emulator, a client that goes through a rate limiter, and the
 // emulator's storage as the runner's BatchStorage.
-import { copyFile, mkdir, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createServerToServerAuth } from "@psapi/auth";
 import { createPhotoshopClient } from "@psapi/client";
-import { type CreateEmulatorOptions, createEmulator, type JournalEntry } from "@psapi/mock-server";
+import { type CreateEmulatorOptions, createEmulator } from "@psapi/mock-server";
+import { createEmulatorControl, type EmulatorJournalQuery } from "@psapi/mock-server/control";
 import { type BatchInput, expandInputs } from "../inputs.js";
 import { createRateLimitedFetch } from "../rate-limited-fetch.js";
 import { createMemoryRateLimiter } from "../rate-limiter.js";
@@ -48,51 +49,17 @@ export function startEmulator(options: CreateEmulatorOptions & { clientRules?: r
     timeoutMs: 0,
     retry: { baseDelayMs: 20 },
   });
-  const presign = async (key: string, method: "GET" | "PUT") => {
-    const response = await fetch(
-      new Request(`${ORIGIN}/__emulator/storage/presign`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ key, method }),
-      }),
-    );
-    return ((await response.json()) as { url: string }).url;
-  };
+  const control = createEmulatorControl({ baseUrl: ORIGIN, fetch });
   const storage: BatchStorage = {
-    async upload(key, path, signal) {
-      const { readFile } = await import("node:fs/promises");
-      const put = await presign(key, "PUT");
-      const response = await fetch(
-        new Request(put, {
-          method: "PUT",
-          body: await readFile(path),
-          headers: { "content-type": "image/png" },
-          signal,
-        }),
-      );
-      if (!response.ok) throw new Error(`upload failed: ${response.status}`);
-      return presign(key, "GET");
-    },
-    outputUrl: (key) => presign(key, "PUT"),
+    upload: async (key, path, signal) =>
+      control.putObject(key, new Uint8Array(await readFile(path)), "image/png", { signal }),
+    outputUrl: async (key) => (await control.presign(key, "PUT")).url,
     async download(key, path, signal) {
-      const response = await fetch(new Request(await presign(key, "GET"), { signal }));
-      if (!response.ok) throw new Error(`download failed: ${response.status}`);
-      const bytes = new Uint8Array(await response.arrayBuffer());
+      const bytes = await control.getObject(key, { signal });
       await writeFile(path, bytes);
       return bytes.byteLength;
     },
   };
-  const journal = async (filter = ""): Promise<JournalEntry[]> => {
-    const response = await fetch(new Request(`${ORIGIN}/__emulator/journal?limit=100000${filter}`));
-    return ((await response.json()) as { entries: JournalEntry[] }).entries;
-  };
-  const control = (path: string, body: unknown) =>
-    fetch(
-      new Request(`${ORIGIN}/__emulator${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      }),
-    );
+  const journal = (query: EmulatorJournalQuery = {}) => control.journal({ limit: 100_000, ...query });
   return { app, fetch, auth, client, storage, journal, control };
 }

@@ -1,3 +1,4 @@
+import { createEmulatorControl, type EmulatorControl } from "@psapi/mock-server/control";
 import fc from "fast-check";
 import type { ConformanceChecker } from "../conformance/checker.js";
 import { type Credential, type FuzzRequest, requestArbitrary } from "./request-arbitrary.js";
@@ -65,11 +66,14 @@ class Credentials {
   /** Every credential ever handed out, with the client it belongs to, newest last. */
   readonly secrets: { value: string; owner: string }[] = [];
 
+  private readonly control: EmulatorControl;
+
   constructor(
     private readonly fetch: FuzzFetch,
     private readonly origin: string,
     private readonly clients: FuzzClients,
   ) {
+    this.control = createEmulatorControl({ baseUrl: origin, fetch });
     const { main, other } = clients;
     this.values.set("apiKey", main.clientId);
     this.values.set("otherApiKey", other.clientId);
@@ -101,22 +105,17 @@ class Credentials {
 
   /** Mints an expired and a revoked token, then valid ones for both clients. */
   async setUp(): Promise<void> {
-    const json = { "content-type": "application/json" };
     this.values.set("expiredToken", await this.token(this.clients.main));
-    await this.call("/__emulator/clock/advance", { method: "POST", headers: json, body: '{"ms":86400000}' });
+    await this.control.advanceClock(86_400_000);
     const revoked = await this.token(this.clients.main);
     this.values.set("revokedToken", revoked);
-    await this.call("/__emulator/tokens/revoke", {
-      method: "POST",
-      headers: json,
-      body: JSON.stringify({ token: revoked }),
-    });
+    await this.control.revokeTokens({ token: revoked });
     await this.restore();
   }
 
   /** After a fuzzed control request: no fault rule left behind, and valid tokens again. */
   async restore(): Promise<void> {
-    await this.call("/__emulator/faults", { method: "DELETE" });
+    await this.control.clearFaults();
     this.values.set("token", await this.token(this.clients.main));
     this.values.set("otherToken", await this.token(this.clients.other));
   }

@@ -2,12 +2,12 @@ import { createServerToServerAuth, type PhotoshopAuth } from "@psapi/auth";
 import { createPhotoshopClient, type PhotoshopClient, type PhotoshopClientOptions } from "@psapi/client";
 import { createFakeClock, type FakeClock } from "@psapi/core/testing";
 import { createEmulator, type EmulatorOptions } from "@psapi/mock-server";
+import { createEmulatorControl, type EmulatorControl } from "@psapi/mock-server/control";
 import { listenEmulator } from "@psapi/mock-server/server";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { createConformanceChecker } from "../conformance/checker.js";
 import { type GlobalFetchLike, type RecordingFetch, recordingFetch } from "../conformance/recording-fetch.js";
 import { loadPsapiSpecs } from "../conformance/spec-documents.js";
-import { type EmulatorControl, emulatorControl } from "./emulator-control.js";
 
 /** The emulator's demo credentials (`DEMO_CLIENT` in `@psapi/mock-server`). */
 export const DEMO_CREDENTIALS = { clientId: "psapi-demo-client", clientSecret: "psapi-demo-secret" } as const;
@@ -98,12 +98,14 @@ const IN_PROCESS_ORIGIN = "http://127.0.0.1:4010";
  */
 export async function createTestEnvironment(options: EnvironmentOptions = {}): Promise<TestEnvironment> {
   // Before virtual time skips ahead, the emulator finishes the image work it has started, so a
-  // poller never outruns a job (POST /__emulator/clock/advance {ms: 0} waits for that work).
+  // poller never outruns a job (advancing the clock by 0 waits for that work).
   let control: EmulatorControl | undefined;
   const clock = createFakeClock({
     start: Date.UTC(2026, 0, 1),
     autoAdvance: true,
-    quiesce: () => control?.advanceClock(0) ?? Promise.resolve(),
+    quiesce: async () => {
+      await control?.advanceClock(0);
+    },
   });
   const stop = new AbortController();
   let baseUrl = IN_PROCESS_ORIGIN;
@@ -137,7 +139,8 @@ export async function createTestEnvironment(options: EnvironmentOptions = {}): P
     clock: clock.view("client"),
     random: FIXED_RANDOM,
   });
-  control = emulatorControl(baseUrl, clock.track(recorder.fetch));
+  const tracked = clock.track(recorder.fetch);
+  control = createEmulatorControl({ baseUrl, fetch: (request) => tracked(request) });
   return {
     baseUrl,
     clock,

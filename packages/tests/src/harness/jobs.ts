@@ -38,13 +38,13 @@ export async function maskRequest(
   const inputKey = `${name}-input.png`;
   const outputKey = `${name}-output.png`;
   if (!options.withoutInput) {
-    await env.control.upload(inputKey, await subjectPng(width, height, options.seed), "image/png");
+    await env.control.putObject(inputKey, await subjectPng(width, height, options.seed), "image/png");
   }
   const input =
     options.inputExpiresIn === undefined
-      ? await env.control.presign(inputKey, "GET")
-      : await env.control.presign(inputKey, "GET", options.inputExpiresIn);
-  const output = await env.control.presign(outputKey, "PUT");
+      ? (await env.control.presign(inputKey, "GET")).url
+      : (await env.control.presign(inputKey, "GET", { expiresIn: options.inputExpiresIn })).url;
+  const output = (await env.control.presign(outputKey, "PUT")).url;
   return {
     body: {
       input: { href: input, storage: "external" },

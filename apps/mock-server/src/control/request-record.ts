@@ -1,16 +1,15 @@
 import { isSecretName, REDACTED, redactDeep, redactText } from "@psapi/core";
-import type { EmulatorContextType } from "../context.js";
+import type { components } from "@psapi/openapi-types/emulator";
 
-/** What the journal keeps of a request beyond its line: headers and body, secrets redacted. */
-export interface RequestRecord {
-  headers: Record<string, string>;
-  /** The body as text (JSON pretty-printed), a note for binary or unread bodies; absent when empty. */
-  body?: string;
-}
+/**
+ * What the journal keeps of a request beyond its line: headers and body, secrets redacted
+ * (`RecordedRequest` of `openapi/emulator.yaml`).
+ */
+export type RequestRecord = components["schemas"]["RecordedRequest"];
 
 /** Longest header value and body text kept; the journal holds up to 1000 entries. */
 const MAX_VALUE = 1_024;
-const MAX_BODY = 8_192;
+export const MAX_BODY = 8_192;
 const MAX_HEADERS = 64;
 
 const clip = (text: string, max: number) =>
@@ -21,7 +20,8 @@ function redactValue(name: string, value: string): string {
   return isSecretName(name) ? REDACTED : clip(redactText(value), MAX_VALUE);
 }
 
-function isTextual(contentType: string): boolean {
+/** Whether a body of this content type is shown as text. */
+export function isTextual(contentType: string): boolean {
   return /json|text\/|x-www-form-urlencoded|xml/i.test(contentType);
 }
 
@@ -42,40 +42,6 @@ export interface CapturedRequest {
   /** The body text (clipped), or a note for a binary or unread body. */
   text?: string;
   note?: string;
-}
-
-/**
- * Captures the headers and body of the request being answered, for the journal. It reads only what
- * the handler already read (Hono caches a body once parsed), so recording never consumes or copies
- * a stream; a body the emulator did not read (a request refused before its body mattered) is noted
- * by its size. Cheap on purpose (every request pays it): redaction waits for {@link redactRequest}.
- */
-export async function captureRequest(c: EmulatorContextType): Promise<CapturedRequest> {
-  const headers = c.env?.incoming?.headers ?? c.req.raw.headers;
-  const cache = c.req.bodyCache;
-  const header = (name: string) =>
-    headers instanceof Headers ? (headers.get(name) ?? undefined) : String(headers[name] ?? "") || undefined;
-  try {
-    if (cache.formData) {
-      const form: [string, string][] = [];
-      (await cache.formData).forEach((value, name) => {
-        form.push([name, typeof value === "string" ? value : `(file, ${value.size} bytes)`]);
-      });
-      return { headers, form };
-    }
-    if (cache.text) return { headers, text: (await cache.text).slice(0, MAX_BODY * 2) };
-    if (cache.arrayBuffer) {
-      const bytes = await cache.arrayBuffer;
-      const contentType = header("content-type") ?? "";
-      return isTextual(contentType) && bytes.byteLength <= MAX_BODY
-        ? { headers, text: new TextDecoder().decode(bytes) }
-        : { headers, note: `(${bytes.byteLength} bytes of ${contentType || "unknown type"})` };
-    }
-  } catch {
-    return { headers, note: "(unreadable body)" };
-  }
-  const length = Number(header("content-length") ?? 0);
-  return length > 0 ? { headers, note: `(${length} bytes, not read by the emulator)` } : { headers };
 }
 
 /**

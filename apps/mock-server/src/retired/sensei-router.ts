@@ -4,8 +4,9 @@ import { createGateway, createTrialQuota } from "../gateway/gateway.js";
 import { resourceNotFound } from "../http/errors.js";
 import { bodyValidator } from "../http/openapi-validator.js";
 import { readJsonBody } from "../http/request-body.js";
-import { jobLinkBody, senseiStatusBody, statusJson, statusUrl } from "./job-views.js";
-import type { JobKind, SenseiRequest } from "./jobs.js";
+import { jobLinkBody, statusJson, statusUrl } from "../jobs/job-views.js";
+import type { JobKind, SenseiRequest } from "../jobs/jobs.js";
+import { senseiStatusBody } from "./views.js";
 
 /** `/sensei`: create mask, remove background (cutout), and their status (always 200 for a known job). */
 export function createSenseiRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {

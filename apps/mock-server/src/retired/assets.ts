@@ -1,8 +1,8 @@
 import { ServiceError } from "../http/errors.js";
 import type { EmulatorTime } from "../lib/clock.js";
+import type { AddressGuard } from "../lib/net-guard.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import { isValidKey, OBJECTS_PATH, type SignedMethod, type UrlSigner } from "../storage/signing.js";
-import type { AddressGuard } from "./net-guard.js";
 
 /** A job's input or output reference, as in the request body. */
 export interface AssetRef {

@@ -1,12 +1,24 @@
+import type { components } from "@psapi/openapi-types/emulator";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
 import { inputValidationError, issue, resourceNotFound, ServiceError } from "../http/errors.js";
-import type { ChangeKind } from "./change-feed.js";
-import { jobImages, ownStoreKey, renderThumbnail } from "./job-images.js";
+import type { ChangeKind } from "../inspector/change-feed.js";
+import { jobImages, ownStoreKey, renderThumbnail } from "../inspector/job-images.js";
 
 /** Seconds between keep-alive comments on an idle event stream (proxies drop silent connections). */
 const KEEP_ALIVE_MS = 15_000;
+
+/** The rate-limit windows and trial-quota counts now: `GET /__emulator/limits` and the faults view. */
+export function limitsSnapshot(ctx: EmulatorContext): components["schemas"]["Limits"] {
+  return {
+    rateLimits: {
+      enabled: ctx.options.rateLimits.length > 0,
+      windows: ctx.rateLimiter.snapshot(ctx.time.now()),
+    },
+    trialQuota: ctx.quota.snapshot() ?? null,
+  };
+}
 
 /**
  * The control API routes the inspector reads (see `openapi/emulator.yaml`): the change event
@@ -90,13 +102,7 @@ export function createInspectorControlRoutes(ctx: EmulatorContext): Hono<Emulato
     return c.body(new Uint8Array(png));
   });
 
-  router.get("/limits", (c) => {
-    const now = ctx.time.now();
-    return c.json({
-      rateLimits: { enabled: ctx.options.rateLimits.length > 0, windows: ctx.rateLimiter.snapshot(now) },
-      trialQuota: ctx.quota.snapshot() ?? null,
-    });
-  });
+  router.get("/limits", (c) => c.json(limitsSnapshot(ctx)));
 
   return router;
 }

@@ -4,8 +4,9 @@ import { createGateway, createTrialQuota } from "../gateway/gateway.js";
 import { resourceNotFound } from "../http/errors.js";
 import { bodyValidator } from "../http/openapi-validator.js";
 import { readJsonBody } from "../http/request-body.js";
-import { jobLinkBody, psdStatusBody, statusJson, statusUrl } from "./job-views.js";
-import type { ManifestRequest } from "./jobs.js";
+import { jobLinkBody, statusJson, statusUrl } from "../jobs/job-views.js";
+import type { ManifestRequest } from "../jobs/jobs.js";
+import { psdStatusBody } from "./views.js";
 
 /**
  * `/pie/psdService`: hello, documentManifest and its status, behind the gateway.
