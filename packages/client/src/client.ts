@@ -1,5 +1,7 @@
 import type { PhotoshopAuth } from "@psapi/auth";
 import { type Clock, type FetchLike, isRecord, type Logger, parseRetryAfter, systemClock } from "@psapi/core";
+import type { Operation } from "@psapi/openapi-types/operations";
+import * as operations from "@psapi/openapi-types/operations";
 import type { paths } from "@psapi/openapi-types/photoshop";
 import type { paths as currentPaths } from "@psapi/openapi-types/photoshop-current";
 import createClient, { type Client } from "openapi-fetch";
@@ -209,17 +211,10 @@ type StatusPaths = Record<
 >;
 
 /**
- * Each job-creating operation: where it posts, the status shape it polls, where its status lives
- * when the 202 carries no URL (current contract only), and for the retired ones their operationId.
+ * A job-creating operation's row of the generated operation table: where it posts, the status
+ * shape it polls, where its status lives when the 202 carries no URL, and whether it is retired.
  */
-interface Submission {
-  path: string;
-  kind: JobKind;
-  statusPath?: "/v2/status/" | "/v1/status/";
-  retired?: RetiredOperation;
-}
-const V2: Omit<Submission, "path"> = { kind: "v2", statusPath: "/v2/status/" };
-const MASKING: Omit<Submission, "path"> = { kind: "masking", statusPath: "/v1/status/" };
+type Submission = Operation & { jobKind: JobKind; statusPath: string };
 
 /**
  * Creates a typed client for Adobe's Photoshop API on openapi-fetch, with credentials, retries,
@@ -326,12 +321,14 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
 
   async function submit<T extends JobStatus>(
     name: string,
-    { path, kind, statusPath, retired }: Submission,
+    { operationId, spec, server, path, jobKind: kind, statusPath: statusTemplate, retired }: Submission,
     body: unknown,
     callOptions: CallOptions | undefined,
-    base = baseUrl,
   ): Promise<JobHandle<T>> {
-    refuseRetired(retired);
+    const base = server === DEFAULT_PHOTOSHOP_API_URL ? photoshopApiUrl : baseUrl;
+    refuseRetired(retired === undefined ? undefined : (operationId as RetiredOperation));
+    // Only the current contract documents `{jobId, statusUrl}` answers, whose status URL is known from the id.
+    const statusPath = spec === "photoshop-current.yaml" ? statusTemplate.replace("{jobId}", "") : undefined;
     if (!isRecord(body)) {
       invalid(`${name}(body): body must be an object`);
     }
@@ -393,12 +390,7 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
   }
 
   const createCutout = (body: RemoveBackgroundRequest, callOptions?: CallOptions) =>
-    submit<SenseiJobStatus>(
-      "createCutout",
-      { path: "/sensei/cutout", kind: "sensei", retired: "removeBackground" },
-      body,
-      callOptions,
-    );
+    submit<SenseiJobStatus>("createCutout", operations.removeBackground, body, callOptions);
 
   return {
     raw,
@@ -412,26 +404,18 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
         ? createCutout(body as RemoveBackgroundRequest, callOptions)
         : submit<V2JobStatus>(
             "removeBackground",
-            { path: "/v2/remove-background", ...V2 },
+            operations.removeBackgroundV2,
             body,
             callOptions,
           )) as PhotoshopClient["removeBackground"],
-    maskObjects: (body, callOptions) =>
-      submit("maskObjects", { path: "/v1/mask-objects", ...MASKING }, body, callOptions),
+    maskObjects: (body, callOptions) => submit("maskObjects", operations.maskObjects, body, callOptions),
     maskBodyParts: (body, callOptions) =>
-      submit("maskBodyParts", { path: "/v1/mask-body-parts", ...MASKING }, body, callOptions),
-    refineMask: (body, callOptions) =>
-      submit("refineMask", { path: "/v1/refine-mask", ...MASKING }, body, callOptions),
+      submit("maskBodyParts", operations.maskBodyParts, body, callOptions),
+    refineMask: (body, callOptions) => submit("refineMask", operations.refineMask, body, callOptions),
     fillMaskedAreas: (body, callOptions) =>
-      submit("fillMaskedAreas", { path: "/v1/fill-masked-areas", ...MASKING }, body, callOptions),
+      submit("fillMaskedAreas", operations.fillMaskedAreas, body, callOptions),
     generateManifest: (body, callOptions) =>
-      submit(
-        "generateManifest",
-        { path: "/v2/generate-manifest", ...V2 },
-        body,
-        callOptions,
-        photoshopApiUrl,
-      ),
+      submit("generateManifest", operations.generateManifest, body, callOptions),
     getRemoveBackgroundStatus: (jobId, callOptions) =>
       readStatus("/v2/status/{jobId}", "v2", jobId, callOptions),
     getManifestStatus: (jobId, callOptions) =>
@@ -448,21 +432,10 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
       );
       return data ?? "";
     },
-    createMask: (body, callOptions) =>
-      submit(
-        "createMask",
-        { path: "/sensei/mask", kind: "sensei", retired: "createMask" },
-        body,
-        callOptions,
-      ),
+    createMask: (body, callOptions) => submit("createMask", operations.createMask, body, callOptions),
     createCutout,
     getDocumentManifest: (body, callOptions) =>
-      submit(
-        "getDocumentManifest",
-        { path: "/pie/psdService/documentManifest", kind: "psd", retired: "getDocumentManifest" },
-        body,
-        callOptions,
-      ),
+      submit("getDocumentManifest", operations.getDocumentManifest, body, callOptions),
     getMaskStatus: (jobId, callOptions) =>
       readStatus("/sensei/status/{jobId}", "sensei", jobId, callOptions, "getSenseiJobStatus"),
     getPsdStatus: (jobId, callOptions) =>
