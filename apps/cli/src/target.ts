@@ -6,7 +6,7 @@ import {
   type TokenStore,
 } from "@psapi/auth";
 import type { RateLimiter } from "@psapi/batch";
-import { createPhotoshopClient, type FetchLike, type PhotoshopClient } from "@psapi/client";
+import { createPhotoshopClient, type FetchLike, type PhotoshopClient } from "@psapi/client/all";
 import { CliError, usageError } from "./cli-error.js";
 import type { CliContext } from "./context.js";
 import { createEmulatorStorage, type EmulatorStorage } from "./emulator-storage.js";

@@ -3,7 +3,7 @@ import {
   type PhotoshopClient,
   type RemoveBackgroundV2Request,
   type UrlStorageType,
-} from "@psapi/client";
+} from "@psapi/client/all";
 
 /** A URL the API reads or writes, with the storage type Adobe's seed operations want beside it. */
 export interface OperationFile {

@@ -7,7 +7,7 @@ import {
   PhotoshopApiError,
   type PhotoshopClient,
   storageFor,
-} from "@psapi/client";
+} from "@psapi/client/all";
 import { type FetchLike, redactText, redactUrl } from "@psapi/core";
 import { writeFileAtomic } from "@psapi/core/files";
 import { type BatchInput, inputDigest, resultFileName } from "./inputs.js";

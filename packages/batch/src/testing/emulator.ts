@@ -3,7 +3,7 @@
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createServerToServerAuth } from "@psapi/auth";
-import { createPhotoshopClient } from "@psapi/client";
+import { createPhotoshopClient } from "@psapi/client/all";
 import { type CreateEmulatorOptions, createEmulator, type JournalEntry } from "@psapi/mock-server";
 import { type BatchInput, expandInputs } from "../inputs.js";
 import { createRateLimitedFetch } from "../rate-limited-fetch.js";
