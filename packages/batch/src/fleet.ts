@@ -1,6 +1,7 @@
 import { type Clock, type Logger, systemClock } from "@psapi/core";
 import { type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { BatchError } from "./errors.js";
 import { type BatchInput, inputDigest } from "./inputs.js";
 import { applyEvent, type BatchJournal, type InputState, type JournalEvent } from "./journal.js";
 import { operationNamed } from "./operations.js";
@@ -43,8 +44,10 @@ const BATCH_ID = /^[A-Za-z0-9_.-]{1,64}$/;
  */
 export function checkBatchId(batchId: string): void {
   if (!BATCH_ID.test(batchId)) {
-    throw new TypeError(
-      `[@psapi/batch] batch id ${JSON.stringify(batchId.slice(0, 80))} is not 1 to 64 letters, digits, "_", "." or "-"`,
+    throw new BatchError(
+      "invalid-batch-id",
+      `batch id ${JSON.stringify(batchId.slice(0, 80))} is not 1 to 64 letters, digits, "_", "." or "-"`,
+      { input: batchId },
     );
   }
 }
@@ -130,7 +133,9 @@ export async function enqueueBatch(options: EnqueueOptions): Promise<{ queued: n
   await redis.hsetnx(k.meta, "createdAt", String(Date.now()));
   const existing = await redis.hget(k.meta, "operation");
   if (existing !== operation) {
-    throw new TypeError(`[@psapi/batch] batch ${batchId} is a ${existing} batch, not ${operation}`);
+    throw new BatchError("batch-mismatch", `batch ${batchId} is a ${existing} batch, not ${operation}`, {
+      input: batchId,
+    });
   }
   const queue = new Queue<FleetJobData>(QUEUE_NAME, { connection: redis });
   try {

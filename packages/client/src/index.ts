@@ -56,6 +56,7 @@ export {
   refineMask,
   removeBackground,
 } from "./operations.js";
+export { UntrustedOriginError } from "./origin.js";
 export type { RetryOptions } from "./retry-policy.js";
 export {
   type JobHandle,
@@ -84,4 +85,5 @@ export type {
   SenseiJobStatus,
   V2JobStatus,
 } from "./types.js";
+export { InvalidArgumentError } from "./validate.js";
 export { VERSION } from "./version.js";

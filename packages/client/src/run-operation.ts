@@ -1,4 +1,4 @@
-import { isRecord, parseRetryAfter } from "@psapi/core";
+import { isRecord, parseRetryAfter, redactUrl } from "@psapi/core";
 import type { Operation } from "@psapi/openapi-types/operations";
 import type { CallOptions, PhotoshopClient } from "./client.js";
 import { toAbsoluteUrl } from "./client.js";
@@ -81,8 +81,15 @@ async function exchange(
   try {
     return { data: JSON.parse(text), status: response.status };
   } catch {
-    // A 2xx answer the client cannot read.
-    throw PhotoshopApiError.fromResponse(0, "a body that is not JSON", request);
+    // A 2xx answer the client cannot read: not Adobe's words, so no `adobeMessage`.
+    throw new PhotoshopApiError(
+      `[@psapi/client] ${method} ${redactUrl(url)} failed with 0: a body that is not JSON`,
+      {
+        status: 0,
+        request,
+        retryable: false,
+      },
+    );
   }
 }
 

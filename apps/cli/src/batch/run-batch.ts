@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { BatchInput, BatchReport, BatchStorage } from "@psapi/batch";
-import { CliError, usageError } from "../cli-error.js";
+import { CliError, problemOf, usageError } from "../cli-error.js";
 import type { BatchOptions } from "../commands/batch.js";
 import { displayPath } from "../display.js";
 import { ExitCode } from "../exit-codes.js";
@@ -46,17 +46,14 @@ export async function runBatchCommand(session: Session, spec: string, options: B
   try {
     batch.checkInputs(inputs, { operation, storage, outDir });
   } catch (error) {
-    throw usageError(
-      (error as Error).message.replace(/^\[@psapi\/batch\]\s*/, ""),
-      "see: psapi batch --help",
-    );
+    throw usageError(problemOf(error) ?? (error as Error).message, "see: psapi batch --help");
   }
   let journal: Awaited<ReturnType<typeof batch.openFileJournal>>;
   const journalPath = resolve(cwd, options.journal ?? `${options.out}/journal.jsonl`);
   try {
     journal = await batch.openFileJournal(journalPath, operation.name);
   } catch (error) {
-    throw usageError((error as Error).message.replace(/^\[@psapi\/batch\]\s*/, ""), "pass another --journal");
+    throw usageError(problemOf(error) ?? (error as Error).message, "pass another --journal");
   }
   session.output.note(`journal: ${displayPath(journalPath, cwd)}`);
   const display = createBatchDisplay(session.output.stderr);
@@ -102,7 +99,7 @@ export async function expand(spec: string, cwd: string): Promise<BatchInput[]> {
   } catch (error) {
     if (error instanceof TypeError) {
       throw usageError(
-        error.message.replace(/^\[@psapi\/batch\]\s*/, ""),
+        problemOf(error) ?? error.message,
         "give a directory, a glob, or a .csv/.jsonl manifest",
       );
     }
