@@ -2,7 +2,7 @@
 // against a raw fetch with the same headers, both against the bare node:http server on the other
 // core. Sequential calls, so the figure is per-call time, not throughput.
 import { createServerToServerAuth } from "@psapi/auth";
-import { createPhotoshopClient, type paths } from "@psapi/client";
+import { createPhotoshopClient, type paths } from "@psapi/client/all";
 import createClient from "openapi-fetch";
 import type { Fixture } from "./lib/bare-server.js";
 import type { BenchContext } from "./lib/context.js";

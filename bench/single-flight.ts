@@ -4,7 +4,7 @@
 import { ServerToServerTokenProvider } from "@adobe/firefly-services-common-apis";
 import { PhotoshopClient, StorageType } from "@adobe/photoshop-apis";
 import { createServerToServerAuth } from "@psapi/auth";
-import { createPhotoshopClient } from "@psapi/client";
+import { createPhotoshopClient } from "@psapi/client/all";
 import type { BenchContext } from "./lib/context.js";
 import { startFakeAdobe } from "./lib/fake-adobe.js";
 import { withLoopbackFetch } from "./lib/loopback-fetch.js";

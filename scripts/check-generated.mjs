@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Fails when the package's src/generated differs from what its `generate` just wrote (turbo runs
 // `generate` first): generated code is committed and must always match openapi/*.yaml. Run from a
-// package directory (@psapi/openapi's types, @psapi/client's retired-operations table).
+// package directory (@psapi/openapi-types: the spec's types and the operation table).
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 

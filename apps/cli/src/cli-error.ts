@@ -36,3 +36,18 @@ export class CliError extends Error {
 export function usageError(message: string, hint?: string): CliError {
   return new CliError(message, { exitCode: ExitCode.usage, hint });
 }
+
+/**
+ * The `problem` psapi's packages put on the errors they throw for a bad option, argument or input
+ * (`InvalidArgumentError` and `UntrustedOriginError` of `@psapi/client`, `BatchError` of
+ * `@psapi/batch`, the configuration `TypeError` of `@psapi/auth`): the sentence without the
+ * package name, which the CLI words its line with. Undefined for any other error.
+ *
+ * @param error - What was thrown.
+ * @example
+ * problemOf(new InvalidArgumentError("timeoutMs must be …")) // "timeoutMs must be …"
+ */
+export function problemOf(error: unknown): string | undefined {
+  const problem = error instanceof Error ? (error as { problem?: unknown }).problem : undefined;
+  return typeof problem === "string" ? problem : undefined;
+}

@@ -1,6 +1,6 @@
 import { ImsError } from "@psapi/auth";
 import { JobFailedError, JobTimeoutError, PhotoshopApiError, RetiredOperationError } from "@psapi/client";
-import { CliError } from "./cli-error.js";
+import { CliError, problemOf } from "./cli-error.js";
 import { ExitCode } from "./exit-codes.js";
 import { DeadlineExceededError } from "./run-signal.js";
 import { CREDENTIALS_HINT, laterStatusCommand, type Target } from "./target.js";
@@ -11,9 +11,6 @@ import { isLoopback } from "./validate.js";
 const TOKEN_HINT =
   "the token is invalid or expired: get a new one for PHOTOSHOP_ACCESS_TOKEN, or set PHOTOSHOP_CLIENT_ID and " +
   "PHOTOSHOP_CLIENT_SECRET so that psapi fetches fresh ones";
-
-/** Package prefixes (`[@psapi/client] `) are for library users; the CLI speaks for itself. */
-const stripPrefix = (message: string) => message.replace(/^\[@psapi\/[a-z-]+\]\s*/, "");
 
 /**
  * Turns anything a command threw into one line, a hint and an exit code. A failure the CLI does
@@ -40,7 +37,9 @@ export function explainError(
   if (error instanceof ImsError) return explainImsError(error, options.target);
   if (error instanceof RetiredOperationError) {
     // Only on Adobe's own host: the endpoint is gone there, and calling again cannot help.
-    return new CliError(stripPrefix(error.message), {
+    const instead =
+      error.replacement === undefined ? "it has no successor" : `use ${error.replacement} instead`;
+    return new CliError(`${error.endpoint} was retired by Adobe on ${error.retiredOn}; ${instead}`, {
       exitCode: ExitCode.usage,
       hint: "psapi token checks credentials; the current commands are remove-background, mask-objects and fill",
       cause: error,
@@ -48,14 +47,9 @@ export function explainError(
   }
   if (error instanceof JobFailedError) {
     const first = error.errors[0];
-    // Adobe's three shapes: retired {type, title}, v2 {errorCode, message}, masking {error_code, message}.
-    const details =
-      first === undefined
-        ? "no reason given"
-        : `${first.type ?? first.errorCode ?? first.error_code}: ${first.title ?? first.message}`;
     const reasons = serviceReasons(first?.details);
     return new CliError(
-      `job ${error.jobId} failed (${details})${reasons.length > 0 ? `: ${reasons.join("; ")}` : ""}`,
+      `job ${error.jobId} failed (${error.summary ?? "no reason given"})${reasons.length > 0 ? `: ${reasons.join("; ")}` : ""}`,
       { hint: jobFailureHint(first?.type, reasons.length > 0), cause: error },
     );
   }
@@ -71,9 +65,10 @@ export function explainError(
   if (failure !== undefined && error instanceof TypeError) {
     return explainNetworkFailure(failure, options.target, error);
   }
-  if (error instanceof TypeError && error.message.startsWith("[@psapi/")) {
+  const problem = problemOf(error);
+  if (error instanceof TypeError && problem !== undefined) {
     // The packages' own option checks, e.g. a malformed PHOTOSHOP_IMS_URL.
-    return new CliError(stripPrefix(error.message), {
+    return new CliError(problem, {
       exitCode: ExitCode.usage,
       hint: "fix the value named above (see psapi --help)",
       cause: error,
@@ -87,7 +82,7 @@ export function explainError(
       cause: error,
     });
   }
-  const message = error instanceof Error ? stripPrefix(error.message) : String(error);
+  const message = problem ?? (error instanceof Error ? error.message : String(error));
   return new CliError(`unexpected failure: ${message}`, {
     hint: "run again with PSAPI_DEBUG=1 to see the stack trace, and report it",
     cause: error,
@@ -217,11 +212,13 @@ function jobFailureHint(type: string | undefined, saidWhy: boolean): string {
 
 function explainApiError(error: PhotoshopApiError, target: Target | undefined): CliError {
   const host = new URL(error.request.url, "http://unknown").host;
-  // Adobe's own words: the client's message ends with them ("… failed with 401 401013: Oauth token
-  // is not valid", or a 400's first validation problem), already redacted; the fields are the fallback.
+  // Adobe's own words, already redacted: its error code or type, then what it said ("401013: Oauth
+  // token is not valid", or a 400's first validation problem); the code and title alone otherwise.
+  const label = error.errorCode ?? error.type;
   const said =
-    /failed with \d+\s+(.+)$/.exec(error.message)?.[1] ??
-    [error.errorCode ?? error.type, error.title].filter((part) => part !== undefined).join(": ");
+    label !== undefined && label !== error.adobeMessage
+      ? [label, error.adobeMessage?.slice(0, 300)].filter((part) => part !== undefined).join(": ")
+      : [label, error.title].filter((part) => part !== undefined).join(": ");
   const reasons = serviceReasons(error.details).filter((reason) => !said.includes(reason));
   const why = `${error.status}${said ? ` ${said}` : ""}${reasons.length > 0 ? `: ${reasons.join("; ")}` : ""}`;
   const cause = { cause: error };

@@ -6,8 +6,8 @@ import {
   type TokenStore,
 } from "@psapi/auth";
 import type { RateLimiter } from "@psapi/batch";
-import { createPhotoshopClient, type FetchLike, type PhotoshopClient } from "@psapi/client";
-import { CliError, usageError } from "./cli-error.js";
+import { createPhotoshopClient, type FetchLike, type PhotoshopClient } from "@psapi/client/all";
+import { CliError, problemOf, usageError } from "./cli-error.js";
 import type { CliContext } from "./context.js";
 import { createEmulatorStorage, type EmulatorStorage } from "./emulator-storage.js";
 import { ExitCode } from "./exit-codes.js";
@@ -160,8 +160,7 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
       ...(options.tokenStore !== undefined && { store: options.tokenStore }),
     });
   } catch (error) {
-    const message =
-      error instanceof Error ? error.message.replace(/^\[@psapi\/auth\]\s*/, "") : String(error);
+    const message = problemOf(error) ?? (error instanceof Error ? error.message : String(error));
     throw new CliError(message, { exitCode: ExitCode.auth, hint: CREDENTIALS_HINT, cause: error });
   }
   const isAdobe = url.origin === ADOBE_API_URL;

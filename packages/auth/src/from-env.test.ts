@@ -163,6 +163,10 @@ describe("authFromEnv", () => {
     ],
   ])("explains what is wrong with %o", (env, message) => {
     expect(() => authFromEnv(env)).toThrow(`[@psapi/auth] ${message}`);
+    // The same sentence as a field, for callers that word it themselves.
+    expect(() => authFromEnv(env)).toThrow(
+      expect.objectContaining({ problem: expect.stringContaining(message) }),
+    );
   });
 
   it("never quotes a secret from the environment in an error", () => {

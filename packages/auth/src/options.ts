@@ -55,9 +55,13 @@ export const DEFAULT_REFRESH_AHEAD_MS = 60 * 60 * 1000;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
-/** Throws the package's configuration error. Messages name the option and the fix, never a value. */
+/**
+ * Throws the package's configuration error: a `TypeError` whose `problem` is the message without
+ * the package name, for callers that word it themselves. Messages name the option and the fix,
+ * never a value.
+ */
 export function configError(message: string): never {
-  throw new TypeError(`[@psapi/auth] ${message}`);
+  throw Object.assign(new TypeError(`[@psapi/auth] ${message}`), { problem: message });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { createRedisJournal } from "./fleet-journal.js";
 import { checkBatchId, type FleetJobData, fleetKeys, QUEUE_NAME } from "./fleet-keys.js";
 import { type BatchInput, inputDigest } from "./inputs.js";
+import { BatchError } from "./errors.js";
 
 /** Options of {@link enqueueBatch}. */
 export interface EnqueueOptions {
@@ -45,7 +46,9 @@ export async function enqueueBatch(options: EnqueueOptions): Promise<{ queued: n
   await redis.hsetnx(k.meta, "createdAt", String(Date.now()));
   const existing = await redis.hget(k.meta, "operation");
   if (existing !== operation) {
-    throw new TypeError(`[@psapi/batch] batch ${batchId} is a ${existing} batch, not ${operation}`);
+    throw new BatchError("batch-mismatch", `batch ${batchId} is a ${existing} batch, not ${operation}`, {
+      input: batchId,
+    });
   }
   const queue = new Queue<FleetJobData>(QUEUE_NAME, { connection: redis });
   try {

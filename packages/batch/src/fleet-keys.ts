@@ -1,4 +1,5 @@
 import type { BatchInput } from "./inputs.js";
+import { BatchError } from "./errors.js";
 
 /** The BullMQ queue every psapi batch goes through; a job names its batch. */
 export const QUEUE_NAME = "psapi-batch";
@@ -22,15 +23,17 @@ const BATCH_ID = /^[A-Za-z0-9_.-]{1,64}$/;
  * Checks a batch id before anything is written under it.
  *
  * @param batchId - The id to check.
- * @throws TypeError when it is not 1 to 64 letters, digits, `_`, `.` or `-`.
+ * @throws BatchError `invalid-batch-id` (a TypeError) when it is not 1 to 64 letters, digits, `_`, `.` or `-`.
  * @example
  * checkBatchId("photos-2024.run_1"); // ok
  * checkBatchId("run:2024"); // throws
  */
 export function checkBatchId(batchId: string): void {
   if (!BATCH_ID.test(batchId)) {
-    throw new TypeError(
-      `[@psapi/batch] batch id ${JSON.stringify(batchId.slice(0, 80))} is not 1 to 64 letters, digits, "_", "." or "-"`,
+    throw new BatchError(
+      "invalid-batch-id",
+      `batch id ${JSON.stringify(batchId.slice(0, 80))} is not 1 to 64 letters, digits, "_", "." or "-"`,
+      { input: batchId },
     );
   }
 }

@@ -6,6 +6,7 @@ import { createRedisJournal } from "./fleet-journal.js";
 import { type FleetJobData, QUEUE_NAME } from "./fleet-keys.js";
 import { operationNamed } from "./operations.js";
 import { checkInputs, type InputReport, type ProcessContext, processInput } from "./runner.js";
+import { BatchError } from "./errors.js";
 
 class JobStillRunning extends Error {
   override readonly name = "JobStillRunning";
@@ -92,7 +93,7 @@ export function startWorker(options: StartWorkerOptions): {
       } catch (error) {
         if (!(error instanceof TypeError)) throw error;
         // This worker cannot run it, and running it again here would fail the same way.
-        return fail(error.message.replace(/^\[@psapi\/batch\]\s*/, ""));
+        return fail(error instanceof BatchError ? error.problem : error.message);
       }
       let report: InputReport;
       try {

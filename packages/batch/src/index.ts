@@ -1,3 +1,4 @@
+export { BatchError, type BatchErrorCode } from "./errors.js";
 export {
   checkBatchId,
   createRedisJournal,

@@ -2,6 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BatchError } from "./errors.js";
+import { checkBatchId } from "./fleet.js";
 import { expandInputs, resultFileName } from "./inputs.js";
 
 let dir: string;
@@ -71,5 +73,21 @@ describe("expandInputs", () => {
     );
     await expect(expandInputs("dup.jsonl", dir)).rejects.toThrow(/two inputs share the key x/);
     await expect(expandInputs("nothing/*.png", dir)).rejects.toThrow(/names no input/);
+  });
+
+  it("throws a BatchError whose fields say what is wrong, so callers need not read the message", async () => {
+    const error = await expandInputs("nothing/*.png", dir).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BatchError);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toMatchObject({
+      name: "BatchError",
+      code: "invalid-inputs",
+      problem: "nothing/*.png names no input",
+      input: "nothing/*.png",
+      message: "[@psapi/batch] nothing/*.png names no input",
+    });
+    expect(() => checkBatchId("run:2024")).toThrow(
+      expect.objectContaining({ code: "invalid-batch-id", input: "run:2024" }),
+    );
   });
 });

@@ -3,6 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import { dirname, extname, isAbsolute, relative, resolve } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import { glob } from "tinyglobby";
+import { BatchError } from "./errors.js";
 
 /** One input of a batch. */
 export interface BatchInput {
@@ -57,10 +58,11 @@ export async function expandInputs(spec: string, cwd: string): Promise<BatchInpu
       .sort()
       .map((file) => ({ key: relative(base, file), source: { kind: "file", path: file } }));
   }
-  if (inputs.length === 0) throw new TypeError(`[@psapi/batch] ${spec} names no input`);
+  if (inputs.length === 0) throw new BatchError("invalid-inputs", `${spec} names no input`, { input: spec });
   const seen = new Set<string>();
   for (const input of inputs) {
-    if (seen.has(input.key)) throw new TypeError(`[@psapi/batch] two inputs share the key ${input.key}`);
+    if (seen.has(input.key))
+      throw new BatchError("invalid-inputs", `two inputs share the key ${input.key}`, { input: input.key });
     seen.add(input.key);
   }
   return inputs;
@@ -84,7 +86,9 @@ async function readManifest(path: string): Promise<BatchInput[]> {
         bom: true,
       }) as ManifestRow[];
     } catch (error) {
-      throw new TypeError(`[@psapi/batch] ${path}: not a valid CSV (${(error as Error).message})`);
+      throw new BatchError("invalid-inputs", `${path}: not a valid CSV (${(error as Error).message})`, {
+        input: path,
+      });
     }
   } else {
     rows = text
@@ -97,7 +101,9 @@ async function readManifest(path: string): Promise<BatchInput[]> {
           if (typeof row !== "object" || row === null || Array.isArray(row)) throw new Error("not an object");
           return row as ManifestRow;
         } catch {
-          throw new TypeError(`[@psapi/batch] ${path} line ${number}: not a JSON object`);
+          throw new BatchError("invalid-inputs", `${path} line ${number}: not a JSON object`, {
+            input: path,
+          });
         }
       });
   }
@@ -107,7 +113,7 @@ async function readManifest(path: string): Promise<BatchInput[]> {
 
 function manifestInput(row: ManifestRow, where: string, base: string): BatchInput {
   if (typeof row.input !== "string" || row.input === "") {
-    throw new TypeError(`[@psapi/batch] ${where}: "input" is required (a URL or a file path)`);
+    throw new BatchError("invalid-inputs", `${where}: "input" is required (a URL or a file path)`);
   }
   const outputUrl = optionalString(row.output, `${where}: "output"`);
   if (outputUrl !== undefined) httpsUrl(outputUrl, `${where}: "output"`);
@@ -130,7 +136,7 @@ function manifestInput(row: ManifestRow, where: string, base: string): BatchInpu
 
 function optionalString(value: unknown, what: string): string | undefined {
   if (value === undefined || value === null || value === "") return undefined;
-  if (typeof value !== "string") throw new TypeError(`[@psapi/batch] ${what} must be a string`);
+  if (typeof value !== "string") throw new BatchError("invalid-inputs", `${what} must be a string`);
   return value;
 }
 
@@ -139,11 +145,11 @@ function httpsUrl(text: string, what: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new TypeError(`[@psapi/batch] ${what} is not a valid URL`);
+    throw new BatchError("invalid-inputs", `${what} is not a valid URL`);
   }
   const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-    throw new TypeError(`[@psapi/batch] ${what} must be https (plain http only to this machine)`);
+    throw new BatchError("invalid-inputs", `${what} must be https (plain http only to this machine)`);
   }
   return url;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { BatchError } from "./errors.js";
 
 /** One transition of one input, as written to the journal (one JSON line each). */
 export type JournalEvent =
@@ -146,18 +147,23 @@ export async function openFileJournal(
     } catch {
       // Only the last line can be torn by a crash; anything else means this is not our file.
       if (index === lines.length - 1) continue;
-      throw new TypeError(`[@psapi/batch] ${path} line ${index + 1} is not a journal line`);
+      throw new BatchError("invalid-journal", `${path} line ${index + 1} is not a journal line`, {
+        input: path,
+      });
     }
     if (entry.event === "batch") {
       header = entry;
       continue;
     }
-    if (header === undefined) throw new TypeError(`[@psapi/batch] ${path} is not a psapi batch journal`);
+    if (header === undefined)
+      throw new BatchError("invalid-journal", `${path} is not a psapi batch journal`, { input: path });
     states.set(entry.key, applyEvent(states.get(entry.key), entry, entry.t ?? 0));
   }
   if (header !== undefined && header.operation !== operation) {
-    throw new TypeError(
-      `[@psapi/batch] ${path} is the journal of a ${header.operation} batch, not ${operation}: use another --journal`,
+    throw new BatchError(
+      "invalid-journal",
+      `${path} is the journal of a ${header.operation} batch, not ${operation}: use another --journal`,
+      { input: path },
     );
   }
   const handle = await open(path, "a");

@@ -3,7 +3,8 @@ import {
   type PhotoshopClient,
   type RemoveBackgroundV2Request,
   type UrlStorageType,
-} from "@psapi/client";
+} from "@psapi/client/all";
+import { BatchError } from "./errors.js";
 
 /** A URL the API reads or writes, with the storage type Adobe's seed operations want beside it. */
 export interface OperationFile {
@@ -93,7 +94,7 @@ async function waitHosted(
   const done = await client.waitForJob(job.statusUrl, options);
   const files = jobOutputs(done).filter((file) => file.url !== undefined);
   if (files.length === 0) {
-    throw new TypeError(`[@psapi/batch] job ${job.jobId} succeeded but its status names no result file`);
+    throw new BatchError("no-result", `job ${job.jobId} succeeded but its status names no result file`);
   }
   return {
     results: files.map((file, index) => ({
@@ -142,7 +143,7 @@ function slug(label: string | undefined): string {
 
 function seedOutput(request: OperationRequest): OperationFile {
   if (request.output === undefined) {
-    throw new TypeError("[@psapi/batch] this operation writes to an output URL, and none was given");
+    throw new BatchError("input-not-runnable", "this operation writes to an output URL, and none was given");
   }
   return request.output;
 }
@@ -220,8 +221,10 @@ export const OPERATIONS: Readonly<Record<string, BatchOperation>> = Object.freez
 export function operationNamed(name: string): BatchOperation {
   const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
   if (operation === undefined) {
-    throw new TypeError(
-      `[@psapi/batch] unknown operation ${JSON.stringify(name)}; known: ${Object.keys(OPERATIONS).join(", ")}`,
+    throw new BatchError(
+      "unknown-operation",
+      `unknown operation ${JSON.stringify(name)}; known: ${Object.keys(OPERATIONS).join(", ")}`,
+      { input: name },
     );
   }
   return operation;

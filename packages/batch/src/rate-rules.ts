@@ -1,4 +1,5 @@
 import { type RateRule, rateRuleMatcher } from "@psapi/core";
+import { BatchError } from "./errors.js";
 
 export { ADOBE_RATE_RULES, type RateRule } from "@psapi/core";
 
@@ -19,15 +20,23 @@ export interface CompiledRule {
 export function compileRules(rules: readonly RateRule[]): CompiledRule[] {
   return rules.map((rule) => {
     if (!/^[A-Za-z0-9-]+$/.test(rule.name)) {
-      throw new TypeError(
-        `[@psapi/batch] rate rule name ${JSON.stringify(rule.name)} must be letters, digits or -`,
+      throw new BatchError(
+        "invalid-rate-rule",
+        `rate rule name ${JSON.stringify(rule.name)} must be letters, digits or -`,
+        { input: rule.name },
       );
     }
     if (!Number.isInteger(rule.limit) || rule.limit < 1) {
-      throw new TypeError(`[@psapi/batch] rate rule ${rule.name}: limit must be a positive integer`);
+      throw new BatchError("invalid-rate-rule", `rate rule ${rule.name}: limit must be a positive integer`, {
+        input: rule.name,
+      });
     }
     if (!Number.isInteger(rule.windowMs) || rule.windowMs < 1) {
-      throw new TypeError(`[@psapi/batch] rate rule ${rule.name}: windowMs must be a positive integer`);
+      throw new BatchError(
+        "invalid-rate-rule",
+        `rate rule ${rule.name}: windowMs must be a positive integer`,
+        { input: rule.name },
+      );
     }
     const counts = rateRuleMatcher(rule);
     return { rule, matches: (method, path) => API_PATH.test(path) && counts(method, path) };

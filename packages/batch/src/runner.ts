@@ -7,9 +7,10 @@ import {
   PhotoshopApiError,
   type PhotoshopClient,
   storageFor,
-} from "@psapi/client";
+} from "@psapi/client/all";
 import { type FetchLike, redactText, redactUrl } from "@psapi/core";
 import { writeFileAtomic } from "@psapi/core/files";
+import { BatchError } from "./errors.js";
 import { type BatchInput, inputDigest, resultFileName } from "./inputs.js";
 import type { BatchJournal, InputState } from "./journal.js";
 import type { AcceptedJob, BatchOperation, HostedResult, OperationFile } from "./operations.js";
@@ -109,8 +110,10 @@ export function checkOutputs(inputs: readonly BatchInput[], operation: BatchOper
   if (!operation.manyResults) return;
   const input = inputs.find((each) => each.outputUrl !== undefined);
   if (input !== undefined) {
-    throw new TypeError(
-      `[@psapi/batch] ${input.key} has an output URL, and ${operation.name} gives several files per input: drop the "output" column; the files go to outDir`,
+    throw new BatchError(
+      "input-not-runnable",
+      `${input.key} has an output URL, and ${operation.name} gives several files per input: drop the "output" column; the files go to outDir`,
+      { input: input.key },
     );
   }
 }
@@ -128,8 +131,10 @@ export function checkInputs(
   checkOutputs(inputs, context.operation);
   for (const input of inputs) {
     if (input.source.kind === "file" && context.storage === undefined) {
-      throw new TypeError(
-        `[@psapi/batch] ${input.key} is a local file, and this target has no storage to upload it to: give pre-signed URLs in a manifest`,
+      throw new BatchError(
+        "input-not-runnable",
+        `${input.key} is a local file, and this target has no storage to upload it to: give pre-signed URLs in a manifest`,
+        { input: input.key },
       );
     }
     if (
@@ -137,15 +142,17 @@ export function checkInputs(
       input.outputUrl === undefined &&
       context.outDir === undefined
     )
-      throw new TypeError("[@psapi/batch] outDir is required to download results");
+      throw new BatchError("invalid-option", "outDir is required to download results");
     if (context.operation.output === "href" && input.outputUrl === undefined) {
       if (context.storage === undefined) {
-        throw new TypeError(
-          `[@psapi/batch] ${input.key} has no output URL, and this target has no storage to write it to: add an "output" column to the manifest`,
+        throw new BatchError(
+          "input-not-runnable",
+          `${input.key} has no output URL, and this target has no storage to write it to: add an "output" column to the manifest`,
+          { input: input.key },
         );
       }
       if (context.outDir === undefined)
-        throw new TypeError("[@psapi/batch] outDir is required to download results");
+        throw new BatchError("invalid-option", "outDir is required to download results");
     }
   }
 }
@@ -376,7 +383,7 @@ async function prepare(
   const { storage, journal } = context;
   let inputHref: string;
   if (input.source.kind === "file") {
-    if (!storage) throw new TypeError("[@psapi/batch] a local input needs storage");
+    if (!storage) throw new BatchError("input-not-runnable", "a local input needs storage");
     const key = `psapi-batch/${journal.batchId}/${digest}/input${extname(input.source.path).toLowerCase()}`;
     inputHref = await storage.upload(key, input.source.path, signal);
   } else {
@@ -404,14 +411,15 @@ async function fetchResult(
   const fetch = context.fetch ?? ((request: Request) => globalThis.fetch(request));
   if (context.operation.output === "hosted") {
     const [first] = where.results;
-    if (first === undefined) throw new TypeError("[@psapi/batch] the job named no result file");
+    if (first === undefined) throw new BatchError("no-result", "the job named no result file");
     if (input.outputUrl !== undefined) {
       checkOutputs([input], context.operation);
       await copyHosted(fetch, first, input.outputUrl, signal);
       return redactUrl(input.outputUrl);
     }
     const outDir = context.outDir;
-    if (outDir === undefined) throw new TypeError("[@psapi/batch] outDir is required to download results");
+    if (outDir === undefined)
+      throw new BatchError("invalid-option", "outDir is required to download results");
     const paths: string[] = [];
     for (const result of where.results) {
       const path = join(outDir, resultFileName(input, result.suffix));

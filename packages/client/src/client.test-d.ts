@@ -2,7 +2,7 @@ import { createStaticTokenAuth, type PhotoshopAuth } from "@psapi/auth";
 import type { paths } from "@psapi/openapi-types/photoshop";
 import createClient, { type Middleware } from "openapi-fetch";
 import { describe, expectTypeOf, it } from "vitest";
-import type { JobHandle, PhotoshopClient } from "./client.js";
+import type { JobHandle, PhotoshopClient } from "./all.js";
 import type { WaitOptions } from "./jobs/wait-for-job.js";
 import type { CreateMaskRequest, JobStatus, PsJobStatus, SenseiJobStatus } from "./types.js";
 

@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { createPhotoshopClient } from "./client.js";
+import { createPhotoshopClient } from "./all.js";
 import { PhotoshopApiError } from "./errors/photoshop-api-error.js";
 import { fakeAuth } from "./testing/fake-auth.js";
 import { json } from "./testing/fake-fetch.js";

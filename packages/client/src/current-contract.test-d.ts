@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from "vitest";
-import type { JobHandle, PhotoshopClient } from "./client.js";
+import type { JobHandle, PhotoshopClient } from "./all.js";
 import type { JobOutputFile } from "./jobs/job-outputs.js";
 import type { MaskingJobStatus, RemoveBackgroundV2Request, SenseiJobStatus, V2JobStatus } from "./types.js";
 

@@ -10,7 +10,6 @@ export type {
 export {
   type CallOptions,
   createPhotoshopClient,
-  type JobHandle,
   type PhotoshopClient,
   type PhotoshopClientOptions,
   type PhotoshopCurrentRawClient,
@@ -40,7 +39,33 @@ export {
   type RetryMiddleware,
   type RetryMiddlewareOptions,
 } from "./middleware/retry.js";
+export {
+  createCutout,
+  createMask,
+  fillMaskedAreas,
+  generateManifest,
+  getDocumentManifest,
+  getManifestStatus,
+  getMaskingJobStatus,
+  getMaskStatus,
+  getPsdStatus,
+  getRemoveBackgroundStatus,
+  hello,
+  maskBodyParts,
+  maskObjects,
+  refineMask,
+  removeBackground,
+} from "./operations.js";
+export { UntrustedOriginError } from "./origin.js";
 export type { RetryOptions } from "./retry-policy.js";
+export {
+  type JobHandle,
+  type JobOperation,
+  readJobStatusOf,
+  readText,
+  submitJob,
+  waitForJob,
+} from "./run-operation.js";
 export { storageFor, type UrlStorageType } from "./storage-for.js";
 export type {
   CreateMaskRequest,
@@ -60,4 +85,5 @@ export type {
   SenseiJobStatus,
   V2JobStatus,
 } from "./types.js";
+export { InvalidArgumentError } from "./validate.js";
 export { VERSION } from "./version.js";

@@ -6,15 +6,39 @@
  *
  * @param url - The absolute URL about to receive credentials (a `Request`'s URL always is).
  * @param trustedOrigins - e.g. `[new URL(baseUrl).origin]`.
- * @throws {Error} when the URL's origin is not one of them.
+ * @throws {UntrustedOriginError} when the URL's origin is not one of them.
  * @example
  * assertTrustedOrigin("https://evil.example/x", ["https://image.adobe.io"]); // throws
  */
 export function assertTrustedOrigin(url: string, trustedOrigins: readonly string[]): void {
   const { origin } = new URL(url);
   if (!trustedOrigins.includes(origin)) {
-    throw new Error(
-      `[@psapi/client] refusing to send credentials to ${origin}: only ${trustedOrigins.join(" and ")} receive the token`,
-    );
+    throw new UntrustedOriginError(origin, trustedOrigins);
+  }
+}
+
+/**
+ * A request refused before it was sent because its origin is not one the client was configured
+ * with (the token rule of {@link assertTrustedOrigin}).
+ */
+export class UntrustedOriginError extends Error {
+  override readonly name = "UntrustedOriginError";
+  /** The origin that would have received the token. */
+  readonly origin: string;
+  /** The origins that receive it. */
+  readonly trustedOrigins: readonly string[];
+  /** The refusal in one sentence, without the package name. */
+  readonly problem: string;
+
+  /**
+   * @param origin - The refused origin.
+   * @param trustedOrigins - The configured ones.
+   */
+  constructor(origin: string, trustedOrigins: readonly string[]) {
+    const problem = `refusing to send credentials to ${origin}: only ${trustedOrigins.join(" and ")} receive the token`;
+    super(`[@psapi/client] ${problem}`);
+    this.origin = origin;
+    this.trustedOrigins = trustedOrigins;
+    this.problem = problem;
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { createPhotoshopClient } from "./client.js";
+import { createPhotoshopClient } from "./all.js";
 import { fakeAuth } from "./testing/fake-auth.js";
 import { setup } from "./testing/setup.js";
 import { VERSION } from "./version.js";

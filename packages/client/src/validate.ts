@@ -1,11 +1,29 @@
 /**
- * Throws the client's error for a bad option or argument: a `TypeError` whose message names the
- * package, then what is wrong and how to fix it.
+ * A bad option or argument: a `TypeError` whose message names the package, then what is wrong and
+ * how to fix it, and whose `problem` is that sentence alone, for callers that word it themselves.
  *
- * @throws {TypeError} always.
+ * @example
+ * catch (error) { if (error instanceof InvalidArgumentError) console.error(error.problem); }
+ */
+export class InvalidArgumentError extends TypeError {
+  override readonly name = "InvalidArgumentError";
+  /** What is wrong and how to fix it, without the package name, e.g. `timeoutMs must be …`. */
+  readonly problem: string;
+
+  /** @param problem - What is wrong and how to fix it; never a secret's value. */
+  constructor(problem: string) {
+    super(`[@psapi/client] ${problem}`);
+    this.problem = problem;
+  }
+}
+
+/**
+ * Throws the client's error for a bad option or argument.
+ *
+ * @throws {InvalidArgumentError} always.
  */
 export function invalid(message: string): never {
-  throw new TypeError(`[@psapi/client] ${message}`);
+  throw new InvalidArgumentError(message);
 }
 
 /**

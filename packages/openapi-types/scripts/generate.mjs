@@ -27,3 +27,6 @@ for (const { spec, out } of specs) {
   await writeFile(new URL(out, outDir), header(spec) + astToString(ast));
   process.stdout.write(`wrote src/generated/${out} from @psapi/openapi/${spec}\n`);
 }
+
+// The operation table (run-time data, one const per operation) has a script of its own.
+await import("./generate-operations.mjs");

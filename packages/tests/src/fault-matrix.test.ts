@@ -6,7 +6,7 @@ import {
   type JobHandle,
   PhotoshopApiError,
   type SenseiJobStatus,
-} from "@psapi/client";
+} from "@psapi/client/all";
 import type { FaultRuleInput } from "@psapi/mock-server";
 import { describe, expect, it } from "vitest";
 import {

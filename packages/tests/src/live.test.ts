@@ -6,7 +6,7 @@ import {
   jobOutputs,
   type PhotoshopClient,
   type RemoveBackgroundV2Request,
-} from "@psapi/client";
+} from "@psapi/client/all";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConformanceChecker } from "./conformance/checker.js";
 import { recordingFetch } from "./conformance/recording-fetch.js";

@@ -1,5 +1,5 @@
 import type { BatchInput } from "@psapi/batch";
-import { usageError } from "../cli-error.js";
+import { problemOf, usageError } from "../cli-error.js";
 
 /** Expands `<inputs>`, turning the library's TypeError into a usage error. */
 export async function expand(spec: string, cwd: string): Promise<BatchInput[]> {
@@ -9,7 +9,7 @@ export async function expand(spec: string, cwd: string): Promise<BatchInput[]> {
   } catch (error) {
     if (error instanceof TypeError) {
       throw usageError(
-        error.message.replace(/^\[@psapi\/batch\]\s*/, ""),
+        problemOf(error) ?? error.message,
         "give a directory, a glob, or a .csv/.jsonl manifest",
       );
     }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import type { BatchOperation } from "@psapi/batch";
-import { CliError, usageError } from "../cli-error.js";
+import { CliError, problemOf, usageError } from "../cli-error.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Session } from "../session.js";
 import { expand } from "./expand.js";
@@ -26,9 +26,10 @@ export async function runFleetBatch(
   const batchId = options.batchId ?? defaultBatchId(operation.name, resolve(cwd, spec));
   try {
     batch.checkBatchId(batchId);
-  } catch (error) {
+  } catch {
+    // The batch package's rule (its BatchError "invalid-batch-id"), in the CLI's words.
     throw usageError(
-      `--batch-id ${(error as Error).message.replace(/^\[@psapi\/batch\]\s*batch id\s*/, "")}`,
+      `--batch-id ${JSON.stringify(batchId.slice(0, 80))} is not 1 to 64 letters, digits, "_", "." or "-"`,
       "for example --batch-id photos-2024.run_1",
     );
   }
@@ -58,10 +59,7 @@ export async function runFleetBatch(
   try {
     batch.checkOutputs(inputs, operation);
   } catch (error) {
-    throw usageError(
-      (error as Error).message.replace(/^\[@psapi\/batch\]\s*/, ""),
-      "see: psapi batch --help",
-    );
+    throw usageError(problemOf(error) ?? (error as Error).message, "see: psapi batch --help");
   }
   await reach();
   const redis = batch.createPatientRedis(options.queue.href);

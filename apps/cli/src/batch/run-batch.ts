@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { BatchReport } from "@psapi/batch";
-import { CliError, usageError } from "../cli-error.js";
+import { CliError, problemOf, usageError } from "../cli-error.js";
 import { displayPath } from "../display.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Session } from "../session.js";
@@ -47,17 +47,14 @@ export async function runBatchCommand(session: Session, spec: string, options: B
   try {
     batch.checkInputs(inputs, { operation, storage, outDir });
   } catch (error) {
-    throw usageError(
-      (error as Error).message.replace(/^\[@psapi\/batch\]\s*/, ""),
-      "see: psapi batch --help",
-    );
+    throw usageError(problemOf(error) ?? (error as Error).message, "see: psapi batch --help");
   }
   let journal: Awaited<ReturnType<typeof batch.openFileJournal>>;
   const journalPath = resolve(cwd, options.journal ?? `${options.out}/journal.jsonl`);
   try {
     journal = await batch.openFileJournal(journalPath, operation.name);
   } catch (error) {
-    throw usageError((error as Error).message.replace(/^\[@psapi\/batch\]\s*/, ""), "pass another --journal");
+    throw usageError(problemOf(error) ?? (error as Error).message, "pass another --journal");
   }
   session.output.note(`journal: ${displayPath(journalPath, cwd)}`);
   const display = createBatchDisplay(session.output.stderr);

@@ -4,7 +4,7 @@ import {
   type JobStatus,
   jobFailures,
   type PhotoshopClient,
-} from "@psapi/client";
+} from "@psapi/client/all";
 import type { Command } from "commander";
 import { usageError } from "../cli-error.js";
 import { type GlobalOptions, timeoutOption } from "../options.js";

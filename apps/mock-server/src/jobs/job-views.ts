@@ -1,4 +1,5 @@
 import type { components } from "@psapi/openapi-types/emulator";
+import * as operations from "@psapi/openapi-types/operations";
 import type { Job, JobKind } from "./jobs.js";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -16,17 +17,25 @@ export function isPolledAt(job: Job, path: StatusPath): boolean {
 /** The status routes, each ending in `/` before the job id. */
 export type StatusPath = (typeof STATUS_PATHS)[JobKind];
 
-/** The status route of each kind of job: the one place that says which family a kind belongs to. */
+/** A job-starting operation's status route, from the spec's `x-psapi-polled-by`: `/v1/status/{jobId}` → `/v1/status/`. */
+const statusRoute = <P extends string>(operation: { statusPath: `${P}{jobId}` }) =>
+  operation.statusPath.slice(0, -"{jobId}".length) as P;
+
+/**
+ * The status route of each kind of job, read from the generated operation table (the operation
+ * that starts the job, and the status read that polls it): the one place that says which family a
+ * kind belongs to.
+ */
 const STATUS_PATHS = {
-  manifest: "/pie/psdService/status/",
-  mask: "/sensei/status/",
-  cutout: "/sensei/status/",
-  "remove-background": "/v2/status/",
-  "generate-manifest": "/v2/status/",
-  "mask-objects": "/v1/status/",
-  "mask-body-parts": "/v1/status/",
-  "refine-mask": "/v1/status/",
-  "fill-masked-areas": "/v1/status/",
+  manifest: statusRoute(operations.getDocumentManifest),
+  mask: statusRoute(operations.createMask),
+  cutout: statusRoute(operations.removeBackground),
+  "remove-background": statusRoute(operations.removeBackgroundV2),
+  "generate-manifest": statusRoute(operations.generateManifest),
+  "mask-objects": statusRoute(operations.maskObjects),
+  "mask-body-parts": statusRoute(operations.maskBodyParts),
+  "refine-mask": statusRoute(operations.refineMask),
+  "fill-masked-areas": statusRoute(operations.fillMaskedAreas),
 } as const satisfies Record<JobKind, string>;
 
 /** The 202 body of a job submission. */

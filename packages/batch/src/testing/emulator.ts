@@ -3,7 +3,7 @@
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createServerToServerAuth } from "@psapi/auth";
-import { createPhotoshopClient } from "@psapi/client";
+import { createPhotoshopClient } from "@psapi/client/all";
 import { type CreateEmulatorOptions, createEmulator } from "@psapi/mock-server";
 import { createEmulatorControl, type EmulatorJournalQuery } from "@psapi/mock-server/control";
 import { type BatchInput, expandInputs } from "../inputs.js";

@@ -42,6 +42,8 @@ describe("PhotoshopApiError", () => {
     );
     expect(error).toMatchObject({ status: 429, errorCode: "429001", retryable: true, retryAfterMs: 2000 });
     expect(error.message).toContain("failed with 429 429001: Too many requests");
+    // Adobe's words are a field of their own: no caller needs to parse the message.
+    expect(error.adobeMessage).toBe("Too many requests");
   });
 
   it("keeps the validator's reason list and summarises its first message", () => {
@@ -63,11 +65,13 @@ describe("PhotoshopApiError", () => {
     expect(error.message).toContain(
       "400 InputValidationError: /output/mask/format must be equal to one of the allowed values",
     );
+    expect(error.adobeMessage).toBe("/output/mask/format must be equal to one of the allowed values");
   });
 
   it("keeps the start of a non-JSON body, redacted", () => {
     const error = PhotoshopApiError.fromResponse(502, "<html>Bad Gateway Bearer abc.def</html>", request);
     expect(error.message).toContain("Bad Gateway Bearer [REDACTED]");
+    expect(error.adobeMessage).toBe("<html>Bad Gateway Bearer [REDACTED]</html>");
     expect(error.retryable).toBe(true);
   });
 
@@ -124,6 +128,26 @@ describe("JobFailedError and JobTimeoutError", () => {
     expect(inspect(error)).not.toContain("s3cr3t");
     expect(JSON.stringify(error)).not.toContain("s3cr3t");
     expect(error.message).toBe("[@psapi/client] job j1 failed (no error details)");
+    expect(error.summary).toBeUndefined();
+  });
+
+  it("keeps the first reason as its summary, redacted, in each of Adobe's shapes", () => {
+    const url = "https://image.adobe.io/v1/status/j1";
+    const sensei = new JobFailedError(
+      "j1",
+      url,
+      [{ type: "FileLinkInvalidError", title: "bad https://b.example/x?sig=s3cr3t" }],
+      body,
+    );
+    const masking = new JobFailedError(
+      "j1",
+      url,
+      [{ error_code: "processing_error", message: "no subject" }],
+      body,
+    );
+    expect(sensei.summary).toBe("FileLinkInvalidError: bad https://b.example/x?[REDACTED]");
+    expect(masking.summary).toBe("processing_error: no subject");
+    expect(masking.message).toBe("[@psapi/client] job j1 failed (processing_error: no subject)");
   });
 
   it("describes a timeout with its job id and limit", () => {

@@ -25,6 +25,11 @@ export class JobFailedError extends LogSafeError {
   declare readonly errors: readonly JobFailure[];
   /** The final status body, unredacted (non-enumerable; holds pre-signed URLs). */
   declare readonly result: JobStatus;
+  /**
+   * The first reason in one line, `"<type or error code>: <title or message>"` (redacted), e.g.
+   * `"InputValidationError: the image is too large"`; undefined when Adobe gave no reason.
+   */
+  declare readonly summary: string | undefined;
 
   /**
    * @param jobId - The job's id.
@@ -33,15 +38,17 @@ export class JobFailedError extends LogSafeError {
    * @param result - The final status body.
    */
   constructor(jobId: string, statusUrl: string, errors: readonly JobFailure[], result: JobStatus) {
-    const first = errors[0];
-    const why =
+    const redacted = redactDeep(errors) as JobFailure[];
+    const first = redacted[0];
+    const summary =
       first === undefined
-        ? "no error details"
+        ? undefined
         : `${first.type ?? first.errorCode ?? first.error_code}: ${first.title ?? first.message}`;
-    super(redactText(`[@psapi/client] job ${jobId} failed (${why})`));
+    super(redactText(`[@psapi/client] job ${jobId} failed (${summary ?? "no error details"})`));
     this.jobId = jobId;
     this.statusUrl = redactUrl(statusUrl);
-    this.errors = redactDeep(errors) as JobFailure[];
+    this.errors = redacted;
+    this.summary = summary;
     Object.defineProperty(this, "result", { value: result, enumerable: false });
   }
 }

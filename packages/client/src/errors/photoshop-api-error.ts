@@ -27,6 +27,8 @@ export interface PhotoshopApiErrorOptions {
   reason?: readonly unknown[];
   /** Milliseconds the server asked to wait (`Retry-After`), when it said. */
   retryAfterMs?: number;
+  /** What Adobe said, in its own words (see {@link PhotoshopApiError.adobeMessage}). */
+  adobeMessage?: string;
   cause?: unknown;
 }
 
@@ -65,6 +67,12 @@ export class PhotoshopApiError extends LogSafeError {
   declare readonly retryAfterMs: number | undefined;
   /** Method and redacted URL of the failed request. */
   declare readonly request: RequestDescription;
+  /**
+   * What Adobe said, in its own words, redacted: the service family's `title` or the gateway's
+   * `message`, followed by the first validation problem (`"<path> <message>"`), or the text of a
+   * body that is not JSON. Undefined when the answer said nothing (or there was no answer).
+   */
+  declare readonly adobeMessage: string | undefined;
 
   /**
    * @param message - Human-readable summary; redacted before use.
@@ -106,6 +114,7 @@ export class PhotoshopApiError extends LogSafeError {
       (summary === undefined ? "" : `: ${summary.slice(0, 300)}`);
     return new PhotoshopApiError(message, {
       ...fields,
+      adobeMessage: summary,
       status,
       request,
       retryable: RETRYABLE_STATUSES.has(status),

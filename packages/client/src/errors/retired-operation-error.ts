@@ -1,8 +1,11 @@
-import { RETIRED_OPERATIONS } from "../generated/retired.js";
+import { OPERATIONS } from "@psapi/openapi-types/operations";
 import { LogSafeError } from "./log-safe-error.js";
 
-/** The operationIds of `photoshop.yaml` that Adobe retired. */
-export type RetiredOperation = keyof typeof RETIRED_OPERATIONS;
+type Operations = typeof OPERATIONS;
+/** The operationIds that Adobe retired (`x-psapi-retired` in the generated operation table). */
+export type RetiredOperation = {
+  [K in keyof Operations]: Operations[K] extends { retired: object } ? K : never;
+}[keyof Operations];
 
 /**
  * What to call instead of each retired operation, as a client call. Typed by the generated table,
@@ -40,7 +43,11 @@ export class RetiredOperationError extends LogSafeError {
 
   /** @param operation - The retired operationId. */
   constructor(operation: RetiredOperation) {
-    const { method, path, retiredOn } = RETIRED_OPERATIONS[operation];
+    const {
+      method,
+      path,
+      retired: { on: retiredOn },
+    } = OPERATIONS[operation];
     const replacement = REPLACEMENTS[operation];
     super(
       `[@psapi/client] ${method} ${path} was retired by Adobe on ${retiredOn}; ` +

@@ -1,5 +1,5 @@
 import { createFakeClock } from "@psapi/core/testing";
-import { createPhotoshopClient, type PhotoshopClientOptions } from "../client.js";
+import { createPhotoshopClient, type PhotoshopClientOptions } from "../all.js";
 import type { CreateMaskRequest } from "../types.js";
 import { fakeAuth } from "./fake-auth.js";
 import { json, type Reply, scriptedFetch } from "./fake-fetch.js";

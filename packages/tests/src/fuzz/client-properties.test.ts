@@ -6,7 +6,7 @@ import {
   JobFailedError,
   JobTimeoutError,
   PhotoshopApiError,
-} from "@psapi/client";
+} from "@psapi/client/all";
 import { createFakeClock } from "@psapi/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

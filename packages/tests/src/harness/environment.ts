@@ -1,5 +1,5 @@
 import { createServerToServerAuth, type PhotoshopAuth } from "@psapi/auth";
-import { createPhotoshopClient, type PhotoshopClient, type PhotoshopClientOptions } from "@psapi/client";
+import { createPhotoshopClient, type PhotoshopClient, type PhotoshopClientOptions } from "@psapi/client/all";
 import { createFakeClock, type FakeClock } from "@psapi/core/testing";
 import { createEmulator, type EmulatorOptions } from "@psapi/mock-server";
 import { createEmulatorControl, type EmulatorControl } from "@psapi/mock-server/control";
