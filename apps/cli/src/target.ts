@@ -7,12 +7,13 @@ import {
 } from "@psapi/auth";
 import type { RateLimiter } from "@psapi/batch";
 import { createPhotoshopClient, type FetchLike, type PhotoshopClient } from "@psapi/client";
+import { isLoopback } from "@psapi/core";
 import { CliError, usageError } from "./cli-error.js";
 import type { CliContext } from "./context.js";
 import { createEmulatorStorage, type EmulatorStorage } from "./emulator-storage.js";
 import { ExitCode } from "./exit-codes.js";
 import { type TrackedFetch, trackFetch } from "./tracked-fetch.js";
-import { isLoopback, parseUrlArgument } from "./validate.js";
+import { parseUrlArgument } from "./validate.js";
 
 /** Adobe's Photoshop API. */
 export const ADOBE_API_URL = "https://image.adobe.io";
