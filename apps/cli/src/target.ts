@@ -2,6 +2,7 @@ import {
   authFromEnv,
   createServerToServerAuth,
   DEFAULT_IMS_URL,
+  hasEnvCredentials,
   type PhotoshopAuth,
   type TokenStore,
 } from "@psapi/auth";
@@ -20,15 +21,6 @@ export const ADOBE_API_URL = "https://image.adobe.io";
 
 /** The origin the embedded emulator answers as; no socket is opened, every request stays in-process. */
 const EMBEDDED_ORIGIN = "http://127.0.0.1:4010";
-
-/** Any of these in the environment means "call Adobe" (unless a base URL says otherwise). */
-const CREDENTIAL_VARIABLES = [
-  "PHOTOSHOP_CLIENT_ID",
-  "PHOTOSHOP_CLIENT_SECRET",
-  "PHOTOSHOP_ACCESS_TOKEN",
-  "PS_FF_SERVICES_CLIENT_ID",
-  "PS_FF_SERVICES_CLIENT_SECRET",
-] as const;
 
 /** The hint for every credential problem: which variables to set. */
 export const CREDENTIALS_HINT =
@@ -135,7 +127,8 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
     : baseUrl
       ? "PHOTOSHOP_API_URL"
       : "the default (Adobe's API)";
-  const hasCredentials = CREDENTIAL_VARIABLES.some((name) => context.env[name]);
+  // Any credential variable auth reads means "call Adobe" (unless a base URL says otherwise).
+  const hasCredentials = hasEnvCredentials(context.env);
   if (baseUrl === undefined && (!hasCredentials || options.offline)) {
     return openEmbeddedEmulator(hasCredentials, options, context.signal);
   }

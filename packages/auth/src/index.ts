@@ -1,4 +1,9 @@
-export { type AuthFromEnvOverrides, authFromEnv } from "./from-env.js";
+export {
+  type AuthFromEnvOverrides,
+  authFromEnv,
+  CREDENTIAL_VARIABLES,
+  hasEnvCredentials,
+} from "./from-env.js";
 export { errorSummary, ImsError } from "./ims-error.js";
 export { createJwtAuth, type JwtAuthOptions } from "./jwt.js";
 export type { Middleware } from "./middleware-type.js";
