@@ -20,8 +20,9 @@ const FAMILIES = [
  * Every environment variable {@link authFromEnv} reads a credential from: **the one list** of
  * credential variable names (the CLI decides from it whether credentials are set).
  */
-export const CREDENTIAL_VARIABLES: readonly string[] = Object.freeze(
-  FAMILIES.flatMap((family) => [family.id, family.secret, family.token]),
+// Marked pure so that a bundle of authFromEnv alone leaves the list out.
+export const CREDENTIAL_VARIABLES: readonly string[] = /* @__PURE__ */ Object.freeze(
+  /* @__PURE__ */ FAMILIES.flatMap((family) => [family.id, family.secret, family.token]),
 );
 
 type Env = Readonly<Record<string, string | undefined>>;

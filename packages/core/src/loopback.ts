@@ -1,8 +1,9 @@
-const IPV4_LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+// `[::1]` as a URL's hostname writes it, `::1` and `::ffff:127.0.0.1` as a socket's remote address does.
+const LOOPBACK = /^(localhost|::1|\[::1\]|(::ffff:)?127(\.\d{1,3}){3})$/i;
 
 /**
  * Whether a host is this machine's loopback interface: `localhost`, an address in 127.0.0.0/8,
- * `::1` (with or without the brackets a URL puts around it) or an IPv4-mapped `::ffff:127.x.x.x`.
+ * `::1` (with or without the brackets a URL puts around it) or a socket's IPv4-mapped `::ffff:127.x.x.x`.
  * **The one loopback check** in psapi: where plain `http:` is accepted (a local emulator), and
  * which peers and `Host` names the emulator's control API answers.
  *
@@ -17,8 +18,5 @@ const IPV4_LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
  * @see https://www.rfc-editor.org/rfc/rfc6761#section-6.3 (localhost), RFC 4291 §2.5.3 (::1)
  */
 export function isLoopback(host: string | URL): boolean {
-  let name = (typeof host === "string" ? host : host.hostname).toLowerCase();
-  if (name.startsWith("[") && name.endsWith("]")) name = name.slice(1, -1);
-  if (name.startsWith("::ffff:")) name = name.slice("::ffff:".length);
-  return name === "localhost" || name === "::1" || IPV4_LOOPBACK.test(name);
+  return LOOPBACK.test(typeof host === "string" ? host : host.hostname);
 }
