@@ -7,7 +7,13 @@ import {
   type TokenStore,
 } from "@psapi/auth";
 import type { RateLimiter } from "@psapi/batch";
-import { createPhotoshopClient, type FetchLike, type PhotoshopClient } from "@psapi/client";
+import {
+  createPhotoshopClient,
+  DEFAULT_BASE_URL,
+  type FetchLike,
+  isAdobeHost,
+  type PhotoshopClient,
+} from "@psapi/client";
 import { isLoopback } from "@psapi/core";
 import { CliError, usageError } from "./cli-error.js";
 import type { CliContext } from "./context.js";
@@ -15,9 +21,6 @@ import { createEmulatorStorage, type EmulatorStorage } from "./emulator-storage.
 import { ExitCode } from "./exit-codes.js";
 import { type TrackedFetch, trackFetch } from "./tracked-fetch.js";
 import { parseUrlArgument } from "./validate.js";
-
-/** Adobe's Photoshop API. */
-export const ADOBE_API_URL = "https://image.adobe.io";
 
 /** The origin the embedded emulator answers as; no socket is opened, every request stays in-process. */
 const EMBEDDED_ORIGIN = "http://127.0.0.1:4010";
@@ -132,7 +135,7 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
   if (baseUrl === undefined && (!hasCredentials || options.offline)) {
     return openEmbeddedEmulator(hasCredentials, options, context.signal);
   }
-  const url = baseUrl ?? new URL(ADOBE_API_URL);
+  const url = baseUrl ?? new URL(DEFAULT_BASE_URL);
   if (!hasCredentials) {
     throw new CliError(`${url.origin} needs credentials, and none are set`, {
       exitCode: ExitCode.auth,
@@ -158,7 +161,7 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
       error instanceof Error ? error.message.replace(/^\[@psapi\/auth\]\s*/, "") : String(error);
     throw new CliError(message, { exitCode: ExitCode.auth, hint: CREDENTIALS_HINT, cause: error });
   }
-  const isAdobe = url.origin === ADOBE_API_URL;
+  const isAdobe = isAdobeHost(url);
   return {
     kind: isAdobe ? "adobe" : "remote",
     description: isAdobe

@@ -3,13 +3,10 @@ import { type Clock, type FetchLike, isRecord, type Logger, parseRetryAfter, sys
 import type { paths } from "@psapi/openapi-types/photoshop";
 import type { paths as currentPaths } from "@psapi/openapi-types/photoshop-current";
 import createClient, { type Client } from "openapi-fetch";
+import { isAdobeHost } from "./adobe-hosts.js";
 import { DEFAULT_BASE_URL, DEFAULT_PHOTOSHOP_API_URL, DEFAULT_TIMEOUT_MS } from "./defaults.js";
 import { PhotoshopApiError } from "./errors/photoshop-api-error.js";
-import {
-  isAdobeHost,
-  type RetiredOperation,
-  RetiredOperationError,
-} from "./errors/retired-operation-error.js";
+import { type RetiredOperation, RetiredOperationError } from "./errors/retired-operation-error.js";
 import { jobIdFromStatusUrl } from "./jobs/job-id.js";
 import { type JobKind, readJobStatus } from "./jobs/job-status.js";
 import { pollJob, type WaitOptions } from "./jobs/wait-for-job.js";

@@ -49,8 +49,3 @@ export class RetiredOperationError extends LogSafeError {
     Object.assign(this, { operation, endpoint: `${method} ${path}`, retiredOn, replacement });
   }
 }
-
-/** Adobe's own hosts: `adobe.io` and its subdomains (`image.adobe.io`, `photoshop-api.adobe.io`). */
-export function isAdobeHost(url: string): boolean {
-  return /(^|\.)adobe\.io$/.test(new URL(url).hostname);
-}
