@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRedisServer } from "@psapi/batch/testing";
 import { startCli } from "@psapi/cli/testing";
-import { rateRuleMatcher } from "@psapi/core";
-import { ADOBE_RATE_LIMITS, createEmulator, type JournalEntry } from "@psapi/mock-server";
+import { ADOBE_RATE_RULES, rateRuleMatcher } from "@psapi/core";
+import { createEmulator, type JournalEntry } from "@psapi/mock-server";
 import { listenEmulator } from "@psapi/mock-server/server";
 import sharp from "sharp";
 import type { BenchContext } from "./lib/context.js";
@@ -28,7 +28,7 @@ const TARGET = 0.9;
  * that counts `POST /sensei/mask` is a sliding window, and nothing else is slow: the ceiling.
  */
 export function idealSchedule(count: number): number[] {
-  const rules = ADOBE_RATE_LIMITS.filter((rule) => rateRuleMatcher(rule)("POST", "/sensei/mask"));
+  const rules = ADOBE_RATE_RULES.filter((rule) => rateRuleMatcher(rule)("POST", "/sensei/mask"));
   const times: number[] = [];
   let now = 0;
   while (times.length < count) {
@@ -148,7 +148,7 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
       workerConcurrency: 8,
       emulator:
         "in-process createEmulator({ rateLimits: true }) served on 127.0.0.1, default job timing (200 ms pending, 800 ms running)",
-      limits: ADOBE_RATE_LIMITS,
+      limits: ADOBE_RATE_RULES,
       clientLimits:
         "psapi's ADOBE_RATE_RULES (the same windows plus a 50 ms margin, each request counted from its answer), shared through Redis",
       redis: "redis-server on 127.0.0.1, AOF on",
