@@ -44,7 +44,7 @@ export interface PhotoshopAuth {
  * token itself, so a store must be as private as the client secret. What `get` returns is validated
  * (a shared store may hold anything) and ignored when it is not a usable token for this key.
  *
- * @see createMemoryTokenStore for the default
+ * The default is {@link createMemoryTokenStore}'s, private to one auth object.
  */
 export interface TokenStore {
   /** The token stored under `key`, or `undefined`. May return anything: psapi validates it. */

@@ -25,7 +25,7 @@ const REPLACEMENTS: Record<RetiredOperation, string | undefined> = {
  * @example
  * try { await client.createMask(body); }
  * catch (error) { if (error instanceof RetiredOperationError) console.log(error.replacement); }
- * @see ../../../../openapi/photoshop.yaml (`x-psapi-retired` on each operation)
+ * @see `@psapi/openapi` photoshop.yaml (`x-psapi-retired` on each operation)
  */
 export class RetiredOperationError extends LogSafeError {
   override readonly name = "RetiredOperationError";
