@@ -1,14 +1,14 @@
 // 6. Batch throughput: images per minute through `psapi worker` fleets of 1, 2 and 4 processes
 // against the emulator with Adobe's documented rate limits on, as a ratio to what those limits
 // allow at most (the service's physical ceiling), and the 429s the fleet met (target 0).
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startRedisServer } from "@psapi/batch/redis-server";
-import { rateRuleMatcher } from "@psapi/core";
-import { ADOBE_RATE_LIMITS, createEmulator, type JournalEntry } from "@psapi/mock-server";
+import { startRedisServer } from "@psapi/batch/testing";
+import { startCli } from "@psapi/cli/testing";
+import { ADOBE_RATE_RULES, rateRuleMatcher } from "@psapi/core";
+import { createEmulator, type JournalEntry } from "@psapi/mock-server";
 import { createEmulatorControl } from "@psapi/mock-server/control";
 import { listenEmulator } from "@psapi/mock-server/server";
 import sharp from "sharp";
@@ -16,10 +16,8 @@ import type { BenchContext } from "./lib/context.js";
 import type { BenchOutcome, Figure } from "./lib/report.js";
 import { round } from "./lib/stats.js";
 
-const root = new URL("..", import.meta.url).pathname;
-const cli = join(root, "apps", "cli", "dist", "cli.js");
+/** On top of a clean environment (PATH only). */
 const ENV = {
-  PATH: process.env.PATH ?? "",
   PHOTOSHOP_CLIENT_ID: "psapi-demo-client",
   PHOTOSHOP_CLIENT_SECRET: "psapi-demo-secret",
 };
@@ -31,7 +29,7 @@ const TARGET = 0.9;
  * that counts `POST /sensei/mask` is a sliding window, and nothing else is slow: the ceiling.
  */
 export function idealSchedule(count: number): number[] {
-  const rules = ADOBE_RATE_LIMITS.filter((rule) => rateRuleMatcher(rule)("POST", "/sensei/mask"));
+  const rules = ADOBE_RATE_RULES.filter((rule) => rateRuleMatcher(rule)("POST", "/sensei/mask"));
   const times: number[] = [];
   let now = 0;
   while (times.length < count) {
@@ -49,16 +47,9 @@ export function idealSchedule(count: number): number[] {
 function start(
   args: string[],
   cwd: string,
-): { child: ChildProcess; done: Promise<number | null>; output: () => string } {
-  const child = spawn(process.execPath, [cli, ...args], { env: ENV, cwd, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  return { child, done: once(child, "close").then(([code]) => code as number | null), output: () => output };
+): { child: ChildProcess; done: Promise<number>; output: () => string } {
+  const { child, done, output } = startCli(args, { env: ENV, cwd });
+  return { child, done: done.then(({ code }) => code), output };
 }
 
 /** Runs the batch-throughput bench. */
@@ -159,7 +150,7 @@ export async function run(context: BenchContext): Promise<BenchOutcome> {
       workerConcurrency: 8,
       emulator:
         "in-process createEmulator({ rateLimits: true }) served on 127.0.0.1, default job timing (200 ms pending, 800 ms running)",
-      limits: ADOBE_RATE_LIMITS,
+      limits: ADOBE_RATE_RULES,
       clientLimits:
         "psapi's ADOBE_RATE_RULES (the same windows plus a 50 ms margin, each request counted from its answer), shared through Redis",
       redis: "redis-server on 127.0.0.1, AOF on",

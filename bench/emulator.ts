@@ -3,13 +3,13 @@
 // own openapi/photoshop.yaml. Servers on one core, autocannon on the other.
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { freePort } from "@psapi/core/testing";
 import type { Fixture } from "./lib/bare-server.js";
 import type { BenchContext } from "./lib/context.js";
 import { apiHeaders, getToken, presign, putObject, submitMask, waitForJob } from "./lib/emulator-api.js";
 import { startEmulator } from "./lib/emulator-process.js";
 import { makeJpeg } from "./lib/images.js";
 import { type LoadRun, runLoad } from "./lib/load.js";
-import { freePort } from "./lib/ports.js";
 import { type ServerProcess, startServer } from "./lib/proc.js";
 import type { BenchOutcome, Figure } from "./lib/report.js";
 import { startBareServer } from "./lib/start-bare-server.js";

@@ -1,7 +1,8 @@
 // The official SDK hard-codes https://ims-na1.adobelogin.com and https://image.adobe.io and calls the
 // global `fetch`. To measure it offline, the bench swaps `globalThis.fetch` for a wrapper that
 // rewrites those two origins to a loopback fake and refuses every other host, so nothing can leave
-// 127.0.0.1 even if the SDK reaches somewhere unexpected.
+// this machine even if the SDK reaches somewhere unexpected.
+import { isLoopback } from "@psapi/core";
 
 /**
  * Runs `body` with `globalThis.fetch` redirected: each origin key in `routes` is rewritten to its
@@ -20,7 +21,7 @@ export async function withLoopbackFetch<T>(
       const rewritten = `${target}${url.pathname}${url.search}`;
       return original(input instanceof Request ? new Request(rewritten, input) : rewritten, init);
     }
-    if (url.hostname !== "127.0.0.1") {
+    if (!isLoopback(url)) {
       return Promise.reject(new Error(`bench refused a request to ${url.origin}`));
     }
     return original(input, init);

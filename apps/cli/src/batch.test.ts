@@ -1,8 +1,7 @@
-import { once } from "node:events";
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "@psapi/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, startCli } from "./testing/run-cli.js";
 import { serveEmulator } from "./testing/serve-emulator.js";
@@ -152,20 +151,10 @@ describe.concurrent("psapi batch", () => {
   });
 });
 
-/** A 127.0.0.1 port nothing listens on (taken, then given back). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe.concurrent("psapi batch --queue, before anything is queued", () => {
   it("refuses a --batch-id BullMQ cannot take, with exit code 2, before reaching Redis", SLOW, async () => {
     const photos = await folder("queue-id-photos", 1);
-    const queue = `redis://127.0.0.1:${await closedPort()}`;
+    const queue = `redis://127.0.0.1:${await freePort()}`;
     const result = await runCli([
       "batch",
       photos,
@@ -185,7 +174,7 @@ describe.concurrent("psapi batch --queue, before anything is queued", () => {
     SLOW,
     async () => {
       const photos = await folder("queue-down-photos", 1);
-      const port = await closedPort();
+      const port = await freePort();
       const queue = `redis://:s3cret@127.0.0.1:${port}`;
       for (const extra of [["--status"], []]) {
         const result = await runCli(["batch", photos, "--op", "mask", "--queue", queue, ...extra]);

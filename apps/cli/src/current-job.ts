@@ -1,4 +1,5 @@
 import { basename, dirname, extname, join } from "node:path";
+import { downloadHostedResult, HostedResultError, maskFileName } from "@psapi/batch/hosted-results";
 import {
   type JobHandle,
   type JobOutputFile,
@@ -7,7 +8,6 @@ import {
   type RemoveBackgroundV2Request,
 } from "@psapi/client";
 import { redactUrl } from "@psapi/core";
-import { writeFileAtomic } from "@psapi/core/files";
 import { CliError } from "./cli-error.js";
 import { displayPath, formatBytes, pngSize } from "./display.js";
 import { checkJobInput, resolveJobInput, waitWithProgress } from "./job.js";
@@ -70,20 +70,24 @@ export async function downloadOutput(
   file: JobOutputFile,
   path: string,
 ): Promise<{ what: string; data: { bytes: number; width?: number; height?: number } }> {
-  const url = file.url ?? "";
-  if (file.expiresAt !== undefined && file.expiresAt.getTime() <= session.context.now()) {
-    throw new CliError(`the result at ${redactUrl(url)} expired at ${file.expiresAt.toISOString()}`, {
-      hint: "run the job again and download the result before its URL expires",
+  let bytes: Uint8Array;
+  try {
+    bytes = await downloadHostedResult(file.url ?? "", path, {
+      fetch: target.network.fetch,
+      signal: session.context.signal,
+      ...(file.expiresAt !== undefined && { expiresAt: file.expiresAt }),
+      clock: { now: () => session.context.now() },
     });
+  } catch (error) {
+    if (!(error instanceof HostedResultError)) throw error;
+    throw error.expiredAt === undefined
+      ? new CliError(`download from ${error.url} failed (HTTP ${error.status})`, {
+          hint: "Adobe-hosted results are short-lived: download them as soon as the job ends",
+        })
+      : new CliError(`the result at ${error.url} expired at ${error.expiredAt.toISOString()}`, {
+          hint: "run the job again and download the result before its URL expires",
+        });
   }
-  const response = await target.network.fetch(url, { signal: session.context.signal });
-  if (!response.ok) {
-    throw new CliError(`download from ${redactUrl(url)} failed (HTTP ${response.status})`, {
-      hint: "Adobe-hosted results are short-lived: download them as soon as the job ends",
-    });
-  }
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  await writeFileAtomic(path, bytes);
   const size = pngSize(bytes);
   return {
     what: size
@@ -227,11 +231,7 @@ export async function runMaskObjects(
   });
   const regions = [];
   for (const [index, file] of files.entries()) {
-    const slug = (file.label ?? "region")
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, "-")
-      .replace(/^-|-$/g, "");
-    const path = join(dirname(probe), `${index + 1}-${slug || "region"}.png`);
+    const path = join(dirname(probe), maskFileName(index, file.label));
     const written = await downloadOutput(session, target, file, path);
     regions.push({
       kind: file.from.replace(/\[\d+\]$/, ""),

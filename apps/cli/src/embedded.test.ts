@@ -238,4 +238,13 @@ describe.concurrent("the real API (credentials set, nothing sent)", () => {
     expect(result.stderr).toMatch(/^error: PHOTOSHOP_CLIENT_ID is set but PHOTOSHOP_CLIENT_SECRET is not/m);
     expect(result.stderr).toMatch(/^hint: set PHOTOSHOP_CLIENT_ID and PHOTOSHOP_CLIENT_SECRET/m);
   });
+
+  it("takes every credential variable auth reads as a wish to call Adobe, PS_FF_SERVICES_ACCESS_TOKEN included", async () => {
+    // With the CLI's own list, which lacked this name, the command ran on the embedded emulator.
+    const result = await runCli(["hello"], { env: { PS_FF_SERVICES_ACCESS_TOKEN: "some-token" } });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(
+      /^error: PS_FF_SERVICES_ACCESS_TOKEN is set but PS_FF_SERVICES_CLIENT_ID is not/m,
+    );
+  });
 });

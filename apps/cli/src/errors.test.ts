@@ -1,11 +1,10 @@
 // Errors that say why: the service's own reason, where a URL came from, TLS-to-plain-http told
 // apart from a refused connection, and one wording for a network failure across commands.
-import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32, deflateSync } from "node:zlib";
+import { freePort } from "@psapi/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./testing/run-cli.js";
 import { type ServedEmulator, serveEmulator } from "./testing/serve-emulator.js";
@@ -38,15 +37,6 @@ function blackPng(width: number, height: number): Buffer {
   ]);
 }
 
-/** A port on 127.0.0.1 where nothing listens (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 let dir: string;
 let emulator: ServedEmulator;
 beforeAll(async () => {
@@ -71,7 +61,7 @@ describe.concurrent("errors that say why", () => {
   });
 
   it("a refused connection names its host, says refused, and that the host came from --base-url", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const result = await runCli(["hello", "--base-url", `http://127.0.0.1:${port}`], { env: DEMO });
     expect(result.code).toBe(4);
     expect(result.stderr).toContain(
@@ -81,7 +71,7 @@ describe.concurrent("errors that say why", () => {
   });
 
   it("an unreachable IMS is blamed on PHOTOSHOP_IMS_URL only when that is where it came from", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const fromEnv = await runCli(["token", "--base-url", emulator.url], {
       env: { ...DEMO, PHOTOSHOP_IMS_URL: `http://127.0.0.1:${port}` },
     });
@@ -109,7 +99,7 @@ describe.concurrent("errors that say why", () => {
   });
 
   it("one network failure has one wording in hello, token and mask, with and without --json", async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     const sample = new URL("../assets/coffee.png", import.meta.url).pathname;
     const runs = await Promise.all(
       [["hello"], ["token"], ["mask", sample, "--out", join(dir, "never.png")]].map((command) =>

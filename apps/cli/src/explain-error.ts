@@ -1,11 +1,11 @@
 import { ImsError } from "@psapi/auth";
 import { JobFailedError, JobTimeoutError, PhotoshopApiError, RetiredOperationError } from "@psapi/client";
+import { isLoopback } from "@psapi/core";
 import { CliError, problemOf } from "./cli-error.js";
 import { ExitCode } from "./exit-codes.js";
 import { DeadlineExceededError } from "./run-signal.js";
 import { CREDENTIALS_HINT, laterStatusCommand, type Target } from "./target.js";
 import type { NetworkFailure } from "./tracked-fetch.js";
-import { isLoopback } from "./validate.js";
 
 /** What to do about a refused token. */
 const TOKEN_HINT =

@@ -2,32 +2,28 @@ import {
   authFromEnv,
   createServerToServerAuth,
   DEFAULT_IMS_URL,
+  hasEnvCredentials,
   type PhotoshopAuth,
   type TokenStore,
 } from "@psapi/auth";
 import type { RateLimiter } from "@psapi/batch";
-import { createPhotoshopClient, type FetchLike, type PhotoshopClient } from "@psapi/client/all";
+import {
+  createPhotoshopClient,
+  DEFAULT_BASE_URL,
+  type FetchLike,
+  isAdobeHost,
+  type PhotoshopClient,
+} from "@psapi/client/all";
+import { isLoopback } from "@psapi/core";
 import { CliError, problemOf, usageError } from "./cli-error.js";
 import type { CliContext } from "./context.js";
 import { createEmulatorStorage, type EmulatorStorage } from "./emulator-storage.js";
 import { ExitCode } from "./exit-codes.js";
 import { type TrackedFetch, trackFetch } from "./tracked-fetch.js";
-import { isLoopback, parseUrlArgument } from "./validate.js";
-
-/** Adobe's Photoshop API. */
-export const ADOBE_API_URL = "https://image.adobe.io";
+import { parseUrlArgument } from "./validate.js";
 
 /** The origin the embedded emulator answers as; no socket is opened, every request stays in-process. */
 const EMBEDDED_ORIGIN = "http://127.0.0.1:4010";
-
-/** Any of these in the environment means "call Adobe" (unless a base URL says otherwise). */
-const CREDENTIAL_VARIABLES = [
-  "PHOTOSHOP_CLIENT_ID",
-  "PHOTOSHOP_CLIENT_SECRET",
-  "PHOTOSHOP_ACCESS_TOKEN",
-  "PS_FF_SERVICES_CLIENT_ID",
-  "PS_FF_SERVICES_CLIENT_SECRET",
-] as const;
 
 /** The hint for every credential problem: which variables to set. */
 export const CREDENTIALS_HINT =
@@ -134,11 +130,12 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
     : baseUrl
       ? "PHOTOSHOP_API_URL"
       : "the default (Adobe's API)";
-  const hasCredentials = CREDENTIAL_VARIABLES.some((name) => context.env[name]);
+  // Any credential variable auth reads means "call Adobe" (unless a base URL says otherwise).
+  const hasCredentials = hasEnvCredentials(context.env);
   if (baseUrl === undefined && (!hasCredentials || options.offline)) {
     return openEmbeddedEmulator(hasCredentials, options, context.signal);
   }
-  const url = baseUrl ?? new URL(ADOBE_API_URL);
+  const url = baseUrl ?? new URL(DEFAULT_BASE_URL);
   if (!hasCredentials) {
     throw new CliError(`${url.origin} needs credentials, and none are set`, {
       exitCode: ExitCode.auth,
@@ -163,7 +160,7 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
     const message = problemOf(error) ?? (error instanceof Error ? error.message : String(error));
     throw new CliError(message, { exitCode: ExitCode.auth, hint: CREDENTIALS_HINT, cause: error });
   }
-  const isAdobe = url.origin === ADOBE_API_URL;
+  const isAdobe = isAdobeHost(url);
   return {
     kind: isAdobe ? "adobe" : "remote",
     description: isAdobe

@@ -2,22 +2,12 @@ import { randomUUID } from "node:crypto";
 import { accessSync, constants, statSync } from "node:fs";
 import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { isLoopback } from "@psapi/core";
 import { InvalidArgumentError } from "commander";
 import { usageError } from "./cli-error.js";
 
 /** What an `<input>` argument names: a local file to upload, or a URL the API reads itself. */
 export type InputSource = { kind: "file"; path: string } | { kind: "url"; url: URL };
-
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
-
-/**
- * Whether a URL points at this machine, where plain http is acceptable (a local emulator).
- *
- * @param url - Any parsed URL.
- */
-export function isLoopback(url: URL): boolean {
-  return LOOPBACK_HOSTS.has(url.hostname);
-}
 
 /**
  * Parses a URL given on the command line. Only https is accepted, except plain http to this machine

@@ -56,7 +56,8 @@ const FAULTABLE = ["/ims/", "/pie/", "/sensei/", "/v1/", "/v2/", OBJECTS_PATH];
  *   method: "POST",
  *   body: new URLSearchParams({ grant_type: "client_credentials", client_id: "psapi-demo-client", client_secret: "psapi-demo-secret" }),
  * });
- * @see ../README.md for the routes, the control API and what is faithful.
+ * @see `@psapi/openapi` photoshop.yaml, photoshop-current.yaml and ims.yaml (the routes it serves) and
+ *   emulator.yaml (its control API).
  */
 export function createEmulator(options: CreateEmulatorOptions = {}): Hono<EmulatorEnv> {
   const resolved = resolveOptions(options);

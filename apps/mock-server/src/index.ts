@@ -2,9 +2,7 @@ export { type CreateEmulatorOptions, createEmulator } from "./app.js";
 export type { EmulatorEnv, EmulatorLogger } from "./context.js";
 export type { FaultRule } from "./control/faults.js";
 export type { JournalEntry } from "./control/journal.js";
-export { type EmulatorClock, systemClock } from "./lib/clock.js";
 export {
-  ADOBE_RATE_LIMITS,
   DEFAULT_ALLOWED_SCOPES,
   DEMO_CLIENT,
   type EmulatorClient,
@@ -14,5 +12,4 @@ export {
   type FaultStatus,
   type Imaging,
   type JobTiming,
-  type RateLimitRule,
 } from "./options.js";

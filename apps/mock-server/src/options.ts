@@ -151,12 +151,6 @@ export const DEFAULT_ALLOWED_SCOPES: readonly string[] = Object.freeze([
   "ff_apis",
 ]);
 
-/**
- * Adobe's documented per-org windows: `@psapi/core`'s `ADOBE_RATE_RULES`, the one list that
- * `psapi batch --rate-limits adobe` keeps to as well.
- */
-export const ADOBE_RATE_LIMITS: readonly RateLimitRule[] = ADOBE_RATE_RULES;
-
 const DEFAULT_LIMITS: EmulatorLimits = {
   maxBodyBytes: 1024 * 1024,
   maxObjectBytes: 50 * 1024 * 1024,
@@ -235,7 +229,7 @@ export function resolveOptions(options: Omit<EmulatorOptions, "imaging">): Resol
 
   const rateLimits =
     options.rateLimits === true
-      ? ADOBE_RATE_LIMITS
+      ? ADOBE_RATE_RULES
       : options.rateLimits === false
         ? []
         : (options.rateLimits ?? []);

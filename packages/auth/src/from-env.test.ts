@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { authFromEnv } from "./from-env.js";
+import { authFromEnv, CREDENTIAL_VARIABLES, hasEnvCredentials } from "./from-env.js";
 import { createFakeIms } from "./testing/fake-ims.js";
 
 describe("authFromEnv", () => {
@@ -174,5 +174,36 @@ describe("authFromEnv", () => {
     expect(() => authFromEnv(env)).toThrow(
       expect.objectContaining({ message: expect.not.stringMatching(/very-/) }),
     );
+  });
+});
+
+describe("CREDENTIAL_VARIABLES and hasEnvCredentials", () => {
+  it("lists every variable authFromEnv reads a credential from, both families", () => {
+    expect(CREDENTIAL_VARIABLES).toEqual([
+      "PHOTOSHOP_CLIENT_ID",
+      "PHOTOSHOP_CLIENT_SECRET",
+      "PHOTOSHOP_ACCESS_TOKEN",
+      "PS_FF_SERVICES_CLIENT_ID",
+      "PS_FF_SERVICES_CLIENT_SECRET",
+      "PS_FF_SERVICES_ACCESS_TOKEN",
+    ]);
+    expect(Object.isFrozen(CREDENTIAL_VARIABLES)).toBe(true);
+    // Each of them alone is "credentials set": authFromEnv then names what is missing.
+    for (const name of CREDENTIAL_VARIABLES) {
+      expect(hasEnvCredentials({ [name]: "x" })).toBe(true);
+      expect(() => authFromEnv({ [name]: "x" })).toThrow(/is (not set|set but)/);
+    }
+  });
+
+  it("reads blank values as unset, like authFromEnv", () => {
+    expect(hasEnvCredentials({})).toBe(false);
+    expect(hasEnvCredentials({ PHOTOSHOP_CLIENT_ID: "  ", PHOTOSHOP_API_URL: "http://127.0.0.1:4010" })).toBe(
+      false,
+    );
+    expect(() => authFromEnv({ PHOTOSHOP_CLIENT_ID: "  " })).toThrow(/no credentials in the environment/);
+  });
+
+  it("reads process.env by default", () => {
+    expect(typeof hasEnvCredentials()).toBe("boolean");
   });
 });

@@ -7,7 +7,45 @@ import type { PhotoshopAuth } from "./types.js";
 export type AuthFromEnvOverrides = Omit<ServerToServerAuthOptions, "clientId" | "clientSecret">;
 
 /** The two families of variable names Adobe's guides use, in order of precedence. */
-const FAMILIES = ["PHOTOSHOP", "PS_FF_SERVICES"] as const;
+const FAMILIES = [
+  { id: "PHOTOSHOP_CLIENT_ID", secret: "PHOTOSHOP_CLIENT_SECRET", token: "PHOTOSHOP_ACCESS_TOKEN" },
+  {
+    id: "PS_FF_SERVICES_CLIENT_ID",
+    secret: "PS_FF_SERVICES_CLIENT_SECRET",
+    token: "PS_FF_SERVICES_ACCESS_TOKEN",
+  },
+] as const;
+
+/**
+ * Every environment variable {@link authFromEnv} reads a credential from: **the one list** of
+ * credential variable names (the CLI decides from it whether credentials are set).
+ */
+// Marked pure so that a bundle of authFromEnv alone leaves the list out.
+export const CREDENTIAL_VARIABLES: readonly string[] = /* @__PURE__ */ Object.freeze(
+  /* @__PURE__ */ FAMILIES.flatMap((family) => [family.id, family.secret, family.token]),
+);
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** A variable's value trimmed, `undefined` when unset or blank: how every variable here is read. */
+function readVariable(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * Whether any credential variable ({@link CREDENTIAL_VARIABLES}) is set, read as
+ * {@link authFromEnv} reads it (blank counts as unset). `true` does not mean the set is complete:
+ * `authFromEnv` names what is missing.
+ *
+ * @param env The variables; default `process.env`.
+ * @example
+ * hasEnvCredentials({ PHOTOSHOP_CLIENT_ID: "abc" }) // true
+ * hasEnvCredentials({ PHOTOSHOP_CLIENT_ID: " " }) // false
+ */
+export function hasEnvCredentials(env: Env = process.env): boolean {
+  return CREDENTIAL_VARIABLES.some((name) => readVariable(env, name) !== undefined);
+}
 
 /**
  * Builds auth from environment variables, the way Adobe's guides export credentials:
@@ -30,22 +68,11 @@ const FAMILIES = ["PHOTOSHOP", "PS_FF_SERVICES"] as const;
  * const auth = authFromEnv(); // PHOTOSHOP_CLIENT_ID=… PHOTOSHOP_CLIENT_SECRET=… node app.js
  * @see https://developer.adobe.com/firefly-services/docs/photoshop/getting_started/
  */
-export function authFromEnv(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-  overrides: AuthFromEnvOverrides = {},
-): PhotoshopAuth {
-  const read = (name: string) => {
-    const value = env[name]?.trim();
-    return value ? value : undefined;
-  };
+export function authFromEnv(env: Env = process.env, overrides: AuthFromEnvOverrides = {}): PhotoshopAuth {
+  const read = (name: string) => readVariable(env, name);
   const imsUrl = read("PHOTOSHOP_IMS_URL");
   if (imsUrl !== undefined) normalizeImsUrl(imsUrl, "PHOTOSHOP_IMS_URL");
-  for (const prefix of FAMILIES) {
-    const names = {
-      id: `${prefix}_CLIENT_ID`,
-      secret: `${prefix}_CLIENT_SECRET`,
-      token: `${prefix}_ACCESS_TOKEN`,
-    };
+  for (const names of FAMILIES) {
     const clientId = read(names.id);
     const clientSecret = read(names.secret);
     const accessToken = read(names.token);

@@ -4,6 +4,7 @@ import * as auth from "./index.js";
 describe("@psapi/auth public surface", () => {
   it("exports the runtime values the other packages use", () => {
     expect(Object.keys(auth).sort()).toEqual([
+      "CREDENTIAL_VARIABLES",
       "DEFAULT_IMS_URL",
       "ImsError",
       "authFromEnv",
@@ -13,6 +14,7 @@ describe("@psapi/auth public surface", () => {
       "createServerToServerAuth",
       "createStaticTokenAuth",
       "errorSummary",
+      "hasEnvCredentials",
       "tokenStoreKey",
     ]);
   });

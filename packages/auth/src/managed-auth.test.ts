@@ -653,7 +653,7 @@ describe("shared store", () => {
   });
 });
 
-describe("headers and middleware", () => {
+describe("headers", () => {
   it("returns Authorization and x-api-key", async () => {
     const { auth } = setup();
     expect({ ...(await auth.headers()) }).toEqual({
@@ -681,15 +681,9 @@ describe("headers and middleware", () => {
     ]);
   });
 
-  it("sets both headers on an openapi-fetch request and passes the request's signal", async () => {
+  it("passes the caller's signal on to the token request", async () => {
     const { auth } = setup();
-    const request = new Request("https://image.adobe.io/pie/psdService/hello");
-    const result = await auth.middleware.onRequest({ request });
-    expect(result?.headers.get("authorization")).toBe("Bearer token-1");
-    expect(result?.headers.get("x-api-key")).toBe("client-a");
-
     const reason = new Error("request aborted");
-    const aborted = new Request("https://image.adobe.io/x", { signal: AbortSignal.abort(reason) });
-    await expect(auth.middleware.onRequest({ request: aborted })).rejects.toBe(reason);
+    await expect(auth.headers({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
   });
 });

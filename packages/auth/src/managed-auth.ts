@@ -196,13 +196,5 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
     getToken,
     invalidate,
     headers,
-    middleware: {
-      async onRequest({ request }) {
-        const values = await headers({ signal: request.signal });
-        request.headers.set("Authorization", values.Authorization);
-        request.headers.set("x-api-key", values["x-api-key"]);
-        return request;
-      },
-    },
   };
 }

@@ -1,4 +1,4 @@
-import { type Clock, type FetchLike, type Logger, systemClock } from "@psapi/core";
+import { type Clock, type FetchLike, isLoopback, type Logger, systemClock } from "@psapi/core";
 import { isTokenString } from "./token.js";
 import type { TokenStore } from "./types.js";
 
@@ -53,7 +53,6 @@ export const DEFAULT_SCOPES: readonly string[] = Object.freeze(["openid", "Adobe
 /** One hour: Adobe advises renewing 24 h tokens every 23 h. */
 export const DEFAULT_REFRESH_AHEAD_MS = 60 * 60 * 1000;
 const DEFAULT_TIMEOUT_MS = 30_000;
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /**
  * Throws the package's configuration error: a `TypeError` whose `problem` is the message without
@@ -77,7 +76,7 @@ export function normalizeImsUrl(value: unknown, name = "imsUrl"): string {
   } catch {
     return configError(`${name} must be an absolute URL such as ${DEFAULT_IMS_URL}`);
   }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname))) {
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url))) {
     configError(`${name} must use https (http is accepted only for localhost and 127.0.0.1)`);
   }
   if (url.username || url.password || url.search || url.hash || url.pathname !== "/") {

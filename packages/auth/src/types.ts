@@ -1,5 +1,3 @@
-import type { Middleware } from "./middleware-type.js";
-
 /**
  * An access token as psapi keeps it. Tokens handed out by `getToken()` redact `accessToken` in
  * `JSON.stringify` and `util.inspect`; read the property itself to use it.
@@ -33,10 +31,11 @@ export interface PhotoshopAuth {
    * the token was already replaced. Concurrent invalidations of one token cause one refresh.
    */
   invalidate(accessToken: string): Promise<void>;
-  /** `Authorization: Bearer …` and `x-api-key` for a request. */
+  /**
+   * `Authorization: Bearer …` and `x-api-key` for a request. With openapi-fetch, `@psapi/client`'s
+   * `createAuthMiddleware({ auth, baseUrl })` sets them (and keeps them to `baseUrl`'s origin).
+   */
   headers(options?: { signal?: AbortSignal }): Promise<{ Authorization: string; "x-api-key": string }>;
-  /** An openapi-fetch middleware that sets both headers on every request. */
-  readonly middleware: Middleware;
 }
 
 /**
@@ -45,7 +44,7 @@ export interface PhotoshopAuth {
  * token itself, so a store must be as private as the client secret. What `get` returns is validated
  * (a shared store may hold anything) and ignored when it is not a usable token for this key.
  *
- * @see createMemoryTokenStore for the default
+ * The default is {@link createMemoryTokenStore}'s, private to one auth object.
  */
 export interface TokenStore {
   /** The token stored under `key`, or `undefined`. May return anything: psapi validates it. */

@@ -9,9 +9,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { enqueueBatch, type FollowOptions, fleetStatus, followBatch, startWorker } from "./fleet.js";
 import type { BatchInput } from "./inputs.js";
 import { createPatientRedis } from "./redis-connection.js";
-import { type RedisServer, startRedisServer } from "./redis-server.js";
 import type { BatchProgress, ProcessContext } from "./runner.js";
 import { photoInputs, startEmulator } from "./testing/emulator.js";
+import { type RedisServer, startRedisServer } from "./testing/redis-server.js";
 
 let server: RedisServer;
 let redis: Redis;

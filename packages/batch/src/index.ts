@@ -1,10 +1,12 @@
+// What a user of @psapi/batch calls. The runner's and the fleet's inner steps (the journal's event
+// reducer, the Redis journal, an input's digest, the BullMQ job payload) stay inside the package;
+// an operation's parts are in `@psapi/batch/operations`, hosted results in
+// `@psapi/batch/hosted-results`, the Redis server tests start in `@psapi/batch/testing`.
 export { BatchError, type BatchErrorCode } from "./errors.js";
 export {
   checkBatchId,
-  createRedisJournal,
   type EnqueueOptions,
   enqueueBatch,
-  type FleetJobData,
   type FleetStatus,
   type FollowOptions,
   fleetStatus,
@@ -13,29 +15,9 @@ export {
   type StartWorkerOptions,
   startWorker,
 } from "./fleet.js";
-export {
-  type BatchInput,
-  expandInputs,
-  IMAGE_EXTENSIONS,
-  inputDigest,
-  resultFileName,
-} from "./inputs.js";
-export {
-  applyEvent,
-  type BatchJournal,
-  type InputState,
-  type JournalEvent,
-  openFileJournal,
-} from "./journal.js";
-export {
-  type AcceptedJob,
-  type BatchOperation,
-  type HostedResult,
-  OPERATIONS,
-  type OperationFile,
-  type OperationRequest,
-  operationNamed,
-} from "./operations.js";
+export { type BatchInput, expandInputs } from "./inputs.js";
+export { type BatchJournal, openFileJournal } from "./journal.js";
+export { type BatchOperation, OPERATIONS, operationNamed } from "./operations.js";
 export { createRateLimitedFetch, type RateLimitedFetchOptions } from "./rate-limited-fetch.js";
 export { createMemoryRateLimiter, type MemoryRateLimiterOptions, type RateLimiter } from "./rate-limiter.js";
 export { ADOBE_RATE_RULES, type RateRule } from "./rate-rules.js";
@@ -50,8 +32,6 @@ export {
   checkOutputs,
   type InputReport,
   type ProcessContext,
-  processInput,
   type RunBatchOptions,
   runBatch,
-  summarize,
 } from "./runner.js";

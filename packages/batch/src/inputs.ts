@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { dirname, extname, isAbsolute, relative, resolve } from "node:path";
+import { isLoopback } from "@psapi/core";
 import { parse as parseCsv } from "csv-parse/sync";
 import { glob } from "tinyglobby";
 import { BatchError } from "./errors.js";
@@ -147,8 +148,7 @@ function httpsUrl(text: string, what: string): URL {
   } catch {
     throw new BatchError("invalid-inputs", `${what} is not a valid URL`);
   }
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url))) {
     throw new BatchError("invalid-inputs", `${what} must be https (plain http only to this machine)`);
   }
   return url;

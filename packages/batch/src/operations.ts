@@ -5,6 +5,7 @@ import {
   type UrlStorageType,
 } from "@psapi/client/all";
 import { BatchError } from "./errors.js";
+import { maskFileName } from "./hosted-results.js";
 
 /** A URL the API reads or writes, with the storage type Adobe's seed operations want beside it. */
 export interface OperationFile {
@@ -132,15 +133,6 @@ function removeBackground(
   };
 }
 
-/** A file-name-safe form of a mask's label (`Left Arm` → `left-arm`). */
-function slug(label: string | undefined): string {
-  const text = (label ?? "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "");
-  return text || "region";
-}
-
 function seedOutput(request: OperationRequest): OperationFile {
   if (request.output === undefined) {
     throw new BatchError("input-not-runnable", "this operation writes to an output URL, and none was given");
@@ -183,7 +175,7 @@ export const OPERATIONS: Readonly<Record<string, BatchOperation>> = Object.freez
       return { jobId: job.jobId, statusUrl: job.statusUrl };
     },
     wait: (client, job, options) =>
-      waitHosted(client, job, options, (file, index) => `-masks/${index + 1}-${slug(file.label)}.png`),
+      waitHosted(client, job, options, (file, index) => `-masks/${maskFileName(index, file.label)}`),
   },
   mask: {
     name: "mask",

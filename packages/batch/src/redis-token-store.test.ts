@@ -5,8 +5,8 @@ import { createFakeClock } from "@psapi/core/testing";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFailFastRedis } from "./redis-connection.js";
-import { type RedisServer, startRedisServer } from "./redis-server.js";
 import { createRedisTokenStore } from "./redis-token-store.js";
+import { type RedisServer, startRedisServer } from "./testing/redis-server.js";
 
 let server: RedisServer;
 const connections: Redis[] = [];

@@ -11,6 +11,7 @@ import {
 import { type FetchLike, redactText, redactUrl } from "@psapi/core";
 import { writeFileAtomic } from "@psapi/core/files";
 import { BatchError } from "./errors.js";
+import { downloadHostedResult, fetchHostedResult } from "./hosted-results.js";
 import { type BatchInput, inputDigest, resultFileName } from "./inputs.js";
 import type { BatchJournal, InputState } from "./journal.js";
 import type { AcceptedJob, BatchOperation, HostedResult, OperationFile } from "./operations.js";
@@ -423,7 +424,7 @@ async function fetchResult(
     const paths: string[] = [];
     for (const result of where.results) {
       const path = join(outDir, resultFileName(input, result.suffix));
-      await downloadHosted(fetch, result, path, signal);
+      await downloadHostedResult(result.url, path, { fetch, signal });
       paths.push(path);
     }
     return context.operation.manyResults
@@ -437,30 +438,6 @@ async function fetchResult(
   return where.outPath;
 }
 
-/** GETs a hosted result (its URL is signed: no credentials are sent), failing on any non-2xx. */
-async function getHosted(fetch: FetchLike, result: HostedResult, signal: AbortSignal): Promise<Response> {
-  const response = await fetch(new Request(result.url, { signal }));
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new Error(
-      `download of the result from ${redactUrl(result.url)} failed (HTTP ${response.status}); hosted results are short-lived`,
-    );
-  }
-  return response;
-}
-
-/** Downloads a hosted result to `path`, whole or not at all (a temporary file renamed into place). */
-async function downloadHosted(
-  fetch: FetchLike,
-  result: HostedResult,
-  path: string,
-  signal: AbortSignal,
-): Promise<void> {
-  const bytes = new Uint8Array(await (await getHosted(fetch, result, signal)).arrayBuffer());
-  await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomic(path, bytes);
-}
-
 /** Copies a hosted result to the caller's pre-signed output URL: GET, then PUT of the same bytes. */
 async function copyHosted(
   fetch: FetchLike,
@@ -468,7 +445,7 @@ async function copyHosted(
   outputUrl: string,
   signal: AbortSignal,
 ): Promise<void> {
-  const source = await getHosted(fetch, result, signal);
+  const source = await fetchHostedResult(result.url, { fetch, signal });
   const type = result.mediaType ?? source.headers.get("content-type") ?? "application/octet-stream";
   const bytes = await source.arrayBuffer();
   // Azure's Put Blob wants the blob type named; S3, Google and Dropbox links take a plain PUT.

@@ -1,9 +1,10 @@
-import { createStaticTokenAuth, type PhotoshopAuth } from "@psapi/auth";
+import { createStaticTokenAuth } from "@psapi/auth";
 import type { paths } from "@psapi/openapi-types/photoshop";
 import createClient, { type Middleware } from "openapi-fetch";
 import { describe, expectTypeOf, it } from "vitest";
 import type { JobHandle, PhotoshopClient } from "./all.js";
 import type { WaitOptions } from "./jobs/wait-for-job.js";
+import { createAuthMiddleware } from "./middleware/auth.js";
 import type { CreateMaskRequest, JobStatus, PsJobStatus, SenseiJobStatus } from "./types.js";
 
 declare const client: PhotoshopClient;
@@ -68,12 +69,13 @@ describe("operation types flow from the generated OpenAPI types", () => {
   });
 });
 
-describe("@psapi/auth's middleware type", () => {
-  it("is an openapi-fetch Middleware, so client.use(auth.middleware) compiles", () => {
-    expectTypeOf<PhotoshopAuth["middleware"]>().toExtend<Middleware>();
+describe("the one auth middleware", () => {
+  it("is an openapi-fetch Middleware, so client.use(createAuthMiddleware({ auth, baseUrl })) compiles", () => {
     const auth = createStaticTokenAuth({ accessToken: "t", clientId: "c" });
-    client.raw.use(auth.middleware);
-    createClient<paths>({ baseUrl: "https://image.adobe.io" }).use(auth.middleware);
+    const middleware = createAuthMiddleware({ auth, baseUrl: "https://image.adobe.io" });
+    expectTypeOf(middleware).toExtend<Middleware>();
+    client.raw.use(middleware);
+    createClient<paths>({ baseUrl: "https://image.adobe.io" }).use(middleware);
     // @ts-expect-error: the check has teeth: a hook that expects something else than a Request is refused
     client.raw.use({ onRequest: (_: { request: number }) => undefined });
   });

@@ -3,8 +3,8 @@
  * Changing a value here changes it everywhere (and in the README tables, which quote these).
  */
 
-/** Adobe's production host for the v1 Photoshop API. */
-export const DEFAULT_BASE_URL = "https://image.adobe.io";
+// Adobe's hosts live with `isAdobeHost`, their one home; re-exported so every default is here.
+export { DEFAULT_BASE_URL, DEFAULT_PHOTOSHOP_API_URL } from "./adobe-hosts.js";
 
 /**
  * Per-request timeout. Adobe answers a job submission or a status poll in well under a second;
@@ -34,6 +34,3 @@ export const DEFAULT_WAIT = {
   /** Consecutive polls that may fail with a transient error (each already retried) before giving up. */
   maxTransientErrors: 5,
 } as const;
-
-/** Adobe's host for the Photoshop API v2 (`generate-manifest` and its status). */
-export const DEFAULT_PHOTOSHOP_API_URL = "https://photoshop-api.adobe.io";

@@ -7,6 +7,7 @@ export type {
   operations as currentOperations,
   paths as currentPaths,
 } from "@psapi/openapi-types/photoshop-current";
+export { isAdobeHost } from "./adobe-hosts.js";
 export {
   type CallOptions,
   createPhotoshopClient,

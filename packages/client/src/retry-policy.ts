@@ -5,7 +5,7 @@ import { invalid, nonNegative } from "./validate.js";
  * The retry policy's knobs (the `retry` option of `createPhotoshopClient`). Every field is
  * optional; missing ones take the values in `DEFAULT_RETRY`.
  *
- * @see ../README.md#retries for the rules these tune.
+ * The client's README ("Retries") states the rules these tune.
  */
 export interface RetryOptions {
   /** Retries after the first attempt (so at most `maxRetries + 1` sends). Default 3; 0 disables retries. */
@@ -32,7 +32,7 @@ export type ResolvedRetryOptions = Readonly<Required<RetryOptions>>;
  * retry 5xx with back-off; 429 is retried after `Retry-After`. Everything else (400, 401, 402, 403,
  * 404, 409, 410, 415, 422, …) describes the request or the account and fails the same way again.
  *
- * @see ../../../shared/reference/photoshop-api.md §7 (reference, not shipped)
+ * @see https://github.com/AdobeDocs/ffs-photoshop-API/blob/main/src/pages/getting-started/technical-usage-notes/index.md (retries)
  */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 

@@ -12,7 +12,7 @@ export type UrlStorageType = Extract<components["schemas"]["StorageType"], "exte
  * @throws TypeError when the string is not an absolute URL.
  * @example
  * storageFor("https://acct.blob.core.windows.net/c/cat.png?sig=…") // "azure"
- * @see Adobe's storage guide: "use dropbox or azure when the pre-signed URL comes from those services"
+ * @see https://github.com/AdobeDocs/ffs-photoshop-API/blob/main/src/pages/getting-started/storage-solutions/index.md ("use dropbox or azure when the pre-signed URL comes from those services")
  */
 export function storageFor(url: string | URL): UrlStorageType {
   const { hostname } = typeof url === "string" ? new URL(url) : url;

@@ -10,7 +10,7 @@ import { rename, rm, writeFile } from "node:fs/promises";
  * @throws The file system's error, after removing the temporary file.
  * @example
  * await writeFileAtomic("out/coffee-mask.png", png);
- * @see `@psapi/core/files`: Node only, kept out of the main entry so that browsers never load it.
+ * Exported as `@psapi/core/files`: Node only, kept out of the main entry so that browsers never load it.
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
   const temporary = `${path}.${randomUUID()}.partial`;

@@ -3,6 +3,7 @@ export { backoffDelay } from "./backoff.js";
 export { type Clock, systemClock } from "./clock.js";
 export { type Deadline, startDeadline } from "./deadline.js";
 export { isRecord } from "./is-record.js";
+export { isLoopback } from "./loopback.js";
 export { ADOBE_RATE_RULES, type RateRule, rateRuleMatcher } from "./rate-rules.js";
 export {
   isSecretName,

@@ -23,7 +23,7 @@ export interface RateRule {
  * (POST 3 per 3 s). The one list: the emulator enforces it with `--rate-limits` and `psapi batch`
  * keeps to it with `--rate-limits adobe`.
  *
- * @see /work/shared/reference/photoshop-api-current.md §1.4 (and §7 of the seed reference)
+ * @see https://github.com/AdobeDocs/ffs-photoshop-API/blob/main/src/pages/getting-started/technical-usage-notes/index.md (rate limits)
  */
 export const ADOBE_RATE_RULES: readonly RateRule[] = /* @__PURE__ */ Object.freeze([
   { name: "post-3s", method: "POST", limit: 16, windowMs: 3_000 },

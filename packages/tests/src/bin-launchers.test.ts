@@ -1,35 +1,16 @@
-import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runCommand } from "@psapi/cli/testing";
 import { afterAll, describe, expect, it } from "vitest";
 
 /** The `.bin` folder pnpm linked for this package: the bins as a workspace user runs them. */
 const BIN = fileURLToPath(new URL("../node_modules/.bin", import.meta.url));
 
-function run(
-  file: string,
-  args: readonly string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    // The timeout is a hang detector under the suite's 120 s test timeout. A child it kills is
-    // reported as code -1: execFile calls a killed child that then exits 0 a success.
-    const child = execFile(
-      file,
-      args,
-      { env: { PATH: process.env.PATH ?? "" }, timeout: 100_000 },
-      (error, stdout, stderr) => {
-        resolve({
-          code: child.killed ? -1 : error === null ? 0 : typeof error.code === "number" ? error.code : -1,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
+/** A bin run in a clean environment; the hang detector stays under the suite's 120 s test timeout. */
+const run = (file: string, args: readonly string[]) => runCommand(file, args, { hangMs: 100_000 });
 
 /** The committed launcher of a package's bin, copied into a folder with no dist/ beside it. */
 function unbuiltCopy(packageName: string, launcher: string): string {

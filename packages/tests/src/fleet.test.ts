@@ -1,24 +1,19 @@
 // The fleet end to end, as users run it: a real redis-server, an emulator on 127.0.0.1 with rate
 // limits and seeded faults, `psapi worker` processes and `psapi batch --queue`, all built binaries.
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createPatientRedis, type FleetStatus, fleetStatus, QUEUE_NAME } from "@psapi/batch";
-import { type RedisServer, startRedisServer } from "@psapi/batch/redis-server";
+import { type RedisServer, startRedisServer } from "@psapi/batch/testing";
+import { type RunningCli, startCli } from "@psapi/cli/testing";
 import { createEmulator, type JournalEntry } from "@psapi/mock-server";
 import { createEmulatorControl } from "@psapi/mock-server/control";
 import { listenEmulator } from "@psapi/mock-server/server";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const CLI = fileURLToPath(import.meta.resolve("@psapi/cli/package.json")).replace(
-  /package\.json$/,
-  "dist/cli.js",
-);
+/** On top of a clean environment (PATH only). */
 const ENV = {
-  PATH: process.env.PATH ?? "",
   PHOTOSHOP_CLIENT_ID: "psapi-demo-client",
   PHOTOSHOP_CLIENT_SECRET: "psapi-demo-secret",
 };
@@ -81,32 +76,15 @@ async function serveEmulator(faults: boolean) {
   };
 }
 
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function start(args: string[], cwd = dir): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { env: ENV, cwd });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("close", (code, signal) => resolve({ code, signal })),
-  );
-  return { child, output: () => output, done };
+function start(args: string[], cwd = dir): RunningCli {
+  return startCli(args, { env: ENV, cwd });
 }
 
 /**
  * `lockMs`: how long a dead worker's inputs wait before the others take them. Short where a worker is
  * killed; longer where Redis goes away, so that a live worker's lock outlasts the outage.
  */
-function startWorkers(count: number, emulatorUrl: string, lockMs = 3000): Running[] {
+function startWorkers(count: number, emulatorUrl: string, lockMs = 3000): RunningCli[] {
   return Array.from({ length: count }, () =>
     start([
       "worker",
@@ -124,7 +102,7 @@ function startWorkers(count: number, emulatorUrl: string, lockMs = 3000): Runnin
   );
 }
 
-async function stopAll(processes: Running[]): Promise<void> {
+async function stopAll(processes: RunningCli[]): Promise<void> {
   for (const { child } of processes)
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
   await Promise.all(processes.map((running) => running.done));
@@ -136,7 +114,12 @@ async function stopAll(processes: Running[]): Promise<void> {
  * a fault. Fails at once, with the batch's output, if `psapi batch` exits first: the fault would then
  * hit a finished batch and the test would prove nothing.
  */
-async function untilFinished(batch: Running, batchId: string, count: number, busy = 0): Promise<FleetStatus> {
+async function untilFinished(
+  batch: RunningCli,
+  batchId: string,
+  count: number,
+  busy = 0,
+): Promise<FleetStatus> {
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   void batch.done.then((end) => {
     exited = end;

@@ -2,7 +2,7 @@
 // boundary): one IMS request for many processes, a dead lock holder, Redis going away and back.
 import { createServerToServerAuth, tokenStoreKey } from "@psapi/auth";
 import { createFailFastRedis, createRedisRateLimiter, createRedisTokenStore } from "@psapi/batch";
-import { type RedisServer, startRedisServer } from "@psapi/batch/redis-server";
+import { type RedisServer, startRedisServer } from "@psapi/batch/testing";
 import type { Clock } from "@psapi/core";
 import { createFakeClock, type FakeClock } from "@psapi/core/testing";
 import type { Redis } from "ioredis";

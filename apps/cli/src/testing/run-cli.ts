@@ -17,6 +17,15 @@ export interface RunOptions {
   cwd?: string;
 }
 
+/** Options of {@link runCommand}: those of a run, and how long before it counts as hung. */
+export interface RunCommandOptions extends RunOptions {
+  /**
+   * Kills the command after this long: a hang detector, not a measurement. Keep it under the
+   * test's own timeout, so that a hung command is reported by its test. Default 280 s.
+   */
+  hangMs?: number;
+}
+
 /**
  * A clean environment: PATH only, so no Adobe credential or `PHOTOSHOP_API_URL` of the machine
  * running the tests can change the target.
@@ -34,23 +43,31 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
 const HANG_MS = 280_000;
 
 /**
- * Runs `node dist/cli.js …args` to completion. A command killed as hung ends with `code: -1` and
- * a note on stderr: once execFile has closed its pipes, the CLI's own exit code (0 after the
- * EPIPE of a reader that has gone) says nothing about the command.
+ * Runs `file …args` to completion in a clean environment ({@link cleanEnv}), with a hang detector:
+ * a command killed as hung ends with `code: -1` and a note on stderr. Once execFile has closed its
+ * pipes, the command's own exit code (0 after the EPIPE of a reader that has gone) says nothing.
+ *
+ * @example
+ * const { code, stdout } = await runCommand(join(bin, "psapi"), ["--version"], { hangMs: 100_000 });
  */
-export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
+export function runCommand(
+  file: string,
+  args: readonly string[],
+  options: RunCommandOptions = {},
+): Promise<CliResult> {
+  const hangMs = options.hangMs ?? HANG_MS;
   return new Promise((resolve) => {
     const child = execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: cleanEnv(options.env), cwd: options.cwd, timeout: HANG_MS },
+      file,
+      args,
+      { env: cleanEnv(options.env), cwd: options.cwd, timeout: hangMs },
       (error, stdout, stderr) => {
         // execFile reports a killed child that then exited 0 as a success (error === null).
         if (child.killed) {
           resolve({
             code: -1,
             stdout,
-            stderr: `${stderr}\n[runCli: killed, no exit within ${HANG_MS / 1000} s]`,
+            stderr: `${stderr}\n[runCommand: killed, no exit within ${hangMs / 1000} s]`,
           });
           return;
         }
@@ -61,11 +78,23 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
   });
 }
 
+/**
+ * Runs `node dist/cli.js …args` to completion, with {@link runCommand}'s hang detector.
+ *
+ * @example
+ * const result = await runCli(["mask", "cat.png"], { env: { PHOTOSHOP_API_URL: emulator.url } });
+ */
+export function runCli(args: readonly string[], options: RunCommandOptions = {}): Promise<CliResult> {
+  return runCommand(process.execPath, [CLI, ...args], options);
+}
+
 /** A run still in progress: the child, and its result once it exits. */
 export interface RunningCli {
   child: ChildProcess;
   /** Everything written to stderr so far. */
   stderr(): string;
+  /** Everything written to stdout and stderr so far, in the order it came. */
+  output(): string;
   done: Promise<CliResult & { signal: NodeJS.Signals | null }>;
 }
 
@@ -85,14 +114,17 @@ export function startCli(
   });
   let stdout = "";
   let stderr = "";
+  let output = "";
   child.stdout.on("data", (chunk: Buffer) => {
     stdout += chunk.toString();
+    output += chunk.toString();
   });
   child.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
+    output += chunk.toString();
   });
   const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve) => {
     child.once("close", (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
   });
-  return { child, stderr: () => stderr, done };
+  return { child, stderr: () => stderr, output: () => output, done };
 }

@@ -1,10 +1,11 @@
+import { isLoopback } from "@psapi/core";
 import type { MiddlewareHandler } from "hono";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
 import { ServiceError } from "../http/errors.js";
 import { OBJECTS_PATH } from "../storage/signing.js";
 
-const LOOPBACK_ADDRESS = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
-const LOOPBACK_HOST = /^(localhost|[a-z0-9-]+\.localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/i;
+// A browser resolves `*.localhost` to loopback itself (no DNS), so a rebinding page cannot be named so.
+const LOCALHOST_SUBDOMAIN = /^[a-z0-9-]+\.localhost$/i;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function forbidden(reason: string): ServiceError {
@@ -35,11 +36,11 @@ export function refusal(
   const url = new URL(request.url);
   if (!ctx.options.exposeControl) {
     // In-process (app.request / app.fetch) there is no socket: the caller is this process.
-    if (remoteAddress !== undefined && !LOOPBACK_ADDRESS.test(remoteAddress)) {
+    if (remoteAddress !== undefined && !isLoopback(remoteAddress)) {
       return "the control API answers loopback clients only (start the emulator with --expose-control to change that)";
     }
     const publicHost = ctx.options.publicUrl ? new URL(ctx.options.publicUrl).hostname : undefined;
-    if (!LOOPBACK_HOST.test(url.hostname) && url.hostname !== publicHost) {
+    if (!isLoopback(url) && !LOCALHOST_SUBDOMAIN.test(url.hostname) && url.hostname !== publicHost) {
       return "the Host is not a loopback name nor publicUrl's host (start the emulator with --expose-control to allow it)";
     }
   }

@@ -3,7 +3,7 @@
  * URL whose host is one of these or a subdomain of one (a label boundary: `evilamazonaws.com` is
  * refused).
  *
- * @see /work/shared/reference/photoshop-api-current.md §1.3
+ * @see `@psapi/openapi` photoshop-current.yaml, `#/components/schemas/SourceUrl`
  */
 export const ADOBE_SOURCE_DOMAINS: readonly string[] = Object.freeze([
   "amazonaws.com",

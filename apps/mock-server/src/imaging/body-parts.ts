@@ -60,7 +60,7 @@ const ORDER = [
  * @throws ImageDecodeError when an input is unreadable, of another format, or too large.
  * @example
  * const parts = await maskBodyParts(photo, subjectMask, { granular: true });
- * @see /work/shared/reference/photoshop-api-current.md §3.3
+ * @see `@psapi/openapi` photoshop-current.yaml, operation `maskBodyParts`
  */
 export async function maskBodyParts(
   image: Uint8Array,

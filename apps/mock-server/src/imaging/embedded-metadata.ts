@@ -74,7 +74,7 @@ export const PSD_ICC_PROFILE_RESOURCE = 1039;
  * The data of one image resource of a PSD/PSB file, found by walking the file header, the colour
  * mode data and the image resource blocks (ag-psd does not expose the ICC profile).
  *
- * @see Adobe Photoshop File Formats Specification, "File Header Section", "Image Resources Section".
+ * @see https://www.adobe.com/devnet-apps/photoshop/fileformatashtml/ ("File Header Section", "Image Resources Section")
  */
 export function psdImageResource(file: Uint8Array, id: number): Uint8Array | undefined {
   const data = view(file);

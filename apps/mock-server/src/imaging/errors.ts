@@ -14,7 +14,7 @@ const MAX_DETAIL_LENGTH = 160;
  * } catch (error) {
  *   if (error instanceof ImageDecodeError) console.log(error.reason, error.message);
  * }
- * @see ./README.md for the formats and limits.
+ * The formats and limits are listed in this folder's README.
  */
 export class ImageDecodeError extends Error {
   override readonly name = "ImageDecodeError";

@@ -149,7 +149,7 @@ export function pushPullFill(rgb: Uint8Array, known: Uint8Array, w: number, h: n
  * @throws ImageDecodeError when an input is unreadable, of another format, or too large.
  * @example
  * const { bytes } = await fillMaskedAreas(photo, [maskOfTheLamp]);
- * @see /work/shared/reference/photoshop-api-current.md §3.5
+ * @see `@psapi/openapi` photoshop-current.yaml, operation `fillMaskedAreas`
  */
 export async function fillMaskedAreas(
   image: Uint8Array,

@@ -31,7 +31,7 @@ export interface ImageLimits {
  * and cutout services; 256 MiB bounds the memory one job may hold (Adobe allows up to 1000 MB for
  * documentManifest, far more than an in-memory emulator should take).
  *
- * @see /work/shared/reference/photoshop-api.md §3.1 ("Max input resolution 10k × 10k px") and §4.
+ * @see `@psapi/openapi` photoshop.yaml, operations `createMask` and `removeBackground` ("Max input resolution 10k × 10k px").
  */
 export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = Object.freeze({
   maxInputBytes: 256 * 1024 * 1024,

@@ -4,7 +4,7 @@
  * open, for readers). `manifest-types.test.ts` holds each assignable to the generated spec type, so
  * a field whose type differs from the spec's fails the typecheck.
  *
- * @see /work/shared/reference/photoshop-api.md §2.2 (ManifestJobDocumentDetails, LayerDetails).
+ * @see `@psapi/openapi` photoshop.yaml, operation `getPsdJobStatus` (ManifestJobDocumentDetails, LayerDetails).
  */
 
 import type { components } from "@psapi/openapi-types/photoshop";

@@ -55,7 +55,7 @@ function layerV2(layer: ManifestLayer): ManifestV2Layer {
  * `iccProfile`, `photoshopBuild` dropped; layer types in snake_case, bounds as edges, `locked`→
  * `protection` (`["all"]` or `["none"]`), group children under `children`.
  *
- * @see /work/shared/reference/photoshop-api-current.md §4.4
+ * @see `@psapi/openapi` photoshop-current.yaml, operation `generateManifest`
  */
 export function toManifestV2(manifest: DocumentManifest): ManifestV2 {
   const { document } = manifest;

@@ -47,7 +47,7 @@ function rasterImageMode(metadata: Metadata): Pick<ManifestDocument, "imageMode"
  *   or cannot be parsed.
  * @example
  * const { document, layers } = await readDocumentManifest(psdBytes, "poster.psd");
- * @see /work/shared/reference/photoshop-api.md §2.2 (document and layer fields).
+ * @see `@psapi/openapi` photoshop.yaml, operation `getPsdJobStatus` (document and layer fields).
  */
 export async function readDocumentManifest(
   input: Uint8Array,

@@ -72,7 +72,7 @@ async function labelled(label: string, score: number, mask: Uint8Array, width: n
  * @throws ImageDecodeError when the input is unreadable, of another format, or too large.
  * @example
  * const { semanticMasks, backgroundMasks } = await maskObjects(jpeg);
- * @see /work/shared/reference/photoshop-api-current.md §3.2, §3.6
+ * @see `@psapi/openapi` photoshop-current.yaml, operations `maskObjects` and `getMaskingJobStatus`
  */
 export async function maskObjects(
   input: Uint8Array,

@@ -130,7 +130,7 @@ export async function upscaleMask(
  * @throws ImageDecodeError when the input is not a readable image or exceeds the limits.
  * @example
  * const png = await computeMask(jpegBytes, { format: "soft" });
- * @see /work/shared/reference/photoshop-api.md §3.1 (POST /sensei/mask).
+ * @see `@psapi/openapi` photoshop.yaml, operation `createMask` (POST /sensei/mask).
  */
 export async function computeMask(input: Uint8Array, options: MaskOptions): Promise<Uint8Array> {
   const working = await workingMask(input, options.limits);
@@ -150,7 +150,7 @@ export async function computeMask(input: Uint8Array, options: MaskOptions): Prom
  * @throws ImageDecodeError when the input is not a readable image or exceeds the limits.
  * @example
  * const png = await computeCutout(jpegBytes);
- * @see /work/shared/reference/photoshop-api.md §3.1 (POST /sensei/cutout).
+ * @see `@psapi/openapi` photoshop.yaml, operation `removeBackground` (POST /sensei/cutout).
  */
 export async function computeCutout(input: Uint8Array, options: CutoutOptions = {}): Promise<Uint8Array> {
   const working = await workingMask(input, options.limits);

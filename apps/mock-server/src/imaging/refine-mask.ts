@@ -85,7 +85,7 @@ export function guidedFilter(
  * @throws ImageDecodeError when an input is unreadable, of another format, or too large.
  * @example
  * const { bytes, boundingBox } = await refineMask(photo, roughMask, { colorDecontamination: false });
- * @see /work/shared/reference/photoshop-api-current.md §3.4
+ * @see `@psapi/openapi` photoshop-current.yaml, operation `refineMask`
  */
 export async function refineMask(
   image: Uint8Array,

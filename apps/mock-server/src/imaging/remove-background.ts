@@ -108,7 +108,7 @@ function overColour(
  * @throws ImageDecodeError when the input is unreadable, of another format, or over 6000 px.
  * @example
  * const { bytes, mediaType } = await removeBackground(jpeg, { mode: "cutout", mediaType: "image/png" });
- * @see /work/shared/reference/photoshop-api-current.md §2.1
+ * @see `@psapi/openapi` photoshop-current.yaml, operation `removeBackgroundV2`
  */
 export async function removeBackground(
   input: Uint8Array,

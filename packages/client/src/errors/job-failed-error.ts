@@ -13,7 +13,7 @@ import { LogSafeError } from "./log-safe-error.js";
  * @example
  * try { await job.wait(); }
  * catch (error) { if (error instanceof JobFailedError) console.log(error.errors[0]?.type); }
- * @see ../../README.md#waiting-for-jobs
+ * @see `@psapi/openapi` photoshop-current.yaml, operations `getV2JobStatus` and `getMaskingJobStatus` (a failed status)
  */
 export class JobFailedError extends LogSafeError {
   override readonly name = "JobFailedError";

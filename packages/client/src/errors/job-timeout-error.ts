@@ -11,7 +11,7 @@ import { LogSafeError } from "./log-safe-error.js";
  * @example
  * try { await job.wait({ timeoutMs: 60_000 }); }
  * catch (error) { if (error instanceof JobTimeoutError) console.log(`still running: ${error.jobId}`); }
- * @see ../../README.md#waiting-for-jobs
+ * @see `@psapi/openapi` photoshop-current.yaml, operations `getV2JobStatus` and `getMaskingJobStatus`
  */
 export class JobTimeoutError extends LogSafeError {
   override readonly name = "JobTimeoutError";

@@ -43,7 +43,7 @@ export interface PhotoshopApiErrorOptions {
  * @example
  * try { await client.createMask(body); }
  * catch (error) { if (error instanceof PhotoshopApiError && error.status === 400) console.log(error.reason); }
- * @see ../README.md#errors
+ * @see `@psapi/openapi` photoshop-current.yaml, `#/components/responses` (Adobe's two error bodies)
  */
 export class PhotoshopApiError extends LogSafeError {
   override readonly name = "PhotoshopApiError";

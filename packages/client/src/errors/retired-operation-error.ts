@@ -28,7 +28,7 @@ const REPLACEMENTS: Record<RetiredOperation, string | undefined> = {
  * @example
  * try { await client.createMask(body); }
  * catch (error) { if (error instanceof RetiredOperationError) console.log(error.replacement); }
- * @see ../../../../openapi/photoshop.yaml (`x-psapi-retired` on each operation)
+ * @see `@psapi/openapi` photoshop.yaml (`x-psapi-retired` on each operation)
  */
 export class RetiredOperationError extends LogSafeError {
   override readonly name = "RetiredOperationError";
@@ -55,9 +55,4 @@ export class RetiredOperationError extends LogSafeError {
     );
     Object.assign(this, { operation, endpoint: `${method} ${path}`, retiredOn, replacement });
   }
-}
-
-/** Adobe's own hosts: `adobe.io` and its subdomains (`image.adobe.io`, `photoshop-api.adobe.io`). */
-export function isAdobeHost(url: string): boolean {
-  return /(^|\.)adobe\.io$/.test(new URL(url).hostname);
 }

@@ -47,7 +47,7 @@ export type RetryMiddleware = Middleware & {
  * @throws {TypeError} when a knob is invalid.
  * @example
  * raw.use(createRetryMiddleware({ maxRetries: 5, clock, random }));
- * @see ../../README.md#retries
+ * @see https://github.com/AdobeDocs/ffs-photoshop-API/blob/main/src/pages/getting-started/technical-usage-notes/index.md (retries)
  */
 export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): RetryMiddleware {
   const { clock = systemClock, random = Math.random, logger, ...knobs } = options;

@@ -23,7 +23,6 @@ export function fakeAuth(tokens: readonly string[] = ["token-1", "token-2", "tok
     async headers() {
       return { Authorization: `Bearer ${token().accessToken}`, "x-api-key": "test-client" };
     },
-    middleware: { onRequest: () => undefined },
   };
   return auth;
 }

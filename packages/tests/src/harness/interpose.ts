@@ -57,7 +57,6 @@ export function withApiKey(auth: PhotoshopAuth, apiKey: string): PhotoshopAuth {
     getToken: (options) => auth.getToken(options),
     invalidate: (token) => auth.invalidate(token),
     headers: async (options) => ({ ...(await auth.headers(options)), "x-api-key": apiKey }),
-    middleware: auth.middleware,
   };
 }
 
