@@ -1,9 +1,9 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { BatchError } from "./errors.js";
 import { createRedisJournal } from "./fleet-journal.js";
 import { checkBatchId, type FleetJobData, fleetKeys, QUEUE_NAME } from "./fleet-keys.js";
 import { type BatchInput, inputDigest } from "./inputs.js";
-import { BatchError } from "./errors.js";
 
 /** Options of {@link enqueueBatch}. */
 export interface EnqueueOptions {

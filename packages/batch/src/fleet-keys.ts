@@ -1,5 +1,5 @@
-import type { BatchInput } from "./inputs.js";
 import { BatchError } from "./errors.js";
+import type { BatchInput } from "./inputs.js";
 
 /** The BullMQ queue every psapi batch goes through; a job names its batch. */
 export const QUEUE_NAME = "psapi-batch";

@@ -2,11 +2,11 @@
 import type { Logger } from "@psapi/core";
 import { type Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { BatchError } from "./errors.js";
 import { createRedisJournal } from "./fleet-journal.js";
 import { type FleetJobData, QUEUE_NAME } from "./fleet-keys.js";
 import { operationNamed } from "./operations.js";
 import { checkInputs, type InputReport, type ProcessContext, processInput } from "./runner.js";
-import { BatchError } from "./errors.js";
 
 class JobStillRunning extends Error {
   override readonly name = "JobStillRunning";

@@ -2,8 +2,8 @@
 // an application bundles only the functions it imports (and only their rows). Adding an operation
 // is a spec change, a regenerated row and one line here.
 import * as operations from "@psapi/openapi-types/operations";
-import type { CallOptions, PhotoshopClient } from "./client.js";
 import { isAdobeHost } from "./adobe-hosts.js";
+import type { CallOptions, PhotoshopClient } from "./client.js";
 import { type RetiredOperation, RetiredOperationError } from "./errors/retired-operation-error.js";
 import { type JobHandle, readJobStatusOf, readText, submitJob } from "./run-operation.js";
 import type {
