@@ -1,7 +1,7 @@
 import { type Layer, type Psd, readPsd } from "ag-psd";
 import sharp from "sharp";
 import { corruptImage, ImageDecodeError } from "../errors.js";
-import { checkBytes, checkDimensions, type ImageLimits, sharpInputOptions } from "../input.js";
+import { checkBytes, checkDimensions, type ImageLimits, inspectRaster, sharpInputOptions } from "../input.js";
 import { asBytes } from "../raster.js";
 import { DocumentError, unsupported } from "./errors.js";
 import { blank, type Pixels, preparePsdPixels } from "./pixels.js";
@@ -28,6 +28,11 @@ export interface WorkingDocument {
   /** Approximations made in `approximate` mode, for `result.additionalFields.emulator.warnings`. */
   warnings: string[];
   limits: ImageLimits;
+  /**
+   * A plan: the layer tree without pixels, to check a request's references against the document
+   * when the POST arrives. Nothing is decoded or drawn.
+   */
+  plan: boolean;
 }
 
 /** The PSD's width and height from its header (big-endian at 18 and 14), without parsing the rest. */
@@ -45,7 +50,7 @@ const READABLE_MODES = new Set([1, 3]);
  * cannot parse fails with `emulator_input_unreadable`; a size over the limits with
  * `ImageDecodeError` `too-large` (the route refuses those with 422 before the job runs).
  */
-export function readPsdDocument(bytes: Uint8Array, pointer: string, limits: ImageLimits): Psd {
+export function readPsdDocument(bytes: Uint8Array, pointer: string, limits: ImageLimits, plan = false): Psd {
   const size = psdHeaderSize(bytes);
   if (size) checkDimensions(size.width, size.height, limits);
   if (bytes[5] === 2) {
@@ -58,7 +63,11 @@ export function readPsdDocument(bytes: Uint8Array, pointer: string, limits: Imag
   preparePsdPixels();
   let psd: Psd;
   try {
-    psd = readPsd(bytes, { useImageData: true, skipThumbnail: true });
+    psd = readPsd(bytes, {
+      useImageData: true,
+      skipThumbnail: true,
+      ...(plan ? { skipLayerImageData: true, skipCompositeImageData: true, skipLinkedFilesData: true } : {}),
+    });
   } catch (error) {
     throw new DocumentError(
       "emulator_input_unreadable",
@@ -137,7 +146,12 @@ function maxLayerId(layers: readonly Layer[] | undefined): number {
 }
 
 /** Wraps an opened Psd as a working document. */
-export function workingDocument(psd: Psd, mode: RenderMode, limits: ImageLimits): WorkingDocument {
+export function workingDocument(
+  psd: Psd,
+  mode: RenderMode,
+  limits: ImageLimits,
+  plan = false,
+): WorkingDocument {
   // A file saved without "Maximize compatibility" says its composite is not the real picture.
   const real = psd.imageResources?.versionInfo?.hasRealMergedData !== false;
   const composite =
@@ -152,6 +166,7 @@ export function workingDocument(psd: Psd, mode: RenderMode, limits: ImageLimits)
     mode,
     warnings: [],
     limits,
+    plan,
   };
 }
 
@@ -171,10 +186,24 @@ export async function openDocument(
   bytes: Uint8Array,
   mode: RenderMode,
   limits: ImageLimits,
+  plan = false,
   pointer = "/image/source",
 ): Promise<WorkingDocument> {
   if (checkBytes(bytes, limits) === "psd")
-    return workingDocument(readPsdDocument(bytes, pointer, limits), mode, limits);
+    return workingDocument(readPsdDocument(bytes, pointer, limits, plan), mode, limits, plan);
+  if (plan) {
+    const { width, height } = await inspectRaster(bytes, limits);
+    return workingDocument(
+      {
+        width,
+        height,
+        children: [{ id: 1, name: "Background", top: 0, left: 0, right: width, bottom: height }],
+      },
+      mode,
+      limits,
+      plan,
+    );
+  }
   return workingDocument(documentFromPixels(await decodeRasterPixels(bytes, limits)), mode, limits);
 }
 
@@ -184,11 +213,12 @@ export function newDocument(
   height: number,
   mode: RenderMode,
   limits: ImageLimits,
+  plan = false,
 ): WorkingDocument {
   checkDimensions(width, height, limits);
   const psd: Psd = { width, height, children: [] };
-  const doc = workingDocument(psd, mode, limits);
-  doc.composite = blank(width, height);
+  const doc = workingDocument(psd, mode, limits, plan);
+  if (!plan) doc.composite = blank(width, height);
   return doc;
 }
 

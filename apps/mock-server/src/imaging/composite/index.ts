@@ -13,7 +13,7 @@ import { applyDocumentEdits } from "./document-edits.js";
 import { unsupported } from "./errors.js";
 import { postScriptName } from "./fonts.js";
 import { applyLayerEdits, type FontPolicy, type RequestFiles } from "./layer-edits.js";
-import { type RenderedOutput, renderOutput } from "./outputs.js";
+import { filteredLayers, type RenderedOutput, renderOutput } from "./outputs.js";
 import { blank, filled } from "./pixels.js";
 
 export type { RenderMode } from "./document.js";
@@ -64,6 +64,7 @@ function createDocument(
   image: Schemas["ImageParameters"],
   mode: RenderMode,
   limits: ImageLimits,
+  plan: boolean,
 ): WorkingDocument {
   if ((image.mode ?? "rgb") !== "rgb")
     throw unsupported("/image/mode", `a ${image.mode} document (the emulator makes RGB documents)`);
@@ -75,7 +76,7 @@ function createDocument(
   ) {
     throw unsupported("/image/iccProfile", `the ICC profile '${image.iccProfile.name}'`);
   }
-  const doc = newDocument(image.width, image.height, mode, limits);
+  const doc = newDocument(image.width, image.height, mode, limits, plan);
   const { psd } = doc;
   const fill = image.fill ?? "white";
   const rgb: [number, number, number] | undefined =
@@ -86,7 +87,11 @@ function createDocument(
         : "rgb" in fill.solidColor
           ? [fill.solidColor.rgb.red, fill.solidColor.rgb.green, fill.solidColor.rgb.blue]
           : [fill.solidColor.red, fill.solidColor.green, fill.solidColor.blue];
-  if (rgb) {
+  if (rgb && plan) {
+    psd.children = [
+      { id: doc.nextId++, name: "Background", top: 0, left: 0, right: psd.width, bottom: psd.height },
+    ];
+  } else if (rgb) {
     const pixels = filled(psd.width, psd.height, rgb);
     psd.children = [
       {
@@ -138,19 +143,44 @@ export async function createComposite(
   request: Schemas["CreateCompositeRequest"],
   options: DocumentJobOptions,
 ): Promise<DocumentJobResult> {
-  const { files, mode, limits, title } = options;
+  const doc = await editedDocument(request, options, false);
+  if (request.edits?.document) await applyDocumentEdits(doc, request.edits.document);
+  return renderAll(doc, request.outputs, options.title);
+}
+
+/**
+ * Checks a create-composite request against its document's layer tree without decoding a pixel,
+ * as the route does when the POST arrives: every layer an entry or an output names exists (or
+ * is added by an earlier entry) and is of the entry's kind.
+ *
+ * @throws DocumentError `400401` for a reference the document refutes (the route answers 422);
+ *   other DocumentErrors (what the job will fail with) and ImageDecodeError as the job would.
+ */
+export async function checkComposite(
+  request: Schemas["CreateCompositeRequest"],
+  options: DocumentJobOptions,
+): Promise<void> {
+  const doc = await editedDocument(request, options, true);
+  for (const [i, output] of request.outputs.entries()) filteredLayers(doc, output, `/outputs/${i}`);
+}
+
+async function editedDocument(
+  request: Schemas["CreateCompositeRequest"],
+  options: DocumentJobOptions,
+  plan: boolean,
+): Promise<WorkingDocument> {
+  const { files, mode, limits } = options;
   const fonts = fontPolicy(request, files);
   let doc: WorkingDocument;
   if ("source" in request.image) {
     const bytes = files.get("/image/source");
     if (!bytes) throw new Error("[@psapi/mock-server] the document was not downloaded");
-    doc = await openDocument(bytes, mode, limits);
+    doc = await openDocument(bytes, mode, limits, plan);
   } else {
-    doc = createDocument(request.image, mode, limits);
+    doc = createDocument(request.image, mode, limits, plan);
   }
   if (request.edits?.layers) await applyLayerEdits(doc, request.edits.layers, files, fonts);
-  if (request.edits?.document) await applyDocumentEdits(doc, request.edits.document);
-  return renderAll(doc, request.outputs, title);
+  return doc;
 }
 
 /**

@@ -306,6 +306,7 @@ async function placeImage(
   pointer: string,
   at: { left: number; top: number },
 ): Promise<void> {
+  if (ctx.doc.plan) return;
   const { psd, limits } = ctx.doc;
   let pixels = await decodePlaced(bytes, `${pointer}/image/source`, limits);
   let { left, top } = at;
@@ -355,7 +356,7 @@ async function transformLayer(
   entry: LayerEdit,
   pointer: string,
 ): Promise<void> {
-  if (!entry.transform && (entry.transformMode ?? "none") === "none") return;
+  if (ctx.doc.plan || (!entry.transform && (entry.transformMode ?? "none") === "none")) return;
   if (!layer.imageData)
     throw unsupported(
       `${pointer}/transform`,
@@ -412,7 +413,7 @@ async function placeSmartObject(
   adding: boolean,
 ): Promise<void> {
   const so = entry.smartObject;
-  if (!so?.smartObjectFile) return;
+  if (!so?.smartObjectFile || ctx.doc.plan) return;
   const sourcePointer = `${pointer}/smartObject/smartObjectFile/source`;
   const bytes = file(ctx, sourcePointer);
   let pixels = await decodePlaced(bytes, sourcePointer, ctx.doc.limits);
@@ -478,7 +479,7 @@ async function applyCommon(ctx: EditContext, layer: Layer, entry: LayerEdit, poi
   if (mask) {
     if (mask.delete) {
       delete layer.mask;
-    } else if (mask.source) {
+    } else if (mask.source && !ctx.doc.plan) {
       const maskPointer = `${pointer}/pixelMask/source`;
       const pixels = await decodePlaced(file(ctx, maskPointer), maskPointer, ctx.doc.limits);
       // A mask is grey: ag-psd reads its value from the red channel; luminance keeps colour masks sensible.
@@ -544,7 +545,7 @@ async function addLayer(ctx: EditContext, entry: LayerEdit, pointer: string): Pr
     case "solid_color_layer": {
       const { red, green, blue } = (entry.fill as Schemas["SolidColorFill"]).solidColor.rgb;
       layer.vectorFill = { type: "color", color: { r: red, g: green, b: blue } };
-      setPixels(layer, filled(doc.psd.width, doc.psd.height, [red, green, blue]), 0, 0);
+      if (!doc.plan) setPixels(layer, filled(doc.psd.width, doc.psd.height, [red, green, blue]), 0, 0);
       break;
     }
     case "text_layer":
@@ -606,7 +607,8 @@ async function editLayer(ctx: EditContext, entry: LayerEdit, pointer: string): P
   if (entry.fill) {
     const { red, green, blue } = entry.fill.solidColor.rgb;
     layer.vectorFill = { type: "color", color: { r: red, g: green, b: blue } };
-    setPixels(layer, filled(ctx.doc.psd.width, ctx.doc.psd.height, [red, green, blue]), 0, 0);
+    if (!ctx.doc.plan)
+      setPixels(layer, filled(ctx.doc.psd.width, ctx.doc.psd.height, [red, green, blue]), 0, 0);
   }
   if (entry.text) {
     layer.text = textData(ctx, entry.text, layer.text, `${pointer}/text`);

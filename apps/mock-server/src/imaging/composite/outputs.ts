@@ -85,7 +85,11 @@ export function writeDocumentPsd(doc: WorkingDocument, psd: Psd = doc.psd): Uint
 }
 
 /** The layers an output's `layers` filter names, in document order. */
-function filteredLayers(doc: WorkingDocument, output: DocumentOutput, pointer: string): Layer[] | undefined {
+export function filteredLayers(
+  doc: WorkingDocument,
+  output: DocumentOutput,
+  pointer: string,
+): Layer[] | undefined {
   if (!output.layers || output.layers.length === 0) return undefined;
   return output.layers.map((ref, i) => {
     const slot = findLayer(doc.psd, ref);
