@@ -22,6 +22,8 @@ const STATUS_PATHS = {
   cutout: "/sensei/status/",
   "remove-background": "/v2/status/",
   "generate-manifest": "/v2/status/",
+  "create-composite": "/v2/status/",
+  "create-artboard": "/v2/status/",
   "mask-objects": "/v1/status/",
   "mask-body-parts": "/v1/status/",
   "refine-mask": "/v1/status/",

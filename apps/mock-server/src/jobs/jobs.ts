@@ -14,6 +14,8 @@ export type RetiredJobKind = "mask" | "cutout" | "manifest";
 export type CurrentJobKind =
   | "remove-background"
   | "generate-manifest"
+  | "create-composite"
+  | "create-artboard"
   | "mask-objects"
   | "mask-body-parts"
   | "refine-mask"

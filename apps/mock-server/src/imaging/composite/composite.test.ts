@@ -434,7 +434,12 @@ describe("createComposite on a real PSD", () => {
 });
 
 describe("checkComposite (what the route runs when the POST arrives)", () => {
-  const options = (files: Record<string, Uint8Array>) => ({ files: new Map(Object.entries(files)), mode: "strict" as const, limits: DEFAULT_IMAGE_LIMITS, title: "in.psd" });
+  const options = (files: Record<string, Uint8Array>) => ({
+    files: new Map(Object.entries(files)),
+    mode: "strict" as const,
+    limits: DEFAULT_IMAGE_LIMITS,
+    title: "in.psd",
+  });
 
   it("follows the entries' adds and deletes and refutes a reference with 400401", async () => {
     const request = {
@@ -442,18 +447,37 @@ describe("checkComposite (what the route runs when the POST arrives)", () => {
       edits: {
         layers: [
           { type: "group_layer", name: "Badges", operation: { type: "add" } },
-          { type: "layer", name: "Green", operation: { type: "move", placement: { type: "into", referenceLayer: { name: "Badges" } } } },
+          {
+            type: "layer",
+            name: "Green",
+            operation: { type: "move", placement: { type: "into", referenceLayer: { name: "Badges" } } },
+          },
           { type: "layer", name: "Blue", operation: { type: "delete" } },
         ],
       },
-      outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/png", layers: [{ name: "Green" }] }],
+      outputs: [
+        { destination: { validityPeriod: 600 }, mediaType: "image/png", layers: [{ name: "Green" }] },
+      ],
     } as Request;
     await expect(checkComposite(request, options({ "/image/source": poster() }))).resolves.toBeUndefined();
-    const later = { ...request, edits: { layers: [...(request.edits?.layers ?? []), { type: "layer", name: "Blue", operation: { type: "edit" }, isVisible: false }] } } as Request;
+    const later = {
+      ...request,
+      edits: {
+        layers: [
+          ...(request.edits?.layers ?? []),
+          { type: "layer", name: "Blue", operation: { type: "edit" }, isVisible: false },
+        ],
+      },
+    } as Request;
     const error = await failure(checkComposite(later, options({ "/image/source": poster() })));
     expect([error.code, error.pointer]).toEqual(["400401", "/edits/layers/3"]);
-    const output = { ...request, outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/png", layers: [{ name: "Blue" }] }] } as Request;
-    expect((await failure(checkComposite(output, options({ "/image/source": poster() })))).pointer).toBe("/outputs/0/layers/0");
+    const output = {
+      ...request,
+      outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/png", layers: [{ name: "Blue" }] }],
+    } as Request;
+    expect((await failure(checkComposite(output, options({ "/image/source": poster() })))).pointer).toBe(
+      "/outputs/0/layers/0",
+    );
   });
 });
 
