@@ -164,6 +164,10 @@ export function lay(canvas: Pixels, source: Pixels, options: LayOptions): void {
   const y0 = Math.max(0, top);
   const x1 = Math.min(canvas.width, left + source.width);
   const y1 = Math.min(canvas.height, top + source.height);
+  if (mode === "normal" && coverages.length === 0 && !atop) {
+    layNormal(canvas, source, left, top, opacity, x0, y0, x1, y1);
+    return;
+  }
   const separable = SEPARABLE[mode];
   const nonSeparable = NON_SEPARABLE[mode];
   const dst = canvas.data;
@@ -198,6 +202,50 @@ export function lay(canvas: Pixels, source: Pixels, options: LayOptions): void {
         const co = atop ? sa * blended + (1 - sa) * under : (sa * blended + (1 - sa) * ba * under) / ao;
         dst[d + c] = Math.round(co * 255);
       }
+      dst[d + 3] = Math.round(ao * 255);
+    }
+  }
+}
+
+/**
+ * Source-over in normal mode with no coverage: the common case (most layers), written out per
+ * channel so a 12-megapixel layer takes tens of milliseconds, with the same result as {@link lay}.
+ */
+function layNormal(
+  canvas: Pixels,
+  source: Pixels,
+  left: number,
+  top: number,
+  opacity: number,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+): void {
+  const dst = canvas.data;
+  const src = source.data;
+  for (let y = y0; y < y1; y++) {
+    let s = ((y - top) * source.width + (x0 - left)) * 4;
+    let d = (y * canvas.width + x0) * 4;
+    for (let x = x0; x < x1; x++, s += 4, d += 4) {
+      const alpha = src[s + 3] as number;
+      if (alpha === 0) continue;
+      const ba = dst[d + 3] as number;
+      if ((alpha === 255 && opacity === 1) || ba === 0) {
+        dst[d] = src[s] as number;
+        dst[d + 1] = src[s + 1] as number;
+        dst[d + 2] = src[s + 2] as number;
+        dst[d + 3] = opacity === 1 ? alpha : Math.round(alpha * opacity);
+        continue;
+      }
+      const sa = (alpha / 255) * opacity;
+      const b = ba / 255;
+      const ao = sa + b * (1 - sa);
+      const keep = ((1 - sa) * b) / ao;
+      const take = sa / ao;
+      dst[d] = Math.round((src[s] as number) * take + (dst[d] as number) * keep);
+      dst[d + 1] = Math.round((src[s + 1] as number) * take + (dst[d + 1] as number) * keep);
+      dst[d + 2] = Math.round((src[s + 2] as number) * take + (dst[d + 2] as number) * keep);
       dst[d + 3] = Math.round(ao * 255);
     }
   }
