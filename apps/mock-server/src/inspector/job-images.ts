@@ -68,6 +68,19 @@ function currentContractImages(request: unknown, result: unknown): JobImage[] {
       const href = sourceUrl(mask);
       if (href) inputs.push({ role: "input", label: "mask", href });
     }
+    // create-artboard's images, and the files create-composite's layer entries place.
+    for (const [i, item] of (Array.isArray(request.images) ? request.images : []).entries()) {
+      const href = sourceUrl(item);
+      if (href) inputs.push({ role: "input", label: `image ${i + 1}`, href });
+    }
+    const layers = isObject(request.edits) && Array.isArray(request.edits.layers) ? request.edits.layers : [];
+    for (const entry of layers) {
+      if (!isObject(entry)) continue;
+      const smart = isObject(entry.smartObject) ? entry.smartObject.smartObjectFile : undefined;
+      const href = sourceUrl(entry.image) ?? sourceUrl(smart);
+      const name = typeof entry.name === "string" ? entry.name : "layer";
+      if (href) inputs.push({ role: "input", label: `layer: ${name}`, href });
+    }
   }
   if (isObject(result)) {
     for (const [field, value] of Object.entries(result)) {
