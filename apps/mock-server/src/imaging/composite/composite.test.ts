@@ -481,6 +481,26 @@ describe("checkComposite (what the route runs when the POST arrives)", () => {
   });
 });
 
+describe("the two ways of drawing plain layers", () => {
+  it("libvips and the compositor agree within one level", async () => {
+    const { openDocument } = await import("./document.js");
+    const { renderDocument, renderDocumentFast } = await import("./render.js");
+    const half = [
+      box("Half", GREEN, -5, 30, 50, 40, { id: 7, opacity: 0.5 }),
+      box("Faint", BLUE, 70, -3, 40, 20, { id: 8, opacity: 0.3 }),
+    ];
+    const doc = await openDocument(poster(half), "strict", DEFAULT_IMAGE_LIMITS);
+    const slow = renderDocument(doc, "test", "");
+    const fast = await renderDocumentFast(doc, "test", "");
+    expect([fast.width, fast.height]).toEqual([slow.width, slow.height]);
+    let worst = 0;
+    for (let i = 0; i < slow.data.length; i++)
+      worst = Math.max(worst, Math.abs((slow.data[i] ?? 0) - (fast.data[i] ?? 0)));
+    expect(worst).toBeLessThanOrEqual(1);
+    expect(at(fast, 2, 40)).not.toEqual([...RED, 255]); // the half-transparent layer is there
+  });
+});
+
 describe("createArtboard", () => {
   it("lays one artboard per image left to right, spacing apart, on a canvas as tall as the tallest", async () => {
     const files = new Map([

@@ -5,7 +5,7 @@ import type { WorkingDocument } from "./document.js";
 import { invalidValue, unsupported } from "./errors.js";
 import { alphaBounds, cropPixels, type Resample, resizePixels } from "./geometry.js";
 import type { Pixels } from "./pixels.js";
-import { renderDocument } from "./render.js";
+import { renderDocumentFast } from "./render.js";
 
 type DocumentEdits = components["schemas"]["DocumentEdits"];
 type Measurement = components["schemas"]["DimensionMeasurement"];
@@ -191,7 +191,7 @@ export async function applyDocumentEdits(doc: WorkingDocument, edits: DocumentEd
   }
   if (edits.trim) {
     const composite =
-      doc.composite ?? renderDocument(doc, "the trim of edits.document", "/edits/document/trim");
+      doc.composite ?? (await renderDocumentFast(doc, "the trim of edits.document", "/edits/document/trim"));
     const box = alphaBounds(composite);
     if (!box) throw unsupported("/edits/document/trim", "trimming a document with no visible pixel");
     crop(doc, box.left, box.top, box.width, box.height, false);

@@ -50,7 +50,19 @@ const READABLE_MODES = new Set([1, 3]);
  * cannot parse fails with `emulator_input_unreadable`; a size over the limits with
  * `ImageDecodeError` `too-large` (the route refuses those with 422 before the job runs).
  */
-export function readPsdDocument(bytes: Uint8Array, pointer: string, limits: ImageLimits, plan = false): Psd {
+/**
+ * How much of a PSD to decode: everything; the layers only (a request that edits layers drops the
+ * stored composite anyway, and decoding 12 megapixels of it costs about a third of the read); or
+ * the layer tree alone (a plan).
+ */
+export type ReadDepth = "full" | "layers" | "plan";
+
+export function readPsdDocument(
+  bytes: Uint8Array,
+  pointer: string,
+  limits: ImageLimits,
+  depth: ReadDepth = "full",
+): Psd {
   const size = psdHeaderSize(bytes);
   if (size) checkDimensions(size.width, size.height, limits);
   if (bytes[5] === 2) {
@@ -66,7 +78,8 @@ export function readPsdDocument(bytes: Uint8Array, pointer: string, limits: Imag
     psd = readPsd(bytes, {
       useImageData: true,
       skipThumbnail: true,
-      ...(plan ? { skipLayerImageData: true, skipCompositeImageData: true, skipLinkedFilesData: true } : {}),
+      ...(depth === "plan" ? { skipLayerImageData: true, skipLinkedFilesData: true } : {}),
+      ...(depth === "full" ? {} : { skipCompositeImageData: true }),
     });
   } catch (error) {
     throw new DocumentError(
@@ -186,11 +199,12 @@ export async function openDocument(
   bytes: Uint8Array,
   mode: RenderMode,
   limits: ImageLimits,
-  plan = false,
+  depth: ReadDepth = "full",
   pointer = "/image/source",
 ): Promise<WorkingDocument> {
+  const plan = depth === "plan";
   if (checkBytes(bytes, limits) === "psd")
-    return workingDocument(readPsdDocument(bytes, pointer, limits, plan), mode, limits, plan);
+    return workingDocument(readPsdDocument(bytes, pointer, limits, depth), mode, limits, plan);
   if (plan) {
     const { width, height } = await inspectRaster(bytes, limits);
     return workingDocument(

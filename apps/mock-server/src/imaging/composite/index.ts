@@ -175,7 +175,12 @@ async function editedDocument(
   if ("source" in request.image) {
     const bytes = files.get("/image/source");
     if (!bytes) throw new Error("[@psapi/mock-server] the document was not downloaded");
-    doc = await openDocument(bytes, mode, limits, plan);
+    doc = await openDocument(
+      bytes,
+      mode,
+      limits,
+      plan ? "plan" : request.edits?.layers?.length ? "layers" : "full",
+    );
   } else {
     doc = createDocument(request.image, mode, limits, plan);
   }

@@ -8,7 +8,7 @@ import { boundsOf, findLayer, type WorkingDocument } from "./document.js";
 import { DocumentError, invalidValue, unsupported } from "./errors.js";
 import { alphaBounds, cropPixels, fitInside, type Resample, resizePixels } from "./geometry.js";
 import type { Pixels } from "./pixels.js";
-import { renderDocument } from "./render.js";
+import { renderDocumentFast } from "./render.js";
 
 type DocumentOutput = components["schemas"]["DocumentOutput"];
 
@@ -52,11 +52,15 @@ const PSD_TYPES = new Set(["image/vnd.adobe.photoshop", "vnd.adobe.photoshop"]);
  * faithfully (otherwise it is marked as not real, so that no reader, the emulator included,
  * serves it as Photoshop's picture). Text the request set is marked for Photoshop to redraw.
  */
-export function writeDocumentPsd(doc: WorkingDocument, psd: Psd = doc.psd): Uint8Array {
+export async function writeDocumentPsd(doc: WorkingDocument, psd: Psd = doc.psd): Promise<Uint8Array> {
   let composite = psd === doc.psd ? doc.composite : undefined;
   if (!composite) {
     try {
-      composite = renderDocument({ ...doc, psd, mode: "strict", warnings: [] }, "a PSD composite", "");
+      composite = await renderDocumentFast(
+        { ...doc, psd, mode: "strict", warnings: [] },
+        "a PSD composite",
+        "",
+      );
     } catch (error) {
       if (!(error instanceof DocumentError)) throw error;
     }
@@ -169,7 +173,7 @@ export async function renderOutput(
     throw unsupported(`${pointer}/mediaType`, "a Cloud PSD output");
   const layers = filteredLayers(doc, output, pointer);
   if (mediaType === "application/json") {
-    const manifest = toManifestV2(await readDocumentManifest(writeDocumentPsd(doc), title));
+    const manifest = toManifestV2(await readDocumentManifest(await writeDocumentPsd(doc), title));
     return { bytes: new TextEncoder().encode(JSON.stringify(manifest)), mediaType, json: manifest };
   }
   if (PSD_TYPES.has(mediaType)) {
@@ -177,7 +181,7 @@ export async function renderOutput(
       throw unsupported(`${pointer}/width`, "resizing a PSD output (use edits.document.resize)");
     }
     if (output.iccProfile) throw unsupported(`${pointer}/iccProfile`, "an ICC profile on a PSD output");
-    if (!layers) return { bytes: writeDocumentPsd(doc), mediaType: "image/vnd.adobe.photoshop" };
+    if (!layers) return { bytes: await writeDocumentPsd(doc), mediaType: "image/vnd.adobe.photoshop" };
     const layer = layers[0] as Layer;
     const cropToLayer = (output.cropMode ?? "layer_bounds") === "layer_bounds";
     const box = cropToLayer
@@ -197,9 +201,10 @@ export async function renderOutput(
         },
       ],
     };
-    return { bytes: writeDocumentPsd(doc, single), mediaType: "image/vnd.adobe.photoshop" };
+    return { bytes: await writeDocumentPsd(doc, single), mediaType: "image/vnd.adobe.photoshop" };
   }
-  let pixels = !layers && doc.composite ? doc.composite : renderDocument(doc, into, pointer, layers);
+  let pixels =
+    !layers && doc.composite ? doc.composite : await renderDocumentFast(doc, into, pointer, layers);
   const cropMode = output.cropMode ?? (layers?.length === 1 ? "layer_bounds" : "document_bounds");
   if (cropMode === "layer_bounds" && layers?.length === 1) {
     const box = boundsOf(layers[0] as Layer);

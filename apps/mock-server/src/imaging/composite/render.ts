@@ -1,7 +1,9 @@
 import type { Layer, LayerEffectsInfo } from "ag-psd";
+import sharp, { type OverlayOptions } from "sharp";
 import { type BlendModeName, type Coverage, isRenderedBlendMode, lay } from "./blend.js";
 import type { WorkingDocument } from "./document.js";
 import { DocumentError } from "./errors.js";
+import { cropPixels } from "./geometry.js";
 import { blank, type Pixels } from "./pixels.js";
 
 /** Whether any effect of a layer is switched on (ag-psd keeps each effect with its `enabled`). */
@@ -248,4 +250,72 @@ export function storedComposite(doc: WorkingDocument): Pixels | undefined {
 /** Photoshop drops a document's stored composite when a layer changes; so does the engine. */
 export function layersChanged(doc: WorkingDocument): void {
   doc.composite = undefined;
+}
+
+/** A layer libvips can lay for us: pixels in normal mode, no mask, no clipping, nothing to refuse. */
+function plainLayer(doc: WorkingDocument, layer: Layer): boolean {
+  return (
+    !layer.children &&
+    !layer.clipping &&
+    (layer.blendMode ?? "normal") === "normal" &&
+    maskCoverage(layer) === undefined &&
+    renderProblem(doc, layer) === undefined &&
+    layer.imageData !== undefined &&
+    layer.imageData.width > 0 &&
+    layer.imageData.height > 0
+  );
+}
+
+/**
+ * {@link renderDocument}, with libvips doing the work when every layer drawn is a plain one (the
+ * common template: pixel layers in normal mode): one multi-threaded `composite` instead of the
+ * per-pixel loop. Anything else (groups, masks, clipping, other modes) takes the compositor.
+ */
+export async function renderDocumentFast(
+  doc: WorkingDocument,
+  into: string,
+  pointer: string,
+  layers?: readonly Layer[],
+): Promise<Pixels> {
+  const list = layers ?? doc.psd.children ?? [];
+  const forced = new Set(layers ?? []);
+  const shown = list.filter((layer) => !layer.hidden || forced.has(layer));
+  if (list.some((layer) => layer.clipping) || !shown.every((layer) => plainLayer(doc, layer))) {
+    return renderDocument(doc, into, pointer, layers);
+  }
+  const { width, height } = doc.psd;
+  const overlays: OverlayOptions[] = [];
+  for (const layer of shown) {
+    let pixels = layer.imageData as Pixels;
+    let left = layer.left ?? 0;
+    let top = layer.top ?? 0;
+    if (left < 0 || top < 0 || left + pixels.width > width || top + pixels.height > height) {
+      // libvips places overlays inside the base only: cut the layer to the canvas first.
+      const x0 = Math.max(0, left);
+      const y0 = Math.max(0, top);
+      const w = Math.min(width, left + pixels.width) - x0;
+      const h = Math.min(height, top + pixels.height) - y0;
+      if (w <= 0 || h <= 0) continue;
+      pixels = cropPixels(pixels, x0 - left, y0 - top, w, h);
+      left = x0;
+      top = y0;
+    }
+    const opacity = layer.opacity ?? 1;
+    if (opacity < 1) {
+      const faded = new Uint8ClampedArray(pixels.data);
+      for (let i = 3; i < faded.length; i += 4) faded[i] = Math.round((faded[i] as number) * opacity);
+      pixels = { ...pixels, data: faded };
+    }
+    const { data } = pixels;
+    overlays.push({
+      input: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+      raw: { width: pixels.width, height: pixels.height, channels: 4 },
+      left,
+      top,
+      blend: "over",
+    });
+  }
+  const base = sharp({ create: { width, height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } });
+  const out = await (overlays.length > 0 ? base.composite(overlays) : base).raw().toBuffer();
+  return { data: new Uint8ClampedArray(out.buffer, out.byteOffset, out.byteLength), width, height };
 }
