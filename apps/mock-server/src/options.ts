@@ -128,6 +128,14 @@ export interface EmulatorOptions {
    * loopback. Default `false`: they have no authentication.
    */
   exposeControl?: boolean;
+  /**
+   * How create-composite and create-artboard draw raster outputs. `strict` (default): a job whose
+   * JPEG/PNG/TIFF output would need text, adjustment layers, layer effects or vector masks drawn
+   * fails with `emulator_unsupported`. `approximate`: those are left out and each omission is
+   * listed in the status's `result.additionalFields.emulator.warnings`. PSD outputs are the same
+   * in both modes.
+   */
+  renderMode?: "strict" | "approximate";
 }
 
 /** The demo credentials the emulator accepts out of the box (printed at start, given in the README). */
@@ -182,6 +190,14 @@ export interface ResolvedOptions {
   limits: EmulatorLimits;
   signal: AbortSignal | undefined;
   exposeControl: boolean;
+  renderMode: "strict" | "approximate";
+}
+
+function renderModeOf(mode: unknown): "strict" | "approximate" {
+  if (mode === undefined) return "strict";
+  if (mode !== "strict" && mode !== "approximate")
+    fail(`renderMode must be "strict" or "approximate" (got ${JSON.stringify(mode)})`);
+  return mode;
 }
 
 function fail(message: string): never {
@@ -282,5 +298,6 @@ export function resolveOptions(options: Omit<EmulatorOptions, "imaging">): Resol
     limits,
     signal: options.signal,
     exposeControl: options.exposeControl ?? false,
+    renderMode: renderModeOf(options.renderMode),
   };
 }

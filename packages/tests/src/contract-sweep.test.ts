@@ -238,19 +238,24 @@ describe("contract sweep: every declared operation, its successes and its errors
       ["/v1/mask-body-parts", { image, mask: image }],
       ["/v1/refine-mask", { image, mask: image }],
       ["/v1/fill-masked-areas", { image, masks: [image] }],
+      ["/v2/create-composite", { image, outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }] }],
+      ["/v2/create-artboard", { images: [image], outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }] }],
     ];
+    // create-artboard takes `images[]` where the others take `image`.
+    const withImage = (body: Record<string, unknown>, source: unknown) =>
+      "images" in body ? { ...body, images: [source] } : { ...body, image: source };
     const statusUrls: string[] = [];
     for (const [path, body] of submissions) {
       const accepted = await call("POST", path, { json: body }, headers);
       expect([path, accepted.status]).toEqual([path, 202]);
       statusUrls.push(String(accepted.json().statusUrl));
-      expect((await call("POST", path, { json: { ...body, image: {} } }, headers)).status).toBe(400);
+      expect((await call("POST", path, { json: withImage(body, {}) }, headers)).status).toBe(400);
       expect((await call("POST", path, { text: JSON.stringify(body) }, headers)).status).toBe(415);
       const huge = { ...body, padding: "x".repeat(2 * 1024 * 1024) };
       expect((await call("POST", path, { json: huge }, headers)).status).toBe(413);
-      const offList = { ...body, image: { source: { url: "https://example.com/in.png" } } };
+      const offList = withImage(body, { source: { url: "https://example.com/in.png" } });
       expect((await call("POST", path, { json: offList }, headers)).status).toBe(400);
-      const unreadable = { ...body, image: { source: { url: missing } } };
+      const unreadable = withImage(body, { source: { url: missing } });
       expect((await call("POST", path, { json: unreadable }, headers)).status).toBe(
         path.startsWith("/v2/") ? 422 : 400,
       );

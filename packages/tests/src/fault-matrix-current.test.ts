@@ -19,6 +19,12 @@ const OPERATIONS = [
     internal: "runtime_error",
   },
   {
+    name: "create-composite",
+    path: "/v2/create-composite",
+    status: "GET /v2/status/*",
+    internal: "runtime_error",
+  },
+  {
     name: "mask-objects",
     path: "/v1/mask-objects",
     status: "GET /v1/status/*",
@@ -55,7 +61,11 @@ const FAULTS: {
 describe.each(OPERATIONS)("fault matrix, current contract: $name", (operation) => {
   async function setup(env: Parameters<Parameters<typeof withEnvironment>[1]>[0]) {
     const url = await env.control.putObject("fault-input.png", await subjectPng(48, 32), "image/png");
-    return { image: { source: { url } } };
+    const image = { source: { url } };
+    // create-composite converts the image to PNG (its minimal request: a source and an output).
+    return operation.name === "create-composite"
+      ? { image, outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }] }
+      : { image };
   }
 
   it.each(FAULTS)(

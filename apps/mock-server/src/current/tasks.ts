@@ -1,5 +1,6 @@
 import type { EmulatorContext } from "../context.js";
 import { reasonOf, ServiceError } from "../http/errors.js";
+import { DocumentError } from "../imaging/composite/index.js";
 import { ImageDecodeError } from "../imaging/index.js";
 import type { CurrentJobResult, JobFailure, JobTask, TaskContext } from "../jobs/jobs.js";
 import type { ErrorFamily } from "./family.js";
@@ -12,6 +13,7 @@ import { JobAbandoned } from "./hosted.js";
  */
 function failureOf(ctx: EmulatorContext, family: ErrorFamily, error: unknown): JobFailure {
   const v2 = family === "v2";
+  if (error instanceof DocumentError) return { code: error.code, message: error.message };
   if (error instanceof ImageDecodeError) {
     return v2
       ? { code: "400401", message: `The input image could not be processed: ${error.message}` }

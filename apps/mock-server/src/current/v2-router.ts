@@ -8,6 +8,7 @@ import { REMOVE_BACKGROUND_FORMATS, REMOVE_BACKGROUND_MAX_DIMENSION } from "../i
 import { toManifestV2 } from "../imaging/manifest-v2.js";
 import { isPolledAt, statusJson, statusUrl } from "../jobs/job-views.js";
 import { fileName, type Job } from "../jobs/jobs.js";
+import { createArtboardRoute, createCompositeRoute } from "./documents.js";
 import { extensionOf, HOSTED_VALIDITY_SECONDS, hostOutput } from "./hosted.js";
 import { readImageInputs } from "./inputs.js";
 import { readRequestBody } from "./request.js";
@@ -131,6 +132,9 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
     });
     return c.json(accepted(job), 202);
   });
+
+  router.post("/create-composite", createCompositeRoute(ctx));
+  router.post("/create-artboard", createArtboardRoute(ctx));
 
   router.get("/status/:jobId", (c) => {
     const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));

@@ -242,6 +242,46 @@ describe("inspector pages", () => {
       ["input", "input"],
       ["output", "outputs"],
     ]);
+    const composite = {
+      kind: "create-composite",
+      request: {
+        image: { source: { url: "http://h/template.psd" } },
+        edits: {
+          layers: [
+            {
+              type: "layer",
+              name: "Hero",
+              operation: { type: "add" },
+              image: { source: { url: "http://h/hero.png" } },
+            },
+            {
+              type: "smart_object_layer",
+              name: "Logo",
+              operation: { type: "edit" },
+              smartObject: { smartObjectFile: { source: { url: "http://h/logo.png" } } },
+            },
+            { type: "layer", name: "Old", operation: { type: "delete" } },
+          ],
+        },
+      },
+      result: {
+        outputs: [
+          { destination: { url: "http://h/out.psd" }, mediaType: "image/vnd.adobe.photoshop" },
+          { destination: { url: "http://h/out.json" }, mediaType: "application/json" },
+        ],
+      },
+    } as unknown as Job;
+    expect(jobImages(composite).map((image) => [image.role, image.label, image.href])).toEqual([
+      ["input", "input", "http://h/template.psd"],
+      ["input", "layer: Hero", "http://h/hero.png"],
+      ["input", "layer: Logo", "http://h/logo.png"],
+      ["output", "outputs", "http://h/out.psd"],
+    ]);
+    const artboard = {
+      kind: "create-artboard",
+      request: { images: [{ source: { url: "http://h/a.png" } }, { source: { url: "http://h/b.png" } }] },
+    } as unknown as Job;
+    expect(jobImages(artboard).map((image) => image.label)).toEqual(["image 1", "image 2"]);
   });
 
   it("reports rate-limit windows and the trial quota", async () => {

@@ -1,5 +1,6 @@
-import { initializeCanvas, readPsd } from "ag-psd";
+import { readPsd } from "ag-psd";
 import sharp, { type Sharp } from "sharp";
+import { preparePsdPixels } from "../imaging/composite/pixels.js";
 import { DEFAULT_IMAGE_LIMITS, sharpInputOptions, sniffFormat } from "../imaging/input.js";
 import type { Job, ManifestRequest, SenseiRequest } from "../jobs/jobs.js";
 import { isValidKey, OBJECTS_PATH } from "../storage/signing.js";
@@ -66,6 +67,19 @@ function currentContractImages(request: unknown, result: unknown): JobImage[] {
     for (const mask of masks) {
       const href = sourceUrl(mask);
       if (href) inputs.push({ role: "input", label: "mask", href });
+    }
+    // create-artboard's images, and the files create-composite's layer entries place.
+    for (const [i, item] of (Array.isArray(request.images) ? request.images : []).entries()) {
+      const href = sourceUrl(item);
+      if (href) inputs.push({ role: "input", label: `image ${i + 1}`, href });
+    }
+    const layers = isObject(request.edits) && Array.isArray(request.edits.layers) ? request.edits.layers : [];
+    for (const entry of layers) {
+      if (!isObject(entry)) continue;
+      const smart = isObject(entry.smartObject) ? entry.smartObject.smartObjectFile : undefined;
+      const href = sourceUrl(entry.image) ?? sourceUrl(smart);
+      const name = typeof entry.name === "string" ? entry.name : "layer";
+      if (href) inputs.push({ role: "input", label: `layer: ${name}`, href });
     }
   }
   if (isObject(result)) {
@@ -137,25 +151,6 @@ function boxesSvg(boxes: readonly ImageBox[], scale: number, width: number, heig
   return Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${rects}</svg>`,
   );
-}
-
-let psdPixelsReady = false;
-
-/**
- * Lets ag-psd decode a composite into plain pixel arrays in Node, where it has no canvas: it asks
- * for `ImageData` only, which is a width, a height and the bytes. Canvas drawing stays unavailable
- * (an error if ever asked for), as for the manifest reader, which never decodes pixels.
- */
-function preparePsdPixels(): void {
-  if (psdPixelsReady) return;
-  initializeCanvas(
-    () => {
-      throw new Error("[@psapi/mock-server] no canvas in Node: PSD pixels are read as ImageData only");
-    },
-    (width, height) =>
-      ({ width, height, data: new Uint8ClampedArray(width * height * 4), colorSpace: "srgb" }) as ImageData,
-  );
-  psdPixelsReady = true;
 }
 
 /**

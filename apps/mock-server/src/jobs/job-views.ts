@@ -32,6 +32,8 @@ const STATUS_PATHS = {
   cutout: statusRoute(operations.removeBackground),
   "remove-background": statusRoute(operations.removeBackgroundV2),
   "generate-manifest": statusRoute(operations.generateManifest),
+  "create-composite": statusRoute(operations.createComposite),
+  "create-artboard": statusRoute(operations.createArtboard),
   "mask-objects": statusRoute(operations.maskObjects),
   "mask-body-parts": statusRoute(operations.maskBodyParts),
   "refine-mask": statusRoute(operations.refineMask),

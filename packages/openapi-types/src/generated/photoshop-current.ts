@@ -240,6 +240,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/create-composite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Convert, create or edit a document, and render its outputs
+         * @description The successor of `/pie/psdService/documentCreate`, `documentOperations`,
+         *     `renditionCreate` and `smartObject` (retired 2026-07-31). Three modes, chosen by the body:
+         *
+         *     - **conversion**: `image.source` and `outputs`, no `edits` (a PSD or an image to JPEG,
+         *       PNG, TIFF, PSD or JSON);
+         *     - **new document**: `image` holds the new document's parameters (`width`, `height`, …),
+         *       with optional `edits.layers`;
+         *     - **edit**: `image.source` plus `edits.document` (resize, then crop, then trim) and/or
+         *       `edits.layers` (add, edit, move, delete; run first to last, all or nothing).
+         *
+         *     `outputs` (1-25) are independent renders of the final document, each with its own format,
+         *     size, ICC profile and layer filter, listed in request order in the status's
+         *     `result.outputs`. Answers 202 `{jobId, statusUrl}`; poll `getV2JobStatus`. General rate
+         *     limit (org-wide): POST 15-16 per 3 s; 429 with `Retry-After`.
+         *
+         *     **Where Adobe's spec and guides disagree** (the request schemas say the same where it
+         *     matters): the client sends the form both accept, and the emulator accepts both forms:
+         *     `blendOptions.{opacity, blendMode}` nested (the guides' top-level `opacity`/`blendMode`
+         *     are accepted too); `fontColor` wrapped as `{rgb: {red, green, blue}}` (the flat form and
+         *     `{type: "rgb", …}` are accepted too); a new document's `fill` as a string (the guides'
+         *     `{solidColor: …}` objects are accepted too); `depth` left out (string and integer both
+         *     accepted); `type` on every layer entry (optional on delete and move entries, as Adobe's
+         *     spec has it); `placement` on every add but a background add (the emulator defaults to
+         *     `top`, `bottom` for a background); `pixelMask.delete` sent explicitly on edits (default
+         *     `false`); an output `layers[]` item names exactly one of `id` and `name`.
+         *
+         *     **The emulator** does the work for real on the document (psapi's imaging engine, on
+         *     ag-psd and sharp): conversions from the stored composite, document resize, crop, trim,
+         *     layers added, edited, moved and deleted and the document recomposited with visibility,
+         *     opacity, blend mode and bounds, smart-object replacement, text layers written into PSD
+         *     outputs. What it cannot render faithfully (text, adjustment layers or layer effects in a
+         *     JPEG/PNG/TIFF output, Cloud PSD, Creative Cloud or Lightroom storage) fails the job with
+         *     `errorDetails[].errorCode` `emulator_unsupported` naming the feature and its JSON path,
+         *     never with a silently wrong picture (see `emulator.yaml` for its approximate mode).
+         */
+        post: operations["createComposite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/create-artboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a document with one artboard per image
+         * @description The successor of `/pie/psdService/artboardCreate` (retired 2026-07-31): a new document
+         *     with one artboard per input image (1-25), placed left to right in array order,
+         *     `artboardSpacing` px apart (default 50); its width is the sum of the image widths plus
+         *     the gaps. Outputs as in `createComposite`. Answers 202 `{jobId, statusUrl}`; poll
+         *     `getV2JobStatus`.
+         *
+         *     Adobe does not document the vertical layout, the canvas height, artboard names or
+         *     backgrounds, or what becomes of a layered PSD input. The emulator's choices, pinned by its
+         *     tests: every artboard at y = 0, the canvas as tall as the tallest image, artboards named
+         *     `Artboard 1` … `Artboard n` on a transparent background, and a PSD input contributing its
+         *     stored composite as one layer.
+         */
+        post: operations["createArtboard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -500,14 +583,7 @@ export interface components {
          * @description The input of generate-manifest: a pre-signed URL, a Creative Cloud path or file id, or a
          *     Lightroom path (the emulator takes only the URL and answers the others 422).
          */
-        ManifestSource: components["schemas"]["UrlResource"] | {
-            creativeCloudPath: string;
-            creativeCloudProjectId?: string;
-        } | {
-            creativeCloudFileId: string;
-        } | {
-            lightroomPath: string;
-        };
+        ManifestSource: components["schemas"]["FileResource"];
         /** @description The caller's pre-signed PUT URL (https at Adobe); `storageType` only for Azure and Dropbox. */
         UrlDestination: {
             /** Format: uri */
@@ -667,6 +743,547 @@ export interface components {
                 error_code: string;
                 message: string;
             }[];
+        };
+        /**
+         * @description A file the job reads: a pre-signed GET URL, a Creative Cloud path (no leading slash;
+         *     relative to `creativeCloudProjectId`'s root when given) or file id, or a Lightroom path.
+         *     The emulator reads URLs only; the other kinds get 422 `validation_error`.
+         */
+        FileResource: components["schemas"]["UrlResource"] | {
+            creativeCloudPath: string;
+            creativeCloudProjectId?: string;
+        } | {
+            creativeCloudFileId: string;
+        } | {
+            lightroomPath: string;
+        };
+        /** @description A font, brush, pattern or additional content file: a URL, or a Creative Cloud path or file id (no Lightroom). */
+        PortableFileResource: components["schemas"]["UrlResource"] | {
+            creativeCloudPath: string;
+            creativeCloudProjectId?: string;
+        } | {
+            creativeCloudFileId: string;
+        };
+        /** @description `{source}`: an image or document to read. */
+        FileSource: {
+            source: components["schemas"]["FileResource"];
+        };
+        /**
+         * @description Where a rendered output goes: the caller's pre-signed PUT URL (uploaded with HTTP PUT), an
+         *     Adobe-hosted file for `validityPeriod` seconds, the result embedded in the status
+         *     (`string`, `base64` or `json`; meant for text and JSON, not images), or a Creative Cloud
+         *     path (not in the emulator: 422).
+         */
+        DocumentOutputDestination: components["schemas"]["UrlDestination"] | components["schemas"]["HostedDestination"] | components["schemas"]["EmbeddedDestination"] | components["schemas"]["CreativeCloudDestination"];
+        /**
+         * @description A layer named by its `id` (from generate-manifest) or its `name`. Adobe's spec allows
+         *     both at once; its guides refuse that ("Each layer reference must contain exactly one of
+         *     id or name (not both).") psapi takes the guides' rule.
+         */
+        LayerReference: {
+            /** Format: int64 */
+            id?: number;
+            name?: string;
+        } & (unknown | unknown);
+        /** @enum {string} */
+        Resample: "nearest_neighbor" | "bilinear" | "bicubic" | "bicubic_smoother" | "bicubic_sharper";
+        /**
+         * @description An ICC profile: a standard one by name (RGB or grayscale only), or a custom `.icc`/`.icm`
+         *     file (the only way to CMYK). On an output it converts the exported file; on a new
+         *     document it is the document's profile. Not allowed on Cloud PSD outputs. The emulator
+         *     embeds `sRGB IEC61966-2.1` and custom files; other standard names fail the job
+         *     `emulator_unsupported`.
+         */
+        IccProfile: {
+            /** @constant */
+            type: "standard";
+            /** @enum {string} */
+            name: "Adobe RGB (1998)" | "Apple RGB" | "ColorMatch RGB" | "sRGB IEC61966-2.1" | "Dot Gain 10%" | "Dot Gain 15%" | "Dot Gain 20%" | "Dot Gain 25%" | "Dot Gain 30%" | "Gray Gamma 1.8" | "Gray Gamma 2.2";
+            /** @enum {string} */
+            imageMode?: "rgb" | "grayscale";
+        } | {
+            /** @constant */
+            type: "custom";
+            name: string;
+            source: components["schemas"]["FileResource"];
+            /** @enum {string} */
+            imageMode?: "rgb" | "grayscale" | "cmyk";
+        };
+        /**
+         * @description One rendition of the final document. `mediaType` picks the format: JPEG (`quality`, named
+         *     levels only; default `photoshop_max`), PNG (`compression`, default `default` = zlib level
+         *     6), TIFF, PSD (`image/vnd.adobe.photoshop`; the legacy `vnd.adobe.photoshop` is accepted),
+         *     Cloud PSD (`document/vnd.adobe.cpsd+dcxucf` or `+dcx`; not in the emulator), or JSON (a
+         *     manifest of the result document, as generate-manifest writes it: its content is psapi's
+         *     choice, Adobe does not specify it).
+         *
+         *     `width` alone scales keeping the aspect ratio; `width` and `height` fit inside both;
+         *     `maxWidth` caps the width. `layers` with one item exports that layer alone (cropped to its
+         *     bounds unless `cropMode` says otherwise); with several, one raster composite of those
+         *     layers (not PSD). `quality` is refused on anything but JPEG and `compression` on anything
+         *     but PNG, as Adobe's guides say.
+         */
+        DocumentOutput: {
+            destination: components["schemas"]["DocumentOutputDestination"];
+            /** @enum {string} */
+            mediaType: "image/jpeg" | "image/png" | "image/tiff" | "image/vnd.adobe.photoshop" | "vnd.adobe.photoshop" | "document/vnd.adobe.cpsd+dcxucf" | "document/vnd.adobe.cpsd+dcx" | "application/json";
+            /** @enum {string} */
+            quality?: "very_poor" | "poor" | "low" | "medium" | "high" | "maximum" | "photoshop_max";
+            /** @enum {string} */
+            compression?: "none" | "very_low" | "low" | "medium_low" | "medium" | "medium_high" | "default" | "high" | "very_high" | "maximum";
+            /** Format: int32 */
+            width?: number;
+            /** Format: int32 */
+            height?: number;
+            /** Format: int32 */
+            maxWidth?: number;
+            resample?: components["schemas"]["Resample"];
+            /** @enum {string} */
+            cropMode?: "trim_to_transparency" | "document_bounds" | "layer_bounds";
+            layers?: components["schemas"]["LayerReference"][];
+            iccProfile?: components["schemas"]["IccProfile"];
+            shouldOverwrite?: boolean;
+        } & (unknown & unknown);
+        /** @description An 8-bit colour, each channel 0-255 (default 0). */
+        RgbColor: {
+            red: number;
+            green: number;
+            blue: number;
+        };
+        /**
+         * @description `{solidColor: {rgb: {red, green, blue}}}`. The `rgb` wrapper is required ("rgb is
+         *     required"); the guides' unwrapped `{solidColor: {red, green, blue}}` is accepted on a new
+         *     document's `fill` only, where some guides send it.
+         */
+        SolidColorFill: {
+            solidColor: {
+                rgb: components["schemas"]["RgbColor"];
+            };
+        };
+        /**
+         * @description A new document. Adobe's spec puts these under `image` (some guides show a top-level
+         *     `document`; psapi follows the spec). `width` and `height` are required (1-32000; the
+         *     spec also names a default of 100, which psapi does not apply). `resolution` defaults to
+         *     72 ppi. `fill` is `white` (default), `background_color` (Photoshop's default background:
+         *     white) or `transparent`; the guides' colour objects are accepted too. `depth` is a
+         *     string in Adobe's spec and an integer in its guides: both accepted, and the client leaves
+         *     it out unless asked. The emulator creates RGB and grayscale documents at depth 8; other
+         *     modes and depths fail the job `emulator_unsupported`.
+         */
+        ImageParameters: {
+            /** Format: int32 */
+            width: number;
+            /** Format: int32 */
+            height: number;
+            resolution?: components["schemas"]["Resolution"];
+            fill?: ("white" | "background_color" | "transparent") | components["schemas"]["SolidColorFill"] | {
+                solidColor: components["schemas"]["RgbColor"];
+            };
+            /** @enum {string} */
+            mode?: "rgb" | "bitmap" | "grayscale" | "indexed" | "hsb" | "cmyk" | "lab" | "duotone" | "multichannel";
+            depth?: ("1" | "8" | "16" | "32") | (1 | 8 | 16 | 32);
+            iccProfile?: components["schemas"]["IccProfile"];
+            name?: string;
+            pixelScaleFactor?: number;
+        };
+        Resolution: {
+            /** @enum {string} */
+            unit: "density_unit";
+            value: number;
+        };
+        /** @description A length: `pixels_unit` (default), `percent_unit`, or `distance_unit` (points: pixels x 72 / ppi). */
+        DimensionMeasurement: {
+            /** @enum {string} */
+            unit: "pixels_unit" | "percent_unit" | "distance_unit";
+            value: number;
+        };
+        /**
+         * @description Edits of the whole document, applied resize, then crop, then trim. Adobe does not say
+         *     whether they run before or after `edits.layers`; the emulator runs the layer edits first,
+         *     so layer bounds in an edit are in the source document's pixels.
+         */
+        DocumentEdits: {
+            /**
+             * @description `resample` defaults to `bilinear` in Adobe's spec and `bicubic` in its guide: send it.
+             *     With `constrainProportions` (default true) one dimension is enough.
+             */
+            resize?: {
+                width?: components["schemas"]["DimensionMeasurement"];
+                height?: components["schemas"]["DimensionMeasurement"];
+                resolution?: components["schemas"]["Resolution"];
+                /** @default true */
+                constrainProportions?: boolean;
+                resample?: components["schemas"]["Resample"];
+                /** @default true */
+                scaleStyles?: boolean;
+                /** @default false */
+                rasterize?: boolean;
+            };
+            /** @description `hide: false` (default) deletes the pixels outside `bounds`; `true` keeps them hidden outside the canvas. */
+            crop?: {
+                bounds: {
+                    /** Format: int32 */
+                    left?: number;
+                    /** Format: int32 */
+                    top?: number;
+                    /** Format: int32 */
+                    right?: number;
+                    /** Format: int32 */
+                    bottom?: number;
+                };
+                /** @default false */
+                hide?: boolean;
+            };
+            trim?: {
+                /**
+                 * @default transparent_pixels
+                 * @enum {string}
+                 */
+                trimUpon?: "transparent_pixels";
+            };
+        };
+        /**
+         * @description Where an added or moved layer goes: `top` or `bottom` of the document, `above` or `below`
+         *     `referenceLayer`, or `into` the group `referenceLayer` (at its top). The reference must
+         *     exist already or be added by an earlier entry.
+         */
+        Placement: {
+            /**
+             * @default top
+             * @enum {string}
+             */
+            type: "top" | "bottom" | "above" | "below" | "into";
+            referenceLayer?: components["schemas"]["LayerReference"];
+        };
+        /**
+         * @description What an entry does: `add` a layer (at `placement`; Adobe's spec requires it, some guides
+         *     leave it out: the emulator then uses `top`, or `bottom` for a background layer), `edit`
+         *     the layer named by the entry's `id` or `name`, `delete` it (with its children unless
+         *     `shouldIncludeChildren: false`, the v2 default being true), or `move` it to `placement`.
+         */
+        LayerOperation: {
+            /** @constant */
+            type: "add";
+            placement?: components["schemas"]["Placement"];
+        } | {
+            /** @constant */
+            type: "edit";
+        } | {
+            /** @constant */
+            type: "delete";
+            /** @default true */
+            shouldIncludeChildren?: boolean;
+        } | {
+            /** @constant */
+            type: "move";
+            placement: components["schemas"]["Placement"];
+            /** @default true */
+            shouldIncludeChildren?: boolean;
+        };
+        /**
+         * @description Adobe's spec lists 26 snake_case modes; its guides also list `linear_light` and
+         *     `pass_through`, which the emulator accepts too (the client sends the spec's).
+         * @enum {string}
+         */
+        BlendMode: "normal" | "dissolve" | "darken" | "multiply" | "color_burn" | "linear_burn" | "darker_color" | "lighten" | "screen" | "color_dodge" | "linear_dodge" | "lighter_color" | "overlay" | "soft_light" | "hard_light" | "vivid_light" | "linear_light" | "pin_light" | "hard_mix" | "difference" | "exclusion" | "subtract" | "divide" | "hue" | "saturation" | "color" | "luminosity" | "pass_through";
+        BlendOptions: {
+            /** Format: int32 */
+            opacity?: number;
+            blendMode?: components["schemas"]["BlendMode"];
+        };
+        /** @description `none` or `all` alone, or any of the others. On an edit, absent or empty leaves it unchanged. */
+        Protection: ("none" | "all" | "transparency" | "composite" | "position" | "artboard_autonest")[];
+        /**
+         * @description A pixel mask from a grayscale image (white shows, black hides). On an edit, `delete: true`
+         *     removes the mask and overrides the other fields; Adobe's spec requires `delete` on edits,
+         *     its examples leave it out: it defaults to false.
+         */
+        PixelMask: {
+            source?: components["schemas"]["FileResource"];
+            /** @default true */
+            isEnabled?: boolean;
+            /** @default true */
+            isLinked?: boolean;
+            offset?: components["schemas"]["Offset"];
+            /** @default false */
+            delete?: boolean;
+        };
+        Offset: {
+            /** Format: int32 */
+            horizontal?: number;
+            /** Format: int32 */
+            vertical?: number;
+        };
+        /**
+         * @description Geometry, accepted only with `transformMode: custom`: `dimension` (0-32000 px), `angle`
+         *     (degrees) and `skew` around `anchor`, then the layer is placed at `offset`, else by the
+         *     alignment, else where it was.
+         */
+        Transform: {
+            offset?: components["schemas"]["Offset"];
+            dimension?: {
+                /** Format: int32 */
+                width?: number;
+                /** Format: int32 */
+                height?: number;
+            };
+            angle?: number;
+            skew?: {
+                horizontal: number;
+                vertical: number;
+            };
+            anchor?: {
+                horizontal: number;
+                vertical: number;
+            };
+            /** @enum {string} */
+            horizontalAlign?: "left" | "center" | "right";
+            /** @enum {string} */
+            verticalAlign?: "top" | "center" | "bottom";
+        };
+        /**
+         * @description `none` (default: no scaling), `fit` or `fill` the canvas (placed at 0,0, aspect kept), or `custom` (`transform`).
+         * @enum {string}
+         */
+        TransformMode: "none" | "fit" | "fill" | "custom";
+        /**
+         * @description A text colour on Photoshop's 16-bit scale (RGB, CMYK, gray and L 0-32768; a and b
+         *     -16384-16384). Adobe's spec shows the components flat; its guides wrap them as
+         *     `{rgb: {red, green, blue}}` ("keep the wrapper"), one example as `{type: "rgb", …}`. The
+         *     client sends the wrapped form; all three are accepted.
+         */
+        FontColor: {
+            rgb: components["schemas"]["FontRgb"];
+        } | components["schemas"]["FontRgb"] | {
+            /** @constant */
+            type: "rgb";
+            red: components["schemas"]["FontChannel"];
+            green: components["schemas"]["FontChannel"];
+            blue: components["schemas"]["FontChannel"];
+        } | {
+            cyan: components["schemas"]["FontChannel"];
+            magenta: components["schemas"]["FontChannel"];
+            yellow: components["schemas"]["FontChannel"];
+            black: components["schemas"]["FontChannel"];
+        } | {
+            gray: components["schemas"]["FontChannel"];
+        } | {
+            l: components["schemas"]["FontChannel"];
+            a: number;
+            b: number;
+        };
+        FontChannel: number;
+        FontRgb: {
+            red: components["schemas"]["FontChannel"];
+            green: components["schemas"]["FontChannel"];
+            blue: components["schemas"]["FontChannel"];
+        };
+        /** @description 0-based character indices, both inclusive (`\r` line breaks count). */
+        TextRange: {
+            from: number;
+            to: number;
+        };
+        CharacterStyle: {
+            font?: {
+                postScriptName: string;
+            };
+            fontSize?: number;
+            fontColor?: components["schemas"]["FontColor"];
+            fontAlpha?: number;
+            letterSpacing?: number;
+            lineHeight?: number;
+            autoLeading?: boolean;
+            /** @enum {string} */
+            capsOption?: "normal_caps" | "small_caps" | "all_caps" | "all_small_caps";
+            syntheticBold?: boolean;
+            syntheticItalic?: boolean;
+            underline?: boolean;
+        };
+        ParagraphStyle: {
+            /** @enum {string} */
+            alignment?: "left" | "center" | "right" | "justify" | "justify_left" | "justify_right" | "justify_center";
+            /** @enum {string} */
+            writingDirection?: "left_to_right" | "right_to_left";
+            firstLineIndent?: number;
+            startIndent?: number;
+            endIndent?: number;
+            spaceBefore?: number;
+            spaceAfter?: number;
+        };
+        /**
+         * @description A text layer's content and styles. Without `frame`, point text at the canvas centre.
+         *     Styles without `apply` cover the whole text. In a PSD output the emulator writes the
+         *     text, fonts and styles for Photoshop to redraw on open; rendering text into a raster
+         *     output fails the job `emulator_unsupported` unless the approximate render mode is on.
+         */
+        Text: {
+            content?: string;
+            frame?: {
+                /** @constant */
+                type: "point";
+                origin?: {
+                    x: number;
+                    y: number;
+                };
+            } | {
+                /** @constant */
+                type: "area";
+                bounds: {
+                    left: number;
+                    top: number;
+                    right: number;
+                    bottom: number;
+                };
+            };
+            characterStyles?: {
+                apply?: components["schemas"]["TextRange"];
+                characterStyle: components["schemas"]["CharacterStyle"];
+            }[];
+            paragraphStyles?: {
+                apply?: components["schemas"]["TextRange"];
+                paragraphStyle: components["schemas"]["ParagraphStyle"];
+            }[];
+            /** @enum {string} */
+            antiAliasing?: "none" | "sharp" | "crisp" | "strong" | "smooth";
+            /** @enum {string} */
+            textOrientation?: "horizontal" | "vertical";
+        };
+        /**
+         * @description An adjustment layer's settings: `brightness_contrast`, `exposure`, `hue_saturation` or
+         *     `color_balance` (Adobe's spec and its own type list; guides that add curves, levels and
+         *     gradient maps are not followed). In a PSD output the emulator writes the adjustment; in a
+         *     raster output the job fails `emulator_unsupported` unless the approximate render mode is on.
+         */
+        Adjustments: {
+            /** @constant */
+            type: "brightness_contrast";
+            brightnessContrast: {
+                brightness?: number;
+                contrast?: number;
+            };
+        } | {
+            /** @constant */
+            type: "exposure";
+            exposure: {
+                exposureValue?: number;
+                offset?: number;
+                gammaCorrection?: number;
+            };
+        } | {
+            /** @constant */
+            type: "hue_saturation";
+            hueSaturation: {
+                /** @default false */
+                colorize?: boolean;
+                hueSaturationAdjustments: {
+                    hue?: number;
+                    saturation?: number;
+                    lightness?: number;
+                    localRange?: {
+                        /** @enum {string} */
+                        channelId: "REDS" | "YELLOWS" | "GREENS" | "CYANS" | "BLUES" | "MAGENTAS";
+                        beginRamp?: number;
+                        beginSustain?: number;
+                        endSustain?: number;
+                        endRamp?: number;
+                    };
+                }[];
+            };
+        } | {
+            /** @constant */
+            type: "color_balance";
+            colorBalance: {
+                shadowLevels?: components["schemas"]["ColorBalanceLevels"];
+                midtoneLevels?: components["schemas"]["ColorBalanceLevels"];
+                highlightLevels?: components["schemas"]["ColorBalanceLevels"];
+                /** @default true */
+                preserveLuminosity?: boolean;
+            };
+        };
+        /** @description Cyan-red, magenta-green, yellow-blue, each -100-100. */
+        ColorBalanceLevels: number[];
+        /**
+         * @description One entry of `edits.layers`, run first to last; the whole list succeeds or fails. `type`
+         *     is the layer kind (`layer` for pixels, `solid_color_layer`, `text_layer`,
+         *     `adjustment_layer`, `smart_object_layer`, `group_layer`, `background_layer`); Adobe's
+         *     guides require it on every entry, its spec nowhere: psapi requires it except on `delete`
+         *     and `move`. `id` or `name` names the target of an edit, delete or move (and a new layer's
+         *     name on add); a layer added by an earlier entry can be named by later ones.
+         *
+         *     Which fields each kind takes follows Adobe's spec (the checks are below): `image` for
+         *     pixel and background layers (required to add a pixel layer), `fill` for solid colour
+         *     (required to add), `text` (required to add), `adjustments` (required to add),
+         *     `smartObject` (required to add; on an edit, replaces the content, scaled to fit the
+         *     layer's bounds unless `transform.dimension` says otherwise), `children` for a new group
+         *     (Adobe's guides advise adding the group, then adding `into` it), `convertToLayer` and
+         *     `convertedLayerName` for a background. `opacity` and `blendMode` at the top level are the
+         *     guides' form of `blendOptions`, accepted too; send `blendOptions`.
+         */
+        LayerEdit: {
+            /** @enum {string} */
+            type?: "layer" | "solid_color_layer" | "text_layer" | "adjustment_layer" | "smart_object_layer" | "group_layer" | "background_layer";
+            /** Format: int32 */
+            id?: number;
+            name?: string;
+            operation: components["schemas"]["LayerOperation"];
+            blendOptions?: components["schemas"]["BlendOptions"];
+            opacity?: number;
+            blendMode?: components["schemas"]["BlendMode"];
+            isVisible?: boolean;
+            isClipped?: boolean;
+            protection?: components["schemas"]["Protection"];
+            pixelMask?: components["schemas"]["PixelMask"];
+            transformMode?: components["schemas"]["TransformMode"];
+            transform?: components["schemas"]["Transform"];
+            image?: components["schemas"]["FileSource"];
+            fill?: components["schemas"]["SolidColorFill"];
+            text?: components["schemas"]["Text"];
+            adjustments?: components["schemas"]["Adjustments"];
+            smartObject?: {
+                /** @default false */
+                isLinked?: boolean;
+                smartObjectFile?: components["schemas"]["FileSource"];
+            };
+            children?: components["schemas"]["LayerEdit"][];
+            convertToLayer?: boolean;
+            convertedLayerName?: string;
+        } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+        /**
+         * @description Custom fonts (`.ttf`/`.otf`, downloaded before the document opens), the fallback font
+         *     (`ArialMT` when unset) and what to do when a font is missing (`use_default`, the
+         *     default, or `fail`). The emulator knows only the fonts given here: with `fail` and a font
+         *     it has no file for, the job fails `emulator_missing_font`.
+         */
+        FontOptions: {
+            additionalFonts?: {
+                source: components["schemas"]["PortableFileResource"];
+            }[];
+            defaultFontPostScriptName?: string;
+            /**
+             * @default use_default
+             * @enum {string}
+             */
+            missingFontStrategy?: "fail" | "use_default";
+        };
+        /** @description Body of `createComposite`: the document (`image`, a file or a new document's parameters), optional `edits` and `fontOptions`, and 1-25 `outputs`. */
+        CreateCompositeRequest: {
+            image: components["schemas"]["FileSource"] | components["schemas"]["ImageParameters"];
+            edits?: {
+                document?: components["schemas"]["DocumentEdits"];
+                layers?: components["schemas"]["LayerEdit"][];
+            };
+            fontOptions?: components["schemas"]["FontOptions"];
+            outputs: components["schemas"]["DocumentOutput"][];
+        };
+        /** @description Body of `createArtboard`. Adobe's migration catalogue mentions an `images[].id` for ordering; its spec has none, and the order is the array's. */
+        CreateArtboardRequest: {
+            images: components["schemas"]["FileSource"][];
+            /**
+             * Format: int32
+             * @default 50
+             */
+            artboardSpacing?: number;
+            outputs: components["schemas"]["DocumentOutput"][];
         };
     };
     responses: {
@@ -856,6 +1473,25 @@ export interface components {
         GatewayTimeout: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /**
+         * @description The body is well-formed but breaks a rule of the document operations (`validation_error`,
+         *     several problems in `errors[]`): a cross-field rule of Adobe's guides (`transform` without
+         *     `transformMode: custom`, `none`/`all` not alone in `protection`, `layer_bounds` without a
+         *     single-layer export, a PSD export of several layers, an ICC profile on a Cloud PSD
+         *     output), a layer named by an entry that the document does not have, an input the
+         *     emulator cannot fetch, or a document over 32000 px a side. Adobe documents the messages
+         *     but not whether they arrive as a 4xx or as a failed job; psapi's emulator answers 422
+         *     for what it can check at POST, and fails the job (`errorDetails`) for what it learns only
+         *     when the document is open. Not retryable.
+         */
+        UnprocessableDocument: {
+            headers: {
                 [name: string]: unknown;
             };
             content: {
@@ -1114,6 +1750,62 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableInput"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    createComposite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCompositeRequest"];
+            };
+        };
+        responses: {
+            202: components["responses"]["JobAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableDocument"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    createArtboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateArtboardRequest"];
+            };
+        };
+        responses: {
+            202: components["responses"]["JobAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableDocument"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["HeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];

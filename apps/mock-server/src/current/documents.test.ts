@@ -1,0 +1,342 @@
+import { type Psd, readPsd, writePsdUint8Array } from "ag-psd";
+import sharp from "sharp";
+import { describe, expect, it } from "vitest";
+import { filled, preparePsdPixels } from "../imaging/composite/pixels.js";
+import { advance, authHeaders, postJson, presign, testEmulator, upload } from "../testing/helpers.js";
+import { responseChecker } from "../testing/spec-check.js";
+
+type App = ReturnType<typeof testEmulator>["app"];
+type Json = Record<string, unknown>;
+type Output = { destination: { url?: string; content?: unknown }; mediaType: string };
+
+const check = responseChecker("photoshop-current.yaml");
+preparePsdPixels();
+
+/** A 60 x 40 PSD: white background, a red box "Badge" at (10,10) 10x10, a smart object "Product". */
+function template(): Uint8Array {
+  const box = (rgb: [number, number, number], w: number, h: number) => filled(w, h, rgb);
+  const psd: Psd = {
+    width: 60,
+    height: 40,
+    imageData: filled(60, 40, [255, 255, 255]),
+    children: [
+      {
+        id: 1,
+        name: "Background",
+        left: 0,
+        top: 0,
+        right: 60,
+        bottom: 40,
+        imageData: box([255, 255, 255], 60, 40),
+      },
+      { id: 2, name: "Badge", left: 10, top: 10, right: 20, bottom: 20, imageData: box([255, 0, 0], 10, 10) },
+      {
+        id: 3,
+        name: "Product",
+        left: 30,
+        top: 10,
+        right: 50,
+        bottom: 30,
+        imageData: box([0, 0, 255], 20, 20),
+        placedLayer: {
+          id: "5d6e7f80-9391-11ec-b4f1-c15674f50bc4",
+          type: "raster",
+          transform: [30, 10, 50, 10, 50, 30, 30, 30],
+          width: 20,
+          height: 20,
+        },
+      },
+    ],
+  };
+  for (let y = 10; y < 20; y++)
+    for (let x = 10; x < 20; x++) psd.imageData?.data.set([255, 0, 0, 255], (y * 60 + x) * 4);
+  for (let y = 10; y < 30; y++)
+    for (let x = 30; x < 50; x++) psd.imageData?.data.set([0, 0, 255, 255], (y * 60 + x) * 4);
+  return writePsdUint8Array(psd, { noBackground: true });
+}
+
+async function setup(options: Parameters<typeof testEmulator>[0] = {}) {
+  const { app } = testEmulator(options);
+  const headers = await authHeaders(app);
+  await upload(app, "in/template.psd", Buffer.from(template()));
+  await upload(
+    app,
+    "in/green.png",
+    await sharp({ create: { width: 8, height: 8, channels: 4, background: "#00ff00" } })
+      .png()
+      .toBuffer(),
+  );
+  return {
+    app,
+    headers,
+    psd: await presign(app, "in/template.psd", "GET"),
+    green: await presign(app, "in/green.png", "GET"),
+  };
+}
+
+async function post(
+  app: App,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+  operationId: string,
+) {
+  const res = await app.request(path, postJson(body, headers));
+  const json = (await res.json()) as Json;
+  expect(check(operationId, res.status, json)).toEqual([]);
+  return { status: res.status, json };
+}
+
+async function done(app: App, url: string, headers: Record<string, string>) {
+  await advance(app, 0);
+  const res = await app.request(url, { headers });
+  const json = (await res.json()) as Json;
+  expect(check("getV2JobStatus", 200, json)).toEqual([]);
+  return json;
+}
+
+async function pixel(app: App, url: string, x: number, y: number): Promise<number[]> {
+  const bytes = Buffer.from(await (await app.request(url)).arrayBuffer());
+  const { data, info } = await sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const i = (y * info.width + x) * 4;
+  return [...data.subarray(i, i + 4)];
+}
+
+const hostedPng = { destination: { validityPeriod: 600 }, mediaType: "image/png" };
+
+describe("POST /v2/create-composite", () => {
+  it("fills a template: deletes a layer, replaces the smart object, and hosts a PNG that shows both", async () => {
+    const { app, headers, psd, green } = await setup();
+    const body = {
+      image: { source: { url: psd } },
+      edits: {
+        layers: [
+          { type: "layer", name: "Badge", operation: { type: "delete" } },
+          {
+            type: "smart_object_layer",
+            name: "Product",
+            operation: { type: "edit" },
+            smartObject: { smartObjectFile: { source: { url: green } } },
+          },
+        ],
+      },
+      outputs: [hostedPng, { destination: { embedded: "json" }, mediaType: "application/json" }],
+    };
+    const { status, json } = await post(app, "/v2/create-composite", body, headers, "createComposite");
+    expect(status).toBe(202);
+    expect(json.statusUrl).toBe(`http://localhost/v2/status/${json.jobId}`);
+    const status2 = await done(app, json.statusUrl as string, headers);
+    expect(status2.status).toBe("succeeded");
+    const [png, manifest] = (status2.result as { outputs: Output[] }).outputs;
+    expect(png?.mediaType).toBe("image/png");
+    expect(await pixel(app, png?.destination.url as string, 15, 15)).toEqual([255, 255, 255, 255]);
+    expect(await pixel(app, png?.destination.url as string, 40, 20)).toEqual([0, 255, 0, 255]);
+    const names = ((manifest?.destination.content as { layers: { name: string }[] }).layers ?? []).map(
+      (l) => l.name,
+    );
+    expect(names).toContain("Product");
+    expect(names).not.toContain("Badge");
+  });
+
+  it("adds an image layer at its offset and writes a PSD to the caller's URL", async () => {
+    const { app, headers, psd, green } = await setup();
+    const out = await presign(app, "out/result.psd", "PUT");
+    const body = {
+      image: { source: { url: psd } },
+      edits: {
+        layers: [
+          {
+            type: "layer",
+            name: "New",
+            operation: { type: "add", placement: { type: "top" } },
+            image: { source: { url: green } },
+            transformMode: "custom",
+            transform: { offset: { horizontal: 2, vertical: 30 } },
+          },
+        ],
+      },
+      outputs: [{ destination: { url: out }, mediaType: "image/vnd.adobe.photoshop" }],
+    };
+    const { json } = await post(app, "/v2/create-composite", body, headers, "createComposite");
+    const status = await done(app, json.statusUrl as string, headers);
+    expect(status.status).toBe("succeeded");
+    const written = Buffer.from(
+      await (await app.request(await presign(app, "out/result.psd", "GET"))).arrayBuffer(),
+    );
+    const doc = readPsd(written, { useImageData: true });
+    const added = doc.children?.at(-1);
+    expect([added?.name, added?.left, added?.top, added?.right, added?.bottom]).toEqual([
+      "New",
+      2,
+      30,
+      10,
+      38,
+    ]);
+    expect([...(doc.imageData?.data.subarray((32 * 60 + 5) * 4, (32 * 60 + 5) * 4 + 4) ?? [])]).toEqual([
+      0, 255, 0, 255,
+    ]);
+  });
+
+  it("fails the job with emulator_unsupported for text in a PNG, naming the layer", async () => {
+    const { app, headers, psd } = await setup();
+    const body = {
+      image: { source: { url: psd } },
+      edits: {
+        layers: [
+          {
+            type: "text_layer",
+            name: "Headline",
+            operation: { type: "add", placement: { type: "top" } },
+            text: { content: "Sale" },
+          },
+        ],
+      },
+      outputs: [hostedPng],
+    };
+    const { json } = await post(app, "/v2/create-composite", body, headers, "createComposite");
+    const status = await done(app, json.statusUrl as string, headers);
+    expect(status.status).toBe("failed");
+    const [detail] = status.errorDetails as { errorCode: string; message: string }[];
+    expect(detail?.errorCode).toBe("emulator_unsupported");
+    expect(detail?.message).toContain("'Headline'");
+  });
+
+  it("draws with warnings in approximate mode", async () => {
+    const { app, headers, psd } = await setup({ renderMode: "approximate" });
+    const body = {
+      image: { source: { url: psd } },
+      edits: {
+        layers: [
+          {
+            type: "text_layer",
+            name: "Headline",
+            operation: { type: "add", placement: { type: "top" } },
+            text: { content: "Sale" },
+          },
+        ],
+      },
+      outputs: [hostedPng],
+    };
+    const { json } = await post(app, "/v2/create-composite", body, headers, "createComposite");
+    const status = await done(app, json.statusUrl as string, headers);
+    expect(status.status).toBe("succeeded");
+    const warnings = (status.result as { additionalFields: { emulator: { warnings: string[] } } })
+      .additionalFields.emulator.warnings;
+    expect(warnings.join()).toContain("'Headline'");
+  });
+
+  it.each([
+    [
+      "an unknown layer type",
+      { edits: { layers: [{ type: "shape_layer", name: "X", operation: { type: "edit" } }] } },
+      400,
+      "/edits/layers/0/type",
+    ],
+    [
+      "a layer name the document does not have",
+      { edits: { layers: [{ type: "layer", name: "Nope", operation: { type: "delete" } }] } },
+      422,
+      "no layer named 'Nope'",
+    ],
+    [
+      "an output type not offered",
+      { outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/gif" }] },
+      400,
+      "/outputs/0/mediaType",
+    ],
+    [
+      "quality on a PNG",
+      { outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/png", quality: "high" }] },
+      400,
+      "/outputs/0",
+    ],
+    [
+      "a transform without transformMode custom",
+      {
+        edits: {
+          layers: [
+            {
+              type: "layer",
+              name: "Badge",
+              operation: { type: "edit" },
+              transform: { offset: { horizontal: 1 } },
+            },
+          ],
+        },
+      },
+      422,
+      "transformMode custom",
+    ],
+    [
+      "layer_bounds without one layer",
+      { outputs: [{ ...hostedPng, cropMode: "layer_bounds" }] },
+      422,
+      "single-layer export",
+    ],
+    [
+      "a source URL outside the allow-list",
+      { image: { source: { url: "https://example.com/in.psd" } } },
+      400,
+      "not an allowed storage domain",
+    ],
+    ["a new document over the size limit", { image: { width: 32001, height: 10 } }, 400, "/image"],
+    [
+      "a Creative Cloud source",
+      { image: { source: { creativeCloudPath: "a/b.psd" } } },
+      422,
+      "Creative Cloud",
+    ],
+  ])("refuses %s with %i and says where", async (_what, change, expectedStatus, text) => {
+    const { app, headers, psd } = await setup();
+    const body = { image: { source: { url: psd } }, outputs: [hostedPng], ...change };
+    const { status, json } = await post(app, "/v2/create-composite", body, headers, "createComposite");
+    expect(status).toBe(expectedStatus);
+    expect(json.error_code).toBe("validation_error");
+    expect(JSON.stringify(json)).toContain(text);
+  });
+
+  it("refuses a PSD larger than the emulator's limit from its header, with 422", async () => {
+    const { app, headers } = await setup();
+    const big = Buffer.from(template());
+    big.writeUInt32BE(20_000, 14);
+    big.writeUInt32BE(20_000, 18);
+    await upload(app, "in/big.psd", big);
+    const body = {
+      image: { source: { url: await presign(app, "in/big.psd", "GET") } },
+      outputs: [hostedPng],
+    };
+    const { status, json } = await post(app, "/v2/create-composite", body, headers, "createComposite");
+    expect(status).toBe(422);
+    expect(json.message).toContain("20000 x 20000");
+  });
+});
+
+describe("POST /v2/create-artboard", () => {
+  it("lays the images out as artboards and hosts the PNG", async () => {
+    const { app, headers, green } = await setup();
+    const body = {
+      images: [{ source: { url: green } }, { source: { url: green } }],
+      artboardSpacing: 4,
+      outputs: [hostedPng],
+    };
+    const { status, json } = await post(app, "/v2/create-artboard", body, headers, "createArtboard");
+    expect(status).toBe(202);
+    const result = await done(app, json.statusUrl as string, headers);
+    expect(result.status).toBe("succeeded");
+    const url = (result.result as { outputs: Output[] }).outputs[0]?.destination.url as string;
+    const meta = await sharp(Buffer.from(await (await app.request(url)).arrayBuffer())).metadata();
+    expect([meta.width, meta.height]).toEqual([20, 8]);
+    expect(await pixel(app, url, 9, 0)).toEqual([0, 0, 0, 0]);
+    expect(await pixel(app, url, 12, 7)).toEqual([0, 255, 0, 255]);
+  });
+
+  it("refuses 26 images", async () => {
+    const { app, headers, green } = await setup();
+    const body = {
+      images: Array.from({ length: 26 }, () => ({ source: { url: green } })),
+      outputs: [hostedPng],
+    };
+    const { status } = await post(app, "/v2/create-artboard", body, headers, "createArtboard");
+    expect(status).toBe(400);
+  });
+});

@@ -1,0 +1,259 @@
+import type { components } from "@psapi/openapi-types/photoshop-current";
+import type { Handler } from "hono";
+import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from "../context.js";
+import { bodyValidator } from "../http/openapi-validator.js";
+import {
+  checkComposite,
+  createArtboard,
+  createComposite,
+  DocumentError,
+  type DocumentJobOptions,
+  type DocumentJobResult,
+  psdHeaderSize,
+} from "../imaging/composite/index.js";
+import { DEFAULT_IMAGE_LIMITS, ImageDecodeError } from "../imaging/index.js";
+import { checkDimensions, sniffFormat } from "../imaging/input.js";
+import { statusUrl } from "../jobs/job-views.js";
+import { fileName, type Job, type TaskContext } from "../jobs/jobs.js";
+import { extensionOf, HOSTED_VALIDITY_SECONDS, hostOutput } from "./hosted.js";
+import { readImageInputs } from "./inputs.js";
+import { invalidRequest, readRequestBody } from "./request.js";
+import { familyTask } from "./tasks.js";
+
+type Schemas = components["schemas"];
+type DocumentOutput = Schemas["DocumentOutput"];
+type LayerEdit = Schemas["LayerEdit"];
+
+/** A `source` of the request: its JSON pointer and the resource it names. */
+type Source = readonly [pointer: string, resource: Record<string, unknown>];
+
+/** Every file a create-composite request names, with the JSON pointer of its `source`. */
+function compositeSources(body: Schemas["CreateCompositeRequest"]): Source[] {
+  const sources: Source[] = [];
+  if ("source" in body.image) sources.push(["/image/source", body.image.source]);
+  const walk = (entries: readonly LayerEdit[], base: string) => {
+    for (const [i, entry] of entries.entries()) {
+      const at = `${base}/${i}`;
+      if (entry.image?.source) sources.push([`${at}/image/source`, entry.image.source]);
+      if (entry.smartObject?.smartObjectFile)
+        sources.push([`${at}/smartObject/smartObjectFile/source`, entry.smartObject.smartObjectFile.source]);
+      if (entry.pixelMask?.source) sources.push([`${at}/pixelMask/source`, entry.pixelMask.source]);
+      if (entry.children) walk(entry.children, `${at}/children`);
+    }
+  };
+  walk(body.edits?.layers ?? [], "/edits/layers");
+  for (const [i, font] of (body.fontOptions?.additionalFonts ?? []).entries()) {
+    sources.push([`/fontOptions/additionalFonts/${i}/source`, font.source]);
+  }
+  return sources;
+}
+
+/**
+ * Adobe's guides' cross-field rules that its schema cannot say, checked when the POST arrives
+ * (422 `validation_error`, every problem listed).
+ */
+function crossFieldProblems(body: { edits?: { layers?: LayerEdit[] }; outputs: DocumentOutput[] }): string[] {
+  const problems: string[] = [];
+  const walk = (entries: readonly LayerEdit[], base: string) => {
+    for (const [i, entry] of entries.entries()) {
+      const at = `${base}/${i}`;
+      if (entry.transform && entry.transformMode !== "custom") {
+        problems.push(`${at}/transform: transform is accepted only with transformMode custom`);
+      }
+      if (entry.type === "background_layer" && entry.operation.type === "move") {
+        problems.push(`${at}/operation: a background layer cannot be moved`);
+      }
+      if (entry.children) walk(entry.children, `${at}/children`);
+    }
+  };
+  walk(body.edits?.layers ?? [], "/edits/layers");
+  for (const [i, output] of body.outputs.entries()) {
+    const at = `/outputs/${i}`;
+    const count = output.layers?.length ?? 0;
+    if (output.cropMode === "layer_bounds" && count !== 1) {
+      problems.push(
+        `${at}/cropMode: layer_bounds is valid only for a single-layer export (one item in layers)`,
+      );
+    }
+    if (
+      count > 1 &&
+      (output.mediaType === "image/vnd.adobe.photoshop" || output.mediaType === "vnd.adobe.photoshop")
+    ) {
+      problems.push(`${at}/layers: a PSD output exports one layer at most`);
+    }
+    if (output.iccProfile && output.mediaType.startsWith("document/vnd.adobe.cpsd")) {
+      problems.push(`${at}/iccProfile: ICC profiles are not supported for Cloud PSD (PSDC) output`);
+    }
+    if ("creativeCloudPath" in output.destination) {
+      problems.push(`${at}/destination: Creative Cloud destinations are not available in the emulator`);
+    }
+    if (
+      output.mediaType !== "application/json" &&
+      "embedded" in output.destination &&
+      output.destination.embedded !== "base64"
+    ) {
+      problems.push(`${at}/destination/embedded: an image output can be embedded as base64 only`);
+    }
+  }
+  return problems;
+}
+
+/** Creative Cloud and Lightroom sources: the emulator has neither (422). */
+function unreachableSources(sources: readonly Source[]): string[] {
+  return sources.flatMap(([pointer, resource]) =>
+    typeof resource.url === "string"
+      ? []
+      : [`${pointer}: Creative Cloud and Lightroom sources are not available in the emulator`],
+  );
+}
+
+/** Refuses an image or document over the emulator's size limits from its header alone (422). */
+function checkSizes(files: ReadonlyMap<string, Uint8Array>): string[] {
+  const problems: string[] = [];
+  for (const [pointer, bytes] of files) {
+    const size = sniffFormat(bytes) === "psd" ? psdHeaderSize(bytes) : undefined;
+    if (!size) continue;
+    try {
+      checkDimensions(size.width, size.height, DEFAULT_IMAGE_LIMITS);
+    } catch (error) {
+      if (!(error instanceof ImageDecodeError)) throw error;
+      problems.push(`${pointer}/url: ${error.message}`);
+    }
+  }
+  return problems;
+}
+
+/** The status's output item: the request's output echoed, its destination completed. */
+async function deliver(
+  ctx: EmulatorContext,
+  job: Job,
+  outputs: readonly DocumentOutput[],
+  result: DocumentJobResult,
+  { signal }: TaskContext,
+  origins: ReadonlySet<string>,
+): Promise<Schemas["V2JobStatus"]["result"]> {
+  const items: Schemas["JobOutput"][] = [];
+  for (const [i, output] of outputs.entries()) {
+    const rendered = result.outputs[i];
+    if (!rendered) throw new Error("[@psapi/mock-server] an output was not rendered");
+    const { destination } = output;
+    if ("url" in destination) {
+      await ctx.assets.upload({ href: destination.url }, rendered.bytes, rendered.mediaType, origins, signal);
+      items.push({ ...output, destination });
+    } else if ("embedded" in destination) {
+      const text = new TextDecoder().decode(rendered.bytes);
+      const content =
+        destination.embedded === "base64"
+          ? Buffer.from(rendered.bytes).toString("base64")
+          : destination.embedded === "json" && rendered.json
+            ? rendered.json
+            : text;
+      items.push({ ...output, destination: { embedded: destination.embedded ?? "string", content } });
+    } else {
+      const seconds =
+        "validityPeriod" in destination
+          ? (destination.validityPeriod ?? HOSTED_VALIDITY_SECONDS)
+          : HOSTED_VALIDITY_SECONDS;
+      const href = hostOutput(
+        ctx,
+        job,
+        `${i}.${extensionOf(rendered.mediaType)}`,
+        rendered.bytes,
+        rendered.mediaType,
+        signal,
+        seconds,
+      );
+      items.push({ ...output, destination: { url: href } });
+    }
+  }
+  return {
+    outputs: items,
+    ...(result.warnings.length > 0 ? { additionalFields: { emulator: { warnings: result.warnings } } } : {}),
+  };
+}
+
+/** The options of the engine for one request. */
+function engineOptions(
+  ctx: EmulatorContext,
+  files: ReadonlyMap<string, Uint8Array>,
+  title: string,
+): DocumentJobOptions {
+  return { files, mode: ctx.options.renderMode, limits: DEFAULT_IMAGE_LIMITS, title };
+}
+
+/**
+ * `POST /v2/create-composite`: validated against the spec, then Adobe's cross-field rules (422),
+ * then every file downloaded (allow-list, size), then the request planned against the document's
+ * layer tree (a layer that is not there: 422); the job does the work (imaging/composite).
+ */
+export function createCompositeRoute(ctx: EmulatorContext): Handler<EmulatorEnv> {
+  const validate = bodyValidator("photoshop-current.yaml", "createComposite");
+  return async (c) => {
+    const body = await readRequestBody<Schemas["CreateCompositeRequest"]>(c, validate, "v2");
+    const sources = compositeSources(body);
+    const refused = [...crossFieldProblems(body), ...unreachableSources(sources)];
+    if (refused.length > 0) throw invalidRequest("v2", refused, 422);
+    const urls = sources.map(([pointer, resource]) => [`${pointer}/url`, resource.url as string] as const);
+    const { inputs, heldBytes } = await readImageInputs(ctx, c, "v2", urls);
+    const files = new Map(sources.map(([pointer], i) => [pointer, inputs[i] as Uint8Array]));
+    const oversize = checkSizes(files);
+    if (oversize.length > 0) throw invalidRequest("v2", oversize, 422);
+    const title =
+      "source" in body.image && "url" in body.image.source
+        ? fileName(body.image.source.url)
+        : ("name" in body.image && body.image.name) || "Untitled";
+    const options = engineOptions(ctx, files, title);
+    try {
+      await checkComposite(body, options);
+    } catch (error) {
+      // What only the job can tell (a feature the emulator will not fake, an unreadable file) fails
+      // the job, the async path Adobe reports it on; a reference the document refutes is a 422.
+      if (error instanceof DocumentError && error.code === "400401")
+        throw invalidRequest("v2", [error.message], 422);
+      if (error instanceof ImageDecodeError && error.reason === "too-large")
+        throw invalidRequest("v2", [error.message], 422);
+      if (!(error instanceof DocumentError) && !(error instanceof ImageDecodeError)) throw error;
+    }
+    const origins = ownOrigins(ctx, c);
+    const task = familyTask(ctx, "v2", async (context) => {
+      const result = await context.work(() => createComposite(body, options));
+      return deliver(ctx, context.job, body.outputs, result, context, origins) as Promise<
+        NonNullable<Schemas["V2JobStatus"]["result"]>
+      >;
+    });
+    const job = ctx.jobs.submit("create-composite", c.get("clientId"), body, publicOrigin(ctx, c), origins, {
+      task,
+      heldBytes,
+    });
+    return c.json({ jobId: job.id, statusUrl: statusUrl(job) }, 202);
+  };
+}
+
+/** `POST /v2/create-artboard`: validated, files downloaded and checked, then the job lays them out. */
+export function createArtboardRoute(ctx: EmulatorContext): Handler<EmulatorEnv> {
+  const validate = bodyValidator("photoshop-current.yaml", "createArtboard");
+  return async (c) => {
+    const body = await readRequestBody<Schemas["CreateArtboardRequest"]>(c, validate, "v2");
+    const sources: Source[] = body.images.map((image, i) => [`/images/${i}/source`, image.source]);
+    const refused = [...crossFieldProblems(body), ...unreachableSources(sources)];
+    if (refused.length > 0) throw invalidRequest("v2", refused, 422);
+    const urls = sources.map(([pointer, resource]) => [`${pointer}/url`, resource.url as string] as const);
+    const { inputs, heldBytes } = await readImageInputs(ctx, c, "v2", urls);
+    const files = new Map(sources.map(([pointer], i) => [pointer, inputs[i] as Uint8Array]));
+    const oversize = checkSizes(files);
+    if (oversize.length > 0) throw invalidRequest("v2", oversize, 422);
+    const options = engineOptions(ctx, files, "Artboards");
+    const origins = ownOrigins(ctx, c);
+    const task = familyTask(ctx, "v2", async (context) => {
+      const result = await context.work(() => createArtboard(body, options));
+      return deliver(ctx, context.job, body.outputs, result, context, origins) as Promise<
+        NonNullable<Schemas["V2JobStatus"]["result"]>
+      >;
+    });
+    const job = ctx.jobs.submit("create-artboard", c.get("clientId"), body, publicOrigin(ctx, c), origins, {
+      task,
+      heldBytes,
+    });
+    return c.json({ jobId: job.id, statusUrl: statusUrl(job) }, 202);
+  };
+}
