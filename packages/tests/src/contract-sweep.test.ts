@@ -238,8 +238,14 @@ describe("contract sweep: every declared operation, its successes and its errors
       ["/v1/mask-body-parts", { image, mask: image }],
       ["/v1/refine-mask", { image, mask: image }],
       ["/v1/fill-masked-areas", { image, masks: [image] }],
-      ["/v2/create-composite", { image, outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }] }],
-      ["/v2/create-artboard", { images: [image], outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }] }],
+      [
+        "/v2/create-composite",
+        { image, outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }] },
+      ],
+      [
+        "/v2/create-artboard",
+        { images: [image], outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }] },
+      ],
     ];
     // create-artboard takes `images[]` where the others take `image`.
     const withImage = (body: Record<string, unknown>, source: unknown) =>

@@ -131,9 +131,9 @@ describe("POST /v2/create-composite", () => {
     expect(png?.mediaType).toBe("image/png");
     expect(await pixel(app, png?.destination.url as string, 15, 15)).toEqual([255, 255, 255, 255]);
     expect(await pixel(app, png?.destination.url as string, 40, 20)).toEqual([0, 255, 0, 255]);
-    const names = ((manifest?.destination.content as { layers: { name: string }[] }).layers ?? []).map(
-      (l) => l.name,
-    );
+    const names = (
+      (manifest?.destination.content as { layers?: { name: string }[] } | undefined)?.layers ?? []
+    ).map((l) => l.name);
     expect(names).toContain("Product");
     expect(names).not.toContain("Badge");
   });

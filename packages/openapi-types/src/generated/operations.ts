@@ -209,6 +209,30 @@ export const generateManifest = {
   "statusPath": "/v2/status/{jobId}"
 } as const satisfies Operation;
 
+/** `POST /v2/create-composite` (photoshop-current.yaml). */
+export const createComposite = {
+  "operationId": "createComposite",
+  "spec": "photoshop-current.yaml",
+  "method": "POST",
+  "path": "/v2/create-composite",
+  "server": "https://photoshop-api.adobe.io",
+  "jobKind": "v2",
+  "polledBy": "getV2JobStatus",
+  "statusPath": "/v2/status/{jobId}"
+} as const satisfies Operation;
+
+/** `POST /v2/create-artboard` (photoshop-current.yaml). */
+export const createArtboard = {
+  "operationId": "createArtboard",
+  "spec": "photoshop-current.yaml",
+  "method": "POST",
+  "path": "/v2/create-artboard",
+  "server": "https://photoshop-api.adobe.io",
+  "jobKind": "v2",
+  "polledBy": "getV2JobStatus",
+  "statusPath": "/v2/status/{jobId}"
+} as const satisfies Operation;
+
 /** Every operation, by operationId. */
 export const OPERATIONS = {
   hello,
@@ -225,4 +249,6 @@ export const OPERATIONS = {
   fillMaskedAreas,
   getMaskingJobStatus,
   generateManifest,
+  createComposite,
+  createArtboard,
 } as const;
