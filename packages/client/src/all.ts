@@ -18,6 +18,8 @@ import type { WaitOptions } from "./jobs/wait-for-job.js";
 import * as operations from "./operations.js";
 import { type JobHandle, waitForJob } from "./run-operation.js";
 import type {
+  CreateArtboardRequest,
+  CreateCompositeRequest,
   CreateMaskRequest,
   DocumentManifestRequest,
   FillMaskedAreasRequest,
@@ -44,7 +46,8 @@ export * from "./index.js";
  * and with `signal.reason` on abort.
  *
  * Two contracts: the **current** one (`removeBackground` with an `image`, `maskObjects`,
- * `maskBodyParts`, `refineMask`, `fillMaskedAreas`, `generateManifest` and their status reads) and
+ * `maskBodyParts`, `refineMask`, `fillMaskedAreas`, `generateManifest`, `createComposite`,
+ * `createArtboard` and their status reads) and
  * the **retired** v1 one (`createMask`, `createCutout`, `getDocumentManifest`, `hello`, …), marked
  * `@deprecated`. A retired call whose target is Adobe's own host rejects with
  * `RetiredOperationError` (naming the replacement) before anything is sent; against the emulator
@@ -78,6 +81,10 @@ export interface PhotoshopClient extends PhotoshopCore {
   fillMaskedAreas(body: FillMaskedAreasRequest, options?: CallOptions): Promise<JobHandle<MaskingJobStatus>>;
   /** `POST /v2/generate-manifest` on the Photoshop API v2 host: a document manifest job. */
   generateManifest(body: GenerateManifestRequest, options?: CallOptions): Promise<JobHandle<V2JobStatus>>;
+  /** `POST /v2/create-composite` on the Photoshop API v2 host: convert, create or edit a document and render its outputs. */
+  createComposite(body: CreateCompositeRequest, options?: CallOptions): Promise<JobHandle<V2JobStatus>>;
+  /** `POST /v2/create-artboard` on the Photoshop API v2 host: one artboard per image in a new document. */
+  createArtboard(body: CreateArtboardRequest, options?: CallOptions): Promise<JobHandle<V2JobStatus>>;
   /** `GET /v2/status/{jobId}` on `baseUrl`: one status read of a remove-background job. */
   getRemoveBackgroundStatus(jobId: string, options?: CallOptions): Promise<V2JobStatus>;
   /** `GET /v2/status/{jobId}` on the Photoshop API v2 host: one status read of a generate-manifest job. */
@@ -154,6 +161,8 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
     refineMask,
     fillMaskedAreas,
     generateManifest,
+    createComposite,
+    createArtboard,
     getRemoveBackgroundStatus,
     getManifestStatus,
     getMaskingJobStatus,
@@ -184,6 +193,8 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
     refineMask: (body, callOptions) => refineMask(core, body, callOptions),
     fillMaskedAreas: (body, callOptions) => fillMaskedAreas(core, body, callOptions),
     generateManifest: (body, callOptions) => generateManifest(core, body, callOptions),
+    createComposite: (body, callOptions) => createComposite(core, body, callOptions),
+    createArtboard: (body, callOptions) => createArtboard(core, body, callOptions),
     getRemoveBackgroundStatus: (jobId, callOptions) => getRemoveBackgroundStatus(core, jobId, callOptions),
     getManifestStatus: (jobId, callOptions) => getManifestStatus(core, jobId, callOptions),
     getMaskingJobStatus: (jobId, callOptions) => getMaskingJobStatus(core, jobId, callOptions),

@@ -41,6 +41,8 @@ export {
   type RetryMiddlewareOptions,
 } from "./middleware/retry.js";
 export {
+  createArtboard,
+  createComposite,
   createCutout,
   createMask,
   fillMaskedAreas,
@@ -69,13 +71,17 @@ export {
 } from "./run-operation.js";
 export { storageFor, type UrlStorageType } from "./storage-for.js";
 export type {
+  CreateArtboardRequest,
+  CreateCompositeRequest,
   CreateMaskRequest,
   DocumentManifestRequest,
+  DocumentOutput,
   FillMaskedAreasRequest,
   GenerateManifestRequest,
   JobError,
   JobFailure,
   JobStatus,
+  LayerEdit,
   MaskBodyPartsRequest,
   MaskingJobStatus,
   MaskObjectsRequest,

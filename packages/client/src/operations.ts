@@ -7,6 +7,8 @@ import type { CallOptions, PhotoshopClient } from "./client.js";
 import { type RetiredOperation, RetiredOperationError } from "./errors/retired-operation-error.js";
 import { type JobHandle, readJobStatusOf, readText, submitJob } from "./run-operation.js";
 import type {
+  CreateArtboardRequest,
+  CreateCompositeRequest,
   CreateMaskRequest,
   DocumentManifestRequest,
   FillMaskedAreasRequest,
@@ -72,6 +74,35 @@ export const generateManifest = (
   body: GenerateManifestRequest,
   options?: CallOptions,
 ): Promise<JobHandle<V2JobStatus>> => submitJob(client, operations.generateManifest, body, options);
+
+/**
+ * `POST /v2/create-composite` on the Photoshop API v2 host: converts a document or image, creates
+ * a new document, or edits one (`edits.document`, `edits.layers`), and renders each of `outputs`
+ * (the successor of psdService's documentCreate, documentOperations, renditionCreate and
+ * smartObject). Read the outputs with `jobOutputs(await job.wait())`.
+ *
+ * @example
+ * const job = await createComposite(client, {
+ *   image: { source: { url: templateUrl } },
+ *   edits: { layers: [{ type: "text_layer", name: "Headline", operation: { type: "edit" }, text: { content: "Sale" } }] },
+ *   outputs: [{ destination: { url: outUrl }, mediaType: "image/vnd.adobe.photoshop" }],
+ * });
+ */
+export const createComposite = (
+  client: PhotoshopClient,
+  body: CreateCompositeRequest,
+  options?: CallOptions,
+): Promise<JobHandle<V2JobStatus>> => submitJob(client, operations.createComposite, body, options);
+
+/**
+ * `POST /v2/create-artboard` on the Photoshop API v2 host: a new document with one artboard per
+ * image, left to right (the successor of psdService's artboardCreate).
+ */
+export const createArtboard = (
+  client: PhotoshopClient,
+  body: CreateArtboardRequest,
+  options?: CallOptions,
+): Promise<JobHandle<V2JobStatus>> => submitJob(client, operations.createArtboard, body, options);
 
 /** `GET /v2/status/{jobId}` on `baseUrl`: one status read of a remove-background job. */
 export const getRemoveBackgroundStatus = (

@@ -34,6 +34,14 @@ export type RefineMaskRequest = current["schemas"]["RefineMaskRequest"];
 export type FillMaskedAreasRequest = current["schemas"]["FillMaskedAreasRequest"];
 /** Body of `generateManifest` (`POST https://photoshop-api.adobe.io/v2/generate-manifest`). */
 export type GenerateManifestRequest = current["schemas"]["GenerateManifestRequest"];
+/** Body of `createComposite` (`POST https://photoshop-api.adobe.io/v2/create-composite`). */
+export type CreateCompositeRequest = current["schemas"]["CreateCompositeRequest"];
+/** Body of `createArtboard` (`POST https://photoshop-api.adobe.io/v2/create-artboard`). */
+export type CreateArtboardRequest = current["schemas"]["CreateArtboardRequest"];
+/** One entry of `CreateCompositeRequest.edits.layers`: add, edit, move or delete one layer. */
+export type LayerEdit = current["schemas"]["LayerEdit"];
+/** One output of a document operation: format, size, layer filter, destination. */
+export type DocumentOutput = current["schemas"]["DocumentOutput"];
 /** Status of a remove-background or Photoshop v2 job (`GET /v2/status/{jobId}`). */
 export type V2JobStatus = current["schemas"]["V2JobStatus"];
 /** Status of a masking job (`GET /v1/status/{jobId}`): results at the top level. */
