@@ -23,6 +23,8 @@ const ALLOWED: ReadonlyArray<readonly [file: string, piece: string]> = [
   // The CLI's own argument checks (validate.ts) end their sentence with a full stop.
   ["options.ts", ".message.replace(/\\.$/"],
   ["commands/fill.ts", ".message.replace(/\\.$/"],
+  ["commands/composite.ts", ".message.replace(/\\.$/"],
+  ["document-job.ts", ".message.replace(/\\.$/"],
   // Log lines of batch and auth, not errors: a Logger call carries no field without the package name.
   ["batch/run-worker.ts", "message.replace(/^\\[@psapi\\/batch\\]"],
 ];

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { Command } from "commander";
 import { registerBatch } from "./commands/batch.js";
+import { registerDocumentCommands } from "./commands/composite.js";
 import { registerEmulator } from "./commands/emulator.js";
 import { registerFill } from "./commands/fill.js";
 import { registerHello } from "./commands/hello.js";
@@ -65,6 +66,7 @@ export function buildProgram(session: Session): Command {
   registerMaskObjects(program, session);
   registerFill(program, session);
   registerImageCommands(program, session);
+  registerDocumentCommands(program, session);
   registerManifest(program, session);
   registerStatus(program, session);
   registerBatch(program, session);
