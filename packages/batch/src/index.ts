@@ -17,7 +17,13 @@ export {
 } from "./fleet.js";
 export { type BatchInput, expandInputs } from "./inputs.js";
 export { type BatchJournal, openFileJournal } from "./journal.js";
-export { type BatchOperation, OPERATIONS, operationNamed } from "./operations.js";
+export {
+  type BatchOperation,
+  type CompositeOperationOptions,
+  compositeOperation,
+  OPERATIONS,
+  operationNamed,
+} from "./operations.js";
 export { createRateLimitedFetch, type RateLimitedFetchOptions } from "./rate-limited-fetch.js";
 export { createMemoryRateLimiter, type MemoryRateLimiterOptions, type RateLimiter } from "./rate-limiter.js";
 export { ADOBE_RATE_RULES, type RateRule } from "./rate-rules.js";
@@ -35,3 +41,4 @@ export {
   type RunBatchOptions,
   runBatch,
 } from "./runner.js";
+export { fillTemplate, readTemplateRows, type TemplateRow, templateColumns } from "./template.js";

@@ -19,6 +19,8 @@ export interface BatchInput {
     | { readonly kind: "url"; readonly url: string };
   /** A pre-signed PUT URL the API writes the result to (manifests only). */
   readonly outputUrl?: string;
+  /** A template batch's row: the values its `{{column}}` placeholders take (see ./template.ts). */
+  readonly values?: Readonly<Record<string, string>>;
 }
 
 /** Files a directory contributes: the image types the operations read. */

@@ -1,11 +1,16 @@
+import { isAbsolute, resolve } from "node:path";
 import {
+  type CreateCompositeRequest,
+  type DocumentOutput,
   jobOutputs,
   type PhotoshopClient,
   type RemoveBackgroundV2Request,
   type UrlStorageType,
 } from "@psapi/client/all";
+import { isRecord } from "@psapi/core";
 import { BatchError } from "./errors.js";
 import { maskFileName } from "./hosted-results.js";
+import { fillTemplate } from "./template.js";
 
 /** A URL the API reads or writes, with the storage type Adobe's seed operations want beside it. */
 export interface OperationFile {
@@ -18,6 +23,12 @@ export interface OperationRequest {
   readonly input: OperationFile;
   /** Where the API writes the result, for operations whose `output` is `"href"`. */
   readonly output?: OperationFile;
+  /** The input's key, for messages. */
+  readonly key?: string;
+  /** A template batch's row values (the input's `values`). */
+  readonly values?: Readonly<Record<string, string>>;
+  /** Uploads a local file to the run's storage and resolves with a GET URL (absent without storage). */
+  readonly upload?: (path: string) => Promise<string>;
 }
 
 /** A result file the API hosts (the current contract): where to download it, and what to call it. */
@@ -204,6 +215,85 @@ export const OPERATIONS: Readonly<Record<string, BatchOperation>> = Object.freez
     wait: waitSeed,
   },
 } satisfies Record<string, BatchOperation>);
+
+/** Options of {@link compositeOperation}. */
+export interface CompositeOperationOptions {
+  /** create-composite's `edits`, with `{{column}}` placeholders the rows fill. */
+  readonly edits: unknown;
+  /** The rendition each row gets (default PNG). */
+  readonly mediaType?: DocumentOutput["mediaType"];
+  /** Its file extension, for the result's name (`<key>-composite.<extension>`). */
+  readonly extension?: string;
+  /** Where a row's relative file path starts (the CSV's folder). */
+  readonly baseDir: string;
+}
+
+const IS_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * A template batch's operation: every row is one `POST /v2/create-composite` on the same template
+ * (the input), with the row's values filled into `edits` (`{{headline}}`, `{{product}}` …). A value
+ * that lands in a `source.url` and is not a URL is a local file, relative to `baseDir`, uploaded to
+ * the run's storage first. The rendition is hosted by the API and downloaded as
+ * `<key>-composite.<extension>`.
+ *
+ * @example
+ * const operation = compositeOperation({ edits, baseDir: dirname(csvPath) });
+ */
+export function compositeOperation(options: CompositeOperationOptions): BatchOperation {
+  const mediaType = options.mediaType ?? "image/png";
+  const suffix = `-composite.${options.extension ?? "png"}`;
+  return {
+    name: "composite",
+    description:
+      "one rendition per CSV row of a template with {{column}} placeholders (POST /v2/create-composite)",
+    output: "hosted",
+    suffix,
+    async submit(client, request, signal) {
+      const row = { key: request.key ?? "", values: request.values ?? {} };
+      const filled = fillTemplate(options.edits, row);
+      const edits = await uploadLocalSources(filled, options.baseDir, request.upload);
+      const body: CreateCompositeRequest = {
+        image: { source: { url: request.input.href } },
+        edits: edits as NonNullable<CreateCompositeRequest["edits"]>,
+        outputs: [{ destination: { validityPeriod: 3600 }, mediaType }],
+      };
+      const job = await client.createComposite(body, { signal });
+      return { jobId: job.jobId, statusUrl: job.statusUrl };
+    },
+    wait: (client, job, waitOptions) => waitHosted(client, job, waitOptions, () => suffix),
+  };
+}
+
+/** Every `source.url` that is a path becomes the URL of that file, uploaded. */
+async function uploadLocalSources(
+  value: unknown,
+  baseDir: string,
+  upload: OperationRequest["upload"],
+): Promise<unknown> {
+  if (Array.isArray(value))
+    return Promise.all(value.map((item) => uploadLocalSources(item, baseDir, upload)));
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (key === "source" && isRecord(item) && typeof item.url === "string" && !IS_URL.test(item.url)) {
+      if (upload === undefined) {
+        throw new BatchError(
+          "input-not-runnable",
+          `${item.url} is a local file, and this target reads URLs only`,
+          {
+            input: item.url,
+          },
+        );
+      }
+      const path = isAbsolute(item.url) ? item.url : resolve(baseDir, item.url);
+      out[key] = { ...item, url: await upload(path) };
+    } else {
+      out[key] = await uploadLocalSources(item, baseDir, upload);
+    }
+  }
+  return out;
+}
 
 /**
  * The operation named `name`.

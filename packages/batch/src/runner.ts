@@ -14,7 +14,13 @@ import { BatchError } from "./errors.js";
 import { downloadHostedResult, fetchHostedResult } from "./hosted-results.js";
 import { type BatchInput, inputDigest, resultFileName } from "./inputs.js";
 import type { BatchJournal, InputState } from "./journal.js";
-import type { AcceptedJob, BatchOperation, HostedResult, OperationFile } from "./operations.js";
+import type {
+  AcceptedJob,
+  BatchOperation,
+  HostedResult,
+  OperationFile,
+  OperationRequest,
+} from "./operations.js";
 
 /**
  * Storage the runner uploads local inputs to and downloads results from (the emulator's; Adobe has
@@ -380,7 +386,7 @@ async function prepare(
   digest: string,
   outputKey: string,
   signal: AbortSignal,
-): Promise<{ input: OperationFile; output?: OperationFile }> {
+): Promise<OperationRequest> {
   const { storage, journal } = context;
   let inputHref: string;
   if (input.source.kind === "file") {
@@ -391,9 +397,23 @@ async function prepare(
     inputHref = input.source.url;
   }
   const file = (href: string): OperationFile => ({ href, storage: storageFor(href) });
-  if (context.operation.output === "hosted") return { input: file(inputHref) };
+  // A template row's files (a product photo named in the CSV): one object per file, so that rows
+  // sharing a file upload it under one key.
+  const row = {
+    key: input.key,
+    ...(input.values !== undefined && { values: input.values }),
+    ...(storage !== undefined && {
+      upload: (path: string) =>
+        storage.upload(
+          `psapi-batch/${journal.batchId}/files/${inputDigest(path)}${extname(path).toLowerCase()}`,
+          path,
+          signal,
+        ),
+    }),
+  };
+  if (context.operation.output === "hosted") return { input: file(inputHref), ...row };
   const outputHref = input.outputUrl ?? (await (storage as BatchStorage).outputUrl(outputKey, signal));
-  return { input: file(inputHref), output: file(outputHref) };
+  return { input: file(inputHref), output: file(outputHref), ...row };
 }
 
 /**

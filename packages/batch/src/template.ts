@@ -6,8 +6,8 @@ export interface TemplateRow {
   /** The `id` column, else `row-<n>`: stable across runs, so a resumed batch skips what is done. */
   readonly key: string;
   readonly values: Readonly<Record<string, string>>;
-  /** 1-based data row number (the header is row 0), for messages. */
-  readonly row: number;
+  /** 1-based data row number (the header is row 0), for messages; absent for a row known by key alone. */
+  readonly row?: number;
 }
 
 /** `{{ column }}`, `{{column|number}}`, `{{column|boolean}}`. */
@@ -93,7 +93,7 @@ export function fillTemplate(
 ): unknown {
   const walk = (value: unknown, pointer: string): unknown => {
     if (typeof value === "string") {
-      const where = `[@psapi/batch] row ${row.row} (${row.key}), ${pointer || "/"}`;
+      const where = `[@psapi/batch] ${row.row === undefined ? row.key : `row ${row.row} (${row.key})`}, ${pointer || "/"}`;
       const whole = value.match(WHOLE);
       if (whole) return convert(resolve(row.values[whole[1] as string] ?? "", pointer), whole[2], where);
       return value.replace(PLACEHOLDER, (_, column: string, as: string | undefined) => {
