@@ -63,6 +63,55 @@ describe.concurrent("psapi composite and artboard (embedded emulator)", () => {
     expect(pngSize(await readFile(out))).toEqual({ width: 1250, height: 400 });
   });
 
+  it("batch --op composite writes one rendition per CSV row, its values in the edits' placeholders", async () => {
+    const cwd = await mkdtemp(join(dir, "template-"));
+    await writeFile(join(cwd, "rows.csv"), `id,photo,x\nleft,${SAMPLE},10\nright,${SAMPLE},400\n`);
+    await writeFile(
+      join(cwd, "edits.json"),
+      JSON.stringify({
+        layers: [
+          {
+            type: "layer",
+            name: "{{id}}",
+            operation: { type: "add", placement: { type: "top" } },
+            image: { source: { url: "{{photo}}" } },
+            transformMode: "custom",
+            transform: {
+              offset: { horizontal: "{{x|number}}", vertical: 10 },
+              dimension: { width: 120, height: 80 },
+            },
+          },
+        ],
+      }),
+    );
+    const args = [
+      "batch",
+      "rows.csv",
+      "--op",
+      "composite",
+      "--template",
+      SAMPLE,
+      "--edits",
+      "edits.json",
+      "--out",
+      "out/t",
+    ];
+    const result = await runCli(args, { cwd });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^composite: 2 of 2 succeeded, 0 failed/);
+    for (const key of ["left", "right"]) {
+      expect(pngSize(await readFile(join(cwd, "out", "t", `${key}-composite.png`)))).toEqual({
+        width: 600,
+        height: 400,
+      });
+    }
+    const missing = await runCli(["batch", "rows.csv", "--op", "composite", "--edits", "edits.json"], {
+      cwd,
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("error: --op composite needs --template <psd> and --edits <json>");
+  });
+
   it.each([
     ["a malformed edits file", '{"layers": [', 2, /^error: --edits .*\.json: not valid JSON/],
     [

@@ -15,6 +15,12 @@ export interface BatchOptions extends GlobalOptions {
   batchId?: string;
   status?: boolean;
   wait: boolean;
+  /** `--op composite`: the PSD (or image) every row fills. */
+  template?: string;
+  /** `--op composite`: create-composite's edits, with `{{column}}` placeholders. */
+  edits?: string;
+  /** `--op composite`: the renditions' type. */
+  type?: "png" | "jpeg" | "tiff" | "psd";
 }
 
 /** The options of `psapi worker`. */

@@ -1,9 +1,10 @@
-import { resolve } from "node:path";
-import type { BatchReport } from "@psapi/batch";
+import { dirname, resolve } from "node:path";
+import type { BatchInput, BatchReport } from "@psapi/batch";
 import { CliError, problemOf, usageError } from "../cli-error.js";
 import { displayPath } from "../display.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Session } from "../session.js";
+import { type InputSource, parseInputArgument } from "../validate.js";
 import { expand } from "./expand.js";
 import { finish } from "./finish.js";
 import type { BatchOptions } from "./options.js";
@@ -18,21 +19,37 @@ import { storageOf } from "./storage.js";
  */
 export async function runBatchCommand(session: Session, spec: string, options: BatchOptions): Promise<void> {
   const batch = await import("@psapi/batch");
-  let operation: ReturnType<typeof batch.operationNamed>;
-  try {
-    operation = batch.operationNamed(options.op);
-  } catch {
-    throw usageError(`unknown --op ${options.op}`, `one of: ${Object.keys(batch.OPERATIONS).join(", ")}`);
-  }
   const { cwd } = session.context;
+  const template = options.op === "composite" ? await templateBatch(spec, options, cwd) : undefined;
+  let operation: ReturnType<typeof batch.operationNamed>;
+  if (template) {
+    operation = template.operation;
+  } else {
+    if (options.template !== undefined || options.edits !== undefined) {
+      throw usageError(
+        "--template and --edits go with --op composite",
+        "psapi batch rows.csv --op composite --template banner.psd --edits edits.json",
+      );
+    }
+    try {
+      operation = batch.operationNamed(options.op);
+    } catch {
+      throw usageError(
+        `unknown --op ${options.op}`,
+        `one of: ${[...Object.keys(batch.OPERATIONS), "composite"].join(", ")}`,
+      );
+    }
+  }
   const outDir = resolve(cwd, options.out);
   const reportPath = resolve(cwd, options.report ?? `${options.out}/report.json`);
   if (options.queue !== undefined) {
+    if (template)
+      throw usageError("--op composite runs in one process for now, not on a --queue", "drop --queue");
     const { runFleetBatch } = await import("./fleet.js");
     await runFleetBatch(session, spec, operation, { ...options, queue: options.queue, outDir, reportPath });
     return;
   }
-  const inputs = await expand(spec, cwd);
+  const inputs = template?.inputs ?? (await expand(spec, cwd));
   const rules = await parseRateLimits(options.rateLimits ?? "adobe");
   const target = await session.openTarget({
     baseUrl: options.baseUrl,
@@ -90,4 +107,63 @@ export async function runBatchCommand(session: Session, spec: string, options: B
     await journal.close();
   }
   await finish(session, report, reportPath);
+}
+
+/**
+ * `--op composite`: the CSV's rows as inputs (each the template, with its row's values) and the
+ * operation that fills `--edits` from them.
+ *
+ * @throws {CliError} (usage) For a missing --template or --edits, or a CSV or edits file that cannot serve.
+ */
+async function templateBatch(spec: string, options: BatchOptions, cwd: string) {
+  const batch = await import("@psapi/batch");
+  if (options.template === undefined || options.edits === undefined) {
+    throw usageError(
+      "--op composite needs --template <psd> and --edits <json>",
+      "psapi batch rows.csv --op composite --template banner.psd --edits edits.json",
+    );
+  }
+  if (!/\.csv$/i.test(spec))
+    throw usageError(
+      `--op composite reads a CSV of rows, not ${spec}`,
+      "one row per rendition, a header naming the columns",
+    );
+  const { readEditsFile, DOCUMENT_TYPES } = await import("../document-job.js");
+  const { edits } = await readEditsFile(options.edits, cwd);
+  let source: BatchInput["source"];
+  try {
+    source = inputSourceOf(parseInputArgument(resolveTemplate(options.template, cwd)));
+  } catch (error) {
+    throw usageError(
+      `--template ${options.template}: ${(error as Error).message.replace(/\.$/, "")}`,
+      "a local PSD or an https URL",
+    );
+  }
+  const csv = resolve(cwd, spec);
+  let rows: Awaited<ReturnType<typeof batch.readTemplateRows>>;
+  try {
+    rows = await batch.readTemplateRows(csv, batch.templateColumns(edits));
+  } catch (error) {
+    throw usageError(
+      problemOf(error) ?? (error as Error).message,
+      "a header row naming every {{column}} the edits use",
+    );
+  }
+  const type = DOCUMENT_TYPES[options.type ?? "png"];
+  const operation = batch.compositeOperation({
+    edits,
+    mediaType: type.mediaType,
+    extension: type.extension,
+    baseDir: dirname(csv),
+  });
+  const inputs: BatchInput[] = rows.map((row) => ({ key: row.key, source, values: row.values }));
+  return { operation, inputs };
+}
+
+function resolveTemplate(template: string, cwd: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(template) ? template : resolve(cwd, template);
+}
+
+function inputSourceOf(input: InputSource): BatchInput["source"] {
+  return input.kind === "file" ? { kind: "file", path: input.path } : { kind: "url", url: input.url.href };
 }

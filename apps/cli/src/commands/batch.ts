@@ -44,7 +44,26 @@ export function registerBatch(program: Command, session: Session): void {
     .command("batch")
     .argument("<inputs>", "a directory, a glob (quote it), or a CSV/JSONL manifest of input and output URLs")
     .description("run one operation over many inputs, with a journal that survives a crash")
-    .requiredOption("--op <operation>", `the operation: ${Object.keys(OPERATIONS).join(", ")}`)
+    .requiredOption(
+      "--op <operation>",
+      `the operation: ${[...Object.keys(OPERATIONS), "composite"].join(", ")}`,
+    )
+    .option(
+      "--template <file>",
+      "with --op composite: the PSD (or image) each CSV row fills (a local file or an https URL)",
+    )
+    .option(
+      "--edits <file>",
+      "with --op composite: create-composite's edits as JSON, with {{column}} placeholders",
+    )
+    .addOption(
+      new Option("--type <type>", "with --op composite: the renditions' type").choices([
+        "png",
+        "jpeg",
+        "tiff",
+        "psd",
+      ]),
+    )
     .option("--out <dir>", "where results and the report are written", "out/batch")
     .option("--journal <file>", "the journal file (default <out>/journal.jsonl)")
     .option("--report <file>", "the JSON report (default <out>/report.json)")
@@ -70,7 +89,10 @@ export function registerBatch(program: Command, session: Session): void {
     .addOption(timeoutOption("longest wait for one job", "wait"))
     .addHelpText("after", () => {
       const lines = Object.values(OPERATIONS).map((op) => `  ${op.name.padEnd(24)}${op.description}`);
-      return `\nOperations:\n${lines.join("\n")}\n\nExamples:\n  psapi batch photos/ --op remove-background --out out/cutouts\n  psapi batch 'photos/**/*.jpg' --op mask-objects --concurrency 8\n  psapi batch manifest.csv --op remove-background-mask --base-url http://127.0.0.1:4010\n  psapi batch photos/ --op remove-background --queue redis://127.0.0.1:6379`;
+      lines.push(
+        `  ${"composite".padEnd(24)}one rendition per CSV row of --template, with the row's values in --edits' {{column}} placeholders (POST /v2/create-composite)`,
+      );
+      return `\nOperations:\n${lines.join("\n")}\n\nExamples:\n  psapi batch rows.csv --op composite --template banner.psd --edits edits.json --type jpeg\n  psapi batch photos/ --op remove-background --out out/cutouts\n  psapi batch 'photos/**/*.jpg' --op mask-objects --concurrency 8\n  psapi batch manifest.csv --op remove-background-mask --base-url http://127.0.0.1:4010\n  psapi batch photos/ --op remove-background --queue redis://127.0.0.1:6379`;
     })
     .action(async (inputs: string, _options: unknown, command: Command) => {
       const options = command.optsWithGlobals<BatchOptions>();
