@@ -62,8 +62,16 @@ describe.concurrent("psapi without credentials (embedded emulator)", () => {
     expect(png[25]).toBe(6); // colour type 6: RGB with alpha
   });
 
-  it("manifest prints the document's size and layers", async () => {
+  it("manifest prints the document's size and layers from generate-manifest (v2 layer types)", async () => {
     const result = await runCli(["manifest", SAMPLE]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      "coffee.png: 600×400, rgb, 8-bit\n  Background (background_layer) 600×400 at 0,0\n",
+    );
+  });
+
+  it("manifest --legacy still reads the retired documentManifest on an emulator", async () => {
+    const result = await runCli(["manifest", SAMPLE, "--legacy"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
       "coffee.png: 600×400, rgb, 8-bit\n  Background (backgroundLayer) 600×400 at 0,0\n",

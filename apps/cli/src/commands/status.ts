@@ -11,8 +11,10 @@ import { type GlobalOptions, timeoutOption } from "../options.js";
 import type { Session } from "../session.js";
 import { parseUrlArgument } from "../validate.js";
 
-/** The two status endpoints, and the job id at the end of each. */
+/** The status endpoints, current contract first, and the job id at the end of each. */
 const STATUS_PATHS = [
+  { kind: "v2", pattern: /\/v2\/status\/([^/]+)\/?$/ },
+  { kind: "masking", pattern: /\/v1\/status\/([^/]+)\/?$/ },
   { kind: "sensei", pattern: /\/sensei\/status\/([^/]+)\/?$/ },
   { kind: "psd", pattern: /\/psdService\/status\/([^/]+)\/?$/ },
 ] as const;
@@ -20,6 +22,7 @@ const STATUS_PATHS = [
 /** A status body as far as the summary reads it. */
 interface StatusSummary {
   status?: unknown;
+  result?: { outputs?: readonly { destination?: { url?: unknown }; mediaType?: unknown }[] };
   output?: { href?: unknown };
   outputs?: readonly { input?: unknown; status?: unknown; errors?: { title?: unknown } }[];
 }
@@ -37,13 +40,16 @@ interface StatusSummary {
 export function registerStatus(program: Command, session: Session): void {
   program
     .command("status")
-    .argument("<job-url>", "the job's status URL, as mask, cutout or manifest printed it", parseUrlArgument)
-    .description("show a job's state (GET /sensei/status/{id} or /pie/psdService/status/{id})")
+    .argument("<job-url>", "the job's status URL, as the job's command printed it", parseUrlArgument)
+    .description(
+      "show a job's state (GET /v2/status/{id} or /v1/status/{id}; retired: /sensei/status/{id}, /pie/psdService/status/{id})",
+    )
     .option("--wait", "wait until the job succeeds or fails")
     .addOption(timeoutOption())
     .addHelpText(
       "after",
-      "\nExample:\n  psapi status https://image.adobe.io/sensei/status/f54e0fcb-260b-47c3-b520-de0d17dc2b67 --wait",
+      "\nExamples:\n  psapi status https://photoshop-api.adobe.io/v2/status/f54e0fcb-260b-47c3-b520-de0d17dc2b67 --wait\n" +
+        "  psapi status https://image.adobe.io/v1/status/f54e0fcb-260b-47c3-b520-de0d17dc2b67",
     )
     .action(async (jobUrl: URL, _options: unknown, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions & { wait?: boolean; timeout: number }>();
@@ -54,7 +60,7 @@ export function registerStatus(program: Command, session: Session): void {
       if (match?.id === undefined) {
         throw usageError(
           `not a job status URL: ${jobUrl.origin}${jobUrl.pathname}`,
-          "expected …/sensei/status/<jobId> or …/pie/psdService/status/<jobId>",
+          "expected …/v2/status/<jobId> or …/v1/status/<jobId> (retired: …/sensei/status/<jobId>, …/pie/psdService/status/<jobId>)",
         );
       }
       const jobId = decodeURIComponent(match.id);
@@ -67,7 +73,9 @@ export function registerStatus(program: Command, session: Session): void {
           "pass --base-url of a running emulator (psapi emulator), or set credentials for Adobe",
         );
       }
-      if (jobUrl.origin !== target.baseUrl.origin) {
+      // The Photoshop API v2 host (its document jobs' status) receives the token too.
+      const origins = [target.baseUrl.origin, new URL(target.client.photoshopApiUrl).origin];
+      if (!origins.includes(jobUrl.origin)) {
         throw usageError(
           `refusing to send credentials to ${jobUrl.host}: the job URL must be on ${target.baseUrl.host}`,
           `pass --base-url ${jobUrl.origin} if that is the API that runs the job`,
@@ -84,9 +92,15 @@ export function registerStatus(program: Command, session: Session): void {
             label: `job ${jobId}`,
             timeoutMs: options.timeout * 1000,
           })
-        : match.kind === "sensei"
-          ? await target.client.getMaskStatus(jobId, { signal })
-          : await target.client.getPsdStatus(jobId, { signal });
+        : match.kind === "v2"
+          ? jobUrl.origin === target.baseUrl.origin
+            ? await target.client.getRemoveBackgroundStatus(jobId, { signal })
+            : await target.client.getManifestStatus(jobId, { signal })
+          : match.kind === "masking"
+            ? await target.client.getMaskingJobStatus(jobId, { signal })
+            : match.kind === "sensei"
+              ? await target.client.getMaskStatus(jobId, { signal })
+              : await target.client.getPsdStatus(jobId, { signal });
       // A failed job is reported like one that fails during a wait: one error line, exit 1.
       const errors = failureErrors(status);
       if (errors !== undefined) throw new JobFailedError(jobId, jobUrl.href, errors, status);
@@ -126,5 +140,9 @@ function summarize(jobId: string, status: StatusSummary): string {
   }
   const lines = [`job ${jobId}: ${String(status.status)}`];
   if (typeof status.output?.href === "string") lines.push(`output: ${status.output.href}`);
+  for (const output of status.result?.outputs ?? []) {
+    if (typeof output.destination?.url === "string")
+      lines.push(`output: ${output.destination.url} (${String(output.mediaType ?? "?")})`);
+  }
   return lines.join("\n");
 }
