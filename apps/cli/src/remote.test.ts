@@ -77,6 +77,26 @@ describe.concurrent("psapi --base-url <running emulator>", () => {
     expect(result.stdout).not.toContain("sig=");
   });
 
+  it("status reads a v2 job's status URL (create-composite) once, and with --wait, its output URL unsigned", async (context) => {
+    const own = await ownEmulator(context);
+    const out = join(dir, "remote-composite.png");
+    const made = await runCli(["composite", SAMPLE, "--out", out, "--base-url", own.url, "--json"], {
+      env: DEMO,
+    });
+    expect(made.code).toBe(0);
+    const { job } = JSON.parse(made.stdout) as { job: { id: string; statusUrl: string } };
+    expect(job.statusUrl).toBe(`${own.url}/v2/status/${job.id}`);
+    for (const extra of [[], ["--wait"]]) {
+      const result = await runCli(["status", job.statusUrl, ...extra, "--base-url", own.url], { env: DEMO });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(
+        new RegExp(
+          `^job ${job.id}: succeeded\\noutput: ${own.url}/__emulator/storage/objects/\\S+\\?\\[REDACTED\\] \\(image/png\\)\\n$`,
+        ),
+      );
+    }
+  });
+
   it("status of an unknown job says so and hints why (exit 1)", async () => {
     const result = await runCli(
       ["status", `${emulator.url}/sensei/status/no-such-job`, "--base-url", emulator.url],
