@@ -151,9 +151,13 @@ export interface paths {
          * Read the request journal
          * @description Recent Photoshop, IMS and storage-object requests (the newest `maxJournalEntries`, default
          *     1000), newest first, each with the request's headers and body (`request`). Every secret is
-         *     redacted by the project's one redactor (`@psapi/auth`): secret-named query values, headers,
+         *     redacted by the project's one redactor (`@psapi/core`): secret-named query values, headers,
          *     form fields and JSON members (`Authorization`, `sig`, `client_secret`, tokens, codes…)
          *     become `[REDACTED]`, and bearer tokens, JWTs and `name=secret` pairs inside other text too.
+         *     The secrets the emulator knows by value (every configured client secret, its signing key,
+         *     the newest 256 tokens, refresh tokens and codes it issued) are replaced too wherever a
+         *     client put them (path, query, any header or field, a JSON body), plain, URL-encoded,
+         *     JSON-escaped or base64; so are they in the inspector's pages and in every error answer.
          *     Control API calls are not recorded.
          */
         get: operations["listJournal"];
