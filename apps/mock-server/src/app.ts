@@ -127,6 +127,8 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
     timerSignal,
     scrub,
     reset() {
+      // The redactor of the tokens issued before goes with them.
+      scrubber = { version: -1, scrub: (text: string) => text };
       timers.abort();
       timers = new AbortController();
       if (resolved.signal?.aborted) timers.abort();

@@ -239,10 +239,6 @@ export function secretForms(secret: string): string[] {
   return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH);
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
 /**
  * A redactor by value, for the secrets a program holds (client secrets, refresh tokens, tokens it
  * issued): each is replaced by `[REDACTED]` wherever it stands in a text, in every spelling of
@@ -257,20 +253,35 @@ function escapeRegExp(text: string): string {
  * scrub("GET /v2/status/psapi-demo-secret") // "GET /v2/status/[REDACTED]"
  */
 export function createSecretScrubber(secrets: Iterable<string | undefined>): (text: string) => string {
-  const forms = new Set<string>();
+  // Each form under its first characters: one pass over a text finds every form, however many
+  // secrets there are (a regular expression of hundreds of alternatives is slow to build and run).
+  const byPrefix = new Map<string, string[]>();
   for (const secret of secrets) {
-    if (secret && secret.length >= MIN_SECRET_LENGTH) for (const form of secretForms(secret)) forms.add(form);
+    if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
+    for (const form of secretForms(secret)) {
+      const prefix = form.slice(0, MIN_SECRET_LENGTH);
+      const forms = byPrefix.get(prefix) ?? [];
+      if (!forms.includes(form)) forms.push(form);
+      // Longest first, so a form that contains another is replaced whole.
+      forms.sort((a, b) => b.length - a.length);
+      byPrefix.set(prefix, forms);
+    }
   }
-  if (forms.size === 0) return (text) => text;
-  // Longest first, so a form that contains another is replaced whole.
-  const pattern = new RegExp(
-    [...forms]
-      .sort((a, b) => b.length - a.length)
-      .map(escapeRegExp)
-      .join("|"),
-    "g",
-  );
-  return (text) => text.replace(pattern, REDACTED);
+  if (byPrefix.size === 0) return (text) => text;
+  return (text) => {
+    let out = "";
+    let last = 0;
+    for (let at = 0; at <= text.length - MIN_SECRET_LENGTH; ) {
+      const candidates = byPrefix.get(text.slice(at, at + MIN_SECRET_LENGTH));
+      const hit = candidates?.find((form) => text.startsWith(form, at));
+      if (hit) {
+        out += `${text.slice(last, at)}${REDACTED}`;
+        at += hit.length;
+        last = at;
+      } else at += 1;
+    }
+    return last === 0 ? text : out + text.slice(last);
+  };
 }
 
 /**

@@ -43,7 +43,7 @@ const CODE_LIFETIME_MS = 10 * 60_000;
 /** Issued access tokens remembered for the control API's list (the newest; checking needs none). */
 const MAX_LISTED = 1_000;
 /** Issued credentials remembered in plain for redaction by value (the newest; checking needs none). */
-const MAX_SCRUBBED = 256;
+const MAX_SCRUBBED = 64;
 
 /**
  * Issues and checks the emulator's access tokens, refresh tokens and authorization codes.

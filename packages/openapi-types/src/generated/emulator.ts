@@ -155,7 +155,7 @@ export interface paths {
          *     form fields and JSON members (`Authorization`, `sig`, `client_secret`, tokens, codes…)
          *     become `[REDACTED]`, and bearer tokens, JWTs and `name=secret` pairs inside other text too.
          *     The secrets the emulator knows by value (every configured client secret, its signing key,
-         *     the newest 256 tokens, refresh tokens and codes it issued) are replaced too wherever a
+         *     the newest 64 tokens, refresh tokens and codes it issued) are replaced too wherever a
          *     client put them (path, query, any header or field, a JSON body), plain, URL-encoded,
          *     JSON-escaped or base64; so are they in the inspector's pages and in every error answer.
          *     Control API calls are not recorded.
