@@ -176,7 +176,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   const allowedMethods = createAllowedMethods(app);
   app.notFound((c) => {
     const allow = allowedMethods(c.req.path);
-    if (!allow) return renderError(resourceNotFound(), c);
+    if (!allow) return renderError(resourceNotFound(c.req.path), c);
     const response = renderError(methodNotAllowed(c.req.method, c.req.path, allow), c);
     response.headers.set("allow", allow.join(", "));
     return response;

@@ -629,7 +629,10 @@ export interface components {
     responses: {
         /**
          * @description The request's header fields are larger than the HTTP server takes (16 KB in Node). Answered
-         *     by the emulator's HTTP server before any routing, so in this one shape on every route.
+         *     by the emulator's HTTP server before any routing, in this shape on the control API's routes
+         *     (the current contract's `/v1/` and `/v2/` paths get its `ErrorResponse` instead, see
+         *     `photoshop-current.yaml`). The connection is closed (`Connection: close`); a HEAD gets the
+         *     head only.
          */
         HeaderFieldsTooLarge: {
             headers: {
@@ -648,7 +651,10 @@ export interface components {
                 "application/json": components["schemas"]["Clock"];
             };
         };
-        /** @description No such route or resource. */
+        /**
+         * @description No such route or resource. (An unknown `/v1/` or `/v2/` path is answered in the current
+         *     contract's `ErrorResponse`, `not_found`: see `photoshop-current.yaml`.)
+         */
         NotFound: {
             headers: {
                 [name: string]: unknown;
