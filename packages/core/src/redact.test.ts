@@ -242,6 +242,17 @@ describe("createSecretScrubber", () => {
   it("leaves other text and short values alone", () => {
     expect(scrub("abc and nothing else")).toBe("abc and nothing else");
     expect(createSecretScrubber([])("text")).toBe("text");
+    expect(secretForms("abc")).toEqual([]);
+  });
+
+  it("takes a value given twice once", () => {
+    expect(createSecretScrubber([secret, secret])(`a ${secret} b`)).toBe(`a ${REDACTED} b`);
+  });
+
+  it("cuts a JSON value nested deeper than 32 levels", () => {
+    let deep: unknown = "leaf";
+    for (let level = 0; level < 40; level++) deep = [deep];
+    expect(JSON.stringify(scrubDeep(deep, scrub))).toContain(REDACTED);
   });
 
   it("scrubs every string of a JSON value, keys included", () => {
