@@ -1,3 +1,4 @@
+import { createSecretScrubber, redactText } from "@psapi/core";
 import { Hono } from "hono";
 import type { EmulatorContext, EmulatorEnv, EmulatorLogger } from "./context.js";
 import { createFaultMiddleware } from "./control/fault-middleware.js";
@@ -16,6 +17,7 @@ import { createBodyLimitMiddleware } from "./http/body-limit.js";
 import { resourceNotFound } from "./http/errors.js";
 import { createAllowedMethods, methodNotAllowed } from "./http/method-not-allowed.js";
 import { createErrorRenderer } from "./http/render-error.js";
+import { createAnswerScrubber } from "./http/scrub-answers.js";
 import * as builtInImaging from "./imaging/index.js";
 import { createImsRouter } from "./ims/router.js";
 import { TokenService } from "./ims/tokens.js";
@@ -83,10 +85,24 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   });
   const imaging: Required<Imaging> = { ...builtInImaging, ...options.imaging };
   const changes = new ChangeFeed();
+  const configured = [
+    ...[...resolved.clients.values()].map((client) => client.clientSecret),
+    resolved.signingKey,
+  ];
+  // Rebuilt only when the tokens issued change (a new token or a reset), not per use.
+  let scrubber = { version: -1, scrub: (text: string) => text };
+  const scrub = (text: string) => {
+    const version = ctx.tokens.issuedSecretsVersion;
+    if (version !== scrubber.version) {
+      scrubber = { version, scrub: createSecretScrubber([...configured, ...ctx.tokens.issuedSecrets()]) };
+    }
+    return scrubber.scrub(text);
+  };
+  const logger = options.logger && scrubbedLogger(options.logger, scrub);
   const ctx: EmulatorContext = {
     options: resolved,
     imaging,
-    logger: options.logger,
+    logger,
     time,
     tokens: new TokenService(time),
     store,
@@ -105,11 +121,14 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
     }),
     faults: new FaultTable(resolved.faultSeed, resolved.faultRules),
     rateLimiter: new RateLimiter(resolved.rateLimits),
-    journal: new Journal(resolved.limits.maxJournalEntries),
+    journal: new Journal(resolved.limits.maxJournalEntries, scrub),
     quota: new TrialQuota(resolved.trialQuota, time),
     changes,
     timerSignal,
+    scrub,
     reset() {
+      // The redactor of the tokens issued before goes with them.
+      scrubber = { version: -1, scrub: (text: string) => text };
       timers.abort();
       timers = new AbortController();
       if (resolved.signal?.aborted) timers.abort();
@@ -125,7 +144,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   };
 
   const app = new Hono<EmulatorEnv>();
-  const renderError = createErrorRenderer(options.logger);
+  const renderError = createErrorRenderer(logger, scrub);
   const journal = createJournalMiddleware(ctx, renderError);
   const faults = createFaultMiddleware(ctx);
   // What every request goes through, in one middleware rather than one per step (each layer costs
@@ -148,6 +167,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   app.route("/v2", createV2Router(ctx));
   app.route("/v1", createMaskingRouter(ctx));
   app.use("/__emulator/*", createControlGuard(ctx));
+  app.use("/__emulator/*", createAnswerScrubber(scrub));
   app.route("/__emulator/storage", createPresignRoute(ctx));
   app.route("/__emulator/storage", createStorageRouter(ctx));
   app.route("/__emulator", createControlRouter(ctx));
@@ -156,11 +176,31 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   const allowedMethods = createAllowedMethods(app);
   app.notFound((c) => {
     const allow = allowedMethods(c.req.path);
-    if (!allow) return renderError(resourceNotFound(), c);
+    if (!allow) return renderError(resourceNotFound(c.req.path), c);
     const response = renderError(methodNotAllowed(c.req.method, c.req.path, allow), c);
     response.headers.set("allow", allow.join(", "));
     return response;
   });
   app.onError(renderError);
   return app;
+}
+
+/**
+ * A logger that hides the emulator's secrets by value in what it is given: the message, and an
+ * error's message and stack (a copy; the original may hold a request with its headers).
+ */
+function scrubbedLogger(logger: EmulatorLogger, scrub: (text: string) => string): EmulatorLogger {
+  const clean = (text: string) => scrub(redactText(text));
+  return {
+    error(message, details) {
+      if (!(details instanceof Error)) {
+        logger.error(clean(message), typeof details === "string" ? clean(details) : details);
+        return;
+      }
+      const copy = new Error(clean(details.message));
+      copy.name = details.name;
+      copy.stack = details.stack === undefined ? undefined : clean(details.stack);
+      logger.error(clean(message), copy);
+    },
+  };
 }

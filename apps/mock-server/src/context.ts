@@ -53,6 +53,11 @@ export interface EmulatorContext {
   changes: ChangeFeed;
   /** Signal cancelling timers; renewed by reset. */
   timerSignal(): AbortSignal;
+  /**
+   * Hides every secret the emulator knows by value (client secrets, its signing key, the newest
+   * tokens and codes it issued) in a text, in any spelling (`createSecretScrubber` of @psapi/core).
+   */
+  scrub(text: string): string;
   /** Back to a fresh state (same options). */
   reset(): void;
 }

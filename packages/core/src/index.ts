@@ -6,6 +6,7 @@ export { isRecord } from "./is-record.js";
 export { isLoopback } from "./loopback.js";
 export { ADOBE_RATE_RULES, type RateRule, rateRuleMatcher } from "./rate-rules.js";
 export {
+  createSecretScrubber,
   isSecretName,
   REDACTED,
   redactDeep,
@@ -14,6 +15,8 @@ export {
   redactSecretsInBody,
   redactText,
   redactUrl,
+  scrubDeep,
+  secretForms,
 } from "./redact.js";
 export { parseRetryAfter } from "./retry-after.js";
 export type { FetchLike, Logger } from "./types.js";

@@ -1,6 +1,7 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
+  createSecretScrubber,
   isSecretName,
   REDACTED,
   redactDeep,
@@ -9,6 +10,8 @@ import {
   redactSecretsInBody,
   redactText,
   redactUrl,
+  scrubDeep,
+  secretForms,
 } from "./redact.js";
 
 describe("redactUrl", () => {
@@ -213,5 +216,48 @@ describe("redactDeep", () => {
     }
     expect(levels).toBe(32);
     expect(cut).toBe(REDACTED);
+  });
+});
+
+describe("createSecretScrubber", () => {
+  const secret = "fuzz-other-secret/+ é";
+  const scrub = createSecretScrubber([secret, undefined, "", "abc"]);
+  const basic = Buffer.from(`client-id:${secret}`).toString("base64");
+
+  it.each([
+    ["plain in a path", `/v2/status/${secret}`],
+    ["URL-encoded in a query", `?note=${encodeURIComponent(secret)}`],
+    ["form-encoded", new URLSearchParams({ note: secret }).toString()],
+    ["JSON-escaped", JSON.stringify({ note: `say "${secret}"` })],
+    ["base64 on its own", Buffer.from(secret).toString("base64")],
+    ["base64 inside a Basic header", `Basic ${basic}`],
+    ["base64 at the second offset", Buffer.from(`x${secret}`).toString("base64")],
+    ["URL-safe base64", Buffer.from(`xy${secret}`).toString("base64url")],
+  ])("replaces the secret %s", (_name, text) => {
+    const scrubbed = scrub(text);
+    expect(scrubbed).toContain(REDACTED);
+    for (const form of secretForms(secret)) expect(scrubbed).not.toContain(form);
+  });
+
+  it("leaves other text and short values alone", () => {
+    expect(scrub("abc and nothing else")).toBe("abc and nothing else");
+    expect(createSecretScrubber([])("text")).toBe("text");
+    expect(secretForms("abc")).toEqual([]);
+  });
+
+  it("takes a value given twice once", () => {
+    expect(createSecretScrubber([secret, secret])(`a ${secret} b`)).toBe(`a ${REDACTED} b`);
+  });
+
+  it("cuts a JSON value nested deeper than 32 levels", () => {
+    let deep: unknown = "leaf";
+    for (let level = 0; level < 40; level++) deep = [deep];
+    expect(JSON.stringify(scrubDeep(deep, scrub))).toContain(REDACTED);
+  });
+
+  it("scrubs every string of a JSON value, keys included", () => {
+    expect(scrubDeep({ [secret]: [secret, 1, true, null] }, scrub)).toEqual({
+      [REDACTED]: [REDACTED, 1, true, null],
+    });
   });
 });

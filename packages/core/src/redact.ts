@@ -204,3 +204,101 @@ export function redactError(error: unknown, scrub: (text: string) => string = re
     .find((c) => typeof c === "string");
   return code === undefined ? copy : Object.assign(copy, { code });
 }
+
+/** Shorter values are left alone by {@link createSecretScrubber}: too likely to be ordinary text. */
+const MIN_SECRET_LENGTH = 6;
+
+/**
+ * The spellings of a secret a text may hold: as is, URL-encoded (`encodeURIComponent`, and a form's
+ * `+` for a space), JSON-escaped, and base64 (standard and URL-safe) in each of the three
+ * alignments it can have inside a longer base64 text (`Basic base64(id:secret)`): the characters
+ * that depend on the secret's bytes alone.
+ *
+ * @example
+ * secretForms("s3cret/+").includes("s3cret%2F%2B") // true
+ */
+export function secretForms(secret: string): string[] {
+  const forms = new Set<string>([
+    secret,
+    encodeURIComponent(secret),
+    encodeURIComponent(secret).replace(/%20/g, "+"),
+  ]);
+  forms.add(JSON.stringify(secret).slice(1, -1));
+  const bytes = new TextEncoder().encode(secret);
+  for (let offset = 0; offset < 3; offset++) {
+    const padded = new Uint8Array(offset + bytes.length);
+    padded.set(bytes, offset);
+    const base64 = btoa(String.fromCharCode(...padded));
+    // Characters that mix in the zero bytes before, or the padding after, are not the secret's own.
+    const inner = base64.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
+    if (inner.length >= MIN_SECRET_LENGTH) {
+      forms.add(inner);
+      forms.add(inner.replace(/\+/g, "-").replace(/\//g, "_"));
+    }
+  }
+  return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH);
+}
+
+/**
+ * A redactor by value, for the secrets a program holds (client secrets, refresh tokens, tokens it
+ * issued): each is replaced by `[REDACTED]` wherever it stands in a text, in every spelling of
+ * {@link secretForms}, whatever field it was put in. What the name rules of {@link redactText} and
+ * {@link redactDeep} cannot see: a secret in a path, a header or form field of another name, a JSON
+ * body, or base64. Values shorter than 6 characters are ignored.
+ *
+ * @param secrets The values to hide; empty and missing ones are skipped.
+ * @returns A function from text to text (the identity when there is nothing to hide).
+ * @example
+ * const scrub = createSecretScrubber(["psapi-demo-secret"]);
+ * scrub("GET /v2/status/psapi-demo-secret") // "GET /v2/status/[REDACTED]"
+ */
+export function createSecretScrubber(secrets: Iterable<string | undefined>): (text: string) => string {
+  // Each form under its first characters: one pass over a text finds every form, however many
+  // secrets there are (a regular expression of hundreds of alternatives is slow to build and run).
+  const byPrefix = new Map<string, string[]>();
+  for (const secret of secrets) {
+    if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
+    for (const form of secretForms(secret)) {
+      const prefix = form.slice(0, MIN_SECRET_LENGTH);
+      const forms = byPrefix.get(prefix) ?? [];
+      if (!forms.includes(form)) forms.push(form);
+      // Longest first, so a form that contains another is replaced whole.
+      forms.sort((a, b) => b.length - a.length);
+      byPrefix.set(prefix, forms);
+    }
+  }
+  if (byPrefix.size === 0) return (text) => text;
+  return (text) => {
+    let out = "";
+    let last = 0;
+    for (let at = 0; at <= text.length - MIN_SECRET_LENGTH; ) {
+      const candidates = byPrefix.get(text.slice(at, at + MIN_SECRET_LENGTH));
+      const hit = candidates?.find((form) => text.startsWith(form, at));
+      if (hit) {
+        out += `${text.slice(last, at)}${REDACTED}`;
+        at += hit.length;
+        last = at;
+      } else at += 1;
+    }
+    return last === 0 ? text : out + text.slice(last);
+  };
+}
+
+/**
+ * A deep copy of a JSON value with `scrub` applied to every string, property names included.
+ *
+ * @example
+ * scrubDeep({ note: "a s3cret-value" }, createSecretScrubber(["s3cret-value"])) // { note: "a [REDACTED]" }
+ */
+export function scrubDeep<T>(value: T, scrub: (text: string) => string): T {
+  const walk = (item: unknown, depth: number): unknown => {
+    if (typeof item === "string") return scrub(item);
+    if (item === null || typeof item !== "object") return item;
+    if (depth >= MAX_DEPTH) return REDACTED;
+    if (Array.isArray(item)) return item.map((entry) => walk(entry, depth + 1));
+    const copy: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(item)) copy[scrub(key)] = walk(entry, depth + 1);
+    return copy;
+  };
+  return walk(value, 0) as T;
+}

@@ -1,4 +1,4 @@
-import { isSecretName, REDACTED, redactText } from "@psapi/core";
+import { isSecretName, REDACTED, redactText, scrubDeep } from "@psapi/core";
 import type { components } from "@psapi/openapi-types/emulator";
 import { type CapturedRequest, redactRequest } from "./request-record.js";
 
@@ -45,10 +45,16 @@ export class Journal {
   #ring: (JournalRecord & { id: number; request?: JournalEntry["request"] })[] = [];
   #next = 0;
   #nextId = 1;
+  readonly #scrub: (text: string) => string;
 
-  /** @param max - most entries kept. */
-  constructor(max: number) {
+  /**
+   * @param max - most entries kept.
+   * @param scrub - hides secrets known by value wherever a client put them (path, query, any
+   *   header or field), applied to every entry when listed, so a token issued later is hidden too.
+   */
+  constructor(max: number, scrub: (text: string) => string = (text) => text) {
     this.#max = max;
+    this.#scrub = scrub;
   }
 
   /** Records one request, overwriting the oldest past the cap. */
@@ -78,7 +84,7 @@ export class Journal {
         stored.captured = undefined;
       }
       const { id, timeMs, captured: _, ...rest } = stored;
-      out.push({ id, time: new Date(timeMs).toISOString(), ...rest });
+      out.push(scrubDeep({ id, time: new Date(timeMs).toISOString(), ...rest }, this.#scrub));
     }
     return out;
   }

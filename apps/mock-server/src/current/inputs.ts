@@ -51,8 +51,10 @@ const BUSY_RETRY_AFTER_SECONDS = 1;
  *
  * @throws GatewayError 429 `unauthorized_rate_limited` (v2) / `too_many_requests` (masking).
  */
-function checkRoom(ctx: EmulatorContext, family: ErrorFamily, bytes: number): void {
-  if (ctx.jobs.hasRoomFor(bytes)) return;
+function checkRoom(ctx: EmulatorContext, family: ErrorFamily, bytes: number, othersInFlight: number): void {
+  const held = ctx.jobs.heldBytes + othersInFlight;
+  // As `JobRunner.hasRoomFor`: one submission always fits when nothing else is held or on its way.
+  if (held === 0 || held + bytes <= ctx.options.limits.maxJobBytes) return;
   throw new GatewayError(
     429,
     ERROR_CODES[family].tooMany,
@@ -61,11 +63,15 @@ function checkRoom(ctx: EmulatorContext, family: ErrorFamily, bytes: number): vo
   );
 }
 
+/** Bytes of inputs downloaded by submissions still being read, per emulator: they count as held. */
+const inFlight = new WeakMap<EmulatorContext, { bytes: number }>();
+
 /**
  * Reads every input of a submission when the POST arrives: checks the source URLs against the
  * allow-list ({@link checkSourceUrls}), then (unless the inputs jobs already hold fill
- * `maxJobBytes`) downloads and checks each one ({@link readImageInput}), then checks that the
- * emulator may hold them all until the job has run.
+ * `maxJobBytes`) downloads and checks each one ({@link readImageInput}). Each input counts towards
+ * `maxJobBytes` byte by byte while it downloads, beside the inputs of the other submissions still
+ * downloading, so concurrent submissions cannot together take more than the limit.
  *
  * @param sources - `[JSON pointer, url]` pairs, the image first.
  * @returns the inputs' bytes in `sources` order, and their total size (the job's `heldBytes`).
@@ -79,14 +85,29 @@ export async function readImageInputs(
   rule?: InputRule,
 ): Promise<{ inputs: Uint8Array[]; heldBytes: number }> {
   checkSourceUrls(ctx, c, family, sources);
+  let counter = inFlight.get(ctx);
+  if (!counter) {
+    counter = { bytes: 0 };
+    inFlight.set(ctx, counter);
+  }
+  const shared = counter;
   // Refuse before downloading anything when no input (at least a byte) could be held anyway.
-  checkRoom(ctx, family, 1);
-  const inputs = await Promise.all(
-    sources.map(([pointer, url]) => readImageInput(ctx, c, family, pointer, url, rule)),
-  );
-  const heldBytes = inputs.reduce((sum, bytes) => sum + bytes.byteLength, 0);
-  checkRoom(ctx, family, heldBytes);
-  return { inputs, heldBytes };
+  checkRoom(ctx, family, 1, shared.bytes);
+  let mine = 0;
+  const onBytes = (bytes: number) => {
+    mine += bytes;
+    shared.bytes += bytes;
+    checkRoom(ctx, family, mine, shared.bytes - mine);
+  };
+  try {
+    const inputs = await Promise.all(
+      sources.map(([pointer, url]) => readImageInput(ctx, c, family, pointer, url, onBytes, rule)),
+    );
+    return { inputs, heldBytes: mine };
+  } finally {
+    // The caller makes the job right after, and its `heldBytes` then carries these bytes.
+    shared.bytes -= mine;
+  }
 }
 
 /**
@@ -104,11 +125,12 @@ async function readImageInput(
   family: ErrorFamily,
   pointer: string,
   url: string,
+  onBytes: (bytes: number) => void,
   rule?: InputRule,
 ): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
-    bytes = await ctx.assets.download({ href: url }, ownOrigins(ctx, c), ctx.timerSignal());
+    bytes = await ctx.assets.download({ href: url }, ownOrigins(ctx, c), ctx.timerSignal(), onBytes);
   } catch (error) {
     if (!(error instanceof ServiceError)) throw error;
     throw unprocessable(family, `${pointer}: ${reasonOf(error)}`);

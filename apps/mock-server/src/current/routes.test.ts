@@ -676,6 +676,44 @@ describe("inputs held by jobs not yet run count against limits.maxJobBytes", () 
     expect((await removeBackground()).status).toBe(429);
   });
 
+  it("counts a download still in progress: a second submission over the cap with it is refused", async () => {
+    const photo = await twoDiscs();
+    const half = Math.floor(photo.length / 2);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    const { app, headers } = await setup({
+      jobs: { pendingMs: 1000, runningMs: 0 },
+      limits: { maxJobBytes: Math.floor(photo.length * 1.2) },
+      allowedHosts: ["images.example.amazonaws.com"],
+      // The first download sends half the photo, then waits; the others come whole.
+      fetch: async () => {
+        if (++calls > 1)
+          return new Response(new Uint8Array(photo), { headers: { "content-type": "image/png" } });
+        const body = new ReadableStream<Uint8Array>({
+          async start(controller) {
+            controller.enqueue(photo.subarray(0, half));
+            await gate;
+            controller.enqueue(photo.subarray(half));
+            controller.close();
+          },
+        });
+        return new Response(body, { headers: { "content-type": "image/png" } });
+      },
+    });
+    const url = "https://images.example.amazonaws.com/photo.png";
+    const submit = () =>
+      app.request("/v2/remove-background", postJson({ image: { source: { url } } }, headers));
+    const slow = submit();
+    while (calls === 0) await new Promise((resolve) => setImmediate(resolve));
+    const second = await submit();
+    expect(second.status).toBe(429);
+    release();
+    expect((await slow).status).toBe(202);
+  });
+
   it("gives back the inputs of a job evicted before it ran", async () => {
     const { removeBackground } = await capped(2.5, { maxJobs: 1 });
     // Each POST evicts the job before it (maxJobs 1), which never ran: one input stays held, not three.

@@ -151,7 +151,11 @@ export class ConnectionResetFault extends TypeError {
 }
 
 /** The 404 body the service answers for an unknown job or route. */
-export function resourceNotFound(): ServiceError {
+export function resourceNotFound(path?: string): ServiceError | GatewayError {
+  // The current contract's paths answer in its shape (`not_found`: no operation has this path).
+  if (path?.startsWith("/v1/") || path?.startsWith("/v2/")) {
+    return new GatewayError(404, "not_found", "Requested resource was not found");
+  }
   return new ServiceError(404, {
     type: "ResourceNotFound",
     code: 404,

@@ -1,12 +1,41 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { RequestError } from "@hono/node-server";
+import { ERROR_CODES, errorFamily } from "../current/family.js";
 
-/** The service error shape the emulator answers in (`{type, code, title}`). */
-interface ProtocolErrorBody {
-  type: string;
-  code: number;
-  title: string;
+/**
+ * The error shape of the path: the current contract's `{error_code, message}` on `/v1/` and `/v2/`,
+ * the service shape `{type, code, title}` elsewhere (and when the path is unknown).
+ */
+type ProtocolErrorBody =
+  | { type: string; code: number; title: string }
+  | { error_code: string; message: string };
+
+/** What can be read of the refused request: its method and path, when its request line arrived whole. */
+export interface RequestLine {
+  method?: string;
+  path?: string;
+}
+
+/**
+ * The request line of the request Node's parser refused, read from the bytes it was parsing
+ * (`rawPacket`, up to `bytesParsed`): the last head that starts in them. Best effort: a request
+ * line in an earlier packet (a slow client) is not seen, and then the answer is the service shape
+ * with a body.
+ */
+export function refusedRequestLine(error: object): RequestLine {
+  const { rawPacket, bytesParsed } = error as { rawPacket?: unknown; bytesParsed?: unknown };
+  if (!Buffer.isBuffer(rawPacket)) return {};
+  const end = typeof bytesParsed === "number" ? bytesParsed : rawPacket.length;
+  const text = rawPacket.subarray(0, Math.max(end, 0) + 1).toString("latin1");
+  const start = text.lastIndexOf("\r\n\r\n");
+  const match = /^(?:\r?\n)*([A-Z]{1,20}) (\S*)/.exec(start < 0 ? text : text.slice(start + 4));
+  return match ? { method: match[1], path: match[2] } : {};
+}
+
+function shaped(path: string | undefined, status: number, type: string, title: string): ProtocolErrorBody {
+  const family = path === undefined ? undefined : errorFamily(path);
+  return family ? { error_code: ERROR_CODES[family].invalid, message: title } : { type, code: status, title };
 }
 
 const REASONS: Record<number, string> = {
@@ -30,32 +59,44 @@ const DRAIN_MS = 5_000;
  * @returns the status and the JSON body.
  * @see https://nodejs.org/api/http.html#event-clienterror
  */
-export function clientErrorAnswer(error: Error & { code?: string }): {
+export function clientErrorAnswer(
+  error: Error & { code?: string },
+  path?: string,
+): {
   status: number;
   body: ProtocolErrorBody;
 } {
   if (error.code === "HPE_HEADER_OVERFLOW") {
     return {
       status: 431,
-      body: { type: "RequestHeaderFieldsTooLarge", code: 431, title: "Request header fields are too large" },
+      body: shaped(path, 431, "RequestHeaderFieldsTooLarge", "Request header fields are too large"),
     };
   }
   if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") {
     return {
       status: 408,
-      body: { type: "RequestTimeout", code: 408, title: "The request did not arrive in time" },
+      body: shaped(path, 408, "RequestTimeout", "The request did not arrive in time"),
     };
   }
   const reason = (error as { reason?: unknown }).reason;
   const detail = typeof reason === "string" && reason.length < 200 ? `: ${reason}` : "";
   return {
     status: 400,
-    body: { type: "InputValidationError", code: 400, title: `The request could not be parsed${detail}` },
+    body: shaped(path, 400, "InputValidationError", `The request could not be parsed${detail}`),
   };
 }
 
-/** The raw bytes of a complete HTTP/1.1 answer with a JSON body that closes the connection. */
-export function rawJsonAnswer(status: number, body: unknown, headers: Record<string, string> = {}): string {
+/**
+ * The raw bytes of a complete HTTP/1.1 answer with a JSON body that closes the connection (the
+ * parser's state is lost, so no next request can be found on it). The answer to a HEAD has the
+ * head only (RFC 9110 §9.3.2): its Content-Length still says what a GET would get.
+ */
+export function rawJsonAnswer(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+  method?: string,
+): string {
   const text = JSON.stringify(body);
   const lines = [
     `HTTP/1.1 ${status} ${REASONS[status] ?? "Error"}`,
@@ -64,7 +105,7 @@ export function rawJsonAnswer(status: number, body: unknown, headers: Record<str
     "Connection: close",
     ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
   ];
-  return `${lines.join("\r\n")}\r\n\r\n${text}`;
+  return `${lines.join("\r\n")}\r\n\r\n${method === "HEAD" ? "" : text}`;
 }
 
 /**
@@ -97,8 +138,9 @@ export function answerProtocolErrors(server: Server): void {
       socket.destroy();
       return;
     }
-    const { status, body } = clientErrorAnswer(error);
-    answerAndClose(socket, rawJsonAnswer(status, body));
+    const { method, path } = refusedRequestLine(error);
+    const { status, body } = clientErrorAnswer(error, path);
+    answerAndClose(socket, rawJsonAnswer(status, body, {}, method));
   });
   server.on("connect", (_request: IncomingMessage, socket: Duplex) => {
     answerAndClose(
@@ -131,8 +173,9 @@ export function requestErrorAnswer(error: unknown): Response {
         code: 400,
         title: `The request is not valid HTTP for this server: ${error.message}`,
       },
-      // The connection may be in any state after a request that was no URL: end it cleanly.
-      { status: 400, headers: { connection: "close" } },
+      // Node parsed the request whole, so the connection stays usable: keep-alive survives (Node
+      // drops a body the answer did not read), as after any other 400.
+      { status: 400 },
     );
   }
   return Response.json(

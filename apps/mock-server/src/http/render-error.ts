@@ -1,3 +1,4 @@
+import { scrubDeep } from "@psapi/core";
 import { HTTPException } from "hono/http-exception";
 import type { EmulatorContextType, EmulatorLogger } from "../context.js";
 import { ERROR_CODES, errorFamily } from "../current/family.js";
@@ -23,39 +24,49 @@ function isBodyCutOff(error: Error): boolean {
 /**
  * The app's one `onError`: renders each error family in Adobe's shape (service `{type, code,
  * title}`, gateway `{error_code, message}`, OAuth `{error, error_description}`, S3-style XML for
- * storage). Anything unexpected becomes 500 `UndefinedError` without leaking its message.
+ * storage). Anything unexpected becomes 500 `UndefinedError` without leaking its message. Every
+ * string of an error body passes through `scrub` (the emulator's secrets by value): an error may
+ * echo a field where a client put a secret.
  *
  * @throws ConnectionResetFault - rethrown on purpose so `app.fetch` rejects like a network failure.
  */
-export function createErrorRenderer(logger: EmulatorLogger | undefined) {
+export function createErrorRenderer(
+  logger: EmulatorLogger | undefined,
+  scrub: (text: string) => string = (text) => text,
+) {
   return function renderError(error: Error, c: EmulatorContextType): Response {
     if (error instanceof ConnectionResetFault) throw error;
-    if (error instanceof ServiceError) return c.json(error.body, error.status as 400, error.headers);
+    if (error instanceof ServiceError) {
+      return c.json(scrubDeep(error.body, scrub), error.status as 400, error.headers);
+    }
     if (error instanceof GatewayError) {
-      const body = { error_code: error.errorCode, message: error.message };
+      const body = { error_code: error.errorCode, message: scrub(error.message) };
       return c.json(
-        error.errors ? { ...body, errors: error.errors } : body,
+        error.errors ? { ...body, errors: scrubDeep(error.errors, scrub) } : body,
         error.status as 401,
         error.headers,
       );
     }
     if (error instanceof OAuthError) {
-      return c.json({ error: error.error, error_description: error.message }, error.status as 400, {
+      return c.json({ error: error.error, error_description: scrub(error.message) }, error.status as 400, {
         "cache-control": "no-store",
       });
     }
     if (error instanceof StorageError) {
-      const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${error.code}</Code><Message>${xmlEscape(error.message)}</Message></Error>`;
+      const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${error.code}</Code><Message>${xmlEscape(scrub(error.message))}</Message></Error>`;
       // Hono drops the body of a HEAD answer itself.
       return c.body(xml, error.status as 403, { "content-type": "application/xml" });
     }
     const family = errorFamily(c.req.path);
     if (family && error instanceof HTTPException && error.status < 500) {
-      const body = { error_code: ERROR_CODES[family].invalid, message: error.message || "Bad request" };
+      const body = {
+        error_code: ERROR_CODES[family].invalid,
+        message: scrub(error.message || "Bad request"),
+      };
       return c.json(body, error.status);
     }
     if (error instanceof HTTPException && error.status < 500) {
-      const title = error.message || "Bad request";
+      const title = scrub(error.message || "Bad request");
       return c.json(
         { type: "InputValidationError", code: error.status, title, reason: [issue("", "request", title)] },
         error.status,

@@ -42,6 +42,8 @@ const MAX_VERIFIED = 4_096;
 const CODE_LIFETIME_MS = 10 * 60_000;
 /** Issued access tokens remembered for the control API's list (the newest; checking needs none). */
 const MAX_LISTED = 1_000;
+/** Issued credentials remembered in plain for redaction by value (the newest; checking needs none). */
+const MAX_SCRUBBED = 64;
 
 /**
  * Issues and checks the emulator's access tokens, refresh tokens and authorization codes.
@@ -72,6 +74,27 @@ export class TokenService {
   readonly #issued = new BoundedMap<string, VerifiedToken & { issuedAt: number }>({
     maxEntries: MAX_LISTED,
   });
+  /**
+   * The newest issued access tokens, refresh tokens and codes in plain: only so that the journal,
+   * the inspector and error answers can hide them wherever a client put them ({@link issuedSecrets}).
+   */
+  readonly #recent = new BoundedMap<string, string>({ maxEntries: MAX_SCRUBBED });
+  #recentVersion = 0;
+
+  #remember(secret: string): void {
+    this.#recent.set(secret, secret);
+    this.#recentVersion += 1;
+  }
+
+  /** Changes whenever {@link issuedSecrets} does, so a redactor built from it is rebuilt only then. */
+  get issuedSecretsVersion(): number {
+    return this.#recentVersion;
+  }
+
+  /** The newest credentials this service issued (access and refresh tokens, codes), for redaction by value. */
+  issuedSecrets(): string[] {
+    return [...this.#recent.values()];
+  }
 
   /**
    * @param time - emulator time.
@@ -108,6 +131,7 @@ export class TokenService {
     })
       .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: "psapi-emulator-1", itt: "at" })
       .sign(this.#key);
+    this.#remember(accessToken);
     return { accessToken, expiresAt: createdAt + lifetimeMs };
   }
 
@@ -211,6 +235,7 @@ export class TokenService {
       scopes: [...scopes],
       expiresAt: this.#time.now() + lifetimeMs,
     });
+    this.#remember(token);
     return token;
   }
 
@@ -228,6 +253,7 @@ export class TokenService {
     const code = randomToken(24);
     const expiresAt = this.#time.now() + CODE_LIFETIME_MS;
     this.#codes.set(sha256(code).toString("hex"), { clientId, scopes: [...scopes], expiresAt });
+    this.#remember(code);
     return { code, expiresAt };
   }
 
@@ -246,6 +272,8 @@ export class TokenService {
     this.#codes.clear();
     this.#verified.clear();
     this.#issued.clear();
+    this.#recent.clear();
+    this.#recentVersion += 1;
   }
 
   /**

@@ -120,12 +120,20 @@ export class AssetMover {
    * @throws ServiceError 404 `ResourceNotFound` when the input object does not exist (own store, or
    *   an allow-listed host answering 404); 410 `FileLinkInvalidError` when the href is unusable
    *   (expired or tampered signature, unreachable or refused host, other error status); 400 when too large.
+   * @param onBytes - told of each part of the body as it arrives (its size); what it throws stops
+   *   the download and is thrown as is (the current contract counts downloads against `maxJobBytes`).
    */
-  async download(ref: AssetRef, ownOrigins: ReadonlySet<string>, signal: AbortSignal): Promise<Uint8Array> {
+  async download(
+    ref: AssetRef,
+    ownOrigins: ReadonlySet<string>,
+    signal: AbortSignal,
+    onBytes?: (bytes: number) => void,
+  ): Promise<Uint8Array> {
     const target = this.#resolve(ref, "GET", ownOrigins, DOWNLOAD);
     if (target.kind === "store") {
       const object = this.#deps.store.get(target.key);
       if (!object) throw inputNotFound("Unable to download the input href: no object at that location.");
+      onBytes?.(object.bytes.byteLength);
       return object.bytes;
     }
     // One deadline (on the emulator's clock) covers the answer and the whole body.
@@ -141,7 +149,7 @@ export class AssetMover {
           `Unable to download the input href: it answered HTTP ${response.status}.`,
         );
       }
-      return this.#readCapped(response, deadline);
+      return this.#readCapped(response, deadline, onBytes);
     });
   }
 
@@ -286,7 +294,11 @@ export class AssetMover {
     }
   }
 
-  async #readCapped(response: Response, deadline: AbortSignal): Promise<Uint8Array> {
+  async #readCapped(
+    response: Response,
+    deadline: AbortSignal,
+    onBytes?: (bytes: number) => void,
+  ): Promise<Uint8Array> {
     const max = this.#deps.maxObjectBytes;
     const tooLarge = () =>
       new ServiceError(400, {
@@ -306,16 +318,23 @@ export class AssetMover {
     // Cancelling the reader ends a pending read even when the body's source never answers.
     const cancel = () => void reader.cancel().catch(() => undefined);
     deadline.addEventListener("abort", cancel, { once: true });
+    let refused: unknown;
     try {
       for (let read = await reader.read(); !read.done; read = await reader.read()) {
         size += read.value.byteLength;
         if (size > max) throw tooLarge();
+        try {
+          onBytes?.(read.value.byteLength);
+        } catch (error) {
+          refused = error;
+          throw error;
+        }
         chunks.push(read.value);
       }
       if (deadline.aborted) throw deadline.reason;
     } catch (error) {
       cancel();
-      if (error instanceof ServiceError || deadline.aborted) throw error;
+      if (error === refused || error instanceof ServiceError || deadline.aborted) throw error;
       throw linkInvalid(DOWNLOAD, "The download was interrupted.");
     } finally {
       deadline.removeEventListener("abort", cancel);

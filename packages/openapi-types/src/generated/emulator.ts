@@ -151,9 +151,13 @@ export interface paths {
          * Read the request journal
          * @description Recent Photoshop, IMS and storage-object requests (the newest `maxJournalEntries`, default
          *     1000), newest first, each with the request's headers and body (`request`). Every secret is
-         *     redacted by the project's one redactor (`@psapi/auth`): secret-named query values, headers,
+         *     redacted by the project's one redactor (`@psapi/core`): secret-named query values, headers,
          *     form fields and JSON members (`Authorization`, `sig`, `client_secret`, tokens, codes…)
          *     become `[REDACTED]`, and bearer tokens, JWTs and `name=secret` pairs inside other text too.
+         *     The secrets the emulator knows by value (every configured client secret, its signing key,
+         *     the newest 64 tokens, refresh tokens and codes it issued) are replaced too wherever a
+         *     client put them (path, query, any header or field, a JSON body), plain, URL-encoded,
+         *     JSON-escaped or base64; so are they in the inspector's pages and in every error answer.
          *     Control API calls are not recorded.
          */
         get: operations["listJournal"];
@@ -625,7 +629,10 @@ export interface components {
     responses: {
         /**
          * @description The request's header fields are larger than the HTTP server takes (16 KB in Node). Answered
-         *     by the emulator's HTTP server before any routing, so in this one shape on every route.
+         *     by the emulator's HTTP server before any routing, in this shape on the control API's routes
+         *     (the current contract's `/v1/` and `/v2/` paths get its `ErrorResponse` instead, see
+         *     `photoshop-current.yaml`). The connection is closed (`Connection: close`); a HEAD gets the
+         *     head only.
          */
         HeaderFieldsTooLarge: {
             headers: {
@@ -644,7 +651,10 @@ export interface components {
                 "application/json": components["schemas"]["Clock"];
             };
         };
-        /** @description No such route or resource. */
+        /**
+         * @description No such route or resource. (An unknown `/v1/` or `/v2/` path is answered in the current
+         *     contract's `ErrorResponse`, `not_found`: see `photoshop-current.yaml`.)
+         */
         NotFound: {
             headers: {
                 [name: string]: unknown;

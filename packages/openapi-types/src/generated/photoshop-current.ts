@@ -717,16 +717,6 @@ export interface components {
             xmp?: string;
         };
         /**
-         * @description What the emulator's HTTP layer answers when a request is over a size limit (413 body, 431
-         *     headers): the service error shape of `photoshop.yaml`, the same on every route, because it
-         *     is sent before (431) or outside (413) the route's own error handling.
-         */
-        HttpLimitError: {
-            type: string;
-            code: number;
-            title: string;
-        };
-        /**
          * @description The error body of every operation here, `{error_code, message, errors?}` (`errors` only
          *     when there are several validation problems). Documented `error_code` values: `401013`
          *     (token), `validation_error`, `invalid_json`, `unsupported_method`, `invalid_content_type`,
@@ -734,7 +724,9 @@ export interface components {
          *     `unauthorized_rate_limited` (or `rate_limited`), `runtime_error`; the masking guide's
          *     `input_validation_error`, `unauthorized`, `forbidden`, `too_many_requests`,
          *     `internal_server_error`; the gateway's `403003`, `429001`, `502001`, `503001`, `504001`.
-         *     Not an enum: read any string.
+         *     Not an enum: read any string. Any `/v1/` or `/v2/` path no operation here declares is
+         *     answered 404 in this shape with psapi's `not_found` (Adobe documents no body for it), and
+         *     so are 413 and 431 (see `PayloadTooLarge`, `HeaderFieldsTooLarge`).
          */
         ErrorResponse: {
             error_code: string;
@@ -1446,27 +1438,32 @@ export interface components {
         /**
          * @description The body is larger than the emulator takes (its `maxBodyBytes`, default 1 MiB). Adobe
          *     documents no 413 for these routes; the emulator's body limit answers it before the route's
-         *     handler, in the service error shape (`HttpLimitError`), not in `ErrorResponse`.
+         *     handler, in this contract's `ErrorResponse` with the family's validation code
+         *     (`validation_error` on `/v2/`, `input_validation_error` on `/v1/`).
          */
         PayloadTooLarge: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["HttpLimitError"];
+                "application/json": components["schemas"]["ErrorResponse"];
             };
         };
         /**
          * @description The request's header fields are larger than the HTTP server takes (16 KB in Node). Answered
-         *     by the emulator's HTTP server before any routing, so in one shape on every route
-         *     (`HttpLimitError`), not in `ErrorResponse`.
+         *     by the emulator's HTTP server before any routing, in this contract's `ErrorResponse` with the
+         *     family's validation code (`validation_error` on `/v2/`, `input_validation_error` on `/v1/`),
+         *     read from the request line. Best effort: when the request line arrived in an earlier packet
+         *     than the overflow (a client trickling its head), the server cannot tell the path and answers
+         *     in the service shape `{type, code, title}` of `photoshop.yaml`. The connection is closed
+         *     (`Connection: close`); a HEAD gets the head only.
          */
         HeaderFieldsTooLarge: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["HttpLimitError"];
+                "application/json": components["schemas"]["ErrorResponse"];
             };
         };
         /** @description The service did not answer the gateway in time (Adobe documents no body). Retry with back-off. */

@@ -3,43 +3,32 @@ import { DEMO_CLIENT } from "@psapi/mock-server";
 import { type RunningServer, startServer } from "@psapi/mock-server/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PSAPI_CHECKER } from "../harness/environment.js";
+import { StrictConnection } from "./strict-http.js";
 
-/** What came back on a raw connection: the bytes, and whether it was reset before they were complete. */
+/** What came back on a raw connection, read by a strict HTTP parser. */
 interface RawAnswer {
   status: number;
   headers: Map<string, string>;
   body: string;
-  reset: boolean;
+  /** The server closed the connection after the answer. */
+  closed: boolean;
 }
 
-/**
- * Sends raw bytes on a fresh connection and reads until the server closes it. A reset after a
- * complete answer still counts as a reset: the client may see only ECONNRESET.
- */
-function raw(port: number, bytes: string | Buffer): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1");
-    const chunks: Buffer[] = [];
-    let reset = false;
-    socket.on("data", (chunk) => chunks.push(chunk));
-    socket.on("error", (error: Error & { code?: string }) => {
-      if (error.code === "ECONNRESET" || error.code === "EPIPE") reset = true;
-      else reject(error);
-    });
-    socket.on("close", () => {
-      const text = Buffer.concat(chunks).toString("latin1");
-      const [head = "", ...rest] = text.split("\r\n\r\n");
-      const [statusLine = "", ...lines] = head.split("\r\n");
-      const headers = new Map(
-        lines.map((line) => [
-          line.slice(0, line.indexOf(":")).toLowerCase(),
-          line.slice(line.indexOf(":") + 1).trim(),
-        ]),
-      );
-      resolve({ status: Number(statusLine.split(" ")[1] ?? 0), headers, body: rest.join("\r\n\r\n"), reset });
-    });
-    socket.write(bytes);
-  });
+/** Sends raw bytes on a fresh connection and reads one answer strictly (see {@link StrictConnection}). */
+async function raw(port: number, bytes: string | Buffer): Promise<RawAnswer> {
+  const method = Buffer.from(bytes).toString("latin1").split(" ")[0] ?? "GET";
+  const connection = await StrictConnection.open(port);
+  try {
+    const result = await connection.exchange(bytes, method);
+    if (!result.ok) throw new Error(result.problem);
+    const { answer } = result;
+    const headers = new Map(
+      Object.entries(answer.headers).map(([name, value]) => [name, String(value)] as [string, string]),
+    );
+    return { status: answer.status, headers, body: answer.body.toString("utf8"), closed: result.closed };
+  } finally {
+    connection.close();
+  }
 }
 
 const CASES: [string, number, string | Buffer][] = [
@@ -80,21 +69,61 @@ describe("raw bytes on a real 127.0.0.1 port", () => {
   });
   afterAll(() => server.close());
 
-  it.each(CASES)(
-    "answers %s with %i and a JSON error body, and closes without a reset",
-    async (_name, status, bytes) => {
+  it.each(CASES)("answers %s with %i and a JSON error body, as valid HTTP", async (_name, status, bytes) => {
+    const answer = await raw(port, bytes);
+    expect(answer.status).toBe(status);
+    expect(answer.headers.get("content-type")).toBe("application/json");
+    expect(JSON.parse(answer.body)).toMatchObject({
+      type: expect.any(String),
+      code: status,
+      title: expect.any(String),
+    });
+    if (status === 405) expect(answer.headers.get("allow")).toBeTruthy();
+  });
+
+  it.each([
+    ["a UTF-8 byte", Buffer.from("HEAD /v2/status/é HTTP/1.1\r\nHost: x\r\n\r\n", "utf8")],
+    ["a control character", "HEAD /v1/status/a\u0001b HTTP/1.1\r\nHost: x\r\n\r\n"],
+    ["a backslash", "HEAD /sensei\\status/1 HTTP/1.1\r\nHost: x\r\n\r\n"],
+    ["a bad header value", "HEAD /pie/psdService/hello HTTP/1.1\r\nHost: x\r\nX-A: \u0001\r\n\r\n"],
+  ])("answers a HEAD with %s in its request with a 400 head and no body", async (_name, bytes) => {
+    const answer = await raw(port, bytes);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toBe("");
+  });
+
+  it("answers in the current contract's shape on /v1/ and /v2/ paths, before the app too", async () => {
+    for (const bytes of [
+      Buffer.from("GET /v2/status/é HTTP/1.1\r\nHost: x\r\n\r\n", "utf8"),
+      `GET /v1/status/x HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+    ]) {
       const answer = await raw(port, bytes);
-      expect(answer.status).toBe(status);
-      expect(answer.reset).toBe(false);
-      expect(answer.headers.get("content-type")).toBe("application/json");
-      expect(JSON.parse(answer.body)).toMatchObject({
-        type: expect.any(String),
-        code: status,
-        title: expect.any(String),
+      expect(JSON.parse(answer.body)).toEqual({
+        error_code: expect.any(String),
+        message: expect.any(String),
       });
-      if (status === 405) expect(answer.headers.get("allow")).toBeTruthy();
-    },
-  );
+    }
+  });
+
+  it("keeps the connection open after a 400 or 404 the server answers whole, and closes it (saying so) after a broken one", async () => {
+    const connection = await StrictConnection.open(port);
+    try {
+      for (const [bytes, method] of [
+        ["OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", "OPTIONS"],
+        ["GET /sensei\\status/1 HTTP/1.1\r\nHost: x\r\n\r\n", "GET"],
+        ["HEAD /v2/nothing HTTP/1.1\r\nHost: x\r\n\r\n", "HEAD"],
+        ["GET /__emulator/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "GET"],
+        ["GET /pie/psdService/hello HTTP/1.1\r\nHost: x\r\n\r\n", "GET"],
+      ] as const) {
+        const result = await connection.exchange(bytes, method);
+        expect(result.ok && !result.closed && result.answer.headers.connection, bytes).toBe("keep-alive");
+      }
+      const broken = await connection.exchange("GET /a\u0001 HTTP/1.1\r\nHost: x\r\n\r\n", "GET");
+      expect(broken.ok && broken.answer.headers.connection).toBe("close");
+    } finally {
+      connection.close();
+    }
+  });
 
   it("answers an oversized header on each spec document's routes with a 431 the spec declares", async () => {
     for (const [method, path] of [

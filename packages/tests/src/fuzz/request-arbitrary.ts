@@ -473,6 +473,18 @@ export function requestArbitrary(operation: FuzzOperation): fc.Arbitrary<FuzzReq
         [["x-request-id", "\u00e9"]] as [string, string][],
         [["content-length", "5"]] as [string, string][],
         [["transfer-encoding", "chunked"]] as [string, string][],
+        [
+          ["upgrade", "websocket"],
+          ["connection", "Upgrade"],
+          ["sec-websocket-version", "13"],
+        ] as [string, string][],
+        [
+          ["upgrade", "h2c"],
+          ["http2-settings", "AAMAAABkAARAAAAAAAIAAAAA"],
+        ] as [string, string][],
+        // A client secret where it does not belong: no answer may show it (see run-fuzz.ts).
+        [["x-note", credential("otherClientSecret")]] as [string, string][],
+        [["x-api-key", credential("clientSecret")]] as [string, string][],
       ),
     })
     .map((mutated): FuzzRequest => {

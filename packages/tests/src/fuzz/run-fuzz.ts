@@ -193,6 +193,9 @@ export async function fuzzEmulator(options: FuzzOptions): Promise<FuzzReport> {
     { weight: 1, arbitrary: strayRequest },
   );
 
+  const clientSecrets = new Set([options.clients.main.clientSecret, options.clients.other.clientSecret]);
+  const isClientSecret = (value: string) => clientSecrets.has(value);
+
   async function one(generated: FuzzRequest): Promise<void> {
     const target = credentials.fill(generated.target);
     const headers = generated.headers.map(
@@ -248,7 +251,13 @@ export async function fuzzEmulator(options: FuzzOptions): Promise<FuzzReport> {
         ...credentials.secrets,
         ...options.serverSecrets.map((value) => ({ value, owner: "" })),
       ]) {
-        if (!shown.includes(secret.value) || carried.includes(secret.value)) continue;
+        if (!shown.includes(secret.value)) continue;
+        // A client secret never shows, even one the request carried (in whatever field).
+        if (isClientSecret(secret.value)) {
+          problems.push(`shows a client secret (of ${secret.owner})`);
+          continue;
+        }
+        if (carried.includes(secret.value)) continue;
         // A request with a client's secret may be given that client's tokens (the token endpoint).
         const entitled = credentials.secrets.some(
           (held) => held.owner === secret.owner && held.owner !== "" && carried.includes(held.value),
