@@ -170,18 +170,22 @@ describe("the fleet", () => {
     expect((await fleetStatus(redis, "run:2024")).total).toBe(0);
   });
 
-  it("follows a batch for many polls with one abort listener on its signal", async () => {
+  it("follows a batch for many polls with one abort listener, reading only what is new", async () => {
     await redis.hset("psapi:batch:never:inputs", "a.png", "{}");
     const stop = new AbortController();
-    const reads = vi.spyOn(redis, "hkeys");
+    const polls = vi.spyOn(redis, "pipeline");
+    const fullReads = vi.spyOn(redis, "hgetall");
     const following = follow("never", { intervalMs: 1, signal: stop.signal });
     following.catch(() => {});
-    for (let i = 0; i < 5_000 && reads.mock.calls.length < 30; i++)
+    for (let i = 0; i < 5_000 && polls.mock.calls.length < 30; i++)
       await new Promise((resolve) => setTimeout(resolve, 1));
-    expect(reads.mock.calls.length).toBeGreaterThanOrEqual(30);
+    expect(polls.mock.calls.length).toBeGreaterThanOrEqual(30);
     expect(getEventListeners(stop.signal, "abort").length).toBeLessThanOrEqual(1);
+    // The whole journal (meta and state) was read once, at the start; each poll reads the log's tail.
+    expect(fullReads.mock.calls.length).toBe(2);
     stop.abort(new Error("stop"));
     await expect(following).rejects.toThrow("stop");
-    reads.mockRestore();
+    polls.mockRestore();
+    fullReads.mockRestore();
   });
 });

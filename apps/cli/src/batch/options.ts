@@ -15,6 +15,8 @@ export interface BatchOptions extends GlobalOptions {
   batchId?: string;
   status?: boolean;
   wait: boolean;
+  /** `--retention`, in ms. */
+  retention?: number;
 }
 
 /** The options of `psapi worker`. */
