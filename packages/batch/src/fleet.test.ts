@@ -159,6 +159,18 @@ describe("the fleet", () => {
     },
   );
 
+  it("leaves no abort listener on the worker's signal once its jobs are done", SLOW, async () => {
+    // Each request (undici's Request) listens to the signal it is given until it is garbage-collected:
+    // given the worker's own signal, a few jobs were enough for MaxListenersExceededWarning.
+    const inputs = await photoInputs(dir, 3);
+    const emulator = startEmulator();
+    const stop = new AbortController();
+    worker({ client: emulator.client, storage: emulator.storage, signal: stop.signal });
+    await enqueueBatch({ redis, batchId: "listeners", operation: "mask", inputs, outDir: join(dir, "out") });
+    expect(await follow("listeners")).toMatchObject({ total: 3, succeeded: 3 });
+    expect(getEventListeners(stop.signal, "abort")).toHaveLength(0);
+  });
+
   it("refuses a batch id BullMQ cannot take before writing anything", async () => {
     const inputs: BatchInput[] = [
       { key: "a.png", source: { kind: "url", url: "https://example.com/a.png" } },
