@@ -4,6 +4,7 @@ import { getEventListeners } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { enqueueBatch, type FollowOptions, fleetStatus, followBatch, startWorker } from "./fleet.js";
@@ -82,6 +83,38 @@ describe("the fleet", () => {
     expect(second.inputs[0]).toMatchObject({ status: "succeeded", attempts: 3 });
     expect((await posts(emulator, "/sensei/mask")).filter((entry) => entry.status === 202)).toHaveLength(1);
   });
+
+  it(
+    "queues a retry again when the enqueuer died between the journal write and the queue add",
+    SLOW,
+    async () => {
+      const inputs = await photoInputs(dir, 1);
+      const emulator = startEmulator();
+      await emulator.control.addFault({ route: "POST /sensei/mask", status: 500, times: 2 * 4 });
+      worker({ client: emulator.client, storage: emulator.storage, maxAttempts: 2 });
+      const outDir = join(dir, "out");
+      const options = { redis, batchId: "retry-crash", operation: "mask", inputs, outDir };
+      await enqueueBatch(options);
+      expect(await follow("retry-crash")).toMatchObject({ total: 1, failed: 1 });
+
+      // The retry's journal write happens, then the process dies before the queue add.
+      const add = vi.spyOn(Queue.prototype, "addBulk").mockRejectedValueOnce(new Error("killed"));
+      await expect(enqueueBatch({ ...options, retryFailed: true })).rejects.toThrow("killed");
+      add.mockRestore();
+      // Run again (with or without --retry-failed): the same retry is queued, under its own job id,
+      // not the finished job's, which BullMQ would take as already there.
+      expect(await enqueueBatch(options)).toEqual({ queued: 1, finished: 0 });
+      const queue = new Queue("psapi-batch", { connection: redis });
+      const ids = (await queue.getJobs(["waiting", "active", "completed", "delayed", "prioritized"])).map(
+        (job) => job.id,
+      );
+      await queue.close();
+      expect(ids.filter((id) => id?.startsWith("retry-crash-"))).toHaveLength(2);
+      const second = await follow("retry-crash");
+      expect(second).toMatchObject({ total: 1, succeeded: 1, failed: 0 });
+      expect((await posts(emulator, "/sensei/mask")).filter((entry) => entry.status === 202)).toHaveLength(1);
+    },
+  );
 
   it("polls a job again when it outlasted the worker's wait, and finishes the batch", SLOW, async () => {
     const inputs = await photoInputs(dir, 1);
