@@ -24,7 +24,7 @@ const redisNow = async () => {
 
 describe("createRedisRateLimiter", () => {
   it("settles every slot still held on close, so a stopping worker does not hold the fleet's window", async () => {
-    const rules = [{ name: "one", method: "POST", limit: 10, windowMs: 60_000 }];
+    const rules = [{ name: "one", method: "POST" as const, limit: 10, windowMs: 60_000 }];
     const limiter = createRedisRateLimiter({ redis, rules, scope: "closing", inflightMs: 600_000 });
     // Two requests in flight (never settled: their process is stopping), one answered.
     await limiter.acquire("POST", "/v2/remove-background");
