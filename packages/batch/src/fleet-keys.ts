@@ -44,4 +44,40 @@ export const fleetKeys = (batchId: string) => ({
   inputs: `psapi:batch:${batchId}:inputs`,
   state: `psapi:batch:${batchId}:state`,
   log: `psapi:batch:${batchId}:log`,
+  /** The keys of the inputs that have finished (succeeded, or failed with no attempt left). */
+  finished: `psapi:batch:${batchId}:finished`,
 });
+
+/** Every key of a batch, in the order {@link EXPIRE_BATCH} takes them. */
+export const batchKeyList = (batchId: string): string[] => {
+  const k = fleetKeys(batchId);
+  return [k.meta, k.inputs, k.state, k.log, k.finished];
+};
+
+/** How long a finished batch's keys stay in Redis by default (ms): 7 days. */
+export const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * How long an unfinished batch's keys stay after its last write (ms), when that is longer than its
+ * retention: a batch nobody runs any more does not stay for ever either.
+ */
+export const IDLE_BATCH_MS = 30 * 24 * 3600 * 1000;
+
+/** The most entries a batch's log stream keeps (trimmed approximately, by whole stream nodes). */
+export const LOG_MAX_LEN = 10_000;
+
+/**
+ * Sets the expiry of every key of a batch (KEYS as {@link batchKeyList}): its retention (`meta`
+ * field `retentionMs`, else ARGV[1]) once every input has finished, else the longer of that and
+ * ARGV[2], counted from now. Ends with the lines shared by the scripts that write a batch.
+ */
+export const EXPIRE_BATCH = `
+local function expireBatch(defaultRetention, idle)
+  local retention = tonumber(redis.call("HGET", KEYS[1], "retentionMs") or defaultRetention)
+  local total = redis.call("HLEN", KEYS[2])
+  local ttl = retention
+  if total == 0 or redis.call("SCARD", KEYS[5]) < total then ttl = math.max(retention, idle) end
+  for i = 1, 5 do
+    if redis.call("EXISTS", KEYS[i]) == 1 then redis.call("PEXPIRE", KEYS[i], ttl) end
+  end
+end`;

@@ -36,14 +36,27 @@ export async function fleetStatus(redis: Redis, batchId: string): Promise<FleetS
     redis.hkeys(k.inputs),
     redis.hgetall(k.state),
   ]);
+  return statusFrom(batchId, meta, inputs, new Map(Object.entries(states)));
+}
+
+/**
+ * A batch's status from what was read of it: its meta hash, its input keys and each input's state
+ * (JSON, as the journal holds it).
+ */
+export function statusFrom(
+  batchId: string,
+  meta: Readonly<Record<string, string>>,
+  inputs: readonly string[],
+  states: ReadonlyMap<string, string>,
+): FleetStatus {
   let succeeded = 0;
   let failed = 0;
   let inFlight = 0;
   let inDoubt = 0;
   const reports: InputReport[] = [];
   const finished = new Set<string>();
-  for (const key of inputs.sort()) {
-    const text = states[key];
+  for (const key of [...inputs].sort()) {
+    const text = states.get(key);
     const state = text === undefined ? undefined : (JSON.parse(text) as InputState);
     inDoubt += state?.inDoubt ?? 0;
     if (state?.status === "succeeded") {

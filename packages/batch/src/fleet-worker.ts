@@ -1,5 +1,5 @@
 // A worker that runs queued inputs.
-import type { Logger } from "@psapi/core";
+import { type Logger, startDeadline, systemClock } from "@psapi/core";
 import { type Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { BatchError } from "./errors.js";
@@ -54,73 +54,15 @@ export function startWorker(options: StartWorkerOptions): {
       const operation = operationNamed(job.data.operation);
       const journal = createRedisJournal(options.redis, job.data.batchId, operation.name);
       const { input } = job.data;
-      // The input's report is held until this run's outcome is known: a job still running is not the end.
-      let held: InputReport | undefined;
-      const context: ProcessContext = {
-        ...options.context,
-        operation,
-        journal,
-        ...(job.data.outDir !== undefined && { outDir: job.data.outDir }),
-        onProgress: (progress) => {
-          if (progress.type === "input") held = progress.report;
-          else onProgress?.(progress);
-        },
-      };
-      const fail = async (error: string): Promise<InputReport> => {
-        const state = await journal.state(input.key);
-        await journal.record({
-          event: "failed",
-          key: input.key,
-          attempt: state?.attempts ?? 0,
-          ...(state?.jobId !== undefined && { jobId: state.jobId }),
-          error,
-          final: true,
-        });
-        const report: InputReport = {
-          key: input.key,
-          status: "failed",
-          attempts: state?.attempts ?? 0,
-          durationMs: state ? state.lastAt - state.firstAt : 0,
-          ...(state?.jobId !== undefined && { jobId: state.jobId }),
-          error,
-          ...(state !== undefined && state.inDoubt > 0 && { inDoubt: state.inDoubt }),
-        };
-        onProgress?.({ type: "input", report });
-        return report;
-      };
+      // A signal of the job's own, following the worker's: every request made for the job (undici's
+      // Request included, which lets go of its signal only when garbage-collected) listens to this
+      // one, so the worker's long-lived signal holds one listener per job in flight, not per request.
+      const jobSignal = startDeadline(systemClock, undefined, options.context.signal, "worker stopped");
       try {
-        checkInputs([input], context);
-      } catch (error) {
-        if (!(error instanceof TypeError)) throw error;
-        // This worker cannot run it, and running it again here would fail the same way.
-        return fail(error instanceof BatchError ? error.problem : error.message);
+        return await runJob(job, operation, journal, input, jobSignal.signal);
+      } finally {
+        jobSignal.dispose();
       }
-      let report: InputReport;
-      try {
-        report = await processInput(input, context);
-      } catch (error) {
-        if (options.context.signal?.aborted) throw error;
-        // An error no retry mends (credentials): the input is reported failed, not retried forever.
-        await fail(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-        throw error;
-      }
-      const state = await journal.state(input.key);
-      if (state?.status === "accepted" || state?.status === "submitting") {
-        // processInput's wait ran out and the job may still finish: BullMQ runs the input again after
-        // its back-off, and the next run polls the same job; after the last run it is given up on.
-        const runs = job.attemptsMade + 1;
-        const waitS = (options.context.jobTimeoutMs ?? 600_000) / 1000;
-        if (runs < (job.opts.attempts ?? 1)) {
-          const error = `job ${state.jobId ?? "?"} still running after ${waitS} s; polling it again later`;
-          onProgress?.({ type: "retry", key: input.key, attempt: state.attempts, error });
-          throw new JobStillRunning(error);
-        }
-        return fail(
-          `job ${state.jobId ?? "?"} still running after ${runs} waits of ${waitS} s each; gave up on it`,
-        );
-      }
-      if (held !== undefined) onProgress?.({ type: "input", report: held });
-      return report;
     },
     {
       connection: options.redis,
@@ -130,6 +72,82 @@ export function startWorker(options: StartWorkerOptions): {
       maxStalledCount: 1000,
     },
   );
+  async function runJob(
+    job: Job<FleetJobData>,
+    operation: ReturnType<typeof operationNamed>,
+    journal: ReturnType<typeof createRedisJournal>,
+    input: FleetJobData["input"],
+    signal: AbortSignal,
+  ): Promise<InputReport> {
+    // The input's report is held until this run's outcome is known: a job still running is not the end.
+    let held: InputReport | undefined;
+    const context: ProcessContext = {
+      ...options.context,
+      signal,
+      operation,
+      journal,
+      ...(job.data.outDir !== undefined && { outDir: job.data.outDir }),
+      onProgress: (progress) => {
+        if (progress.type === "input") held = progress.report;
+        else onProgress?.(progress);
+      },
+    };
+    const fail = async (error: string): Promise<InputReport> => {
+      const state = await journal.state(input.key);
+      await journal.record({
+        event: "failed",
+        key: input.key,
+        attempt: state?.attempts ?? 0,
+        ...(state?.jobId !== undefined && { jobId: state.jobId }),
+        error,
+        final: true,
+      });
+      const report: InputReport = {
+        key: input.key,
+        status: "failed",
+        attempts: state?.attempts ?? 0,
+        durationMs: state ? state.lastAt - state.firstAt : 0,
+        ...(state?.jobId !== undefined && { jobId: state.jobId }),
+        error,
+        ...(state !== undefined && state.inDoubt > 0 && { inDoubt: state.inDoubt }),
+      };
+      onProgress?.({ type: "input", report });
+      return report;
+    };
+    try {
+      checkInputs([input], context);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      // This worker cannot run it, and running it again here would fail the same way.
+      return fail(error instanceof BatchError ? error.problem : error.message);
+    }
+    let report: InputReport;
+    try {
+      report = await processInput(input, context);
+    } catch (error) {
+      if (options.context.signal?.aborted) throw error;
+      // An error no retry mends (credentials): the input is reported failed, not retried forever.
+      await fail(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      throw error;
+    }
+    const state = await journal.state(input.key);
+    if (state?.status === "accepted" || state?.status === "submitting") {
+      // processInput's wait ran out and the job may still finish: BullMQ runs the input again after
+      // its back-off, and the next run polls the same job; after the last run it is given up on.
+      const runs = job.attemptsMade + 1;
+      const waitS = (options.context.jobTimeoutMs ?? 600_000) / 1000;
+      if (runs < (job.opts.attempts ?? 1)) {
+        const error = `job ${state.jobId ?? "?"} still running after ${waitS} s; polling it again later`;
+        onProgress?.({ type: "retry", key: input.key, attempt: state.attempts, error });
+        throw new JobStillRunning(error);
+      }
+      return fail(
+        `job ${state.jobId ?? "?"} still running after ${runs} waits of ${waitS} s each; gave up on it`,
+      );
+    }
+    if (held !== undefined) onProgress?.({ type: "input", report: held });
+    return report;
+  }
   worker.on("error", (error) => {
     if (warned) return;
     warned = true;

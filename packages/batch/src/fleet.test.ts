@@ -4,6 +4,7 @@ import { getEventListeners } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { enqueueBatch, type FollowOptions, fleetStatus, followBatch, startWorker } from "./fleet.js";
@@ -83,6 +84,38 @@ describe("the fleet", () => {
     expect((await posts(emulator, "/sensei/mask")).filter((entry) => entry.status === 202)).toHaveLength(1);
   });
 
+  it(
+    "queues a retry again when the enqueuer died between the journal write and the queue add",
+    SLOW,
+    async () => {
+      const inputs = await photoInputs(dir, 1);
+      const emulator = startEmulator();
+      await emulator.control.addFault({ route: "POST /sensei/mask", status: 500, times: 2 * 4 });
+      worker({ client: emulator.client, storage: emulator.storage, maxAttempts: 2 });
+      const outDir = join(dir, "out");
+      const options = { redis, batchId: "retry-crash", operation: "mask", inputs, outDir };
+      await enqueueBatch(options);
+      expect(await follow("retry-crash")).toMatchObject({ total: 1, failed: 1 });
+
+      // The retry's journal write happens, then the process dies before the queue add.
+      const add = vi.spyOn(Queue.prototype, "addBulk").mockRejectedValueOnce(new Error("killed"));
+      await expect(enqueueBatch({ ...options, retryFailed: true })).rejects.toThrow("killed");
+      add.mockRestore();
+      // Run again (with or without --retry-failed): the same retry is queued, under its own job id,
+      // not the finished job's, which BullMQ would take as already there.
+      expect(await enqueueBatch(options)).toEqual({ queued: 1, finished: 0 });
+      const queue = new Queue("psapi-batch", { connection: redis });
+      const ids = (await queue.getJobs(["waiting", "active", "completed", "delayed", "prioritized"])).map(
+        (job) => job.id,
+      );
+      await queue.close();
+      expect(ids.filter((id) => id?.startsWith("retry-crash-"))).toHaveLength(2);
+      const second = await follow("retry-crash");
+      expect(second).toMatchObject({ total: 1, succeeded: 1, failed: 0 });
+      expect((await posts(emulator, "/sensei/mask")).filter((entry) => entry.status === 202)).toHaveLength(1);
+    },
+  );
+
   it("polls a job again when it outlasted the worker's wait, and finishes the batch", SLOW, async () => {
     const inputs = await photoInputs(dir, 1);
     const emulator = startEmulator({ jobs: { pendingMs: 0, runningMs: 60_000 } });
@@ -159,6 +192,18 @@ describe("the fleet", () => {
     },
   );
 
+  it("leaves no abort listener on the worker's signal once its jobs are done", SLOW, async () => {
+    // Each request (undici's Request) listens to the signal it is given until it is garbage-collected:
+    // given the worker's own signal, a few jobs were enough for MaxListenersExceededWarning.
+    const inputs = await photoInputs(dir, 3);
+    const emulator = startEmulator();
+    const stop = new AbortController();
+    worker({ client: emulator.client, storage: emulator.storage, signal: stop.signal });
+    await enqueueBatch({ redis, batchId: "listeners", operation: "mask", inputs, outDir: join(dir, "out") });
+    expect(await follow("listeners")).toMatchObject({ total: 3, succeeded: 3 });
+    expect(getEventListeners(stop.signal, "abort")).toHaveLength(0);
+  });
+
   it("refuses a batch id BullMQ cannot take before writing anything", async () => {
     const inputs: BatchInput[] = [
       { key: "a.png", source: { kind: "url", url: "https://example.com/a.png" } },
@@ -170,18 +215,22 @@ describe("the fleet", () => {
     expect((await fleetStatus(redis, "run:2024")).total).toBe(0);
   });
 
-  it("follows a batch for many polls with one abort listener on its signal", async () => {
+  it("follows a batch for many polls with one abort listener, reading only what is new", async () => {
     await redis.hset("psapi:batch:never:inputs", "a.png", "{}");
     const stop = new AbortController();
-    const reads = vi.spyOn(redis, "hkeys");
+    const polls = vi.spyOn(redis, "pipeline");
+    const fullReads = vi.spyOn(redis, "hgetall");
     const following = follow("never", { intervalMs: 1, signal: stop.signal });
     following.catch(() => {});
-    for (let i = 0; i < 5_000 && reads.mock.calls.length < 30; i++)
+    for (let i = 0; i < 5_000 && polls.mock.calls.length < 30; i++)
       await new Promise((resolve) => setTimeout(resolve, 1));
-    expect(reads.mock.calls.length).toBeGreaterThanOrEqual(30);
+    expect(polls.mock.calls.length).toBeGreaterThanOrEqual(30);
     expect(getEventListeners(stop.signal, "abort").length).toBeLessThanOrEqual(1);
+    // The whole journal (meta and state) was read once, at the start; each poll reads the log's tail.
+    expect(fullReads.mock.calls.length).toBe(2);
     stop.abort(new Error("stop"));
     await expect(following).rejects.toThrow("stop");
-    reads.mockRestore();
+    polls.mockRestore();
+    fullReads.mockRestore();
   });
 });

@@ -28,7 +28,11 @@ export { createRateLimitedFetch, type RateLimitedFetchOptions } from "./rate-lim
 export { createMemoryRateLimiter, type MemoryRateLimiterOptions, type RateLimiter } from "./rate-limiter.js";
 export { ADOBE_RATE_RULES, type RateRule } from "./rate-rules.js";
 export { createFailFastRedis, createPatientRedis } from "./redis-connection.js";
-export { createRedisRateLimiter, type RedisRateLimiterOptions } from "./redis-rate-limiter.js";
+export {
+  createRedisRateLimiter,
+  type RedisRateLimiter,
+  type RedisRateLimiterOptions,
+} from "./redis-rate-limiter.js";
 export { createRedisTokenStore, type RedisTokenStoreOptions } from "./redis-token-store.js";
 export {
   type BatchProgress,

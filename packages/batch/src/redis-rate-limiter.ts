@@ -83,6 +83,16 @@ return 0`;
 /** A request never waits longer than this per round, so a pause that ends early is seen. */
 const MAX_ROUND_MS = 1_000;
 
+/** A {@link RateLimiter} shared through Redis, and how to let go of its slots before disconnecting. */
+export interface RedisRateLimiter extends RateLimiter {
+  /**
+   * Settles every slot this process still holds (a request aborted mid-flight counts as having
+   * arrived now) and waits for the settles under way. Call it before the connection closes: an
+   * unsettled slot keeps counting, for the whole fleet, until `inflightMs` has passed.
+   */
+  close(): Promise<void>;
+}
+
 /**
  * A {@link RateLimiter} shared through Redis by every process with the same `scope`: a fleet of
  * workers keeps to one organisation's windows together. When Redis is away, each process keeps to
@@ -93,7 +103,7 @@ const MAX_ROUND_MS = 1_000;
  * @example
  * const limiter = createRedisRateLimiter({ redis, rules: ADOBE_RATE_RULES, scope: clientId });
  */
-export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
+export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisRateLimiter {
   const { redis, logger } = options;
   const clock = options.clock ?? systemClock;
   const margin = options.marginMs ?? 50;
@@ -102,6 +112,22 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
   const rules = compileRules(options.rules);
   const local = createMemoryRateLimiter({ rules: options.rules, marginMs: margin, clock });
   let away = false;
+  // The slots counted in Redis and not settled yet, and the settles under way.
+  const open = new Map<string, string[]>();
+  const settling = new Set<Promise<void>>();
+  const settleIn = (logs: string[], member: string): Promise<void> => {
+    open.delete(member);
+    const done = redis
+      .eval(SETTLE, logs.length, ...logs, member)
+      .then(
+        () => {},
+        // Unsettled, it keeps counting until inflightMs has passed: later, never too early.
+        (error: unknown) => wentAway(error),
+      )
+      .finally(() => settling.delete(done));
+    settling.add(done);
+    return done;
+  };
   const matching = (method: string, path: string): CompiledRule[] =>
     rules.filter((rule) => rule.matches(method, path));
 
@@ -144,14 +170,10 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
         if (wait <= 0) break;
         await clock.sleep(Math.min(wait, MAX_ROUND_MS), signal);
       }
+      open.set(member, logs);
       return {
         async settle() {
-          try {
-            await redis.eval(SETTLE, logs.length, ...logs, member);
-          } catch (error) {
-            // Unsettled, it keeps counting until inflightMs has passed: later, never too early.
-            wentAway(error);
-          }
+          if (open.has(member)) await settleIn(logs, member);
         },
       };
     },
@@ -165,6 +187,10 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
       } catch (error) {
         wentAway(error);
       }
+    },
+    async close() {
+      for (const [member, logs] of [...open]) void settleIn(logs, member);
+      await Promise.all([...settling]);
     },
   };
 }

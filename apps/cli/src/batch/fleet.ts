@@ -72,6 +72,7 @@ export async function runFleetBatch(
       inputs,
       outDir: options.outDir,
       retryFailed: options.retryFailed === true,
+      ...(options.retention !== undefined && { retentionMs: options.retention }),
     });
     session.output.note(
       `batch ${batchId}: queued ${queued} inputs on ${options.queue.host} (${finished} already finished)`,

@@ -21,6 +21,8 @@ export interface BatchOptions extends GlobalOptions {
   edits?: string;
   /** `--op composite`: the renditions' type. */
   type?: "png" | "jpeg" | "tiff" | "psd";
+  /** `--retention`, in ms. */
+  retention?: number;
 }
 
 /** The options of `psapi worker`. */

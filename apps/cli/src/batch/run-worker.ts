@@ -1,3 +1,4 @@
+import type { RedisRateLimiter } from "@psapi/batch";
 import type { Logger } from "@psapi/core";
 import { usageError } from "../cli-error.js";
 import type { Session } from "../session.js";
@@ -22,13 +23,21 @@ export async function runWorkerCommand(session: Session, options: WorkerOptions)
   const patient = batch.createPatientRedis(options.queue.href);
   patient.on("error", () => {});
   const rules = await parseRateLimits(options.rateLimits);
+  const limiters: RedisRateLimiter[] = [];
+  const limiterFor = (clientId: string, ruleList: NonNullable<typeof rules>) => {
+    const limiter = batch.createRedisRateLimiter({
+      redis: failFast,
+      rules: ruleList,
+      scope: clientId,
+      logger,
+    });
+    limiters.push(limiter);
+    return limiter;
+  };
   const target = await session.openTarget({
     baseUrl: options.baseUrl,
     tokenStore: batch.createRedisTokenStore({ redis: failFast, logger }),
-    rateLimiter: (_kind, clientId) =>
-      rules === undefined
-        ? undefined
-        : batch.createRedisRateLimiter({ redis: failFast, rules, scope: clientId, logger }),
+    rateLimiter: (_kind, clientId) => (rules === undefined ? undefined : limiterFor(clientId, rules)),
   });
   if (target.kind === "embedded") {
     failFast.disconnect();
@@ -70,6 +79,9 @@ export async function runWorkerCommand(session: Session, options: WorkerOptions)
   // Ctrl-C: stop taking inputs; those in flight go back to the fleet once this worker's lock expires.
   await worker.close(true);
   stop.abort(session.context.signal.reason);
+  // The slots of the requests just aborted are settled in Redis before the connection goes: left
+  // unsettled, each would hold the whole fleet's window for the limiter's in-flight bound (60 s).
+  await Promise.all(limiters.map((limiter) => limiter.close()));
   failFast.disconnect();
   patient.disconnect();
   session.output.result("worker stopped", { stopped: true });

@@ -6,6 +6,16 @@ import { timeoutOption } from "../options.js";
 import type { Session } from "../session.js";
 import { parsePositiveNumber } from "../validate.js";
 
+const RETENTION_UNITS: Readonly<Record<string, number>> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 };
+
+/** `--retention`: a whole number of days, or of hours, minutes or seconds with `h`, `m` or `s`; in ms. */
+export function parseRetention(value: string): number {
+  const match = /^(\d{1,6})([dhms]?)$/.exec(value.trim());
+  const ms = match ? Number(match[1]) * (RETENTION_UNITS[match[2] || "d"] ?? 0) : 0;
+  if (!(ms > 0)) throw new InvalidArgumentError("expected a duration such as 7d, 12h, 30m or 90s.");
+  return ms;
+}
+
 function parseInteger(value: string): number {
   const number = parsePositiveNumber(value);
   if (!Number.isInteger(number)) throw new InvalidArgumentError("expected a whole number.");
@@ -86,6 +96,11 @@ export function registerBatch(program: Command, session: Session): void {
     )
     .option("--status", "with --queue: show the fleet's progress and exit")
     .option("--no-wait", "with --queue: exit once the inputs are queued")
+    .option(
+      "--retention <duration>",
+      "with --queue: how long the batch stays in Redis once done, e.g. 7d, 12h, 30m (default 7d)",
+      parseRetention,
+    )
     .addOption(timeoutOption("longest wait for one job", "wait"))
     .addHelpText("after", () => {
       const lines = Object.values(OPERATIONS).map((op) => `  ${op.name.padEnd(24)}${op.description}`);
