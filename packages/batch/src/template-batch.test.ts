@@ -107,7 +107,9 @@ describe("template batches (create-composite, one rendition per row)", () => {
       expect(accepted).toBeLessThanOrEqual(20 + report.inDoubt);
       expect(entries.filter((entry) => entry.status === 429)).toEqual([]);
       // Each row's file upload went under one key per file: the product photo is one object.
-      const uploads = entries.filter((entry) => entry.method === "PUT" && decodeURIComponent(entry.path).includes("/files/"));
+      const uploads = entries.filter(
+        (entry) => entry.method === "PUT" && decodeURIComponent(entry.path).includes("/files/"),
+      );
       expect(new Set(uploads.map((entry) => entry.path)).size).toBe(1);
       const png = await readFile(join(dir, "out", "row3-composite.png"));
       expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
