@@ -12,7 +12,7 @@ import {
 } from "./document.js";
 import { DocumentError, invalidValue, unsupported } from "./errors.js";
 import { cover, fitInside, resizePixels } from "./geometry.js";
-import { filled } from "./pixels.js";
+import { filled, type Pixels } from "./pixels.js";
 import { layersChanged } from "./render.js";
 
 type Schemas = components["schemas"];
@@ -294,10 +294,58 @@ function adjustment(adjustments: Schemas["Adjustments"], pointer: string): Adjus
 }
 
 /**
- * Places an image's pixels per `transformMode` and `transform`: `none` at its own size (at the
- * layer's position, else 0,0), `fit`/`fill` the canvas at 0,0 keeping the aspect, `custom` at
- * `dimension` (stretched) and `offset`. Rotation and skew are not drawn.
+ * Pixels placed per `transformMode` and `transform`: `none` as they are at `at`, `fit`/`fill` the
+ * canvas at 0,0 keeping the aspect, `custom` at `dimension` (stretched), then at `offset`, else by
+ * the alignment, else at `at`. Rotation and skew are not drawn.
  */
+async function transformed(
+  ctx: EditContext,
+  source: Pixels,
+  entry: LayerEdit,
+  pointer: string,
+  at: { left: number; top: number },
+  mode: NonNullable<LayerEdit["transformMode"]>,
+): Promise<{ pixels: Pixels; left: number; top: number }> {
+  const { psd } = ctx.doc;
+  let pixels = source;
+  let { left, top } = at;
+  if (mode === "fit" || mode === "fill") {
+    const size = (mode === "fit" ? fitInside : cover)(pixels.width, pixels.height, psd.width, psd.height);
+    return { pixels: await resizePixels(pixels, size.width, size.height, "bicubic"), left: 0, top: 0 };
+  }
+  if (mode !== "custom") return { pixels, left, top };
+  const t = entry.transform ?? {};
+  if ((t.angle ?? 0) !== 0 || t.skew)
+    throw unsupported(`${pointer}/transform`, "rotating or skewing a layer");
+  if (t.dimension) {
+    pixels = await resizePixels(
+      pixels,
+      t.dimension.width ?? pixels.width,
+      t.dimension.height ?? pixels.height,
+      "bicubic",
+    );
+  }
+  if (t.offset) {
+    left = t.offset.horizontal ?? left;
+    top = t.offset.vertical ?? top;
+  } else {
+    if (t.horizontalAlign) {
+      left = { left: 0, center: Math.round((psd.width - pixels.width) / 2), right: psd.width - pixels.width }[
+        t.horizontalAlign
+      ];
+    }
+    if (t.verticalAlign) {
+      top = {
+        top: 0,
+        center: Math.round((psd.height - pixels.height) / 2),
+        bottom: psd.height - pixels.height,
+      }[t.verticalAlign];
+    }
+  }
+  return { pixels, left, top };
+}
+
+/** Sets a layer's pixels from an image file, placed per its entry's transform (see {@link transformed}). */
 async function placeImage(
   ctx: EditContext,
   layer: Layer,
@@ -307,49 +355,12 @@ async function placeImage(
   at: { left: number; top: number },
 ): Promise<void> {
   if (ctx.doc.plan) return;
-  const { psd, limits } = ctx.doc;
-  let pixels = await decodePlaced(bytes, `${pointer}/image/source`, limits);
-  let { left, top } = at;
-  const mode = entry.transformMode ?? "none";
-  if (mode === "fit" || mode === "fill") {
-    const size = (mode === "fit" ? fitInside : cover)(pixels.width, pixels.height, psd.width, psd.height);
-    pixels = await resizePixels(pixels, size.width, size.height, "bicubic");
-    left = 0;
-    top = 0;
-  } else if (mode === "custom" && entry.transform) {
-    const t = entry.transform;
-    if ((t.angle ?? 0) !== 0 || t.skew)
-      throw unsupported(`${pointer}/transform`, "rotating or skewing a layer");
-    if (t.dimension) {
-      pixels = await resizePixels(
-        pixels,
-        t.dimension.width ?? pixels.width,
-        t.dimension.height ?? pixels.height,
-        "bicubic",
-      );
-    }
-    if (t.offset) {
-      left = t.offset.horizontal ?? left;
-      top = t.offset.vertical ?? top;
-    } else {
-      if (t.horizontalAlign)
-        left = {
-          left: 0,
-          center: Math.round((psd.width - pixels.width) / 2),
-          right: psd.width - pixels.width,
-        }[t.horizontalAlign];
-      if (t.verticalAlign)
-        top = {
-          top: 0,
-          center: Math.round((psd.height - pixels.height) / 2),
-          bottom: psd.height - pixels.height,
-        }[t.verticalAlign];
-    }
-  }
-  setPixels(layer, pixels, left, top);
+  const decoded = await decodePlaced(bytes, `${pointer}/image/source`, ctx.doc.limits);
+  const placed = await transformed(ctx, decoded, entry, pointer, at, entry.transformMode ?? "none");
+  setPixels(layer, placed.pixels, placed.left, placed.top);
 }
 
-/** Moves or scales an existing layer's pixels per a `custom` transform. */
+/** Moves or scales an existing layer's pixels per its entry's transform. */
 async function transformLayer(
   ctx: EditContext,
   layer: Layer,
@@ -357,51 +368,22 @@ async function transformLayer(
   pointer: string,
 ): Promise<void> {
   if (ctx.doc.plan || (!entry.transform && (entry.transformMode ?? "none") === "none")) return;
-  if (!layer.imageData)
+  if (!layer.imageData) {
     throw unsupported(
       `${pointer}/transform`,
       `transforming the ${layerKind(layer)} '${layer.name}', which has no pixels`,
     );
-  const t = entry.transform ?? {};
-  if ((t.angle ?? 0) !== 0 || t.skew)
-    throw unsupported(`${pointer}/transform`, "rotating or skewing a layer");
-  const { psd } = ctx.doc;
-  let pixels = layer.imageData as { data: Uint8ClampedArray; width: number; height: number };
-  let left = layer.left ?? 0;
-  let top = layer.top ?? 0;
-  const mode = entry.transformMode ?? "custom";
-  if (mode === "fit" || mode === "fill") {
-    const size = (mode === "fit" ? fitInside : cover)(pixels.width, pixels.height, psd.width, psd.height);
-    pixels = await resizePixels(pixels, size.width, size.height, "bicubic");
-    left = 0;
-    top = 0;
-  } else {
-    if (t.dimension)
-      pixels = await resizePixels(
-        pixels,
-        t.dimension.width ?? pixels.width,
-        t.dimension.height ?? pixels.height,
-        "bicubic",
-      );
-    if (t.offset) {
-      left = t.offset.horizontal ?? left;
-      top = t.offset.vertical ?? top;
-    } else {
-      if (t.horizontalAlign)
-        left = {
-          left: 0,
-          center: Math.round((psd.width - pixels.width) / 2),
-          right: psd.width - pixels.width,
-        }[t.horizontalAlign];
-      if (t.verticalAlign)
-        top = {
-          top: 0,
-          center: Math.round((psd.height - pixels.height) / 2),
-          bottom: psd.height - pixels.height,
-        }[t.verticalAlign];
-    }
   }
-  setPixels(layer, pixels, left, top);
+  const at = { left: layer.left ?? 0, top: layer.top ?? 0 };
+  const placed = await transformed(
+    ctx,
+    layer.imageData as Pixels,
+    entry,
+    pointer,
+    at,
+    entry.transformMode ?? "custom",
+  );
+  setPixels(layer, placed.pixels, placed.left, placed.top);
 }
 
 /** Replaces (or sets) a smart object's content: fitted into the layer's bounds unless `dimension` says. */
