@@ -242,11 +242,6 @@ export function renderDocument(
   return canvas;
 }
 
-/** Whether a PSD's stored composite can be trusted for a raster output (nothing changed since). */
-export function storedComposite(doc: WorkingDocument): Pixels | undefined {
-  return doc.composite;
-}
-
 /** Photoshop drops a document's stored composite when a layer changes; so does the engine. */
 export function layersChanged(doc: WorkingDocument): void {
   doc.composite = undefined;
