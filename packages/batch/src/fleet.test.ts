@@ -198,9 +198,18 @@ describe("the fleet", () => {
     const inputs = await photoInputs(dir, 3);
     const emulator = startEmulator();
     const stop = new AbortController();
-    worker({ client: emulator.client, storage: emulator.storage, signal: stop.signal });
+    const running = worker({ client: emulator.client, storage: emulator.storage, signal: stop.signal });
+    // The journal says "succeeded" before the job's run returns and lets go of its signal: wait for
+    // BullMQ's own end of each job, or a loaded machine sees the last job's listener still there.
+    let completed = 0;
+    const allCompleted = new Promise<void>((resolve) =>
+      running.worker.on("completed", () => {
+        if (++completed === inputs.length) resolve();
+      }),
+    );
     await enqueueBatch({ redis, batchId: "listeners", operation: "mask", inputs, outDir: join(dir, "out") });
     expect(await follow("listeners")).toMatchObject({ total: 3, succeeded: 3 });
+    await allCompleted;
     expect(getEventListeners(stop.signal, "abort")).toHaveLength(0);
   });
 
