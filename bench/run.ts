@@ -5,6 +5,7 @@ import { cpus } from "node:os";
 import * as batch from "./batch.js";
 import * as bundle from "./bundle.js";
 import * as client from "./client.js";
+import * as composite from "./composite.js";
 import * as emulator from "./emulator.js";
 import * as jobs from "./jobs.js";
 import type { BenchContext } from "./lib/context.js";
@@ -19,6 +20,7 @@ const benches: Record<string, (context: BenchContext) => Promise<BenchOutcome>> 
   jobs: jobs.run,
   bundle: bundle.run,
   batch: batch.run,
+  composite: composite.run,
 };
 const order = Object.keys(benches);
 // Above this 1-minute load average other work competes for the two cores; the results say so.

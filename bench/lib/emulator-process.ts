@@ -10,6 +10,8 @@ export interface EmulatorProcessOptions {
   readonly name: string;
   /** Jobs go pending → running → final with no artificial delay (for the job-throughput bench). */
   readonly zeroJobDelay?: boolean;
+  /** More flags, e.g. `["--max-object-bytes", "268435456"]` for a large input. */
+  readonly extraFlags?: readonly string[];
 }
 
 /** A running emulator and the command line that started it (for the results file). */
@@ -21,6 +23,7 @@ export interface EmulatorProcess extends ServerProcess {
 export async function startEmulator(options: EmulatorProcessOptions): Promise<EmulatorProcess> {
   const flags = ["--host", "127.0.0.1", "--port", "0"];
   if (options.zeroJobDelay) flags.push("--job-pending-ms", "0", "--job-running-ms", "0");
+  flags.push(...(options.extraFlags ?? []));
   const server = await startServer({
     name: options.name,
     command: process.execPath,

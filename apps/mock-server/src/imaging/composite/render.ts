@@ -1,5 +1,5 @@
 import type { Layer, LayerEffectsInfo } from "ag-psd";
-import sharp, { type OverlayOptions } from "sharp";
+import sharp, { type OverlayOptions, type Sharp } from "sharp";
 import { type BlendModeName, type Coverage, isRenderedBlendMode, lay } from "./blend.js";
 import type { WorkingDocument } from "./document.js";
 import { DocumentError } from "./errors.js";
@@ -262,21 +262,17 @@ function plainLayer(doc: WorkingDocument, layer: Layer): boolean {
 }
 
 /**
- * {@link renderDocument}, with libvips doing the work when every layer drawn is a plain one (the
- * common template: pixel layers in normal mode): one multi-threaded `composite` instead of the
- * per-pixel loop. Anything else (groups, masks, clipping, other modes) takes the compositor.
+ * The document's composite as a libvips pipeline when every layer drawn is a plain one (the common
+ * template: pixel layers in normal mode): one multi-threaded `composite` instead of the per-pixel
+ * loop, which an encoder can read from directly. Undefined when a layer needs the compositor
+ * (groups, masks, clipping, other modes).
  */
-export async function renderDocumentFast(
-  doc: WorkingDocument,
-  into: string,
-  pointer: string,
-  layers?: readonly Layer[],
-): Promise<Pixels> {
+export function compositePipeline(doc: WorkingDocument, layers?: readonly Layer[]): Sharp | undefined {
   const list = layers ?? doc.psd.children ?? [];
   const forced = new Set(layers ?? []);
   const shown = list.filter((layer) => !layer.hidden || forced.has(layer));
   if (list.some((layer) => layer.clipping) || !shown.every((layer) => plainLayer(doc, layer))) {
-    return renderDocument(doc, into, pointer, layers);
+    return undefined;
   }
   const { width, height } = doc.psd;
   const overlays: OverlayOptions[] = [];
@@ -311,6 +307,19 @@ export async function renderDocumentFast(
     });
   }
   const base = sharp({ create: { width, height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } });
-  const out = await (overlays.length > 0 ? base.composite(overlays) : base).raw().toBuffer();
+  return overlays.length > 0 ? base.composite(overlays) : base;
+}
+
+/** {@link renderDocument}, through {@link compositePipeline} when it can. */
+export async function renderDocumentFast(
+  doc: WorkingDocument,
+  into: string,
+  pointer: string,
+  layers?: readonly Layer[],
+): Promise<Pixels> {
+  const pipeline = compositePipeline(doc, layers);
+  if (!pipeline) return renderDocument(doc, into, pointer, layers);
+  const out = await pipeline.raw().toBuffer();
+  const { width, height } = doc.psd;
   return { data: new Uint8ClampedArray(out.buffer, out.byteOffset, out.byteLength), width, height };
 }
