@@ -9,7 +9,8 @@ import { subjectPng } from "./harness/images.js";
 // submission and on the status poll of every family, answers what the spec declares (status,
 // `{error_code, message}`, Retry-After), a faulted submission creates no job, and once the fault
 // has passed the same request succeeds and the job runs exactly once. Every answer is held against
-// the spec by the environment. (The client's retry behaviour on these routes is the client's suite.)
+// the spec by the environment. (The client's side, every current operation through @psapi/client,
+// is fault-matrix-current-client.test.ts.)
 
 const OPERATIONS = [
   {
