@@ -1,4 +1,3 @@
-import { connect } from "node:net";
 import { DEMO_CLIENT } from "@psapi/mock-server";
 import { type RunningServer, startServer } from "@psapi/mock-server/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
