@@ -1,3 +1,4 @@
+import { jobOutputs } from "@psapi/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CurrentAnswer,
@@ -252,5 +253,76 @@ describe(`bounded soak, current contract: ${CURRENT_JOBS} remove-background and 
       expect(await env().control.jobs()).toEqual([]);
       await env().auth.invalidate((await env().auth.getToken()).accessToken);
     }
+  });
+});
+
+const CLIENT_JOBS = 120;
+
+describe(`bounded soak, current contract through the client: ${CLIENT_JOBS} remove-background, mask-objects and create-composite jobs, ${CONCURRENCY} at a time, transient faults the client must ride out`, () => {
+  // Faults the client retries on its own: 429/5xx on submissions (an answered submission made no
+  // job), 5xx and resets on the polls. A reset submission is never sent again (it may have arrived),
+  // so none is injected here: the fault matrix covers it.
+  const env = useEnvironment(
+    {
+      emulator: {
+        jobs: { pendingMs: 0, runningMs: 0 },
+        limits: { maxObjects: 8 * CLIENT_JOBS, maxJobs: 2 * CLIENT_JOBS },
+        faults: {
+          seed: 20_261_207,
+          rules: [
+            { route: "POST /v2/remove-background", status: 503, probability: 0.1 },
+            { route: "POST /v1/mask-objects", status: 429, retryAfter: 1, probability: 0.1 },
+            { route: "POST /v2/create-composite", status: 502, probability: 0.1 },
+            { route: "GET /v2/status/*", status: 504, probability: 0.1 },
+            { route: "GET /v1/status/*", reset: true, probability: 0.1 },
+          ],
+        },
+      },
+    },
+    { per: "describe" },
+  );
+
+  it("runs every job exactly once through retries and polls, and every output is what was asked", {
+    // Robust, not a timing assertion: the bound only stops a hung run.
+    timeout: 240_000,
+  }, async () => {
+    const urls = await pool(CLIENT_JOBS, CONCURRENCY, async (index) =>
+      env().control.putObject(`client-${index}.png`, await subjectPng(64, 48, index), "image/png"),
+    );
+    const kinds = ["remove-background", "mask-objects", "create-composite"] as const;
+    const outputs = await pool(CLIENT_JOBS, CONCURRENCY, async (index) => {
+      const image = { source: { url: urls[index] ?? "" } };
+      const client = env().client;
+      const kind = kinds[index % 3];
+      const job =
+        kind === "remove-background"
+          ? await client.removeBackground({ image, mode: "mask" })
+          : kind === "mask-objects"
+            ? await client.maskObjects({ image })
+            : await client.createComposite({
+                image,
+                outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/jpeg" }],
+              } as Parameters<typeof client.createComposite>[0]);
+      const done = await job.wait();
+      expect(done.status).toBe("succeeded");
+      const [file] = jobOutputs(done);
+      return { kind, url: file?.url ?? "" };
+    });
+    const jobs = await env().control.jobs();
+    expect(jobs).toHaveLength(CLIENT_JOBS);
+    expect(jobs.every((job) => job.status === "succeeded")).toBe(true);
+    const faulted = env().recorder.exchanges.filter((e) => e.status === undefined || e.status >= 429).length;
+    expect(faulted).toBeGreaterThan(0);
+    const signatures = await pool(CLIENT_JOBS, CONCURRENCY, async (index) => {
+      const bytes = await downloadHosted(env(), outputs[index]?.url ?? "");
+      return [outputs[index]?.kind, bytes[0] === 0x89 ? "png" : bytes[0] === 0xff ? "jpeg" : "other"];
+    });
+    expect(signatures).toEqual(
+      Array.from({ length: CLIENT_JOBS }, (_, index) => [
+        kinds[index % 3],
+        kinds[index % 3] === "create-composite" ? "jpeg" : "png",
+      ]),
+    );
+    console.log(`soak through the client: ${CLIENT_JOBS} jobs, ${faulted} faulted answers ridden out`);
   });
 });
