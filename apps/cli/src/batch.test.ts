@@ -126,6 +126,85 @@ describe.concurrent("psapi batch", () => {
     },
   );
 
+  it(
+    "a 50-row template batch killed with SIGKILL midway, run again: 50 renditions, none submitted twice, no 429",
+    SLOW,
+    async () => {
+      // Adobe's rate windows on the emulator (every POST 16 per 3 s …), the client's own limits on.
+      const emulator = await serveEmulator({ jobs: { pendingMs: 0, runningMs: 200 }, rateLimits: true });
+      try {
+        const cwd = await mkdtemp(join(dir, "template-kill-"));
+        const rows = Array.from(
+          { length: 50 },
+          (_, i) => `row${String(i).padStart(2, "0")},${SAMPLE},${i * 8}`,
+        );
+        await writeFile(join(cwd, "rows.csv"), `id,photo,x\n${rows.join("\n")}\n`);
+        await writeFile(
+          join(cwd, "edits.json"),
+          JSON.stringify({
+            layers: [
+              {
+                type: "layer",
+                name: "{{id}}",
+                operation: { type: "add", placement: { type: "top" } },
+                image: { source: { url: "{{photo}}" } },
+                transformMode: "custom",
+                transform: {
+                  offset: { horizontal: "{{x|number}}", vertical: 10 },
+                  dimension: { width: 60, height: 40 },
+                },
+              },
+            ],
+          }),
+        );
+        const args = [
+          "batch",
+          "rows.csv",
+          "--op",
+          "composite",
+          "--template",
+          SAMPLE,
+          "--edits",
+          "edits.json",
+          "--type",
+          "jpeg",
+          "--base-url",
+          emulator.url,
+          "--concurrency",
+          "8",
+        ];
+        const run = startCli(args, { cwd, env: CREDENTIALS });
+        const journal = join(cwd, "out/batch/journal.jsonl");
+        for (;;) {
+          const text = await readFile(journal, "utf8").catch(() => "");
+          if ((text.match(/"succeeded"/g) ?? []).length >= 12) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        run.child.kill("SIGKILL");
+        expect((await run.done).signal).toBe("SIGKILL");
+        const second = await runCli(args, { cwd, env: CREDENTIALS });
+        expect(second.code).toBe(0);
+        const report = JSON.parse(await readFile(join(cwd, "out/batch/report.json"), "utf8")) as Report;
+        expect(report).toMatchObject({ total: 50, succeeded: 50, failed: 0 });
+        expect(report.earlierRun).toBeGreaterThanOrEqual(12);
+        const { readdir } = await import("node:fs/promises");
+        const renditions = (await readdir(join(cwd, "out/batch"))).filter((name) =>
+          name.endsWith("-composite.jpg"),
+        );
+        expect(renditions.sort()).toEqual(rows.map((row) => `${row.split(",")[0]}-composite.jpg`).sort());
+        const accepted = emulator.answers.filter(
+          (answer) => answer.request === "POST /v2/create-composite" && answer.status === 202,
+        );
+        expect(accepted.length).toBeGreaterThanOrEqual(50);
+        expect(accepted.length).toBeLessThanOrEqual(50 + report.inDoubt);
+        expect(report.inDoubt).toBeLessThanOrEqual(8);
+        expect(emulator.answers.filter((answer) => answer.status === 429)).toEqual([]);
+      } finally {
+        await emulator.close();
+      }
+    },
+  );
+
   it("reports an input that keeps failing after --max-attempts, and exits 1", SLOW, async () => {
     const cwd = await mkdtemp(join(dir, "failing-"));
     const photos = await folder("failing-photos", 2);

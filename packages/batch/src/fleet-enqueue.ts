@@ -14,6 +14,7 @@ import {
 } from "./fleet-keys.js";
 import { type BatchInput, inputDigest } from "./inputs.js";
 import type { InputState } from "./journal.js";
+import type { CompositeOperationOptions } from "./operations.js";
 
 /** Options of {@link enqueueBatch}. */
 export interface EnqueueOptions {
@@ -23,6 +24,12 @@ export interface EnqueueOptions {
   operation: string;
   inputs: readonly BatchInput[];
   outDir?: string;
+  /**
+   * With operation `composite`: the template batch's settings ({@link compositeOperation}'s
+   * options), kept once in the batch's meta for every worker. Its `baseDir` must be a path the
+   * workers can read (the same machine or a shared disk).
+   */
+  template?: CompositeOperationOptions;
   /**
    * Queue the inputs that ended failed again. Default false. Each one's final failure is first
    * turned into a failure with attempts left in the journal, so that workers retry it and
@@ -87,17 +94,34 @@ export async function enqueueBatch(options: EnqueueOptions): Promise<{ queued: n
   checkPositive("eventsMaxLen", options.eventsMaxLen);
   const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
   const k = fleetKeys(batchId);
-  const [, , [, existing] = []] =
-    (await redis
-      .multi()
-      .hsetnx(k.meta, "operation", operation)
-      .hsetnx(k.meta, "createdAt", String(Date.now()))
-      .hget(k.meta, "operation")
-      .exec()) ?? [];
+  if ((operation === "composite") !== (options.template !== undefined)) {
+    throw new BatchError(
+      "invalid-option",
+      operation === "composite"
+        ? "a composite batch needs its template settings (template)"
+        : `template goes with the composite operation, not ${operation}`,
+      { input: batchId },
+    );
+  }
+  const template = options.template === undefined ? undefined : JSON.stringify(options.template);
+  const multi = redis
+    .multi()
+    .hsetnx(k.meta, "operation", operation)
+    .hsetnx(k.meta, "createdAt", String(Date.now()))
+    .hget(k.meta, "operation");
+  if (template !== undefined) multi.hsetnx(k.meta, "template", template).hget(k.meta, "template");
+  const [, , [, existing] = [], , [, existingTemplate] = []] = (await multi.exec()) ?? [];
   if (existing !== operation) {
     throw new BatchError("batch-mismatch", `batch ${batchId} is a ${existing} batch, not ${operation}`, {
       input: batchId,
     });
+  }
+  if (template !== undefined && existingTemplate !== template) {
+    throw new BatchError(
+      "batch-mismatch",
+      `batch ${batchId} was queued with other template settings (edits, type or folder)`,
+      { input: batchId },
+    );
   }
   await redis.hset(k.meta, "retentionMs", String(retentionMs));
   const queue = new Queue<FleetJobData>(QUEUE_NAME, {

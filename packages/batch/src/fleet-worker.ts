@@ -4,8 +4,13 @@ import { type Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { BatchError } from "./errors.js";
 import { createRedisJournal } from "./fleet-journal.js";
-import { type FleetJobData, QUEUE_NAME } from "./fleet-keys.js";
-import { operationNamed } from "./operations.js";
+import { type FleetJobData, fleetKeys, QUEUE_NAME } from "./fleet-keys.js";
+import {
+  type BatchOperation,
+  type CompositeOperationOptions,
+  compositeOperation,
+  operationNamed,
+} from "./operations.js";
 import { checkInputs, type InputReport, type ProcessContext, processInput } from "./runner.js";
 
 class JobStillRunning extends Error {
@@ -48,10 +53,32 @@ export function startWorker(options: StartWorkerOptions): {
   const lockDuration = options.lockDurationMs ?? 30_000;
   const onProgress = options.context.onProgress;
   let warned = false;
+  // A template batch's operation is built from the settings its enqueuer left in the batch's meta,
+  // once per batch this worker sees.
+  const templates = new Map<string, Promise<BatchOperation>>();
+  const operationOf = (data: FleetJobData): Promise<BatchOperation> => {
+    if (data.operation !== "composite") return Promise.resolve(operationNamed(data.operation));
+    let operation = templates.get(data.batchId);
+    if (!operation) {
+      operation = options.redis.hget(fleetKeys(data.batchId).meta, "template").then((text) => {
+        if (text === null) {
+          throw new BatchError(
+            "batch-mismatch",
+            `batch ${data.batchId} has no template settings in Redis (expired, or queued by an older psapi)`,
+            { input: data.batchId },
+          );
+        }
+        return compositeOperation(JSON.parse(text) as CompositeOperationOptions);
+      });
+      operation.catch(() => templates.delete(data.batchId));
+      templates.set(data.batchId, operation);
+    }
+    return operation;
+  };
   const worker = new Worker<FleetJobData, InputReport>(
     QUEUE_NAME,
     async (job: Job<FleetJobData>) => {
-      const operation = operationNamed(job.data.operation);
+      const operation = await operationOf(job.data);
       const journal = createRedisJournal(options.redis, job.data.batchId, operation.name);
       const { input } = job.data;
       // A signal of the job's own, following the worker's: every request made for the job (undici's

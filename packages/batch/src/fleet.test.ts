@@ -1,7 +1,7 @@
 // The fleet's library against a real redis-server and an emulator in this process: enqueueBatch,
 // startWorker and followBatch as `psapi batch --queue` and `psapi worker` use them.
 import { getEventListeners } from "node:events";
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue } from "bullmq";
@@ -11,7 +11,7 @@ import { enqueueBatch, type FollowOptions, fleetStatus, followBatch, startWorker
 import type { BatchInput } from "./inputs.js";
 import { createPatientRedis } from "./redis-connection.js";
 import type { BatchProgress, ProcessContext } from "./runner.js";
-import { photoInputs, startEmulator } from "./testing/emulator.js";
+import { DISC_PNG, photoInputs, startEmulator } from "./testing/emulator.js";
 import { type RedisServer, startRedisServer } from "./testing/redis-server.js";
 
 let server: RedisServer;
@@ -212,6 +212,65 @@ describe("the fleet", () => {
     await allCompleted;
     expect(getEventListeners(stop.signal, "abort")).toHaveLength(0);
   });
+
+  it(
+    "runs a template batch: each worker builds the row's create-composite from the settings the enqueuer left",
+    SLOW,
+    async () => {
+      await copyFile(DISC_PNG, join(dir, "product.png"));
+      const edits = {
+        layers: [
+          {
+            type: "layer",
+            name: "{{id}}",
+            operation: { type: "add", placement: { type: "top" } },
+            image: { source: { url: "product.png" } },
+            transformMode: "custom",
+            transform: {
+              offset: { horizontal: "{{x|number}}", vertical: 0 },
+              dimension: { width: 16, height: 16 },
+            },
+          },
+        ],
+      };
+      const inputs: BatchInput[] = Array.from({ length: 6 }, (_, i) => ({
+        key: `row${i}`,
+        source: { kind: "file", path: DISC_PNG },
+        values: { id: `row${i}`, x: String(i * 4) },
+      }));
+      const emulator = startEmulator();
+      // Renditions are hosted by the API: the workers download them through the emulator's fetch.
+      worker({ client: emulator.client, storage: emulator.storage, fetch: emulator.fetch });
+      worker({ client: emulator.client, storage: emulator.storage, fetch: emulator.fetch });
+      const template = { edits, mediaType: "image/jpeg" as const, extension: "jpg", baseDir: dir };
+      const outDir = join(dir, "out");
+      await enqueueBatch({ redis, batchId: "template", operation: "composite", inputs, outDir, template });
+      expect(await follow("template")).toMatchObject({ total: 6, succeeded: 6, failed: 0 });
+      expect((await readdir(outDir)).sort()).toEqual(
+        inputs.map((input) => `${input.key}-composite.jpg`).sort(),
+      );
+      const jpeg = await readFile(join(outDir, "row2-composite.jpg"));
+      expect([...jpeg.subarray(0, 2)]).toEqual([0xff, 0xd8]);
+      const accepted = await posts(emulator, "/v2/create-composite");
+      expect(accepted.filter((entry) => entry.status === 202)).toHaveLength(6);
+      // The same batch with other settings is refused; without settings, too.
+      await expect(
+        enqueueBatch({
+          redis,
+          batchId: "template",
+          operation: "composite",
+          inputs,
+          outDir,
+          template: { ...template, extension: "png" },
+        }),
+      ).rejects.toMatchObject({ code: "batch-mismatch" });
+      await expect(
+        enqueueBatch({ redis, batchId: "other", operation: "composite", inputs }),
+      ).rejects.toMatchObject({
+        code: "invalid-option",
+      });
+    },
+  );
 
   it("refuses a batch id BullMQ cannot take before writing anything", async () => {
     const inputs: BatchInput[] = [

@@ -16,7 +16,7 @@ export {
   startWorker,
 } from "./fleet.js";
 export { type BatchInput, expandInputs } from "./inputs.js";
-export { type BatchJournal, openFileJournal } from "./journal.js";
+export { type BatchJournal, type FileJournal, openFileJournal } from "./journal.js";
 export {
   type BatchOperation,
   type CompositeOperationOptions,

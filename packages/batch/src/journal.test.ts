@@ -40,6 +40,44 @@ describe("openFileJournal", () => {
     await again.close();
   });
 
+  it("lists the submissions earlier runs sent within a window: answered ones at their answer, unanswered ones as now", async () => {
+    const path = join(dir, "j.jsonl");
+    let t = 1_000;
+    const journal = await openFileJournal(path, "mask", () => t);
+    await journal.record({ event: "submitting", key: "old.png", attempt: 1 });
+    t = 2_000;
+    await journal.record({
+      event: "accepted",
+      key: "old.png",
+      attempt: 1,
+      jobId: "j0",
+      statusUrl: "http://x/s/j0",
+    });
+    t = 50_000;
+    await journal.record({ event: "submitting", key: "a.png", attempt: 1 });
+    t = 50_300;
+    await journal.record({
+      event: "accepted",
+      key: "a.png",
+      attempt: 1,
+      jobId: "j1",
+      statusUrl: "http://x/s/j1",
+    });
+    await journal.record({ event: "submitting", key: "b.png", attempt: 1 });
+    t = 50_400;
+    await journal.record({ event: "failed", key: "b.png", attempt: 1, error: "400", final: true });
+    // Sent when the run died: no answer recorded.
+    await journal.record({ event: "submitting", key: "c.png", attempt: 1 });
+    // A job polled to its end is not a submission.
+    await journal.record({ event: "succeeded", key: "a.png", attempt: 1, jobId: "j1" });
+    await journal.close();
+    t = 60_000;
+    const again = await openFileJournal(path, "mask", () => t);
+    expect(again.recentSubmissions(60_000).sort()).toEqual([2_000, 50_300, 50_400, 60_000]);
+    expect(again.recentSubmissions(30_000).sort()).toEqual([50_300, 50_400, 60_000]);
+    await again.close();
+  });
+
   it("ignores a torn last line and goes on on a fresh line", async () => {
     const path = join(dir, "j.jsonl");
     const journal = await openFileJournal(path, "mask");

@@ -66,6 +66,17 @@ export interface BatchJournal {
   close(): Promise<void>;
 }
 
+/** A journal in a file ({@link openFileJournal}). */
+export interface FileJournal extends BatchJournal {
+  /**
+   * When the submissions the journal's earlier runs sent in the last `windowMs` (before it was
+   * opened) can have reached the service at the latest, epoch ms: an answered one at its answer,
+   * one the run died sending (in doubt) at the opening. A run that goes on from a killed one
+   * counts them in its rate windows (`createMemoryRateLimiter(…).record`), since the service does.
+   */
+  recentSubmissions(windowMs: number): number[];
+}
+
 /** Applies one transition to an input's state: the one replay rule shared by every journal. */
 export function applyEvent(state: InputState | undefined, event: JournalEvent, at: number): InputState {
   const base = { firstAt: state?.firstAt ?? at, lastAt: at, inDoubt: state?.inDoubt ?? 0 };
@@ -130,13 +141,17 @@ export async function openFileJournal(
   path: string,
   operation: string,
   now: () => number = Date.now,
-): Promise<BatchJournal> {
+): Promise<FileJournal> {
   await mkdir(dirname(path), { recursive: true });
   const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return "";
     throw error;
   });
   const states = new Map<string, InputState>();
+  // Submissions of earlier runs: answered ones at their answer's time (the latest they can have
+  // arrived), and those sent or about to be when the run died.
+  const answered: number[] = [];
+  const sending = new Set<string>();
   let header: Header | undefined;
   const lines = text.split("\n");
   for (const [index, line] of lines.entries()) {
@@ -158,7 +173,12 @@ export async function openFileJournal(
     if (header === undefined)
       throw new BatchError("invalid-journal", `${path} is not a psapi batch journal`, { input: path });
     states.set(entry.key, applyEvent(states.get(entry.key), entry, entry.t ?? 0));
+    if (entry.event === "submitting") sending.add(entry.key);
+    else if (sending.delete(entry.key) && (entry.event === "accepted" || entry.event === "failed")) {
+      answered.push(entry.t ?? 0);
+    }
   }
+  const opened = now();
   if (header !== undefined && header.operation !== operation) {
     throw new BatchError(
       "invalid-journal",
@@ -204,6 +224,9 @@ export async function openFileJournal(
   return {
     batchId,
     operation,
+    recentSubmissions(windowMs) {
+      return [...answered.filter((at) => at > opened - windowMs), ...[...sending].map(() => opened)];
+    },
     async state(key) {
       return states.get(key);
     },

@@ -55,6 +55,8 @@ export interface BatchOperation {
   readonly name: string;
   /** One line for `--help`. */
   readonly description: string;
+  /** The path its job is submitted to (a POST), as the rate windows count it. */
+  readonly submits: string;
   /**
    * `"href"`: the API writes the result to an output URL the caller gives (the seed's `/sensei/*`);
    * `"hosted"`: the API keeps it and the final status names its URL (the current contract), and
@@ -127,6 +129,7 @@ function removeBackground(
   return {
     name,
     description,
+    submits: "/v2/remove-background",
     output: "hosted",
     suffix,
     async submit(client, request, signal) {
@@ -178,6 +181,7 @@ export const OPERATIONS: Readonly<Record<string, BatchOperation>> = Object.freez
   "mask-objects": {
     name: "mask-objects",
     description: "one mask per object and background region, PNGs in <name>-masks/ (POST /v1/mask-objects)",
+    submits: "/v1/mask-objects",
     output: "hosted",
     suffix: "-masks",
     manyResults: true,
@@ -191,6 +195,7 @@ export const OPERATIONS: Readonly<Record<string, BatchOperation>> = Object.freez
   mask: {
     name: "mask",
     description: "greyscale mask of the main subject (retired seed: POST /sensei/mask)",
+    submits: "/sensei/mask",
     output: "href",
     suffix: "-mask.png",
     async submit(client, request, signal) {
@@ -203,6 +208,7 @@ export const OPERATIONS: Readonly<Record<string, BatchOperation>> = Object.freez
   cutout: {
     name: "cutout",
     description: "the subject on a transparent background (retired seed: POST /sensei/cutout)",
+    submits: "/sensei/cutout",
     output: "href",
     suffix: "-cutout.png",
     async submit(client, request, signal) {
@@ -247,6 +253,7 @@ export function compositeOperation(options: CompositeOperationOptions): BatchOpe
     name: "composite",
     description:
       "one rendition per CSV row of a template with {{column}} placeholders (POST /v2/create-composite)",
+    submits: "/v2/create-composite",
     output: "hosted",
     suffix,
     async submit(client, request, signal) {

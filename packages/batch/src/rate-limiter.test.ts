@@ -70,6 +70,19 @@ describe("createMemoryRateLimiter", () => {
     expect(clock.now()).toBe(2500);
   });
 
+  it("counts requests another run made (record), so that it waits for their window to pass", async () => {
+    const clock = createFakeClock({ autoAdvance: true, start: 10_000 });
+    const limiter = createMemoryRateLimiter({ rules: POST, marginMs: 100, clock });
+    // A killed run's three submissions, answered 600, 400 and 200 ms ago.
+    for (const ago of [600, 400, 200]) limiter.record("POST", "/sensei/mask", 10_000 - ago);
+    await (await limiter.acquire("POST", "/sensei/mask")).settle();
+    // The oldest leaves the window (plus margin) 500 ms from now.
+    expect(clock.now()).toBe(10_500);
+    // A request to a path no rule counts is not held by them.
+    limiter.record("GET", "/sensei/status/1", 10_500);
+    expect(limiter.waitFor("GET", "/sensei/status/1")).toBe(0);
+  });
+
   it("refuses invalid rules", () => {
     expect(() => createMemoryRateLimiter({ rules: [{ name: "x y", limit: 1, windowMs: 1 }] })).toThrow(
       /name/,

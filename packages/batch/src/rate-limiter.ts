@@ -63,6 +63,12 @@ interface Entry {
 export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): RateLimiter & {
   /** How long a request would wait now, in ms, without counting it (0: it could go now). */
   waitFor(method: string, path: string): number;
+  /**
+   * Counts a request made elsewhere that arrived at `atMs` (epoch ms) at the latest: a run that
+   * goes on from a killed one's journal counts what the killed run sent, which the service still
+   * holds in its windows.
+   */
+  record(method: string, path: string, atMs: number): void;
 } {
   const rules = compileRules(options.rules);
   const clock = options.clock ?? systemClock;
@@ -92,6 +98,9 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): Rate
 
   return {
     waitFor,
+    record(method, path, atMs) {
+      for (const rule of matching(method, path)) logs.get(rule)?.push({ at: atMs });
+    },
     async acquire(method, path, signal) {
       for (;;) {
         signal?.throwIfAborted();

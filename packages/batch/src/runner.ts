@@ -9,7 +9,6 @@ import {
   storageFor,
 } from "@psapi/client/all";
 import { type FetchLike, redactText, redactUrl } from "@psapi/core";
-import { writeFileAtomic } from "@psapi/core/files";
 import { BatchError } from "./errors.js";
 import { downloadHostedResult, fetchHostedResult } from "./hosted-results.js";
 import { type BatchInput, inputDigest, resultFileName } from "./inputs.js";

@@ -286,4 +286,61 @@ describe("psapi batch --queue and psapi worker", () => {
       }
     },
   );
+  it(
+    "runs a template batch (--op composite) on two workers: one rendition per CSV row, each submitted once",
+    SLOW,
+    async () => {
+      const emulator = await serveEmulator(false);
+      const workers = startWorkers(2, emulator.url);
+      try {
+        const cwd = await mkdtemp(join(dir, "fleet-template-"));
+        await writeFile(join(cwd, "product.png"), png);
+        await writeFile(join(cwd, "template.png"), png);
+        const rows = Array.from({ length: 12 }, (_, i) => `r${i},product.png,${i}`);
+        await writeFile(join(cwd, "rows.csv"), `id,photo,x\n${rows.join("\n")}\n`);
+        await writeFile(
+          join(cwd, "edits.json"),
+          JSON.stringify({
+            layers: [
+              {
+                type: "layer",
+                name: "{{id}}",
+                operation: { type: "add", placement: { type: "top" } },
+                image: { source: { url: "{{photo}}" } },
+                transformMode: "custom",
+                transform: {
+                  offset: { horizontal: "{{x|number}}", vertical: 2 },
+                  dimension: { width: 8, height: 8 },
+                },
+              },
+            ],
+          }),
+        );
+        const out = join(cwd, "out");
+        const batch = start(
+          [
+            ...batchArgs("rows.csv", "composite", "fleet-template", out),
+            "--template",
+            "template.png",
+            "--edits",
+            "edits.json",
+            "--type",
+            "jpeg",
+          ],
+          cwd,
+        );
+        const { code } = await batch.done;
+        expect(batch.output()).toMatch(/composite: 12 of 12 succeeded, 0 failed/);
+        expect(code).toBe(0);
+        const files = (await readdir(out)).filter((name) => name.endsWith("-composite.jpg"));
+        expect(files.sort()).toEqual(rows.map((row) => `${row.split(",")[0]}-composite.jpg`).sort());
+        const entries = await emulator.journal();
+        expect(count(entries, "POST", /^\/v2\/create-composite$/, 202)).toBe(12);
+        expect(count(entries, "POST", /^\/v2\/create-composite$/, 429)).toBe(0);
+      } finally {
+        await stopAll(workers);
+        await emulator.close();
+      }
+    },
+  );
 });

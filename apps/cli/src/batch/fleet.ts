@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
-import type { BatchOperation } from "@psapi/batch";
+import type { BatchInput, BatchOperation, CompositeOperationOptions } from "@psapi/batch";
 import { CliError, problemOf, usageError } from "../cli-error.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Session } from "../session.js";
@@ -19,7 +19,13 @@ export async function runFleetBatch(
   session: Session,
   spec: string,
   operation: BatchOperation,
-  options: BatchOptions & { queue: URL; outDir: string; reportPath: string },
+  options: BatchOptions & {
+    queue: URL;
+    outDir: string;
+    reportPath: string;
+    /** `--op composite`: the CSV's rows and the settings every worker builds the operation from. */
+    rows?: { inputs: BatchInput[]; settings: CompositeOperationOptions };
+  },
 ): Promise<void> {
   const { cwd } = session.context;
   const batch = await import("@psapi/batch");
@@ -55,7 +61,7 @@ export async function runFleetBatch(
       redis.disconnect();
     }
   }
-  const inputs = await expand(spec, cwd);
+  const inputs = options.rows?.inputs ?? (await expand(spec, cwd));
   try {
     batch.checkOutputs(inputs, operation);
   } catch (error) {
@@ -71,6 +77,7 @@ export async function runFleetBatch(
       operation: operation.name,
       inputs,
       outDir: options.outDir,
+      ...(options.rows && { template: options.rows.settings }),
       retryFailed: options.retryFailed === true,
       ...(options.retention !== undefined && { retentionMs: options.retention }),
     });

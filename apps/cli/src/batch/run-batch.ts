@@ -43,21 +43,27 @@ export async function runBatchCommand(session: Session, spec: string, options: B
   const outDir = resolve(cwd, options.out);
   const reportPath = resolve(cwd, options.report ?? `${options.out}/report.json`);
   if (options.queue !== undefined) {
-    if (template)
-      throw usageError("--op composite runs in one process for now, not on a --queue", "drop --queue");
     const { runFleetBatch } = await import("./fleet.js");
-    await runFleetBatch(session, spec, operation, { ...options, queue: options.queue, outDir, reportPath });
+    await runFleetBatch(session, spec, operation, {
+      ...options,
+      queue: options.queue,
+      outDir,
+      reportPath,
+      ...(template && { rows: { inputs: template.inputs, settings: template.settings } }),
+    });
     return;
   }
   const inputs = template?.inputs ?? (await expand(spec, cwd));
   const rules = await parseRateLimits(options.rateLimits ?? "adobe");
+  let limiter: ReturnType<typeof batch.createMemoryRateLimiter> | undefined;
   const target = await session.openTarget({
     baseUrl: options.baseUrl,
     // The embedded emulator has no limits: the client keeps to them there only when asked to.
-    rateLimiter: (kind) =>
-      rules === undefined || (kind === "embedded" && options.rateLimits === undefined)
-        ? undefined
-        : batch.createMemoryRateLimiter({ rules }),
+    rateLimiter: (kind) => {
+      if (rules === undefined || (kind === "embedded" && options.rateLimits === undefined)) return undefined;
+      limiter = batch.createMemoryRateLimiter({ rules });
+      return limiter;
+    },
     capacity: inputs.length,
   });
   const storage = storageOf(target);
@@ -74,6 +80,12 @@ export async function runBatchCommand(session: Session, spec: string, options: B
     throw usageError(problemOf(error) ?? (error as Error).message, "pass another --journal");
   }
   session.output.note(`journal: ${displayPath(journalPath, cwd)}`);
+  if (limiter && rules) {
+    // What an earlier run of this journal sent is still in the service's windows (a run killed a
+    // moment ago): count it, or the first requests of this run would meet 429s.
+    const longest = Math.max(...rules.map((rule) => rule.windowMs));
+    for (const at of journal.recentSubmissions(longest)) limiter.record("POST", operation.submits, at);
+  }
   const display = createBatchDisplay(session.output.stderr);
   let report: BatchReport;
   try {
@@ -150,14 +162,10 @@ async function templateBatch(spec: string, options: BatchOptions, cwd: string) {
     );
   }
   const type = DOCUMENT_TYPES[options.type ?? "png"];
-  const operation = batch.compositeOperation({
-    edits,
-    mediaType: type.mediaType,
-    extension: type.extension,
-    baseDir: dirname(csv),
-  });
+  const settings = { edits, mediaType: type.mediaType, extension: type.extension, baseDir: dirname(csv) };
+  const operation = batch.compositeOperation(settings);
   const inputs: BatchInput[] = rows.map((row) => ({ key: row.key, source, values: row.values }));
-  return { operation, inputs };
+  return { operation, inputs, settings };
 }
 
 function resolveTemplate(template: string, cwd: string): string {

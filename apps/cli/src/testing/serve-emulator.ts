@@ -7,6 +7,8 @@ export interface ServedEmulator {
   readonly url: string;
   /** Every request the emulator received, as `METHOD /path`. */
   readonly requests: string[];
+  /** Every answer, as the request's `METHOD /path` and the status, in the order they were given. */
+  readonly answers: { request: string; status: number }[];
   /** Resolves when a request whose `METHOD /path` starts with `prefix` arrives. */
   waitForRequest(prefix: string): Promise<void>;
   close(): Promise<void>;
@@ -20,8 +22,9 @@ export interface ServedEmulator {
 export async function serveEmulator(options: EmulatorOptions = {}): Promise<ServedEmulator> {
   const app = createEmulator(options);
   const requests: string[] = [];
+  const answers: { request: string; status: number }[] = [];
   const waiters: { prefix: string; resolve: () => void }[] = [];
-  const served = await listenEmulator((request, env) => {
+  const served = await listenEmulator(async (request, env) => {
     const line = `${request.method} ${new URL(request.url).pathname}`;
     requests.push(line);
     for (const waiter of waiters.filter((candidate) => line.startsWith(candidate.prefix))) {
@@ -29,11 +32,14 @@ export async function serveEmulator(options: EmulatorOptions = {}): Promise<Serv
       waiters.splice(waiters.indexOf(waiter), 1);
     }
     // The Node bindings too, as the real server passes them (a reset fault destroys the socket).
-    return app.fetch(request, env);
+    const response = await app.fetch(request, env);
+    answers.push({ request: line, status: response.status });
+    return response;
   });
   return {
     url: served.url,
     requests,
+    answers,
     waitForRequest(prefix) {
       if (requests.some((line) => line.startsWith(prefix))) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ prefix, resolve }));
