@@ -52,7 +52,10 @@ function compositeSources(body: Schemas["CreateCompositeRequest"]): Source[] {
  * Adobe's guides' cross-field rules that its schema cannot say, checked when the POST arrives
  * (422 `validation_error`, every problem listed).
  */
-export function crossFieldProblems(body: { edits?: { layers?: LayerEdit[] }; outputs: DocumentOutput[] }): string[] {
+export function crossFieldProblems(body: {
+  edits?: { layers?: LayerEdit[] };
+  outputs: DocumentOutput[];
+}): string[] {
   const problems: string[] = [];
   const walk = (entries: readonly LayerEdit[], base: string) => {
     for (const [i, entry] of entries.entries()) {
