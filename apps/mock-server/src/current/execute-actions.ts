@@ -82,16 +82,6 @@ function optionProblems(body: Request): { malformed: string[]; invalid: string[]
       `/options/uxp/source/contentType: Invalid contentType for inline action (an inline UXP script is application/javascript)`,
     );
   }
-  for (const [i, output] of body.outputs.entries()) {
-    if (
-      output.scriptOutputPattern !== undefined &&
-      !("validityPeriod" in output.destination || "embedded" in output.destination)
-    ) {
-      invalid.push(
-        `/outputs/${i}/destination: a scriptOutputPattern output goes to a hosted or embedded destination`,
-      );
-    }
-  }
   return { malformed, invalid };
 }
 
