@@ -1,4 +1,4 @@
-import { type Psd, readPsd, writePsdUint8Array } from "ag-psd";
+import { type Psd, writePsdUint8Array } from "ag-psd";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { filled, preparePsdPixels } from "../imaging/composite/pixels.js";
