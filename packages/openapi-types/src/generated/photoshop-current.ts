@@ -376,8 +376,9 @@ export interface paths {
          *
          *     **The emulator** plays a documented subset of ActionJSON for real on the document (its
          *     README lists it: select a layer by name, index or id, delete, hide, show, opacity,
-         *     flatten, image size, canvas size, crop, rotate, flip, invert, desaturate, move, and
-         *     the text steps `set textLayer`/`set textStyle` on a PSD output). ActionJSON that is
+         *     move, flatten, image size, canvas size, crop, trim, rotate by 90°, flip, invert,
+         *     desaturate, and the text steps `make`/`set` of a text layer and `set textStyle`, whose
+         *     text a PSD output keeps and a strict raster output refuses as create-composite does). ActionJSON that is
          *     not an array of `{_obj: string, …}` objects is refused at POST (400 `validation_error`;
          *     invalid JSON in `content` likewise). A request that needs what it cannot run fails the
          *     **job**, never with a fake result: an `.atn` file (`emulator_unsupported_action`, it has
