@@ -362,6 +362,29 @@ describe("what the emulator does not play fails the job, naming it", () => {
     expect(error.message).toContain("index 2");
   });
 
+  it("Adobe's product-crop recipe fails at its first step, autoCutout (no subject detection offline)", async () => {
+    const px = (value: number) => ({ _unit: "pixelsUnit", _value: value });
+    const recipe = [
+      { _obj: "autoCutout", sampleAllLayers: false },
+      {
+        _obj: "make",
+        new: { _class: "channel" },
+        at: { _ref: "channel", _enum: "channel", _value: "mask" },
+        using: { _enum: "userMaskEnabled", _value: "revealSelection" },
+      },
+      { _obj: "newPlacedLayer" },
+      { _obj: "trim", trimBasedOn: { _enum: "trimBasedOn", _value: "transparency" } },
+      { _obj: "canvasSize", width: px(10), height: px(10), relative: true },
+      { _obj: "placedLayerConvertToLayers" },
+      { _obj: "delete", _target: [{ _ref: "channel", _enum: "channel", _value: "mask" }] },
+      { _obj: "trim", trimBasedOn: { _enum: "trimBasedOn", _value: "transparency" } },
+    ];
+    const error = await failure(play(recipe));
+    expect(error.code).toBe("emulator_unsupported_action");
+    expect(error.pointer).toBe("/options/actions/0/source/content/0");
+    expect(error.message).toContain("'autoCutout'");
+  });
+
   it("a known command with a target form outside the subset (delete of a channel)", async () => {
     const error = await failure(
       play([{ _obj: "delete", _target: [{ _ref: "channel", _enum: "channel", _value: "mask" }] }]),
