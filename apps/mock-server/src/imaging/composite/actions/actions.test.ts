@@ -270,6 +270,27 @@ describe("the ActionJSON subset, played on a real PSD", () => {
     expect(at(out, 59, 39)).toEqual([...BLUE, 255]);
   });
 
+  it("trim on transparency takes back a transparent canvas extension", async () => {
+    const out = await png([
+      {
+        _obj: "canvasSize",
+        width: { _unit: "pixelsUnit", _value: 30 },
+        height: { _unit: "pixelsUnit", _value: 30 },
+        relative: true,
+      },
+      {
+        _obj: "trim",
+        trimBasedOn: { _enum: "trimBasedOn", _value: "transparency" },
+        top: true,
+        bottom: true,
+        left: true,
+        right: true,
+      },
+    ]);
+    expect([out.width, out.height]).toEqual([100, 60]);
+    expect(at(out, 15, 15)).toEqual([...GREEN, 255]);
+  });
+
   it("flatten leaves one Background layer holding the composite", async () => {
     const { outputs } = await play([{ _obj: "flattenImage" }], [...PSD_OUT, ...PNG_OUT]);
     const psd = readPsd(outputs[0]?.bytes as Uint8Array, { useImageData: true });
