@@ -364,6 +364,39 @@ describe("the ActionJSON subset, played on a real PSD", () => {
     expect(text?.style?.fillColor).toEqual({ r: 255, g: 0, b: 0 });
   });
 
+  it("new text under missingFontStrategy fail needs its font among additionalFonts", async () => {
+    const request = {
+      image: { source: { url: "https://x.amazonaws.com/in.psd" } },
+      options: {
+        fontOptions: { missingFontStrategy: "fail" },
+        actions: [
+          {
+            source: {
+              content: JSON.stringify([
+                {
+                  _obj: "make",
+                  _target: [{ _ref: "textLayer" }],
+                  using: { _obj: "textLayer", textKey: "Hi" },
+                },
+              ]),
+              contentType: "application/json",
+            },
+          },
+        ],
+      },
+      outputs: PSD_OUT,
+    } as Request;
+    const options = {
+      files: new Map([["/image/source", poster()]]),
+      mode: "strict" as const,
+      limits: DEFAULT_IMAGE_LIMITS,
+      title: "in.psd",
+    };
+    const error = await failure(executeActions(request, options));
+    expect(error.code).toBe("emulator_missing_font");
+    expect(error.message).toContain("ArialMT");
+  });
+
   it("refuses to draw text it set into a raster output (strict mode), never a fake picture", async () => {
     const error = await failure(
       play([{ _obj: "make", _target: [{ _ref: "textLayer" }], using: { _obj: "textLayer", textKey: "Hi" } }]),

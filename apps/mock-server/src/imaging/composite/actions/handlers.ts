@@ -29,6 +29,8 @@ import {
 /** Fonts the request provides (`options.fontOptions`) and what to do about the others. */
 export interface ActionFonts {
   provided: ReadonlySet<string>;
+  /** The font of new text without one (`defaultFontPostScriptName`, `ArialMT` when unset). */
+  defaultFont: string;
   missing: "fail" | "use_default";
 }
 
@@ -478,6 +480,16 @@ function textLayerOf(ctx: ActionContext, step: Step): Layer {
   return layer;
 }
 
+/** A font the request may use: provided, or tolerated by `missingFontStrategy: use_default`. */
+function checkFont(ctx: ActionContext, name: string, pointer: string): string {
+  if (ctx.fonts.provided.has(name) || ctx.fonts.missing === "use_default") return name;
+  throw new DocumentError(
+    "emulator_missing_font",
+    pointer,
+    `${pointer}: the font ${name} is not among options.fontOptions.additionalFonts, and missingFontStrategy is fail (the emulator has no fonts of its own)`,
+  );
+}
+
 const TEXT_STYLE_KEYS = [
   "size",
   "fontPostScriptName",
@@ -507,14 +519,7 @@ function textStyleOf(
   if (style.fontPostScriptName !== undefined) {
     const name = style.fontPostScriptName;
     if (typeof name !== "string") throw invalidValue(`${at}/fontPostScriptName`, "a font name is a string");
-    if (!ctx.fonts.provided.has(name) && ctx.fonts.missing === "fail") {
-      throw new DocumentError(
-        "emulator_missing_font",
-        `${at}/fontPostScriptName`,
-        `${at}/fontPostScriptName: the font ${name} is not among options.fontOptions.additionalFonts, and missingFontStrategy is fail (the emulator has no fonts of its own)`,
-      );
-    }
-    out.font = { name };
+    out.font = { name: checkFont(ctx, name, `${at}/fontPostScriptName`) };
   }
   if (style.color !== undefined) {
     const color = record(style.color);
@@ -620,7 +625,10 @@ export const makeText: CommandHandler = (ctx, step) => {
       text,
       transform: [1, 0, 0, 1, x, y],
       shapeType: "point",
-      style: { font: { name: "ArialMT" }, ...style },
+      style: {
+        ...style,
+        font: style.font ?? { name: checkFont(ctx, ctx.fonts.defaultFont, `${step.pointer}/using`) },
+      },
     },
   };
   const active = ctx.current ? slotOf(doc, ctx.current) : undefined;

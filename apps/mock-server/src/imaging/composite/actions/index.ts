@@ -81,7 +81,11 @@ function actionFonts(request: Request, files: DocumentJobOptions["files"]): Acti
     if (bytes && !name) throw unsupported(pointer, "a font file that is not TrueType or OpenType");
     if (name) provided.add(name);
   }
-  return { provided, missing: options?.missingFontStrategy ?? "use_default" };
+  return {
+    provided,
+    defaultFont: options?.defaultFontPostScriptName ?? "ArialMT",
+    missing: options?.missingFontStrategy ?? "use_default",
+  };
 }
 
 /** The topmost layer: what Photoshop makes active when it opens a document without more to go on. */
