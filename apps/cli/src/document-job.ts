@@ -94,7 +94,7 @@ async function resolveEditFiles(session: Session, target: Target, edits: Edits, 
 }
 
 /** A hosted output of the given type: the API keeps it, the CLI downloads it. */
-function hostedOutput(type: DocumentType): DocumentOutput {
+export function hostedOutput(type: DocumentType): DocumentOutput {
   return { destination: { validityPeriod: 3600 }, mediaType: DOCUMENT_TYPES[type].mediaType };
 }
 
@@ -172,7 +172,8 @@ export async function runArtboard(
   return downloadOne(session, target, job, `artboard job ${job.jobId}`, outPath, request);
 }
 
-async function downloadOne(
+/** Waits for a document job with progress, downloads its one hosted output to `outPath`, and words the result. */
+export async function downloadOne(
   session: Session,
   target: Target,
   job: Awaited<ReturnType<Target["client"]["createComposite"]>>,

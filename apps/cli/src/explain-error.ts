@@ -50,7 +50,7 @@ export function explainError(
     const reasons = serviceReasons(first?.details);
     return new CliError(
       `job ${error.jobId} failed (${error.summary ?? "no reason given"})${reasons.length > 0 ? `: ${reasons.join("; ")}` : ""}`,
-      { hint: jobFailureHint(first?.type, reasons.length > 0), cause: error },
+      { hint: jobFailureHint(first?.type ?? first?.errorCode, reasons.length > 0), cause: error },
     );
   }
   if (error instanceof JobTimeoutError) {
@@ -203,6 +203,9 @@ function jobFailureHint(type: string | undefined, saidWhy: boolean): string {
       );
     case "FileOverwriteError":
       return "the output already exists and may not be overwritten: choose another output URL";
+    case "emulator_unsupported_action":
+    case "emulator_unsupported_script":
+      return "the offline emulator plays a subset of ActionJSON and no .atn set or UXP script (see @psapi/mock-server's README, Execute actions); Adobe's API runs them";
     default:
       return saidWhy
         ? "the service said why, above: fix the input (JPEG, PNG or TIFF, at most 10000 px a side; also PSD for manifest)"

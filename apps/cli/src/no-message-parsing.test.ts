@@ -25,6 +25,7 @@ const ALLOWED: ReadonlyArray<readonly [file: string, piece: string]> = [
   ["commands/fill.ts", ".message.replace(/\\.$/"],
   ["commands/composite.ts", ".message.replace(/\\.$/"],
   ["document-job.ts", ".message.replace(/\\.$/"],
+  ["actions-job.ts", ".message.replace(/\\.$/"],
   ["batch/run-batch.ts", ".message.replace(/\\.$/"],
   // Log lines of batch and auth, not errors: a Logger call carries no field without the package name.
   ["batch/run-worker.ts", "message.replace(/^\\[@psapi\\/batch\\]"],

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Command } from "commander";
+import { registerActions } from "./commands/actions.js";
 import { registerBatch } from "./commands/batch.js";
 import { registerDocumentCommands } from "./commands/composite.js";
 import { registerEmulator } from "./commands/emulator.js";
@@ -67,6 +68,7 @@ export function buildProgram(session: Session): Command {
   registerFill(program, session);
   registerImageCommands(program, session);
   registerDocumentCommands(program, session);
+  registerActions(program, session);
   registerManifest(program, session);
   registerStatus(program, session);
   registerBatch(program, session);

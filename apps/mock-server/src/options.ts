@@ -129,7 +129,7 @@ export interface EmulatorOptions {
    */
   exposeControl?: boolean;
   /**
-   * How create-composite and create-artboard draw raster outputs. `strict` (default): a job whose
+   * How create-composite, create-artboard and execute-actions draw raster outputs. `strict` (default): a job whose
    * JPEG/PNG/TIFF output would need text, adjustment layers, layer effects or vector masks drawn
    * fails with `emulator_unsupported`. `approximate`: those are left out and each omission is
    * listed in the status's `result.additionalFields.emulator.warnings`. PSD outputs are the same

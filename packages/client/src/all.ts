@@ -22,6 +22,7 @@ import type {
   CreateCompositeRequest,
   CreateMaskRequest,
   DocumentManifestRequest,
+  ExecuteActionsRequest,
   FillMaskedAreasRequest,
   GenerateManifestRequest,
   JobStatus,
@@ -47,7 +48,7 @@ export * from "./index.js";
  *
  * Two contracts: the **current** one (`removeBackground` with an `image`, `maskObjects`,
  * `maskBodyParts`, `refineMask`, `fillMaskedAreas`, `generateManifest`, `createComposite`,
- * `createArtboard` and their status reads) and
+ * `createArtboard`, `executeActions` and their status reads) and
  * the **retired** v1 one (`createMask`, `createCutout`, `getDocumentManifest`, `hello`, …), marked
  * `@deprecated`. A retired call whose target is Adobe's own host rejects with
  * `RetiredOperationError` (naming the replacement) before anything is sent; against the emulator
@@ -85,6 +86,8 @@ export interface PhotoshopClient extends PhotoshopCore {
   createComposite(body: CreateCompositeRequest, options?: CallOptions): Promise<JobHandle<V2JobStatus>>;
   /** `POST /v2/create-artboard` on the Photoshop API v2 host: one artboard per image in a new document. */
   createArtboard(body: CreateArtboardRequest, options?: CallOptions): Promise<JobHandle<V2JobStatus>>;
+  /** `POST /v2/execute-actions` on the Photoshop API v2 host: play actions, ActionJSON and a UXP script, and render the outputs. */
+  executeActions(body: ExecuteActionsRequest, options?: CallOptions): Promise<JobHandle<V2JobStatus>>;
   /** `GET /v2/status/{jobId}` on `baseUrl`: one status read of a remove-background job. */
   getRemoveBackgroundStatus(jobId: string, options?: CallOptions): Promise<V2JobStatus>;
   /** `GET /v2/status/{jobId}` on the Photoshop API v2 host: one status read of a generate-manifest job. */
@@ -163,6 +166,7 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
     generateManifest,
     createComposite,
     createArtboard,
+    executeActions,
     getRemoveBackgroundStatus,
     getManifestStatus,
     getMaskingJobStatus,
@@ -195,6 +199,7 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
     generateManifest: (body, callOptions) => generateManifest(core, body, callOptions),
     createComposite: (body, callOptions) => createComposite(core, body, callOptions),
     createArtboard: (body, callOptions) => createArtboard(core, body, callOptions),
+    executeActions: (body, callOptions) => executeActions(core, body, callOptions),
     getRemoveBackgroundStatus: (jobId, callOptions) => getRemoveBackgroundStatus(core, jobId, callOptions),
     getManifestStatus: (jobId, callOptions) => getManifestStatus(core, jobId, callOptions),
     getMaskingJobStatus: (jobId, callOptions) => getMaskingJobStatus(core, jobId, callOptions),

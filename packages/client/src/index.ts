@@ -45,6 +45,7 @@ export {
   createComposite,
   createCutout,
   createMask,
+  executeActions,
   fillMaskedAreas,
   generateManifest,
   getDocumentManifest,
@@ -71,11 +72,13 @@ export {
 } from "./run-operation.js";
 export { storageFor, type UrlStorageType } from "./storage-for.js";
 export type {
+  ActionsOutput,
   CreateArtboardRequest,
   CreateCompositeRequest,
   CreateMaskRequest,
   DocumentManifestRequest,
   DocumentOutput,
+  ExecuteActionsRequest,
   FillMaskedAreasRequest,
   GenerateManifestRequest,
   JobError,

@@ -11,6 +11,7 @@ import type {
   CreateCompositeRequest,
   CreateMaskRequest,
   DocumentManifestRequest,
+  ExecuteActionsRequest,
   FillMaskedAreasRequest,
   GenerateManifestRequest,
   MaskBodyPartsRequest,
@@ -103,6 +104,25 @@ export const createArtboard = (
   body: CreateArtboardRequest,
   options?: CallOptions,
 ): Promise<JobHandle<V2JobStatus>> => submitJob(client, operations.createArtboard, body, options);
+
+/**
+ * `POST /v2/execute-actions` on the Photoshop API v2 host: plays `.atn` actions, inline ActionJSON
+ * and a UXP script on a document and renders each of `outputs` (the successor of psdService's
+ * photoshopActions, actionJSON, productCrop and text). Inline ActionJSON is a string:
+ * `{ content: JSON.stringify(commands), contentType: "application/json" }`.
+ *
+ * @example
+ * const job = await executeActions(client, {
+ *   image: { source: { url: psdUrl } },
+ *   options: { actions: [{ source: { content: JSON.stringify([{ _obj: "invert" }]), contentType: "application/json" } }] },
+ *   outputs: [{ destination: { url: outUrl }, mediaType: "image/png" }],
+ * });
+ */
+export const executeActions = (
+  client: PhotoshopClient,
+  body: ExecuteActionsRequest,
+  options?: CallOptions,
+): Promise<JobHandle<V2JobStatus>> => submitJob(client, operations.executeActions, body, options);
 
 /** `GET /v2/status/{jobId}` on `baseUrl`: one status read of a remove-background job. */
 export const getRemoveBackgroundStatus = (

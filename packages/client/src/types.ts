@@ -38,6 +38,10 @@ export type GenerateManifestRequest = current["schemas"]["GenerateManifestReques
 export type CreateCompositeRequest = current["schemas"]["CreateCompositeRequest"];
 /** Body of `createArtboard` (`POST https://photoshop-api.adobe.io/v2/create-artboard`). */
 export type CreateArtboardRequest = current["schemas"]["CreateArtboardRequest"];
+/** Body of `executeActions` (`POST https://photoshop-api.adobe.io/v2/execute-actions`). */
+export type ExecuteActionsRequest = current["schemas"]["ExecuteActionsRequest"];
+/** One output of `executeActions`: a `DocumentOutput`, or a UXP script's files by `scriptOutputPattern`. */
+export type ActionsOutput = current["schemas"]["ActionsOutput"];
 /** One entry of `CreateCompositeRequest.edits.layers`: add, edit, move or delete one layer. */
 export type LayerEdit = current["schemas"]["LayerEdit"];
 /** One output of a document operation: format, size, layer filter, destination. */

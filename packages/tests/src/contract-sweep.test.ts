@@ -246,6 +246,16 @@ describe("contract sweep: every declared operation, its successes and its errors
         "/v2/create-artboard",
         { images: [image], outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }] },
       ],
+      [
+        "/v2/execute-actions",
+        {
+          image,
+          options: {
+            actions: [{ source: { content: '[{"_obj":"desaturate"}]', contentType: "application/json" } }],
+          },
+          outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }],
+        },
+      ],
     ];
     // create-artboard takes `images[]` where the others take `image`.
     const withImage = (body: Record<string, unknown>, source: unknown) =>

@@ -26,6 +26,12 @@ const OPERATIONS = [
     internal: "runtime_error",
   },
   {
+    name: "execute-actions",
+    path: "/v2/execute-actions",
+    status: "GET /v2/status/*",
+    internal: "runtime_error",
+  },
+  {
     name: "mask-objects",
     path: "/v1/mask-objects",
     status: "GET /v1/status/*",
@@ -63,10 +69,15 @@ describe.each(OPERATIONS)("fault matrix, current contract: $name", (operation) =
   async function setup(env: Parameters<Parameters<typeof withEnvironment>[1]>[0]) {
     const url = await env.control.putObject("fault-input.png", await subjectPng(48, 32), "image/png");
     const image = { source: { url } };
-    // create-composite converts the image to PNG (its minimal request: a source and an output).
-    return operation.name === "create-composite"
-      ? { image, outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }] }
-      : { image };
+    // create-composite converts the image to PNG (its minimal request: a source and an output);
+    // execute-actions also plays one ActionJSON command on it.
+    const outputs = [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }];
+    if (operation.name === "create-composite") return { image, outputs };
+    if (operation.name === "execute-actions") {
+      const actions = [{ source: { content: '[{"_obj":"invert"}]', contentType: "application/json" } }];
+      return { image, options: { actions }, outputs };
+    }
+    return { image };
   }
 
   it.each(FAULTS)(

@@ -25,7 +25,7 @@ type DocumentOutput = Schemas["DocumentOutput"];
 type LayerEdit = Schemas["LayerEdit"];
 
 /** A `source` of the request: its JSON pointer and the resource it names. */
-type Source = readonly [pointer: string, resource: Record<string, unknown>];
+export type Source = readonly [pointer: string, resource: Record<string, unknown>];
 
 /** Every file a create-composite request names, with the JSON pointer of its `source`. */
 function compositeSources(body: Schemas["CreateCompositeRequest"]): Source[] {
@@ -52,7 +52,10 @@ function compositeSources(body: Schemas["CreateCompositeRequest"]): Source[] {
  * Adobe's guides' cross-field rules that its schema cannot say, checked when the POST arrives
  * (422 `validation_error`, every problem listed).
  */
-function crossFieldProblems(body: { edits?: { layers?: LayerEdit[] }; outputs: DocumentOutput[] }): string[] {
+export function crossFieldProblems(body: {
+  edits?: { layers?: LayerEdit[] };
+  outputs: DocumentOutput[];
+}): string[] {
   const problems: string[] = [];
   const walk = (entries: readonly LayerEdit[], base: string) => {
     for (const [i, entry] of entries.entries()) {
@@ -99,7 +102,7 @@ function crossFieldProblems(body: { edits?: { layers?: LayerEdit[] }; outputs: D
 }
 
 /** Creative Cloud and Lightroom sources: the emulator has neither (422). */
-function unreachableSources(sources: readonly Source[]): string[] {
+export function unreachableSources(sources: readonly Source[]): string[] {
   return sources.flatMap(([pointer, resource]) =>
     typeof resource.url === "string"
       ? []
@@ -108,7 +111,7 @@ function unreachableSources(sources: readonly Source[]): string[] {
 }
 
 /** Refuses an image or document over the emulator's size limits from its header alone (422). */
-function checkSizes(files: ReadonlyMap<string, Uint8Array>): string[] {
+export function checkSizes(files: ReadonlyMap<string, Uint8Array>): string[] {
   const problems: string[] = [];
   for (const [pointer, bytes] of files) {
     const size = sniffFormat(bytes) === "psd" ? psdHeaderSize(bytes) : undefined;
@@ -124,7 +127,7 @@ function checkSizes(files: ReadonlyMap<string, Uint8Array>): string[] {
 }
 
 /** The status's output item: the request's output echoed, its destination completed. */
-async function deliver(
+export async function deliver(
   ctx: EmulatorContext,
   job: Job,
   outputs: readonly DocumentOutput[],
@@ -173,7 +176,7 @@ async function deliver(
 }
 
 /** The options of the engine for one request. */
-function engineOptions(
+export function engineOptions(
   ctx: EmulatorContext,
   files: ReadonlyMap<string, Uint8Array>,
   title: string,

@@ -9,6 +9,7 @@ import { toManifestV2 } from "../imaging/manifest-v2.js";
 import { isPolledAt, statusJson, statusUrl } from "../jobs/job-views.js";
 import { fileName, type Job } from "../jobs/jobs.js";
 import { createArtboardRoute, createCompositeRoute } from "./documents.js";
+import { executeActionsRoute } from "./execute-actions.js";
 import { extensionOf, HOSTED_VALIDITY_SECONDS, hostOutput } from "./hosted.js";
 import { readImageInputs } from "./inputs.js";
 import { readRequestBody } from "./request.js";
@@ -135,6 +136,7 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
 
   router.post("/create-composite", createCompositeRoute(ctx));
   router.post("/create-artboard", createArtboardRoute(ctx));
+  router.post("/execute-actions", executeActionsRoute(ctx));
 
   router.get("/status/:jobId", (c) => {
     const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));

@@ -34,6 +34,7 @@ const STATUS_PATHS = {
   "generate-manifest": statusRoute(operations.generateManifest),
   "create-composite": statusRoute(operations.createComposite),
   "create-artboard": statusRoute(operations.createArtboard),
+  "execute-actions": statusRoute(operations.executeActions),
   "mask-objects": statusRoute(operations.maskObjects),
   "mask-body-parts": statusRoute(operations.maskBodyParts),
   "refine-mask": statusRoute(operations.refineMask),

@@ -233,6 +233,18 @@ export const createArtboard = {
   "statusPath": "/v2/status/{jobId}"
 } as const satisfies Operation;
 
+/** `POST /v2/execute-actions` (photoshop-current.yaml). */
+export const executeActions = {
+  "operationId": "executeActions",
+  "spec": "photoshop-current.yaml",
+  "method": "POST",
+  "path": "/v2/execute-actions",
+  "server": "https://photoshop-api.adobe.io",
+  "jobKind": "v2",
+  "polledBy": "getV2JobStatus",
+  "statusPath": "/v2/status/{jobId}"
+} as const satisfies Operation;
+
 /** Every operation, by operationId. */
 export const OPERATIONS = {
   hello,
@@ -251,4 +263,5 @@ export const OPERATIONS = {
   generateManifest,
   createComposite,
   createArtboard,
+  executeActions,
 } as const;

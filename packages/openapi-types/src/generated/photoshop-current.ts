@@ -323,6 +323,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/execute-actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Play Photoshop actions, ActionJSON and a UXP script on a document
+         * @description The successor of `/pie/psdService/photoshopActions`, `actionJSON`, `productCrop` and
+         *     `text` (retired 2026-07-31). Opens `image` (a file, or a new blank document from its
+         *     parameters), plays `options.actions` (0-10: `.atn` files, where `actionName` picks one
+         *     action of the set, and inline ActionJSON, mixed, in array order), then the one
+         *     `options.uxp` script, then renders `outputs` (1-25) of the document as it stands.
+         *     `options.actions` or `options.uxp` must be given (`options: At least one of actions or
+         *     uxp must be provided`). Answers 202 `{jobId, statusUrl}`; poll `getV2JobStatus`.
+         *
+         *     - **Inline content** (ActionJSON or a script) is a JSON *string* in `source.content`, at
+         *       most 51,200 characters, with `contentType` `application/json` (ActionJSON) or
+         *       `application/javascript` (UXP); `Invalid contentType for inline action` otherwise.
+         *       Only actions and scripts may be inline; images, fonts, brushes and patterns are files.
+         *     - **Placeholders**: `__ADDITIONAL_CONTENTS_PATH_<n>__` (0-based, into
+         *       `options.additionalContents`, up to 25 files) is replaced by the file's local path in
+         *       ActionJSON and scripts; v1's `ACTION_JSON_OPTIONS_ADDITIONAL_IMAGES_<n>` and
+         *       `PEGASUS_ACTION_JSON_OPTIONS_ADDITIONAL_IMAGES_<n>` still work.
+         *     - **Resources**: `options.fontOptions` (fonts, inside `options` here, unlike
+         *       create-composite), `options.brushes` (`.abr`, 0-10), `options.patterns` (`.pat`, 0-10).
+         *     - **`scriptOutputPattern`** (UXP only, at most 255 characters): the output takes every
+         *       file the script wrote under `plugin-temp:/` whose name matches the pattern (an exact
+         *       name or a glob, case-insensitive) and whose extension fits `mediaType`, one
+         *       `result.outputs` item per file; the document is not rendered for that output, and
+         *       `quality`, `compression`, `width`, `height` are ignored. Only hosted and embedded
+         *       destinations (names are not known in advance). No match: `No files matching pattern`.
+         *     - **Limits**: the request body under 1 MB; no default JPEG quality is guaranteed here,
+         *       so send `quality`; jobs run up to 15 minutes. General rate limit (org-wide): POST 15-16
+         *       per 3 s; 429 with `Retry-After`.
+         *
+         *     **Where Adobe's sources disagree**: the client sends Adobe's spec's forms and the
+         *     emulator accepts both where both are listed: `options` is an object with `actions[]` and
+         *     `uxp` (the migration catalogue's array of `{type: photoshopActions | actionJSON | uxp}`
+         *     entries is not accepted: 400); `uxp` is one object (the array `[{source}]` of one guide
+         *     example is accepted too when it holds exactly one script); scripts write their outputs
+         *     to `plugin-temp:/` (the guides), not to the spec's `__UXP_OUTPUT_PATH__` placeholder;
+         *     additional contents are named `__ADDITIONAL_CONTENTS_PATH_<n>__` (the beta's
+         *     `__ADDITIONAL_CONTENT_<n>__` is accepted too); `contentType` is optional in Adobe's
+         *     spec but required by its guides: psapi requires it on inline content; output
+         *     `layers[]` items and every other output field are as in `createComposite`. Adobe's
+         *     guides limit fonts to 10, its spec does not: psapi takes the guides' 10.
+         *
+         *     **The emulator** plays a documented subset of ActionJSON for real on the document (its
+         *     README lists it: select a layer by name, index or id, delete, hide, show, opacity,
+         *     move, flatten, image size, canvas size, crop, trim, rotate by 90°, flip, invert,
+         *     desaturate, and the text steps `make`/`set` of a text layer and `set textStyle`, whose
+         *     text a PSD output keeps and a strict raster output refuses as create-composite does). ActionJSON that is
+         *     not an array of `{_obj: string, …}` objects is refused at POST (400 `validation_error`;
+         *     invalid JSON in `content` likewise). A request that needs what it cannot run fails the
+         *     **job**, never with a fake result: an `.atn` file (`emulator_unsupported_action`, it has
+         *     no action player), a UXP script or a `scriptOutputPattern` output
+         *     (`emulator_unsupported_script`), a command outside the subset
+         *     (`emulator_unsupported_action`, the message naming the command's `_obj` and its index,
+         *     e.g. `/options/actions/0/source/content/3`), and what create-composite cannot render
+         *     (`emulator_unsupported`). Brushes, patterns and additional contents are downloaded and
+         *     checked like every input.
+         */
+        post: operations["executeActions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1277,6 +1350,86 @@ export interface components {
             artboardSpacing?: number;
             outputs: components["schemas"]["DocumentOutput"][];
         };
+        /** @description Body of `executeActions` (Adobe's `ActionsRequest`): the document (`image`, a file or a new document's parameters), what to play on it (`options`) and 1-25 `outputs`. */
+        ExecuteActionsRequest: {
+            image: components["schemas"]["FileSource"] | components["schemas"]["ImageParameters"];
+            options: components["schemas"]["ActionsOptions"];
+            outputs: components["schemas"]["ActionsOutput"][];
+        };
+        /**
+         * @description What `executeActions` plays, and the files it may use. At least one of `actions` (with
+         *     an item) and `uxp`: otherwise 400 `validation_error` with Adobe's message `options: At
+         *     least one of actions or uxp must be provided` (a rule the emulator checks after the
+         *     schema, so that the message is Adobe's).
+         *     `uxp` is one object in Adobe's spec and one guide, an array of one in another guide's
+         *     example: both are accepted, the array with exactly one item. Adobe's migration catalogue
+         *     describes `options` as an array of typed entries; its spec and both actions guides do
+         *     not, and psapi refuses that form (400).
+         */
+        ActionsOptions: {
+            actions?: components["schemas"]["ActionResource"][];
+            uxp?: components["schemas"]["UxpResource"] | components["schemas"]["UxpResource"][];
+            /** @description Files an action or a script reads through `__ADDITIONAL_CONTENTS_PATH_<n>__` (0-based). */
+            additionalContents?: components["schemas"]["PortableFileSource"][];
+            /** @description Brush files (`.abr`). */
+            brushes?: components["schemas"]["PortableFileSource"][];
+            /** @description Pattern files (`.pat`). */
+            patterns?: components["schemas"]["PortableFileSource"][];
+            fontOptions?: components["schemas"]["FontOptions"];
+        };
+        /** @description `{source}`: a file an action or script uses (a URL, or a Creative Cloud path or file id; never inline). */
+        PortableFileSource: {
+            source: components["schemas"]["PortableFileResource"];
+        };
+        /**
+         * @description One entry of `options.actions`: an `.atn` action set (a file; `actionName` plays only that
+         *     action of the set, the whole set otherwise) or inline ActionJSON (`content`, a string
+         *     holding the JSON array of commands, `contentType: application/json`; `actionName`
+         *     means nothing there).
+         */
+        ActionResource: {
+            source: components["schemas"]["ActionSource"];
+            actionName?: string;
+        };
+        /** @description A UXP script (`.js` or `.psjs` file, or inline with `contentType: application/javascript`), run after every action. */
+        UxpResource: {
+            source: components["schemas"]["ActionSource"];
+        };
+        /** @description An action or a script, as a file (URL, Creative Cloud path or file id, Lightroom path) or inline. */
+        ActionSource: components["schemas"]["FileResource"] | components["schemas"]["InlineContent"];
+        /**
+         * @description A resource sent in the body: `content` is text (for ActionJSON, the JSON array as a
+         *     string, not the array itself), at most 51,200 characters. `contentType` is optional in
+         *     Adobe's spec but its guides refuse inline content without a valid one (`Invalid
+         *     contentType for inline action`): psapi requires `application/json` for actions and
+         *     `application/javascript` for scripts (422 otherwise).
+         */
+        InlineContent: {
+            content: string;
+            contentType?: string;
+        };
+        /**
+         * @description An output of `executeActions`: every field of `DocumentOutput`, plus `scriptOutputPattern`
+         *     (UXP only): the files the script wrote under `plugin-temp:/` that match it, one
+         *     `result.outputs` item each, instead of a render of the document. With a pattern, the
+         *     destination must be hosted or embedded, and `quality`, `compression`, `width`, `height`
+         *     are ignored.
+         */
+        ActionsOutput: {
+            destination: components["schemas"]["DocumentOutputDestination"];
+            mediaType: components["schemas"]["DocumentOutput"]["mediaType"];
+            quality?: components["schemas"]["DocumentOutput"]["quality"];
+            compression?: components["schemas"]["DocumentOutput"]["compression"];
+            width?: components["schemas"]["DocumentOutput"]["width"];
+            height?: components["schemas"]["DocumentOutput"]["height"];
+            maxWidth?: components["schemas"]["DocumentOutput"]["maxWidth"];
+            resample?: components["schemas"]["Resample"];
+            cropMode?: components["schemas"]["DocumentOutput"]["cropMode"];
+            layers?: components["schemas"]["DocumentOutput"]["layers"];
+            iccProfile?: components["schemas"]["IccProfile"];
+            shouldOverwrite?: boolean;
+            scriptOutputPattern?: string;
+        } & (unknown & unknown & unknown);
     };
     responses: {
         /**
@@ -1793,6 +1946,34 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CreateArtboardRequest"];
+            };
+        };
+        responses: {
+            202: components["responses"]["JobAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableDocument"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    executeActions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExecuteActionsRequest"];
             };
         };
         responses: {

@@ -1,12 +1,16 @@
 /**
  * Why a document job cannot give the result Photoshop would: the codes a failed job's
  * `errorDetails[].errorCode` carries. The `emulator_*` codes are psapi's own, never numeric, so
- * they cannot be mistaken for one of Adobe's; `400401` is Adobe's "invalid value".
+ * they cannot be mistaken for one of Adobe's; `400401` is Adobe's "invalid value". execute-actions
+ * adds `emulator_unsupported_action` (an `.atn` file, or an ActionJSON command outside the
+ * emulator's subset, named with its index) and `emulator_unsupported_script` (a UXP script).
  */
 export type DocumentErrorCode =
   | "emulator_unsupported"
   | "emulator_input_unreadable"
   | "emulator_missing_font"
+  | "emulator_unsupported_action"
+  | "emulator_unsupported_script"
   | "400401";
 
 /**

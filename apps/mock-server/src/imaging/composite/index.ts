@@ -60,7 +60,8 @@ function fontPolicy(request: Schemas["CreateCompositeRequest"], files: RequestFi
   };
 }
 
-function createDocument(
+/** A new document from `ImageParameters` (create-composite's and execute-actions' `image`). */
+export function createDocument(
   image: Schemas["ImageParameters"],
   mode: RenderMode,
   limits: ImageLimits,
