@@ -129,6 +129,23 @@ const OPERATIONS: Operation[] = [
         outputs: HOSTED_PNG,
       } as Parameters<PhotoshopClient["createArtboard"]>[0]),
   },
+  {
+    name: "executeActions",
+    submitId: "executeActions",
+    statusId: "getV2JobStatus",
+    submit: "POST /v2/execute-actions",
+    status: V2_STATUS,
+    call: (client, { psd }) =>
+      client.executeActions({
+        image: { source: { url: psd } },
+        options: {
+          actions: [
+            { source: { content: JSON.stringify([{ _obj: "invert" }]), contentType: "application/json" } },
+          ],
+        },
+        outputs: HOSTED_PNG,
+      } as Parameters<PhotoshopClient["executeActions"]>[0]),
+  },
 ];
 
 async function uploadInputs(env: TestEnvironment): Promise<Inputs> {
