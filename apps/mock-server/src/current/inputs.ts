@@ -145,3 +145,29 @@ async function readImageInput(
   }
   return bytes;
 }
+
+/**
+ * Refuses masks that are not of the image's size (400 `input_validation_error`, one message per
+ * mask): a mask is "of the same image" in Adobe's guides, which never say it is stretched, so the
+ * emulator does not guess a registration between two sizes. Reads the headers only.
+ *
+ * @param sources - `[JSON pointer, url]` pairs, the image first (as given to {@link readImageInputs}).
+ * @param inputs - their bytes, in the same order.
+ */
+export async function checkMaskSizes(
+  family: ErrorFamily,
+  sources: readonly (readonly [string, string])[],
+  inputs: readonly Uint8Array[],
+  rule: InputRule,
+): Promise<void> {
+  const [image, ...masks] = await Promise.all(inputs.map((bytes) => inspectImage(bytes, rule)));
+  if (!image) return;
+  const problems = masks.flatMap((mask, i) =>
+    mask.width === image.width && mask.height === image.height
+      ? []
+      : [
+          `${sources[i + 1]?.[0] ?? "/mask"}: the mask is ${mask.width}×${mask.height} and the image ${image.width}×${image.height}; a mask must be the size of the image it masks`,
+        ],
+  );
+  if (problems.length > 0) throw invalidRequest(family, problems, 400);
+}

@@ -14,7 +14,7 @@ import { type LabelledMask, MASKING_FORMATS, MASKING_MAX_DIMENSION } from "../im
 import { isPolledAt, statusJson, statusUrl } from "../jobs/job-views.js";
 import type { CurrentJobKind, Job, MaskingJobResult, TaskContext } from "../jobs/jobs.js";
 import { extensionOf, hostOutput, slug } from "./hosted.js";
-import { type InputRule, readImageInputs } from "./inputs.js";
+import { checkMaskSizes, type InputRule, readImageInputs } from "./inputs.js";
 import { readRequestBody } from "./request.js";
 import { familyTask } from "./tasks.js";
 import { maskingStatusBody } from "./views.js";
@@ -154,7 +154,10 @@ export function createMaskingRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
     const validate = bodyValidator("photoshop-current.yaml", operation.operationId);
     router.post(`/${kind}`, async (c: EmulatorContextType) => {
       const body = await readRequestBody<MaskingRequests[K]>(c, validate, "masking");
-      const read = await readImageInputs(ctx, c, "masking", sourcesOf(body), RULE);
+      const sources = sourcesOf(body);
+      const read = await readImageInputs(ctx, c, "masking", sources, RULE);
+      // mask-body-parts' mask is the person's, refine-mask's and fill's the areas: each of the image.
+      if (kind !== "mask-objects") await checkMaskSizes("masking", sources, read.inputs, RULE);
       const [image, ...masks] = read.inputs;
       const inputs: Inputs = { image: image as Uint8Array, masks };
       const task = familyTask(ctx, "masking", (context) => operation.run(context.job, body, inputs, context));

@@ -451,7 +451,33 @@ describe("masking on /v1", () => {
       .toBuffer();
     await upload(app, "in/big.png", big);
     const bigUrl = await presign(app, "in/big.png", "GET");
+    // The photo is 240 x 160: a mask of another size is refused, never stretched.
+    const small = await sharp({ create: { width: 120, height: 80, channels: 3, background: "#fff" } })
+      .png()
+      .toBuffer();
+    await upload(app, "in/small-mask.png", small);
+    const smallUrl = await presign(app, "in/small-mask.png", "GET");
+    const wrongSize =
+      /the mask is 120×80 and the image 240×160; a mask must be the size of the image it masks/;
     const cases: [string, unknown, RegExp][] = [
+      [
+        "/v1/refine-mask",
+        { image: { source: { url: photo } }, mask: { source: { url: smallUrl } } },
+        wrongSize,
+      ],
+      [
+        "/v1/fill-masked-areas",
+        {
+          image: { source: { url: photo } },
+          masks: [{ source: { url: photo } }, { source: { url: smallUrl } }],
+        },
+        /^\/masks\/1\/source\/url: the mask is 120×80/,
+      ],
+      [
+        "/v1/mask-body-parts",
+        { image: { source: { url: photo } }, mask: { source: { url: smallUrl } } },
+        wrongSize,
+      ],
       ["/v1/mask-objects", { image: {} }, /must have required property 'source'/],
       [
         "/v1/mask-objects",

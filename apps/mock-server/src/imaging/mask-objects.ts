@@ -176,7 +176,8 @@ export async function readMaskingImage(
 
 /**
  * Decodes a mask input (PNG or JPEG, at most 4000 px) to one grey byte per pixel at
- * `width × height`: a mask of another size is stretched to the image's (bilinear), and
+ * `width × height`: a mask of another size is stretched to the image's (bilinear; the routes refuse
+ * one before it gets here, `checkMaskSizes`), and
  * transparency counts as black.
  *
  * @throws ImageDecodeError when the mask is unreadable, of another format, or too large.
