@@ -56,7 +56,7 @@ describe("rateRuleMatcher", () => {
     const counting = (method: string, path: string) =>
       ADOBE_RATE_RULES.filter((adobe) => rateRuleMatcher(adobe)(method, path)).map((adobe) => adobe.name);
     expect(counting("POST", "/sensei/mask")).toEqual(["post-3s", "post-1m", "sensei-1m"]);
-    expect(counting("POST", "/v1/mask-objects")).toEqual(["post-3s", "post-1m", "masking-1m"]);
+    expect(counting("POST", "/v1/mask-objects")).toEqual(["post-3s", "post-1m", "masking-1m", "masking-1d"]);
     expect(counting("POST", "/v2/remove-background")).toEqual(["post-3s", "post-1m", "remove-background-3s"]);
     expect(counting("GET", "/v2/status/1")).toEqual(["get-3s"]);
   });

@@ -31,6 +31,7 @@ export const ADOBE_RATE_RULES: readonly RateRule[] = /* @__PURE__ */ Object.free
   { name: "get-3s", method: "GET", limit: 310, windowMs: 3_000 },
   { name: "sensei-1m", method: "POST", route: "/sensei/*", limit: 60, windowMs: 60_000 },
   { name: "masking-1m", method: "POST", route: "/v1/*", limit: 60, windowMs: 60_000 },
+  { name: "masking-1d", method: "POST", route: "/v1/*", limit: 9_000, windowMs: 86_400_000 },
   { name: "remove-background-3s", method: "POST", route: "/v2/remove-background", limit: 3, windowMs: 3_000 },
 ] satisfies RateRule[]);
 
