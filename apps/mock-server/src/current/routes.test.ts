@@ -1,5 +1,7 @@
+import { writePsdUint8Array } from "ag-psd";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
+import { preparePsdPixels } from "../imaging/composite/pixels.js";
 import { ImageDecodeError } from "../imaging/index.js";
 import { pngWithoutPixels } from "../imaging/testing/images.js";
 import { advance, authHeaders, postJson, presign, testEmulator, upload } from "../testing/helpers.js";
@@ -618,6 +620,107 @@ describe("POST /v2/generate-manifest", () => {
     const done = await poll(app, json.statusUrl as string, headers, "getV2JobStatus");
     expect(done.status).toBe("failed");
     expect((done.errorDetails as { errorCode: string }[])[0]?.errorCode).toBe("400401");
+  });
+
+  it("honours includeLayerThumbnails (depth, format, trim) and includeXmp, and refuses extractSmartObjectData", async () => {
+    const { app, headers } = await setup();
+    preparePsdPixels();
+    const solid = (width: number, height: number, rgba: number[]) => {
+      const data = new Uint8ClampedArray(width * height * 4);
+      for (let i = 0; i < data.length; i += 4) data.set(rgba, i);
+      return { data, width, height, colorSpace: "srgb" } as ImageData;
+    };
+    // A red 40 x 30 layer whose left half is transparent, and a group holding a blue 10 x 10 layer.
+    const red = solid(40, 30, [220, 30, 30, 255]);
+    for (let y = 0; y < 30; y++) for (let x = 0; x < 20; x++) red.data[(y * 40 + x) * 4 + 3] = 0;
+    const xmp =
+      '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>';
+    const psd = writePsdUint8Array({
+      width: 64,
+      height: 48,
+      imageResources: { xmpMetadata: xmp },
+      children: [
+        { id: 1, name: "Red", left: 4, top: 4, right: 44, bottom: 34, imageData: red },
+        {
+          id: 3,
+          name: "Group",
+          opened: true,
+          children: [
+            {
+              id: 2,
+              name: "Blue",
+              left: 50,
+              top: 30,
+              right: 60,
+              bottom: 40,
+              imageData: solid(10, 10, [40, 60, 230, 255]),
+            },
+          ],
+        },
+      ],
+    });
+    await upload(app, "in/layers.psd", psd, "image/vnd.adobe.photoshop");
+    const url = await presign(app, "in/layers.psd", "GET");
+    const run = async (extra: Json) => {
+      const body = {
+        image: { source: { url } },
+        outputs: [{ destination: { embedded: "json" }, mediaType: "application/json" }],
+        ...extra,
+      };
+      const { status, json } = await post(app, "/v2/generate-manifest", body, headers, "generateManifest");
+      expect(status).toBe(202);
+      const done = await poll(app, json.statusUrl as string, headers, "getV2JobStatus");
+      expect(done.status).toBe("succeeded");
+      return (done.result as { outputs: { destination: { content: Json } }[] }).outputs[0]?.destination
+        .content as {
+        layers: Json[];
+        xmp?: string;
+      };
+    };
+    type Layer = { id: number; thumbnail?: { mediaType: string; url: string }; children?: Layer[] };
+    const find = (layers: Layer[], id: number): Layer | undefined =>
+      layers.flatMap((layer) => [layer, ...(layer.children ?? [])]).find((layer) => layer.id === id);
+
+    const plain = await run({});
+    expect(find(plain.layers as Layer[], 1)?.thumbnail).toBeUndefined();
+    expect(plain.xmp).toBeUndefined();
+
+    const all = (await run({ includeLayerThumbnails: true, trimToTransparency: true, includeXmp: true })) as {
+      layers: Layer[];
+      xmp?: string;
+    };
+    expect(all.xmp).toBe(xmp);
+    const redThumb = find(all.layers, 1)?.thumbnail;
+    expect(redThumb?.mediaType).toBe("image/png");
+    // Trimmed to the visible right half: 20 x 30.
+    const redMeta = await sharp((await fetchBytes(app, redThumb?.url as string)).bytes).metadata();
+    expect([redMeta.format, redMeta.width, redMeta.height]).toEqual(["png", 20, 30]);
+    expect(find(all.layers, 2)?.thumbnail?.url).toBeTypeOf("string");
+    expect(find(all.layers, 3)?.thumbnail).toBeUndefined(); // a group has no pixels of its own
+
+    const shallow = (await run({
+      includeLayerThumbnails: true,
+      maximumThumbnailDepth: 1,
+      exportOptions: { mediaType: "image/jpeg", quality: "high" },
+    })) as { layers: Layer[] };
+    const jpeg = find(shallow.layers, 1)?.thumbnail;
+    expect(jpeg?.mediaType).toBe("image/jpeg");
+    const jpegMeta = await sharp((await fetchBytes(app, jpeg?.url as string)).bytes).metadata();
+    expect([jpegMeta.format, jpegMeta.width, jpegMeta.height]).toEqual(["jpeg", 40, 30]);
+    expect(find(shallow.layers, 2)?.thumbnail).toBeUndefined(); // depth 2, beyond the limit
+
+    const refused = await post(
+      app,
+      "/v2/generate-manifest",
+      {
+        image: { source: { url } },
+        outputs: [{ destination: { embedded: "json" }, mediaType: "application/json" }],
+        extractSmartObjectData: true,
+      },
+      headers,
+      "generateManifest",
+    );
+    expect([refused.status, refused.json.error_code]).toEqual([422, "validation_error"]);
   });
 
   it("answers 422 for Creative Cloud sources and destinations", async () => {

@@ -4,8 +4,14 @@ import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from
 import { createGateway } from "../gateway/gateway.js";
 import { GatewayError } from "../http/errors.js";
 import { bodyValidator } from "../http/openapi-validator.js";
-import { REMOVE_BACKGROUND_FORMATS, REMOVE_BACKGROUND_MAX_DIMENSION } from "../imaging/index.js";
-import { toManifestV2 } from "../imaging/manifest-v2.js";
+import { JPEG_QUALITY, PNG_LEVEL } from "../imaging/composite/outputs.js";
+import {
+  DEFAULT_IMAGE_LIMITS,
+  REMOVE_BACKGROUND_FORMATS,
+  REMOVE_BACKGROUND_MAX_DIMENSION,
+} from "../imaging/index.js";
+import { type ManifestExtrasOptions, readManifestExtras } from "../imaging/manifest-extras.js";
+import { type ManifestV2Layer, toManifestV2 } from "../imaging/manifest-v2.js";
 import { isPolledAt, statusJson, statusUrl } from "../jobs/job-views.js";
 import { fileName, type Job } from "../jobs/jobs.js";
 import { createArtboardRoute, createCompositeRoute } from "./documents.js";
@@ -24,6 +30,26 @@ export const REMOVE_BACKGROUND_ID_PREFIX = "urn:ff:jobs:psapi:";
 /** 202 `{jobId, statusUrl}`: the status URL on the emulator's own `/v2/status`. */
 function accepted(job: Job): Schemas["JobAccepted"] {
   return { jobId: job.id, statusUrl: statusUrl(job) };
+}
+
+/** generate-manifest's thumbnail and XMP options, as {@link readManifestExtras} takes them. */
+function extrasOptions(body: Schemas["GenerateManifestRequest"]): ManifestExtrasOptions {
+  const exportOptions = body.exportOptions;
+  return {
+    xmp: body.includeXmp === true,
+    ...(body.includeLayerThumbnails && {
+      thumbnails: {
+        maxDepth: body.maximumThumbnailDepth ?? 0,
+        // PNG when no format is asked for: thumbnails keep a layer's transparency.
+        mediaType: exportOptions?.mediaType ?? "image/png",
+        ...(exportOptions?.mediaType === "image/jpeg" &&
+          exportOptions.quality !== undefined && { quality: JPEG_QUALITY[exportOptions.quality] }),
+        ...(exportOptions?.mediaType === "image/png" &&
+          exportOptions.compression !== undefined && { compression: PNG_LEVEL[exportOptions.compression] }),
+        trim: body.trimToTransparency === true,
+      },
+    }),
+  };
 }
 
 /**
@@ -85,6 +111,14 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
         "/image/source: Creative Cloud and Lightroom sources are not available in the emulator",
       );
     }
+    if (body.extractSmartObjectData) {
+      // Adobe names no field of the manifest for the extracted files: the emulator will not invent one.
+      throw new GatewayError(
+        422,
+        "validation_error",
+        "/extractSmartObjectData: extracting smart objects is not available in the emulator",
+      );
+    }
     for (const [i, output] of body.outputs.entries()) {
       if ("creativeCloudPath" in output.destination) {
         throw new GatewayError(
@@ -100,6 +134,21 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
     const origins = ownOrigins(ctx, c);
     const task = familyTask(ctx, "v2", async ({ job, signal, work }) => {
       const manifest = toManifestV2(await work(() => ctx.imaging.readDocumentManifest(input, title)));
+      const extras = await work(() => readManifestExtras(input, extrasOptions(body), DEFAULT_IMAGE_LIMITS));
+      const byId = new Map(extras.thumbnails.map((thumbnail) => [thumbnail.layerId, thumbnail]));
+      const attach = (layers: ManifestV2Layer[]) => {
+        for (const layer of layers) {
+          const thumbnail = byId.get(layer.id);
+          if (thumbnail) {
+            const name = `thumbnails/${layer.id}.${extensionOf(thumbnail.mediaType)}`;
+            const url = hostOutput(ctx, job, name, thumbnail.bytes, thumbnail.mediaType, signal);
+            layer.thumbnail = { mediaType: thumbnail.mediaType, url };
+          }
+          if (layer.children) attach(layer.children);
+        }
+      };
+      attach(manifest.layers ?? []);
+      if (extras.xmp !== undefined) manifest.xmp = extras.xmp;
       const json = JSON.stringify(manifest);
       const bytes = new TextEncoder().encode(json);
       const outputs: Schemas["JobOutput"][] = [];

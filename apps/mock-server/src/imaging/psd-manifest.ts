@@ -319,7 +319,8 @@ function convertLayers(layers: Layer[], state: WalkState, depth: number): Manife
 }
 
 /** The largest layer id in the tree, so ids made up for id-less layers cannot collide. */
-function maxLayerId(layers: Layer[]): number {
+/** The largest layer id in a tree (0 when none has one): ids the manifest gives start above it. */
+export function maxLayerId(layers: Layer[]): number {
   let max = 0;
   const pending = [...layers];
   for (let layer = pending.pop(); layer !== undefined; layer = pending.pop()) {
