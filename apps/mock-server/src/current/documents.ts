@@ -1,5 +1,5 @@
 import type { components } from "@psapi/openapi-types/photoshop-current";
-import type { Handler } from "hono";
+import type { Context, Handler } from "hono";
 import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from "../context.js";
 import { bodyValidator } from "../http/openapi-validator.js";
 import {
@@ -102,7 +102,7 @@ export function crossFieldProblems(body: {
 }
 
 /** Creative Cloud and Lightroom sources: the emulator has neither (422). */
-export function unreachableSources(sources: readonly Source[]): string[] {
+function unreachableSources(sources: readonly Source[]): string[] {
   return sources.flatMap(([pointer, resource]) =>
     typeof resource.url === "string"
       ? []
@@ -111,7 +111,7 @@ export function unreachableSources(sources: readonly Source[]): string[] {
 }
 
 /** Refuses an image or document over the emulator's size limits from its header alone (422). */
-export function checkSizes(files: ReadonlyMap<string, Uint8Array>): string[] {
+function checkSizes(files: ReadonlyMap<string, Uint8Array>): string[] {
   const problems: string[] = [];
   for (const [pointer, bytes] of files) {
     const size = sniffFormat(bytes) === "psd" ? psdHeaderSize(bytes) : undefined;
@@ -127,7 +127,7 @@ export function checkSizes(files: ReadonlyMap<string, Uint8Array>): string[] {
 }
 
 /** The status's output item: the request's output echoed, its destination completed. */
-export async function deliver(
+async function deliver(
   ctx: EmulatorContext,
   job: Job,
   outputs: readonly DocumentOutput[],
@@ -176,12 +176,69 @@ export async function deliver(
 }
 
 /** The options of the engine for one request. */
-export function engineOptions(
+function engineOptions(
   ctx: EmulatorContext,
   files: ReadonlyMap<string, Uint8Array>,
   title: string,
 ): DocumentJobOptions {
   return { files, mode: ctx.options.renderMode, limits: DEFAULT_IMAGE_LIMITS, title };
+}
+
+/** The title of a document job's JSON output: the input's file name, a new document's name. */
+export function documentTitle(image: Schemas["CreateCompositeRequest"]["image"]): string {
+  return "source" in image && "url" in image.source
+    ? fileName(image.source.url)
+    : ("name" in image && image.name) || "Untitled";
+}
+
+/** What one document route adds to {@link submitDocumentJob}. */
+export interface DocumentJobRoute {
+  kind: "create-composite" | "create-artboard" | "execute-actions";
+  /** Every file the request names. */
+  sources: readonly Source[];
+  /** The body's own problems, found before anything is downloaded (422). */
+  problems: readonly string[];
+  title: string;
+  /** Checks the request against its files when the POST arrives (may throw an answer). */
+  check?(options: DocumentJobOptions): Promise<void>;
+  /** The job's work. */
+  run(options: DocumentJobOptions): Promise<DocumentJobResult>;
+}
+
+/**
+ * The part every document route shares once its body is read: the body's problems (422), every
+ * file downloaded (allow-list, size: 422), the route's own check, then the job, its outputs
+ * delivered to their destinations; answers 202 `{jobId, statusUrl}`.
+ */
+export async function submitDocumentJob(
+  ctx: EmulatorContext,
+  c: Context<EmulatorEnv>,
+  body: { outputs: DocumentOutput[] },
+  route: DocumentJobRoute,
+): Promise<Response> {
+  const refused = [...route.problems, ...unreachableSources(route.sources)];
+  if (refused.length > 0) throw invalidRequest("v2", refused, 422);
+  const urls = route.sources.map(
+    ([pointer, resource]) => [`${pointer}/url`, resource.url as string] as const,
+  );
+  const { inputs, heldBytes } = await readImageInputs(ctx, c, "v2", urls);
+  const files = new Map(route.sources.map(([pointer], i) => [pointer, inputs[i] as Uint8Array]));
+  const oversize = checkSizes(files);
+  if (oversize.length > 0) throw invalidRequest("v2", oversize, 422);
+  const options = engineOptions(ctx, files, route.title);
+  await route.check?.(options);
+  const origins = ownOrigins(ctx, c);
+  const task = familyTask(ctx, "v2", async (context) => {
+    const result = await context.work(() => route.run(options));
+    return deliver(ctx, context.job, body.outputs, result, context, origins) as Promise<
+      NonNullable<Schemas["V2JobStatus"]["result"]>
+    >;
+  });
+  const job = ctx.jobs.submit(route.kind, c.get("clientId"), body, publicOrigin(ctx, c), origins, {
+    task,
+    heldBytes,
+  });
+  return c.json({ jobId: job.id, statusUrl: statusUrl(job) }, 202);
 }
 
 /**
@@ -193,42 +250,27 @@ export function createCompositeRoute(ctx: EmulatorContext): Handler<EmulatorEnv>
   const validate = bodyValidator("photoshop-current.yaml", "createComposite");
   return async (c) => {
     const body = await readRequestBody<Schemas["CreateCompositeRequest"]>(c, validate, "v2");
-    const sources = compositeSources(body);
-    const refused = [...crossFieldProblems(body), ...unreachableSources(sources)];
-    if (refused.length > 0) throw invalidRequest("v2", refused, 422);
-    const urls = sources.map(([pointer, resource]) => [`${pointer}/url`, resource.url as string] as const);
-    const { inputs, heldBytes } = await readImageInputs(ctx, c, "v2", urls);
-    const files = new Map(sources.map(([pointer], i) => [pointer, inputs[i] as Uint8Array]));
-    const oversize = checkSizes(files);
-    if (oversize.length > 0) throw invalidRequest("v2", oversize, 422);
-    const title =
-      "source" in body.image && "url" in body.image.source
-        ? fileName(body.image.source.url)
-        : ("name" in body.image && body.image.name) || "Untitled";
-    const options = engineOptions(ctx, files, title);
-    try {
-      await checkComposite(body, options);
-    } catch (error) {
-      // What only the job can tell (a feature the emulator will not fake, an unreadable file) fails
-      // the job, the async path Adobe reports it on; a reference the document refutes is a 422.
-      if (error instanceof DocumentError && error.code === "400401")
-        throw invalidRequest("v2", [error.message], 422);
-      if (error instanceof ImageDecodeError && error.reason === "too-large")
-        throw invalidRequest("v2", [error.message], 422);
-      if (!(error instanceof DocumentError) && !(error instanceof ImageDecodeError)) throw error;
-    }
-    const origins = ownOrigins(ctx, c);
-    const task = familyTask(ctx, "v2", async (context) => {
-      const result = await context.work(() => createComposite(body, options));
-      return deliver(ctx, context.job, body.outputs, result, context, origins) as Promise<
-        NonNullable<Schemas["V2JobStatus"]["result"]>
-      >;
+    return submitDocumentJob(ctx, c, body, {
+      kind: "create-composite",
+      sources: compositeSources(body),
+      problems: crossFieldProblems(body),
+      title: documentTitle(body.image),
+      async check(options) {
+        try {
+          await checkComposite(body, options);
+        } catch (error) {
+          // What only the job can tell (a feature the emulator will not fake, an unreadable file)
+          // fails the job, the async path Adobe reports it on; a reference the document refutes is
+          // a 422.
+          if (error instanceof DocumentError && error.code === "400401")
+            throw invalidRequest("v2", [error.message], 422);
+          if (error instanceof ImageDecodeError && error.reason === "too-large")
+            throw invalidRequest("v2", [error.message], 422);
+          if (!(error instanceof DocumentError) && !(error instanceof ImageDecodeError)) throw error;
+        }
+      },
+      run: (options) => createComposite(body, options),
     });
-    const job = ctx.jobs.submit("create-composite", c.get("clientId"), body, publicOrigin(ctx, c), origins, {
-      task,
-      heldBytes,
-    });
-    return c.json({ jobId: job.id, statusUrl: statusUrl(job) }, 202);
   };
 }
 
@@ -237,26 +279,12 @@ export function createArtboardRoute(ctx: EmulatorContext): Handler<EmulatorEnv> 
   const validate = bodyValidator("photoshop-current.yaml", "createArtboard");
   return async (c) => {
     const body = await readRequestBody<Schemas["CreateArtboardRequest"]>(c, validate, "v2");
-    const sources: Source[] = body.images.map((image, i) => [`/images/${i}/source`, image.source]);
-    const refused = [...crossFieldProblems(body), ...unreachableSources(sources)];
-    if (refused.length > 0) throw invalidRequest("v2", refused, 422);
-    const urls = sources.map(([pointer, resource]) => [`${pointer}/url`, resource.url as string] as const);
-    const { inputs, heldBytes } = await readImageInputs(ctx, c, "v2", urls);
-    const files = new Map(sources.map(([pointer], i) => [pointer, inputs[i] as Uint8Array]));
-    const oversize = checkSizes(files);
-    if (oversize.length > 0) throw invalidRequest("v2", oversize, 422);
-    const options = engineOptions(ctx, files, "Artboards");
-    const origins = ownOrigins(ctx, c);
-    const task = familyTask(ctx, "v2", async (context) => {
-      const result = await context.work(() => createArtboard(body, options));
-      return deliver(ctx, context.job, body.outputs, result, context, origins) as Promise<
-        NonNullable<Schemas["V2JobStatus"]["result"]>
-      >;
+    return submitDocumentJob(ctx, c, body, {
+      kind: "create-artboard",
+      sources: body.images.map((image, i): Source => [`/images/${i}/source`, image.source]),
+      problems: crossFieldProblems(body),
+      title: "Artboards",
+      run: (options) => createArtboard(body, options),
     });
-    const job = ctx.jobs.submit("create-artboard", c.get("clientId"), body, publicOrigin(ctx, c), origins, {
-      task,
-      heldBytes,
-    });
-    return c.json({ jobId: job.id, statusUrl: statusUrl(job) }, 202);
   };
 }

@@ -1,6 +1,6 @@
 import type { components } from "@psapi/openapi-types/photoshop-current";
 import type { Handler } from "hono";
-import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from "../context.js";
+import type { EmulatorContext, EmulatorEnv } from "../context.js";
 import { bodyValidator } from "../http/openapi-validator.js";
 import {
   ActionJsonError,
@@ -8,19 +8,8 @@ import {
   parseActionJson,
   uxpOf,
 } from "../imaging/composite/actions/index.js";
-import { statusUrl } from "../jobs/job-views.js";
-import { fileName } from "../jobs/jobs.js";
-import {
-  checkSizes,
-  crossFieldProblems,
-  deliver,
-  engineOptions,
-  type Source,
-  unreachableSources,
-} from "./documents.js";
-import { readImageInputs } from "./inputs.js";
+import { crossFieldProblems, documentTitle, type Source, submitDocumentJob } from "./documents.js";
 import { invalidRequest, readRequestBody } from "./request.js";
-import { familyTask } from "./tasks.js";
 
 type Schemas = components["schemas"];
 type Request = Schemas["ExecuteActionsRequest"];
@@ -97,30 +86,12 @@ export function executeActionsRoute(ctx: EmulatorContext): Handler<EmulatorEnv> 
     const body = await readRequestBody<Request>(c, validate, "v2");
     const { malformed, invalid } = optionProblems(body);
     if (malformed.length > 0) throw invalidRequest("v2", malformed, 400);
-    const sources = actionSources(body);
-    const refused = [...invalid, ...crossFieldProblems(body), ...unreachableSources(sources)];
-    if (refused.length > 0) throw invalidRequest("v2", refused, 422);
-    const urls = sources.map(([pointer, resource]) => [`${pointer}/url`, resource.url as string] as const);
-    const { inputs, heldBytes } = await readImageInputs(ctx, c, "v2", urls);
-    const files = new Map(sources.map(([pointer], i) => [pointer, inputs[i] as Uint8Array]));
-    const oversize = checkSizes(files);
-    if (oversize.length > 0) throw invalidRequest("v2", oversize, 422);
-    const title =
-      "source" in body.image && "url" in body.image.source
-        ? fileName(body.image.source.url)
-        : ("name" in body.image && body.image.name) || "Untitled";
-    const options = engineOptions(ctx, files, title);
-    const origins = ownOrigins(ctx, c);
-    const task = familyTask(ctx, "v2", async (context) => {
-      const result = await context.work(() => executeActions(body, options));
-      return deliver(ctx, context.job, body.outputs, result, context, origins) as Promise<
-        NonNullable<Schemas["V2JobStatus"]["result"]>
-      >;
+    return submitDocumentJob(ctx, c, body, {
+      kind: "execute-actions",
+      sources: actionSources(body),
+      problems: [...invalid, ...crossFieldProblems(body)],
+      title: documentTitle(body.image),
+      run: (options) => executeActions(body, options),
     });
-    const job = ctx.jobs.submit("execute-actions", c.get("clientId"), body, publicOrigin(ctx, c), origins, {
-      task,
-      heldBytes,
-    });
-    return c.json({ jobId: job.id, statusUrl: statusUrl(job) }, 202);
   };
 }
