@@ -46,6 +46,24 @@ export function registerManifest(program: Command, session: Session): void {
       checkJobInput(target, source);
       const outPath = options.out === undefined ? undefined : await prepareOutPath(options.out, context.cwd);
       const resolved = await resolveJobInput(session, target, source);
+      /** The summary on stdout (`--json`: the manifest), and the manifest in `--out`. */
+      const report = async (
+        summary: Iterable<string>,
+        job: { jobId: string; statusUrl: string },
+        manifest: unknown,
+      ) => {
+        const lines = [...summary];
+        if (outPath !== undefined) {
+          await writeFileAtomic(outPath, `${JSON.stringify(manifest, null, 2)}\n`);
+          lines.push(`wrote ${displayPath(outPath, context.cwd)}`);
+        }
+        session.output.result(lines.join("\n"), {
+          target: target.description,
+          job: { id: job.jobId, statusUrl: job.statusUrl, status: "succeeded" },
+          manifest,
+          ...(outPath === undefined ? {} : { path: outPath }),
+        });
+      };
       if (!options.legacy) {
         const job = await target.client.generateManifest(
           {
@@ -66,17 +84,7 @@ export function registerManifest(program: Command, session: Session): void {
         const manifest = redactDeep(
           typeof content === "object" && content !== null ? content : {},
         ) as ManifestV2Summary;
-        const lines = [...summarizeManifestV2(resolved.name, manifest)];
-        if (outPath !== undefined) {
-          await writeFileAtomic(outPath, `${JSON.stringify(manifest, null, 2)}\n`);
-          lines.push(`wrote ${displayPath(outPath, context.cwd)}`);
-        }
-        session.output.result(lines.join("\n"), {
-          target: target.description,
-          job: { id: job.jobId, statusUrl: job.statusUrl, status: "succeeded" },
-          manifest,
-          ...(outPath === undefined ? {} : { path: outPath }),
-        });
+        await report(summarizeManifestV2(resolved.name, manifest), job, manifest);
         return;
       }
       const job = await target.client.getDocumentManifest(
@@ -92,17 +100,7 @@ export function registerManifest(program: Command, session: Session): void {
         document?: Record<string, unknown>;
         layers?: unknown;
       };
-      const lines = [...summarizeManifest(resolved.name, manifest)];
-      if (outPath !== undefined) {
-        await writeFileAtomic(outPath, `${JSON.stringify(manifest, null, 2)}\n`);
-        lines.push(`wrote ${displayPath(outPath, context.cwd)}`);
-      }
-      session.output.result(lines.join("\n"), {
-        target: target.description,
-        job: { id: job.jobId, statusUrl: job.statusUrl, status: "succeeded" },
-        manifest,
-        ...(outPath === undefined ? {} : { path: outPath }),
-      });
+      await report(summarizeManifest(resolved.name, manifest), job, manifest);
     });
 }
 
