@@ -31,6 +31,7 @@ export {
   type RequestDescription,
 } from "./errors/photoshop-api-error.js";
 export { type RetiredOperation, RetiredOperationError } from "./errors/retired-operation-error.js";
+export { autoCropResult } from "./jobs/auto-crop-result.js";
 export { type Box, type JobOutputFile, jobOutputs, urlExpiry } from "./jobs/job-outputs.js";
 export { jobFailures } from "./jobs/job-status.js";
 export type { PollInterval, WaitOptions } from "./jobs/wait-for-job.js";
@@ -41,10 +42,12 @@ export {
   type RetryMiddlewareOptions,
 } from "./middleware/retry.js";
 export {
+  autoCrop,
   createArtboard,
   createComposite,
   createCutout,
   createMask,
+  edit,
   fillMaskedAreas,
   generateManifest,
   getDocumentManifest,
@@ -71,17 +74,23 @@ export {
 } from "./run-operation.js";
 export { storageFor, type UrlStorageType } from "./storage-for.js";
 export type {
+  AutoCropAspectRatio,
+  AutoCropOutput,
+  AutoCropRequest,
   CreateArtboardRequest,
   CreateCompositeRequest,
   CreateMaskRequest,
   DocumentManifestRequest,
   DocumentOutput,
+  EditOutput,
+  EditRequest,
   FillMaskedAreasRequest,
   GenerateManifestRequest,
   JobError,
   JobFailure,
   JobStatus,
   LayerEdit,
+  LightroomEdits,
   MaskBodyPartsRequest,
   MaskingJobStatus,
   MaskObjectsRequest,
