@@ -123,11 +123,11 @@ function checkSizes(files: ReadonlyMap<string, Uint8Array>): string[] {
   return problems;
 }
 
-/** The status's output item: the request's output echoed, its destination completed. */
-async function deliver(
+/** The status's output item: the request's output echoed, its destination completed (edit's too). */
+export async function deliver(
   ctx: EmulatorContext,
   job: Job,
-  outputs: readonly DocumentOutput[],
+  outputs: readonly { destination: DocumentOutput["destination"]; mediaType: string }[],
   result: DocumentJobResult,
   { signal }: TaskContext,
   origins: ReadonlySet<string>,

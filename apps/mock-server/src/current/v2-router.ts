@@ -1,7 +1,7 @@
 import type { components } from "@psapi/openapi-types/photoshop-current";
 import { Hono } from "hono";
 import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from "../context.js";
-import { createGateway } from "../gateway/gateway.js";
+import { createGateway, createTrialQuota } from "../gateway/gateway.js";
 import { GatewayError } from "../http/errors.js";
 import { bodyValidator } from "../http/openapi-validator.js";
 import { REMOVE_BACKGROUND_FORMATS, REMOVE_BACKGROUND_MAX_DIMENSION } from "../imaging/index.js";
@@ -9,6 +9,7 @@ import { toManifestV2 } from "../imaging/manifest-v2.js";
 import { isPolledAt, statusJson, statusUrl } from "../jobs/job-views.js";
 import { fileName, type Job } from "../jobs/jobs.js";
 import { createArtboardRoute, createCompositeRoute } from "./documents.js";
+import { editRoute } from "./edit.js";
 import { extensionOf, HOSTED_VALIDITY_SECONDS, hostOutput } from "./hosted.js";
 import { readImageInputs } from "./inputs.js";
 import { readRequestBody } from "./request.js";
@@ -135,6 +136,7 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
 
   router.post("/create-composite", createCompositeRoute(ctx));
   router.post("/create-artboard", createArtboardRoute(ctx));
+  router.post("/edit", createTrialQuota(ctx), editRoute(ctx));
 
   router.get("/status/:jobId", (c) => {
     const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));

@@ -21,7 +21,7 @@ export interface RenderedOutput {
 }
 
 /** JPEG quality names → libjpeg quality (psapi's choice: Adobe publishes no numbers). */
-const JPEG_QUALITY: Record<string, number> = {
+export const JPEG_QUALITY: Record<string, number> = {
   very_poor: 10,
   poor: 25,
   low: 40,
@@ -32,7 +32,7 @@ const JPEG_QUALITY: Record<string, number> = {
 };
 
 /** PNG compression names → zlib levels, in Adobe's documented order (`default` = 6). */
-const PNG_LEVEL: Record<string, number> = {
+export const PNG_LEVEL: Record<string, number> = {
   none: 0,
   very_low: 1,
   low: 2,

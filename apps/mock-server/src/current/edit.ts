@@ -1,0 +1,83 @@
+import type { components } from "@psapi/openapi-types/photoshop-current";
+import type { Handler } from "hono";
+import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from "../context.js";
+import { bodyValidator } from "../http/openapi-validator.js";
+import { EDIT_CATEGORIES, editImage, editSources } from "../imaging/edit/index.js";
+import { statusUrl } from "../jobs/job-views.js";
+import { deliver } from "./documents.js";
+import { readImageInputs } from "./inputs.js";
+import { invalidRequest, readRequestBody } from "./request.js";
+import { familyTask } from "./tasks.js";
+
+type Schemas = components["schemas"];
+type EditRequest = Schemas["EditRequest"];
+
+/**
+ * What the schema cannot say about an edit body (422 `validation_error`, every problem listed): a
+ * category both under `edits` and at the top level, Creative Cloud or Lightroom storage (not in
+ * the emulator), and an image output embedded as anything but base64.
+ */
+function editProblems(body: EditRequest): string[] {
+  const problems: string[] = [];
+  const top = body as Record<string, unknown>;
+  if (body.edits) {
+    for (const category of EDIT_CATEGORIES) {
+      if (top[category] !== undefined && body.edits[category] !== undefined) {
+        problems.push(
+          `/${category}: ${category} is given both at the top level and under edits; send it once, under edits`,
+        );
+      }
+    }
+  }
+  for (const [pointer, resource] of editSources(body)) {
+    if (typeof resource.url !== "string") {
+      problems.push(`${pointer}: Creative Cloud and Lightroom sources are not available in the emulator`);
+    }
+  }
+  for (const [i, output] of body.outputs.entries()) {
+    const at = `/outputs/${i}`;
+    if ("creativeCloudPath" in output.destination) {
+      problems.push(`${at}/destination: Creative Cloud destinations are not available in the emulator`);
+    }
+    if (
+      output.mediaType !== "application/rdf+xml" &&
+      "embedded" in output.destination &&
+      output.destination.embedded !== "base64"
+    ) {
+      problems.push(`${at}/destination/embedded: an image output can be embedded as base64 only`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * `POST /v2/edit`: validated against the spec, then the rules above (422), then every file
+ * downloaded (image, presets, XMP, masks: allow-list and size); the job applies the edits
+ * (imaging/edit) and delivers each output as create-composite does (the caller's URL, hosted,
+ * or embedded). What only the job can tell (an unreadable input, an XMP setting or feature the
+ * emulator cannot apply) fails the job with `emulator_*` codes naming it.
+ */
+export function editRoute(ctx: EmulatorContext): Handler<EmulatorEnv> {
+  const validate = bodyValidator("photoshop-current.yaml", "edit");
+  return async (c) => {
+    const body = await readRequestBody<EditRequest>(c, validate, "v2");
+    const refused = editProblems(body);
+    if (refused.length > 0) throw invalidRequest("v2", refused, 422);
+    const sources = editSources(body);
+    const urls = sources.map(([pointer, resource]) => [`${pointer}/url`, resource.url as string] as const);
+    const { inputs, heldBytes } = await readImageInputs(ctx, c, "v2", urls);
+    const files = new Map(sources.map(([pointer], i) => [pointer, inputs[i] as Uint8Array]));
+    const origins = ownOrigins(ctx, c);
+    const task = familyTask(ctx, "v2", async (context) => {
+      const result = await context.work(() => editImage(body, files));
+      return deliver(ctx, context.job, body.outputs, result, context, origins) as Promise<
+        NonNullable<Schemas["V2JobStatus"]["result"]>
+      >;
+    });
+    const job = ctx.jobs.submit("edit", c.get("clientId"), body, publicOrigin(ctx, c), origins, {
+      task,
+      heldBytes,
+    });
+    return c.json({ jobId: job.id, statusUrl: statusUrl(job) }, 202);
+  };
+}
