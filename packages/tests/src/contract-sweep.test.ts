@@ -246,6 +246,15 @@ describe("contract sweep: every declared operation, its successes and its errors
         "/v2/create-artboard",
         { images: [image], outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }] },
       ],
+      [
+        "/v2/edit",
+        {
+          image,
+          edits: { light: { exposure: 0.5 } },
+          outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/jpeg" }],
+        },
+      ],
+      ["/v1/auto-crop", { image, mode: "smartCrop", aspectRatio: ["1:1", "16:9"] }],
     ];
     // create-artboard takes `images[]` where the others take `image`.
     const withImage = (body: Record<string, unknown>, source: unknown) =>
@@ -262,8 +271,9 @@ describe("contract sweep: every declared operation, its successes and its errors
       const offList = withImage(body, { source: { url: "https://example.com/in.png" } });
       expect((await call("POST", path, { json: offList }, headers)).status).toBe(400);
       const unreadable = withImage(body, { source: { url: missing } });
+      // Auto-crop sits under /v1 but answers in the v2 family (422 for an input it cannot read).
       expect((await call("POST", path, { json: unreadable }, headers)).status).toBe(
-        path.startsWith("/v2/") ? 422 : 400,
+        path.startsWith("/v2/") || path === "/v1/auto-crop" ? 422 : 400,
       );
     }
     const badToken = { ...headers, Authorization: "Bearer not-a-token" };
