@@ -1,9 +1,8 @@
 import type { LightroomEdits } from "@psapi/client";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { usageError } from "../cli-error.js";
-import { addJobOptions, type JobOptions, jobInput } from "../options.js";
+import { addJobOptions, inputFlag, type JobOptions, jobInput } from "../options.js";
 import type { Session } from "../session.js";
-import { type InputSource, parseInputArgument } from "../validate.js";
 
 /**
  * A parser for a number flag in Adobe's documented range: out of range, not a number, or a
@@ -59,18 +58,6 @@ type EditOptions = JobOptions & {
   xmp?: string;
   type: "jpeg" | "png";
 } & Record<string, unknown>;
-
-/** A `--preset`/`--xmp` value as an input, or a usage error naming the flag. */
-function fileInput(flag: string, value: string): InputSource {
-  try {
-    return parseInputArgument(value);
-  } catch (error) {
-    throw usageError(
-      `${flag} ${value}: ${(error as Error).message.replace(/\.$/, "")}`,
-      `${flag} is a local file or an https:// URL`,
-    );
-  }
-}
 
 /**
  * `psapi edit`: the current contract's `POST /v2/edit`: Lightroom-style adjustments of one photo
@@ -133,7 +120,7 @@ export function registerEdit(program: Command, session: Session): void {
       if (typeof value !== "number") continue;
       edits[category] = { ...edits[category], [field]: value };
     }
-    const presets = (options.preset ?? []).map((value) => fileInput("--preset", value));
+    const presets = (options.preset ?? []).map((value) => inputFlag("--preset", value));
     if (presets.length > 10)
       throw usageError(`${presets.length} presets: the API takes at most 10`, "drop some --preset");
     const request: Omit<LightroomEdits, "presets" | "xmp"> = {
@@ -159,7 +146,7 @@ export function registerEdit(program: Command, session: Session): void {
       input: source,
       edits: request,
       presets,
-      xmp: options.xmp === undefined ? undefined : fileInput("--xmp", options.xmp),
+      xmp: options.xmp === undefined ? undefined : inputFlag("--xmp", options.xmp),
       mediaType: options.type === "png" ? "image/png" : "image/jpeg",
       out: options.out,
       timeoutMs: options.timeout * 1000,

@@ -1,20 +1,13 @@
 import type { Command } from "commander";
 import { usageError } from "../cli-error.js";
-import { type JobOptions, jobInput, timeoutOption } from "../options.js";
+import { inputFlag, type JobOptions, jobInput, timeoutOption } from "../options.js";
 import type { Session } from "../session.js";
-import { type InputSource, parseInputArgument, parseUrlArgument } from "../validate.js";
+import { type InputSource, parseUrlArgument } from "../validate.js";
 
 /** `--mask` as an input, or a usage error naming it (missing, or not a file or https URL). */
 export function maskInput(mask: string | undefined, hint: string): InputSource {
   if (mask === undefined) throw usageError("missing --mask: the mask the operation starts from", hint);
-  try {
-    return parseInputArgument(mask);
-  } catch (error) {
-    throw usageError(
-      `--mask ${mask}: ${(error as Error).message.replace(/\.$/, "")}`,
-      "--mask is a local file or an https:// URL",
-    );
-  }
+  return inputFlag("--mask", mask);
 }
 
 /**
