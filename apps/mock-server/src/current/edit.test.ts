@@ -1,6 +1,7 @@
+import { readFileSync } from "node:fs";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { writeXmp } from "../imaging/edit/index.js";
+import { ADJUSTMENTS, writeXmp } from "../imaging/edit/index.js";
 import { noSettings } from "../imaging/edit/settings.js";
 import {
   type App,
@@ -485,5 +486,12 @@ describe("POST /v2/edit: refusals", () => {
     const refused = await post(app, body, headers);
     expect(refused.status).toBe(402);
     expect(refused.json.type).toBe("TrialLimitExceededError");
+  });
+});
+
+describe("the README's table of adjustments", () => {
+  it("lists every row of ADJUSTMENTS with its approximation, word for word", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    for (const adjustment of ADJUSTMENTS) expect(readme).toContain(adjustment.approximation);
   });
 });

@@ -244,7 +244,7 @@ export const ADJUSTMENTS: readonly Adjustment[] = Object.freeze([
   {
     name: "effects.clarity",
     approximation:
-      "midtone local contrast: luma + 0.8 × clarity/100 × (luma − luma blurred at σ = shorter side/40) × (1 − |2 luma − 1|)",
+      "midtone local contrast: luma + 0.8 × clarity/100 × (luma − luma blurred at σ = shorter side/40) × (1 − abs(2 luma − 1))",
     applies: given("clarity"),
     from: source("clarity"),
     apply(image, s) {
@@ -264,7 +264,7 @@ export const ADJUSTMENTS: readonly Adjustment[] = Object.freeze([
   {
     name: "effects.dehaze",
     approximation:
-      "veil A = mean of each pixel's darkest channel (≤ 0.5); positive: v → (v − kA)/(1 − kA), k = 0.6 × dehaze/100; negative: blend towards 0.85 grey by |k|",
+      "veil A = mean of each pixel's darkest channel (≤ 0.5); positive: v → (v − kA)/(1 − kA), k = 0.6 × dehaze/100; negative: blend towards 0.85 grey by −k",
     applies: given("dehaze"),
     from: source("dehaze"),
     apply(image, s) {
