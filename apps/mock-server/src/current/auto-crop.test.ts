@@ -210,6 +210,21 @@ describe("POST /v1/auto-crop", () => {
   });
 });
 
+describe("POST /v1/auto-crop: rate limits", () => {
+  it("counts in the masking window (/v1/*: POST 60 per minute), whatever the body", async () => {
+    const { app } = testEmulator({ rateLimits: true });
+    const headers = await authHeaders(app);
+    const statuses: number[] = [];
+    for (let i = 0; i < 61; i++) {
+      // 250 ms apart: under the general POST 16 per 3 s, so only the per-minute masking window bites.
+      await advance(app, 250);
+      statuses.push((await app.request("/v1/auto-crop", postJson({}, headers))).status);
+    }
+    expect(statuses.slice(0, 60).every((status) => status === 400)).toBe(true);
+    expect(statuses[60]).toBe(429);
+  });
+});
+
 describe("cropForRatio", () => {
   it("keeps the ratio within a pixel and the box inside the image, for every ratio and zoom", () => {
     for (const ratio of [1, 16 / 9, 9 / 16, 4 / 3, 3 / 4, 4 / 5, 5 / 4, 3 / 2, 2 / 3, 21 / 9]) {

@@ -454,6 +454,40 @@ describe("POST /v2/edit: refusals", () => {
     expect(embedded.status).toBe(422);
   });
 
+  it("answers 422 for an image over the emulator's 4000 px edit limit, and fails the job on a file that is no image", async () => {
+    const { app, headers } = await setup();
+    const big = await sharp({ create: { width: 4100, height: 10, channels: 3, background: "#808080" } })
+      .png()
+      .toBuffer();
+    await upload(app, "in/big.png", big);
+    const tooLarge = await post(
+      app,
+      {
+        image: { source: { url: await presign(app, "in/big.png", "GET") } },
+        edits: { autoTone: true },
+        outputs: [hostedPng],
+      },
+      headers,
+    );
+    expect(tooLarge.status).toBe(422);
+    expect(tooLarge.json.message).toMatch(/^\/image\/source\/url: .*4000/);
+    await upload(app, "in/notes.txt", Buffer.from("not an image"), "text/plain");
+    const text = await post(
+      app,
+      {
+        image: { source: { url: await presign(app, "in/notes.txt", "GET") } },
+        edits: { autoTone: true },
+        outputs: [hostedPng],
+      },
+      headers,
+    );
+    expect(text.status).toBe(202);
+    const done = await finish(app, text.json.statusUrl as string, headers);
+    expect(done.errorDetails).toEqual([
+      { errorCode: "emulator_input_unreadable", message: expect.stringContaining("/image/source") },
+    ]);
+  });
+
   it("fails the job emulator_unsupported for autoStraighten, a raw-only white balance and a DNG output", async () => {
     const cases: [Json, Json[], string][] = [
       [{ autoStraighten: { enabled: true } }, [hostedPng], "/edits/autoStraighten"],

@@ -2,7 +2,9 @@ import type { components } from "@psapi/openapi-types/photoshop-current";
 import type { Handler } from "hono";
 import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from "../context.js";
 import { bodyValidator } from "../http/openapi-validator.js";
-import { EDIT_CATEGORIES, editImage, editSources } from "../imaging/edit/index.js";
+import { EDIT_CATEGORIES, EDIT_MAX_DIMENSION, editImage, editSources } from "../imaging/edit/index.js";
+import { ImageDecodeError, inspectImage } from "../imaging/index.js";
+import { RASTER_FORMATS } from "../imaging/input.js";
 import { statusUrl } from "../jobs/job-views.js";
 import { deliver } from "./documents.js";
 import { readImageInputs } from "./inputs.js";
@@ -51,6 +53,21 @@ function editProblems(body: EditRequest): string[] {
 }
 
 /**
+ * An image over the emulator's edit limit is refused from its header (422, as the other current
+ * routes refuse oversize inputs); what else the header says (a PSD, a raw file, a corrupt image) is
+ * left to the job, which fails it with the emulator's codes.
+ */
+async function refuseOversize(image: Uint8Array): Promise<void> {
+  try {
+    await inspectImage(image, { maxDimension: EDIT_MAX_DIMENSION, formats: RASTER_FORMATS });
+  } catch (error) {
+    if (!(error instanceof ImageDecodeError)) throw error;
+    if (error.reason === "too-large")
+      throw invalidRequest("v2", [`/image/source/url: ${error.message}`], 422);
+  }
+}
+
+/**
  * `POST /v2/edit`: validated against the spec, then the rules above (422), then every file
  * downloaded (image, presets, XMP, masks: allow-list and size); the job applies the edits
  * (imaging/edit) and delivers each output as create-composite does (the caller's URL, hosted,
@@ -67,6 +84,7 @@ export function editRoute(ctx: EmulatorContext): Handler<EmulatorEnv> {
     const urls = sources.map(([pointer, resource]) => [`${pointer}/url`, resource.url as string] as const);
     const { inputs, heldBytes } = await readImageInputs(ctx, c, "v2", urls);
     const files = new Map(sources.map(([pointer], i) => [pointer, inputs[i] as Uint8Array]));
+    await refuseOversize(files.get("/image/source") as Uint8Array);
     const origins = ownOrigins(ctx, c);
     const task = familyTask(ctx, "v2", async (context) => {
       const result = await context.work(() => editImage(body, files));

@@ -1616,8 +1616,9 @@ export interface components {
         /**
          * @description The edit body is well-formed but cannot be run (`validation_error`, several problems in
          *     `errors[]`): an adjustment category sent both under `edits` and at the top level, an
-         *     input the emulator cannot fetch, or a Creative Cloud or Lightroom source or destination
-         *     (not in the emulator). What is known only when the job runs (an unreadable input, an XMP
+         *     input the emulator cannot fetch, an image over the emulator's edit limit (4000 x 4000
+         *     px), an image output embedded as anything but base64, or a Creative Cloud or Lightroom
+         *     source or destination (not in the emulator). What is known only when the job runs (an unreadable input, an XMP
          *     setting it cannot apply) fails the job instead. Not retryable.
          */
         UnprocessableEdit: {
