@@ -434,7 +434,7 @@ describe("POST /v2/edit: refusals", () => {
     }
   });
 
-  it("answers 422 when a category is both under edits and at the top level, or an image is embedded as a string", async () => {
+  it("answers 422 when the two forms are mixed (a category beside edits), or an image is embedded as a string", async () => {
     const { app, headers, photo } = await setup();
     const both = await post(
       app,
@@ -443,6 +443,18 @@ describe("POST /v2/edit: refusals", () => {
     );
     expect(both.status).toBe(422);
     expect(both.json.message).toContain("/autoTone");
+    const mixed = await post(
+      app,
+      {
+        image: { source: { url: photo } },
+        edits: { autoTone: true },
+        light: { exposure: 1 },
+        outputs: [hostedPng],
+      },
+      headers,
+    );
+    expect(mixed.status).toBe(422);
+    expect(mixed.json.message).toContain("/light");
     const embedded = await post(
       app,
       {

@@ -16,17 +16,18 @@ type EditRequest = Schemas["EditRequest"];
 
 /**
  * What the schema cannot say about an edit body (422 `validation_error`, every problem listed): a
- * category both under `edits` and at the top level, Creative Cloud or Lightroom storage (not in
+ * category at the top level beside `edits` (the two forms mixed), Creative Cloud or Lightroom storage (not in
  * the emulator), and an image output embedded as anything but base64.
  */
 function editProblems(body: EditRequest): string[] {
   const problems: string[] = [];
   const top = body as Record<string, unknown>;
   if (body.edits) {
+    // One form or the other: a top-level category beside `edits` would otherwise be ignored.
     for (const category of EDIT_CATEGORIES) {
-      if (top[category] !== undefined && body.edits[category] !== undefined) {
+      if (top[category] !== undefined) {
         problems.push(
-          `/${category}: ${category} is given both at the top level and under edits; send it once, under edits`,
+          `/${category}: ${category} is given at the top level beside edits; send every adjustment under edits`,
         );
       }
     }

@@ -237,7 +237,8 @@ export interface paths {
          *     **Where Adobe's sources disagree**: the v2 reference and the edit guide put the
          *     adjustments under `edits`; the migration catalogue shows them at the top level of the
          *     body (`"autoTone": true` next to `image`). The client sends `edits`; the emulator accepts
-         *     both, and a category sent in both places is refused with 422 `validation_error`. The
+         *     either form, and refuses the two mixed (a category beside `edits`) with 422
+         *     `validation_error`, since one of them would otherwise be ignored. The
          *     catalogue's `detail` and `optics` categories are not in the reference and are refused.
          *
          *     **The emulator** applies every adjustment for real on the pixels, each by a documented
@@ -1615,7 +1616,7 @@ export interface components {
         };
         /**
          * @description The edit body is well-formed but cannot be run (`validation_error`, several problems in
-         *     `errors[]`): an adjustment category sent both under `edits` and at the top level, an
+         *     `errors[]`): an adjustment category at the top level beside `edits` (the two forms mixed), an
          *     input the emulator cannot fetch, an image over the emulator's edit limit (4000 x 4000
          *     px), an image output embedded as anything but base64, or a Creative Cloud or Lightroom
          *     source or destination (not in the emulator). What is known only when the job runs (an unreadable input, an XMP
