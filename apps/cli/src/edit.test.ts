@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createEmulatorControl } from "@psapi/mock-server/control";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pngSize } from "./display.js";
 import { COMMAND_GROUPS } from "./help-groups.js";
@@ -163,6 +164,55 @@ describe.concurrent("edit, auto-crop, mask-body-parts and refine-mask (embedded 
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/^error: missing --mask/m);
     }
+  });
+
+  it("edit sends each flag as its field of Adobe's edits", async () => {
+    const flags = [
+      ["--exposure", "0.5"],
+      ["--contrast", "10"],
+      ["--highlights", "-20"],
+      ["--shadows", "30"],
+      ["--whites", "5"],
+      ["--blacks", "-5"],
+      ["--saturation", "-10"],
+      ["--vibrance", "15"],
+      ["--white-balance", "Auto"],
+      ["--clarity", "20"],
+      ["--dehaze", "10"],
+      ["--texture", "5"],
+      ["--vignette", "-30"],
+      ["--sharpness", "60"],
+      ["--sharpen-radius", "1.5"],
+      ["--sharpen-detail", "30"],
+      ["--sharpen-edge-masking", "10"],
+      ["--noise-reduction", "50"],
+      ["--color-noise-reduction", "20"],
+    ].flat();
+    const out = join(dir, "flags.jpg");
+    const made = await runCli(
+      ["edit", SAMPLE, ...flags, "--auto-tone", "--out", out, "--base-url", emulator.url],
+      {
+        env: DEMO,
+      },
+    );
+    expect(made.code, made.stderr).toBe(0);
+    const journal = await createEmulatorControl({ baseUrl: emulator.url }).journal({ path: "/v2/edit" });
+    // Other tests post edits to the same emulator at the same time: this one's is the only one with a vignette.
+    const bodies = journal
+      .filter((entry) => entry.method === "POST")
+      .map(
+        (entry) => JSON.parse(entry.request?.body ?? "{}") as { edits?: { effects?: { vignette?: number } } },
+      );
+    const body = bodies.find((candidate) => candidate.edits?.effects?.vignette === -30);
+    expect(body?.edits).toEqual({
+      light: { exposure: 0.5, contrast: 10, highlights: -20, shadows: 30, whites: 5, blacks: -5 },
+      color: { saturation: -10, vibrance: 15, whiteBalance: "Auto" },
+      effects: { clarity: 20, dehaze: 10, texture: 5, vignette: -30 },
+      sharpness: 60,
+      sharpen: { radius: 1.5, detail: 30, edgeMasking: 10 },
+      noiseReduction: { luminance: 50, color: 20 },
+      autoTone: true,
+    });
   });
 
   it("status reads edit's and auto-crop's status URLs on a running emulator", async () => {
