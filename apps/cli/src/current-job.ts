@@ -98,7 +98,7 @@ export async function downloadOutput(
 }
 
 /** A finished job as the commands print it in `--json`: id, status URL without its signature. */
-function succeededJob(job: Pick<JobHandle<JobStatus>, "jobId" | "statusUrl">) {
+export function succeededJob(job: Pick<JobHandle<JobStatus>, "jobId" | "statusUrl">) {
   return { id: job.jobId, statusUrl: redactUrl(job.statusUrl), status: "succeeded" };
 }
 
@@ -111,7 +111,7 @@ function succeededJob(job: Pick<JobHandle<JobStatus>, "jobId" | "statusUrl">) {
  *   download).
  * @returns The line the command prints and the same as data.
  */
-async function downloadSingleResult<T extends JobStatus>(
+export async function downloadSingleResult<T extends JobStatus>(
   session: Session,
   target: Target,
   job: JobHandle<T>,

@@ -113,3 +113,22 @@ export function jobInput(input: string | undefined, options: { inputUrl?: URL })
     );
   }
 }
+
+/**
+ * A flag that names an input file (`--mask`, `--preset`, `--xmp`): a local file or an https URL,
+ * else a usage error naming the flag and its value.
+ *
+ * @param flag - The flag as typed, e.g. `--mask`.
+ * @param value - Its value.
+ * @throws {CliError} (usage) When the file is missing or unreadable, or the URL is not https.
+ */
+export function inputFlag(flag: string, value: string): InputSource {
+  try {
+    return parseInputArgument(value);
+  } catch (error) {
+    throw usageError(
+      `${flag} ${value}: ${(error as Error).message.replace(/\.$/, "")}`,
+      `${flag} is a local file or an https:// URL`,
+    );
+  }
+}

@@ -1,18 +1,23 @@
 import { createRequire } from "node:module";
 import { Command } from "commander";
 import { registerActions } from "./commands/actions.js";
+import { registerAutoCrop } from "./commands/auto-crop.js";
 import { registerBatch } from "./commands/batch.js";
 import { registerDocumentCommands } from "./commands/composite.js";
+import { registerEdit } from "./commands/edit.js";
 import { registerEmulator } from "./commands/emulator.js";
 import { registerFill } from "./commands/fill.js";
 import { registerHello } from "./commands/hello.js";
 import { registerImageCommands } from "./commands/image.js";
 import { registerManifest } from "./commands/manifest.js";
+import { registerMaskBodyParts } from "./commands/mask-body-parts.js";
 import { registerMaskObjects } from "./commands/mask-objects.js";
 import { registerQuickstart } from "./commands/quickstart.js";
+import { registerRefineMask } from "./commands/refine-mask.js";
 import { registerRemoveBackground } from "./commands/remove-background.js";
 import { registerStatus } from "./commands/status.js";
 import { registerToken } from "./commands/token.js";
+import { applyHelpGroups } from "./help-groups.js";
 import type { Session } from "./session.js";
 import { parseUrlArgument } from "./validate.js";
 
@@ -65,13 +70,19 @@ export function buildProgram(session: Session): Command {
   registerHello(program, session);
   registerRemoveBackground(program, session);
   registerMaskObjects(program, session);
+  registerMaskBodyParts(program, session);
+  registerRefineMask(program, session);
   registerFill(program, session);
+  registerAutoCrop(program, session);
   registerImageCommands(program, session);
   registerDocumentCommands(program, session);
   registerActions(program, session);
+  registerEdit(program, session);
   registerManifest(program, session);
   registerStatus(program, session);
   registerBatch(program, session);
   registerEmulator(program, session);
+  // Last: it groups (and orders) every command registered above for --help.
+  applyHelpGroups(program);
   return program;
 }

@@ -18,10 +18,12 @@ import type { WaitOptions } from "./jobs/wait-for-job.js";
 import * as operations from "./operations.js";
 import { type JobHandle, waitForJob } from "./run-operation.js";
 import type {
+  AutoCropRequest,
   CreateArtboardRequest,
   CreateCompositeRequest,
   CreateMaskRequest,
   DocumentManifestRequest,
+  EditRequest,
   ExecuteActionsRequest,
   FillMaskedAreasRequest,
   GenerateManifestRequest,
@@ -47,8 +49,8 @@ export * from "./index.js";
  * and with `signal.reason` on abort.
  *
  * Two contracts: the **current** one (`removeBackground` with an `image`, `maskObjects`,
- * `maskBodyParts`, `refineMask`, `fillMaskedAreas`, `generateManifest`, `createComposite`,
- * `createArtboard`, `executeActions` and their status reads) and
+ * `maskBodyParts`, `refineMask`, `fillMaskedAreas`, `edit`, `autoCrop`, `generateManifest`,
+ * `createComposite`, `createArtboard`, `executeActions` and their status reads) and
  * the **retired** v1 one (`createMask`, `createCutout`, `getDocumentManifest`, `hello`, …), marked
  * `@deprecated`. A retired call whose target is Adobe's own host rejects with
  * `RetiredOperationError` (naming the replacement) before anything is sent; against the emulator
@@ -80,6 +82,10 @@ export interface PhotoshopClient extends PhotoshopCore {
   refineMask(body: RefineMaskRequest, options?: CallOptions): Promise<JobHandle<MaskingJobStatus>>;
   /** `POST /v1/fill-masked-areas`: the image with the masked areas filled from their surroundings. */
   fillMaskedAreas(body: FillMaskedAreasRequest, options?: CallOptions): Promise<JobHandle<MaskingJobStatus>>;
+  /** `POST /v2/edit` on the Photoshop API v2 host: Lightroom-style edits of one image, rendered to each output. */
+  edit(body: EditRequest, options?: CallOptions): Promise<JobHandle<V2JobStatus>>;
+  /** `POST /v1/auto-crop` on `image.adobe.io` (polled on `/v2/status`): one crop around the subject per aspect ratio. */
+  autoCrop(body: AutoCropRequest, options?: CallOptions): Promise<JobHandle<V2JobStatus>>;
   /** `POST /v2/generate-manifest` on the Photoshop API v2 host: a document manifest job. */
   generateManifest(body: GenerateManifestRequest, options?: CallOptions): Promise<JobHandle<V2JobStatus>>;
   /** `POST /v2/create-composite` on the Photoshop API v2 host: convert, create or edit a document and render its outputs. */
@@ -163,6 +169,8 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
     maskBodyParts,
     refineMask,
     fillMaskedAreas,
+    edit,
+    autoCrop,
     generateManifest,
     createComposite,
     createArtboard,
@@ -196,6 +204,8 @@ export function createPhotoshopClient(options: PhotoshopClientOptions): Photosho
     maskBodyParts: (body, callOptions) => maskBodyParts(core, body, callOptions),
     refineMask: (body, callOptions) => refineMask(core, body, callOptions),
     fillMaskedAreas: (body, callOptions) => fillMaskedAreas(core, body, callOptions),
+    edit: (body, callOptions) => edit(core, body, callOptions),
+    autoCrop: (body, callOptions) => autoCrop(core, body, callOptions),
     generateManifest: (body, callOptions) => generateManifest(core, body, callOptions),
     createComposite: (body, callOptions) => createComposite(core, body, callOptions),
     createArtboard: (body, callOptions) => createArtboard(core, body, callOptions),

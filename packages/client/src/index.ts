@@ -31,6 +31,7 @@ export {
   type RequestDescription,
 } from "./errors/photoshop-api-error.js";
 export { type RetiredOperation, RetiredOperationError } from "./errors/retired-operation-error.js";
+export { autoCropResult } from "./jobs/auto-crop-result.js";
 export { type Box, type JobOutputFile, jobOutputs, urlExpiry } from "./jobs/job-outputs.js";
 export { jobFailures } from "./jobs/job-status.js";
 export type { PollInterval, WaitOptions } from "./jobs/wait-for-job.js";
@@ -41,10 +42,12 @@ export {
   type RetryMiddlewareOptions,
 } from "./middleware/retry.js";
 export {
+  autoCrop,
   createArtboard,
   createComposite,
   createCutout,
   createMask,
+  edit,
   executeActions,
   fillMaskedAreas,
   generateManifest,
@@ -73,11 +76,16 @@ export {
 export { storageFor, type UrlStorageType } from "./storage-for.js";
 export type {
   ActionsOutput,
+  AutoCropAspectRatio,
+  AutoCropOutput,
+  AutoCropRequest,
   CreateArtboardRequest,
   CreateCompositeRequest,
   CreateMaskRequest,
   DocumentManifestRequest,
   DocumentOutput,
+  EditOutput,
+  EditRequest,
   ExecuteActionsRequest,
   FillMaskedAreasRequest,
   GenerateManifestRequest,
@@ -85,6 +93,7 @@ export type {
   JobFailure,
   JobStatus,
   LayerEdit,
+  LightroomEdits,
   MaskBodyPartsRequest,
   MaskingJobStatus,
   MaskObjectsRequest,

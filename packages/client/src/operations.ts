@@ -7,10 +7,12 @@ import type { CallOptions, PhotoshopClient } from "./client.js";
 import { type RetiredOperation, RetiredOperationError } from "./errors/retired-operation-error.js";
 import { type JobHandle, readJobStatusOf, readText, submitJob } from "./run-operation.js";
 import type {
+  AutoCropRequest,
   CreateArtboardRequest,
   CreateCompositeRequest,
   CreateMaskRequest,
   DocumentManifestRequest,
+  EditRequest,
   ExecuteActionsRequest,
   FillMaskedAreasRequest,
   GenerateManifestRequest,
@@ -68,6 +70,38 @@ export const fillMaskedAreas = (
   body: FillMaskedAreasRequest,
   options?: CallOptions,
 ): Promise<JobHandle<MaskingJobStatus>> => submitJob(client, operations.fillMaskedAreas, body, options);
+
+/**
+ * `POST /v2/edit` on the Photoshop API v2 host: Lightroom-style edits (light, colour, effects,
+ * sharpening, noise reduction, auto tone, presets, XMP) on one image, rendered to each of
+ * `outputs` (JPEG, PNG, DNG, or the applied settings as XMP).
+ *
+ * @example
+ * const job = await edit(client, {
+ *   image: { source: { url } },
+ *   edits: { light: { exposure: 0.5 }, color: { saturation: -20 } },
+ *   outputs: [{ destination: { validityPeriod: 3600 }, mediaType: "image/jpeg" }],
+ * });
+ */
+export const edit = (
+  client: PhotoshopClient,
+  body: EditRequest,
+  options?: CallOptions,
+): Promise<JobHandle<V2JobStatus>> => submitJob(client, operations.edit, body, options);
+
+/**
+ * `POST /v1/auto-crop` on `image.adobe.io`, polled on the `/v2/status` URL it answers with: crops
+ * around the subject, one crop per aspect ratio. Read the boxes with `autoCropResult(await job.wait())`
+ * and the cropped images with `jobOutputs`.
+ *
+ * @example
+ * const job = await autoCrop(client, { image: { source: { url } }, mode: "smartCrop", aspectRatio: ["1:1", "16:9"] });
+ */
+export const autoCrop = (
+  client: PhotoshopClient,
+  body: AutoCropRequest,
+  options?: CallOptions,
+): Promise<JobHandle<V2JobStatus>> => submitJob(client, operations.autoCrop, body, options);
 
 /** `POST /v2/generate-manifest` on the Photoshop API v2 host: a document manifest job. */
 export const generateManifest = (

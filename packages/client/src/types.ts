@@ -46,6 +46,18 @@ export type ActionsOutput = current["schemas"]["ActionsOutput"];
 export type LayerEdit = current["schemas"]["LayerEdit"];
 /** One output of a document operation: format, size, layer filter, destination. */
 export type DocumentOutput = current["schemas"]["DocumentOutput"];
+/** Body of `edit` (`POST https://photoshop-api.adobe.io/v2/edit`): Lightroom-style edits of one image. */
+export type EditRequest = current["schemas"]["EditRequest"];
+/** The adjustments of an `EditRequest` (`edits`), by category. */
+export type LightroomEdits = current["schemas"]["LightroomEdits"];
+/** One output of `edit`: JPEG, PNG, DNG or the applied settings as XMP (`application/rdf+xml`). */
+export type EditOutput = current["schemas"]["EditOutput"];
+/** Body of `autoCrop` (`POST https://image.adobe.io/v1/auto-crop`). */
+export type AutoCropRequest = current["schemas"]["AutoCropRequest"];
+/** One aspect ratio `autoCrop` accepts (`"1:1"`, `"16:9"`, …). */
+export type AutoCropAspectRatio = current["schemas"]["AutoCropAspectRatio"];
+/** An auto-crop result: `crops` (one per ratio), the `subject` box, detected `objects`. */
+export type AutoCropOutput = current["schemas"]["AutoCropOutput"];
 /** Status of a remove-background or Photoshop v2 job (`GET /v2/status/{jobId}`). */
 export type V2JobStatus = current["schemas"]["V2JobStatus"];
 /** Status of a masking job (`GET /v1/status/{jobId}`): results at the top level. */

@@ -32,6 +32,18 @@ const OPERATIONS = [
     internal: "runtime_error",
   },
   {
+    name: "edit",
+    path: "/v2/edit",
+    status: "GET /v2/status/*",
+    internal: "runtime_error",
+  },
+  {
+    name: "auto-crop",
+    path: "/v1/auto-crop",
+    status: "GET /v2/status/*",
+    internal: "runtime_error",
+  },
+  {
     name: "mask-objects",
     path: "/v1/mask-objects",
     status: "GET /v1/status/*",
@@ -70,13 +82,15 @@ describe.each(OPERATIONS)("fault matrix, current contract: $name", (operation) =
     const url = await env.control.putObject("fault-input.png", await subjectPng(48, 32), "image/png");
     const image = { source: { url } };
     // create-composite converts the image to PNG (its minimal request: a source and an output);
-    // execute-actions also plays one ActionJSON command on it.
-    const outputs = [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }];
-    if (operation.name === "create-composite") return { image, outputs };
+    // edit auto-tones it to a PNG; auto-crop needs a mode; execute-actions plays one ActionJSON command.
+    const png = [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }];
+    if (operation.name === "create-composite") return { image, outputs: png };
     if (operation.name === "execute-actions") {
       const actions = [{ source: { content: '[{"_obj":"invert"}]', contentType: "application/json" } }];
-      return { image, options: { actions }, outputs };
+      return { image, options: { actions }, outputs: png };
     }
+    if (operation.name === "edit") return { image, edits: { autoTone: true }, outputs: png };
+    if (operation.name === "auto-crop") return { image, mode: "smartCrop" };
     return { image };
   }
 
@@ -154,7 +168,7 @@ describe.each(OPERATIONS)("fault matrix, current contract: $name", (operation) =
   });
 });
 
-// Through the client (`removeBackground` on /v2, `maskObjects` on /v1), with the same policy as
+// Through the client (`removeBackground`, `edit` on /v2, `maskObjects`, `autoCrop` on /v1), with the same policy as
 // fault-matrix.test.ts: jitter pinned at 0.5, back-offs 500, 1000, 2000 ms; polls at 500, 750, …
 const BACKOFFS = [500, 1_000, 2_000];
 const FIRST_POLL = 500;
@@ -174,15 +188,29 @@ const CLIENT_OPERATIONS = [
     path: "/v1/mask-objects",
     poll: "GET /v1/status/*",
   },
+  { name: "edit", submit: "edit", status: "getV2JobStatus", path: "/v2/edit", poll: "GET /v2/status/*" },
+  {
+    name: "autoCrop",
+    submit: "autoCrop",
+    status: "getV2JobStatus",
+    path: "/v1/auto-crop",
+    poll: "GET /v2/status/*",
+  },
 ] as const;
 
 describe.each(CLIENT_OPERATIONS)("fault matrix, current contract through the client: $name", (operation) => {
   async function start(env: Parameters<Parameters<typeof withEnvironment>[1]>[0]) {
     const url = await env.control.putObject("fault-input.png", await subjectPng(48, 32), "image/png");
     const image = { source: { url } };
-    return operation.name === "removeBackground"
-      ? env.client.removeBackground({ image, mode: "mask" })
-      : env.client.maskObjects({ image });
+    if (operation.name === "removeBackground") return env.client.removeBackground({ image, mode: "mask" });
+    if (operation.name === "edit")
+      return env.client.edit({
+        image,
+        edits: { light: { exposure: 0.5 } },
+        outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }],
+      });
+    if (operation.name === "autoCrop") return env.client.autoCrop({ image, mode: "smartCrop" });
+    return env.client.maskObjects({ image });
   }
 
   it.each([

@@ -42,7 +42,7 @@ export function registerStatus(program: Command, session: Session): void {
     .command("status")
     .argument("<job-url>", "the job's status URL, as the job's command printed it", parseUrlArgument)
     .description(
-      "show a job's state (GET /v2/status/{id} or /v1/status/{id}; retired: /sensei/status/{id}, /pie/psdService/status/{id})",
+      "show a job's state (GET /v2/status/{id}: remove-background, auto-crop and the v2 documents and edits; /v1/status/{id}: masking; retired: /sensei/status/{id}, /pie/psdService/status/{id})",
     )
     .option("--wait", "wait until the job succeeds or fails")
     .addOption(timeoutOption())

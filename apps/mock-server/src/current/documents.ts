@@ -126,11 +126,11 @@ function checkSizes(files: ReadonlyMap<string, Uint8Array>): string[] {
   return problems;
 }
 
-/** The status's output item: the request's output echoed, its destination completed. */
+/** The status's output item: the request's output echoed, its destination completed (edit's too). */
 async function deliver(
   ctx: EmulatorContext,
   job: Job,
-  outputs: readonly DocumentOutput[],
+  outputs: readonly { destination: DocumentOutput["destination"]; mediaType: string }[],
   result: DocumentJobResult,
   { signal }: TaskContext,
   origins: ReadonlySet<string>,
@@ -193,7 +193,7 @@ export function documentTitle(image: Schemas["CreateCompositeRequest"]["image"])
 
 /** What one document route adds to {@link submitDocumentJob}. */
 export interface DocumentJobRoute {
-  kind: "create-composite" | "create-artboard" | "execute-actions";
+  kind: "create-composite" | "create-artboard" | "execute-actions" | "edit";
   /** Every file the request names. */
   sources: readonly Source[];
   /** The body's own problems, found before anything is downloaded (422). */
@@ -213,7 +213,7 @@ export interface DocumentJobRoute {
 export async function submitDocumentJob(
   ctx: EmulatorContext,
   c: Context<EmulatorEnv>,
-  body: { outputs: DocumentOutput[] },
+  body: { outputs: readonly { destination: DocumentOutput["destination"]; mediaType: string }[] },
   route: DocumentJobRoute,
 ): Promise<Response> {
   const refused = [...route.problems, ...unreachableSources(route.sources)];

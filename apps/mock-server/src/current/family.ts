@@ -17,7 +17,8 @@ export const ERROR_CODES: Record<ErrorFamily, { invalid: string; internal: strin
 
 /** The family of a current-contract path, or undefined for the retired routes and the rest. */
 export function errorFamily(path: string): ErrorFamily | undefined {
-  if (path.startsWith("/v2/")) return "v2";
+  // Auto-crop sits under /v1 on the masking host but belongs to Adobe's v2 reference and its codes.
+  if (path.startsWith("/v2/") || path === "/v1/auto-crop") return "v2";
   if (path.startsWith("/v1/")) return "masking";
   return undefined;
 }

@@ -52,6 +52,7 @@ export function extensionOf(mediaType: string): string {
     "image/webp": "webp",
     "image/vnd.adobe.photoshop": "psd",
     "application/json": "json",
+    "application/rdf+xml": "xmp",
   };
   return known[mediaType] ?? "bin";
 }

@@ -7,12 +7,13 @@ import {
   ownOrigins,
   publicOrigin,
 } from "../context.js";
-import { createGateway } from "../gateway/gateway.js";
+import { createGateway, createTrialQuota } from "../gateway/gateway.js";
 import { GatewayError } from "../http/errors.js";
 import { bodyValidator } from "../http/openapi-validator.js";
 import { type LabelledMask, MASKING_FORMATS, MASKING_MAX_DIMENSION } from "../imaging/index.js";
 import { isPolledAt, statusJson, statusUrl } from "../jobs/job-views.js";
 import type { CurrentJobKind, Job, MaskingJobResult, TaskContext } from "../jobs/jobs.js";
+import { autoCropRoute } from "./auto-crop.js";
 import { extensionOf, hostOutput, slug } from "./hosted.js";
 import { checkMaskSizes, type InputRule, readImageInputs } from "./inputs.js";
 import { readRequestBody } from "./request.js";
@@ -78,6 +79,8 @@ function accepted(job: Job): Schemas["JobAccepted"] {
 export function createMaskingRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   const router = new Hono<EmulatorEnv>();
   router.use("*", createGateway(ctx));
+  // Every submission counts against the trial quota, as on the retired contract (a 202 keeps it).
+  router.post("/*", createTrialQuota(ctx));
 
   /** Stores one mask result and describes it as the status lists it. */
   const hostMask = (
@@ -172,6 +175,8 @@ export function createMaskingRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   route("mask-body-parts");
   route("refine-mask");
   route("fill-masked-areas");
+  // Auto-crop lives on this host under /v1 but answers in the v2 family and is polled on /v2/status.
+  router.post("/auto-crop", autoCropRoute(ctx));
 
   router.get("/status/:jobId", (c) => {
     const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));

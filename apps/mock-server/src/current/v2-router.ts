@@ -1,7 +1,7 @@
 import type { components } from "@psapi/openapi-types/photoshop-current";
 import { Hono } from "hono";
 import { type EmulatorContext, type EmulatorEnv, ownOrigins, publicOrigin } from "../context.js";
-import { createGateway } from "../gateway/gateway.js";
+import { createGateway, createTrialQuota } from "../gateway/gateway.js";
 import { GatewayError } from "../http/errors.js";
 import { bodyValidator } from "../http/openapi-validator.js";
 import { JPEG_QUALITY, PNG_LEVEL } from "../imaging/composite/outputs.js";
@@ -16,6 +16,7 @@ import { isPolledAt, statusJson, statusUrl } from "../jobs/job-views.js";
 import { fileName, type Job } from "../jobs/jobs.js";
 import { createArtboardRoute, createCompositeRoute } from "./documents.js";
 import { executeActionsRoute } from "./execute-actions.js";
+import { editRoute } from "./edit.js";
 import { extensionOf, HOSTED_VALIDITY_SECONDS, hostOutput } from "./hosted.js";
 import { readImageInputs } from "./inputs.js";
 import { readRequestBody } from "./request.js";
@@ -61,6 +62,8 @@ function extrasOptions(body: Schemas["GenerateManifestRequest"]): ManifestExtras
 export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
   const router = new Hono<EmulatorEnv>();
   router.use("*", createGateway(ctx));
+  // Every submission counts against the trial quota, as on the retired contract (a 202 keeps it).
+  router.post("/*", createTrialQuota(ctx));
   const validateRemoveBackground = bodyValidator("photoshop-current.yaml", "removeBackgroundV2");
   const validateManifest = bodyValidator("photoshop-current.yaml", "generateManifest");
 
@@ -186,6 +189,7 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
   router.post("/create-composite", createCompositeRoute(ctx));
   router.post("/create-artboard", createArtboardRoute(ctx));
   router.post("/execute-actions", executeActionsRoute(ctx));
+  router.post("/edit", editRoute(ctx));
 
   router.get("/status/:jobId", (c) => {
     const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));

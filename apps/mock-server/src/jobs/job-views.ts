@@ -39,6 +39,8 @@ const STATUS_PATHS = {
   "mask-body-parts": statusRoute(operations.maskBodyParts),
   "refine-mask": statusRoute(operations.refineMask),
   "fill-masked-areas": statusRoute(operations.fillMaskedAreas),
+  edit: statusRoute(operations.edit),
+  "auto-crop": statusRoute(operations.autoCrop),
 } as const satisfies Record<JobKind, string>;
 
 /** The 202 body of a job submission. */

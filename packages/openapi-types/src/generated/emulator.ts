@@ -438,7 +438,7 @@ export interface components {
          *     others: the current contract (`photoshop-current.yaml`), named after their routes.
          * @enum {string}
          */
-        JobKind: "mask" | "cutout" | "manifest" | "remove-background" | "generate-manifest" | "create-composite" | "create-artboard" | "execute-actions" | "mask-objects" | "mask-body-parts" | "refine-mask" | "fill-masked-areas";
+        JobKind: "mask" | "cutout" | "manifest" | "remove-background" | "generate-manifest" | "create-composite" | "create-artboard" | "execute-actions" | "mask-objects" | "mask-body-parts" | "refine-mask" | "fill-masked-areas" | "edit" | "auto-crop";
         JobSummary: {
             jobId: string;
             kind: components["schemas"]["JobKind"];

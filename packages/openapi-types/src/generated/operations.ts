@@ -197,6 +197,30 @@ export const getMaskingJobStatus = {
   "jobKind": "masking"
 } as const satisfies Operation;
 
+/** `POST /v2/edit` (photoshop-current.yaml). */
+export const edit = {
+  "operationId": "edit",
+  "spec": "photoshop-current.yaml",
+  "method": "POST",
+  "path": "/v2/edit",
+  "server": "https://photoshop-api.adobe.io",
+  "jobKind": "v2",
+  "polledBy": "getV2JobStatus",
+  "statusPath": "/v2/status/{jobId}"
+} as const satisfies Operation;
+
+/** `POST /v1/auto-crop` (photoshop-current.yaml). */
+export const autoCrop = {
+  "operationId": "autoCrop",
+  "spec": "photoshop-current.yaml",
+  "method": "POST",
+  "path": "/v1/auto-crop",
+  "server": "https://image.adobe.io",
+  "jobKind": "v2",
+  "polledBy": "getV2JobStatus",
+  "statusPath": "/v2/status/{jobId}"
+} as const satisfies Operation;
+
 /** `POST /v2/generate-manifest` (photoshop-current.yaml). */
 export const generateManifest = {
   "operationId": "generateManifest",
@@ -260,6 +284,8 @@ export const OPERATIONS = {
   refineMask,
   fillMaskedAreas,
   getMaskingJobStatus,
+  edit,
+  autoCrop,
   generateManifest,
   createComposite,
   createArtboard,

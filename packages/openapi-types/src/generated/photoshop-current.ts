@@ -209,6 +209,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/edit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply Lightroom-style edits to one image
+         * @description The successor of the retired `/lrService/autoTone`, `/autoStraighten`, `/presets`, `/xmp`
+         *     and `/edit` calls: Camera Raw style adjustments on one image, rendered to 1-25 `outputs`
+         *     (JPEG, PNG, DNG, or the applied settings as an XMP packet, `application/rdf+xml`). There
+         *     are no layers. Answers 202 `{jobId, statusUrl}`; poll `getV2JobStatus`. General rate
+         *     limit (org-wide): POST 15-16 per 3 s; 429 with `Retry-After`.
+         *
+         *     Ranges (out of range, or a number sent as a string: 400 `validation_error`):
+         *     `light.exposure` -5 to 5 (stops, a decimal); `light.contrast`, `highlights`, `shadows`,
+         *     `whites`, `blacks`, `color.saturation`, `vibrance`, `effects.clarity`, `dehaze`, `texture`,
+         *     `vignette` integers -100 to 100; `sharpen.detail` and `edgeMasking` 0-100,
+         *     `sharpen.radius` 0.5-3.0; `sharpness` 0-150; `noiseReduction.luminance` and `color`
+         *     0-100; at most 10 `presets`. `autoStraighten.enabled` is required when the object is
+         *     sent (Adobe's spec also gives it a default, `false`).
+         *
+         *     **Where Adobe's sources disagree**: the v2 reference and the edit guide put the
+         *     adjustments under `edits`; the migration catalogue shows them at the top level of the
+         *     body (`"autoTone": true` next to `image`). The client sends `edits`; the emulator accepts
+         *     either form, and refuses the two mixed (a category beside `edits`) with 422
+         *     `validation_error`, since one of them would otherwise be ignored. The
+         *     catalogue's `detail` and `optics` categories are not in the reference and are refused.
+         *
+         *     **The emulator** applies every adjustment for real on the pixels, each by a documented
+         *     approximation of Lightroom's (table in the emulator's README; the status lists it in
+         *     `result.additionalFields.emulator.warnings`), and writes the settings it applied as the
+         *     XMP output. It reads `presets` and `xmp` files as XMP packets of `crs:` settings and
+         *     applies those it knows; a file that is not an XMP packet, or a setting, XMP mask or
+         *     feature it cannot apply (`autoStraighten`, a `whiteBalance` other than `As Shot`, `Auto`
+         *     or `Custom`, DNG or camera-raw input, DNG output), fails the job with
+         *     `errorDetails[].errorCode` `emulator_unsupported` or `emulator_input_unreadable` and a
+         *     message naming it and its JSON path, never with a silently wrong picture. Creative Cloud
+         *     and Lightroom sources or destinations: 422 `validation_error`.
+         */
+        post: operations["edit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auto-crop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Crop an image around its subject, once per aspect ratio
+         * @description Finds the subject (or, in the detection modes, the objects) of one image and answers 202
+         *     `{jobId, statusUrl}`. It lives on `image.adobe.io`, but Adobe documents its polling on
+         *     `GET /v2/status/{jobId}`: poll the `statusUrl` verbatim (`getV2JobStatus`). Errors are in
+         *     the v2 family (`validation_error`, …), not the masking one, although the path is `/v1`.
+         *
+         *     Request rules (Adobe's, enforced by the emulator): `mode` `smartCrop` or `subjectCrop`
+         *     crop by aspect ratio (default `1:1`), `fullSceneDetection` and `objectDetection` detect.
+         *     `focus` (labels in order of preference) is required, non-empty, for `subjectCrop` and
+         *     `objectDetection`, and must be absent or empty for `smartCrop` and
+         *     `fullSceneDetection`. `aspectRatio` is one ratio or up to 20, only with `smartCrop` and
+         *     `subjectCrop`; an empty array counts as absent. `zoom` is one value or up to 20, each in
+         *     (0, 1], never without `aspectRatio`; with an array of ratios it is an array of the same
+         *     length. A ratio outside the list, or a zoom out of range: 400 `validation_error`; a rule
+         *     between fields broken: 422 `validation_error`. `outputType` `images` (default) returns a
+         *     cropped image per ratio; `boundingBoxes` returns coordinates only.
+         *
+         *     **Where the result sits**: Adobe's reference defines `AutoCropOutput` (`crops`,
+         *     `subject`, `objects`) but no operation returns it, and types `result.outputs` as an
+         *     object. psapi's choice: the status is a v2 status whose `result.outputs[]` holds one
+         *     hosted image per requested ratio, in request order (none for `boundingBoxes`), and whose
+         *     `result.additionalFields.autoCrop` is the `AutoCropOutput`; `crops[i]` is the box of ratio
+         *     `i` in source pixels from the top-left, with its image URL. Readers should accept the
+         *     object form in `result.outputs` too.
+         *
+         *     **The emulator** runs `smartCrop` for real: its subject segmentation (the one
+         *     remove-background uses) finds the subject's box, which is padded by 10 px on each side
+         *     (the padding of Adobe's published product-crop recipe), then, per ratio, grown to the
+         *     smallest box of that ratio holding it and enlarged by `1 / zoom` around its centre, kept
+         *     inside the image (when the box of a ratio cannot fit, the largest one that fits is
+         *     centred on the subject). Adobe's smart crop uses its own saliency model; the emulator
+         *     says so in `result.additionalFields.emulator.warnings`. `subjectCrop`,
+         *     `objectDetection` and `fullSceneDetection` need a labelled object detector the emulator
+         *     does not have: those jobs fail with `errorDetails[].errorCode` `emulator_unsupported`
+         *     naming the mode (an empty `objects` list would be a fake answer). Inputs: JPEG, PNG or
+         *     WebP, at most 6000 x 6000 px (emulator's limit; Adobe documents none), read when the POST
+         *     arrives (else 422 `validation_error`). The emulator checks source URLs against its
+         *     allow-list (Adobe's five storage domains by default); Adobe's auto-crop list also names
+         *     `adobe.io`, `azureedge.net` and a Walmart staging host. Adobe documents no rate limit for
+         *     auto-crop; the emulator counts it with the masking family (`/v1/*`: POST 60 per minute).
+         */
+        post: operations["autoCrop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/generate-manifest": {
         parameters: {
             query?: never;
@@ -546,6 +654,8 @@ export interface components {
             result?: {
                 outputs: components["schemas"]["JobOutput"][];
                 additionalFields?: {
+                    autoCrop?: components["schemas"]["AutoCropOutput"];
+                } & {
                     [key: string]: unknown;
                 };
             };
@@ -651,6 +761,190 @@ export interface components {
         FillMaskedAreasRequest: {
             image: components["schemas"]["InputImage"];
             masks: components["schemas"]["MaskSource"][];
+        };
+        /** @description The 402 body of the trial quota, in the shape of Adobe's gateway. */
+        TrialLimitError: {
+            type: string;
+            code: number;
+            title: string;
+            details?: string;
+        };
+        /** @description Tone. `exposure` in stops (a decimal); the rest integers, 0 = unchanged. */
+        LightroomLight: {
+            exposure?: number;
+            contrast?: components["schemas"]["LightroomSlider"];
+            highlights?: components["schemas"]["LightroomSlider"];
+            shadows?: components["schemas"]["LightroomSlider"];
+            whites?: components["schemas"]["LightroomSlider"];
+            blacks?: components["schemas"]["LightroomSlider"];
+        };
+        /**
+         * Format: int32
+         * @description A Lightroom slider, -100 to 100, 0 = unchanged.
+         */
+        LightroomSlider: number;
+        /**
+         * Format: int32
+         * @description An amount, 0 to 100, 0 = none.
+         */
+        LightroomAmount: number;
+        /**
+         * @description Colour. `whiteBalance` names Lightroom's presets; for JPEG, PNG and TIFF input Lightroom
+         *     offers only `As Shot`, `Auto` and `Custom` (the others need raw camera data).
+         */
+        LightroomColor: {
+            saturation?: components["schemas"]["LightroomSlider"];
+            vibrance?: components["schemas"]["LightroomSlider"];
+            /** @enum {string} */
+            whiteBalance?: "As Shot" | "Auto" | "Cloudy" | "Custom" | "Daylight" | "Flash" | "Fluorescent" | "Shade" | "Tungsten";
+        };
+        LightroomEffects: {
+            clarity?: components["schemas"]["LightroomSlider"];
+            dehaze?: components["schemas"]["LightroomSlider"];
+            texture?: components["schemas"]["LightroomSlider"];
+            vignette?: components["schemas"]["LightroomSlider"];
+        };
+        /** @description Sharpening detail; its amount is `sharpness` (a sibling of `sharpen` in `edits`). */
+        LightroomSharpen: {
+            detail?: components["schemas"]["LightroomAmount"];
+            edgeMasking?: components["schemas"]["LightroomAmount"];
+            radius?: number;
+        };
+        /**
+         * Format: int32
+         * @description The sharpening amount, 0 to 150.
+         */
+        LightroomSharpness: number;
+        LightroomNoiseReduction: {
+            luminance?: components["schemas"]["LightroomAmount"];
+            color?: components["schemas"]["LightroomAmount"];
+        };
+        /** @description Upright. `enabled` is required (Adobe's spec also gives it a default, `false`); `constrainCrop` defaults to `true`. */
+        LightroomAutoStraighten: {
+            enabled: boolean;
+            /** @default true */
+            constrainCrop?: boolean;
+            /** @enum {string} */
+            uprightMode?: "auto" | "full" | "level" | "vertical";
+        };
+        /** @description Lightroom presets (XMP files), applied in order before `xmp` and the sliders. */
+        LightroomPresets: components["schemas"]["FileResource"][];
+        /**
+         * @description Settings from an XMP file (inline XMP text is not accepted), its local-adjustment masks
+         *     (each file with its `digest`), and an orientation to apply.
+         */
+        LightroomXmp: {
+            source: components["schemas"]["FileResource"];
+            masks?: {
+                source: components["schemas"]["FileResource"];
+                digest: string;
+            }[];
+            /** @enum {string} */
+            orientation?: "top_left" | "top_right" | "bottom_right" | "bottom_left" | "left_top" | "right_top" | "right_bottom" | "left_bottom";
+        };
+        /**
+         * @description The adjustments of `edit`, by category. Settings apply in this order: `presets` (in
+         *     order), then `xmp`, then the fields here, a later value of a setting replacing an earlier
+         *     one.
+         */
+        LightroomEdits: {
+            autoTone?: boolean;
+            autoStraighten?: components["schemas"]["LightroomAutoStraighten"];
+            light?: components["schemas"]["LightroomLight"];
+            color?: components["schemas"]["LightroomColor"];
+            effects?: components["schemas"]["LightroomEffects"];
+            sharpen?: components["schemas"]["LightroomSharpen"];
+            sharpness?: components["schemas"]["LightroomSharpness"];
+            noiseReduction?: components["schemas"]["LightroomNoiseReduction"];
+            presets?: components["schemas"]["LightroomPresets"];
+            xmp?: components["schemas"]["LightroomXmp"];
+        };
+        /**
+         * @description One output of `edit`: JPEG (`quality`), PNG (`compression`), DNG, or the applied
+         *     settings as an XMP packet (`application/rdf+xml`; `embedded: string` puts its text in
+         *     `destination.content`). No size, ICC or layers. `quality` only on JPEG and
+         *     `compression` only on PNG.
+         */
+        EditOutput: {
+            destination: components["schemas"]["DocumentOutputDestination"];
+            /** @enum {string} */
+            mediaType: "image/jpeg" | "image/png" | "image/x-adobe-dng" | "application/rdf+xml";
+            /** @enum {string} */
+            quality?: "very_poor" | "poor" | "low" | "medium" | "high" | "maximum" | "photoshop_max";
+            /** @enum {string} */
+            compression?: "none" | "very_low" | "low" | "medium_low" | "medium" | "medium_high" | "default" | "high" | "very_high" | "maximum";
+        } & (unknown & unknown);
+        /**
+         * @description Body of `edit`: the image (JPEG, PNG, WebP, TIFF, PSD, DNG or camera raw at Adobe; JPEG,
+         *     PNG, WebP or TIFF in the emulator), the adjustments under `edits`, and 1-25 `outputs`.
+         *     The migration catalogue's form, with the categories at the top level, is accepted too
+         *     (see the operation).
+         */
+        EditRequest: {
+            image: components["schemas"]["FileSource"];
+            edits?: components["schemas"]["LightroomEdits"];
+            outputs: components["schemas"]["EditOutput"][];
+            autoTone?: boolean;
+            autoStraighten?: components["schemas"]["LightroomAutoStraighten"];
+            light?: components["schemas"]["LightroomLight"];
+            color?: components["schemas"]["LightroomColor"];
+            effects?: components["schemas"]["LightroomEffects"];
+            sharpen?: components["schemas"]["LightroomSharpen"];
+            sharpness?: components["schemas"]["LightroomSharpness"];
+            noiseReduction?: components["schemas"]["LightroomNoiseReduction"];
+            presets?: components["schemas"]["LightroomPresets"];
+            xmp?: components["schemas"]["LightroomXmp"];
+        };
+        /** @enum {string} */
+        AutoCropAspectRatio: "1:1" | "16:9" | "9:16" | "4:3" | "3:4" | "4:5" | "5:4" | "3:2" | "2:3" | "21:9";
+        AutoCropZoom: number;
+        /** @description Body of `autoCrop` (rules between fields in the operation's description). */
+        AutoCropRequest: {
+            image: {
+                source: components["schemas"]["UrlResource"];
+                /** @enum {string} */
+                mediaType?: "image/jpeg" | "image/png" | "image/webp";
+            };
+            /** @enum {string} */
+            mode: "smartCrop" | "subjectCrop" | "fullSceneDetection" | "objectDetection";
+            /** @description One ratio, or up to 20 (one crop each). Default `1:1` for the cropping modes. */
+            aspectRatio?: components["schemas"]["AutoCropAspectRatio"] | components["schemas"]["AutoCropAspectRatio"][];
+            /** @description One value, or one per ratio; each in (0, 1]. */
+            zoom?: components["schemas"]["AutoCropZoom"] | components["schemas"]["AutoCropZoom"][];
+            /** @description Labels to crop around, in order of preference (`subjectCrop`, `objectDetection`). */
+            focus?: string[];
+            /**
+             * @default images
+             * @enum {string}
+             */
+            outputType?: "images" | "boundingBoxes";
+        };
+        /** @description A box in source pixels, origin top-left (Adobe states no unit); `url` is the cropped image when `outputType` is `images`. */
+        AutoCropBoundingBox: {
+            x: number;
+            y: number;
+            width: number;
+            height: number;
+            /** Format: uri */
+            url?: string;
+        };
+        AutoCropCrop: {
+            boundingBoxes: components["schemas"]["AutoCropBoundingBox"][];
+        };
+        AutoCropObjectDetection: {
+            objectName: string;
+            boundingBoxes: components["schemas"]["AutoCropBoundingBox"][];
+            confidence: number;
+        };
+        /**
+         * @description Adobe's auto-crop result: `crops` (one per requested ratio in psapi's emulator), the
+         *     `subject` box, and detected `objects`. psapi's emulator puts it in
+         *     `result.additionalFields.autoCrop` of the v2 status (see `autoCrop`).
+         */
+        AutoCropOutput: {
+            crops: components["schemas"]["AutoCropCrop"][];
+            subject: components["schemas"]["AutoCropCrop"];
+            objects: components["schemas"]["AutoCropObjectDetection"][];
         };
         /**
          * @description The input of generate-manifest: a pre-signed URL, a Creative Cloud path or file id, or a
@@ -1460,6 +1754,51 @@ export interface components {
             };
         };
         /**
+         * @description The emulator's trial quota (`--trial-quota`) is used up: 402 in the shape of Adobe's
+         *     gateway, `{type, code, title, details}`, with `X-Access-Applied-Until-Date` (when the
+         *     credits refill). Adobe documents this answer for its trial keys on the retired contract;
+         *     psapi's emulator applies the same quota to every submission of the current contract
+         *     (remove-background, masking, generate-manifest, create-composite, create-artboard,
+         *     execute-actions, edit, auto-crop). Not retryable.
+         */
+        TrialLimitExceeded: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["TrialLimitError"];
+            };
+        };
+        /**
+         * @description The edit body is well-formed but cannot be run (`validation_error`, several problems in
+         *     `errors[]`): an adjustment category at the top level beside `edits` (the two forms mixed), an
+         *     input the emulator cannot fetch, an image over the emulator's edit limit (4000 x 4000
+         *     px), an image output embedded as anything but base64, or a Creative Cloud or Lightroom
+         *     source or destination (not in the emulator). What is known only when the job runs (an unreadable input, an XMP
+         *     setting it cannot apply) fails the job instead. Not retryable.
+         */
+        UnprocessableEdit: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /**
+         * @description The auto-crop body is well-formed but breaks one of Adobe's rules between fields
+         *     (`validation_error`, several problems in `errors[]`), or its input cannot be fetched, is
+         *     not a JPEG, PNG or WebP image, or is over 6000 x 6000 px. Not retryable.
+         */
+        UnprocessableAutoCrop: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /**
          * @description The body is not JSON (`invalid_json`) or does not match the schema (`validation_error`;
          *     `errors[]` lists each problem when there are several), or a source URL is off the
          *     allow-list (`validation_error`). Not retryable.
@@ -1686,6 +2025,7 @@ export interface operations {
             202: components["responses"]["JobAccepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            402: components["responses"]["TrialLimitExceeded"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1751,6 +2091,7 @@ export interface operations {
             202: components["responses"]["MaskingJobAccepted"];
             400: components["responses"]["MaskingBadRequest"];
             401: components["responses"]["Unauthorized"];
+            402: components["responses"]["TrialLimitExceeded"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1778,6 +2119,7 @@ export interface operations {
             202: components["responses"]["MaskingJobAccepted"];
             400: components["responses"]["MaskingBadRequest"];
             401: components["responses"]["Unauthorized"];
+            402: components["responses"]["TrialLimitExceeded"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1805,6 +2147,7 @@ export interface operations {
             202: components["responses"]["MaskingJobAccepted"];
             400: components["responses"]["MaskingBadRequest"];
             401: components["responses"]["Unauthorized"];
+            402: components["responses"]["TrialLimitExceeded"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1832,6 +2175,7 @@ export interface operations {
             202: components["responses"]["MaskingJobAccepted"];
             400: components["responses"]["MaskingBadRequest"];
             401: components["responses"]["Unauthorized"];
+            402: components["responses"]["TrialLimitExceeded"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1880,6 +2224,65 @@ export interface operations {
             504: components["responses"]["GatewayTimeout"];
         };
     };
+    edit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditRequest"];
+            };
+        };
+        responses: {
+            202: components["responses"]["JobAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            402: components["responses"]["TrialLimitExceeded"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEdit"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    autoCrop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutoCropRequest"];
+            };
+        };
+        responses: {
+            202: components["responses"]["JobAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            402: components["responses"]["TrialLimitExceeded"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["UnknownJob"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableAutoCrop"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
     generateManifest: {
         parameters: {
             query?: never;
@@ -1896,6 +2299,7 @@ export interface operations {
             202: components["responses"]["JobAccepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            402: components["responses"]["TrialLimitExceeded"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1924,6 +2328,7 @@ export interface operations {
             202: components["responses"]["JobAccepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            402: components["responses"]["TrialLimitExceeded"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1952,6 +2357,7 @@ export interface operations {
             202: components["responses"]["JobAccepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            402: components["responses"]["TrialLimitExceeded"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1980,6 +2386,7 @@ export interface operations {
             202: components["responses"]["JobAccepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            402: components["responses"]["TrialLimitExceeded"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];

@@ -116,3 +116,44 @@ export async function maskAgainstBox(
   }
   return { width: info.width, height: info.height, inside, outside };
 }
+
+/**
+ * One valid submission of every current-contract operation, `[path, body]`, on the image at `url`
+ * (the contract sweep's, the trial quota's): the list an operation joins when it is added.
+ */
+export function currentSubmissions(url: string): [string, Record<string, unknown>][] {
+  const image = { source: { url } };
+  const png = [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }];
+  return [
+    ["/v2/remove-background", { image, mode: "mask" }],
+    [
+      "/v2/generate-manifest",
+      { image, outputs: [{ destination: { embedded: "json" }, mediaType: "application/json" }] },
+    ],
+    ["/v1/mask-objects", { image }],
+    ["/v1/mask-body-parts", { image, mask: image }],
+    ["/v1/refine-mask", { image, mask: image }],
+    ["/v1/fill-masked-areas", { image, masks: [image] }],
+    ["/v2/create-composite", { image, outputs: png }],
+    ["/v2/create-artboard", { images: [image], outputs: png }],
+    [
+      "/v2/execute-actions",
+      {
+        image,
+        options: {
+          actions: [{ source: { content: '[{"_obj":"desaturate"}]', contentType: "application/json" } }],
+        },
+        outputs: png,
+      },
+    ],
+    [
+      "/v2/edit",
+      {
+        image,
+        edits: { light: { exposure: 0.5 } },
+        outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/jpeg" }],
+      },
+    ],
+    ["/v1/auto-crop", { image, mode: "smartCrop", aspectRatio: ["1:1", "16:9"] }],
+  ];
+}
