@@ -2,6 +2,10 @@
 // client (and raw HTTP for refusals) to the emulator, in process and on a port, and each output is
 // read back with sharp or ag-psd to check that the edit is at the right pixels. Every exchange is
 // checked against the project's spec by the environment.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "@psapi/cli/testing";
 import { type CreateCompositeRequest, jobOutputs } from "@psapi/client";
 import { type Layer, type Psd, readPsd, writePsdUint8Array } from "ag-psd";
 import sharp from "sharp";
@@ -249,5 +253,67 @@ describe.each<Transport>(["in-process", "port"])("Photoshop v2 documents end to 
     // Over the emulator's own 10,000-pixel side (its README; Adobe's is 32,000): refused when the
     // POST arrives, as an oversize input is on the other current routes.
     expect([oversize.status, oversize.json.error_code]).toEqual([422, "validation_error"]);
+  });
+});
+
+describe("Photoshop v2 documents through the CLI (embedded emulator)", () => {
+  it("psapi composite applies a deletion, an added layer at its bounds and a smart-object replacement, at the right pixels", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "psapi-e2e-documents-"));
+    try {
+      await writeFile(join(dir, "template.psd"), template());
+      await writeFile(join(dir, "red.png"), await png(RED, 16, 16));
+      await writeFile(join(dir, "green.png"), await png(GREEN, 10, 10));
+      // Sources in an edits file are paths relative to it, uploaded by the CLI.
+      await writeFile(
+        join(dir, "edits.json"),
+        JSON.stringify({
+          layers: [
+            { type: "layer", name: "Badge", operation: { type: "delete" } },
+            {
+              type: "layer",
+              name: "Sticker",
+              operation: { type: "add", placement: { type: "top" } },
+              image: { source: { url: "red.png" } },
+              transformMode: "custom",
+              transform: { offset: { horizontal: 90, vertical: 5 }, dimension: { width: 16, height: 16 } },
+            },
+            {
+              type: "smart_object_layer",
+              name: "Product",
+              operation: { type: "edit" },
+              smartObject: { smartObjectFile: { source: { url: "green.png" } } },
+            },
+          ],
+        }),
+      );
+      const result = await runCli(
+        ["composite", "template.psd", "--edits", "edits.json", "--out", "out.png"],
+        {
+          cwd: dir,
+        },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      const image = await read(new Uint8Array(await readFile(join(dir, "out.png"))));
+      expect([image.width, image.height]).toEqual([120, 80]);
+      expect(image.at(20, 15)).toEqual([...WHITE]);
+      expect(image.at(90, 5)).toEqual([...RED]);
+      expect(image.at(106, 21)).toEqual([...WHITE]);
+      expect(image.at(80, 40)).toEqual([...GREEN]);
+      // A layer the template does not have: one line naming it, exit 1, nothing written.
+      await writeFile(
+        join(dir, "missing.json"),
+        JSON.stringify({ layers: [{ type: "layer", name: "Nope", operation: { type: "delete" } }] }),
+      );
+      const refused = await runCli(
+        ["composite", "template.psd", "--edits", "missing.json", "--out", "no.png"],
+        {
+          cwd: dir,
+        },
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^error: .*the document has no layer named 'Nope'/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
