@@ -79,8 +79,9 @@ function accepted(job: Job): Schemas["JobAccepted"] {
 export function createMaskingRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   const router = new Hono<EmulatorEnv>();
   router.use("*", createGateway(ctx));
-  // Every submission counts against the trial quota, as on the retired contract (a 202 keeps it).
-  router.post("/*", createTrialQuota(ctx));
+  // Every submission counts against the trial quota, as on the retired contract (a 202 keeps it);
+  // route by route, so that the 405s of other paths do not list POST.
+  const quota = createTrialQuota(ctx);
 
   /** Stores one mask result and describes it as the status lists it. */
   const hostMask = (
@@ -155,7 +156,7 @@ export function createMaskingRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   const route = <K extends MaskingKind>(kind: K) => {
     const operation: Operation<K> = operations[kind];
     const validate = bodyValidator("photoshop-current.yaml", operation.operationId);
-    router.post(`/${kind}`, async (c: EmulatorContextType) => {
+    router.post(`/${kind}`, quota, async (c: EmulatorContextType) => {
       const body = await readRequestBody<MaskingRequests[K]>(c, validate, "masking");
       const sources = sourcesOf(body);
       const read = await readImageInputs(ctx, c, "masking", sources, RULE);
@@ -176,7 +177,7 @@ export function createMaskingRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
   route("refine-mask");
   route("fill-masked-areas");
   // Auto-crop lives on this host under /v1 but answers in the v2 family and is polled on /v2/status.
-  router.post("/auto-crop", autoCropRoute(ctx));
+  router.post("/auto-crop", quota, autoCropRoute(ctx));
 
   router.get("/status/:jobId", (c) => {
     const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));

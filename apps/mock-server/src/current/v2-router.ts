@@ -15,8 +15,8 @@ import { type ManifestV2Layer, toManifestV2 } from "../imaging/manifest-v2.js";
 import { isPolledAt, statusJson, statusUrl } from "../jobs/job-views.js";
 import { fileName, type Job } from "../jobs/jobs.js";
 import { createArtboardRoute, createCompositeRoute } from "./documents.js";
-import { executeActionsRoute } from "./execute-actions.js";
 import { editRoute } from "./edit.js";
+import { executeActionsRoute } from "./execute-actions.js";
 import { extensionOf, HOSTED_VALIDITY_SECONDS, hostOutput } from "./hosted.js";
 import { readImageInputs } from "./inputs.js";
 import { readRequestBody } from "./request.js";
@@ -62,12 +62,13 @@ function extrasOptions(body: Schemas["GenerateManifestRequest"]): ManifestExtras
 export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
   const router = new Hono<EmulatorEnv>();
   router.use("*", createGateway(ctx));
-  // Every submission counts against the trial quota, as on the retired contract (a 202 keeps it).
-  router.post("/*", createTrialQuota(ctx));
+  // Every submission counts against the trial quota, as on the retired contract (a 202 keeps it);
+  // route by route, so that the 405s of other paths do not list POST.
+  const quota = createTrialQuota(ctx);
   const validateRemoveBackground = bodyValidator("photoshop-current.yaml", "removeBackgroundV2");
   const validateManifest = bodyValidator("photoshop-current.yaml", "generateManifest");
 
-  router.post("/remove-background", async (c) => {
+  router.post("/remove-background", quota, async (c) => {
     const body = await readRequestBody<Schemas["RemoveBackgroundV2Request"]>(
       c,
       validateRemoveBackground,
@@ -104,7 +105,7 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
     return c.json(accepted(job), 202);
   });
 
-  router.post("/generate-manifest", async (c) => {
+  router.post("/generate-manifest", quota, async (c) => {
     const body = await readRequestBody<Schemas["GenerateManifestRequest"]>(c, validateManifest, "v2");
     const source = body.image.source;
     if (!("url" in source)) {
@@ -186,10 +187,10 @@ export function createV2Router(ctx: EmulatorContext): Hono<EmulatorEnv> {
     return c.json(accepted(job), 202);
   });
 
-  router.post("/create-composite", createCompositeRoute(ctx));
-  router.post("/create-artboard", createArtboardRoute(ctx));
-  router.post("/execute-actions", executeActionsRoute(ctx));
-  router.post("/edit", editRoute(ctx));
+  router.post("/create-composite", quota, createCompositeRoute(ctx));
+  router.post("/create-artboard", quota, createArtboardRoute(ctx));
+  router.post("/execute-actions", quota, executeActionsRoute(ctx));
+  router.post("/edit", quota, editRoute(ctx));
 
   router.get("/status/:jobId", (c) => {
     const job = ctx.jobs.get(c.req.param("jobId"), c.get("clientId"));
