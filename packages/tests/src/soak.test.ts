@@ -257,8 +257,10 @@ describe(`bounded soak, current contract: ${CURRENT_JOBS} remove-background and 
 });
 
 const CLIENT_JOBS = 120;
+/** The kinds of the client soak whose output is a JPEG (the others give PNGs). */
+const JPEG_KINDS = new Set(["create-composite", "edit"]);
 
-describe(`bounded soak, current contract through the client: ${CLIENT_JOBS} remove-background, mask-objects and create-composite jobs, ${CONCURRENCY} at a time, transient faults the client must ride out`, () => {
+describe(`bounded soak, current contract through the client: ${CLIENT_JOBS} jobs of six current operations, ${CONCURRENCY} at a time, transient faults the client must ride out`, () => {
   // Faults the client retries on its own: 429/5xx on submissions (an answered submission made no
   // job), 5xx and resets on the polls. A reset submission is never sent again (it may have arrived),
   // so none is injected here: the fault matrix covers it.
@@ -273,6 +275,9 @@ describe(`bounded soak, current contract through the client: ${CLIENT_JOBS} remo
             { route: "POST /v2/remove-background", status: 503, probability: 0.1 },
             { route: "POST /v1/mask-objects", status: 429, retryAfter: 1, probability: 0.1 },
             { route: "POST /v2/create-composite", status: 502, probability: 0.1 },
+            { route: "POST /v2/execute-actions", status: 503, probability: 0.1 },
+            { route: "POST /v2/edit", status: 429, retryAfter: 1, probability: 0.1 },
+            { route: "POST /v1/auto-crop", status: 500, probability: 0.1 },
             { route: "GET /v2/status/*", status: 504, probability: 0.1 },
             { route: "GET /v1/status/*", reset: true, probability: 0.1 },
           ],
@@ -289,20 +294,47 @@ describe(`bounded soak, current contract through the client: ${CLIENT_JOBS} remo
     const urls = await pool(CLIENT_JOBS, CONCURRENCY, async (index) =>
       env().control.putObject(`client-${index}.png`, await subjectPng(64, 48, index), "image/png"),
     );
-    const kinds = ["remove-background", "mask-objects", "create-composite"] as const;
+    const kinds = [
+      "remove-background",
+      "mask-objects",
+      "create-composite",
+      "execute-actions",
+      "edit",
+      "auto-crop",
+    ] as const;
     const outputs = await pool(CLIENT_JOBS, CONCURRENCY, async (index) => {
       const image = { source: { url: urls[index] ?? "" } };
       const client = env().client;
-      const kind = kinds[index % 3];
+      const kind = kinds[index % kinds.length] ?? "remove-background";
+      const hosted = (mediaType: "image/png" | "image/jpeg") => [
+        { destination: { validityPeriod: 600 }, mediaType },
+      ];
       const job =
         kind === "remove-background"
           ? await client.removeBackground({ image, mode: "mask" })
           : kind === "mask-objects"
             ? await client.maskObjects({ image })
-            : await client.createComposite({
-                image,
-                outputs: [{ destination: { validityPeriod: 600 }, mediaType: "image/jpeg" }],
-              } as Parameters<typeof client.createComposite>[0]);
+            : kind === "create-composite"
+              ? await client.createComposite({ image, outputs: hosted("image/jpeg") } as Parameters<
+                  typeof client.createComposite
+                >[0])
+              : kind === "execute-actions"
+                ? await client.executeActions({
+                    image,
+                    options: {
+                      actions: [
+                        { source: { content: '[{"_obj":"invert"}]', contentType: "application/json" } },
+                      ],
+                    },
+                    outputs: hosted("image/png"),
+                  } as Parameters<typeof client.executeActions>[0])
+                : kind === "edit"
+                  ? await client.edit({
+                      image,
+                      edits: { autoTone: true },
+                      outputs: hosted("image/jpeg"),
+                    } as Parameters<typeof client.edit>[0])
+                  : await client.autoCrop({ image, mode: "smartCrop", aspectRatio: ["1:1"] });
       const done = await job.wait();
       expect(done.status).toBe("succeeded");
       const [file] = jobOutputs(done);
@@ -319,8 +351,8 @@ describe(`bounded soak, current contract through the client: ${CLIENT_JOBS} remo
     });
     expect(signatures).toEqual(
       Array.from({ length: CLIENT_JOBS }, (_, index) => [
-        kinds[index % 3],
-        kinds[index % 3] === "create-composite" ? "jpeg" : "png",
+        kinds[index % kinds.length],
+        JPEG_KINDS.has(kinds[index % kinds.length] ?? "") ? "jpeg" : "png",
       ]),
     );
     console.log(`soak through the client: ${CLIENT_JOBS} jobs, ${faulted} faulted answers ridden out`);
