@@ -146,6 +146,27 @@ const OPERATIONS: Operation[] = [
         outputs: HOSTED_PNG,
       } as Parameters<PhotoshopClient["executeActions"]>[0]),
   },
+  {
+    name: "edit",
+    submitId: "edit",
+    statusId: "getV2JobStatus",
+    submit: "POST /v2/edit",
+    status: V2_STATUS,
+    call: (client, { image }) =>
+      client.edit({
+        image: { source: { url: image } },
+        edits: { autoTone: true },
+        outputs: HOSTED_PNG,
+      } as Parameters<PhotoshopClient["edit"]>[0]),
+  },
+  {
+    name: "autoCrop",
+    submitId: "autoCrop",
+    statusId: "getV2JobStatus",
+    submit: "POST /v1/auto-crop",
+    status: V2_STATUS,
+    call: (client, { image }) => client.autoCrop({ image: { source: { url: image } }, mode: "smartCrop" }),
+  },
 ];
 
 async function uploadInputs(env: TestEnvironment): Promise<Inputs> {
