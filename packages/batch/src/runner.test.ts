@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -206,6 +207,45 @@ describe("runBatch", () => {
         ["failed", true],
       ]);
       expect((await emulator.journal()).filter((entry) => entry.method === "POST")).toEqual([]);
+    },
+  );
+  it(
+    "leaves no abort listener on the run's signal, and gives each input a signal of its own",
+    SLOW,
+    async () => {
+      // Each request (undici's Request) listens to the signal it is given until it is garbage-collected:
+      // given the run's one signal, every request of a long run left a listener on it.
+      const inputs = await photos(4);
+      const emulator = startEmulator();
+      const stop = new AbortController();
+      const seen: { signal: AbortSignal; listeners: number }[] = [];
+      const storage = {
+        ...emulator.storage,
+        // The signal the runner gave this input, as the input's first request is about to be made.
+        upload: (key: string, path: string, signal: AbortSignal) => {
+          seen.push({ signal, listeners: getEventListeners(signal, "abort").length });
+          return emulator.storage.upload(key, path, signal);
+        },
+      };
+      const journal = await openFileJournal(join(dir, "journal.jsonl"), "mask");
+      const report = await runBatch({
+        inputs,
+        operation: OPERATIONS.mask as NonNullable<(typeof OPERATIONS)["mask"]>,
+        client: emulator.client,
+        journal,
+        storage,
+        outDir: join(dir, "out"),
+        concurrency: 1,
+        signal: stop.signal,
+      });
+      await journal.close();
+      expect(report).toMatchObject({ total: 4, succeeded: 4 });
+      // runBatch has returned: whatever it hung on the caller's signal is gone.
+      expect(getEventListeners(stop.signal, "abort")).toHaveLength(0);
+      expect(seen).toHaveLength(4);
+      // One signal per input, and none carries the listeners of an earlier input's requests.
+      expect(seen.map((entry) => entry.listeners)).toEqual([0, 0, 0, 0]);
+      expect(new Set(seen.map((entry) => entry.signal)).size).toBe(4);
     },
   );
 });

@@ -8,7 +8,7 @@ import {
   type PhotoshopClient,
   storageFor,
 } from "@psapi/client/all";
-import { type FetchLike, redactText, redactUrl } from "@psapi/core";
+import { type FetchLike, redactText, redactUrl, startDeadline, systemClock } from "@psapi/core";
 import { BatchError } from "./errors.js";
 import { downloadHostedResult, fetchHostedResult } from "./hosted-results.js";
 import { type BatchInput, inputDigest, resultFileName } from "./inputs.js";
@@ -186,18 +186,28 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
   options.onProgress?.({ type: "start", total: options.inputs.length, done });
   const reports: InputReport[] = new Array(options.inputs.length);
   let next = 0;
-  const failure = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, failure.signal]) : failure.signal;
-  const context = { ...options, signal };
+  // The run's signal ends on the caller's abort or on the first input that throws: one listener on
+  // the caller's signal for the whole run, removed at its end.
+  options.signal?.throwIfAborted();
+  const run = new AbortController();
+  const follow = () => run.abort(options.signal?.reason);
+  options.signal?.addEventListener("abort", follow);
   const lane = async () => {
-    while (next < options.inputs.length && !signal.aborted) {
+    while (next < options.inputs.length && !run.signal.aborted) {
       const index = next++;
       const input = options.inputs[index] as BatchInput;
+      // A signal of the input's own, following the run's: every request made for the input (undici's
+      // Request included, which lets go of its signal only when garbage-collected) listens to this
+      // one, so the run's signal holds one listener per input in flight, not one per request ever
+      // made (MaxListenersExceededWarning over a long run).
+      const own = startDeadline(systemClock, undefined, run.signal, "batch stopped");
       try {
-        reports[index] = await processInput(input, context);
+        reports[index] = await processInput(input, { ...options, signal: own.signal });
       } catch (error) {
-        failure.abort(error);
+        run.abort(error);
         throw error;
+      } finally {
+        own.dispose();
       }
     }
   };
@@ -206,6 +216,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
     lane,
   );
   const results = await Promise.allSettled(lanes);
+  options.signal?.removeEventListener("abort", follow);
   options.signal?.throwIfAborted();
   const rejected = results.find((result) => result.status === "rejected");
   if (rejected) throw (rejected as PromiseRejectedResult).reason;
