@@ -4,6 +4,7 @@ import { usageError } from "../cli-error.js";
 import type { Session } from "../session.js";
 import type { WorkerOptions } from "./options.js";
 import { parseRateLimits } from "./rate-rules.js";
+import { redisPassword } from "./reach-redis.js";
 import { storageOf } from "./storage.js";
 
 /**
@@ -13,6 +14,7 @@ import { storageOf } from "./storage.js";
  */
 export async function runWorkerCommand(session: Session, options: WorkerOptions): Promise<void> {
   const batch = await import("@psapi/batch");
+  session.secrets.add(redisPassword(options.queue));
   const logger: Logger = {
     warn: (message) =>
       session.output.note(`warning: ${message.replace(/^\[@psapi\/batch\]\s*|^\[@psapi\/auth\]\s*/, "")}`),
@@ -60,6 +62,7 @@ export async function runWorkerCommand(session: Session, options: WorkerOptions)
       maxAttempts: options.maxAttempts,
       jobTimeoutMs: options.timeout * 1000,
       signal: stop.signal,
+      scrub: session.secrets.scrub,
       onProgress: (progress) => {
         if (progress.type === "input" && !progress.report.earlierRun) {
           const { report } = progress;
