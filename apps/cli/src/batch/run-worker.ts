@@ -14,6 +14,14 @@ import { storageOf } from "./storage.js";
  */
 export async function runWorkerCommand(session: Session, options: WorkerOptions): Promise<void> {
   const batch = await import("@psapi/batch");
+  const stop = new AbortController();
+  // Ctrl-C or SIGTERM ends the worker's own signal first (this listener comes before the
+  // target's, which aborts every request in flight):
+  // its jobs then stop as stopped, journaling nothing, instead of each meeting its aborted request as
+  // a failure to record, retry and, attempts spent, report failed for good.
+  session.context.signal.addEventListener("abort", () => stop.abort(session.context.signal.reason), {
+    once: true,
+  });
   session.secrets.add(redisPassword(options.queue));
   const logger: Logger = {
     warn: (message) =>
@@ -49,7 +57,6 @@ export async function runWorkerCommand(session: Session, options: WorkerOptions)
       "serve one (psapi emulator) and pass --base-url http://127.0.0.1:4010, or set credentials for Adobe",
     );
   }
-  const stop = new AbortController();
   const worker = batch.startWorker({
     redis: patient,
     concurrency: options.concurrency,
