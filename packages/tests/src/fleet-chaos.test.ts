@@ -181,7 +181,11 @@ describe("the fleet under SIGKILL and a Redis restart", () => {
           for (const running of workers) running.child.kill("SIGTERM");
           await Promise.all(workers.map((running) => running.done));
           // Each went through its stop (inputs handed back, slots settled), not a crash.
-          for (const running of workers) expect(running.output()).toContain("worker stopped");
+          // ... and reported none of its inputs failed for the stop: they go back to the fleet.
+          for (const running of workers) {
+            expect(running.output()).toContain("worker stopped");
+            expect(running.output()).not.toMatch(/FAILED .*interrupted/);
+          }
           const now = await redisNow();
           const logs = (await client.keys("psapi:rate:*")).filter((key) => !key.endsWith(":pause"));
           for (const log of logs) {
