@@ -11,9 +11,21 @@ import { subjectPng } from "./harness/images.js";
 const CLIENT = { clientId: "by-value-client", clientSecret: 'by-value-secret/K7+q "x"' };
 const b64 = (text: string) => Buffer.from(text).toString("base64");
 
-/** Every form of every secret found in `text`. */
+/** A text as an HTML page shows it (Hono's JSX escapes these five), spelled here, not by core. */
+const asHtml = (text: string) =>
+  text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+
+/** Every form of every secret found in `text`: core's spellings, and each as a page escapes it. */
 function disclosed(text: string, secrets: readonly string[]): string[] {
-  return secrets.flatMap((secret) => secretForms(secret).filter((form) => text.includes(form)));
+  return secrets.flatMap((secret) => {
+    const forms = secretForms(secret);
+    return [...new Set([...forms, ...forms.map(asHtml)])].filter((form) => text.includes(form));
+  });
 }
 
 describe("secrets the emulator knows are hidden by value, wherever a client put them", () => {
@@ -158,6 +170,10 @@ describe("secrets the emulator knows are hidden by value, wherever a client put 
       body: new URLSearchParams({ grant_type: "client_credentials", client_id: "nobody", memo: secret }),
     });
     await call("path", `/v2/status/${encodeURIComponent(secret)}`, { headers });
+    // A fault rule whose route holds the secret: the control API keeps it as given (it is no
+    // request to the API), so the faults view renders it, HTML-escaped, and only the scrub of the
+    // page by every spelling (`&quot;`, `&#x2F;`, …) keeps it out.
+    await control.addFault({ route: `GET /v2/never/${secret}`, status: 500, times: 1 });
     await control.advanceClock(0);
     const outcomes: string[] = [];
     for (const statusUrl of statusUrls) {
@@ -173,7 +189,11 @@ describe("secrets the emulator knows are hidden by value, wherever a client put 
         const bytes = new Uint8Array(await (await fetch(href)).arrayBuffer());
         shown.push(Buffer.from(bytes).toString("latin1"), Buffer.from(bytes).toString("utf16le"));
         // What the PSD keeps: the layer's name and its text, read back as Photoshop would.
-        const psd = readPsd(bytes, { skipLayerImageData: true, skipCompositeImageData: true, skipThumbnail: true });
+        const psd = readPsd(bytes, {
+          skipLayerImageData: true,
+          skipCompositeImageData: true,
+          skipThumbnail: true,
+        });
         for (const child of psd.children ?? []) shown.push(`${child.name} ${child.text?.text ?? ""}`);
         expect(psd.children?.some((child) => child.text?.text === "say [REDACTED]")).toBe(true);
       }
