@@ -24,26 +24,25 @@ const REQUESTED_OUTPUT = new Set(["commander.helpDisplayed", "commander.version"
  * hint on stderr (plus `{ok: false, error}` on stdout with `--json`).
  *
  * @param argv - `process.argv`: node, the script, then the arguments.
- * @param context - The process's environment, streams, Ctrl-C signal, directory and clock.
+ * @param given - The process's environment, streams, Ctrl-C signal, directory and clock.
  * @returns The exit code (see `ExitCode` and the README).
  * @example
  * process.exitCode = await run(process.argv, context);
  */
-export async function run(argv: readonly string[], context: CliContext): Promise<number> {
+export async function run(argv: readonly string[], given: CliContext): Promise<number> {
   const args = argv.slice(2);
   // The one door out: whatever the run writes on stdout and stderr (results, --json, notes, progress,
   // errors, a debug stack) passes the scrubber of the credentials it holds.
   const secrets = createSecretRegistry(
     CREDENTIAL_VARIABLES.filter((name) => !name.endsWith("_CLIENT_ID")).map((name) =>
-      context.env[name]?.trim(),
+      given.env[name]?.trim(),
     ),
   );
-  const scrubbed: CliContext = {
-    ...context,
-    stdout: scrubbedStream(context.stdout, secrets),
-    stderr: scrubbedStream(context.stderr, secrets),
+  const context: CliContext = {
+    ...given,
+    stdout: scrubbedStream(given.stdout, secrets),
+    stderr: scrubbedStream(given.stderr, secrets),
   };
-  context = scrubbed;
   const output = createOutput({
     stdout: context.stdout,
     stderr: context.stderr,
