@@ -20,7 +20,9 @@ export function createAnswerScrubber(
     // Only what shows what was kept: a POST that issues a credential (a code) must hand it out.
     // The API's answers (`anyMethod`) never issue one: every answer of theirs is scrubbed.
     if ((c.req.method !== "GET" && !options.anyMethod) || c.req.path.startsWith(OBJECTS_PATH)) return;
-    if (c.req.method === "HEAD") return;
+    // No body to scrub (and a Response of these statuses must not be given one).
+    if (c.req.method === "HEAD" || c.res.body === null || c.res.status === 204 || c.res.status === 304)
+      return;
     const type = c.res.headers.get("content-type") ?? "";
     if (!/json|html|text\/plain|xml/i.test(type) || type.startsWith("text/event-stream")) return;
     const text = await c.res.text();
