@@ -7,8 +7,13 @@ import { cleanEnv, runCli } from "./testing/run-cli.js";
 import { type ServedEmulator, serveEmulator } from "./testing/serve-emulator.js";
 
 const SAMPLE = new URL("../assets/coffee.png", import.meta.url).pathname;
-/** The client secret the CLI reads from its environment; every spelling of it fits in a file name. */
-const SECRET = "cliSecret-9xQ_7+kz=";
+/**
+ * The client secret the CLI reads from its environment: a quote and a backslash (JSON escapes them),
+ * `+` and `=` (URL encoding does); every spelling of it fits in a file name.
+ */
+const SECRET = 'cliSecret-9x"Q_7\\+kz=';
+/** A CSV cell holding `value`, quoted as CSV quotes a quote. */
+const cell = (value: string) => `"${value.replace(/"/g, '""')}"`;
 const CLIENT = { clientId: "by-value-cli", clientSecret: SECRET };
 
 let dir: string;
@@ -34,6 +39,13 @@ describe("the CLI scrubs the credentials it holds by value from all it writes", 
       await copyFile(SAMPLE, join(photos, `${name}.png`));
     }
     await writeFile(join(photos, `d-${SECRET}.png`), "not a PNG");
+    // A CSV manifest whose `id` column (the journal key) holds the secret, for an input that exists
+    // and one that does not (its error quotes the URL).
+    await writeFile(
+      join(dir, "rows.csv"),
+      `input,id\n${cell(`photos/a-${SECRET}.png`)},${cell(`row-${SECRET}`)}\n` +
+        `${emulator.url}/missing/${encodeURIComponent(SECRET)}.png,${cell(`gone-${SECRET}`)}\n`,
+    );
     const env = cleanEnv({ PHOTOSHOP_CLIENT_ID: CLIENT.clientId, PHOTOSHOP_CLIENT_SECRET: SECRET });
     const written: string[] = [];
     for (const json of [[], ["--json"]]) {
@@ -44,6 +56,18 @@ describe("the CLI scrubs the credentials it holds by value from all it writes", 
       written.push(result.stdout, result.stderr);
       expect(result.stderr).toContain("[REDACTED]");
     }
+    const csv = await runCli(
+      ["batch", "rows.csv", "--op", "mask", "--base-url", emulator.url, "--out", "out/csv", "--json"],
+      { cwd: dir, env },
+    );
+    const csvReport = await readFile(join(dir, "out/csv/report.json"), "utf8");
+    written.push(
+      csv.stdout,
+      csv.stderr,
+      await readFile(join(dir, "out/csv/journal.jsonl"), "utf8"),
+      csvReport,
+    );
+    expect(JSON.parse(csvReport), csv.stderr).toMatchObject({ total: 2, succeeded: 1, failed: 1 });
     const journal = await readFile(join(dir, "out/batch/journal.jsonl"), "utf8");
     const reportText = await readFile(join(dir, "out/batch/report.json"), "utf8");
     written.push(journal, reportText);
