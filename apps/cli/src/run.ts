@@ -1,9 +1,11 @@
+import { CREDENTIAL_VARIABLES } from "@psapi/auth";
+import { createSecretRegistry, type SecretRegistry } from "@psapi/core";
 import { CommanderError } from "commander";
 import { CliError, usageError } from "./cli-error.js";
 import type { CliContext } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
 import { commandDeadline } from "./options.js";
-import { createOutput } from "./output.js";
+import { createOutput, type OutputStream } from "./output.js";
 import { buildProgram } from "./program.js";
 import { createRunSignal, settleWithin } from "./run-signal.js";
 import { createSession } from "./session.js";
@@ -22,13 +24,25 @@ const REQUESTED_OUTPUT = new Set(["commander.helpDisplayed", "commander.version"
  * hint on stderr (plus `{ok: false, error}` on stdout with `--json`).
  *
  * @param argv - `process.argv`: node, the script, then the arguments.
- * @param context - The process's environment, streams, Ctrl-C signal, directory and clock.
+ * @param given - The process's environment, streams, Ctrl-C signal, directory and clock.
  * @returns The exit code (see `ExitCode` and the README).
  * @example
  * process.exitCode = await run(process.argv, context);
  */
-export async function run(argv: readonly string[], context: CliContext): Promise<number> {
+export async function run(argv: readonly string[], given: CliContext): Promise<number> {
   const args = argv.slice(2);
+  // The one door out: whatever the run writes on stdout and stderr (results, --json, notes, progress,
+  // errors, a debug stack) passes the scrubber of the credentials it holds.
+  const secrets = createSecretRegistry(
+    CREDENTIAL_VARIABLES.filter((name) => !name.endsWith("_CLIENT_ID")).map((name) =>
+      given.env[name]?.trim(),
+    ),
+  );
+  const context: CliContext = {
+    ...given,
+    stdout: scrubbedStream(given.stdout, secrets),
+    stderr: scrubbedStream(given.stderr, secrets),
+  };
   const output = createOutput({
     stdout: context.stdout,
     stderr: context.stderr,
@@ -37,7 +51,7 @@ export async function run(argv: readonly string[], context: CliContext): Promise
   // Every command sees one signal that ends on Ctrl-C and, once its --timeout is parsed, at its
   // deadline: the whole command (token, uploads, job, download) gets that long.
   const runSignal = createRunSignal(context.signal);
-  const session = createSession({ ...context, signal: runSignal.signal }, output);
+  const session = createSession({ ...context, signal: runSignal.signal }, output, secrets);
   const program = buildProgram(session);
   program.hook("preAction", (_program, action) => {
     const seconds = commandDeadline(action);
@@ -80,6 +94,22 @@ export async function run(argv: readonly string[], context: CliContext): Promise
   } finally {
     runSignal.dispose();
   }
+}
+
+/** A stream whose every write is scrubbed of the run's secrets; its terminal traits pass through. */
+function scrubbedStream<T extends OutputStream & { readonly columns?: number }>(
+  stream: T,
+  secrets: SecretRegistry,
+): OutputStream & { readonly columns?: number } {
+  return {
+    get isTTY() {
+      return stream.isTTY;
+    },
+    get columns() {
+      return stream.columns;
+    },
+    write: (text: string) => stream.write(secrets.scrub(text)),
+  };
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   isAdobeHost,
   type PhotoshopClient,
 } from "@psapi/client/all";
-import { isLoopback } from "@psapi/core";
+import { isLoopback, type SecretRegistry } from "@psapi/core";
 import { CliError, problemOf, usageError } from "./cli-error.js";
 import type { CliContext } from "./context.js";
 import { createEmulatorStorage, type EmulatorStorage } from "./emulator-storage.js";
@@ -123,7 +123,11 @@ async function clientFor(
  * @example
  * const target = await openTarget(context, { baseUrl: new URL("http://127.0.0.1:4010") });
  */
-export async function openTarget(context: CliContext, options: TargetOptions): Promise<Target> {
+export async function openTarget(
+  context: CliContext,
+  options: TargetOptions,
+  secrets?: SecretRegistry,
+): Promise<Target> {
   const baseUrl = options.baseUrl ?? environmentBaseUrl(context.env);
   const apiFrom = options.baseUrl
     ? "--base-url"
@@ -133,7 +137,7 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
   // Any credential variable auth reads means "call Adobe" (unless a base URL says otherwise).
   const hasCredentials = hasEnvCredentials(context.env);
   if (baseUrl === undefined && (!hasCredentials || options.offline)) {
-    return openEmbeddedEmulator(hasCredentials, options, context.signal);
+    return openEmbeddedEmulator(hasCredentials, options, context.signal, secrets);
   }
   const url = baseUrl ?? new URL(DEFAULT_BASE_URL);
   if (!hasCredentials) {
@@ -155,6 +159,7 @@ export async function openTarget(context: CliContext, options: TargetOptions): P
     auth = authFromEnv(env, {
       fetch: network.fetch,
       ...(options.tokenStore !== undefined && { store: options.tokenStore }),
+      ...(secrets && { onSecret: secrets.add }),
     });
   } catch (error) {
     const message = problemOf(error) ?? (error instanceof Error ? error.message : String(error));
@@ -212,6 +217,7 @@ async function openEmbeddedEmulator(
   credentialsIgnored: boolean,
   options: TargetOptions,
   signal: AbortSignal,
+  secrets: SecretRegistry | undefined,
 ): Promise<Target> {
   // The emulator (image codecs, the spec's validators) takes about a second to load: it is loaded on
   // the first request, so that a command refused before it sends anything (an https input, a status
@@ -236,7 +242,15 @@ async function openEmbeddedEmulator(
     signal,
   );
   const baseUrl = new URL(EMBEDDED_ORIGIN);
-  const auth = createServerToServerAuth({ ...EMBEDDED_CLIENT, imsUrl: baseUrl.origin, fetch: network.fetch });
+  const auth = createServerToServerAuth({
+    ...EMBEDDED_CLIENT,
+    imsUrl: baseUrl.origin,
+    fetch: network.fetch,
+    // The demo secret is public (the hints name it); the tokens the emulator issues are kept out.
+    onSecret: (secret) => {
+      if (secret !== EMBEDDED_CLIENT.clientSecret) secrets?.add(secret);
+    },
+  });
   return {
     kind: "embedded",
     description: credentialsIgnored

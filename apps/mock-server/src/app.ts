@@ -17,7 +17,7 @@ import { createBodyLimitMiddleware } from "./http/body-limit.js";
 import { resourceNotFound } from "./http/errors.js";
 import { createAllowedMethods, methodNotAllowed } from "./http/method-not-allowed.js";
 import { createErrorRenderer } from "./http/render-error.js";
-import { createAnswerScrubber } from "./http/scrub-answers.js";
+import { createAnswerScrubber, createRequestScrubber } from "./http/scrub-answers.js";
 import * as builtInImaging from "./imaging/index.js";
 import { createImsRouter } from "./ims/router.js";
 import { TokenService } from "./ims/tokens.js";
@@ -161,6 +161,11 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   });
   // Only requests that can carry a body go through the body limit.
   app.on(["POST", "PUT", "PATCH", "DELETE"], "*", createBodyLimitMiddleware(resolved.limits));
+  // The API's requests and answers: no configured or issued secret is stored or echoed, whatever
+  // field a client put it in (IMS is left out: its answers issue credentials).
+  for (const prefix of ["/pie/*", "/sensei/*", "/v1/*", "/v2/*"]) {
+    app.use(prefix, createAnswerScrubber(scrub, { anyMethod: true }), createRequestScrubber(scrub));
+  }
   app.route("/ims", createImsRouter(ctx));
   app.route("/pie/psdService", createPieRouter(ctx));
   app.route("/sensei", createSenseiRouter(ctx));

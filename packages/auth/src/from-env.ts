@@ -99,6 +99,7 @@ export function authFromEnv(env: Env = process.env, overrides: AuthFromEnvOverri
         clientId,
         clock: overrides.clock,
         logger: overrides.logger,
+        onSecret: overrides.onSecret,
       });
     }
     configError(

@@ -65,6 +65,7 @@ export function createJwtAuth(options: JwtAuthOptions): PhotoshopAuth {
     scopes: metaScopes,
     ims,
     lifecycle: options,
+    secrets: [clientSecret],
     async requestToken() {
       const { signJwtAssertion } = await import("./jwt-assertion.js");
       const now = Math.floor(ims.clock.now() / 1000);

@@ -24,6 +24,8 @@ export interface ManagedAuthSource {
   readonly requestToken: () => Promise<TokenGrant>;
   /** A token to start with (static tokens). */
   readonly initial?: AccessToken;
+  /** The credentials it starts with (client secret, refresh token), for `onSecret`. */
+  readonly secrets?: readonly string[];
 }
 
 /** First wait after a failed background refresh; doubles per failure up to the cap. */
@@ -50,6 +52,8 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
     5000,
     1,
   );
+  for (const secret of source.secrets ?? []) source.ims.reveal(secret);
+  if (source.initial) source.ims.reveal(source.initial.accessToken);
   let current = source.initial;
   let flight: Promise<AccessToken> | undefined;
   /** The last token a caller reported as rejected: never adopt it again from the store. */
@@ -128,6 +132,7 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
   }
 
   function adopt(token: AccessToken): AccessToken {
+    source.ims.reveal(token.accessToken);
     current = token;
     refreshAt = refreshPoint(token, random());
     failures = 0;

@@ -16,6 +16,13 @@ export interface ImsOptions {
   logger?: Logger;
   /** Milliseconds one IMS attempt (request and body) may take before it counts as failed. Default 30 000. */
   timeoutMs?: number;
+  /**
+   * Called with every credential the auth holds, as it comes to hold it: the client secret and
+   * refresh token at creation, each access token it gets from IMS or adopts from the store, each
+   * refresh token IMS rotates in. For a program that scrubs its own logs by value (the CLI feeds
+   * `createSecretRegistry` of @psapi/core). Called synchronously; a throw is ignored.
+   */
+  onSecret?: (secret: string) => void;
 }
 
 /** Options of the factories that cache and renew tokens. */
@@ -44,6 +51,8 @@ export interface ResolvedImsOptions {
   readonly random: () => number;
   readonly logger: Logger;
   readonly timeoutMs: number;
+  /** `onSecret`, never throwing. */
+  readonly reveal: (secret: string) => void;
 }
 
 /** Adobe's production IMS. */
@@ -135,7 +144,16 @@ export function resolveImsOptions(options: ImsOptions): ResolvedImsOptions {
   }
   if (typeof random !== "function") configError("random must be a function returning numbers in [0, 1)");
   if (typeof logger !== "object" || logger === null) configError("logger must be an object");
+  const { onSecret } = options;
+  if (onSecret !== undefined && typeof onSecret !== "function") configError("onSecret must be a function");
   return {
+    reveal(secret) {
+      try {
+        onSecret?.(secret);
+      } catch {
+        // The caller's hook; a failure there must not fail a token request.
+      }
+    },
     imsUrl: normalizeImsUrl(options.imsUrl ?? DEFAULT_IMS_URL),
     fetch,
     clock,

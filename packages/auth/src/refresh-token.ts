@@ -55,6 +55,7 @@ export function createRefreshTokenAuth(options: RefreshTokenAuthOptions): Photos
     scopes: [],
     ims,
     lifecycle: { refreshAhead: options.refreshAhead },
+    secrets: [clientSecret, refreshToken],
     async requestToken() {
       const grant = await requestImsToken(ims, {
         path: "/ims/token/v3",
@@ -70,6 +71,7 @@ export function createRefreshTokenAuth(options: RefreshTokenAuthOptions): Photos
       const rotated = grant.refreshToken;
       if (rotated !== undefined && rotated !== refreshToken) {
         refreshToken = rotated;
+        ims.reveal(rotated);
         Promise.resolve()
           .then(() => onRefreshToken?.(rotated))
           .catch((error: unknown) => {

@@ -24,6 +24,36 @@ describe("createServerToServerAuth", () => {
     expect(call?.url).not.toContain("my-client");
   });
 
+  it("tells onSecret every credential it holds: the client secret at once, each token as it gets it", async () => {
+    const ims = createFakeIms();
+    const told: string[] = [];
+    const auth = createServerToServerAuth({
+      clientId: "my-client",
+      clientSecret: "the-client-secret",
+      fetch: ims.fetch,
+      onSecret: (secret) => told.push(secret),
+    });
+    expect(told).toEqual(["the-client-secret"]);
+    const first = await auth.getToken();
+    await auth.invalidate(first.accessToken);
+    const second = await auth.getToken();
+    expect(second.accessToken).not.toBe(first.accessToken);
+    expect(told).toEqual(["the-client-secret", first.accessToken, second.accessToken]);
+  });
+
+  it("ignores an onSecret that throws", async () => {
+    const ims = createFakeIms();
+    const auth = createServerToServerAuth({
+      clientId: "c",
+      clientSecret: "s",
+      fetch: ims.fetch,
+      onSecret: () => {
+        throw new Error("hook failed");
+      },
+    });
+    expect((await auth.getToken()).accessToken).toBeTruthy();
+  });
+
   it("uses the given IMS origin and scopes", async () => {
     const ims = createFakeIms();
     const auth = createServerToServerAuth({

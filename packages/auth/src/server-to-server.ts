@@ -53,6 +53,7 @@ export function createServerToServerAuth(options: ServerToServerAuthOptions): Ph
     scopes,
     ims,
     lifecycle: options,
+    secrets: [clientSecret],
     requestToken: () =>
       requestImsToken(ims, { path: "/ims/token/v3", form, expiresIn: "seconds", secrets: [clientSecret] }),
   });

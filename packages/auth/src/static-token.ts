@@ -17,6 +17,8 @@ export interface StaticTokenAuthOptions {
   clock?: Clock;
   /** Receives the invalidation notice. Default: silent. */
   logger?: Logger;
+  /** Called once with the token, for a program that scrubs its logs by value (see `ImsOptions.onSecret`). */
+  onSecret?: (secret: string) => void;
 }
 
 /**
@@ -41,7 +43,7 @@ export function createStaticTokenAuth(options: StaticTokenAuthOptions): Photosho
   if (typeof expiresAt !== "number" || Number.isNaN(expiresAt)) {
     configError("expiresAt must be a number of epoch milliseconds");
   }
-  const ims = resolveImsOptions({ clock: options.clock, logger: options.logger });
+  const ims = resolveImsOptions({ clock: options.clock, logger: options.logger, onSecret: options.onSecret });
   const auth = createManagedAuth({
     clientId,
     scopes: [],

@@ -119,7 +119,8 @@ export function startWorker(options: StartWorkerOptions): {
         else onProgress?.(progress);
       },
     };
-    const fail = async (error: string): Promise<InputReport> => {
+    const fail = async (problem: string): Promise<InputReport> => {
+      const error = options.context.scrub?.(problem) ?? problem;
       const state = await journal.state(input.key);
       await journal.record({
         event: "failed",

@@ -40,4 +40,22 @@ describe("createRedisRateLimiter", () => {
     expect(await redis.zrangebyscore("psapi:rate:closing:one", after + 1, "+inf")).toEqual([]);
     expect(await redis.zcard("psapi:rate:closing:one")).toBe(3);
   });
+  it("settles a slot whose counting was under way when close() began, and one counted after", async () => {
+    const rules = [{ name: "one", method: "POST" as const, limit: 10, windowMs: 60_000 }];
+    const limiter = createRedisRateLimiter({ redis, rules, scope: "racing", inflightMs: 600_000 });
+    // The script that counts the slot is on its way to Redis when the process starts stopping.
+    const counting = limiter.acquire("POST", "/v2/remove-background");
+    await limiter.close();
+    const after = await redisNow();
+    expect(await redis.zrangebyscore("psapi:rate:racing:one", after + 1, "+inf")).toEqual([]);
+    expect(await redis.zcard("psapi:rate:racing:one")).toBe(1);
+    await counting;
+    // A request that starts once the limiter is closed is let go as soon as it is counted.
+    await limiter.acquire("POST", "/v2/remove-background");
+    await new Promise((resolve) => setImmediate(resolve));
+    await limiter.close();
+    const later = await redisNow();
+    expect(await redis.zrangebyscore("psapi:rate:racing:one", later + 1, "+inf")).toEqual([]);
+    expect(await redis.zcard("psapi:rate:racing:one")).toBe(2);
+  });
 });

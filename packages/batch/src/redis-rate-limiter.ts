@@ -115,6 +115,9 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
   // The slots counted in Redis and not settled yet, and the settles under way.
   const open = new Map<string, string[]>();
   const settling = new Set<Promise<void>>();
+  // The acquisitions whose script is under way: one may count a slot in Redis after close() began.
+  const acquiring = new Set<Promise<unknown>>();
+  let closed = false;
   const settleIn = (logs: string[], member: string): Promise<void> => {
     open.delete(member);
     const done = redis
@@ -158,19 +161,24 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
       for (;;) {
         signal?.throwIfAborted();
         let wait: number;
+        const call = redis.eval(ACQUIRE, keys.length, ...keys, member, rulesNow.length, inflightMs, ...args);
+        acquiring.add(call);
         try {
-          wait = Number(
-            await redis.eval(ACQUIRE, keys.length, ...keys, member, rulesNow.length, inflightMs, ...args),
-          );
+          wait = Number(await call);
           cameBack();
         } catch (error) {
           wentAway(error);
           return local.acquire(method, path, signal);
+        } finally {
+          acquiring.delete(call);
         }
         if (wait <= 0) break;
         await clock.sleep(Math.min(wait, MAX_ROUND_MS), signal);
       }
       open.set(member, logs);
+      // Counted after close() began (a request started as the process stops): settled at once, since
+      // nothing may hold a slot once the connection goes.
+      if (closed) void settleIn(logs, member);
       return {
         async settle() {
           if (open.has(member)) await settleIn(logs, member);
@@ -189,6 +197,9 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
       }
     },
     async close() {
+      closed = true;
+      // A slot being counted now would be missed by the loop below: wait for those scripts first.
+      await Promise.allSettled([...acquiring]);
       for (const [member, logs] of [...open]) void settleIn(logs, member);
       await Promise.all([...settling]);
     },

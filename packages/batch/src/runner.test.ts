@@ -1,12 +1,15 @@
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { getEventListeners } from "node:events";
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createSecretRegistry, secretForms } from "@psapi/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { expandInputs } from "./inputs.js";
 import { openFileJournal } from "./journal.js";
 import { OPERATIONS } from "./operations.js";
 import type { RateRule } from "./rate-rules.js";
 import { runBatch } from "./runner.js";
-import { photoInputs, startEmulator } from "./testing/emulator.js";
+import { DISC_PNG, photoInputs, startEmulator } from "./testing/emulator.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -206,6 +209,88 @@ describe("runBatch", () => {
         ["failed", true],
       ]);
       expect((await emulator.journal()).filter((entry) => entry.method === "POST")).toEqual([]);
+    },
+  );
+  it(
+    "leaves no abort listener on the run's signal, and gives each input a signal of its own",
+    SLOW,
+    async () => {
+      // Each request (undici's Request) listens to the signal it is given until it is garbage-collected:
+      // given the run's one signal, every request of a long run left a listener on it.
+      const inputs = await photos(4);
+      const emulator = startEmulator();
+      const stop = new AbortController();
+      const seen: { signal: AbortSignal; listeners: number }[] = [];
+      const storage = {
+        ...emulator.storage,
+        // The signal the runner gave this input, as the input's first request is about to be made.
+        upload: (key: string, path: string, signal: AbortSignal) => {
+          seen.push({ signal, listeners: getEventListeners(signal, "abort").length });
+          return emulator.storage.upload(key, path, signal);
+        },
+      };
+      const journal = await openFileJournal(join(dir, "journal.jsonl"), "mask");
+      const report = await runBatch({
+        inputs,
+        operation: OPERATIONS.mask as NonNullable<(typeof OPERATIONS)["mask"]>,
+        client: emulator.client,
+        journal,
+        storage,
+        outDir: join(dir, "out"),
+        concurrency: 1,
+        signal: stop.signal,
+      });
+      await journal.close();
+      expect(report).toMatchObject({ total: 4, succeeded: 4 });
+      // runBatch has returned: whatever it hung on the caller's signal is gone.
+      expect(getEventListeners(stop.signal, "abort")).toHaveLength(0);
+      expect(seen).toHaveLength(4);
+      // One signal per input, and none carries the listeners of an earlier input's requests.
+      expect(seen.map((entry) => entry.listeners)).toEqual([0, 0, 0, 0]);
+      expect(new Set(seen.map((entry) => entry.signal)).size).toBe(4);
+    },
+  );
+  it(
+    "keeps a secret out of the journal, the report and progress, and a run started again still finds its inputs",
+    SLOW,
+    async () => {
+      const secret = 'batch-Secret"9\\x+';
+      const secrets = createSecretRegistry([secret]);
+      await mkdir(join(dir, "photos"), { recursive: true });
+      await copyFile(DISC_PNG, join(dir, "photos", `a-${secret}.png`));
+      await copyFile(DISC_PNG, join(dir, "photos", `b-${encodeURIComponent(secret)}.png`));
+      const inputs = await expandInputs(join(dir, "photos"), dir);
+      const emulator = startEmulator();
+      const shown: string[] = [];
+      const run = async () => {
+        const journal = await openFileJournal(join(dir, "journal.jsonl"), "mask");
+        const report = await runBatch({
+          inputs,
+          operation: OPERATIONS.mask as NonNullable<(typeof OPERATIONS)["mask"]>,
+          client: emulator.client,
+          journal,
+          storage: emulator.storage,
+          outDir: join(dir, "out"),
+          scrub: secrets.scrub,
+          onProgress: (progress) => shown.push(JSON.stringify(progress)),
+        });
+        await journal.close();
+        shown.push(JSON.stringify(report));
+        return report;
+      };
+      expect(await run()).toMatchObject({ total: 2, succeeded: 2, earlierRun: 0 });
+      // Keys are kept scrubbed, and looked up scrubbed: the second run finds both done.
+      expect(await run()).toMatchObject({ total: 2, succeeded: 2, earlierRun: 2 });
+      shown.push(await readFile(join(dir, "journal.jsonl"), "utf8"));
+      const all = shown.join("\n");
+      expect(all).toContain("[REDACTED]");
+      expect(secretForms(secret).filter((form) => all.includes(form))).toEqual([]);
+      // Only one POST per input: nothing ran twice.
+      expect(
+        (await emulator.journal()).filter(
+          (entry) => entry.method === "POST" && entry.path === "/sensei/mask",
+        ),
+      ).toHaveLength(2);
     },
   );
 });

@@ -8,11 +8,11 @@ import {
   type PhotoshopClient,
   storageFor,
 } from "@psapi/client/all";
-import { type FetchLike, redactText, redactUrl } from "@psapi/core";
+import { type FetchLike, redactText, redactUrl, scrubDeep, startDeadline, systemClock } from "@psapi/core";
 import { BatchError } from "./errors.js";
 import { downloadHostedResult, fetchHostedResult } from "./hosted-results.js";
 import { type BatchInput, inputDigest, resultFileName } from "./inputs.js";
-import type { BatchJournal, InputState } from "./journal.js";
+import type { BatchJournal, InputState, JournalEvent } from "./journal.js";
 import type {
   AcceptedJob,
   BatchOperation,
@@ -83,6 +83,12 @@ export interface ProcessContext {
   readonly onProgress?: (progress: BatchProgress) => void;
   /** Epoch ms. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Hides the secrets the caller holds by value in what the batch writes: journal events (errors,
+   * outputs; with `runBatch`, input keys too), reports and progress. Pass the `scrub` of
+   * `createSecretRegistry` (@psapi/core) fed with your credentials. Default: none.
+   */
+  readonly scrub?: (text: string) => string;
 }
 
 /** Options of {@link runBatch}. */
@@ -175,7 +181,10 @@ export function checkInputs(
  * const journal = await openFileJournal("out/journal.jsonl", "mask");
  * const report = await runBatch({ inputs, operation: OPERATIONS.mask, client, journal, storage, outDir: "out" });
  */
-export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
+export async function runBatch(given: RunBatchOptions): Promise<BatchReport> {
+  // The journal file is a log the user reads: with a scrubber, input keys (paths, URLs) are kept in
+  // it scrubbed, and looked up the same way, so a run started again finds them.
+  const options = given.scrub ? { ...given, journal: scrubbedKeys(given.journal, given.scrub) } : given;
   const now = options.now ?? Date.now;
   const startedAt = now();
   checkInputs(options.inputs, options);
@@ -186,18 +195,28 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
   options.onProgress?.({ type: "start", total: options.inputs.length, done });
   const reports: InputReport[] = new Array(options.inputs.length);
   let next = 0;
-  const failure = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, failure.signal]) : failure.signal;
-  const context = { ...options, signal };
+  // The run's signal ends on the caller's abort or on the first input that throws: one listener on
+  // the caller's signal for the whole run, removed at its end.
+  options.signal?.throwIfAborted();
+  const run = new AbortController();
+  const follow = () => run.abort(options.signal?.reason);
+  options.signal?.addEventListener("abort", follow);
   const lane = async () => {
-    while (next < options.inputs.length && !signal.aborted) {
+    while (next < options.inputs.length && !run.signal.aborted) {
       const index = next++;
       const input = options.inputs[index] as BatchInput;
+      // A signal of the input's own, following the run's: every request made for the input (undici's
+      // Request included, which lets go of its signal only when garbage-collected) listens to this
+      // one, so the run's signal holds one listener per input in flight, not one per request ever
+      // made (MaxListenersExceededWarning over a long run).
+      const own = startDeadline(systemClock, undefined, run.signal, "batch stopped");
       try {
-        reports[index] = await processInput(input, context);
+        reports[index] = await processInput(input, { ...options, signal: own.signal });
       } catch (error) {
-        failure.abort(error);
+        run.abort(error);
         throw error;
+      } finally {
+        own.dispose();
       }
     }
   };
@@ -206,6 +225,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchReport> {
     lane,
   );
   const results = await Promise.allSettled(lanes);
+  options.signal?.removeEventListener("abort", follow);
   options.signal?.throwIfAborted();
   const rejected = results.find((result) => result.status === "rejected");
   if (rejected) throw (rejected as PromiseRejectedResult).reason;
@@ -232,6 +252,28 @@ export function summarize(
   };
 }
 
+/** A journal whose input keys are scrubbed, in what it records and in what it is asked. */
+function scrubbedKeys<T extends BatchJournal>(journal: T, scrub: (text: string) => string): T {
+  return {
+    ...journal,
+    state: (key: string) => journal.state(scrub(key)),
+    record: (event: JournalEvent) => journal.record({ ...event, key: scrub(event.key) }),
+  };
+}
+
+/** A journal whose events' free text (errors, outputs) is scrubbed; keys stay as the caller's. */
+function scrubbedText(journal: BatchJournal, scrub: (text: string) => string): BatchJournal {
+  return {
+    ...journal,
+    record: (event: JournalEvent) =>
+      journal.record({
+        ...event,
+        ...("error" in event && { error: scrub(event.error) }),
+        ...("output" in event && event.output !== undefined && { output: scrub(event.output) }),
+      } as JournalEvent),
+  };
+}
+
 /** An attempt's error, sorted by what to do next. */
 interface Outcome {
   readonly message: string;
@@ -247,7 +289,9 @@ interface Outcome {
  * @throws the signal's reason on abort; an `ImsError` that is not retryable.
  */
 export async function processInput(input: BatchInput, context: ProcessContext): Promise<InputReport> {
-  const { operation, client, journal } = context;
+  const { operation, client } = context;
+  const scrub = context.scrub ?? ((text: string) => text);
+  const journal = context.scrub ? scrubbedText(context.journal, context.scrub) : context.journal;
   const signal = context.signal ?? new AbortController().signal;
   const maxAttempts = context.maxAttempts ?? 3;
   const timeoutMs = context.jobTimeoutMs ?? 600_000;
@@ -271,8 +315,9 @@ export async function processInput(input: BatchInput, context: ProcessContext): 
       ...(current !== undefined && current.inDoubt > 0 && { inDoubt: current.inDoubt }),
       ...extra,
     };
-    context.onProgress?.({ type: "input", report: result });
-    return result;
+    const shown = context.scrub ? scrubDeep(result, context.scrub) : result;
+    context.onProgress?.({ type: "input", report: shown });
+    return shown;
   };
 
   if (state?.status === "succeeded") return report(state, { earlierRun: true });
@@ -313,7 +358,7 @@ export async function processInput(input: BatchInput, context: ProcessContext): 
       signal.throwIfAborted();
       if (error instanceof SubmissionInDoubt) {
         // Sent, never answered: the job may exist. The next attempt's "submitting" marks it in doubt.
-        context.onProgress?.({ type: "retry", key: input.key, attempt, error: error.message });
+        context.onProgress?.({ type: "retry", key: scrub(input.key), attempt, error: scrub(error.message) });
         state = await journal.state(input.key);
         if (lastTry) {
           await journal.record({
@@ -347,7 +392,7 @@ export async function processInput(input: BatchInput, context: ProcessContext): 
       });
       state = await journal.state(input.key);
       if (final) return report(state);
-      context.onProgress?.({ type: "retry", key: input.key, attempt, error: outcome.message });
+      context.onProgress?.({ type: "retry", key: scrub(input.key), attempt, error: scrub(outcome.message) });
     }
   }
 }

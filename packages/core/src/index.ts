@@ -6,6 +6,7 @@ export { isRecord } from "./is-record.js";
 export { isLoopback } from "./loopback.js";
 export { ADOBE_RATE_RULES, type RateRule, rateRuleMatcher } from "./rate-rules.js";
 export {
+  createSecretRegistry,
   createSecretScrubber,
   isSecretName,
   REDACTED,
@@ -15,6 +16,7 @@ export {
   redactSecretsInBody,
   redactText,
   redactUrl,
+  type SecretRegistry,
   scrubDeep,
   secretForms,
 } from "./redact.js";

@@ -239,6 +239,43 @@ describe("createSecretScrubber", () => {
     for (const form of secretForms(secret)) expect(scrubbed).not.toContain(form);
   });
 
+  it.each([
+    [
+      "Hono's JSX (&quot; &#39;)",
+      (text: string) =>
+        text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;"),
+    ],
+    [
+      "OWASP's (&#x27; &#x2F;)",
+      (text: string) =>
+        text
+          .replace(/&/g, "&amp;")
+          .replace(/</g, "&lt;")
+          .replace(/>/g, "&gt;")
+          .replace(/"/g, "&quot;")
+          .replace(/'/g, "&#x27;")
+          .replace(/\//g, "&#x2F;"),
+    ],
+    [
+      "XML's (&apos;)",
+      (text: string) =>
+        text
+          .replace(/&/g, "&amp;")
+          .replace(/</g, "&lt;")
+          .replace(/>/g, "&gt;")
+          .replace(/"/g, "&quot;")
+          .replace(/'/g, "&apos;"),
+    ],
+  ])("replaces a secret HTML-escaped by %s, plain and JSON-escaped", (_name, toHtml) => {
+    const html = `<a x-secret-like/&"q'`;
+    const scrubHtml = createSecretScrubber([html]);
+    for (const text of [toHtml(`<td>${html}</td>`), toHtml(JSON.stringify({ note: html }))]) {
+      const scrubbed = scrubHtml(text);
+      expect(scrubbed).toContain(REDACTED);
+      for (const form of secretForms(html)) expect(scrubbed).not.toContain(form);
+    }
+  });
+
   it("leaves other text and short values alone", () => {
     expect(scrub("abc and nothing else")).toBe("abc and nothing else");
     expect(createSecretScrubber([])("text")).toBe("text");

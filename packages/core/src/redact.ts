@@ -208,9 +208,18 @@ export function redactError(error: unknown, scrub: (text: string) => string = re
 /** Shorter values are left alone by {@link createSecretScrubber}: too likely to be ordinary text. */
 const MIN_SECRET_LENGTH = 6;
 
+const HTML_BASE: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+/** The entity spellings of HTML escapers (Hono's JSX and most others, `&#x27;`, XML's, OWASP's). */
+const HTML_ESCAPERS: readonly Readonly<Record<string, string>>[] = [
+  { ...HTML_BASE, "'": "&#39;" },
+  { ...HTML_BASE, "'": "&#x27;" },
+  { ...HTML_BASE, "'": "&apos;" },
+  { ...HTML_BASE, "'": "&#x27;", "/": "&#x2F;" },
+];
+
 /**
  * The spellings of a secret a text may hold: as is, URL-encoded (`encodeURIComponent`, and a form's
- * `+` for a space), JSON-escaped, and base64 (standard and URL-safe) in each of the three
+ * `+` for a space), JSON-escaped, each of these HTML-escaped (text and attribute entities), and base64 (standard and URL-safe) in each of the three
  * alignments it can have inside a longer base64 text (`Basic base64(id:secret)`): the characters
  * that depend on the secret's bytes alone.
  *
@@ -224,6 +233,12 @@ export function secretForms(secret: string): string[] {
     encodeURIComponent(secret).replace(/%20/g, "+"),
   ]);
   forms.add(JSON.stringify(secret).slice(1, -1));
+  // What an HTML page shows of each (an inspector view, an error page): the text and attribute
+  // escapes of the usual escapers (`&amp;` `&lt;` `&gt;` `&quot;` and `&#39;`, `&#x27;` or `&apos;`
+  // for a quote; OWASP's also `&#x2F;` for a slash).
+  for (const form of [...forms]) {
+    for (const escaper of HTML_ESCAPERS) forms.add(form.replace(/[&<>"'/]/g, (c) => escaper[c] ?? c));
+  }
   const bytes = new TextEncoder().encode(secret);
   for (let offset = 0; offset < 3; offset++) {
     const padded = new Uint8Array(offset + bytes.length);
@@ -301,4 +316,46 @@ export function scrubDeep<T>(value: T, scrub: (text: string) => string): T {
     return copy;
   };
   return walk(value, 0) as T;
+}
+
+/** A set of secrets that grows while a program runs, and the scrubber of them all. */
+export interface SecretRegistry {
+  /** Adds a value to hide from now on (shorter than 6 characters, empty or missing: ignored). */
+  add(secret: string | undefined): void;
+  /** Stops hiding a value the user asked to see (`psapi token --show`). */
+  reveal(secret: string): void;
+  /** {@link createSecretScrubber}'s function over every value added so far. */
+  scrub(text: string): string;
+}
+
+/**
+ * A {@link createSecretScrubber} whose secrets can be added while the program runs: the credentials
+ * it read at start, then each token an auth obtains (`@psapi/auth`'s `onSecret`). The scrubber is
+ * rebuilt on the first `scrub` after a change.
+ *
+ * @param initial Values known at start (environment credentials); empty and missing ones are skipped.
+ * @example
+ * const secrets = createSecretRegistry([process.env.PHOTOSHOP_CLIENT_SECRET]);
+ * const auth = authFromEnv(process.env, { onSecret: secrets.add });
+ * console.error(secrets.scrub(message));
+ */
+export function createSecretRegistry(initial: Iterable<string | undefined> = []): SecretRegistry {
+  const values = new Set<string>();
+  let scrubber: ((text: string) => string) | undefined;
+  const add = (secret: string | undefined) => {
+    if (!secret || secret.length < MIN_SECRET_LENGTH || values.has(secret)) return;
+    values.add(secret);
+    scrubber = undefined;
+  };
+  for (const secret of initial) add(secret);
+  return {
+    add,
+    reveal(secret) {
+      if (values.delete(secret)) scrubber = undefined;
+    },
+    scrub(text) {
+      scrubber ??= createSecretScrubber(values);
+      return scrubber(text);
+    },
+  };
 }

@@ -1,13 +1,16 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { BatchReport } from "@psapi/batch";
+import { scrubDeep } from "@psapi/core";
 import { CliError } from "../cli-error.js";
 import { displayPath } from "../display.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Session } from "../session.js";
 
 /** Writes the report, prints the summary, and fails (exit 1) unless every input succeeded. */
-export async function finish(session: Session, report: BatchReport, reportPath: string): Promise<void> {
+export async function finish(session: Session, given: BatchReport, reportPath: string): Promise<void> {
+  // The report file is read by people and tools: no credential the run holds, whatever input named it.
+  const report = scrubDeep(given, session.secrets.scrub);
   await mkdir(dirname(reportPath), { recursive: true });
   await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
   const { cwd } = session.context;

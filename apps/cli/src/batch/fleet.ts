@@ -8,7 +8,7 @@ import { expand } from "./expand.js";
 import { finish } from "./finish.js";
 import type { BatchOptions } from "./options.js";
 import { createBatchDisplay } from "./progress.js";
-import { reachRedis } from "./reach-redis.js";
+import { reachRedis, redisPassword } from "./reach-redis.js";
 
 /**
  * `psapi batch --queue`: puts the inputs on the fleet's queue (once each), then follows the
@@ -28,6 +28,7 @@ export async function runFleetBatch(
   },
 ): Promise<void> {
   const { cwd } = session.context;
+  session.secrets.add(redisPassword(options.queue));
   const batch = await import("@psapi/batch");
   const batchId = options.batchId ?? defaultBatchId(operation.name, resolve(cwd, spec));
   try {

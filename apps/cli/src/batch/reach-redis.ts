@@ -54,3 +54,16 @@ export async function reachRedis(
     redis.disconnect();
   }
 }
+
+/**
+ * The password of a Redis URL, decoded: a credential the run scrubs from all it writes (a Redis
+ * error may quote the URL; a user may have put it in an input's name).
+ */
+export function redisPassword(url: URL): string | undefined {
+  if (!url.password) return undefined;
+  try {
+    return decodeURIComponent(url.password);
+  } catch {
+    return url.password;
+  }
+}

@@ -105,6 +105,7 @@ export async function runBatchCommand(session: Session, spec: string, options: B
       signal: session.context.signal,
       onProgress: (progress) => display.update(progress),
       now: session.context.now,
+      scrub: session.secrets.scrub,
     });
   } catch (error) {
     if (session.context.signal.aborted) {

@@ -4,6 +4,7 @@ import { usageError } from "../cli-error.js";
 import type { Session } from "../session.js";
 import type { WorkerOptions } from "./options.js";
 import { parseRateLimits } from "./rate-rules.js";
+import { redisPassword } from "./reach-redis.js";
 import { storageOf } from "./storage.js";
 
 /**
@@ -13,6 +14,15 @@ import { storageOf } from "./storage.js";
  */
 export async function runWorkerCommand(session: Session, options: WorkerOptions): Promise<void> {
   const batch = await import("@psapi/batch");
+  const stop = new AbortController();
+  // Ctrl-C or SIGTERM ends the worker's own signal first (this listener comes before the
+  // target's, which aborts every request in flight):
+  // its jobs then stop as stopped, journaling nothing, instead of each meeting its aborted request as
+  // a failure to record, retry and, attempts spent, report failed for good.
+  session.context.signal.addEventListener("abort", () => stop.abort(session.context.signal.reason), {
+    once: true,
+  });
+  session.secrets.add(redisPassword(options.queue));
   const logger: Logger = {
     warn: (message) =>
       session.output.note(`warning: ${message.replace(/^\[@psapi\/batch\]\s*|^\[@psapi\/auth\]\s*/, "")}`),
@@ -47,7 +57,6 @@ export async function runWorkerCommand(session: Session, options: WorkerOptions)
       "serve one (psapi emulator) and pass --base-url http://127.0.0.1:4010, or set credentials for Adobe",
     );
   }
-  const stop = new AbortController();
   const worker = batch.startWorker({
     redis: patient,
     concurrency: options.concurrency,
@@ -60,6 +69,7 @@ export async function runWorkerCommand(session: Session, options: WorkerOptions)
       maxAttempts: options.maxAttempts,
       jobTimeoutMs: options.timeout * 1000,
       signal: stop.signal,
+      scrub: session.secrets.scrub,
       onProgress: (progress) => {
         if (progress.type === "input" && !progress.report.earlierRun) {
           const { report } = progress;

@@ -51,6 +51,8 @@ export function registerToken(program: Command, session: Session): void {
         );
       }
       const token: AccessToken = await target.auth.getToken({ signal: session.context.signal });
+      // Asked for by name: the one value this run prints that it otherwise scrubs.
+      if (options.show) session.secrets.reveal(token.accessToken);
       const shown = options.show ? token.accessToken : redactToken(token.accessToken);
       // A static token (PHOTOSHOP_ACCESS_TOKEN) comes without an expiry: psapi cannot know it.
       const known = Number.isFinite(token.expiresAt);
