@@ -103,6 +103,7 @@ describe("createServerToServerAuth", () => {
     [{ clientId: "c", clientSecret: "s", clock: null }, "clock must have now() and sleep"],
     [{ clientId: "c", clientSecret: "s", random: 4 }, "random must be a function"],
     [{ clientId: "c", clientSecret: "s", logger: null }, "logger must be an object"],
+    [{ clientId: "c", clientSecret: "s", onSecret: "log" }, "onSecret must be a function"],
     [{ clientId: "c", clientSecret: "s", timeoutMs: 0 }, "timeoutMs must be a finite number"],
     [{ clientId: "c", clientSecret: "s", refreshAhead: -1 }, "refreshAhead must be a finite number"],
     [{ clientId: "c", clientSecret: "s", refreshAhead: Number.NaN }, "refreshAhead must be a finite number"],

@@ -1,6 +1,7 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
+  createSecretRegistry,
   createSecretScrubber,
   isSecretName,
   REDACTED,
@@ -296,5 +297,24 @@ describe("createSecretScrubber", () => {
     expect(scrubDeep({ [secret]: [secret, 1, true, null] }, scrub)).toEqual({
       [REDACTED]: [REDACTED, 1, true, null],
     });
+  });
+});
+
+describe("createSecretRegistry", () => {
+  it("scrubs the values added so far in every form, skips short or missing ones, and stops hiding a revealed one", () => {
+    const secrets = createSecretRegistry(["client-s3cret", undefined, "abc"]);
+    expect(secrets.scrub("id client-s3cret, abc")).toBe(`id ${REDACTED}, abc`);
+    secrets.add("access-token-123");
+    secrets.add("access-token-123");
+    secrets.add(undefined);
+    expect(
+      secrets.scrub(
+        `t=${encodeURIComponent("access-token-123")} ${Buffer.from("client-s3cret").toString("base64")}`,
+      ),
+    ).not.toMatch(/access-token-123|Y2xpZW50LXMzY3JldA/);
+    secrets.reveal("access-token-123");
+    expect(secrets.scrub("access-token-123")).toBe("access-token-123");
+    secrets.reveal("never-added");
+    expect(secrets.scrub("client-s3cret")).toBe(REDACTED);
   });
 });
