@@ -17,7 +17,7 @@ export const SPECS = [
   { name: "emulator", title: "Emulator control API (/__emulator)", retired: false },
 ];
 
-/** The emulator's folder of Redoc files (the bundle, its licence notice, the local logo). */
+/** The emulator's folder of Redoc files (the bundle and its licence notice). */
 function referenceAssets() {
   return join(dirname(require.resolve("@psapi/mock-server/package.json")), "reference-assets");
 }
@@ -30,7 +30,7 @@ function referenceAssets() {
  */
 export function writeHttpReference(out, home) {
   mkdirSync(out, { recursive: true });
-  for (const file of ["redoc.standalone.js", "redoc.standalone.js.LICENSE.txt", "redoc-logo.svg"]) {
+  for (const file of ["redoc.standalone.js", "redoc.standalone.js.LICENSE.txt"]) {
     copyFileSync(join(referenceAssets(), file), join(out, file));
   }
   writeFileSync(join(out, "http-reference.css"), CSS);

@@ -2,10 +2,11 @@
 // Copies Redoc's standalone bundle (a devDependency: one prebuilt file, so the emulator's users do
 // not install Redoc's React/MobX tree) into reference-assets/, which the package ships and
 // `/__emulator/docs` serves from the emulator's own origin. One change: the bundle shows Redocly's
-// logo from cdn.redoc.ly; that URL becomes the relative `redoc-logo.svg` (our own file, written
-// here) so that a page loads nothing from the network. The docs site takes its bundle from here.
+// logo from cdn.redoc.ly; that URL becomes a data: URL of our own small SVG (a relative file would
+// resolve differently under each page's path), so that a page loads nothing from the network. The
+// docs site takes its bundle from here.
 // Run by `build`, and by the tests' global set-up (vitest.config.ts), so both find the file.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,10 +14,11 @@ import { fileURLToPath } from "node:url";
 const require = createRequire(import.meta.url);
 const OUT = fileURLToPath(new URL("../reference-assets/", import.meta.url));
 const LOGO_URL = '"https://cdn.redoc.ly/redoc/logo-mini.svg"';
-const LOGO =
-  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="6" fill="#8a8a8a"/></svg>\n';
+const LOGO = JSON.stringify(
+  `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="6" fill="#8a8a8a"/></svg>')}`,
+);
 
-/** Writes reference-assets/redoc.standalone.js (patched), its licence notice and the logo. */
+/** Writes reference-assets/redoc.standalone.js (patched) and its licence notice. */
 export function writeReferenceAssets() {
   const bundles = join(dirname(require.resolve("redoc/package.json")), "bundles");
   const bundle = readFileSync(join(bundles, "redoc.standalone.js"), "utf8");
@@ -28,13 +30,16 @@ export function writeReferenceAssets() {
   if (/fonts\.googleapis|fonts\.gstatic/.test(bundle)) {
     throw new Error("Redoc's bundle names Google Fonts: it would load fonts from the network");
   }
+  rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
-  writeFileSync(join(OUT, "redoc.standalone.js"), bundle.replace(LOGO_URL, '"redoc-logo.svg"'));
+  // The source map is not shipped, so the comment naming it goes too (a dangling map reference).
+  const MAP = /\n\/\/# sourceMappingURL=redoc\.standalone\.js\.map\s*$/;
+  if (!MAP.test(bundle)) throw new Error("expected Redoc's bundle to end with its sourceMappingURL comment");
+  writeFileSync(join(OUT, "redoc.standalone.js"), `${bundle.replace(LOGO_URL, LOGO).replace(MAP, "")}\n`);
   writeFileSync(
     join(OUT, "redoc.standalone.js.LICENSE.txt"),
     readFileSync(join(bundles, "redoc.standalone.js.LICENSE.txt"), "utf8"),
   );
-  writeFileSync(join(OUT, "redoc-logo.svg"), LOGO);
 }
 
 /** Vitest's global set-up calls this. */
