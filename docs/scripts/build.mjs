@@ -2,7 +2,8 @@
 // `pnpm run docs` (root) → here: builds the whole site into docs/dist/ (git-ignored).
 // 1. TypeDoc (typedoc-plugin-markdown) writes every public package's API into site/api/;
 // 2. the built CLI's --help of each command becomes site/cli/;
-// 3. Redoc pages of the four OpenAPI files go to site/public/http/ (copied as they are);
+// 3. a page per API error code of the OpenAPI files goes to site/errors/api/, and Redoc pages of
+//    the four files to site/public/http/ (copied as they are);
 // 4. VitePress builds site/ (guides, the pages above, local search) into dist/.
 // Every generated folder is removed first, so a page of a removed export or command cannot linger.
 import { spawnSync } from "node:child_process";
@@ -19,6 +20,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeCliReference } from "./cli-reference.mjs";
+import { writeErrorCodePages } from "./error-codes.mjs";
 import { writeHttpReference } from "./http-reference.mjs";
 
 const require = createRequire(import.meta.url);
@@ -64,7 +66,7 @@ function run(label, bin, args) {
   console.log(`docs: ${label} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-for (const generated of ["api", "cli", "public/http", "public/repo", ".vitepress/cache"]) {
+for (const generated of ["api", "cli", "errors/api", "public/http", "public/repo", ".vitepress/cache"]) {
   rmSync(join(site, generated), { recursive: true, force: true });
 }
 rmSync(join(here, "dist"), { recursive: true, force: true });
@@ -73,6 +75,7 @@ run("TypeDoc (packages' API)", join(dirname(require.resolve("typedoc/package.jso
 localiseRepoImages(join(site, "api"));
 const commands = writeCliReference(join(site, "cli"));
 console.log(`docs: CLI reference of ${commands.length} commands`);
+console.log(`docs: ${writeErrorCodePages(join(site, "errors", "api"))} API error code pages`);
 writeHttpReference(join(site, "public", "http"), "../index.html");
 console.log("docs: HTTP reference of 4 OpenAPI files");
 run("VitePress", join(dirname(require.resolve("vitepress/package.json")), "bin", "vitepress.js"), [

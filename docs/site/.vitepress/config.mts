@@ -59,7 +59,17 @@ export default defineConfig({
     ],
     sidebar: {
       "/guide/": [guides, { text: "Errors", link: "/errors/" }, httpReference],
-      "/errors/": [guides, { text: "Errors", link: "/errors/" }],
+      "/errors/": [
+        {
+          text: "Errors",
+          items: [
+            { text: "Exit codes", link: "/errors/" },
+            ...[1, 2, 3, 4, 130].map((code) => ({ text: `Exit code ${code}`, link: `/errors/exit-${code}` })),
+            { text: "API error codes", link: "/errors/api/" },
+          ],
+        },
+        guides,
+      ],
       "/api/": [{ text: "Packages", link: "/api/" }, ...apiSidebar()],
       "/cli/": [{ text: "CLI reference", link: "/cli/" }, ...cliSidebar()],
       "/": [guides, httpReference, { text: "API", link: "/api/" }, { text: "CLI", link: "/cli/" }],
