@@ -143,7 +143,7 @@ export function writeErrorCodePages(out) {
     writeFileSync(
       join(out, `${slug(entry)}.md`),
       `# \`${entry.code}\` (${entry.spec.label})\n\n` +
-        `HTTP ${statuses.join(", ")}. Generated from \`openapi/${entry.spec.file}\`; see the operations in the [HTTP reference](/http/${entry.spec.http}.html).\n\n` +
+        `HTTP ${statuses.join(", ")}. Generated from \`openapi/${entry.spec.file}\`; see the operations in the [HTTP reference](/http/${entry.spec.http}.html){target="_self"}.\n\n` +
         `## What to do\n\n${advice}\n\n` +
         `## Answered by\n\n${operations.join("\n")}\n\n` +
         `## Example messages\n\n${messages.join("\n")}\n\n` +

@@ -33,7 +33,7 @@ describe.skipIf(!CHROMIUM)("the emulator's HTTP reference in Chromium", { timeou
   let browser: Browser;
 
   beforeAll(async () => {
-    server = await startServer({ host: "127.0.0.1", port: 0, demoCredentials: true });
+    server = await startServer({ host: "127.0.0.1", port: 0, demoCredentials: true, emulator: {} });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
   }, 120_000);
 
