@@ -32,10 +32,15 @@ export function writeReferenceAssets() {
   }
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
-  // The source map is not shipped, so the comment naming it goes too (a dangling map reference).
+  // The source maps are not shipped, so the comments naming them go too (dangling references):
+  // the bundle's own, at its end, and its search worker's, inside the worker's inlined source.
   const MAP = /\n\/\/# sourceMappingURL=redoc\.standalone\.js\.map\s*$/;
+  const WORKER_MAP = /\\n\/\/# sourceMappingURL=[0-9a-f]+\.worker\.js\.map/g;
   if (!MAP.test(bundle)) throw new Error("expected Redoc's bundle to end with its sourceMappingURL comment");
-  writeFileSync(join(OUT, "redoc.standalone.js"), `${bundle.replace(LOGO_URL, LOGO).replace(MAP, "")}\n`);
+  const patched = bundle.replace(LOGO_URL, LOGO).replace(MAP, "").replace(WORKER_MAP, "");
+  if (/[#@] sourceMappingURL=(?!data:)/.test(patched))
+    throw new Error("Redoc's bundle still names a source map file");
+  writeFileSync(join(OUT, "redoc.standalone.js"), `${patched}\n`);
   writeFileSync(
     join(OUT, "redoc.standalone.js.LICENSE.txt"),
     readFileSync(join(bundles, "redoc.standalone.js.LICENSE.txt"), "utf8"),
