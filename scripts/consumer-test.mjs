@@ -5,7 +5,8 @@
 //    offline: our packages come from the tarballs; third-party packages are linked from this
 //    workspace's pnpm store (`overrides` to `file:` paths), because neither npm's cache nor pnpm's
 //    metadata cache here holds their registry metadata, and `pnpm test` must not need a registry;
-// 3. compiles with strict `tsc` every README code block marked `<!-- readme-check: … -->` and runs
+// 3. compiles with strict `tsc` every code block marked `<!-- readme-check: … -->` in a README or in
+//    a guide of the documentation site (docs/site/guide/), and runs
 //    the ones marked `run`: the client with server-to-server auth against `psapi-emulator` served
 //    on a port, and the in-process emulator with no port; then runs `npx psapi quickstart`.
 // The README blocks are the code that runs here, so a README example cannot rot.
@@ -16,6 +17,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
@@ -30,14 +32,25 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const MARKER =
   /<!--\s*readme-check:\s*(run|typecheck)((?:\s+declare\s+\w+)*)\s*-->\s*\n```ts\n([\s\S]*?)```/g;
 
-/** The marked code blocks of every public package's README, as `{ file, mode, declares, code }`. */
+/** The documentation site's guides (docs/site/guide/*.md): their marked blocks run here too. */
+const GUIDES = join(root, "docs", "site", "guide");
+
+/**
+ * The marked code blocks of every public package's README and of every guide, as
+ * `{ name, source, mode, declares, code }`.
+ */
 function readmeBlocks(packages) {
-  return packages.flatMap(({ dir }) => {
-    const readme = join(dir, "README.md");
-    if (!existsSync(readme)) return [];
-    return [...readFileSync(readme, "utf8").matchAll(MARKER)].map((match, index) => ({
-      name: `${basename(dir)}-${index + 1}`,
-      source: relative(root, readme),
+  const files = [
+    ...packages.map(({ dir }) => ({ file: join(dir, "README.md"), label: basename(dir) })),
+    ...(existsSync(GUIDES) ? readdirSync(GUIDES) : [])
+      .filter((name) => name.endsWith(".md"))
+      .map((name) => ({ file: join(GUIDES, name), label: `guide-${basename(name, ".md")}` })),
+  ];
+  return files.flatMap(({ file, label }) => {
+    if (!existsSync(file)) return [];
+    return [...readFileSync(file, "utf8").matchAll(MARKER)].map((match, index) => ({
+      name: `${label}-${index + 1}`,
+      source: relative(root, file),
       mode: match[1],
       declares: [...match[2].matchAll(/declare\s+(\w+)/g)].map((declared) => declared[1]),
       code: match[3],

@@ -16,6 +16,7 @@ const packageDirs = [
       .map((entry) => join(root, group, entry.name)),
   ),
   join(root, "openapi"),
+  join(root, "docs"),
 ];
 const turboArgs = process.argv.slice(2);
 const filtered = turboArgs.some((arg) => arg === "--filter" || arg === "-F" || arg.startsWith("--filter="));

@@ -1,4 +1,9 @@
 import { defineConfig, mergeConfig } from "vitest/config";
 import { sharedTestConfig } from "../../vitest.shared.ts";
 
-export default mergeConfig(sharedTestConfig, defineConfig({ test: {} }));
+// The global set-up writes reference-assets/ (Redoc's bundle for /__emulator/docs), which `build`
+// writes too, so that the tests do not depend on a build having run.
+export default mergeConfig(
+  sharedTestConfig,
+  defineConfig({ test: { globalSetup: ["./scripts/reference-assets.mjs"] } }),
+);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pngSize } from "./display.js";
+import { exitCodePage } from "./docs-url.js";
 import { runCli, startCli } from "./testing/run-cli.js";
 
 const SAMPLE = new URL("../assets/coffee.png", import.meta.url).pathname;
@@ -167,7 +168,8 @@ describe.concurrent("usage errors", () => {
       expect(result.stderr).toMatch(message);
       const lines = result.stderr.trimEnd().split("\n");
       expect(lines.filter((line) => line.startsWith("error: "))).toHaveLength(1);
-      expect(lines.at(-1)).toMatch(/^hint: /);
+      expect(lines.at(-2)).toMatch(/^hint: /);
+      expect(lines.at(-1)).toBe(`docs: ${exitCodePage(2)}`);
       expect(result.stderr).not.toMatch(STACK_FRAME);
     },
   );

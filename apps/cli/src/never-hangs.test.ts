@@ -3,6 +3,7 @@
 // silent TCP server on 127.0.0.1.
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exitCodePage } from "./docs-url.js";
 import { runCli, startCli } from "./testing/run-cli.js";
 import { type SilentServer, startSilentServer } from "./testing/silent-server.js";
 
@@ -40,7 +41,8 @@ describe.concurrent("against a server that accepts and never answers", () => {
       expect(result.stderr).toBe(
         `target: ${silent.url}\n` +
           `error: no answer from ${host} within 5 s (--timeout)\n` +
-          `hint: check that ${host} is the right address and that its server answers, or raise --timeout\n`,
+          `hint: check that ${host} is the right address and that its server answers, or raise --timeout\n` +
+          `docs: ${exitCodePage(4)}\n`,
       );
       expect(result.ms).toBeLessThan(ENDS_WELL_BEFORE_MS);
     });

@@ -1,4 +1,5 @@
 import type { CliError } from "./cli-error.js";
+import { exitCodePage } from "./docs-url.js";
 
 /** The part of a stream the CLI writes to: `process.stdout` and `process.stderr` fit. */
 export interface OutputStream {
@@ -17,7 +18,10 @@ export interface Output {
   note(line: string): void;
   /** The command's result: `text` for people, `data` (with `ok: true` added) under `--json`. */
   result(text: string, data: Record<string, unknown>): void;
-  /** A failure: one line and its hint on stderr; under `--json` also `{ok: false, error}` on stdout. */
+  /**
+   * A failure: one line, its hint and the page of its exit code (`docs:`) on stderr; under `--json`
+   * also `{ok: false, error}` on stdout.
+   */
   failure(error: CliError): void;
 }
 
@@ -42,10 +46,12 @@ export function createOutput(options: { stdout: OutputStream; stderr: OutputStre
     failure(error) {
       stderr.write(`error: ${error.message}\n`);
       if (error.hint) stderr.write(`hint: ${error.hint}\n`);
+      const docs = exitCodePage(error.exitCode);
+      stderr.write(`docs: ${docs}\n`);
       if (json) {
         const body = {
           ok: false,
-          error: { message: error.message, hint: error.hint, exitCode: error.exitCode },
+          error: { message: error.message, hint: error.hint, exitCode: error.exitCode, docs },
         };
         stdout.write(`${JSON.stringify(body, null, 2)}\n`);
       }

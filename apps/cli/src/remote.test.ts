@@ -5,6 +5,7 @@ import type { EmulatorOptions } from "@psapi/mock-server";
 import { createEmulatorControl } from "@psapi/mock-server/control";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { pngSize } from "./display.js";
+import { exitCodePage } from "./docs-url.js";
 import { runCli, startCli } from "./testing/run-cli.js";
 import { type ServedEmulator, serveEmulator } from "./testing/serve-emulator.js";
 
@@ -144,7 +145,8 @@ describe.concurrent("errors from a running emulator", () => {
     expect(result.stderr).toBe(
       `error: ${emulator.url} needs credentials, and none are set\n` +
         "hint: set PHOTOSHOP_CLIENT_ID and PHOTOSHOP_CLIENT_SECRET (or PHOTOSHOP_ACCESS_TOKEN with PHOTOSHOP_CLIENT_ID); " +
-        "a local emulator accepts psapi-demo-client / psapi-demo-secret\n",
+        "a local emulator accepts psapi-demo-client / psapi-demo-secret\n" +
+        `docs: ${exitCodePage(3)}\n`,
     );
   });
 

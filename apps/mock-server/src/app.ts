@@ -22,6 +22,7 @@ import * as builtInImaging from "./imaging/index.js";
 import { createImsRouter } from "./ims/router.js";
 import { TokenService } from "./ims/tokens.js";
 import { ChangeFeed } from "./inspector/change-feed.js";
+import { createReferenceRouter } from "./inspector/reference.js";
 import { createInspectorRouter } from "./inspector/router.js";
 import { JobRunner } from "./jobs/jobs.js";
 import { EmulatorTime } from "./lib/clock.js";
@@ -178,6 +179,7 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   app.route("/__emulator", createControlRouter(ctx));
   app.route("/__emulator", createInspectorControlRoutes(ctx));
   app.route("/__emulator", createInspectorRouter(ctx));
+  app.route("/__emulator", createReferenceRouter());
   const allowedMethods = createAllowedMethods(app);
   app.notFound((c) => {
     const allow = allowedMethods(c.req.path);

@@ -13,6 +13,9 @@ const RUNS_BUILT_OUTPUT: Record<string, string[]> = {
   "@psapi/cli#test": ["@psapi/cli#build", "@psapi/mock-server#build"],
   // The end-to-end, fleet and launcher tests spawn both programs.
   "@psapi/tests#test": ["@psapi/cli#build", "@psapi/mock-server#build"],
+  // The docs site's browser test serves the built site (docs/dist/), which holds the CLI's --help
+  // and the emulator's Redoc bundle.
+  "@psapi/docs#test": ["@psapi/docs#build", "@psapi/cli#build", "@psapi/mock-server#build"],
   // The bundle-size test bundles auth's dist/.
   "@psapi/client#test": ["@psapi/auth#build", "@psapi/core#build"],
 };

@@ -86,6 +86,9 @@ export const Layout: FC<{ view: ViewId; now: number; children?: Child }> = ({ vi
                   </a>
                 </li>
               ))}
+              <li>
+                <a href="/__emulator/docs">HTTP reference</a>
+              </li>
             </ul>
           </nav>
           <p class="clock">
