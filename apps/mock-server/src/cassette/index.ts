@@ -23,6 +23,7 @@ export {
   type CassetteMode,
   type RecordingFetch,
   type RecordingFetchOptions,
+  recordedResponse,
   recordingFetch,
   type UpstreamFetch,
 } from "./recording-fetch.js";

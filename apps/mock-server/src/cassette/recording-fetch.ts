@@ -314,27 +314,8 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
     const job = entry._psapi.job;
     if (job && entry.request.method !== "GET" && !replayStart.has(job.id))
       replayStart.set(job.id, clock.now());
-    const { response } = entry;
-    const headers = new Headers();
-    for (const { name, value } of response.headers)
-      if (!/^(content-length|content-encoding|transfer-encoding)$/i.test(name)) headers.append(name, value);
-    let body: BodyInit | null = null;
-    const blob = response.content._psapi?.blob;
-    if (blob) body = (blobs.get(blob) ?? new Uint8Array()) as Uint8Array<ArrayBuffer>;
-    else if (response.content.text !== undefined) {
-      let text = response.content.text.replace(
-        /\{\{storage:(\d+)\}\}/g,
-        (placeholder, n: string) => storageOrigins[n]?.origin ?? placeholder,
-      );
-      if (entry._psapi.operationId && TOKEN_OPERATIONS.has(entry._psapi.operationId))
-        text = freshTokens(text);
-      body = text;
-    }
-    return new Response(NULL_BODY.has(response.status) ? null : body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers,
-    });
+    const fresh = entry._psapi.operationId && TOKEN_OPERATIONS.has(entry._psapi.operationId);
+    return recordedResponse(entry, storageOrigins, blobs, fresh ? freshTokens : undefined);
   };
 
   const record = async (request: Request, body: Uint8Array): Promise<Response> => {
@@ -464,6 +445,43 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
       await writeCassette(file, cassette);
     },
   };
+}
+
+/**
+ * The response an entry recorded, as a `Response`: its status and headers (no length or encoding:
+ * the body is decoded), its body from the HAR or its blob, with each `{{storage:<n>}}` placeholder
+ * turned back into the origin it stood for.
+ *
+ * @param entry The entry.
+ * @param storage The cassette's `log._psapi.storage`.
+ * @param blobs The cassette's blobs.
+ * @param transform Applied to a text body last (replay gives IMS answers fresh tokens).
+ */
+export function recordedResponse(
+  entry: CassetteEntry,
+  storage: Readonly<Record<string, { origin: string }>>,
+  blobs: ReadonlyMap<string, Uint8Array>,
+  transform?: (text: string) => string,
+): Response {
+  const { response } = entry;
+  const headers = new Headers();
+  for (const { name, value } of response.headers)
+    if (!/^(content-length|content-encoding|transfer-encoding)$/i.test(name)) headers.append(name, value);
+  let body: BodyInit | null = null;
+  const blob = response.content._psapi?.blob;
+  if (blob) body = (blobs.get(blob) ?? new Uint8Array()) as Uint8Array<ArrayBuffer>;
+  else if (response.content.text !== undefined) {
+    const text = response.content.text.replace(
+      /\{\{storage:(\d+)\}\}/g,
+      (placeholder, n: string) => storage[n]?.origin ?? placeholder,
+    );
+    body = transform ? transform(text) : text;
+  }
+  return new Response(NULL_BODY.has(response.status) ? null : body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
 }
 
 /** The `jobId` a submission's JSON answer names, if any. */
