@@ -124,7 +124,18 @@ interface MatchKey {
   url: string;
 }
 
+/** Keys are computed once per entry: every request compares against all of them. */
+const keys = new WeakMap<CassetteEntry, MatchKey>();
+
 function entryKey(entry: CassetteEntry): MatchKey {
+  const known = keys.get(entry);
+  if (known) return known;
+  const key = computeEntryKey(entry);
+  keys.set(entry, key);
+  return key;
+}
+
+function computeEntryKey(entry: CassetteEntry): MatchKey {
   const post = entry.request.postData;
   return {
     method: entry.request.method,
