@@ -27,4 +27,4 @@ export {
   recordingFetch,
   type UpstreamFetch,
 } from "./recording-fetch.js";
-export { findSecrets, isCassetteSecretName, isSignedUrl } from "./redaction.js";
+export { findSecretPatterns, findSecrets, isCassetteSecretName, isSignedUrl } from "./redaction.js";

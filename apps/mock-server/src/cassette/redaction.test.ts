@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CassetteHar } from "./format.js";
 import {
+  findSecretPatterns,
   findSecrets,
   isSignedUrl,
   redactBody,
@@ -129,5 +130,36 @@ describe("cassette redaction", () => {
     expect(findSecrets(har(btoa(`ab${secret}`)), none, [secret])).toHaveLength(1);
     const blob = new Map([["f".repeat(64), new TextEncoder().encode(`\u0000PNG${JSON.stringify(secret)}`)]]);
     expect(findSecrets(har("clean"), blob, [secret])).toEqual([`blob:${"f".repeat(64)}`]);
+  });
+
+  it("finds what looks like a credential in a cassette whose live values are unknown, and passes redacted ones", () => {
+    const har = (text: string) =>
+      ({ log: { entries: [{ response: { content: { text } } }] } }) as unknown as CassetteHar;
+    const none = new Map<string, Uint8Array>();
+    const clean = [
+      '{"access_token":"[REDACTED]","expires_in":86399}',
+      "http://127.0.0.1:4010/__emulator/storage/objects/a.png?expires=1&sig=%5BREDACTED%5D",
+      "grant_type=client_credentials&client_id=%5BREDACTED%5D&client_secret=%5BREDACTED%5D",
+      "Bearer [REDACTED]",
+      '{"jobId":"urn:ff:jobs:psapi:0a1b","outputs":[{"url":"{{storage:1}}/out/mask.png"}]}',
+    ];
+    for (const text of clean) expect(findSecretPatterns(har(text), none), text).toEqual([]);
+    const leaks: [string, string][] = [
+      ['{"access_token":"abc123def456"}', "token or secret field"],
+      ["Bearer abcdefgh12345678", "bearer token"],
+      ["https://b.s3.amazonaws.com/x.png?X-Amz-Signature=0123456789abcdef", "signature parameter"],
+      ["https%3A%2F%2Fa.blob.core.windows.net%2Fc%2Fx%3Fsv%3D1%26sig%3DAbC%252B", "signature parameter"],
+      ["client_id=live-client&scope=openid", "form credential"],
+      [`token ${"eyJhbGciOiJIUzI1NiJ9"}.${"eyJzdWIiOiJhYmMifQ"}.sig`, "jwt"],
+      [btoa('{"refresh_token":"r-123456789"}'), "token or secret field"],
+    ];
+    for (const [text, kind] of leaks)
+      expect(findSecretPatterns(har(text), none), text).toEqual([
+        `/log/entries/0/response/content/text: ${kind}`,
+      ]);
+    const blob = new Map([
+      ["e".repeat(64), new TextEncoder().encode("\u0000-----BEGIN RSA PRIVATE KEY-----")],
+    ]);
+    expect(findSecretPatterns(har("clean"), blob)).toEqual([`blob:${"e".repeat(64)}: private key`]);
   });
 });

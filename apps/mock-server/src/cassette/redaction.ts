@@ -222,3 +222,67 @@ export function findSecrets(
   }
   return hits;
 }
+
+/** What a credential looks like, whoever's it is: for cassettes whose live values are long gone. */
+const SECRET_PATTERNS: readonly (readonly [name: string, pattern: RegExp])[] = [
+  ["jwt", /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/],
+  ["bearer token", /Bearer\s+(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{8,}/i],
+  [
+    "signature parameter",
+    /(?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Goog-Signature|X-Goog-Credential|[?&]sig)=(?!%5BREDACTED%5D|\[REDACTED\])[^&"\s]+/i,
+  ],
+  [
+    "token or secret field",
+    /"(?:access_token|refresh_token|id_token|client_secret)"\s*:\s*"(?!\[REDACTED\])/,
+  ],
+  [
+    "form credential",
+    /(?:^|[&?])(?:client_secret|client_id|refresh_token|assertion)=(?!%5BREDACTED%5D|\[REDACTED\])/,
+  ],
+  ["private key", /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
+];
+
+/** Base64 runs long enough to hide a credential, decoded so that the patterns see inside them. */
+function decodedRuns(text: string): string[] {
+  return [...text.matchAll(/[A-Za-z0-9+/_-]{24,}={0,2}/g)].map(([run]) =>
+    Buffer.from(run.replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("latin1"),
+  );
+}
+
+/**
+ * Every place in a cassette where something looks like a credential (a JWT, a bearer token, a
+ * signature parameter, a token field, an IMS form credential, a private key), raw or inside
+ * URL-encoded, JSON-escaped or base64 text: the scan for committed cassettes, whose live values
+ * are not known.
+ *
+ * @returns `<pointer or blob:sha>: <what>` lines; empty when clean.
+ */
+export function findSecretPatterns(har: CassetteHar, blobs: ReadonlyMap<string, Uint8Array>): string[] {
+  const hits: string[] = [];
+  const check = (text: string, where: string) => {
+    let unescaped = text;
+    try {
+      unescaped = decodeURIComponent(text);
+    } catch {
+      // Not URL-encoded throughout: the raw text is checked.
+    }
+    for (const candidate of [text, unescaped, ...decodedRuns(text)])
+      for (const [name, pattern] of SECRET_PATTERNS)
+        if (pattern.test(candidate)) {
+          hits.push(`${where}: ${name}`);
+          return;
+        }
+  };
+  const walk = (item: unknown, pointer: string): void => {
+    if (typeof item === "string") check(item, pointer);
+    else if (Array.isArray(item)) {
+      item.forEach((entry, i) => {
+        walk(entry, `${pointer}/${i}`);
+      });
+    } else if (isRecord(item))
+      for (const [key, entry] of Object.entries(item)) walk(entry, `${pointer}/${key}`);
+  };
+  walk(har, "");
+  for (const [sha, bytes] of blobs) check(Buffer.from(bytes).toString("latin1"), `blob:${sha}`);
+  return hits;
+}
