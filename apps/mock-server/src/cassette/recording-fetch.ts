@@ -73,6 +73,11 @@ function headerList(headers: Headers): { name: string; value: string }[] {
   return [...headers].map(([name, value]) => ({ name, value }));
 }
 
+/** Whether a body stays in the HAR: text, and JSON or a form (which redaction must reach) or small. */
+function staysInline(mimeType: string, size: number): boolean {
+  return isTextType(mimeType) && (/json|form/i.test(mimeType) || size <= BLOB_THRESHOLD_BYTES);
+}
+
 /** The canonical form of a JSON value for matching: keys sorted, every URL reduced to its path. */
 function canonicalJson(value: unknown): unknown {
   if (typeof value === "string") {
@@ -230,7 +235,7 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
     context: RedactionContext,
   ): { text?: string; blob?: string } => {
     if (bytes.length === 0) return {};
-    if (isTextType(mimeType) && (/json|form/i.test(mimeType) || bytes.length <= BLOB_THRESHOLD_BYTES))
+    if (staysInline(mimeType, bytes.length))
       return { text: redactBody(new TextDecoder().decode(bytes), mimeType, where, context) };
     const sha = sha256(bytes);
     blobs.set(sha, bytes);
@@ -244,7 +249,7 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
     const stored =
       body.length === 0
         ? {}
-        : isTextType(mimeType) && (/json|form/i.test(mimeType) || body.length <= BLOB_THRESHOLD_BYTES)
+        : staysInline(mimeType, body.length)
           ? {
               text: redactBody(
                 new TextDecoder().decode(body),
