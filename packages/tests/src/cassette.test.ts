@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServerToServerAuth } from "@psapi/auth";
-import { createPhotoshopClient, type JobStatus, jobOutputs } from "@psapi/client/all";
+import { createPhotoshopClient, type JobStatus, jobOutputs, PhotoshopApiError } from "@psapi/client/all";
 import { secretForms } from "@psapi/core";
 import { createFakeClock } from "@psapi/core/testing";
 import {
@@ -237,9 +237,19 @@ describe("cassettes: record through @psapi/client, replay offline", () => {
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CassetteMissError);
     expect(error).toMatchObject({
+      code: "ERR_PSAPI_CASSETTE_MISS",
       request: { method: "POST", operation: "removeBackgroundV2" },
       nearest: { method: "POST", operation: "removeBackgroundV2" },
       differences: ['body $.mode: recorded "cutout", got "mask"'],
+    });
+    // Through the client: a missed POST fails at once, the miss's name and code kept in the cause.
+    const { client } = replaySession(recorded.cassette);
+    const image = { source: { url: resigned(recorded.inputUrl) } };
+    const failure = await client.removeBackground({ image, mode: "mask" }).catch((caught: unknown) => caught);
+    expect(failure).toBeInstanceOf(PhotoshopApiError);
+    expect(failure).toMatchObject({
+      status: 0,
+      cause: { name: "CassetteMissError", code: "ERR_PSAPI_CASSETTE_MISS" },
     });
   });
 });

@@ -44,6 +44,11 @@ export interface RequestSummary {
 /** A request in replay mode that no recorded entry matches. */
 export class CassetteMissError extends Error {
   override readonly name = "CassetteMissError";
+  /**
+   * A string `code`, as Node's network errors have: what survives when a client wraps this error
+   * (`@psapi/client` keeps a thrown fetch error's name, message and `code` in its `cause`).
+   */
+  readonly code = "ERR_PSAPI_CASSETTE_MISS";
   readonly cassette: string;
   readonly request: RequestSummary;
   /** The closest recorded entry, if the cassette has any. */
