@@ -87,3 +87,20 @@ export function specSha256(): string {
   specHash ??= sha256(SPEC_NAMES.map((name) => readFileSync(specPath(name), "utf8")).join("\n"));
   return specHash;
 }
+
+let version: string | undefined;
+
+/** This package's version, for `log.creator` (`src/cassette/` and `dist/cassette/` both sit two levels down). */
+export function psapiVersion(): string {
+  if (version === undefined) {
+    try {
+      const manifest: unknown = JSON.parse(
+        readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+      );
+      version = isRecord(manifest) && typeof manifest.version === "string" ? manifest.version : "unknown";
+    } catch {
+      version = "unknown";
+    }
+  }
+  return version;
+}

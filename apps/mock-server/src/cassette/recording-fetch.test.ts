@@ -78,6 +78,10 @@ describe("recordingFetch", () => {
     }
     await recorder.save();
     const { har } = await readCassette(cassette);
+    expect(har.log.creator).toEqual({
+      name: "@psapi/mock-server",
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+    });
     expect(har.log.entries.map((entry) => entry._psapi.job)).toEqual([
       { id: "job-9", t: 0 },
       { id: "job-9", t: 100 },

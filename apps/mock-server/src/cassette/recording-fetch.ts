@@ -11,7 +11,7 @@ import {
   sha256,
   writeCassette,
 } from "./format.js";
-import { resolveOperation, specSha256 } from "./operations.js";
+import { psapiVersion, resolveOperation, specSha256 } from "./operations.js";
 import {
   findSecrets,
   isTextType,
@@ -443,7 +443,7 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
       const har: CassetteHar = {
         log: {
           version: "1.2",
-          creator: { name: "psapi", version: "0.1.0" },
+          creator: { name: "@psapi/mock-server", version: psapiVersion() },
           entries,
           _psapi: {
             format: 1,
