@@ -1,6 +1,12 @@
 export type { Ajv2020, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 export { createAjv, OPENAPI_FORMATS } from "./ajv.js";
 export {
+  type ConformanceChecker,
+  createConformanceChecker,
+  type MatchedOperation,
+  type Violation,
+} from "./conformance.js";
+export {
   createSpecSet,
   HTTP_METHODS,
   pointerTokens,

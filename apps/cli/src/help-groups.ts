@@ -15,7 +15,10 @@ export const COMMAND_GROUPS: readonly { readonly heading: string; readonly comma
     commands: ["composite", "artboard", "actions", "edit", "manifest"],
   },
   { heading: "Jobs and batches:", commands: ["status", "batch", "worker"] },
-  { heading: "Getting started and tools:", commands: ["quickstart", "token", "emulator", "help"] },
+  {
+    heading: "Getting started and tools:",
+    commands: ["quickstart", "token", "emulator", "cassette", "help"],
+  },
   {
     heading: "Retired contract (ended by Adobe; for emulators and old pipelines):",
     commands: ["mask", "cutout", "hello"],

@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { registerActions } from "./commands/actions.js";
 import { registerAutoCrop } from "./commands/auto-crop.js";
 import { registerBatch } from "./commands/batch.js";
+import { registerCassette } from "./commands/cassette.js";
 import { registerDocumentCommands } from "./commands/composite.js";
 import { registerEdit } from "./commands/edit.js";
 import { registerEmulator } from "./commands/emulator.js";
@@ -78,6 +79,7 @@ export function buildProgram(session: Session): Command {
   registerDocumentCommands(program, session);
   registerActions(program, session);
   registerEdit(program, session);
+  registerCassette(program, session);
   registerManifest(program, session);
   registerStatus(program, session);
   registerBatch(program, session);

@@ -1,0 +1,525 @@
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { type Clock, isRecord, REDACTED, systemClock } from "@psapi/core";
+import { CassetteMissError, CassetteSecretError, type RequestSummary } from "./errors.js";
+import {
+  BLOB_THRESHOLD_BYTES,
+  type Cassette,
+  type CassetteEntry,
+  type CassetteHar,
+  readCassette,
+  sha256,
+  writeCassette,
+} from "./format.js";
+import { psapiVersion, resolveOperation, specSha256 } from "./operations.js";
+import {
+  findSecrets,
+  isTextType,
+  type RedactionContext,
+  redactBody,
+  redactHeaders,
+  redactionContext,
+  redactUrlParams,
+} from "./redaction.js";
+
+/**
+ * `record`: every request goes upstream and is recorded (an existing cassette is replaced on save).
+ * `replay`: answered from the cassette only; a request it lacks fails with {@link CassetteMissError}.
+ * `record-missing`: replayed when recorded, otherwise sent upstream and added.
+ * `passthrough`: sent upstream, nothing recorded.
+ */
+export type CassetteMode = "record" | "replay" | "record-missing" | "passthrough";
+
+/** The upstream: Adobe's hosts in real use, an emulator in tests. */
+export type UpstreamFetch = (request: Request) => Promise<Response>;
+
+/** Options of {@link recordingFetch}. */
+export interface RecordingFetchOptions {
+  /** The cassette file (`.har`); its blobs live in `<cassette>.blobs/`. */
+  cassette: string;
+  /** Default: `replay` when the cassette exists, else `record`. */
+  mode?: CassetteMode;
+  /** The upstream fetch; needed by every mode but `replay`. Default `globalThis.fetch`. */
+  fetch?: UpstreamFetch;
+  /** Live secret values besides those the recorder sees in secret places; `save` refuses a cassette holding one. */
+  secrets?: readonly string[];
+  /** Time for `startedDateTime`, the job timelines and replay's position on them. Default the real clock. */
+  clock?: Pick<Clock, "now">;
+}
+
+/** A recording or replaying `fetch` and what it holds. */
+export interface RecordingFetch {
+  /** The mode in force. */
+  readonly mode: CassetteMode;
+  /** Use it wherever a `fetch` goes (the client's and auth's `fetch` options). */
+  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
+  /** The entries recorded or loaded so far (redacted). */
+  entries(): readonly CassetteEntry[];
+  /**
+   * Writes the cassette (record and record-missing; nothing otherwise) after scanning it and its
+   * blobs for every live secret seen. Call it when the session succeeded.
+   *
+   * @throws CassetteSecretError when a secret survived redaction: nothing is written.
+   */
+  save(): Promise<void>;
+}
+
+const TOKEN_OPERATIONS = new Set(["getToken", "exchangeJwt"]);
+const TOKEN_FIELDS = ["access_token", "refresh_token", "id_token"];
+/** Statuses whose responses cannot carry a body. */
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+function headerList(headers: Headers): { name: string; value: string }[] {
+  return [...headers].map(([name, value]) => ({ name, value }));
+}
+
+/** Whether a body stays in the HAR: text, and JSON or a form (which redaction must reach) or small. */
+function staysInline(mimeType: string, size: number): boolean {
+  return isTextType(mimeType) && (/json|form/i.test(mimeType) || size <= BLOB_THRESHOLD_BYTES);
+}
+
+/** The canonical form of a JSON value for matching: keys sorted, every URL reduced to its path. */
+function canonicalJson(value: unknown): unknown {
+  if (typeof value === "string") {
+    const placeholder = /^\{\{storage:\d+\}\}(.*)$/.exec(value);
+    if (placeholder) return `{{storage}}${placeholder[1]}`;
+    if (/^https?:\/\//i.test(value)) {
+      try {
+        return `{{storage}}${new URL(value).pathname}`;
+      } catch {
+        return value;
+      }
+    }
+    return value;
+  }
+  if (Array.isArray(value)) return value.map(canonicalJson);
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, canonicalJson(value[key])]),
+  );
+}
+
+/** A body as matching compares it: canonical JSON, a sorted form, other text as is, bytes by hash. */
+function canonicalBody(text: string | undefined, mimeType: string, blob: string | undefined): string {
+  if (blob) return `blob:${blob}`;
+  if (text === undefined || text === "") return "";
+  if (/x-www-form-urlencoded/i.test(mimeType))
+    return [...new URLSearchParams(text)]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, value]) => `${name}=${value}`)
+      .join("&");
+  if (/json/i.test(mimeType)) {
+    try {
+      return JSON.stringify(canonicalJson(JSON.parse(text)));
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** What matching compares. */
+interface MatchKey {
+  method: string;
+  operation: string;
+  params: string;
+  body: string;
+  url: string;
+}
+
+/** Keys are computed once per entry: every request compares against all of them. */
+const keys = new WeakMap<CassetteEntry, MatchKey>();
+
+function entryKey(entry: CassetteEntry): MatchKey {
+  const known = keys.get(entry);
+  if (known) return known;
+  const key = computeEntryKey(entry);
+  keys.set(entry, key);
+  return key;
+}
+
+function computeEntryKey(entry: CassetteEntry): MatchKey {
+  const post = entry.request.postData;
+  return {
+    method: entry.request.method,
+    operation: entry._psapi.operationId ?? new URL(entry.request.url).pathname,
+    params: JSON.stringify(canonicalJson(entry._psapi.pathParams ?? {})),
+    body: canonicalBody(post?.text, post?.mimeType ?? "", post?._psapi?.blob),
+    url: entry.request.url.split("?")[0] ?? "",
+  };
+}
+
+const sameKey = (a: MatchKey, b: MatchKey) =>
+  a.method === b.method && a.operation === b.operation && a.params === b.params && a.body === b.body;
+
+/** The first place two canonical bodies differ, as a line for a miss error. */
+function bodyDifference(recorded: string, live: string): string {
+  const parse = (text: string): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  };
+  const walk = (a: unknown, b: unknown, path: string): string | undefined => {
+    if (isRecord(a) && isRecord(b)) {
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+        const found = walk(a[key], b[key], `${path}.${key}`);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    if (Array.isArray(a) && Array.isArray(b)) {
+      for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        const found = walk(a[i], b[i], `${path}[${i}]`);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    return JSON.stringify(a) === JSON.stringify(b)
+      ? undefined
+      : `body ${path}: recorded ${JSON.stringify(a) ?? "nothing"}, got ${JSON.stringify(b) ?? "nothing"}`;
+  };
+  return walk(parse(recorded), parse(live), "$") ?? "body differs";
+}
+
+/**
+ * A `fetch` that records exchanges into a HAR 1.2 cassette, or replays them from one with
+ * job-aware semantics (see the README's "Cassettes").
+ *
+ * @example
+ * const recorder = recordingFetch({ cassette: "remove-background.har", mode: "record", fetch: upstream });
+ * const client = createPhotoshopClient({ auth, fetch: recorder.fetch });
+ * await (await client.removeBackground(request)).wait();
+ * await recorder.save();
+ */
+export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
+  const file = options.cassette;
+  const mode: CassetteMode = options.mode ?? (existsSync(file) ? "replay" : "record");
+  const upstream = options.fetch ?? ((request: Request) => globalThis.fetch(request));
+  const clock = options.clock ?? systemClock;
+  const recordedAt = new Date(clock.now()).toISOString();
+  const entries: CassetteEntry[] = [];
+  const blobs = new Map<string, Uint8Array>();
+  const storage = new Map<string, number>();
+  const seen = new Set<string>(options.secrets ?? []);
+  const origins = new Set<string>();
+  /** Submission time of each job, recording's clock: the zero of its timeline. */
+  const submittedAt = new Map<string, number>();
+  let storageOrigins: Record<string, { origin: string }> = {};
+
+  // Replay state: how often each entry was served, and when each job started on replay's clock.
+  const played = new Map<CassetteEntry, number>();
+  const replayStart = new Map<string, number>();
+
+  const loading: Promise<void> =
+    mode === "replay" || (mode === "record-missing" && existsSync(file))
+      ? readCassette(file).then(({ har, blobs: stored }) => {
+          entries.push(...har.log.entries);
+          for (const [sha, bytes] of stored) blobs.set(sha, bytes);
+          storageOrigins = { ...har.log._psapi.storage };
+          for (const [n, { origin }] of Object.entries(storageOrigins)) storage.set(origin, Number(n));
+          for (const origin of har.log._psapi.recordedAgainst) origins.add(origin);
+        })
+      : Promise.resolve();
+  // A load failure surfaces on the first request, not as an unhandled rejection.
+  loading.catch(() => {});
+
+  /** A body for the HAR: text inline (redacted), bytes or large text in a blob. */
+  const storeBody = (
+    bytes: Uint8Array,
+    mimeType: string,
+    where: string,
+    context: RedactionContext,
+  ): { text?: string; blob?: string } => {
+    if (bytes.length === 0) return {};
+    if (staysInline(mimeType, bytes.length))
+      return { text: redactBody(new TextDecoder().decode(bytes), mimeType, where, context) };
+    const sha = sha256(bytes);
+    blobs.set(sha, bytes);
+    return { blob: sha };
+  };
+
+  /** The request as matching sees it, redacted the way a recorded one was. */
+  const liveKey = (request: Request, body: Uint8Array): MatchKey => {
+    const operation = resolveOperation(request.method, request.url);
+    const mimeType = request.headers.get("content-type") ?? "application/octet-stream";
+    const stored =
+      body.length === 0
+        ? {}
+        : staysInline(mimeType, body.length)
+          ? {
+              text: redactBody(
+                new TextDecoder().decode(body),
+                mimeType,
+                "request",
+                redactionContext(new Map()),
+              ),
+            }
+          : { blob: sha256(body) };
+    return {
+      method: request.method,
+      operation: operation?.operationId ?? new URL(request.url).pathname,
+      params: JSON.stringify(canonicalJson(operation?.pathParams ?? {})),
+      body: canonicalBody(stored.text, mimeType, stored.blob),
+      url: redactUrlParams(request.url, "request", redactionContext(new Map())).split("?")[0] ?? "",
+    };
+  };
+
+  const summary = (key: MatchKey): RequestSummary => ({
+    method: key.method,
+    operation: key.operation,
+    url: key.url,
+  });
+
+  const miss = (key: MatchKey): CassetteMissError => {
+    let best: { entry: CassetteEntry; index: number; score: number; key: MatchKey } | undefined;
+    entries.forEach((entry, index) => {
+      const other = entryKey(entry);
+      const score =
+        (other.method === key.method ? 8 : 0) +
+        (other.operation === key.operation ? 4 : 0) +
+        (other.params === key.params ? 2 : 0) +
+        (other.body === key.body ? 1 : 0);
+      if (!best || score > best.score) best = { entry, index, score, key: other };
+    });
+    if (!best) return new CassetteMissError(file, summary(key), undefined, []);
+    const { entry, index, key: other } = best;
+    const differences: string[] = [];
+    if (other.method !== key.method) differences.push(`method: recorded ${other.method}, got ${key.method}`);
+    if (other.operation !== key.operation)
+      differences.push(`operation: recorded ${other.operation}, got ${key.operation}`);
+    if (other.params !== key.params)
+      differences.push(`path parameters: recorded ${other.params}, got ${key.params}`);
+    if (other.body !== key.body) differences.push(bodyDifference(other.body, key.body));
+    return new CassetteMissError(
+      file,
+      summary(key),
+      { ...summary(other), index, played: played.get(entry) ?? 0 },
+      differences,
+    );
+  };
+
+  /** The recorded entry that answers `key` now, or undefined. */
+  const lookup = (key: MatchKey): CassetteEntry | undefined => {
+    const candidates = entries.filter((entry) => sameKey(entryKey(entry), key));
+    if (candidates.length === 0) return undefined;
+    const first = candidates[0] as CassetteEntry;
+    const job = first._psapi.job;
+    if (
+      job &&
+      first.request.method === "GET" &&
+      candidates.every((entry) => entry._psapi.job?.id === job.id)
+    ) {
+      // A status poll: the job's recorded timeline on replay's clock, whatever the poll rate; the last state stays.
+      const start = replayStart.get(job.id) ?? clock.now();
+      replayStart.set(job.id, start);
+      const elapsed = clock.now() - start;
+      const timeline = [...candidates].sort((a, b) => (a._psapi.job?.t ?? 0) - (b._psapi.job?.t ?? 0));
+      return timeline.filter((entry) => (entry._psapi.job?.t ?? 0) <= elapsed).at(-1) ?? first;
+    }
+    // Anything else: the recorded answers in order, then the last one again.
+    const served = candidates.find((entry) => !played.has(entry)) ?? (candidates.at(-1) as CassetteEntry);
+    return served;
+  };
+
+  const replay = (entry: CassetteEntry): Response => {
+    played.set(entry, (played.get(entry) ?? 0) + 1);
+    const job = entry._psapi.job;
+    if (job && entry.request.method !== "GET" && !replayStart.has(job.id))
+      replayStart.set(job.id, clock.now());
+    const fresh = entry._psapi.operationId && TOKEN_OPERATIONS.has(entry._psapi.operationId);
+    return recordedResponse(entry, storageOrigins, blobs, fresh ? freshTokens : undefined);
+  };
+
+  const record = async (request: Request, body: Uint8Array): Promise<Response> => {
+    const started = clock.now();
+    const response = await upstream(request);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const time = Math.max(0, clock.now() - started);
+    const context = redactionContext(storage);
+    const operation = resolveOperation(request.method, request.url);
+    origins.add(new URL(request.url).origin);
+    const requestType = request.headers.get("content-type") ?? "application/octet-stream";
+    const responseType = response.headers.get("content-type") ?? "application/octet-stream";
+    const postBody = body.length > 0 ? storeBody(body, requestType, "request.body", context) : undefined;
+    const content = storeBody(bytes, responseType, "response.body", context);
+    const url = redactUrlParams(request.url, "request.url", context);
+
+    let job: { id: string; t: number } | undefined;
+    const jobId = jobIdOf(bytes, responseType);
+    if (jobId && response.ok && request.method !== "GET") {
+      submittedAt.set(jobId, started);
+      job = { id: jobId, t: 0 };
+    } else if (operation?.pathParams.jobId) {
+      const id = operation.pathParams.jobId;
+      const zero = submittedAt.get(id) ?? started;
+      submittedAt.set(id, zero);
+      job = { id, t: started - zero };
+    }
+
+    const entry: CassetteEntry = {
+      startedDateTime: new Date(started).toISOString(),
+      time,
+      request: {
+        method: request.method,
+        url,
+        httpVersion: "HTTP/1.1",
+        cookies: [],
+        headers: redactHeaders(headerList(request.headers), "request", context),
+        queryString: [...new URL(url).searchParams].map(([name, value]) => ({ name, value })),
+        headersSize: -1,
+        bodySize: body.length,
+        ...(postBody && {
+          postData: {
+            mimeType: requestType,
+            text: postBody.text ?? "",
+            ...(postBody.blob && { _psapi: { blob: postBody.blob } }),
+          },
+        }),
+      },
+      response: {
+        status: response.status,
+        statusText: response.statusText,
+        httpVersion: "HTTP/1.1",
+        cookies: [],
+        headers: redactHeaders(headerList(response.headers), "response", context),
+        content: {
+          size: bytes.length,
+          mimeType: responseType,
+          ...(content.text !== undefined && { text: content.text }),
+          ...(content.blob && { _psapi: { blob: content.blob } }),
+        },
+        redirectURL: "",
+        headersSize: -1,
+        bodySize: bytes.length,
+      },
+      cache: {},
+      timings: { send: 0, wait: time, receive: 0 },
+      _psapi: {
+        ...(operation && {
+          operationId: operation.operationId,
+          spec: operation.spec,
+          pathParams: operation.pathParams,
+        }),
+        ...(job && { job }),
+        redactions: context.fired,
+      },
+    };
+    entries.push(entry);
+    for (const value of context.seen) seen.add(value);
+    return new Response(NULL_BODY.has(response.status) ? null : bytes, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+
+  return {
+    mode,
+    entries: () => entries,
+    async fetch(input, init) {
+      await loading;
+      const request = new Request(input, init);
+      if (mode === "passthrough") return upstream(request);
+      const body =
+        request.method === "GET" || request.method === "HEAD"
+          ? new Uint8Array()
+          : new Uint8Array(await request.clone().arrayBuffer());
+      if (mode === "replay" || mode === "record-missing") {
+        const key = liveKey(request, body);
+        const entry = lookup(key);
+        if (entry) return replay(entry);
+        if (mode === "replay") throw miss(key);
+      }
+      return record(request, body);
+    },
+    async save() {
+      if (mode === "replay" || mode === "passthrough") return;
+      await loading;
+      for (const [origin, n] of storage) storageOrigins[String(n)] = { origin };
+      const har: CassetteHar = {
+        log: {
+          version: "1.2",
+          creator: { name: "@psapi/mock-server", version: psapiVersion() },
+          entries,
+          _psapi: {
+            format: 1,
+            recordedAt,
+            recordedAgainst: [...origins].sort(),
+            specSha256: specSha256(),
+            storage: storageOrigins,
+          },
+        },
+      };
+      const secrets = [...seen].filter((value) => value !== REDACTED);
+      const hits = findSecrets(har, blobs, secrets);
+      if (hits.length > 0) throw new CassetteSecretError(hits);
+      const cassette: Cassette = { har, blobs };
+      await writeCassette(file, cassette);
+    },
+  };
+}
+
+/**
+ * The response an entry recorded, as a `Response`: its status and headers (no length or encoding:
+ * the body is decoded), its body from the HAR or its blob, with each `{{storage:<n>}}` placeholder
+ * turned back into the origin it stood for.
+ *
+ * @param entry The entry.
+ * @param storage The cassette's `log._psapi.storage`.
+ * @param blobs The cassette's blobs.
+ * @param transform Applied to a text body last (replay gives IMS answers fresh tokens).
+ */
+export function recordedResponse(
+  entry: CassetteEntry,
+  storage: Readonly<Record<string, { origin: string }>>,
+  blobs: ReadonlyMap<string, Uint8Array>,
+  transform?: (text: string) => string,
+): Response {
+  const { response } = entry;
+  const headers = new Headers();
+  for (const { name, value } of response.headers)
+    if (!/^(content-length|content-encoding|transfer-encoding)$/i.test(name)) headers.append(name, value);
+  let body: BodyInit | null = null;
+  const blob = response.content._psapi?.blob;
+  if (blob) body = (blobs.get(blob) ?? new Uint8Array()) as Uint8Array<ArrayBuffer>;
+  else if (response.content.text !== undefined) {
+    const text = response.content.text.replace(
+      /\{\{storage:(\d+)\}\}/g,
+      (placeholder, n: string) => storage[n]?.origin ?? placeholder,
+    );
+    body = transform ? transform(text) : text;
+  }
+  return new Response(NULL_BODY.has(response.status) ? null : body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
+}
+
+/** The `jobId` a submission's JSON answer names, if any. */
+function jobIdOf(bytes: Uint8Array, mimeType: string): string | undefined {
+  if (!/json/i.test(mimeType) || bytes.length === 0 || bytes.length > 1024 * 1024) return undefined;
+  try {
+    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return isRecord(value) && typeof value.jobId === "string" ? value.jobId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A recorded IMS answer with fresh synthetic tokens where the real ones were (tokens are never stored). */
+function freshTokens(text: string): string {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!isRecord(value)) return text;
+    for (const field of TOKEN_FIELDS)
+      if (value[field] === REDACTED) value[field] = `psapi-replay-${field}-${randomUUID()}`;
+    return JSON.stringify(value);
+  } catch {
+    return text;
+  }
+}
