@@ -56,6 +56,33 @@ function localiseRepoImages(dir) {
   }
 }
 
+/**
+ * Vue reads `{{ … }}` in a page as an expression, inline code included: the READMEs' template
+ * placeholders (`{{column}}`, `{{storage:<n>}}`) would render empty or break the build. Each
+ * inline code span that holds one becomes `<code v-pre>`, which Vue leaves as it is (fenced blocks
+ * are already kept verbatim by VitePress).
+ */
+function escapeMustaches(dir) {
+  const html = (text) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      escapeMustaches(path);
+      continue;
+    }
+    if (!entry.name.endsWith(".md")) continue;
+    const text = readFileSync(path, "utf8");
+    let fenced = false;
+    const lines = text.split("\n").map((line) => {
+      if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+      if (fenced || !line.includes("{{")) return line;
+      return line.replace(/`([^`]*\{\{[^`]*)`/g, (_, code) => `<code v-pre>${html(code)}</code>`);
+    });
+    const escaped = lines.join("\n");
+    if (escaped !== text) writeFileSync(path, escaped);
+  }
+}
+
 function run(label, bin, args) {
   const started = Date.now();
   const result = spawnSync(process.execPath, [bin, ...args], { cwd: here, stdio: "inherit" });
@@ -73,6 +100,7 @@ rmSync(join(here, "dist"), { recursive: true, force: true });
 
 run("TypeDoc (packages' API)", join(dirname(require.resolve("typedoc/package.json")), "bin", "typedoc"), []);
 localiseRepoImages(join(site, "api"));
+escapeMustaches(join(site, "api"));
 const commands = writeCliReference(join(site, "cli"));
 console.log(`docs: CLI reference of ${commands.length} commands`);
 console.log(`docs: ${writeErrorCodePages(join(site, "errors", "api"))} API error code pages`);

@@ -22,10 +22,14 @@ function help(args) {
   });
 }
 
-/** The command names of `psapi --help` (its "Commands:" block, each line starting with a name). */
+/**
+ * The command names of `psapi --help`: the lines of its command groups ("Current contract, …",
+ * "Jobs and batches", …) that start with a name followed by its arguments or by the column gap;
+ * the other blocks' lines ("Targets", "Environment") have a single space after their first word.
+ */
 export function commandNames(text) {
-  const block = text.split(/^Commands:$/m)[1]?.split(/^\S/m)[0] ?? "";
-  return [...block.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)]
+  const body = text.split(/^Options:$/m)[1] ?? "";
+  return [...body.matchAll(/^ {2}([a-z][a-z-]*)(?= [[<]| {2,}|$)/gm)]
     .map((match) => match[1])
     .filter((name) => name !== "help");
 }
