@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { createEmulator } from "@psapi/mock-server";
 import { recordingFetch } from "@psapi/mock-server/cassette";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exitCodePage } from "./docs-url.js";
 import { runCli } from "./testing/run-cli.js";
 
 const ORIGIN = "http://127.0.0.1:4010";
@@ -65,7 +66,9 @@ describe("psapi cassette validate", () => {
     const lines = result.stderr.trim().split("\n");
     expect(lines[0]).toMatch(/^entry 0: POST \/ims\/token\/v3 200 \(getToken\): .*expires_in/);
     expect(lines[1]).toMatch(/^entry 2: GET \/v2\/status\/no-such-job 418 \(getV2JobStatus\): /);
-    expect(lines.at(-1)).toContain("3 recorded answers checked, 0 not in the specs, 2 violations");
+    // The summary, then the page of exit code 1 (every failure names its docs page).
+    expect(lines.at(-2)).toContain("3 recorded answers checked, 0 not in the specs, 2 violations");
+    expect(lines.at(-1)).toBe(`docs: ${exitCodePage(1)}`);
   });
 
   it("refuses a file that is not a cassette in one line, exit 2", async () => {
