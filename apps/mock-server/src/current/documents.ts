@@ -87,16 +87,30 @@ export function crossFieldProblems(body: {
     if (output.iccProfile && output.mediaType.startsWith("document/vnd.adobe.cpsd")) {
       problems.push(`${at}/iccProfile: ICC profiles are not supported for Cloud PSD (PSDC) output`);
     }
-    if ("creativeCloudPath" in output.destination) {
-      problems.push(`${at}/destination: Creative Cloud destinations are not available in the emulator`);
-    }
-    if (
-      output.mediaType !== "application/json" &&
-      "embedded" in output.destination &&
-      output.destination.embedded !== "base64"
-    ) {
-      problems.push(`${at}/destination/embedded: an image output can be embedded as base64 only`);
-    }
+    problems.push(...destinationProblems(at, output, "application/json"));
+  }
+  return problems;
+}
+
+/**
+ * What the emulator refuses of an output's destination (422): a Creative Cloud path, and an image
+ * embedded as anything but base64 (`textType`, the one output that is text, may be a string).
+ */
+export function destinationProblems(
+  at: string,
+  output: { destination: DocumentOutput["destination"]; mediaType: string },
+  textType: string,
+): string[] {
+  const problems: string[] = [];
+  if ("creativeCloudPath" in output.destination) {
+    problems.push(`${at}/destination: Creative Cloud destinations are not available in the emulator`);
+  }
+  if (
+    output.mediaType !== textType &&
+    "embedded" in output.destination &&
+    output.destination.embedded !== "base64"
+  ) {
+    problems.push(`${at}/destination/embedded: an image output can be embedded as base64 only`);
   }
   return problems;
 }

@@ -5,7 +5,7 @@ import { bodyValidator } from "../http/openapi-validator.js";
 import { EDIT_CATEGORIES, EDIT_MAX_DIMENSION, editImage, editSources } from "../imaging/edit/index.js";
 import { ImageDecodeError, inspectImage } from "../imaging/index.js";
 import { RASTER_FORMATS } from "../imaging/input.js";
-import { submitDocumentJob } from "./documents.js";
+import { destinationProblems, submitDocumentJob } from "./documents.js";
 import { invalidRequest, readRequestBody } from "./request.js";
 
 type Schemas = components["schemas"];
@@ -31,17 +31,7 @@ function editProblems(body: EditRequest): string[] {
     }
   }
   for (const [i, output] of body.outputs.entries()) {
-    const at = `/outputs/${i}`;
-    if ("creativeCloudPath" in output.destination) {
-      problems.push(`${at}/destination: Creative Cloud destinations are not available in the emulator`);
-    }
-    if (
-      output.mediaType !== "application/rdf+xml" &&
-      "embedded" in output.destination &&
-      output.destination.embedded !== "base64"
-    ) {
-      problems.push(`${at}/destination/embedded: an image output can be embedded as base64 only`);
-    }
+    problems.push(...destinationProblems(`/outputs/${i}`, output, "application/rdf+xml"));
   }
   return problems;
 }
