@@ -68,11 +68,15 @@ if (filtered) {
   );
 }
 if (status === 0 && !filtered) {
-  const built = spawnSync("pnpm", ["exec", "turbo", "run", "build", "--output-logs=errors-only", ...turboArgs], {
-    cwd: root,
-    stdio: "inherit",
-    env: { TURBO_TELEMETRY_DISABLED: "1", ...process.env },
-  });
+  const built = spawnSync(
+    "pnpm",
+    ["exec", "turbo", "run", "build", "--output-logs=errors-only", ...turboArgs],
+    {
+      cwd: root,
+      stdio: "inherit",
+      env: { TURBO_TELEMETRY_DISABLED: "1", ...process.env },
+    },
+  );
   status = built.status ?? 1;
 }
 for (const script of ["check-packages.mjs", "consumer-test.mjs"]) {
