@@ -63,6 +63,8 @@ export async function readManifestExtras(
   options: ManifestExtrasOptions,
   limits: ImageLimits,
 ): Promise<{ thumbnails: LayerThumbnail[]; xmp?: string }> {
+  // Neither asked for (most manifests): no second read of the document.
+  if (!options.thumbnails && !options.xmp) return { thumbnails: [] };
   const thumbnails: LayerThumbnail[] = [];
   const settings = options.thumbnails;
   const thumbnail = async (layerId: number, pixels: Pixels) => {
