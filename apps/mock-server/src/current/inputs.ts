@@ -83,7 +83,7 @@ export async function readImageInputs(
   family: ErrorFamily,
   sources: readonly (readonly [string, string])[],
   rule?: InputRule,
-): Promise<{ inputs: Uint8Array[]; heldBytes: number }> {
+): Promise<{ inputs: Uint8Array[]; heldBytes: number; sizes: (Size | undefined)[] }> {
   checkSourceUrls(ctx, c, family, sources);
   let counter = inFlight.get(ctx);
   if (!counter) {
@@ -100,10 +100,10 @@ export async function readImageInputs(
     checkRoom(ctx, family, mine, shared.bytes - mine);
   };
   try {
-    const inputs = await Promise.all(
+    const read = await Promise.all(
       sources.map(([pointer, url]) => readImageInput(ctx, c, family, pointer, url, onBytes, rule)),
     );
-    return { inputs, heldBytes: mine };
+    return { inputs: read.map((one) => one.bytes), heldBytes: mine, sizes: read.map((one) => one.size) };
   } finally {
     // The caller makes the job right after, and its `heldBytes` then carries these bytes.
     shared.bytes -= mine;
@@ -117,7 +117,7 @@ export async function readImageInputs(
  * the size limit is refused with 422 `validation_error` (v2) or 400 `input_validation_error`
  * (masking), the message starting with the field's JSON pointer. Messages never hold the URL.
  *
- * @returns the input's bytes, kept for the job.
+ * @returns the input's bytes, kept for the job, and its size when `rule` read its header.
  */
 async function readImageInput(
   ctx: EmulatorContext,
@@ -127,7 +127,7 @@ async function readImageInput(
   url: string,
   onBytes: (bytes: number) => void,
   rule?: InputRule,
-): Promise<Uint8Array> {
+): Promise<{ bytes: Uint8Array; size?: Size }> {
   let bytes: Uint8Array;
   try {
     bytes = await ctx.assets.download({ href: url }, ownOrigins(ctx, c), ctx.timerSignal(), onBytes);
@@ -135,35 +135,40 @@ async function readImageInput(
     if (!(error instanceof ServiceError)) throw error;
     throw unprocessable(family, `${pointer}: ${reasonOf(error)}`);
   }
-  if (rule) {
-    try {
-      await inspectImage(bytes, rule);
-    } catch (error) {
-      if (!(error instanceof ImageDecodeError)) throw error;
-      throw unprocessable(family, `${pointer}: ${error.message}`);
-    }
+  if (!rule) return { bytes };
+  try {
+    const { width, height } = await inspectImage(bytes, rule);
+    return { bytes, size: { width, height } };
+  } catch (error) {
+    if (!(error instanceof ImageDecodeError)) throw error;
+    throw unprocessable(family, `${pointer}: ${error.message}`);
   }
-  return bytes;
+}
+
+/** An input's width and height, from its header. */
+interface Size {
+  width: number;
+  height: number;
 }
 
 /**
  * Refuses masks that are not of the image's size (400 `input_validation_error`, one message per
  * mask): a mask is "of the same image" in Adobe's guides, which never say it is stretched, so the
- * emulator does not guess a registration between two sizes. Reads the headers only.
+ * emulator does not guess a registration between two sizes. Uses the sizes {@link readImageInputs}
+ * read from the headers.
  *
  * @param sources - `[JSON pointer, url]` pairs, the image first (as given to {@link readImageInputs}).
- * @param inputs - their bytes, in the same order.
+ * @param sizes - their sizes, in the same order.
  */
-export async function checkMaskSizes(
+export function checkMaskSizes(
   family: ErrorFamily,
   sources: readonly (readonly [string, string])[],
-  inputs: readonly Uint8Array[],
-  rule: InputRule,
-): Promise<void> {
-  const [image, ...masks] = await Promise.all(inputs.map((bytes) => inspectImage(bytes, rule)));
+  sizes: readonly (Size | undefined)[],
+): void {
+  const [image, ...masks] = sizes;
   if (!image) return;
   const problems = masks.flatMap((mask, i) =>
-    mask.width === image.width && mask.height === image.height
+    !mask || (mask.width === image.width && mask.height === image.height)
       ? []
       : [
           `${sources[i + 1]?.[0] ?? "/mask"}: the mask is ${mask.width}×${mask.height} and the image ${image.width}×${image.height}; a mask must be the size of the image it masks`,

@@ -161,7 +161,7 @@ export function createMaskingRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
       const sources = sourcesOf(body);
       const read = await readImageInputs(ctx, c, "masking", sources, RULE);
       // mask-body-parts' mask is the person's, refine-mask's and fill's the areas: each of the image.
-      if (kind !== "mask-objects") await checkMaskSizes("masking", sources, read.inputs, RULE);
+      if (kind !== "mask-objects") checkMaskSizes("masking", sources, read.sizes);
       const [image, ...masks] = read.inputs;
       const inputs: Inputs = { image: image as Uint8Array, masks };
       const task = familyTask(ctx, "masking", (context) => operation.run(context.job, body, inputs, context));
