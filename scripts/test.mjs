@@ -57,6 +57,20 @@ for (const dir of packageDirs) {
   failed += report.numFailedTests;
   skipped += report.numPendingTests + (report.numTodoTests ?? 0);
   lines.push(`  ${dir.slice(root.length)}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
+  // CI keeps only the tail of the log: name each failed test and its first message line here.
+  for (const file of report.testResults ?? []) {
+    const failedTests = (file.assertionResults ?? []).filter((test) => test.status === "failed");
+    if (file.status === "failed" && failedTests.length === 0) {
+      lines.push(
+        `    FAILED ${file.name.slice(root.length)}: ${(file.message ?? "").split("\n")[0].slice(0, 300)}`,
+      );
+    }
+    for (const test of file.assertionResults ?? []) {
+      if (test.status !== "failed") continue;
+      const message = (test.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 300);
+      lines.push(`    FAILED ${file.name.slice(root.length)} > ${test.fullName}: ${message}`);
+    }
+  }
 }
 // What a user of the packages gets: every public package packs clean (check-packages), and its
 // tarballs install outside the workspace and run the README examples (consumer-test). Each counts
