@@ -1,4 +1,4 @@
-import { type Clock, isLoopback, isRecord } from "@psapi/core";
+import { type Clock, createSecretScrubber, isLoopback, isRecord } from "@psapi/core";
 import { CassetteFormatError, CassetteSecretError } from "./errors.js";
 import type { CassetteEntry } from "./format.js";
 import { type RecordingFetch, recordingFetch, type UpstreamFetch } from "./recording-fetch.js";
@@ -236,6 +236,9 @@ export function createRecordingProxy(options: RecordingProxyOptions): RecordingP
     ...(options.secrets && { secrets: options.secrets }),
     ...(options.clock && { clock: options.clock }),
   });
+  // A log line names no query; the known secrets are scrubbed from the rest too (a path could hold one).
+  const scrub = createSecretScrubber(options.secrets ?? []);
+  const tell = (line: string) => options.onExchange?.(scrub(line));
   /** Origins reached through `/__psapi/forward/<n>/`, by index and by origin. */
   const forwards: string[] = [];
   const forwardIndex = new Map<string, number>();
@@ -332,7 +335,7 @@ export function createRecordingProxy(options: RecordingProxyOptions): RecordingP
       response = await recorder.fetch(upstreamRequest);
     } catch (error) {
       if (isTooLarge(error)) {
-        options.onExchange?.(`502 ${label} (answer over ${max} bytes)`);
+        tell(`502 ${label} (answer over ${max} bytes)`);
         return jsonAnswer(502, {
           error: "upstream_body_too_large",
           message: `the upstream's answer is larger than the proxy's limit of ${max} bytes`,
@@ -343,13 +346,13 @@ export function createRecordingProxy(options: RecordingProxyOptions): RecordingP
       if (error instanceof CassetteFormatError)
         return jsonAnswer(500, { error: "cassette_unreadable", message: error.message });
       const code = isRecord(error) && isRecord(error.cause) ? error.cause.code : undefined;
-      options.onExchange?.(`502 ${label} (${typeof code === "string" ? code : "unreachable"})`);
+      tell(`502 ${label} (${typeof code === "string" ? code : "unreachable"})`);
       return jsonAnswer(502, {
         error: "upstream_unreachable",
         message: `${label} failed${typeof code === "string" ? ` (${code})` : ""}`,
       });
     }
-    options.onExchange?.(`${response.status} ${label}`);
+    tell(`${response.status} ${label}`);
     const answerHeaders = new Headers();
     const answerConnection = connectionTokens(response.headers);
     for (const [name, value] of response.headers) {
