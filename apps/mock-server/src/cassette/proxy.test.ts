@@ -370,6 +370,45 @@ describe("createRecordingProxy's forwarding", () => {
     expect(await answer.json()).toMatchObject({ error: "upstream_body_too_large", limit: 32 });
   });
 
+  it("record-missing replays what the cassette holds (its URLs rewritten too) and records the rest; POST /__psapi/save writes it", async () => {
+    const cassette = join(dir, "forward.har");
+    const first = await proxyOn();
+    await fetch(`${first.url}/v2/remove-background`, {
+      method: "POST",
+      body: "{}",
+      headers: { "content-type": "application/json" },
+    });
+    const saved = await fetch(`${first.url}/__psapi/save`, { method: "POST" });
+    expect(await saved.json()).toEqual({ saved: cassette, entries: 1 });
+    expect(existsSync(cassette)).toBe(true);
+    expect((await fetch(`${first.url}/__psapi/save`)).status).toBe(405);
+
+    const upstream = scriptedUpstream();
+    const again = createRecordingProxy({
+      cassette,
+      upstream: "https://image.adobe.io",
+      imsUpstream: "https://ims-na1.adobelogin.com",
+      mode: "record-missing",
+      fetch: upstream.fetch,
+    });
+    const served = await listen(again.fetch);
+    const replayed = await fetch(`${served.url}/v2/remove-background`, {
+      method: "POST",
+      body: "{}",
+      headers: { "content-type": "application/json" },
+    });
+    expect(replayed.status).toBe(202);
+    const json = (await replayed.json()) as Json;
+    expect(json.statusUrl).toBe(`${served.url}/v2/status/job-1`);
+    // The recorded storage URL lost its signature in the cassette; it still comes back through the proxy.
+    expect(json.output).toBe(`${served.url}/__psapi/forward/0/out/a.png`);
+    expect(upstream.seen).toHaveLength(0);
+    await fetch(`${served.url}/v2/status/job-1`);
+    expect(upstream.seen.map((request) => request.url)).toEqual(["https://image.adobe.io/v2/status/job-1"]);
+    await again.save();
+    expect((await readCassette(cassette)).har.log.entries).toHaveLength(2);
+  });
+
   it("answers 502, naming no query, when the upstream cannot be reached", async () => {
     const proxy = createRecordingProxy({
       cassette: join(dir, "down.har"),
