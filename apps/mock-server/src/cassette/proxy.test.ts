@@ -10,6 +10,7 @@ import { subjectPng, testEmulator } from "../testing/helpers.js";
 import { CassetteSecretError } from "./errors.js";
 import { blobDirectory, readCassette } from "./format.js";
 import { createRecordingProxy, type RecordingProxy, upstreamOrigin } from "./proxy.js";
+import { recordingFetch } from "./recording-fetch.js";
 import { findSecretPatterns, findSecrets } from "./redaction.js";
 
 /** The upstream's own client: not the demo one, so that a leak of it is a leak of a real-looking secret. */
@@ -53,11 +54,12 @@ async function recordingSetup(
   return { clock, upstream, proxy, url: served.url };
 }
 
-/** What curl would do, through the proxy: token, upload, submit, poll, download. */
+/** What curl would do, through the proxy (or `fetch`): token, upload, submit, poll, download. */
 async function runJob(
   url: string,
   clock: { advance(ms: number): Promise<void> },
   path: "/v2/remove-background" | "/v1/mask-objects",
+  fetch: (input: string, init?: RequestInit) => Promise<Response> = globalThis.fetch,
 ) {
   const token = await fetch(`${url}/ims/token/v3`, {
     method: "POST",
@@ -74,7 +76,7 @@ async function runJob(
   const headers = { authorization: `Bearer ${accessToken}`, "x-api-key": UPSTREAM_ID };
 
   // The control API's presign, through the proxy: its URLs come back on the proxy's origin.
-  const control = createEmulatorControl({ baseUrl: url });
+  const control = createEmulatorControl({ baseUrl: url, fetch: (request) => fetch(request.url, request) });
   const input = await control.putObject(
     "in/photo.png",
     new Uint8Array(await subjectPng(96, 64)),
@@ -162,6 +164,14 @@ describe("createRecordingProxy against an emulator upstream", () => {
     );
     expect(existsSync(join(blobDirectory(cassette), blob))).toBe(true);
     expect((await sharp(downloads[0]).metadata()).width).toBe(96);
+
+    // The upstream stops; recordingFetch replays the cassette to the same requests, polls and all.
+    await upstream.close();
+    const replayer = recordingFetch({ cassette, mode: "replay", clock });
+    const replayed = await runJob(upstream.url, clock, "/v2/remove-background", replayer.fetch);
+    expect(replayed.jobId).toBe(jobId);
+    expect(replayed.accessToken).toMatch(/^psapi-replay-access_token-/);
+    expect(replayed.downloads[0]?.equals(downloads[0] ?? Buffer.alloc(0))).toBe(true);
   });
 
   it("records a mask-objects job the same way, every mask downloaded through the proxy", async () => {
