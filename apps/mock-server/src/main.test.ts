@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { commandName, parseServerArgs, startFailure } from "./main.js";
 import { startServer } from "./server.js";
 
@@ -101,6 +104,86 @@ describe("parseServerArgs", () => {
     expect(() => parseServerArgs(["--client-id", "only-id"], {})).toThrow(/--client-secret/);
     expect(() => parseServerArgs(["--bogus"], {})).toThrow();
     expect(parseServerArgs(["--help"], {})).toBe("help");
+  });
+});
+
+describe("parseServerArgs with --record", () => {
+  const dir = mkdtempSync(join(tmpdir(), "psapi-record-args-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, "sub", "rb.har");
+  const up = ["--record", file, "--upstream", "https://image.adobe.io"];
+
+  it("reads the cassette, the upstreams, the secrets to scan for and the mode", () => {
+    expect(
+      parseServerArgs(
+        [
+          ...up,
+          "--ims-upstream",
+          "https://ims-na1.adobelogin.com/",
+          "--secret-env",
+          "MY_SECRET",
+          "--port",
+          "0",
+        ],
+        { MY_SECRET: "s3cr3t-value", PHOTOSHOP_CLIENT_SECRET: "another-secret" },
+      ),
+    ).toMatchObject({
+      host: "127.0.0.1",
+      port: 0,
+      record: {
+        cassette: file,
+        upstream: "https://image.adobe.io",
+        imsUpstream: "https://ims-na1.adobelogin.com",
+        mode: "record",
+        secrets: ["s3cr3t-value", "another-secret"],
+        secretNames: ["MY_SECRET", "PHOTOSHOP_CLIENT_SECRET"],
+      },
+    });
+    expect(parseServerArgs([...up, "--record-missing", "--max-body-bytes", "1000"], {})).toMatchObject({
+      record: {
+        imsUpstream: "https://image.adobe.io",
+        mode: "record-missing",
+        maxBodyBytes: 1000,
+        secrets: [],
+      },
+    });
+    expect(parseServerArgs([], {})).not.toHaveProperty("record");
+  });
+
+  it.each([
+    [["--record", file], /--record needs --upstream/],
+    [["--upstream", "https://image.adobe.io"], /--upstream goes with --record/],
+    [["--secret-env", "X"], /--secret-env goes with --record/],
+    [["--record", file, "--upstream", "image.adobe.io"], /--upstream must be an absolute http\(s\) URL/],
+    [["--record", file, "--upstream", "ftp://image.adobe.io"], /--upstream must use https/],
+    [["--record", file, "--upstream", "http://image.adobe.io"], /plain http is for loopback only/],
+    [[...up, "--ims-upstream", "https://ims.example.com/ims"], /--ims-upstream must be an origin/],
+    [
+      ["--record", join(dir, "rb.json"), "--upstream", "https://image.adobe.io"],
+      /--record must name a \.har file/,
+    ],
+    [[...up, "--fault", "{}"], /--fault is an emulator flag/],
+    [[...up, "--client-secret", "x"], /--client-secret is an emulator flag/],
+    [[...up, "--host", "0.0.0.0"], /--record serves on loopback only/],
+    [[...up, "--secret-env", "UNSET_ONE"], /the environment variable UNSET_ONE is not set/],
+    [[...up, "--secret-env", "SHORT"], /shorter than 6 characters/],
+    [[...up, "--secret-env", "no-such name"], /--secret-env takes an environment variable's name/],
+    [[...up, "--max-body-bytes", "0"], /--max-body-bytes/],
+  ])("refuses %j", (argv, message) => {
+    expect(() => parseServerArgs(argv, { SHORT: "abc" })).toThrow(message);
+  });
+
+  it("refuses a cassette it could not write: under a file, or a directory itself", () => {
+    const plain = join(dir, "plain");
+    writeFileSync(plain, "");
+    expect(() =>
+      parseServerArgs(["--record", join(plain, "rb.har"), "--upstream", "https://a.b"], {}),
+    ).toThrow(/cannot be created: .* is not a directory/);
+    const folder = join(dir, "folder.har");
+    mkdirSync(folder);
+    expect(() => parseServerArgs(["--record", folder, "--upstream", "https://a.b"], {})).toThrow(
+      /exists and is not a file/,
+    );
   });
 });
 

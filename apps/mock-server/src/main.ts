@@ -6,7 +6,18 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { CreateEmulatorOptions } from "./app.js";
 import { DEMO_CLIENT, type FaultRuleInput } from "./options.js";
+import {
+  type RecordConfig,
+  type RunningRecorder,
+  recordConfig,
+  recorderBanner,
+  startRecorder,
+  stopRecorder,
+} from "./record.js";
 import { type RunningServer, type ServerConfig, startServer } from "./server.js";
+
+/** What the program runs: an emulator, or with `record` a recording proxy in front of a real API. */
+export type MainConfig = ServerConfig & { record?: RecordConfig };
 
 /**
  * How the server was started, for its usage line: `psapi emulator` (the CLI sets
@@ -52,7 +63,17 @@ export const usage = (command: string): string => `Usage: ${command} [options]
   --allow-host <host>    host jobs may fetch over https (repeatable; default none)
   --signing-key <key>    HMAC key for pre-signed URLs (env PSAPI_EMULATOR_SIGNING_KEY; default random)
   --expose-control       serve the control API and the inspector beyond loopback (default: loopback only)
-  --help                 show this help`;
+  --help                 show this help
+
+Recording a real API into a cassette (no emulator runs; emulator-only flags are refused):
+  --record <file.har>    serve a recording proxy on loopback; write the cassette on Ctrl-C or SIGTERM
+  --upstream <url>       the API's origin, e.g. https://image.adobe.io (required with --record)
+  --ims-upstream <url>   IMS's origin for /ims/*, e.g. https://ims-na1.adobelogin.com (default: --upstream)
+  --secret-env <name>    an environment variable holding a secret (your client secret) the cassette
+                         must not hold; the write is refused if it does (repeatable;
+                         PHOTOSHOP_CLIENT_SECRET is always scanned for when set)
+  --record-missing       keep what the cassette holds (replayed), record only the rest
+  --max-body-bytes <n>   with --record: largest body forwarded (default 268435456)`;
 
 function integer(name: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER) {
   if (text === undefined) return undefined;
@@ -75,7 +96,7 @@ function integer(name: string, text: string | undefined, min: number, max = Numb
  * @example
  * parseServerArgs(["--port", "4011"], {}) // { host: "127.0.0.1", port: 4011, ... }
  */
-export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServerConfig | "help" {
+export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv): MainConfig | "help" {
   const { values } = parseArgs({
     args: [...argv],
     strict: true,
@@ -100,10 +121,24 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
       "allow-host": { type: "string", multiple: true },
       "signing-key": { type: "string" },
       "expose-control": { type: "boolean" },
+      record: { type: "string" },
+      upstream: { type: "string" },
+      "ims-upstream": { type: "string" },
+      "secret-env": { type: "string", multiple: true },
+      "record-missing": { type: "boolean" },
       help: { type: "boolean" },
     },
   });
   if (values.help) return "help";
+  const record = recordConfig(values, env);
+  if (record)
+    return {
+      host: values.host ?? "127.0.0.1",
+      port: integer("port", values.port ?? env.PORT, 0, 65535) ?? 4010,
+      demoCredentials: false,
+      emulator: {},
+      record,
+    };
   const clientId = values["client-id"] ?? env.PSAPI_EMULATOR_CLIENT_ID;
   const clientSecret = values["client-secret"] ?? env.PSAPI_EMULATOR_CLIENT_SECRET;
   if ((clientId === undefined) !== (clientSecret === undefined)) {
@@ -175,7 +210,7 @@ export function startFailure(error: unknown, config: Pick<ServerConfig, "host" |
  * await main(); // as bin/psapi-emulator.js does
  */
 export async function main(): Promise<void> {
-  let config: ServerConfig | "help";
+  let config: MainConfig | "help";
   try {
     config = parseServerArgs(process.argv.slice(2), process.env);
   } catch (error) {
@@ -187,6 +222,10 @@ export async function main(): Promise<void> {
   }
   if (config === "help") {
     console.log(usage(commandName(process.argv, process.env)));
+    return;
+  }
+  if (config.record) {
+    await record(config, config.record);
     return;
   }
   let server: RunningServer;
@@ -218,6 +257,35 @@ export async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 5000);
     force.unref();
     void server.close().then(() => clearTimeout(force));
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+/** `--record`: the recording proxy until SIGINT or SIGTERM, then the cassette written (exit 1 if refused). */
+async function record(config: MainConfig, recording: RecordConfig): Promise<void> {
+  let recorder: RunningRecorder;
+  try {
+    recorder = await startRecorder(recording, config, (line) => console.log(`  ${line}`));
+  } catch (error) {
+    if ((error as Error | undefined)?.name === "CassetteFormatError") {
+      console.error(`psapi emulator: --record-missing: ${(error as Error).message}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(startFailure(error, config));
+    process.exitCode = 1;
+    return;
+  }
+  for (const line of recorderBanner(recorder.url, recording)) console.log(line);
+  const shutdown = (signal: string) => {
+    console.log(`psapi emulator: ${signal}, writing ${recording.cassette}`);
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    void stopRecorder(recorder, console).then((code) => {
+      clearTimeout(force);
+      process.exitCode = code;
+    });
   };
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));

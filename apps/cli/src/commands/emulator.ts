@@ -32,7 +32,11 @@ export function registerEmulator(program: Command, session: Session): void {
       "after",
       "\nCommon flags: --port <n> (0: any free port), --host <addr>, --job-pending-ms <n>, --job-running-ms <n>,\n" +
         "  --trial-quota <n>, --rate-limits, --fault <json>\n" +
+        "Recording a real API: --record <cassette.har> --upstream <api-url> [--ims-upstream <ims-url>]\n" +
+        "  [--secret-env <NAME>] [--record-missing]: a proxy on loopback; the cassette is written on Ctrl-C\n" +
         "\nExamples:\n  psapi emulator --port 4010\n" +
+        "  psapi emulator --record rb.har --upstream https://image.adobe.io \\\n" +
+        "    --ims-upstream https://ims-na1.adobelogin.com --secret-env PHOTOSHOP_CLIENT_SECRET\n" +
         "  PHOTOSHOP_CLIENT_ID=psapi-demo-client PHOTOSHOP_CLIENT_SECRET=psapi-demo-secret \\\n" +
         "    psapi hello --base-url http://127.0.0.1:4010",
     )
@@ -77,6 +81,8 @@ export function registerEmulator(program: Command, session: Session): void {
       });
       if (code === 2)
         throw new CliError("the emulator refused its flags (see above)", { exitCode: ExitCode.usage });
-      if (code !== 0 && !signal.aborted) throw new CliError(`the emulator stopped with exit code ${code}`);
+      // After Ctrl-C a non-zero exit is still a failure: with --record, the cassette was refused or not written.
+      if (code !== 0 && (code !== null || !signal.aborted))
+        throw new CliError(`the emulator stopped with exit code ${code} (see above)`);
     });
 }

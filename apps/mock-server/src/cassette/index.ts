@@ -20,6 +20,14 @@ export {
 } from "./format.js";
 export { type ResolvedOperation, resolveOperation, specSha256 } from "./operations.js";
 export {
+  createRecordingProxy,
+  FORWARD_PREFIX,
+  type RecordingProxy,
+  type RecordingProxyOptions,
+  SAVE_PATH,
+  upstreamOrigin,
+} from "./proxy.js";
+export {
   type CassetteMode,
   type RecordingFetch,
   type RecordingFetchOptions,
