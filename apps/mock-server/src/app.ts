@@ -1,5 +1,7 @@
 import { createSecretScrubber, redactText } from "@psapi/core";
 import { Hono } from "hono";
+import type { Cassette } from "./cassette/format.js";
+import { createReplayMiddleware } from "./cassette/replay-router.js";
 import type { EmulatorContext, EmulatorEnv, EmulatorLogger } from "./context.js";
 import { createFaultMiddleware } from "./control/fault-middleware.js";
 import { FaultTable } from "./control/faults.js";
@@ -39,6 +41,12 @@ import { OBJECTS_PATH, UrlSigner } from "./storage/signing.js";
 export interface CreateEmulatorOptions extends EmulatorOptions {
   /** Receives errors the emulator did not expect (bugs). Default: none. */
   logger?: EmulatorLogger;
+  /**
+   * A cassette (`readCassette` of `@psapi/mock-server/cassette`) to serve instead of the live API,
+   * IMS and storage, offline: the control API and the inspector stay live (README, "Serving a
+   * cassette"). Default: none.
+   */
+  replay?: Cassette;
 }
 
 /** Routes that fault injection applies to (never the control API, so faults can always be cleared). */
@@ -141,8 +149,11 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
       ctx.rateLimiter.reset();
       ctx.journal.clear();
       ctx.quota.reset();
+      ctx.replay?.reset();
     },
   };
+  const replay = options.replay && createReplayMiddleware(ctx, options.replay);
+  if (replay) ctx.replay = replay.state;
 
   const app = new Hono<EmulatorEnv>();
   const renderError = createErrorRenderer(logger, scrub);
@@ -167,15 +178,22 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   for (const prefix of ["/pie/*", "/sensei/*", "/v1/*", "/v2/*"]) {
     app.use(prefix, createAnswerScrubber(scrub, { anyMethod: true }), createRequestScrubber(scrub));
   }
-  app.route("/ims", createImsRouter(ctx));
-  app.route("/pie/psdService", createPieRouter(ctx));
-  app.route("/sensei", createSenseiRouter(ctx));
-  app.route("/v2", createV2Router(ctx));
-  app.route("/v1", createMaskingRouter(ctx));
-  app.use("/__emulator/*", createControlGuard(ctx));
-  app.use("/__emulator/*", createAnswerScrubber(scrub));
-  app.route("/__emulator/storage", createPresignRoute(ctx));
-  app.route("/__emulator/storage", createStorageRouter(ctx));
+  if (replay) {
+    // Replaying: the cassette answers everything but the control API (storage included).
+    app.use("/__emulator/*", createControlGuard(ctx));
+    app.use("/__emulator/*", createAnswerScrubber(scrub));
+    app.use("*", replay.middleware);
+  } else {
+    app.route("/ims", createImsRouter(ctx));
+    app.route("/pie/psdService", createPieRouter(ctx));
+    app.route("/sensei", createSenseiRouter(ctx));
+    app.route("/v2", createV2Router(ctx));
+    app.route("/v1", createMaskingRouter(ctx));
+    app.use("/__emulator/*", createControlGuard(ctx));
+    app.use("/__emulator/*", createAnswerScrubber(scrub));
+    app.route("/__emulator/storage", createPresignRoute(ctx));
+    app.route("/__emulator/storage", createStorageRouter(ctx));
+  }
   app.route("/__emulator", createControlRouter(ctx));
   app.route("/__emulator", createInspectorControlRoutes(ctx));
   app.route("/__emulator", createInspectorRouter(ctx));

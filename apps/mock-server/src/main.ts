@@ -5,6 +5,8 @@ import { basename, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { CreateEmulatorOptions } from "./app.js";
+import { CassetteFormatError } from "./cassette/errors.js";
+import { readCassette } from "./cassette/format.js";
 import { DEMO_CLIENT, type FaultRuleInput } from "./options.js";
 import { type RunningServer, type ServerConfig, startServer } from "./server.js";
 
@@ -52,6 +54,8 @@ export const usage = (command: string): string => `Usage: ${command} [options]
   --allow-host <host>    host jobs may fetch over https (repeatable; default none)
   --signing-key <key>    HMAC key for pre-signed URLs (env PSAPI_EMULATOR_SIGNING_KEY; default random)
   --expose-control       serve the control API and the inspector beyond loopback (default: loopback only)
+  --replay <file>        serve a recorded cassette (.har) offline instead of the live API; the control
+                         API and the inspector stay live (see the README's "Serving a cassette")
   --help                 show this help`;
 
 function integer(name: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -100,6 +104,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
       "allow-host": { type: "string", multiple: true },
       "signing-key": { type: "string" },
       "expose-control": { type: "boolean" },
+      replay: { type: "string" },
       help: { type: "boolean" },
     },
   });
@@ -145,6 +150,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
     port: integer("port", values.port ?? env.PORT, 0, 65535) ?? 4010,
     demoCredentials: clientId === undefined,
     emulator,
+    ...(values.replay !== undefined && { replay: values.replay }),
   };
 }
 
@@ -164,6 +170,26 @@ export function startFailure(error: unknown, config: Pick<ServerConfig, "host" |
     );
   }
   return `psapi emulator: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/**
+ * Reads the `--replay` cassette into the emulator's options.
+ *
+ * @param config - The parsed flags; `emulator.replay` is set when `replay` names a cassette.
+ * @returns what to say when the cassette is missing or not a psapi cassette (`CassetteFormatError`'s
+ *   file, pointer and problem), else `undefined`.
+ * @example
+ * await loadReplay({ ...config, replay: "missing.har" }) // "psapi emulator: --replay missing.har: not a psapi cassette: (root) cannot be read (ENOENT)"
+ */
+export async function loadReplay(config: ServerConfig): Promise<string | undefined> {
+  if (config.replay === undefined) return undefined;
+  try {
+    config.emulator.replay = await readCassette(config.replay);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof CassetteFormatError)) throw error;
+    return `psapi emulator: --replay ${error.file}: not a psapi cassette: ${error.pointer || "(root)"} ${error.problem}`;
+  }
 }
 
 /**
@@ -189,6 +215,12 @@ export async function main(): Promise<void> {
     console.log(usage(commandName(process.argv, process.env)));
     return;
   }
+  const refused = await loadReplay(config);
+  if (refused) {
+    console.error(refused);
+    process.exitCode = 2;
+    return;
+  }
   let server: RunningServer;
   try {
     server = await startServer(config);
@@ -200,8 +232,16 @@ export async function main(): Promise<void> {
   const client = config.emulator.clients?.[0] ?? DEMO_CLIENT;
   console.log(`psapi emulator listening on ${server.url}`);
   console.log(`  IMS token URL  ${server.url}/ims/token/v3`);
-  console.log(`  client id      ${client.clientId}`);
-  console.log(`  client secret  ${config.demoCredentials ? client.clientSecret : "(as configured)"}`);
+  const replayed = config.emulator.replay;
+  if (replayed) {
+    console.log(
+      `  replaying      ${config.replay} (${replayed.har.log.entries.length} exchanges; anything else: 404 CassetteMissError)`,
+    );
+    console.log("  credentials    any: replayed token calls answer every client with a fresh token");
+  } else {
+    console.log(`  client id      ${client.clientId}`);
+    console.log(`  client secret  ${config.demoCredentials ? client.clientSecret : "(as configured)"}`);
+  }
   console.log(`  control API    ${server.url}/__emulator  (see apps/mock-server/README.md)`);
   console.log(`  inspector      ${server.url}/__emulator/ui  (open it in a browser)`);
   if (config.emulator.exposeControl) {
