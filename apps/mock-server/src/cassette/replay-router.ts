@@ -151,7 +151,11 @@ export function createReplayMiddleware(
       tokens.access_token = (await ctx.tokens.issue(clientId, scopes, lifetime)).accessToken;
     }
     if (recorded.refresh_token === REDACTED)
-      tokens.refresh_token = ctx.tokens.mintRefreshToken(clientId, scopes, ctx.options.refreshTokenLifetimeMs);
+      tokens.refresh_token = ctx.tokens.mintRefreshToken(
+        clientId,
+        scopes,
+        ctx.options.refreshTokenLifetimeMs,
+      );
     if (recorded.id_token === REDACTED) tokens.id_token = randomToken();
     return tokens;
   };

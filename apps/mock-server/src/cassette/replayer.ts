@@ -95,10 +95,7 @@ function canonicalParams(params: Record<string, string>): string {
     Object.fromEntries(
       Object.keys(params)
         .sort()
-        .map((name) => [
-          name,
-          EXACT_PARAMS.has(name) ? params[name] : canonicalPath(params[name] ?? ""),
-        ]),
+        .map((name) => [name, EXACT_PARAMS.has(name) ? params[name] : canonicalPath(params[name] ?? "")]),
     ),
   );
 }
