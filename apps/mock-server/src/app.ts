@@ -1,6 +1,5 @@
 import { createSecretScrubber, redactText } from "@psapi/core";
 import { Hono } from "hono";
-import type { Cassette } from "./cassette/format.js";
 import { createReplayMiddleware } from "./cassette/replay-router.js";
 import type { EmulatorContext, EmulatorEnv, EmulatorLogger } from "./context.js";
 import { createFaultMiddleware } from "./control/fault-middleware.js";
@@ -41,12 +40,6 @@ import { OBJECTS_PATH, UrlSigner } from "./storage/signing.js";
 export interface CreateEmulatorOptions extends EmulatorOptions {
   /** Receives errors the emulator did not expect (bugs). Default: none. */
   logger?: EmulatorLogger;
-  /**
-   * A cassette (`readCassette` of `@psapi/mock-server/cassette`) to serve instead of the live API,
-   * IMS and storage, offline: the control API and the inspector stay live (README, "Serving a
-   * cassette"). Default: none.
-   */
-  replay?: Cassette;
 }
 
 /** Routes that fault injection applies to (never the control API, so faults can always be cleared). */
