@@ -31,8 +31,10 @@ export function registerEmulator(program: Command, session: Session): void {
     .addHelpText(
       "after",
       "\nCommon flags: --port <n> (0: any free port), --host <addr>, --job-pending-ms <n>, --job-running-ms <n>,\n" +
-        "  --trial-quota <n>, --rate-limits, --fault <json>\n" +
+        "  --trial-quota <n>, --rate-limits, --fault <json>,\n" +
+        "  --replay <cassette.har> (serve a recorded session offline; the control API stays live)\n" +
         "\nExamples:\n  psapi emulator --port 4010\n" +
+        "  psapi emulator --replay cassettes/remove-background.har\n" +
         "  PHOTOSHOP_CLIENT_ID=psapi-demo-client PHOTOSHOP_CLIENT_SECRET=psapi-demo-secret \\\n" +
         "    psapi hello --base-url http://127.0.0.1:4010",
     )

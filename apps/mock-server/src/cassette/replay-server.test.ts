@@ -118,7 +118,11 @@ async function record(name: string, options: CreateEmulatorOptions = {}): Promis
     offset += ms;
     await control.advanceClock(ms);
   };
-  const inputUrl = await control.putObject("in/photo.png", new Uint8Array(await subjectPng(64, 48)), "image/png");
+  const inputUrl = await control.putObject(
+    "in/photo.png",
+    new Uint8Array(await subjectPng(64, 48)),
+    "image/png",
+  );
   const tokenAnswer = (await (
     await recorder.fetch(
       `${UPSTREAM_ORIGIN}/ims/token/v3`,
