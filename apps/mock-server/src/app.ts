@@ -176,6 +176,8 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
     app.use("/__emulator/*", createControlGuard(ctx));
     app.use("/__emulator/*", createAnswerScrubber(scrub));
     app.use("*", replay.middleware);
+    // Token calls the cassette lacks (it never holds tokens) are the live IMS's.
+    app.route("/ims", createImsRouter(ctx));
   } else {
     app.route("/ims", createImsRouter(ctx));
     app.route("/pie/psdService", createPieRouter(ctx));

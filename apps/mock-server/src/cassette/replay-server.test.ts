@@ -270,6 +270,8 @@ describe("psapi emulator --replay", () => {
     const unsigned = await fetch(`${output.origin}${output.pathname}`);
     expect(unsigned.status).toBe(403);
 
+    const head = await fetch(output, { method: "HEAD" });
+    expect([head.status, head.headers.get("content-type")]).toEqual([200, "image/png"]);
     await advance(3_599_000);
     expect((await fetch(output)).status).toBe(200);
     await advance(2_000);
@@ -337,6 +339,12 @@ describe("psapi emulator --replay", () => {
     });
     const unknown = (await (await fetch(`${url}/nothing/here`)).json()) as CassetteMissBody;
     expect(unknown.request).toMatchObject({ method: "GET", operation: "/nothing/here" });
+    // Outside input that is no valid percent-encoding is a miss too, not a crash.
+    const garbled = await fetch(`${url}/v2/status/%E0%A4%A`, auth(token));
+    expect([garbled.status, ((await garbled.json()) as CassetteMissBody).type]).toEqual([
+      404,
+      "CassetteMissError",
+    ]);
   });
 
   it("keeps the control API live: the journal and the inspector show replayed exchanges and the cassette", async () => {
@@ -437,6 +445,15 @@ describe("volatile ids in storage keys", () => {
       expect(await session(fetch, served.url, "77e1d2c4-1f2a-4b3c-9d8e-0f1e2d3c4b5a")).toEqual(
         new Uint8Array([1, 2, 3]),
       );
+      // The cassette has no token call (tokens are never stored): the live IMS answers, with its clients.
+      const live = await fetch(
+        `${served.url}/ims/token/v3`,
+        tokenForm("psapi-demo-client", "psapi-demo-secret"),
+      );
+      expect(live.status).toBe(200);
+      expect(
+        (await fetch(`${served.url}/ims/token/v3`, tokenForm("psapi-demo-client", "wrong"))).status,
+      ).toBe(401);
     } finally {
       await served.close();
     }
