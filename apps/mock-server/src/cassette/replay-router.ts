@@ -97,7 +97,7 @@ export function createReplayMiddleware(
 
   const PLACEHOLDER = /\{\{storage:\d+\}\}([^"\s?#]*)/g;
 
-  /** A text body with placeholders signed (for the `method` beside them in JSON, else GET), origins rewritten, and `fields` put where redacted tokens were. */
+  /** A text body with placeholders signed (for the `method` beside them in JSON, else GET), origins rewritten, and `tokens` put where redacted ones were. */
   const rewriteText = (text: string, origin: string, tokens: Record<string, string>, json: boolean) => {
     if (json) {
       try {
@@ -112,7 +112,7 @@ export function createReplayMiddleware(
           const own: SignedMethod = value.method === "PUT" ? "PUT" : "GET";
           const copy: Record<string, unknown> = {};
           for (const [key, item] of Object.entries(value))
-            copy[key] = key in tokens && item === REDACTED ? tokens[key] : walk(item, own);
+            copy[key] = Object.hasOwn(tokens, key) && item === REDACTED ? tokens[key] : walk(item, own);
           return copy;
         };
         return JSON.stringify(walk(JSON.parse(text), "GET"));
