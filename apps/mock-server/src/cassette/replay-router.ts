@@ -11,8 +11,8 @@ import { HOSTED_VALIDITY_SECONDS } from "../current/hosted.js";
 import { GatewayError, StorageError } from "../http/errors.js";
 import { randomToken } from "../lib/secrets.js";
 import type { SignedMethod } from "../storage/signing.js";
-import type { CassetteMissError, RequestSummary } from "./errors.js";
-import type { Cassette, CassetteEntry } from "./format.js";
+import { CassetteFormatError, type CassetteMissError, type RequestSummary } from "./errors.js";
+import { blobRefs, type Cassette, type CassetteEntry, validateCassette } from "./format.js";
 import { resolveOperation } from "./operations.js";
 import { isSignedUrl } from "./redaction.js";
 import { canonicalPath, createReplayer, type Replayer, replayResponse, requestKey } from "./replayer.js";
@@ -67,12 +67,18 @@ export function missBody(error: CassetteMissError): CassetteMissBody {
  * lifetime, which the API operations then require; a miss is a 404 {@link CassetteMissBody}.
  *
  * @returns the middleware and the state the inspector shows.
+ * @throws CassetteFormatError when the cassette is not a valid psapi cassette or lacks a blob it names.
  */
 export function createReplayMiddleware(
   ctx: EmulatorContext,
   cassette: Cassette,
 ): { middleware: MiddlewareHandler<EmulatorEnv>; state: ReplayState } {
   const file = cassette.file ?? "cassette";
+  // Given in code, a cassette may not have come through readCassette: refused whole, as a file is.
+  validateCassette(cassette.har, file);
+  for (const { sha, pointer } of blobRefs(cassette.har))
+    if (!cassette.blobs.has(sha))
+      throw new CassetteFormatError(file, pointer, `names blob ${sha}, which the cassette does not hold`);
   const { entries, _psapi } = cassette.har.log;
   const replayer: Replayer = createReplayer({ file, entries, clock: ctx.time });
   const recordedOrigins = [

@@ -11,6 +11,7 @@ import { createEmulatorControl, type EmulatorControl } from "../control-client/c
 import { loadReplay, parseServerArgs } from "../main.js";
 import { listenEmulator } from "../server.js";
 import { subjectPng, TEST_START } from "../testing/helpers.js";
+import { CassetteFormatError } from "./errors.js";
 import { readCassette } from "./format.js";
 import { recordingFetch } from "./recording-fetch.js";
 import type { CassetteMissBody } from "./replay-router.js";
@@ -318,6 +319,12 @@ describe("psapi emulator --replay", () => {
       (await fetch(`${url}/v2/remove-background`, json({ image, mode: "cutout" }, answer.access_token)))
         .status,
     ).toBe(401);
+  });
+
+  it("refuses a cassette given in code that is not valid or lacks a blob it names", async () => {
+    const { har, blobs } = await readCassette(recording.file);
+    expect(() => createEmulator({ replay: { har, blobs: new Map() } })).toThrow(CassetteFormatError);
+    expect(() => createEmulator({ replay: { har: { log: {} } as never, blobs } })).toThrow(/\/log\/version/);
   });
 
   it("fails a request that is not in the cassette at once with a 404 naming the nearest entry and what differs", async () => {
