@@ -7,10 +7,10 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEmulator } from "@psapi/mock-server";
-import { readCassette, recordingFetch } from "@psapi/mock-server/cassette";
+import { recordingFetch } from "@psapi/mock-server/cassette";
 import { listenEmulator } from "@psapi/mock-server/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "./testing/run-cli.js";
+import { runCli, startCli } from "./testing/run-cli.js";
 
 const SAMPLE = new URL("../assets/coffee.png", import.meta.url).pathname;
 const UPSTREAM = { clientId: "cli-replay-upstream", clientSecret: "cli-replay-upstream-s3cret" } as const;
@@ -76,17 +76,36 @@ describe("psapi emulator --replay with the CLI", () => {
     await recorder.save();
     expect(Object.keys(recorded).length).toBeGreaterThan(1);
 
-    const replaying = createEmulator({ replay: await readCassette(cassette) });
-    const served = await listenEmulator(replaying.fetch);
+    // The upstream is gone; the cassette is served by the program, as a user starts it.
+    const server = startCli(["emulator", "--replay", cassette, "--port", "0"], { detached: true });
     try {
+      const url = await new Promise<string>((resolve) => {
+        server.child.stdout?.on("data", (chunk: Buffer) => {
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(chunk.toString());
+          if (match?.[1]) resolve(match[1]);
+        });
+      });
       // Other credentials: the cassette holds none, and its token calls answer any client.
-      const replayed = await commands(served.url, join(dir, "replayed"), {
+      const replayed = await commands(url, join(dir, "replayed"), {
         clientId: "someone-else",
         clientSecret: "not-the-upstream-secret",
       });
       expect(replayed).toEqual(recorded);
     } finally {
-      await served.close();
+      process.kill(-(server.child.pid ?? 0), "SIGINT");
     }
+    const stopped = await server.done;
+    expect(stopped.stdout).toContain(`replaying      ${cassette}`);
+    expect(stopped.code).toBe(0);
+  });
+
+  it("refuses a missing or invalid cassette with the place and the problem, exit 2", async () => {
+    const missing = join(dir, "missing.har");
+    const result = await runCli(["emulator", "--replay", missing, "--port", "0"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `psapi emulator: --replay ${missing}: not a psapi cassette: (root) cannot be read (ENOENT)`,
+    );
+    expect(result.stdout).toBe("");
   });
 });
