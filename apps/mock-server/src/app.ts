@@ -1,5 +1,6 @@
 import { createSecretScrubber, redactText } from "@psapi/core";
 import { Hono } from "hono";
+import { createReplayMiddleware } from "./cassette/replay-router.js";
 import type { EmulatorContext, EmulatorEnv, EmulatorLogger } from "./context.js";
 import { createFaultMiddleware } from "./control/fault-middleware.js";
 import { FaultTable } from "./control/faults.js";
@@ -141,8 +142,11 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
       ctx.rateLimiter.reset();
       ctx.journal.clear();
       ctx.quota.reset();
+      ctx.replay?.reset();
     },
   };
+  const replay = options.replay && createReplayMiddleware(ctx, options.replay);
+  if (replay) ctx.replay = replay.state;
 
   const app = new Hono<EmulatorEnv>();
   const renderError = createErrorRenderer(logger, scrub);
@@ -167,15 +171,24 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
   for (const prefix of ["/pie/*", "/sensei/*", "/v1/*", "/v2/*"]) {
     app.use(prefix, createAnswerScrubber(scrub, { anyMethod: true }), createRequestScrubber(scrub));
   }
-  app.route("/ims", createImsRouter(ctx));
-  app.route("/pie/psdService", createPieRouter(ctx));
-  app.route("/sensei", createSenseiRouter(ctx));
-  app.route("/v2", createV2Router(ctx));
-  app.route("/v1", createMaskingRouter(ctx));
-  app.use("/__emulator/*", createControlGuard(ctx));
-  app.use("/__emulator/*", createAnswerScrubber(scrub));
-  app.route("/__emulator/storage", createPresignRoute(ctx));
-  app.route("/__emulator/storage", createStorageRouter(ctx));
+  if (replay) {
+    // Replaying: the cassette answers everything but the control API (storage included).
+    app.use("/__emulator/*", createControlGuard(ctx));
+    app.use("/__emulator/*", createAnswerScrubber(scrub));
+    app.use("*", replay.middleware);
+    // Token calls the cassette lacks (it never holds tokens) are the live IMS's.
+    app.route("/ims", createImsRouter(ctx));
+  } else {
+    app.route("/ims", createImsRouter(ctx));
+    app.route("/pie/psdService", createPieRouter(ctx));
+    app.route("/sensei", createSenseiRouter(ctx));
+    app.route("/v2", createV2Router(ctx));
+    app.route("/v1", createMaskingRouter(ctx));
+    app.use("/__emulator/*", createControlGuard(ctx));
+    app.use("/__emulator/*", createAnswerScrubber(scrub));
+    app.route("/__emulator/storage", createPresignRoute(ctx));
+    app.route("/__emulator/storage", createStorageRouter(ctx));
+  }
   app.route("/__emulator", createControlRouter(ctx));
   app.route("/__emulator", createInspectorControlRoutes(ctx));
   app.route("/__emulator", createInspectorRouter(ctx));

@@ -1,5 +1,6 @@
 import type { HttpBindings } from "@hono/node-server";
 import type { Context } from "hono";
+import type { CassetteEntry } from "./cassette/format.js";
 import type { FaultTable } from "./control/faults.js";
 import type { Journal } from "./control/journal.js";
 import type { RateLimiter } from "./gateway/rate-limiter.js";
@@ -32,6 +33,17 @@ export interface EmulatorEnv {
 /** The Hono context type of every emulator handler. */
 export type EmulatorContextType = Context<EmulatorEnv>;
 
+/** A cassette a `--replay` emulator serves, as the inspector's Cassette page shows it. */
+export interface ReplayState {
+  /** The cassette's file (`cassette` when it was given in memory without one). */
+  readonly file: string;
+  readonly entries: readonly CassetteEntry[];
+  /** How often an entry was served since start or the last reset. */
+  played(entry: CassetteEntry): number;
+  /** Forgets what was served (part of `POST /__emulator/reset`). */
+  reset(): void;
+}
+
 /** The state and services of one emulator instance, shared by its routers and middleware. */
 export interface EmulatorContext {
   options: ResolvedOptions;
@@ -58,6 +70,8 @@ export interface EmulatorContext {
    * tokens and codes it issued) in a text, in any spelling (`createSecretScrubber` of @psapi/core).
    */
   scrub(text: string): string;
+  /** The cassette served instead of the live API (`replay` option), if any. */
+  replay?: ReplayState;
   /** Back to a fresh state (same options). */
   reset(): void;
 }

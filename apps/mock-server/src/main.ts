@@ -5,6 +5,8 @@ import { basename, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { CreateEmulatorOptions } from "./app.js";
+import { CassetteFormatError } from "./cassette/errors.js";
+import { readCassette } from "./cassette/format.js";
 import { DEMO_CLIENT, type FaultRuleInput } from "./options.js";
 import {
   type RecordConfig,
@@ -63,6 +65,8 @@ export const usage = (command: string): string => `Usage: ${command} [options]
   --allow-host <host>    host jobs may fetch over https (repeatable; default none)
   --signing-key <key>    HMAC key for pre-signed URLs (env PSAPI_EMULATOR_SIGNING_KEY; default random)
   --expose-control       serve the control API and the inspector beyond loopback (default: loopback only)
+  --replay <file>        serve a recorded cassette (.har) offline instead of the live API; the control
+                         API and the inspector stay live (see the README's "Serving a cassette")
   --help                 show this help
 
 Recording a real API into a cassette (no emulator runs; emulator-only flags are refused):
@@ -126,6 +130,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
       "ims-upstream": { type: "string" },
       "secret-env": { type: "string", multiple: true },
       "record-missing": { type: "boolean" },
+      replay: { type: "string" },
       help: { type: "boolean" },
     },
   });
@@ -180,6 +185,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
     port: integer("port", values.port ?? env.PORT, 0, 65535) ?? 4010,
     demoCredentials: clientId === undefined,
     emulator,
+    ...(values.replay !== undefined && { replay: values.replay }),
   };
 }
 
@@ -199,6 +205,26 @@ export function startFailure(error: unknown, config: Pick<ServerConfig, "host" |
     );
   }
   return `psapi emulator: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/**
+ * Reads the `--replay` cassette into the emulator's options.
+ *
+ * @param config - The parsed flags; `emulator.replay` is set when `replay` names a cassette.
+ * @returns what to say when the cassette is missing or not a psapi cassette (`CassetteFormatError`'s
+ *   file, pointer and problem), else `undefined`.
+ * @example
+ * await loadReplay({ ...config, replay: "missing.har" }) // "psapi emulator: --replay missing.har: not a psapi cassette: (root) cannot be read (ENOENT)"
+ */
+export async function loadReplay(config: ServerConfig): Promise<string | undefined> {
+  if (config.replay === undefined) return undefined;
+  try {
+    config.emulator.replay = await readCassette(config.replay);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof CassetteFormatError)) throw error;
+    return `psapi emulator: --replay ${error.file}: not a psapi cassette: ${error.pointer || "(root)"} ${error.problem}`;
+  }
 }
 
 /**
@@ -228,6 +254,12 @@ export async function main(): Promise<void> {
     await record(config, config.record);
     return;
   }
+  const refused = await loadReplay(config);
+  if (refused) {
+    console.error(refused);
+    process.exitCode = 2;
+    return;
+  }
   let server: RunningServer;
   try {
     server = await startServer(config);
@@ -239,8 +271,16 @@ export async function main(): Promise<void> {
   const client = config.emulator.clients?.[0] ?? DEMO_CLIENT;
   console.log(`psapi emulator listening on ${server.url}`);
   console.log(`  IMS token URL  ${server.url}/ims/token/v3`);
-  console.log(`  client id      ${client.clientId}`);
-  console.log(`  client secret  ${config.demoCredentials ? client.clientSecret : "(as configured)"}`);
+  const replayed = config.emulator.replay;
+  if (replayed) {
+    console.log(
+      `  replaying      ${config.replay} (${replayed.har.log.entries.length} exchanges; anything else: 404 CassetteMissError)`,
+    );
+    console.log("  credentials    any: replayed token calls answer every client with a fresh token");
+  } else {
+    console.log(`  client id      ${client.clientId}`);
+    console.log(`  client secret  ${config.demoCredentials ? client.clientSecret : "(as configured)"}`);
+  }
   console.log(`  control API    ${server.url}/__emulator  (see apps/mock-server/README.md)`);
   console.log(`  inspector      ${server.url}/__emulator/ui  (open it in a browser)`);
   if (config.emulator.exposeControl) {

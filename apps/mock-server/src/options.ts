@@ -1,5 +1,6 @@
 import { ADOBE_RATE_RULES, type RateRule } from "@psapi/core";
 import type { components } from "@psapi/openapi-types/emulator";
+import type { Cassette } from "./cassette/format.js";
 import { ADOBE_SOURCE_DOMAINS } from "./current/source-url.js";
 import type * as builtInImaging from "./imaging/index.js";
 import type { DocumentManifest } from "./imaging/manifest-types.js";
@@ -136,6 +137,12 @@ export interface EmulatorOptions {
    * in both modes.
    */
   renderMode?: "strict" | "approximate";
+  /**
+   * A cassette (`readCassette` of `@psapi/mock-server/cassette`) to serve instead of the live API,
+   * IMS and storage, offline, on this emulator's clock; the control API and the inspector stay
+   * live (README, "Serving a cassette: --replay"). Default: none (the live emulator).
+   */
+  replay?: Cassette;
 }
 
 /** The demo credentials the emulator accepts out of the box (printed at start, given in the README). */

@@ -43,6 +43,7 @@ export const EMULATOR_ONLY_FLAGS = [
   "allow-host",
   "signing-key",
   "expose-control",
+  "replay",
 ] as const;
 
 /** The flags that mean something only with `--record`. */

@@ -11,6 +11,8 @@ export interface ServerConfig {
   /** Whether the demo credentials are in use (then the secret may be printed). */
   demoCredentials: boolean;
   emulator: CreateEmulatorOptions;
+  /** `--replay`: the cassette file to serve (read by the program into `emulator.replay`). */
+  replay?: string;
 }
 
 /**

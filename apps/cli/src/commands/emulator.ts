@@ -31,10 +31,12 @@ export function registerEmulator(program: Command, session: Session): void {
     .addHelpText(
       "after",
       "\nCommon flags: --port <n> (0: any free port), --host <addr>, --job-pending-ms <n>, --job-running-ms <n>,\n" +
-        "  --trial-quota <n>, --rate-limits, --fault <json>\n" +
+        "  --trial-quota <n>, --rate-limits, --fault <json>,\n" +
+        "  --replay <cassette.har> (serve a recorded session offline; the control API stays live)\n" +
         "Recording a real API: --record <cassette.har> --upstream <api-url> [--ims-upstream <ims-url>]\n" +
         "  [--secret-env <NAME>] [--record-missing]: a proxy on loopback; the cassette is written on Ctrl-C\n" +
         "\nExamples:\n  psapi emulator --port 4010\n" +
+        "  psapi emulator --replay cassettes/remove-background.har\n" +
         "  psapi emulator --record rb.har --upstream https://image.adobe.io \\\n" +
         "    --ims-upstream https://ims-na1.adobelogin.com --secret-env PHOTOSHOP_CLIENT_SECRET\n" +
         "  PHOTOSHOP_CLIENT_ID=psapi-demo-client PHOTOSHOP_CLIENT_SECRET=psapi-demo-secret \\\n" +

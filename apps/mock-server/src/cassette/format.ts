@@ -64,6 +64,8 @@ export type CassetteHar = Omit<Har, "log"> & {
 export interface Cassette {
   har: CassetteHar;
   blobs: Map<string, Uint8Array>;
+  /** The file it was read from (`readCassette` sets it), for errors that name the cassette. */
+  file?: string;
 }
 
 /** The blob folder of a cassette file. */
@@ -219,7 +221,7 @@ export async function readCassette(file: string): Promise<Cassette> {
       throw new CassetteFormatError(file, pointer, `names blob ${sha}, whose bytes do not match its hash`);
     blobs.set(sha, bytes);
   }
-  return { har, blobs };
+  return { har, blobs, file };
 }
 
 /** Whether a cassette file exists. */

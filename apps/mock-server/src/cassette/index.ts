@@ -36,3 +36,4 @@ export {
   type UpstreamFetch,
 } from "./recording-fetch.js";
 export { findSecretPatterns, findSecrets, isCassetteSecretName, isSignedUrl } from "./redaction.js";
+export type { CassetteMissBody } from "./replay-router.js";

@@ -73,11 +73,20 @@ export function resolveOperation(method: string, url: string): ResolvedOperation
     if (!match) continue;
     const pathParams: Record<string, string> = {};
     route.names.forEach((name, i) => {
-      pathParams[name] = decodeURIComponent(match[i + 1] ?? "");
+      pathParams[name] = safeDecode(match[i + 1] ?? "");
     });
     return { operationId: route.operationId, spec: route.spec, pathParams };
   }
   return undefined;
+}
+
+/** A path segment decoded, or as sent when it is not valid percent-encoding (outside input). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 let specHash: string | undefined;

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { type Clock, isRecord, REDACTED, systemClock } from "@psapi/core";
-import { CassetteMissError, CassetteSecretError, type RequestSummary } from "./errors.js";
+import { CassetteSecretError } from "./errors.js";
 import {
-  BLOB_THRESHOLD_BYTES,
   type Cassette,
   type CassetteEntry,
   type CassetteHar,
@@ -14,13 +13,13 @@ import {
 import { psapiVersion, resolveOperation, specSha256 } from "./operations.js";
 import {
   findSecrets,
-  isTextType,
   type RedactionContext,
   redactBody,
   redactHeaders,
   redactionContext,
   redactUrlParams,
 } from "./redaction.js";
+import { createReplayer, NULL_BODY, replayResponse, requestKey, staysInline } from "./replayer.js";
 
 /**
  * `record`: every request goes upstream and is recorded (an existing cassette is replaced on save).
@@ -66,123 +65,9 @@ export interface RecordingFetch {
 
 const TOKEN_OPERATIONS = new Set(["getToken", "exchangeJwt"]);
 const TOKEN_FIELDS = ["access_token", "refresh_token", "id_token"];
-/** Statuses whose responses cannot carry a body. */
-const NULL_BODY = new Set([101, 204, 205, 304]);
 
 function headerList(headers: Headers): { name: string; value: string }[] {
   return [...headers].map(([name, value]) => ({ name, value }));
-}
-
-/** Whether a body stays in the HAR: text, and JSON or a form (which redaction must reach) or small. */
-function staysInline(mimeType: string, size: number): boolean {
-  return isTextType(mimeType) && (/json|form/i.test(mimeType) || size <= BLOB_THRESHOLD_BYTES);
-}
-
-/** The canonical form of a JSON value for matching: keys sorted, every URL reduced to its path. */
-function canonicalJson(value: unknown): unknown {
-  if (typeof value === "string") {
-    const placeholder = /^\{\{storage:\d+\}\}(.*)$/.exec(value);
-    if (placeholder) return `{{storage}}${placeholder[1]}`;
-    if (/^https?:\/\//i.test(value)) {
-      try {
-        return `{{storage}}${new URL(value).pathname}`;
-      } catch {
-        return value;
-      }
-    }
-    return value;
-  }
-  if (Array.isArray(value)) return value.map(canonicalJson);
-  if (!isRecord(value)) return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((key) => [key, canonicalJson(value[key])]),
-  );
-}
-
-/** A body as matching compares it: canonical JSON, a sorted form, other text as is, bytes by hash. */
-function canonicalBody(text: string | undefined, mimeType: string, blob: string | undefined): string {
-  if (blob) return `blob:${blob}`;
-  if (text === undefined || text === "") return "";
-  if (/x-www-form-urlencoded/i.test(mimeType))
-    return [...new URLSearchParams(text)]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, value]) => `${name}=${value}`)
-      .join("&");
-  if (/json/i.test(mimeType)) {
-    try {
-      return JSON.stringify(canonicalJson(JSON.parse(text)));
-    } catch {
-      return text;
-    }
-  }
-  return text;
-}
-
-/** What matching compares. */
-interface MatchKey {
-  method: string;
-  operation: string;
-  params: string;
-  body: string;
-  url: string;
-}
-
-/** Keys are computed once per entry: every request compares against all of them. */
-const keys = new WeakMap<CassetteEntry, MatchKey>();
-
-function entryKey(entry: CassetteEntry): MatchKey {
-  const known = keys.get(entry);
-  if (known) return known;
-  const key = computeEntryKey(entry);
-  keys.set(entry, key);
-  return key;
-}
-
-function computeEntryKey(entry: CassetteEntry): MatchKey {
-  const post = entry.request.postData;
-  return {
-    method: entry.request.method,
-    operation: entry._psapi.operationId ?? new URL(entry.request.url).pathname,
-    params: JSON.stringify(canonicalJson(entry._psapi.pathParams ?? {})),
-    body: canonicalBody(post?.text, post?.mimeType ?? "", post?._psapi?.blob),
-    url: entry.request.url.split("?")[0] ?? "",
-  };
-}
-
-const sameKey = (a: MatchKey, b: MatchKey) =>
-  a.method === b.method && a.operation === b.operation && a.params === b.params && a.body === b.body;
-
-/** The first place two canonical bodies differ, as a line for a miss error. */
-function bodyDifference(recorded: string, live: string): string {
-  const parse = (text: string): unknown => {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  };
-  const walk = (a: unknown, b: unknown, path: string): string | undefined => {
-    if (isRecord(a) && isRecord(b)) {
-      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-        const found = walk(a[key], b[key], `${path}.${key}`);
-        if (found) return found;
-      }
-      return undefined;
-    }
-    if (Array.isArray(a) && Array.isArray(b)) {
-      for (let i = 0; i < Math.max(a.length, b.length); i++) {
-        const found = walk(a[i], b[i], `${path}[${i}]`);
-        if (found) return found;
-      }
-      return undefined;
-    }
-    return JSON.stringify(a) === JSON.stringify(b)
-      ? undefined
-      : `body ${path}: recorded ${JSON.stringify(a) ?? "nothing"}, got ${JSON.stringify(b) ?? "nothing"}`;
-  };
-  return walk(parse(recorded), parse(live), "$") ?? "body differs";
 }
 
 /**
@@ -210,9 +95,8 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
   const submittedAt = new Map<string, number>();
   let storageOrigins: Record<string, { origin: string }> = {};
 
-  // Replay state: how often each entry was served, and when each job started on replay's clock.
-  const played = new Map<CassetteEntry, number>();
-  const replayStart = new Map<string, number>();
+  // Replay: the same matching and timelines as the emulator's --replay server.
+  const replayer = createReplayer({ file, entries, clock });
 
   const loading: Promise<void> =
     mode === "replay" || (mode === "record-missing" && existsSync(file))
@@ -242,94 +126,7 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
     return { blob: sha };
   };
 
-  /** The request as matching sees it, redacted the way a recorded one was. */
-  const liveKey = (request: Request, body: Uint8Array): MatchKey => {
-    const operation = resolveOperation(request.method, request.url);
-    const mimeType = request.headers.get("content-type") ?? "application/octet-stream";
-    const stored =
-      body.length === 0
-        ? {}
-        : staysInline(mimeType, body.length)
-          ? {
-              text: redactBody(
-                new TextDecoder().decode(body),
-                mimeType,
-                "request",
-                redactionContext(new Map()),
-              ),
-            }
-          : { blob: sha256(body) };
-    return {
-      method: request.method,
-      operation: operation?.operationId ?? new URL(request.url).pathname,
-      params: JSON.stringify(canonicalJson(operation?.pathParams ?? {})),
-      body: canonicalBody(stored.text, mimeType, stored.blob),
-      url: redactUrlParams(request.url, "request", redactionContext(new Map())).split("?")[0] ?? "",
-    };
-  };
-
-  const summary = (key: MatchKey): RequestSummary => ({
-    method: key.method,
-    operation: key.operation,
-    url: key.url,
-  });
-
-  const miss = (key: MatchKey): CassetteMissError => {
-    let best: { entry: CassetteEntry; index: number; score: number; key: MatchKey } | undefined;
-    entries.forEach((entry, index) => {
-      const other = entryKey(entry);
-      const score =
-        (other.method === key.method ? 8 : 0) +
-        (other.operation === key.operation ? 4 : 0) +
-        (other.params === key.params ? 2 : 0) +
-        (other.body === key.body ? 1 : 0);
-      if (!best || score > best.score) best = { entry, index, score, key: other };
-    });
-    if (!best) return new CassetteMissError(file, summary(key), undefined, []);
-    const { entry, index, key: other } = best;
-    const differences: string[] = [];
-    if (other.method !== key.method) differences.push(`method: recorded ${other.method}, got ${key.method}`);
-    if (other.operation !== key.operation)
-      differences.push(`operation: recorded ${other.operation}, got ${key.operation}`);
-    if (other.params !== key.params)
-      differences.push(`path parameters: recorded ${other.params}, got ${key.params}`);
-    if (other.body !== key.body) differences.push(bodyDifference(other.body, key.body));
-    return new CassetteMissError(
-      file,
-      summary(key),
-      { ...summary(other), index, played: played.get(entry) ?? 0 },
-      differences,
-    );
-  };
-
-  /** The recorded entry that answers `key` now, or undefined. */
-  const lookup = (key: MatchKey): CassetteEntry | undefined => {
-    const candidates = entries.filter((entry) => sameKey(entryKey(entry), key));
-    if (candidates.length === 0) return undefined;
-    const first = candidates[0] as CassetteEntry;
-    const job = first._psapi.job;
-    if (
-      job &&
-      first.request.method === "GET" &&
-      candidates.every((entry) => entry._psapi.job?.id === job.id)
-    ) {
-      // A status poll: the job's recorded timeline on replay's clock, whatever the poll rate; the last state stays.
-      const start = replayStart.get(job.id) ?? clock.now();
-      replayStart.set(job.id, start);
-      const elapsed = clock.now() - start;
-      const timeline = [...candidates].sort((a, b) => (a._psapi.job?.t ?? 0) - (b._psapi.job?.t ?? 0));
-      return timeline.filter((entry) => (entry._psapi.job?.t ?? 0) <= elapsed).at(-1) ?? first;
-    }
-    // Anything else: the recorded answers in order, then the last one again.
-    const served = candidates.find((entry) => !played.has(entry)) ?? (candidates.at(-1) as CassetteEntry);
-    return served;
-  };
-
   const replay = (entry: CassetteEntry): Response => {
-    played.set(entry, (played.get(entry) ?? 0) + 1);
-    const job = entry._psapi.job;
-    if (job && entry.request.method !== "GET" && !replayStart.has(job.id))
-      replayStart.set(job.id, clock.now());
     const fresh = entry._psapi.operationId && TOKEN_OPERATIONS.has(entry._psapi.operationId);
     return recordedResponse(entry, storageOrigins, blobs, fresh ? freshTokens : undefined);
   };
@@ -429,10 +226,10 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
           ? new Uint8Array()
           : new Uint8Array(await request.clone().arrayBuffer());
       if (mode === "replay" || mode === "record-missing") {
-        const key = liveKey(request, body);
-        const entry = lookup(key);
+        const key = requestKey(request, body);
+        const entry = replayer.take(key);
         if (entry) return replay(entry);
-        if (mode === "replay") throw miss(key);
+        if (mode === "replay") throw replayer.miss(key);
       }
       return record(request, body);
     },
@@ -479,24 +276,14 @@ export function recordedResponse(
   blobs: ReadonlyMap<string, Uint8Array>,
   transform?: (text: string) => string,
 ): Response {
-  const { response } = entry;
-  const headers = new Headers();
-  for (const { name, value } of response.headers)
-    if (!/^(content-length|content-encoding|transfer-encoding)$/i.test(name)) headers.append(name, value);
-  let body: BodyInit | null = null;
-  const blob = response.content._psapi?.blob;
-  if (blob) body = (blobs.get(blob) ?? new Uint8Array()) as Uint8Array<ArrayBuffer>;
-  else if (response.content.text !== undefined) {
-    const text = response.content.text.replace(
-      /\{\{storage:(\d+)\}\}/g,
-      (placeholder, n: string) => storage[n]?.origin ?? placeholder,
-    );
-    body = transform ? transform(text) : text;
-  }
-  return new Response(NULL_BODY.has(response.status) ? null : body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers,
+  return replayResponse(entry, blobs, {
+    text(text) {
+      const restored = text.replace(
+        /\{\{storage:(\d+)\}\}/g,
+        (placeholder, n: string) => storage[n]?.origin ?? placeholder,
+      );
+      return transform ? transform(restored) : restored;
+    },
   });
 }
 

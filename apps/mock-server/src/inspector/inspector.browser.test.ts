@@ -1,9 +1,14 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEmulator } from "../app.js";
+import { readCassette } from "../cassette/format.js";
+import { recordingFetch } from "../cassette/recording-fetch.js";
 import { type RunningServer, startServer } from "../server.js";
 import { CLIENT_ID, CLIENT_SECRET } from "../testing/helpers.js";
 
@@ -347,5 +352,58 @@ describe.skipIf(!CHROMIUM)("the inspector in Chromium", { timeout: 180_000 }, ()
     await Promise.all([page.waitForURL(/\/ui\/jobs$/, WAIT), page.keyboard.press("Enter")]);
     expect(await page.locator("nav a[aria-current=page]").textContent()).toBe("Jobs");
     await page.close();
+  });
+
+  it("lists a replayed cassette's exchanges on the Cassette page, counting each served one live", async () => {
+    // A two-exchange cassette recorded against an in-process emulator, then served by another.
+    const dir = await mkdtemp(join(tmpdir(), "psapi-inspector-cassette-"));
+    const file = join(dir, "hello.har");
+    const upstream = createEmulator();
+    const recorder = recordingFetch({
+      cassette: file,
+      mode: "record",
+      fetch: async (r) => upstream.fetch(r),
+    });
+    const origin = "http://127.0.0.1:4999";
+    const tokenForm = () =>
+      new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+      });
+    const { access_token } = (await (
+      await recorder.fetch(`${origin}/ims/token/v3`, { method: "POST", body: tokenForm() })
+    ).json()) as { access_token: string };
+    await recorder.fetch(`${origin}/pie/psdService/hello`, {
+      headers: { authorization: `Bearer ${access_token}`, "x-api-key": CLIENT_ID },
+    });
+    await recorder.save();
+    const replaying = await startServer({
+      host: "127.0.0.1",
+      port: 0,
+      demoCredentials: true,
+      emulator: { replay: await readCassette(file) },
+    });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${replaying.url}/__emulator/ui/cassette`);
+      await page.waitForSelector("body[data-live=on]", WAIT);
+      expect(await page.locator("tr[data-entry] td:nth-child(3)").allTextContents()).toEqual([
+        "getToken",
+        "hello",
+      ]);
+      expect(await page.locator('tr[data-entry="0"] td:last-child').textContent()).toBe("0");
+      const served = await fetch(`${replaying.url}/ims/token/v3`, { method: "POST", body: tokenForm() });
+      expect(served.status).toBe(200);
+      // The journal's change reaches the page, which shows the token call served once.
+      await page.waitForSelector('tr[data-entry="0"] td:last-child:text-is("1")', WAIT);
+      await shot(page, "cassette");
+      await page.goto(`${replaying.url}/__emulator/ui/requests`);
+      expect(await page.locator("ol.journal .path").allTextContents()).toEqual(["/ims/token/v3"]);
+    } finally {
+      await page.close();
+      await replaying.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -103,7 +103,7 @@ describe("journal entries for the inspector", () => {
 describe("inspector pages", () => {
   it("renders every view with a CSP that allows nothing inline or off-origin", async () => {
     const { app } = testEmulator();
-    for (const view of ["requests", "jobs", "tokens", "faults", "clock"]) {
+    for (const view of ["requests", "jobs", "tokens", "faults", "clock", "cassette"]) {
       const page = await app.request(`/__emulator/ui/${view}`);
       expect(page.status).toBe(200);
       expect(page.headers.get("content-type")).toContain("text/html");
@@ -117,6 +117,8 @@ describe("inspector pages", () => {
       expect(html.match(/<script/g)).toHaveLength(1);
       expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     }
+    // A live emulator has no cassette; the page says how to load one (--replay).
+    expect(await (await app.request("/__emulator/ui/cassette")).text()).toContain("No cassette loaded");
     expect((await app.request("/__emulator/ui")).headers.get("location")).toBe("/__emulator/ui/requests");
     expect((await app.request("/__emulator/ui/nothing")).status).toBe(404);
     const script = await app.request("/__emulator/ui/assets/inspector.js");

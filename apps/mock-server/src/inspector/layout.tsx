@@ -14,6 +14,7 @@ export const VIEWS = [
   { id: "tokens", title: "Tokens" },
   { id: "faults", title: "Faults and limits" },
   { id: "clock", title: "Clock and state" },
+  { id: "cassette", title: "Cassette" },
 ] as const;
 
 /** One view's id. */

@@ -7,6 +7,7 @@ import type { EmulatorContext, EmulatorEnv } from "../context.js";
 import { limitsSnapshot } from "../control/inspector-routes.js";
 import { resourceNotFound } from "../http/errors.js";
 import { jobSummary } from "../jobs/job-views.js";
+import { CassetteView } from "./cassette-view.js";
 import { ClockView } from "./clock-view.js";
 import { FaultsView } from "./faults-view.js";
 import { jobImages, ownStoreKey } from "./job-images.js";
@@ -132,6 +133,19 @@ export function createInspectorRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
             }}
           />
         );
+      case "cassette": {
+        const replay = ctx.replay;
+        const entries = (replay?.entries ?? []).map((entry, index) => ({
+          index,
+          method: entry.request.method,
+          operation: entry._psapi.operationId ?? new URL(entry.request.url).pathname,
+          url: entry.request.url.split("?")[0] ?? "",
+          status: entry.response.status,
+          job: entry._psapi.job,
+          played: replay?.played(entry) ?? 0,
+        }));
+        return <CassetteView file={replay?.file} entries={entries} />;
+      }
     }
   };
 
