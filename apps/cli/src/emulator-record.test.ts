@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findSecretPatterns, findSecrets, readCassette } from "@psapi/mock-server/cassette";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, startCli } from "./testing/run-cli.js";
+import { startEmulatorProgram } from "./testing/emulator-program.js";
+import { runCli } from "./testing/run-cli.js";
 import { type ServedEmulator, serveEmulator } from "./testing/serve-emulator.js";
 
 const SAMPLE = new URL("../assets/coffee.png", import.meta.url).pathname;
@@ -26,31 +27,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Starts `psapi emulator --record …` and resolves with the proxy's URL once it listens. */
-async function startRecorder(cassette: string, secret = UPSTREAM.clientSecret) {
-  const server = startCli(
-    [
-      "emulator",
-      "--record",
-      cassette,
-      "--upstream",
-      upstream.url,
-      "--port",
-      "0",
-      "--secret-env",
-      "UPSTREAM_SECRET",
-    ],
-    { env: { UPSTREAM_SECRET: secret }, detached: true },
+/** Starts `psapi emulator --record …` in front of the upstream; resolves with the proxy's URL. */
+const startRecorder = (cassette: string, secret = UPSTREAM.clientSecret) =>
+  startEmulatorProgram(
+    ["--record", cassette, "--upstream", upstream.url, "--port", "0", "--secret-env", "UPSTREAM_SECRET"],
+    { UPSTREAM_SECRET: secret },
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    server.child.stdout?.on("data", () => {
-      const match = /recording on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output());
-      if (match?.[1]) resolve(match[1]);
-    });
-    void server.done.then((result) => reject(new Error(`the recorder exited: ${result.stderr}`)));
-  });
-  return { server, url };
-}
 
 describe("psapi emulator --record", () => {
   it("records psapi remove-background and mask-objects through the proxy; SIGTERM writes a clean cassette", async () => {

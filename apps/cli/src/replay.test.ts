@@ -1,4 +1,4 @@
-// `psapi remove-background` and `psapi mask-objects`, recorded through a recording proxy in front
+// `psapi remove-background` and `psapi mask-objects`, recorded through `psapi emulator --record` in front
 // of an emulator with its own client id and secret (standing in for Adobe), then run again with
 // the upstream gone against an emulator serving the cassette (`psapi emulator --replay`): the same
 // commands succeed with the same outputs. The CLI puts a fresh UUID in its storage keys on every
@@ -6,11 +6,10 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createEmulator } from "@psapi/mock-server";
-import { recordingFetch } from "@psapi/mock-server/cassette";
-import { listenEmulator } from "@psapi/mock-server/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, startCli } from "./testing/run-cli.js";
+import { startEmulatorProgram } from "./testing/emulator-program.js";
+import { runCli } from "./testing/run-cli.js";
+import { serveEmulator } from "./testing/serve-emulator.js";
 
 const SAMPLE = new URL("../assets/coffee.png", import.meta.url).pathname;
 const UPSTREAM = { clientId: "cli-replay-upstream", clientSecret: "cli-replay-upstream-s3cret" } as const;
@@ -57,34 +56,30 @@ async function commands(
 }
 
 describe("psapi emulator --replay with the CLI", () => {
-  it("replays psapi remove-background and mask-objects offline to the same outputs", async () => {
+  it("replays psapi remove-background and mask-objects, recorded through psapi emulator --record, offline to the same outputs", async () => {
     const cassette = join(dir, "cli.har");
-    const upstream = createEmulator({ clients: [UPSTREAM], jobs: { pendingMs: 0, runningMs: 0 } });
-    const recorder = recordingFetch({
-      cassette,
-      mode: "record",
-      fetch: async (request) => upstream.fetch(request),
-    });
-    // The recording proxy: every request the CLI sends goes through the recorder to the upstream.
-    const proxy = await listenEmulator((request) => recorder.fetch(request));
+    const upstream = await serveEmulator({ clients: [UPSTREAM], jobs: { pendingMs: 0, runningMs: 0 } });
     let recorded: Record<string, Buffer>;
     try {
-      recorded = await commands(proxy.url, join(dir, "recorded"), UPSTREAM);
+      // The recording proxy as a user starts it, in front of the upstream.
+      const recorder = await startEmulatorProgram(
+        ["--record", cassette, "--upstream", upstream.url, "--port", "0", "--secret-env", "UPSTREAM_SECRET"],
+        { UPSTREAM_SECRET: UPSTREAM.clientSecret },
+      );
+      try {
+        recorded = await commands(recorder.url, join(dir, "recorded"), UPSTREAM);
+      } finally {
+        recorder.server.child.kill("SIGTERM");
+      }
+      expect((await recorder.server.done).code).toBe(0);
     } finally {
-      await proxy.close();
+      await upstream.close();
     }
-    await recorder.save();
     expect(Object.keys(recorded).length).toBeGreaterThan(1);
 
     // The upstream is gone; the cassette is served by the program, as a user starts it.
-    const server = startCli(["emulator", "--replay", cassette, "--port", "0"], { detached: true });
+    const { server, url } = await startEmulatorProgram(["--replay", cassette, "--port", "0"]);
     try {
-      const url = await new Promise<string>((resolve) => {
-        server.child.stdout?.on("data", (chunk: Buffer) => {
-          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(chunk.toString());
-          if (match?.[1]) resolve(match[1]);
-        });
-      });
       // Other credentials: the cassette holds none, and its token calls answer any client.
       const replayed = await commands(url, join(dir, "replayed"), {
         clientId: "someone-else",
