@@ -1,3 +1,27 @@
+export { type CassetteCheckReport, type CassetteViolation, checkCassette } from "./check.js";
+export {
+  type BodyDifference,
+  compareImages,
+  compareJson,
+  type ImageComparison,
+  type ImageSize,
+  isEnumLike,
+  type JsonType,
+  VOLATILE_FIELDS,
+} from "./compare.js";
+export {
+  type CassetteDifference,
+  type CassetteDiffReport,
+  DIFF_CATEGORIES,
+  type DiffCategory,
+  type DifferenceKind,
+  type DiffOptions,
+  diffCassette,
+  type ImageMeasurement,
+  jobState,
+  type SkippedEntry,
+  type SkipReason,
+} from "./diff.js";
 export {
   CassetteFormatError,
   CassetteMissError,
@@ -28,3 +52,4 @@ export {
   type UpstreamFetch,
 } from "./recording-fetch.js";
 export { findSecretPatterns, findSecrets, isCassetteSecretName, isSignedUrl } from "./redaction.js";
+export { checkReportMarkdown, diffReportMarkdown } from "./report.js";
