@@ -411,9 +411,8 @@ export async function diffCassette(
     if (jobId !== undefined) {
       const job = jobs.get(jobId);
       if (job?.skip) return { request: new Request(ORIGIN), job: job.skip };
-      if (!job?.emulatorId)
-        return { request: new Request(ORIGIN), job: "the emulator started no job for this id" };
-      const emulatorId = job.emulatorId;
+      // A job id the cassette never submitted (an unknown job's 404) goes as recorded.
+      const emulatorId = job?.emulatorId ?? jobId;
       path = path
         .split("/")
         .map((segment) => (decodeURIComponent(segment) === jobId ? encodeURIComponent(emulatorId) : segment))
