@@ -323,10 +323,18 @@ export async function diffCassette(
     return ["recorded", url.hostname, ...segments].join("/").slice(0, 1000);
   };
 
+  /** Storage URLs a recorded job reads: their downloads are seeding, not comparing. */
+  const inputs = new Set<string>();
+  for (const entry of entries) {
+    const text = entry._psapi.operationId ? entry.request.postData?.text : undefined;
+    for (const [pointer, value] of strings(text ? parseJson(text) : undefined)) {
+      const where = location(value);
+      if (where && !/output|destination/i.test(pointer)) inputs.add(where);
+    }
+  }
   const seeded = new Set<string>();
   /** Where the emulator's counterpart of a recorded storage URL is: a key of its store, or a URL it gave. */
   const counterparts = new Map<string, { key: string } | { url: string }>();
-  const inputs = new Set<string>();
   interface JobState {
     emulatorId?: string;
     submittedAt: number;
@@ -392,7 +400,6 @@ export async function diffCassette(
       if (!seeded.has(key))
         await control.putObject(key, new Uint8Array(body.bytes) as Uint8Array<ArrayBuffer>, body.type);
       seeded.add(key);
-      inputs.add(where);
       urls.set(value, (await control.presign(key, "GET")).url);
     }
     return {

@@ -1,0 +1,13 @@
+import { createEmulator } from "@psapi/mock-server";
+import { listenEmulator } from "@psapi/mock-server/server";
+import { createEmulatorControl } from "@psapi/mock-server/control";
+import sharp from "sharp";
+const port = 47123;
+const base = `http://127.0.0.1:${port}`;
+const app = createEmulator({ publicUrl: base, clients: [{ clientId: "live-sim-client", clientSecret: "live-sim-s3cret-value" }] });
+await listenEmulator(app.fetch, { port });
+const control = createEmulatorControl({ baseUrl: base });
+const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="64"><rect width="100%" height="100%" fill="#102030"/><circle cx="48" cy="32" r="20" fill="#f0e0c0"/></svg>`;
+const png = await sharp(Buffer.from(svg)).png().toBuffer();
+const url = await control.putObject("in/live.png", new Uint8Array(png), "image/png");
+console.log(url);
