@@ -151,7 +151,7 @@ async function writeReports(cassette: CassetteRecorder, dir: string): Promise<vo
   await cassette.save();
   const recorded = await readCassette(file);
   const check = await checkCassette(recorded, file);
-  const diff = await diffCassette(recorded, { file });
+  const diff = await diffCassette(recorded, { file, emulator: createEmulator });
   await writeFileAtomic(join(dir, "live.validate.md"), checkReportMarkdown(check));
   await writeFileAtomic(join(dir, "live.validate.json"), `${JSON.stringify(check, null, 2)}\n`);
   await writeFileAtomic(join(dir, "live.diff.md"), diffReportMarkdown(diff));

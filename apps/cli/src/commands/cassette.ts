@@ -1,5 +1,6 @@
 import { basename, join, resolve } from "node:path";
 import { writeFileAtomic } from "@psapi/core/files";
+import { createEmulator } from "@psapi/mock-server";
 import {
   type Cassette,
   CassetteFormatError,
@@ -134,7 +135,11 @@ export function registerCassette(program: Command, session: Session): void {
       ].join("\n"),
     )
     .action(async (file: string, options: { report?: string; minIou: number }) => {
-      const report = await diffCassette(await load(file), { file, minIoU: options.minIou });
+      const report = await diffCassette(await load(file), {
+        file,
+        minIoU: options.minIou,
+        emulator: createEmulator,
+      });
       if (options.report !== undefined)
         await writeReport(session, options.report, file, "diff", diffReportMarkdown(report), report);
       const counts = DIFF_CATEGORIES.map((category) => `${report.counts[category]} ${category}`).join(", ");

@@ -157,7 +157,7 @@ describe("diffCassette", () => {
     "finds no difference between %s recorded from an emulator and a fresh one",
     async (name) => {
       const cassette = cassettes[name] as Cassette;
-      const report = await diffCassette(cassette, { file: `${name}.har` });
+      const report = await diffCassette(cassette, { file: `${name}.har`, emulator: createEmulator });
       expect(summary(report)).toEqual([]);
       expect(report.counts).toEqual({ "spec-fix": 0, "emulator-bug": 0, "fidelity-gap": 0 });
       // Token, submission, every poll and every download compared; the input's upload or download
@@ -183,7 +183,7 @@ describe("diffCassette", () => {
       body.state = body.status;
       delete body.status;
     });
-    const report = await diffCassette(cassette);
+    const report = await diffCassette(cassette, { emulator: createEmulator });
     expect(report.counts).toEqual({ "spec-fix": 2, "emulator-bug": 0, "fidelity-gap": 0 });
     const [status, renamed] = report.differences;
     expect(status).toMatchObject({
@@ -208,7 +208,7 @@ describe("diffCassette", () => {
       const output = ((body.result as Record<string, unknown>).outputs as Record<string, unknown>[])[0];
       if (output) output.mediaType = "image/jpeg";
     });
-    const report = await diffCassette(cassette);
+    const report = await diffCassette(cassette, { emulator: createEmulator });
     expect(summary(report)).toEqual([
       `fidelity-gap value ${final} /result/outputs/0/mediaType`,
       `fidelity-gap missing ${final} /modified_time`,
@@ -223,6 +223,7 @@ describe("diffCassette", () => {
     const [final] = lastStatus(cassette);
     let polls = 0;
     const report = await diffCassette(cassette, {
+      emulator: createEmulator,
       interpose: (fetch) => async (request) => {
         const answer = await fetch(request);
         if (request.method === "POST" && new URL(request.url).pathname === "/v1/mask-objects")
@@ -249,7 +250,7 @@ describe("diffCassette", () => {
     const [index, entry] = download(resized);
     const original = resized.blobs.get(entry.response.content._psapi?.blob ?? "") as Uint8Array;
     replaceBlob(resized, entry, new Uint8Array(await sharp(original).resize(32, 24).png().toBuffer()));
-    const bigger = await diffCassette(resized);
+    const bigger = await diffCassette(resized, { emulator: createEmulator });
     expect(bigger.differences).toEqual([
       expect.objectContaining({
         category: "fidelity-gap",
@@ -268,7 +269,7 @@ describe("diffCassette", () => {
       .png()
       .toBuffer();
     replaceBlob(shifted, other, new Uint8Array(smaller));
-    const report = await diffCassette(shifted);
+    const report = await diffCassette(shifted, { emulator: createEmulator });
     expect(report.differences).toHaveLength(1);
     const [mask] = report.differences;
     expect(mask).toMatchObject({ category: "fidelity-gap", kind: "image-mask", entry: index });
@@ -289,7 +290,9 @@ describe("diffCassette", () => {
     const cassette = copy(cassettes["remove-background"] as Cassette);
     const [submission] = find(cassette, (entry) => entry._psapi.operationId === "removeBackgroundV2");
     (cassette.har.log.entries[submission] as CassetteEntry).response.status = 200;
-    const markdown = diffReportMarkdown(await diffCassette(cassette, { file: "rb.har" }));
+    const markdown = diffReportMarkdown(
+      await diffCassette(cassette, { file: "rb.har", emulator: createEmulator }),
+    );
     expect(markdown).toContain("# Cassette diff: rb.har");
     expect(markdown).toContain("| spec-fix | 1 |");
     expect(markdown).toContain("## Spec fixes: the recorded answer breaks psapi's spec");

@@ -1,10 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type Clock, isRecord } from "@psapi/core";
 import { createConformanceChecker, loadSpec, SPEC_NAMES, type Violation } from "@psapi/openapi";
-import { createEmulator } from "../app.js";
 import { createEmulatorControl } from "../control-client/control-client.js";
-import type { EmulatorOptions } from "../options.js";
-import { OBJECTS_PATH } from "../storage/signing.js";
 import {
   type BodyDifference,
   compareImages,
@@ -124,14 +121,26 @@ export interface CassetteDiffReport {
   volatileFields: readonly string[];
 }
 
+/** What {@link DiffOptions.emulator} is given: the emulator's own client, a clock the diff moves, its origin, its stop signal. */
+export interface DiffEmulatorOptions {
+  clients: { clientId: string; clientSecret: string }[];
+  clock: Clock;
+  publicUrl: string;
+  signal: AbortSignal;
+}
+
 /** Options of {@link diffCassette}. */
 export interface DiffOptions {
+  /**
+   * Creates the emulator to measure: `createEmulator` of `@psapi/mock-server`, or a function that
+   * adds options to it (`jobs` timing, `imaging`). Passed in, so that the cassette module imports
+   * nothing of the server.
+   */
+  emulator: (options: DiffEmulatorOptions) => { fetch(request: Request): Response | Promise<Response> };
   /** The cassette's file name, for the report. Default `"cassette.har"`. */
   file?: string;
   /** Lowest mask IoU (0-1) that is not a difference. Default 0.9. */
   minIoU?: number;
-  /** Emulator options besides its clients, clock, public URL and signal (e.g. `jobs` timing). */
-  emulator?: Omit<EmulatorOptions, "clients" | "clock" | "publicUrl" | "signal">;
   /**
    * Wraps the emulator's fetch: a test changes the emulator's answers with it. Default none.
    */
@@ -141,6 +150,8 @@ export interface DiffOptions {
 }
 
 const ORIGIN = "http://127.0.0.1:4010";
+/** The emulator's storage route (`emulator.yaml`): its objects are storage, not API operations. */
+const OBJECTS_PATH = "/__emulator/storage/objects/";
 const PLACEHOLDER = /^\{\{storage:(\d+)\}\}(\/[^?#]*)/;
 const TERMINAL = new Set(["succeeded", "failed"]);
 const SCOPE = "openid,AdobeID,read_organizations";
@@ -217,13 +228,13 @@ function stillClock(start: number): Clock {
  * @param options See {@link DiffOptions}.
  * @returns The report.
  * @example
- * const report = await diffCassette(await readCassette("remove-background.har"), { file: "remove-background.har" });
+ * const report = await diffCassette(await readCassette("remove-background.har"), {
+ *   file: "remove-background.har",
+ *   emulator: createEmulator, // of @psapi/mock-server
+ * });
  * console.log(report.counts); // { "spec-fix": 0, "emulator-bug": 0, "fidelity-gap": 0 }
  */
-export async function diffCassette(
-  cassette: Cassette,
-  options: DiffOptions = {},
-): Promise<CassetteDiffReport> {
+export async function diffCassette(cassette: Cassette, options: DiffOptions): Promise<CassetteDiffReport> {
   const { har, blobs } = cassette;
   const { entries, _psapi: log } = har.log;
   const minIoU = options.minIoU ?? 0.9;
@@ -250,8 +261,7 @@ export async function diffCassette(
   const start = Date.parse(entries[0]?.startedDateTime ?? log.recordedAt);
   const client = { clientId: "psapi-cassette-diff", clientSecret: randomUUID() };
   const stop = new AbortController();
-  const app = createEmulator({
-    ...options.emulator,
+  const app = options.emulator({
     clients: [client],
     clock: stillClock(start),
     publicUrl: ORIGIN,

@@ -14,6 +14,7 @@ export {
   type CassetteDiffReport,
   DIFF_CATEGORIES,
   type DiffCategory,
+  type DiffEmulatorOptions,
   type DifferenceKind,
   type DiffOptions,
   diffCassette,
