@@ -9,6 +9,7 @@ import {
   type RemoveBackgroundV2Request,
 } from "@psapi/client/all";
 import { writeFileAtomic } from "@psapi/core/files";
+import { createEmulator } from "@psapi/mock-server";
 import {
   type RecordingFetch as CassetteRecorder,
   recordingFetch as cassetteRecordingFetch,
