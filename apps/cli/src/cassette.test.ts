@@ -261,7 +261,15 @@ describe("psapi cassette diff", () => {
     const json = JSON.parse(result.stdout) as CassetteDiffReport & { ok: boolean };
     expect(json.differences).toEqual([]);
     expect(result.code).toBe(0);
-    expect(json.compared).toBeGreaterThanOrEqual(1);
+    // The token call is compared; the submission, its polls and its download are listed, with why.
+    expect(json.compared).toBe(1);
+    expect(json.skipped.map((s) => [s.entry, s.reason])).toEqual([
+      [1, "job-not-replayed"],
+      [2, "job-not-replayed"],
+      [3, "job-not-replayed"],
+      [4, "job-not-replayed"],
+    ]);
+    expect(json.skipped[0]?.detail).toContain("has no recorded body");
   });
 
   it("refuses a file that is not a cassette, and an overlap out of 0-1, exit 2", async () => {

@@ -286,6 +286,17 @@ describe("diffCassette", () => {
     ]);
   });
 
+  it("lists a job whose input the cassette lacks as not compared: its submission, polls and outputs", async () => {
+    const cassette = copy(cassettes["remove-background"] as Cassette);
+    cassette.har.log.entries = cassette.har.log.entries.filter((entry) => entry.request.method !== "PUT");
+    const report = await diffCassette(cassette, { emulator: createEmulator });
+    expect(report.differences).toEqual([]);
+    expect(report.compared).toBe(1);
+    expect(new Set(report.skipped.map((s) => s.reason))).toEqual(new Set(["job-not-replayed"]));
+    expect(report.skipped).toHaveLength(cassette.har.log.entries.length - 1);
+    expect(report.skipped.at(-1)?.detail).toMatch(/^an output of a job not replayed: /);
+  });
+
   it("writes the differences as Markdown, one table per category", async () => {
     const cassette = copy(cassettes["remove-background"] as Cassette);
     const [submission] = find(cassette, (entry) => entry._psapi.operationId === "removeBackgroundV2");

@@ -353,6 +353,8 @@ export async function diffCassette(cassette: Cassette, options: DiffOptions): Pr
   }
   const jobs = new Map<string, JobState>();
   const lastPoll = new Map<string, number>();
+  /** Outputs named by the recorded answers of jobs not replayed, and why. */
+  const notReplayed = new Map<string, string>();
   entries.forEach((entry, index) => {
     if (entry._psapi.job && entry.request.method === "GET" && entry._psapi.operationId)
       lastPoll.set(entry._psapi.job.id, index);
@@ -573,14 +575,16 @@ export async function diffCassette(cassette: Cassette, options: DiffOptions): Pr
         }
         const counterpart = counterparts.get(where);
         if (!counterpart) {
-          skip(
-            index,
-            entry,
-            inputs.has(where) ? "input-download" : "no-counterpart",
-            inputs.has(where)
-              ? "a download of a job's input: its body seeds the emulator's storage"
-              : "a storage URL no compared job answer or request names",
-          );
+          const why = notReplayed.get(where);
+          if (inputs.has(where))
+            skip(
+              index,
+              entry,
+              "input-download",
+              "a download of a job's input: its body seeds the emulator's storage",
+            );
+          else if (why) skip(index, entry, "job-not-replayed", `an output of a job not replayed: ${why}`);
+          else skip(index, entry, "no-counterpart", "a storage URL no compared job answer or request names");
           continue;
         }
         const url =
@@ -593,6 +597,11 @@ export async function diffCassette(cassette: Cassette, options: DiffOptions): Pr
       const built = await emulatorRequest(entry);
       if (built.job) {
         skip(index, entry, "job-not-replayed", built.job);
+        // The outputs its recorded answers name are not compared either, for the same reason.
+        for (const [, value] of strings(parseJson(entry.response.content.text ?? ""))) {
+          const where = location(value) ?? (/^https?:\/\//.test(value) ? urlLocation(value) : undefined);
+          if (where) notReplayed.set(where, built.job);
+        }
         continue;
       }
       if (built.missing) {
