@@ -256,20 +256,21 @@ describe("psapi cassette diff", () => {
     expect(markdown).toContain("| 16×12 png | 16×12 png | 1.000 |");
   });
 
-  it("runs on the committed remove-background cassette, whose input was not recorded: its job is listed, not compared", async () => {
+  it("diffs the committed remove-background cassette clean: its job replayed on the emulator, its mask measured", async () => {
     const result = await runCli(["cassette", "diff", FIXTURE, "--json"]);
     const json = JSON.parse(result.stdout) as CassetteDiffReport & { ok: boolean };
     expect(json.differences).toEqual([]);
     expect(result.code).toBe(0);
-    // The token call is compared; the submission, its polls and its download are listed, with why.
-    expect(json.compared).toBe(1);
-    expect(json.skipped.map((s) => [s.entry, s.reason])).toEqual([
-      [1, "job-not-replayed"],
-      [2, "job-not-replayed"],
-      [3, "job-not-replayed"],
-      [4, "job-not-replayed"],
+    // Token, submission, two polls and the download compared; the input's upload seeded the emulator.
+    expect(json.compared).toBe(5);
+    expect(json.skipped.map((s) => [s.entry, s.reason])).toEqual([[0, "upload"]]);
+    expect(json.images).toEqual([
+      expect.objectContaining({
+        recorded: { width: 64, height: 48, format: "png" },
+        emulator: { width: 64, height: 48, format: "png" },
+        iou: 1,
+      }),
     ]);
-    expect(json.skipped[0]?.detail).toContain("has no recorded body");
   });
 
   it("refuses a file that is not a cassette, and an overlap out of 0-1, exit 2", async () => {
