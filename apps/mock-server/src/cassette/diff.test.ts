@@ -217,6 +217,21 @@ describe("diffCassette", () => {
     expect(report.differences[0]).toMatchObject({ recorded: "image/jpeg", emulator: "image/png" });
   });
 
+  it("shows a value only the emulator gives with its URLs cut at the query: no signature in a report", async () => {
+    const cassette = copy(cassettes["mask-objects"] as Cassette);
+    const [final, entry] = lastStatus(cassette);
+    editJson(entry, (body) => {
+      body.semanticMasks = [];
+    });
+    const report = await diffCassette(cassette, { emulator: createEmulator });
+    const extra = report.differences.find((d) => d.pointer === "/semanticMasks/0");
+    expect(extra).toMatchObject({ category: "fidelity-gap", kind: "extra", entry: final });
+    const urls = JSON.stringify(extra?.emulator).match(/https?:\/\/[^"]*/g) ?? [];
+    expect(urls).toEqual([
+      expect.stringMatching(/^http:\/\/127\.0\.0\.1:4010\/__emulator\/storage\/objects\/[^?]+$/),
+    ]);
+  });
+
   it("sorts emulator answers that break the spec (a 200 for a 202, an unknown job state) into emulator bugs", async () => {
     const cassette = copy(cassettes["mask-objects"] as Cassette);
     const [submission] = find(cassette, (entry) => entry._psapi.operationId === "maskObjects");

@@ -689,6 +689,11 @@ export async function diffCassette(cassette: Cassette, options: DiffOptions): Pr
   return report;
 }
 
+/** A value for the report: URLs without their query, where a pre-signed URL keeps its signature. */
+function withoutQueries(value: unknown): unknown {
+  return mapStrings(value, (text) => (/^https?:\/\//i.test(text) ? (text.split("?")[0] ?? text) : text));
+}
+
 function bodyGap(
   difference: BodyDifference,
 ): Omit<CassetteDifference, "entry" | "method" | "path" | "operationId" | "category"> {
@@ -706,8 +711,8 @@ function bodyGap(
   return {
     kind: difference.kind,
     pointer: difference.pointer,
-    ...("recorded" in difference && { recorded: difference.recorded }),
-    ...("emulator" in difference && { emulator: difference.emulator }),
+    ...("recorded" in difference && { recorded: withoutQueries(difference.recorded) }),
+    ...("emulator" in difference && { emulator: withoutQueries(difference.emulator) }),
     problem,
   };
 }
