@@ -284,9 +284,17 @@ describe("diffCassette", () => {
       .png()
       .toBuffer();
     replaceBlob(shifted, other, new Uint8Array(smaller));
+    // Served as bytes, as some hosts do: a content-type gap, and the image is still measured.
+    for (const header of other.response.headers)
+      if (header.name === "content-type") header.value = "application/octet-stream";
     const report = await diffCassette(shifted, { emulator: createEmulator });
-    expect(report.differences).toHaveLength(1);
-    const [mask] = report.differences;
+    expect(report.differences).toHaveLength(2);
+    const [type, mask] = report.differences;
+    expect(type).toMatchObject({
+      kind: "content-type",
+      recorded: "application/octet-stream",
+      emulator: "image/png",
+    });
     expect(mask).toMatchObject({ category: "fidelity-gap", kind: "image-mask", entry: index });
     expect(mask?.iou).toBeGreaterThan(0);
     expect(mask?.iou).toBeLessThan(0.5);
