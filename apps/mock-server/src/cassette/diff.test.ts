@@ -217,6 +217,43 @@ describe("diffCassette", () => {
     expect(report.differences[0]).toMatchObject({ recorded: "image/jpeg", emulator: "image/png" });
   });
 
+  it("sorts a status both answers may have (a recorded 404, the emulator's 200) into a fidelity gap", async () => {
+    const cassette = copy(cassettes["remove-background"] as Cassette);
+    // A real 404 of the emulator's, so that the recorded answer meets the spec.
+    const app = createEmulator({ clients: [UPSTREAM] });
+    const token = (await (
+      await app.request("/ims/token/v3", {
+        method: "POST",
+        body: new URLSearchParams({
+          grant_type: "client_credentials",
+          client_id: UPSTREAM.clientId,
+          client_secret: UPSTREAM.clientSecret,
+        }),
+      })
+    ).json()) as { access_token: string };
+    const unknown = await app.request("/v2/status/no-such-job", {
+      headers: { authorization: `Bearer ${token.access_token}`, "x-api-key": UPSTREAM.clientId },
+    });
+    expect(unknown.status).toBe(404);
+    const [index, poll] = find(
+      cassette,
+      (entry) => entry.request.method === "GET" && entry._psapi.job !== undefined,
+    );
+    poll.response.status = 404;
+    poll.response.content.text = await unknown.text();
+    const report = await diffCassette(cassette, { emulator: createEmulator });
+    expect(report.differences).toEqual([
+      expect.objectContaining({
+        category: "fidelity-gap",
+        kind: "status",
+        entry: index,
+        recorded: 404,
+        emulator: 200,
+      }),
+    ]);
+    expect(report.differences[0]?.problem).toBe("status 404 recorded, 200 from the emulator");
+  });
+
   it("shows a value only the emulator gives with its URLs cut at the query: no signature in a report", async () => {
     const cassette = copy(cassettes["mask-objects"] as Cassette);
     const [final, entry] = lastStatus(cassette);
