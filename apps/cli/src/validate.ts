@@ -110,7 +110,7 @@ export async function prepareOutPath(path: string, cwd: string): Promise<string>
  * @param directory - An absolute path.
  * @throws The file system's error for the first directory that cannot be created.
  */
-async function makeDirectory(directory: string): Promise<void> {
+export async function makeDirectory(directory: string): Promise<void> {
   const missing: string[] = [];
   let current = directory;
   while ((await stat(current).catch(() => undefined)) === undefined) {

@@ -1,3 +1,28 @@
+export { type CassetteCheckReport, type CassetteViolation, checkCassette } from "./check.js";
+export {
+  type BodyDifference,
+  compareImages,
+  compareJson,
+  type ImageComparison,
+  type ImageSize,
+  isEnumLike,
+  type JsonType,
+  VOLATILE_FIELDS,
+} from "./compare.js";
+export {
+  type CassetteDifference,
+  type CassetteDiffReport,
+  DIFF_CATEGORIES,
+  type DiffCategory,
+  type DiffEmulatorOptions,
+  type DifferenceKind,
+  type DiffOptions,
+  diffCassette,
+  type ImageMeasurement,
+  jobState,
+  type SkippedEntry,
+  type SkipReason,
+} from "./diff.js";
 export {
   CassetteFormatError,
   CassetteMissError,
@@ -37,3 +62,4 @@ export {
 } from "./recording-fetch.js";
 export { findSecretPatterns, findSecrets, isCassetteSecretName, isSignedUrl } from "./redaction.js";
 export type { CassetteMissBody } from "./replay-router.js";
+export { checkReportMarkdown, diffReportMarkdown } from "./report.js";
