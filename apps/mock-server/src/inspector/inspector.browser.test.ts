@@ -211,7 +211,13 @@ describe.skipIf(!CHROMIUM)("the inspector in Chromium", { timeout: 180_000 }, ()
     expect(withBoxes, `box-coloured pixels: ${withBoxes} with boxes, ${without} without`).toBeGreaterThan(
       Math.max(200, 10 * without),
     );
-    await page.locator(`article[data-job="${objectsId}"]`).scrollIntoViewIfNeeded();
+    // The live view re-renders the job's article while it updates: a locator's element can be
+    // replaced between "stable" and the scroll (Playwright: "not attached to the DOM"), so the page
+    // looks the article up itself at the moment it scrolls.
+    await page.evaluate(
+      (selector) => document.querySelector(selector)?.scrollIntoView({ block: "center" }),
+      `article[data-job="${objectsId}"]`,
+    );
     await shot(page, "jobs-current");
     await page.close();
   });
