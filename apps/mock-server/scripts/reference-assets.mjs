@@ -6,7 +6,7 @@
 // resolve differently under each page's path), so that a page loads nothing from the network. The
 // docs site takes its bundle from here.
 // Run by `build`, and by the tests' global set-up (vitest.config.ts), so both find the file.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,7 +30,8 @@ export function writeReferenceAssets() {
   if (/fonts\.googleapis|fonts\.gstatic/.test(bundle)) {
     throw new Error("Redoc's bundle names Google Fonts: it would load fonts from the network");
   }
-  rmSync(OUT, { recursive: true, force: true });
+  // Never removed and rewritten in place: the build, this package's tests and the docs build run
+  // at once under turbo, and a reader between a removal and the write met ENOENT.
   mkdirSync(OUT, { recursive: true });
   // The source maps are not shipped, so the comments naming them go too (dangling references):
   // the bundle's own, at its end, and its search worker's, inside the worker's inlined source.
@@ -40,11 +41,19 @@ export function writeReferenceAssets() {
   const patched = bundle.replace(LOGO_URL, LOGO).replace(MAP, "").replace(WORKER_MAP, "");
   if (/[#@] sourceMappingURL=(?!data:)/.test(patched))
     throw new Error("Redoc's bundle still names a source map file");
-  writeFileSync(join(OUT, "redoc.standalone.js"), `${patched}\n`);
-  writeFileSync(
+  replaceFile(join(OUT, "redoc.standalone.js"), `${patched}\n`);
+  replaceFile(
     join(OUT, "redoc.standalone.js.LICENSE.txt"),
     readFileSync(join(bundles, "redoc.standalone.js.LICENSE.txt"), "utf8"),
   );
+}
+
+/** Writes `text` to `file` by a rename (a reader sees the old file or the new one), if it differs. */
+function replaceFile(file, text) {
+  if (existsSync(file) && readFileSync(file, "utf8") === text) return;
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, file);
 }
 
 /** Vitest's global set-up calls this. */
