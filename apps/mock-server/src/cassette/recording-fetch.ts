@@ -154,7 +154,8 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
       const id = operation.pathParams.jobId;
       const zero = submittedAt.get(id) ?? started;
       submittedAt.set(id, zero);
-      job = { id, t: started - zero };
+      // A clock set back while recording must not write a timeline replay refuses.
+      job = { id, t: Math.max(0, started - zero) };
     }
 
     const entry: CassetteEntry = {
