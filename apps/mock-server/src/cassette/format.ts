@@ -31,6 +31,13 @@ export interface PsapiEntryData {
   job?: { id: string; t: number };
   /** The redaction rules that fired on this entry, e.g. `request.header:authorization`. */
   redactions: string[];
+  /**
+   * The lifetime left when the answer arrived, in seconds rounded up, of each pre-signed URL of the
+   * response body that became a `{{storage:<n>}}` placeholder, by the JSON pointer of the string
+   * that holds it (`/result/outputs/0/destination/url`): `--replay` signs its URL for as long.
+   * Absent (older cassettes, or a URL that does not say when it expires): 3600 s.
+   */
+  storageLifetimes?: Record<string, number>;
 }
 
 /** psapi's data on the whole cassette (`log._psapi`). */
@@ -84,6 +91,8 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FIELD_VALUE = /^[^\0\r\n\u0100-\uffff]*$/;
 /** What fetch carries in a status text (RFC 9112 §4: HTAB, SP, VCHAR, obs-text). */
 const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** The longest recorded storage URL lifetime replay signs for: ten years, in seconds. */
+const MAX_LIFETIME_SECONDS = 315_360_000;
 /** Methods `fetch` refuses to send. */
 const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 
@@ -211,6 +220,19 @@ export function validateCassette(value: unknown, file: string): CassetteHar {
     if (data.pathParams !== undefined)
       for (const [name, param] of Object.entries(object(data.pathParams, `${at}/_psapi/pathParams`)))
         string(param, `${at}/_psapi/pathParams/${name}`);
+    if (data.storageLifetimes !== undefined)
+      for (const [place, seconds] of Object.entries(
+        object(data.storageLifetimes, `${at}/_psapi/storageLifetimes`),
+      ))
+        if (
+          !Number.isSafeInteger(seconds) ||
+          (seconds as number) < 0 ||
+          (seconds as number) > MAX_LIFETIME_SECONDS
+        )
+          fail(
+            `${at}/_psapi/storageLifetimes/${place.replace(/~/g, "~0").replace(/\//g, "~1")}`,
+            `must be a whole number of seconds from 0 to ${MAX_LIFETIME_SECONDS} (ten years)`,
+          );
     if (data.job !== undefined) {
       const job = object(data.job, `${at}/_psapi/job`);
       string(job.id, `${at}/_psapi/job/id`);

@@ -134,6 +134,13 @@ describe("a hand-edited cassette", () => {
       "/log/entries/0/_psapi/job/t",
     ],
     [
+      "a storage URL lifetime that is not a whole number of seconds",
+      (e: CassetteEntry) => {
+        e._psapi.storageLifetimes = { "/url": "60" as never };
+      },
+      "/log/entries/0/_psapi/storageLifetimes/~1url",
+    ],
+    [
       "a redaction that is not a string",
       (e: CassetteEntry) => {
         e._psapi.redactions = [1 as never];

@@ -65,6 +65,8 @@ export interface RecordingFetch {
 
 const TOKEN_OPERATIONS = new Set(["getToken", "exchangeJwt"]);
 const TOKEN_FIELDS = ["access_token", "refresh_token", "id_token"];
+/** Where redaction places a response body's findings. */
+const RESPONSE_BODY = "response.body";
 
 function headerList(headers: Headers): { name: string; value: string }[] {
   return [...headers].map(([name, value]) => ({ name, value }));
@@ -142,8 +144,15 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
     const requestType = request.headers.get("content-type") ?? "application/octet-stream";
     const responseType = response.headers.get("content-type") ?? "application/octet-stream";
     const postBody = body.length > 0 ? storeBody(body, requestType, "request.body", context) : undefined;
-    const content = storeBody(bytes, responseType, "response.body", context);
+    const content = storeBody(bytes, responseType, RESPONSE_BODY, context);
     const url = redactUrlParams(request.url, "request.url", context);
+    // What is left of each placeholder URL's lifetime when the answer arrived, rounded up (expiries
+    // are whole seconds, signing times are not): replay signs for as long.
+    const answeredAt = started + time;
+    const lifetimes: Record<string, number> = {};
+    for (const [place, expiry] of context.expiries)
+      if (place.startsWith(RESPONSE_BODY))
+        lifetimes[place.slice(RESPONSE_BODY.length)] = Math.max(0, Math.ceil((expiry - answeredAt) / 1000));
 
     let job: { id: string; t: number } | undefined;
     const jobId = jobIdOf(bytes, responseType);
@@ -204,6 +213,7 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
         }),
         ...(job && { job }),
         redactions: context.fired,
+        ...(Object.keys(lifetimes).length > 0 && { storageLifetimes: lifetimes }),
       },
     };
     entries.push(entry);

@@ -273,10 +273,54 @@ describe("psapi emulator --replay", () => {
 
     const head = await fetch(output, { method: "HEAD" });
     expect([head.status, head.headers.get("content-type")]).toEqual([200, "image/png"]);
-    await advance(3_599_000);
+    // Signed for what the recorded URL had left when its answer arrived (the upstream signed it when the job ended).
+    const { har } = await readCassette(recording.file);
+    const lifetime = har.log.entries.flatMap((entry) =>
+      Object.values(entry._psapi.storageLifetimes ?? {}),
+    )[0] as number;
+    expect(lifetime).toBeGreaterThan(3_590);
+    expect(lifetime).toBeLessThanOrEqual(3_600);
+    await advance(lifetime * 1000 - 1_000);
     expect((await fetch(output)).status).toBe(200);
     await advance(2_000);
     const expired = await fetch(output);
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toContain("<Code>AccessDenied</Code>");
+  });
+
+  it("signs a replayed storage URL for its recorded lifetime: one recorded with 60 s is served at 59 s, refused at 61 s", async () => {
+    const file = join(dir, "short-lived.har");
+    const clock = createFakeClock({ start: TEST_START });
+    const upstream = createEmulator({ clock });
+    const toUpstream = async (request: Request) => upstream.fetch(request);
+    const control = createEmulatorControl({ baseUrl: UPSTREAM_ORIGIN, fetch: toUpstream });
+    await control.putObject("out/short.png", new Uint8Array([7, 8, 9]), "image/png");
+    const recorder = recordingFetch({ cassette: file, mode: "record", fetch: toUpstream, clock });
+    const presignBody = { key: "out/short.png", method: "GET", expiresIn: 60 };
+    const presign = async (fetcher: Fetch, origin: string) =>
+      (
+        (await (await fetcher(`${origin}/__emulator/storage/presign`, json(presignBody))).json()) as {
+          url: string;
+        }
+      ).url;
+    expect((await recorder.fetch(await presign(recorder.fetch, UPSTREAM_ORIGIN))).status).toBe(200);
+    await recorder.save();
+    const { har } = await readCassette(file);
+    expect(har.log.entries[0]?._psapi.storageLifetimes).toEqual({ "/url": 60 });
+    // The lifetime, not the signature: the download's URL keeps its `sig` redacted.
+    expect(JSON.stringify(har)).not.toMatch(/sig=(?!%5BREDACTED%5D)/);
+
+    server = await serve(file);
+    const url = await presign(fetch, server.url);
+    expect(Number(new URL(url).searchParams.get("expires")) * 1000 - (await server.control.clock()).now).toBe(
+      60_000,
+    );
+    await server.advance(59_000);
+    const served = await fetch(url);
+    expect(served.status).toBe(200);
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(new Uint8Array([7, 8, 9]));
+    await server.advance(2_000);
+    const expired = await fetch(url);
     expect(expired.status).toBe(403);
     expect(await expired.text()).toContain("<Code>AccessDenied</Code>");
   });
