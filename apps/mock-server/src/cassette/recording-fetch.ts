@@ -19,7 +19,14 @@ import {
   redactionContext,
   redactUrlParams,
 } from "./redaction.js";
-import { createReplayer, NULL_BODY, replayResponse, requestKey, staysInline } from "./replayer.js";
+import {
+  type CassetteEntryUse,
+  createReplayer,
+  NULL_BODY,
+  replayResponse,
+  requestKey,
+  staysInline,
+} from "./replayer.js";
 
 /**
  * `record`: every request goes upstream and is recorded (an existing cassette is replaced on save).
@@ -54,6 +61,14 @@ export interface RecordingFetch {
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
   /** The entries recorded or loaded so far (redacted). */
   entries(): readonly CassetteEntry[];
+  /**
+   * The entries of the cassette read from the file that were never replayed (a test suite that no
+   * longer exercises part of its cassette), with how often each was served (0): in `replay` and
+   * `record-missing` modes; entries recorded in this session are never unused. A status poll of a
+   * job whose timeline was replayed is not unused even when the client's poll rate skipped its
+   * recorded state.
+   */
+  unused(): Promise<CassetteEntryUse[]>;
   /**
    * Writes the cassette (record and record-missing; nothing otherwise) after scanning it and its
    * blobs for every live secret seen. Call it when the session succeeded.
@@ -99,6 +114,8 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
 
   // Replay: the same matching and timelines as the emulator's --replay server.
   const replayer = createReplayer({ file, entries, clock });
+  /** Entries recorded in this session (never unused). */
+  const recorded = new WeakSet<CassetteEntry>();
 
   const loading: Promise<void> =
     mode === "replay" || (mode === "record-missing" && existsSync(file))
@@ -217,6 +234,7 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
       },
     };
     entries.push(entry);
+    recorded.add(entry);
     for (const value of context.seen) seen.add(value);
     return new Response(NULL_BODY.has(response.status) ? null : bytes, {
       status: response.status,
@@ -228,6 +246,13 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
   return {
     mode,
     entries: () => entries,
+    async unused() {
+      await loading;
+      const use = replayer.use();
+      return use.unused
+        .map((index) => use.entries[index] as CassetteEntryUse)
+        .filter(({ index }) => !recorded.has(entries[index] as CassetteEntry));
+    },
     async fetch(input, init) {
       await loading;
       const request = new Request(input, init);

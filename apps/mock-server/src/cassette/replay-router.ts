@@ -245,7 +245,13 @@ export function createReplayMiddleware(
 
   return {
     middleware,
-    state: { file, entries, played: (entry) => replayer.played(entry), reset: () => replayer.reset() },
+    state: {
+      file,
+      entries,
+      played: (entry) => replayer.played(entry),
+      use: () => replayer.use(),
+      reset: () => replayer.reset(),
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFakeClock } from "@psapi/core/testing";
+import { createConformanceChecker, loadSpec, SPEC_NAMES } from "@psapi/openapi";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type CreateEmulatorOptions, createEmulator } from "../app.js";
 import { createEmulatorControl, type EmulatorControl } from "../control-client/control-client.js";
@@ -323,6 +324,65 @@ describe("psapi emulator --replay", () => {
     const expired = await fetch(url);
     expect(expired.status).toBe(403);
     expect(await expired.text()).toContain("<Code>AccessDenied</Code>");
+  });
+
+  it("GET /__emulator/cassette lists each entry's use and the entries never served: here mask-objects", async () => {
+    server = await serve(recording.file);
+    const { url, advance, control } = server;
+    const token = await server.token();
+    const image = { source: { url: inputUrl(url) } };
+    await fetch(`${url}/v2/remove-background`, json({ image, mode: "cutout" }, token)); // the 429
+    // Polled ten times slower than recorded: the states in between are skipped, not unused.
+    const status = await runJob(
+      fetch,
+      url,
+      token,
+      "/v2/remove-background",
+      { image, mode: "cutout" },
+      advance,
+      RECORDED_POLL_MS * 10,
+    );
+    expect((await fetch(outputUrl(status))).status).toBe(200);
+
+    const use = await control.cassette();
+    const { har } = await readCassette(recording.file);
+    expect(use.file).toBe(recording.file);
+    expect(use.entries).toHaveLength(har.log.entries.length);
+    expect(use.entries[0]).toEqual({
+      index: 0,
+      method: "POST",
+      operation: "getToken",
+      url: `${UPSTREAM_ORIGIN}/ims/token/v3`,
+      status: 200,
+      served: 1,
+    });
+    const maskObjects = har.log.entries.flatMap((entry, index) =>
+      entry.request.url.includes("/v1/") ||
+      (index > 0 && har.log.entries[index - 1]?.request.url.includes("/v1/status/"))
+        ? [index]
+        : [],
+    );
+    expect(maskObjects.length).toBeGreaterThan(2);
+    expect(use.unused).toEqual(maskObjects);
+    const skippedPolls = use.entries.filter(
+      (entry) => entry.operation === "getV2JobStatus" && entry.served === 0,
+    );
+    expect(skippedPolls.length).toBeGreaterThan(0);
+    // Its answer meets the spec.
+    const checker = createConformanceChecker(SPEC_NAMES.map((name) => loadSpec(name)));
+    const answer = await fetch(`${url}/__emulator/cassette`);
+    expect(await checker.check({ method: "GET", url: answer.url }, answer)).toEqual([]);
+    // A reset forgets what was served: everything is unused again.
+    await control.reset();
+    expect((await control.cassette()).unused).toHaveLength(har.log.entries.length);
+  });
+
+  it("GET /__emulator/cassette is a 404 on an emulator serving no cassette", async () => {
+    const control = createEmulatorControl({
+      baseUrl: "http://127.0.0.1",
+      fetch: async (request) => createEmulator().fetch(request),
+    });
+    await expect(control.cassette()).rejects.toMatchObject({ name: "EmulatorControlError", status: 404 });
   });
 
   it("answers a token call with a fresh emulator token of the recorded lifetime, which its API accepts", async () => {
