@@ -226,4 +226,16 @@ describe("a replaying emulator given a hostile request", () => {
     expect(answer.status).toBe(404);
     expect(((await answer.json()) as { differences: string[] }).differences).toEqual(["body differs"]);
   });
+
+  it.each(["OPTIONS", "PROPFIND"])(
+    "holds a %s body to the body limit as a POST's, rather than reading it whole",
+    async (method) => {
+      const app = createEmulator({
+        limits: { maxBodyBytes: 1024 },
+        replay: { har: har([entry()]), blobs: new Map() },
+      });
+      const answer = await app.request("/thing", { method, body: "x".repeat(64 * 1024) });
+      expect(answer.status).toBe(413);
+    },
+  );
 });
