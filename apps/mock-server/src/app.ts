@@ -165,7 +165,14 @@ export function createEmulator(options: CreateEmulatorOptions = {}): Hono<Emulat
     return journal(c, () => faults(c, advance) as Promise<void>);
   });
   // Only requests that can carry a body go through the body limit.
-  app.on(["POST", "PUT", "PATCH", "DELETE"], "*", createBodyLimitMiddleware(resolved.limits));
+  const limitBody = createBodyLimitMiddleware(resolved.limits);
+  app.on(["POST", "PUT", "PATCH", "DELETE"], "*", limitBody);
+  // A replaying emulator reads the body of any method but GET and HEAD (a recorded OPTIONS too):
+  // those are held to the limit as well, not buffered whole.
+  if (replay)
+    app.use("*", (c, next) =>
+      /^(GET|HEAD|POST|PUT|PATCH|DELETE)$/.test(c.req.method) ? next() : limitBody(c, next),
+    );
   // The API's requests and answers: no configured or issued secret is stored or echoed, whatever
   // field a client put it in (IMS is left out: its answers issue credentials).
   for (const prefix of ["/pie/*", "/sensei/*", "/v1/*", "/v2/*"]) {

@@ -1,6 +1,7 @@
 import type { HttpBindings } from "@hono/node-server";
 import type { Context } from "hono";
 import type { CassetteEntry } from "./cassette/format.js";
+import type { CassetteUse } from "./cassette/replayer.js";
 import type { FaultTable } from "./control/faults.js";
 import type { Journal } from "./control/journal.js";
 import type { RateLimiter } from "./gateway/rate-limiter.js";
@@ -40,6 +41,8 @@ export interface ReplayState {
   readonly entries: readonly CassetteEntry[];
   /** How often an entry was served since start or the last reset. */
   played(entry: CassetteEntry): number;
+  /** Every entry with how often it was served, and those never served (`GET /__emulator/cassette`). */
+  use(): CassetteUse;
   /** Forgets what was served (part of `POST /__emulator/reset`). */
   reset(): void;
 }

@@ -178,7 +178,7 @@ describe("contract sweep: every declared operation, its successes and its errors
     await control.clearFaults();
   });
 
-  it("control API for the inspector: events, tokens, thumbnails and limits, with their 400, 403 and 404", async () => {
+  it("control API for the inspector: events, tokens, thumbnails, limits and cassette, with their 400, 403 and 404", async () => {
     // `limit` ends the stream, so the recorder can read the whole body.
     const events = (limit: number) =>
       status(api().GET("/__emulator/events", { params: { query: { limit } }, parseAs: "text" }));
@@ -202,6 +202,8 @@ describe("contract sweep: every declared operation, its successes and its errors
     expect(await thumbnail(0)).toBe(200);
     expect(await thumbnail(7)).toBe(404);
     await env().control.limits();
+    // A live emulator serves no cassette (its 200 is checked in @psapi/mock-server's replay tests).
+    expect(await status(api().GET("/__emulator/cassette"))).toBe(404);
     // A page on another origin may not change state.
     expect(
       await status(api().POST("/__emulator/reset", { headers: { origin: "http://evil.example" } })),

@@ -1,5 +1,5 @@
 import { createConformanceChecker, loadSpec, SPEC_NAMES } from "@psapi/openapi";
-import type { Cassette } from "./format.js";
+import { type Cassette, validateCassette } from "./format.js";
 import { recordedResponse } from "./recording-fetch.js";
 
 /** One recorded answer that breaks psapi's spec. */
@@ -48,6 +48,8 @@ export interface CassetteCheckReport {
  * if (report.violations.length > 0) process.exitCode = 1;
  */
 export async function checkCassette(cassette: Cassette, file = "cassette.har"): Promise<CassetteCheckReport> {
+  // Given in code, a cassette may not have come through readCassette: refused whole, as a file is.
+  validateCassette(cassette.har, file);
   const checker = createConformanceChecker(SPEC_NAMES.map((name) => loadSpec(name)));
   const { entries, _psapi } = cassette.har.log;
   const report: CassetteCheckReport = {

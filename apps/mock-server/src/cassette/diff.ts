@@ -9,7 +9,7 @@ import {
   type ImageComparison,
   VOLATILE_FIELDS,
 } from "./compare.js";
-import type { Cassette, CassetteEntry } from "./format.js";
+import { type Cassette, type CassetteEntry, validateCassette } from "./format.js";
 import { psapiVersion } from "./operations.js";
 import { recordedResponse, type UpstreamFetch } from "./recording-fetch.js";
 
@@ -155,6 +155,8 @@ const OBJECTS_PATH = "/__emulator/storage/objects/";
 const PLACEHOLDER = /^\{\{storage:(\d+)\}\}(\/[^?#]*)/;
 const TERMINAL = new Set(["succeeded", "failed"]);
 const SCOPE = "openid,AdobeID,read_organizations";
+/** The most the control API moves the clock by in one call (a year): nothing the emulator holds lives longer. */
+const MAX_ADVANCE_MS = 31_536_000_000;
 
 /** A job's state in a status body: `status`, or its outputs' states together (the v1 shapes). */
 export function jobState(body: unknown): string | undefined {
@@ -236,6 +238,8 @@ function stillClock(start: number): Clock {
  */
 export async function diffCassette(cassette: Cassette, options: DiffOptions): Promise<CassetteDiffReport> {
   const { har, blobs } = cassette;
+  // Given in code, a cassette may not have come through readCassette: refused whole, as a file is.
+  validateCassette(har, options.file ?? "cassette.har");
   const { entries, _psapi: log } = har.log;
   const minIoU = options.minIoU ?? 0.9;
   const maxJobMs = options.maxJobMs ?? 600_000;
@@ -274,7 +278,8 @@ export async function diffCassette(cassette: Cassette, options: DiffOptions): Pr
   /** The emulator's virtual time, in ms after the first entry. */
   let at = 0;
   const advanceTo = async (target: number) => {
-    await control.advanceClock(Math.max(0, target - at));
+    // Whole ms (the control API's unit), and an idle gap over a year as one year: every lifetime has ended by then.
+    await control.advanceClock(Math.min(MAX_ADVANCE_MS, Math.max(0, Math.ceil(target - at))));
     at = Math.max(at, target);
   };
 

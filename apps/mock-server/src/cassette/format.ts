@@ -31,6 +31,13 @@ export interface PsapiEntryData {
   job?: { id: string; t: number };
   /** The redaction rules that fired on this entry, e.g. `request.header:authorization`. */
   redactions: string[];
+  /**
+   * The lifetime left when the answer arrived, in seconds rounded up, of each pre-signed URL of the
+   * response body that became a `{{storage:<n>}}` placeholder, by the JSON pointer of the string
+   * that holds it (`/result/outputs/0/destination/url`): `--replay` signs its URL for as long.
+   * Absent (older cassettes, or a URL that does not say when it expires): 3600 s.
+   */
+  storageLifetimes?: Record<string, number>;
 }
 
 /** psapi's data on the whole cassette (`log._psapi`). */
@@ -78,6 +85,27 @@ export function sha256(bytes: Uint8Array | string): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/** An HTTP token (RFC 9110 §5.6.2): what a method or header name may be. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** What fetch carries in a header value: Latin-1, no line break or NUL (RFC 9110 §5.5). */
+const FIELD_VALUE = /^[^\0\r\n\u0100-\uffff]*$/;
+/** What fetch carries in a status text (RFC 9112 §4: HTAB, SP, VCHAR, obs-text). */
+const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** The longest recorded storage URL lifetime replay signs for: ten years, in seconds. */
+const MAX_LIFETIME_SECONDS = 315_360_000;
+/** Methods `fetch` refuses to send. */
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+
+/** Whether a string is an http(s) origin as `URL.origin` spells it. */
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.origin === text;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Checks that a parsed JSON value is a psapi cassette: HAR 1.2 with the fields replay relies on and
  * psapi's `_psapi` data. The first problem is thrown as a {@link CassetteFormatError}.
@@ -98,11 +126,14 @@ export function validateCassette(value: unknown, file: string): CassetteHar {
     typeof item === "number" && Number.isFinite(item) ? item : fail(pointer, "must be a number");
   const array = (item: unknown, pointer: string): unknown[] =>
     Array.isArray(item) ? item : fail(pointer, "must be an array");
+  // Replay and diff build fetch Requests and Responses from these: what fetch refuses is refused here.
   const headers = (item: unknown, pointer: string) =>
     array(item, pointer).forEach((header, i) => {
       const h = object(header, `${pointer}/${i}`);
-      string(h.name, `${pointer}/${i}/name`);
-      string(h.value, `${pointer}/${i}/value`);
+      if (!TOKEN.test(string(h.name, `${pointer}/${i}/name`)))
+        fail(`${pointer}/${i}/name`, "must be an HTTP header name (a token)");
+      if (!FIELD_VALUE.test(string(h.value, `${pointer}/${i}/value`)))
+        fail(`${pointer}/${i}/value`, "must be an HTTP header value (Latin-1, no line break)");
     });
   const blob = (item: unknown, pointer: string) => {
     if (item === undefined) return;
@@ -120,9 +151,23 @@ export function validateCassette(value: unknown, file: string): CassetteHar {
   if (psapi.format !== 1) fail("/log/_psapi/format", "must be 1 (the only format this psapi reads)");
   string(psapi.recordedAt, "/log/_psapi/recordedAt");
   string(psapi.specSha256, "/log/_psapi/specSha256");
-  array(psapi.recordedAgainst, "/log/_psapi/recordedAgainst");
-  for (const [n, place] of Object.entries(object(psapi.storage, "/log/_psapi/storage")))
-    string(object(place, `/log/_psapi/storage/${n}`).origin, `/log/_psapi/storage/${n}/origin`);
+  array(psapi.recordedAgainst, "/log/_psapi/recordedAgainst").forEach((origin, i) => {
+    if (!isOrigin(string(origin, `/log/_psapi/recordedAgainst/${i}`)))
+      fail(`/log/_psapi/recordedAgainst/${i}`, "must be an http(s) origin such as https://image.adobe.io");
+  });
+  for (const [n, place] of Object.entries(object(psapi.storage, "/log/_psapi/storage"))) {
+    if (!/^[1-9]\d{0,5}$/.test(n))
+      fail(`/log/_psapi/storage/${n}`, "must be numbered as its {{storage:<n>}} placeholders (1, 2, …)");
+    const origin = string(
+      object(place, `/log/_psapi/storage/${n}`).origin,
+      `/log/_psapi/storage/${n}/origin`,
+    );
+    if (!isOrigin(origin))
+      fail(
+        `/log/_psapi/storage/${n}/origin`,
+        "must be an http(s) origin such as https://bucket.s3.amazonaws.com",
+      );
+  }
   array(log.entries, "/log/entries").forEach((item, i) => {
     const at = `/log/entries/${i}`;
     const entry = object(item, at);
@@ -131,12 +176,17 @@ export function validateCassette(value: unknown, file: string): CassetteHar {
     number(entry.time, `${at}/time`);
     object(entry.timings, `${at}/timings`);
     const request = object(entry.request, `${at}/request`);
-    string(request.method, `${at}/request/method`);
+    const method = string(request.method, `${at}/request/method`);
+    if (!TOKEN.test(method) || FORBIDDEN_METHODS.has(method.toUpperCase()))
+      fail(`${at}/request/method`, "must be an HTTP method fetch can send (not CONNECT, TRACE or TRACK)");
+    let url: URL | undefined;
     try {
-      new URL(string(request.url, `${at}/request/url`));
+      url = new URL(string(request.url, `${at}/request/url`));
     } catch {
       fail(`${at}/request/url`, "must be an absolute URL");
     }
+    if (url?.protocol !== "http:" && url?.protocol !== "https:")
+      fail(`${at}/request/url`, "must be an http(s) URL");
     headers(request.headers, `${at}/request/headers`);
     if (request.postData !== undefined) {
       const post = object(request.postData, `${at}/request/postData`);
@@ -146,8 +196,14 @@ export function validateCassette(value: unknown, file: string): CassetteHar {
     }
     const response = object(entry.response, `${at}/response`);
     const status = number(response.status, `${at}/response/status`);
-    if (!Number.isInteger(status) || status < 100 || status > 599)
-      fail(`${at}/response/status`, "must be an HTTP status (100-599)");
+    // A fetch Response cannot carry a 1xx (nor can a recorder have seen one through fetch).
+    if (!Number.isInteger(status) || status < 200 || status > 599)
+      fail(`${at}/response/status`, "must be an HTTP status of a final answer (200-599)");
+    if (
+      response.statusText !== undefined &&
+      !REASON_PHRASE.test(string(response.statusText, `${at}/response/statusText`))
+    )
+      fail(`${at}/response/statusText`, "must be an HTTP reason phrase (Latin-1, no line break)");
     headers(response.headers, `${at}/response/headers`);
     const content = object(response.content, `${at}/response/content`);
     number(content.size, `${at}/response/content/size`);
@@ -158,14 +214,30 @@ export function validateCassette(value: unknown, file: string): CassetteHar {
     blob(content._psapi, `${at}/response/content/_psapi`);
     const data = object(entry._psapi, `${at}/_psapi`);
     if (data.operationId !== undefined) string(data.operationId, `${at}/_psapi/operationId`);
-    array(data.redactions, `${at}/_psapi/redactions`);
+    array(data.redactions, `${at}/_psapi/redactions`).forEach((rule, r) => {
+      string(rule, `${at}/_psapi/redactions/${r}`);
+    });
     if (data.pathParams !== undefined)
       for (const [name, param] of Object.entries(object(data.pathParams, `${at}/_psapi/pathParams`)))
         string(param, `${at}/_psapi/pathParams/${name}`);
+    if (data.storageLifetimes !== undefined)
+      for (const [place, seconds] of Object.entries(
+        object(data.storageLifetimes, `${at}/_psapi/storageLifetimes`),
+      ))
+        if (
+          !Number.isSafeInteger(seconds) ||
+          (seconds as number) < 0 ||
+          (seconds as number) > MAX_LIFETIME_SECONDS
+        )
+          fail(
+            `${at}/_psapi/storageLifetimes/${place.replace(/~/g, "~0").replace(/\//g, "~1")}`,
+            `must be a whole number of seconds from 0 to ${MAX_LIFETIME_SECONDS} (ten years)`,
+          );
     if (data.job !== undefined) {
       const job = object(data.job, `${at}/_psapi/job`);
       string(job.id, `${at}/_psapi/job/id`);
-      number(job.t, `${at}/_psapi/job/t`);
+      if (number(job.t, `${at}/_psapi/job/t`) < 0)
+        fail(`${at}/_psapi/job/t`, "must be 0 or more (ms after the job's submission)");
     }
   });
   return value as CassetteHar;

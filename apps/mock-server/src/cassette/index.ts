@@ -62,4 +62,5 @@ export {
 } from "./recording-fetch.js";
 export { findSecretPatterns, findSecrets, isCassetteSecretName, isSignedUrl } from "./redaction.js";
 export type { CassetteMissBody } from "./replay-router.js";
+export type { CassetteEntryUse, CassetteUse } from "./replayer.js";
 export { checkReportMarkdown, diffReportMarkdown } from "./report.js";

@@ -346,6 +346,27 @@ describe("createRecordingProxy's forwarding", () => {
     expect(urls[3]).toBe("https://ims-na1.adobelogin.com/ims/token/v3");
   });
 
+  it("serves loopback names only: a page whose name was re-pointed at 127.0.0.1 (DNS rebinding) gets 403", async () => {
+    const { proxy, seen } = await proxyOn();
+    // In process, the Request's host is the Host header a browser would send.
+    for (const request of [
+      new Request("http://evil.example:4020/v2/remove-background", { method: "POST", body: "{}" }),
+      new Request("http://evil.example:4020/__psapi/save", { method: "POST" }),
+    ]) {
+      const answer = await proxy.fetch(request);
+      expect(answer.status).toBe(403);
+      expect(await answer.json()).toMatchObject({ error: "forbidden_host" });
+    }
+    expect(seen).toHaveLength(0);
+    for (const host of [
+      "http://localhost:4020",
+      "http://127.0.0.1:4020",
+      "http://[::1]:4020",
+      "http://psapi.localhost:4020",
+    ])
+      expect((await proxy.fetch(new Request(`${host}/v2/anything`))).status).toBe(200);
+  });
+
   it("answers 404 for a forward it never handed out, 413 for a body over the limit, 502 for an answer over it", async () => {
     const { url, seen } = await proxyOn({ maxBodyBytes: 32 });
     const unknown = await fetch(`${url}/__psapi/forward/7/x.png?sig=secret-signature`);

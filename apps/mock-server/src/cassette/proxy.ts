@@ -66,6 +66,8 @@ const HOP_BY_HOP = new Set([
 /** Credentials of the API, never sent on to a storage host (a pre-signed URL carries its own). */
 const API_CREDENTIALS = new Set(["authorization", "x-api-key", "cookie", "x-gw-ims-org-id"]);
 const NULL_BODY = new Set([101, 204, 205, 304]);
+// A browser resolves `*.localhost` itself (no DNS), so a rebinding page cannot be named so.
+const LOCALHOST_SUBDOMAIN = /^[a-z0-9-]+\.localhost$/i;
 
 /** A request or response body over the proxy's limit. */
 class BodyTooLargeError extends Error {
@@ -384,9 +386,17 @@ export function createRecordingProxy(options: RecordingProxyOptions): RecordingP
     entries: () => recorder.entries(),
     save,
     async fetch(request) {
-      const self = new URL(request.url).origin;
+      const incoming = new URL(request.url);
+      // The proxy forwards live credentials and writes the cassette: a page whose name was re-pointed
+      // at 127.0.0.1 (DNS rebinding) must not reach it, as the emulator's control API refuses it.
+      if (!isLoopback(incoming) && !LOCALHOST_SUBDOMAIN.test(incoming.hostname))
+        return jsonAnswer(403, {
+          error: "forbidden_host",
+          message: "the recording proxy answers loopback names only (127.0.0.1, localhost, ::1)",
+        });
+      const self = incoming.origin;
       selves.add(self);
-      const path = new URL(request.url).pathname;
+      const path = incoming.pathname;
       if (path === SAVE_PATH) {
         if (request.method !== "POST")
           return jsonAnswer(405, { error: "method_not_allowed", message: "POST it" });

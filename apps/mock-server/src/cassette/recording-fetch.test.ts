@@ -128,4 +128,44 @@ describe("recordingFetch", () => {
     await passthrough.save();
     expect(existsSync(other)).toBe(false);
   });
+
+  it("unused() names the recorded entries a replay never served; skipped poll states are not unused", async () => {
+    const cassette = join(dir, "unused.har");
+    let now = 0;
+    const upstream = scripted([
+      () => json({ jobId: "job-u", statusUrl: `${API}/v2/status/job-u` }, 202),
+      () => json({ jobId: "job-u", status: "pending" }),
+      () => json({ jobId: "job-u", status: "running" }),
+      () => json({ jobId: "job-u", status: "succeeded" }),
+      () => new Response(new Uint8Array([1, 2]), { headers: { "content-type": "image/png" } }),
+    ]);
+    const recorder = recordingFetch({ cassette, mode: "record", fetch: upstream, clock: { now: () => now } });
+    await submit(recorder.fetch);
+    for (const at of [100, 1_000, 3_000]) {
+      now = at;
+      await recorder.fetch(`${API}/v2/status/job-u`);
+    }
+    await recorder.fetch("https://b.s3.amazonaws.com/out.png?X-Amz-Signature=abcdef123");
+    expect(await recorder.unused()).toEqual([]);
+    await recorder.save();
+
+    // A replay that polls once, late (skipping pending and running), and never downloads.
+    const replayer = recordingFetch({ cassette, mode: "replay", clock: { now: () => now } });
+    await submit(replayer.fetch);
+    now += 10_000;
+    await replayer.fetch(`${API}/v2/status/job-u`);
+    expect(await replayer.unused()).toEqual([
+      {
+        index: 4,
+        method: "GET",
+        operation: "/out.png",
+        url: "https://b.s3.amazonaws.com/out.png",
+        status: 200,
+        served: 0,
+      },
+    ]);
+    // Before anything is replayed, every entry is unused.
+    const untouched = await recordingFetch({ cassette, mode: "replay" }).unused();
+    expect(untouched.map(({ index }) => index)).toEqual([0, 1, 2, 3, 4]);
+  });
 });

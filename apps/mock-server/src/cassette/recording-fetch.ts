@@ -19,7 +19,14 @@ import {
   redactionContext,
   redactUrlParams,
 } from "./redaction.js";
-import { createReplayer, NULL_BODY, replayResponse, requestKey, staysInline } from "./replayer.js";
+import {
+  type CassetteEntryUse,
+  createReplayer,
+  NULL_BODY,
+  replayResponse,
+  requestKey,
+  staysInline,
+} from "./replayer.js";
 
 /**
  * `record`: every request goes upstream and is recorded (an existing cassette is replaced on save).
@@ -55,6 +62,14 @@ export interface RecordingFetch {
   /** The entries recorded or loaded so far (redacted). */
   entries(): readonly CassetteEntry[];
   /**
+   * The entries of the cassette read from the file that were never replayed (a test suite that no
+   * longer exercises part of its cassette), with how often each was served (0): in `replay` and
+   * `record-missing` modes; entries recorded in this session are never unused. A status poll of a
+   * job whose timeline was replayed is not unused even when the client's poll rate skipped its
+   * recorded state.
+   */
+  unused(): Promise<CassetteEntryUse[]>;
+  /**
    * Writes the cassette (record and record-missing; nothing otherwise) after scanning it and its
    * blobs for every live secret seen. Call it when the session succeeded.
    *
@@ -65,6 +80,8 @@ export interface RecordingFetch {
 
 const TOKEN_OPERATIONS = new Set(["getToken", "exchangeJwt"]);
 const TOKEN_FIELDS = ["access_token", "refresh_token", "id_token"];
+/** Where redaction places a response body's findings. */
+const RESPONSE_BODY = "response.body";
 
 function headerList(headers: Headers): { name: string; value: string }[] {
   return [...headers].map(([name, value]) => ({ name, value }));
@@ -97,6 +114,8 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
 
   // Replay: the same matching and timelines as the emulator's --replay server.
   const replayer = createReplayer({ file, entries, clock });
+  /** Entries recorded in this session (never unused). */
+  const recorded = new WeakSet<CassetteEntry>();
 
   const loading: Promise<void> =
     mode === "replay" || (mode === "record-missing" && existsSync(file))
@@ -142,8 +161,15 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
     const requestType = request.headers.get("content-type") ?? "application/octet-stream";
     const responseType = response.headers.get("content-type") ?? "application/octet-stream";
     const postBody = body.length > 0 ? storeBody(body, requestType, "request.body", context) : undefined;
-    const content = storeBody(bytes, responseType, "response.body", context);
+    const content = storeBody(bytes, responseType, RESPONSE_BODY, context);
     const url = redactUrlParams(request.url, "request.url", context);
+    // What is left of each placeholder URL's lifetime when the answer arrived, rounded up (expiries
+    // are whole seconds, signing times are not): replay signs for as long.
+    const answeredAt = started + time;
+    const lifetimes: Record<string, number> = {};
+    for (const [place, expiry] of context.expiries)
+      if (place.startsWith(RESPONSE_BODY))
+        lifetimes[place.slice(RESPONSE_BODY.length)] = Math.max(0, Math.ceil((expiry - answeredAt) / 1000));
 
     let job: { id: string; t: number } | undefined;
     const jobId = jobIdOf(bytes, responseType);
@@ -154,7 +180,8 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
       const id = operation.pathParams.jobId;
       const zero = submittedAt.get(id) ?? started;
       submittedAt.set(id, zero);
-      job = { id, t: started - zero };
+      // A clock set back while recording must not write a timeline replay refuses.
+      job = { id, t: Math.max(0, started - zero) };
     }
 
     const entry: CassetteEntry = {
@@ -203,9 +230,11 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
         }),
         ...(job && { job }),
         redactions: context.fired,
+        ...(Object.keys(lifetimes).length > 0 && { storageLifetimes: lifetimes }),
       },
     };
     entries.push(entry);
+    recorded.add(entry);
     for (const value of context.seen) seen.add(value);
     return new Response(NULL_BODY.has(response.status) ? null : bytes, {
       status: response.status,
@@ -217,6 +246,13 @@ export function recordingFetch(options: RecordingFetchOptions): RecordingFetch {
   return {
     mode,
     entries: () => entries,
+    async unused() {
+      await loading;
+      const use = replayer.use();
+      return use.unused
+        .map((index) => use.entries[index] as CassetteEntryUse)
+        .filter(({ index }) => !recorded.has(entries[index] as CassetteEntry));
+    },
     async fetch(input, init) {
       await loading;
       const request = new Request(input, init);

@@ -8,6 +8,7 @@ import {
   redactHeaders,
   redactionContext,
   redactUrlParams,
+  storageExpiry,
 } from "./redaction.js";
 
 const S3 =
@@ -161,5 +162,35 @@ describe("cassette redaction", () => {
       ["e".repeat(64), new TextEncoder().encode("\u0000-----BEGIN RSA PRIVATE KEY-----")],
     ]);
     expect(findSecretPatterns(har("clean"), blob)).toEqual([`blob:${"e".repeat(64)}: private key`]);
+  });
+});
+
+describe("storageExpiry", () => {
+  const at = (text: string) => storageExpiry(new URL(text));
+  const expiry = Date.UTC(2026, 10, 23, 18, 1, 0);
+  it("reads when a pre-signed URL expires from its query, never its signature", () => {
+    expect(
+      at("https://b.s3.amazonaws.com/a?X-Amz-Date=20261123T180000Z&X-Amz-Expires=60&X-Amz-Signature=x"),
+    ).toBe(expiry);
+    expect(
+      at(
+        "https://storage.googleapis.com/b/a?X-Goog-Date=20261123T180000Z&X-Goog-Expires=60&X-Goog-Signature=x",
+      ),
+    ).toBe(expiry);
+    expect(
+      at("https://a.blob.core.windows.net/c/a?sv=2022-11-02&se=2026-11-23T18%3A01%3A00Z&sp=r&sig=x"),
+    ).toBe(expiry);
+    expect(at(`https://b.s3.amazonaws.com/a?AWSAccessKeyId=A&Expires=${expiry / 1000}&Signature=x`)).toBe(
+      expiry,
+    );
+    expect(at(`http://127.0.0.1:4010/__emulator/storage/objects/a?expires=${expiry / 1000}&sig=x`)).toBe(
+      expiry,
+    );
+  });
+  it("is undefined when the URL does not say, or says it in another shape", () => {
+    expect(at("https://b.s3.amazonaws.com/a?X-Amz-Signature=x")).toBeUndefined();
+    expect(at("https://b.s3.amazonaws.com/a?X-Amz-Date=yesterday&X-Amz-Expires=60")).toBeUndefined();
+    expect(at("https://a.blob.core.windows.net/c/a?se=soon&sig=x")).toBeUndefined();
+    expect(at("http://h/a?expires=-1&sig=x")).toBeUndefined();
   });
 });

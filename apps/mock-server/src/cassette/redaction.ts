@@ -44,11 +44,51 @@ export interface RedactionContext {
   readonly seen: Set<string>;
   readonly fired: string[];
   readonly storage: Map<string, number>;
+  /**
+   * When each pre-signed URL made a placeholder expires (epoch ms), by `<where><JSON pointer>`
+   * (`response.body/result/outputs/0/destination/url`): replay signs its URL for what is left.
+   */
+  readonly expiries: Map<string, number>;
 }
 
 /** A fresh context; `storage` is shared by a whole cassette so that one origin keeps one number. */
 export function redactionContext(storage: Map<string, number> = new Map()): RedactionContext {
-  return { seen: new Set(), fired: [], storage };
+  return { seen: new Set(), fired: [], storage, expiries: new Map() };
+}
+
+/** `20261123T180000Z` (SigV4's `X-Amz-Date`, Google's `X-Goog-Date`) in epoch ms. */
+function compactDate(text: string): number | undefined {
+  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi, se] = match.map(Number) as number[];
+  return Date.UTC(y as number, (mo as number) - 1, d, h, mi, se);
+}
+
+/**
+ * When a pre-signed URL expires, in epoch ms, from its own query (never its signature): S3 SigV4
+ * and Google V4 (`X-Amz-Date` + `X-Amz-Expires`, `X-Goog-Date` + `X-Goog-Expires`), Azure SAS
+ * (`se`), S3 SigV2, Google V2 and the emulator (`Expires`/`expires`, epoch seconds).
+ *
+ * @returns `undefined` when the URL does not say.
+ * @example
+ * storageExpiry(new URL("https://b.s3.amazonaws.com/a?X-Amz-Date=20261123T180000Z&X-Amz-Expires=60&X-Amz-Signature=x"))
+ * // Date.UTC(2026, 10, 23, 18, 1, 0)
+ */
+export function storageExpiry(url: URL): number | undefined {
+  const params = new Map([...url.searchParams].map(([name, value]) => [name.toLowerCase(), value]));
+  const seconds = (text: string | undefined) =>
+    text !== undefined && /^\d{1,12}$/.test(text) ? Number(text) * 1000 : undefined;
+  for (const vendor of ["amz", "goog"]) {
+    const date = compactDate(params.get(`x-${vendor}-date`) ?? "");
+    const expires = seconds(params.get(`x-${vendor}-expires`));
+    if (date !== undefined && expires !== undefined) return date + expires;
+  }
+  const azure = params.get("se");
+  if (azure !== undefined) {
+    const at = Date.parse(azure);
+    return Number.isNaN(at) ? undefined : at;
+  }
+  return seconds(params.get("expires"));
 }
 
 function fire(context: RedactionContext, rule: string): void {
@@ -125,8 +165,10 @@ export function redactHeaders(
 }
 
 /** `{{storage:<n>}}<path>` for a pre-signed URL: its origin is numbered, its query (the credential) dropped. */
-function storagePlaceholder(url: string, where: string, context: RedactionContext): string {
+function storagePlaceholder(url: string, where: string, pointer: string, context: RedactionContext): string {
   const parsed = new URL(url);
+  const expiry = storageExpiry(parsed);
+  if (expiry !== undefined) context.expiries.set(`${where}${pointer}`, expiry);
   for (const [name, value] of parsed.searchParams)
     if (SIGNATURE_PARAMS.has(name.toLowerCase())) see(context, name, value);
   let n = context.storage.get(parsed.origin);
@@ -140,9 +182,10 @@ function storagePlaceholder(url: string, where: string, context: RedactionContex
 
 /** A JSON value with storage URLs as placeholders, then every secret removed by core's {@link redactDeep}. */
 function redactJson(value: unknown, where: string, context: RedactionContext): unknown {
-  const walk = (item: unknown): unknown => {
-    if (typeof item === "string") return isSignedUrl(item) ? storagePlaceholder(item, where, context) : item;
-    if (Array.isArray(item)) return item.map(walk);
+  const walk = (item: unknown, pointer = ""): unknown => {
+    if (typeof item === "string")
+      return isSignedUrl(item) ? storagePlaceholder(item, where, pointer, context) : item;
+    if (Array.isArray(item)) return item.map((entry, i) => walk(entry, `${pointer}/${i}`));
     if (!isRecord(item)) return item;
     const copy: Record<string, unknown> = {};
     for (const [key, entry] of Object.entries(item)) {
@@ -151,11 +194,16 @@ function redactJson(value: unknown, where: string, context: RedactionContext): u
         if (typeof entry === "string") see(context, key, entry);
         fire(context, `${where}.json:${key}`);
         copy[key] = REDACTED;
-      } else copy[key] = walk(entry);
+      } else copy[key] = walk(entry, `${pointer}/${jsonPointerToken(key)}`);
     }
     return copy;
   };
   return redactDeep(walk(value));
+}
+
+/** A key as a JSON pointer token (RFC 6901): `~` and `/` escaped. */
+export function jsonPointerToken(key: string): string {
+  return key.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
 /** Whether a media type is text (kept inline in the HAR) rather than bytes (a blob). */

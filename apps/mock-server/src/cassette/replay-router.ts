@@ -14,7 +14,7 @@ import type { SignedMethod } from "../storage/signing.js";
 import { CassetteFormatError, type CassetteMissError, type RequestSummary } from "./errors.js";
 import { blobRefs, type Cassette, type CassetteEntry, validateCassette } from "./format.js";
 import { resolveOperation } from "./operations.js";
-import { isSignedUrl } from "./redaction.js";
+import { isSignedUrl, jsonPointerToken } from "./redaction.js";
 import { canonicalPath, createReplayer, type Replayer, replayResponse, requestKey } from "./replayer.js";
 
 /**
@@ -95,33 +95,53 @@ export function createReplayMiddleware(
   const rewriteOrigins = (text: string, origin: string) =>
     patterns.reduce((result, pattern) => result.replace(pattern, origin), text);
 
-  /** A placeholder as a URL on this emulator, signed now for `method`. */
-  const signedUrl = (origin: string, path: string, method: SignedMethod) => {
-    const expires = Math.floor(ctx.time.now() / 1000) + HOSTED_VALIDITY_SECONDS;
+  /** A placeholder as a URL on this emulator, signed now for `method`, valid `seconds`. */
+  const signedUrl = (
+    origin: string,
+    path: string,
+    method: SignedMethod,
+    seconds = HOSTED_VALIDITY_SECONDS,
+  ) => {
+    const expires = Math.floor(ctx.time.now() / 1000) + seconds;
     return `${origin}${path}?expires=${expires}&sig=${ctx.signer.sign(method, path, expires)}`;
   };
 
   const PLACEHOLDER = /\{\{storage:\d+\}\}([^"\s?#]*)/g;
 
-  /** A text body with placeholders signed (for the `method` beside them in JSON, else GET), origins rewritten, and `tokens` put where redacted ones were. */
-  const rewriteText = (text: string, origin: string, tokens: Record<string, string>, json: boolean) => {
+  /**
+   * A text body with placeholders signed (for the `method` beside them in JSON, else GET; for the
+   * recorded lifetime at their JSON pointer, else the hosted default), origins rewritten, and
+   * `tokens` put where redacted ones were.
+   */
+  const rewriteText = (
+    text: string,
+    origin: string,
+    tokens: Record<string, string>,
+    json: boolean,
+    lifetimes: Readonly<Record<string, number>>,
+  ) => {
     if (json) {
       try {
-        const walk = (value: unknown, method: SignedMethod): unknown => {
-          if (typeof value === "string")
+        const walk = (value: unknown, method: SignedMethod, pointer: string): unknown => {
+          if (typeof value === "string") {
+            const seconds = Object.hasOwn(lifetimes, pointer) ? lifetimes[pointer] : undefined;
             return rewriteOrigins(
-              value.replace(PLACEHOLDER, (_all, path: string) => signedUrl(origin, path, method)),
+              value.replace(PLACEHOLDER, (_all, path: string) => signedUrl(origin, path, method, seconds)),
               origin,
             );
-          if (Array.isArray(value)) return value.map((item) => walk(item, method));
+          }
+          if (Array.isArray(value)) return value.map((item, i) => walk(item, method, `${pointer}/${i}`));
           if (!isRecord(value)) return value;
           const own: SignedMethod = value.method === "PUT" ? "PUT" : "GET";
           const copy: Record<string, unknown> = {};
           for (const [key, item] of Object.entries(value))
-            copy[key] = Object.hasOwn(tokens, key) && item === REDACTED ? tokens[key] : walk(item, own);
+            copy[key] =
+              Object.hasOwn(tokens, key) && item === REDACTED
+                ? tokens[key]
+                : walk(item, own, `${pointer}/${jsonPointerToken(key)}`);
           return copy;
         };
-        return JSON.stringify(walk(JSON.parse(text), "GET"));
+        return JSON.stringify(walk(JSON.parse(text), "GET", ""));
       } catch {
         // Not JSON after all: rewritten as text.
       }
@@ -216,7 +236,7 @@ export function createReplayMiddleware(
         : {};
     const json = /json/i.test(entry.response.content.mimeType);
     const response = replayResponse(entry, cassette.blobs, {
-      text: (text) => rewriteText(text, origin, tokens, json),
+      text: (text) => rewriteText(text, origin, tokens, json, entry._psapi.storageLifetimes ?? {}),
       header: (_name, value) => rewriteOrigins(value, origin),
     });
     response.headers.set("x-psapi-cassette-entry", String(entries.indexOf(entry)));
@@ -225,7 +245,13 @@ export function createReplayMiddleware(
 
   return {
     middleware,
-    state: { file, entries, played: (entry) => replayer.played(entry), reset: () => replayer.reset() },
+    state: {
+      file,
+      entries,
+      played: (entry) => replayer.played(entry),
+      use: () => replayer.use(),
+      reset: () => replayer.reset(),
+    },
   };
 }
 

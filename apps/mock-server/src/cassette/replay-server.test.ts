@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFakeClock } from "@psapi/core/testing";
+import { createConformanceChecker, loadSpec, SPEC_NAMES } from "@psapi/openapi";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type CreateEmulatorOptions, createEmulator } from "../app.js";
 import { createEmulatorControl, type EmulatorControl } from "../control-client/control-client.js";
@@ -273,12 +274,115 @@ describe("psapi emulator --replay", () => {
 
     const head = await fetch(output, { method: "HEAD" });
     expect([head.status, head.headers.get("content-type")]).toEqual([200, "image/png"]);
-    await advance(3_599_000);
+    // Signed for what the recorded URL had left when its answer arrived (the upstream signed it when the job ended).
+    const { har } = await readCassette(recording.file);
+    const lifetime = har.log.entries.flatMap((entry) =>
+      Object.values(entry._psapi.storageLifetimes ?? {}),
+    )[0] as number;
+    expect(lifetime).toBeGreaterThan(3_590);
+    expect(lifetime).toBeLessThanOrEqual(3_600);
+    await advance(lifetime * 1000 - 1_000);
     expect((await fetch(output)).status).toBe(200);
     await advance(2_000);
     const expired = await fetch(output);
     expect(expired.status).toBe(403);
     expect(await expired.text()).toContain("<Code>AccessDenied</Code>");
+  });
+
+  it("signs a replayed storage URL for its recorded lifetime: one recorded with 60 s is served at 59 s, refused at 61 s", async () => {
+    const file = join(dir, "short-lived.har");
+    const clock = createFakeClock({ start: TEST_START });
+    const upstream = createEmulator({ clock });
+    const toUpstream = async (request: Request) => upstream.fetch(request);
+    const control = createEmulatorControl({ baseUrl: UPSTREAM_ORIGIN, fetch: toUpstream });
+    await control.putObject("out/short.png", new Uint8Array([7, 8, 9]), "image/png");
+    const recorder = recordingFetch({ cassette: file, mode: "record", fetch: toUpstream, clock });
+    const presignBody = { key: "out/short.png", method: "GET", expiresIn: 60 };
+    const presign = async (fetcher: Fetch, origin: string) =>
+      (
+        (await (await fetcher(`${origin}/__emulator/storage/presign`, json(presignBody))).json()) as {
+          url: string;
+        }
+      ).url;
+    expect((await recorder.fetch(await presign(recorder.fetch, UPSTREAM_ORIGIN))).status).toBe(200);
+    await recorder.save();
+    const { har } = await readCassette(file);
+    expect(har.log.entries[0]?._psapi.storageLifetimes).toEqual({ "/url": 60 });
+    // The lifetime, not the signature: the download's URL keeps its `sig` redacted.
+    expect(JSON.stringify(har)).not.toMatch(/sig=(?!%5BREDACTED%5D)/);
+
+    server = await serve(file);
+    const url = await presign(fetch, server.url);
+    expect(Number(new URL(url).searchParams.get("expires")) * 1000 - (await server.control.clock()).now).toBe(
+      60_000,
+    );
+    await server.advance(59_000);
+    const served = await fetch(url);
+    expect(served.status).toBe(200);
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(new Uint8Array([7, 8, 9]));
+    await server.advance(2_000);
+    const expired = await fetch(url);
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toContain("<Code>AccessDenied</Code>");
+  });
+
+  it("GET /__emulator/cassette lists each entry's use and the entries never served: here mask-objects", async () => {
+    server = await serve(recording.file);
+    const { url, advance, control } = server;
+    const token = await server.token();
+    const image = { source: { url: inputUrl(url) } };
+    await fetch(`${url}/v2/remove-background`, json({ image, mode: "cutout" }, token)); // the 429
+    // Polled ten times slower than recorded: the states in between are skipped, not unused.
+    const status = await runJob(
+      fetch,
+      url,
+      token,
+      "/v2/remove-background",
+      { image, mode: "cutout" },
+      advance,
+      RECORDED_POLL_MS * 10,
+    );
+    expect((await fetch(outputUrl(status))).status).toBe(200);
+
+    const use = await control.cassette();
+    const { har } = await readCassette(recording.file);
+    expect(use.file).toBe(recording.file);
+    expect(use.entries).toHaveLength(har.log.entries.length);
+    expect(use.entries[0]).toEqual({
+      index: 0,
+      method: "POST",
+      operation: "getToken",
+      url: `${UPSTREAM_ORIGIN}/ims/token/v3`,
+      status: 200,
+      served: 1,
+    });
+    const maskObjects = har.log.entries.flatMap((entry, index) =>
+      entry.request.url.includes("/v1/") ||
+      (index > 0 && har.log.entries[index - 1]?.request.url.includes("/v1/status/"))
+        ? [index]
+        : [],
+    );
+    expect(maskObjects.length).toBeGreaterThan(2);
+    expect(use.unused).toEqual(maskObjects);
+    const skippedPolls = use.entries.filter(
+      (entry) => entry.operation === "getV2JobStatus" && entry.served === 0,
+    );
+    expect(skippedPolls.length).toBeGreaterThan(0);
+    // Its answer meets the spec.
+    const checker = createConformanceChecker(SPEC_NAMES.map((name) => loadSpec(name)));
+    const answer = await fetch(`${url}/__emulator/cassette`);
+    expect(await checker.check({ method: "GET", url: answer.url }, answer)).toEqual([]);
+    // A reset forgets what was served: everything is unused again.
+    await control.reset();
+    expect((await control.cassette()).unused).toHaveLength(har.log.entries.length);
+  });
+
+  it("GET /__emulator/cassette is a 404 on an emulator serving no cassette", async () => {
+    const control = createEmulatorControl({
+      baseUrl: "http://127.0.0.1",
+      fetch: async (request) => createEmulator().fetch(request),
+    });
+    await expect(control.cassette()).rejects.toMatchObject({ name: "EmulatorControlError", status: 404 });
   });
 
   it("answers a token call with a fresh emulator token of the recorded lifetime, which its API accepts", async () => {

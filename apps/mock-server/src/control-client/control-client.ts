@@ -25,6 +25,8 @@ export type EmulatorFaultRule = Schemas["FaultRule"];
 export type EmulatorFaultList = Schemas["FaultList"];
 /** A pre-signed storage URL and when it expires. */
 export type EmulatorPresigned = Schemas["PresignResponse"];
+/** A replaying emulator's cassette: each entry with how often it was served, and `unused`. */
+export type EmulatorCassetteUse = Schemas["CassetteUse"];
 /** A one-time authorization code for `grant_type=authorization_code`. */
 export type EmulatorAuthorizationCode = Schemas["AuthorizationCode"];
 
@@ -117,6 +119,12 @@ export interface EmulatorControl {
   ): Promise<EmulatorAuthorizationCode>;
   /** `GET /__emulator/limits`. */
   limits(options?: EmulatorCallOptions): Promise<EmulatorLimitsReading>;
+  /**
+   * `GET /__emulator/cassette`: on an emulator serving a cassette (`--replay`), each recorded
+   * entry with how often it was served, and `unused`, the indices of those never served.
+   * @throws EmulatorControlError (status 404) when the emulator serves no cassette.
+   */
+  cassette(options?: EmulatorCallOptions): Promise<EmulatorCassetteUse>;
   /** `GET /__emulator/faults`. */
   faults(options?: EmulatorCallOptions): Promise<EmulatorFaultList>;
   /** `POST /__emulator/faults`; resolves with the stored rule (its `id` removes it). */
@@ -272,6 +280,8 @@ export function createEmulatorControl(options: EmulatorControlOptions): Emulator
       ),
     limits: ({ signal } = {}) =>
       expect("GET /__emulator/limits", api.GET("/__emulator/limits", { signal }), 200),
+    cassette: ({ signal } = {}) =>
+      expect("GET /__emulator/cassette", api.GET("/__emulator/cassette", { signal }), 200),
     faults: ({ signal } = {}) =>
       expect("GET /__emulator/faults", api.GET("/__emulator/faults", { signal }), 200),
     addFault: (rule, { signal } = {}) =>

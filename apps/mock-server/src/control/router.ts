@@ -101,6 +101,11 @@ export function createControlRouter(ctx: EmulatorContext): Hono<EmulatorEnv> {
     return c.json({ entries: ctx.journal.list(filter) });
   });
 
+  router.get("/cassette", (c) => {
+    if (!ctx.replay) throw resourceNotFound(c.req.path);
+    return c.json({ file: ctx.replay.file, ...ctx.replay.use() });
+  });
+
   router.get("/faults", (c) => c.json({ seed: ctx.options.faultSeed, rules: ctx.faults.list() }));
 
   router.post("/faults", async (c) => {

@@ -242,6 +242,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/__emulator/cassette": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a replayed cassette served, and which entries it never did
+         * @description On an emulator serving a cassette (`--replay`), every recorded entry with how often it was
+         *     served since start or the last reset, and `unused`: the entries never served (a test suite
+         *     that no longer exercises part of its cassette). A status poll of a job whose timeline was
+         *     served is not unused even when the client's poll rate skipped its recorded state. An
+         *     emulator serving no cassette answers 404.
+         */
+        get: operations["getCassetteUse"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/__emulator/limits": {
         parameters: {
             query?: never;
@@ -402,6 +426,35 @@ export interface components {
              * @description The same instant, ISO 8601.
              */
             time: string;
+        };
+        CassetteUse: {
+            /** @description The cassette file served (`cassette` when it was given in code without one). */
+            file: string;
+            /** @description Every recorded entry, in the cassette's order. */
+            entries: components["schemas"]["CassetteEntryUse"][];
+            /**
+             * @description The `index` of each entry never served, except a status poll of a job whose timeline
+             *     was served (a client polling at another rate skips recorded states).
+             */
+            unused: number[];
+        };
+        CassetteEntryUse: {
+            /** @description The entry's index in the cassette's `log.entries`. */
+            index: number;
+            method: string;
+            /** @description The operation id, or the URL's path where no operation of psapi's specs matches (storage). */
+            operation: string;
+            /** @description The recorded URL without its query. */
+            url: string;
+            /** @description The recorded answer's status. */
+            status: number;
+            /** @description The job the exchange belongs to, and its time in ms after the job's submission. */
+            job?: {
+                id: string;
+                t: number;
+            };
+            /** @description How often it was served since start or the last reset. */
+            served: number;
         };
         AdvanceClockRequest: {
             /** @description Milliseconds to move forward (at most one year per call). */
@@ -1015,6 +1068,29 @@ export interface operations {
                 };
                 content: {
                     "image/png": string;
+                };
+            };
+            403: components["responses"]["ControlForbidden"];
+            404: components["responses"]["NotFound"];
+            431: components["responses"]["HeaderFieldsTooLarge"];
+        };
+    };
+    getCassetteUse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cassette's entries and their use. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CassetteUse"];
                 };
             };
             403: components["responses"]["ControlForbidden"];
