@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parse } from "yaml";
@@ -41,7 +42,8 @@ export function specPath(name: SpecName): string {
 }
 
 /**
- * A shipped spec, parsed from YAML once per process.
+ * A shipped spec, parsed from YAML once per process (or read from the parsed copy the build wrote,
+ * when that copy was made from the same YAML text).
  *
  * @param name A file of {@link SPEC_NAMES}.
  * @returns The document and its `id` (the file's `file:` URL).
@@ -54,10 +56,29 @@ export function loadSpec(name: SpecName): SpecDocument {
   const cached = loaded.get(name);
   if (cached) return cached;
   const path = specPath(name);
+  const text = readFileSync(path, "utf8");
   const spec: SpecDocument = {
     id: pathToFileURL(path).href,
-    document: parse(readFileSync(path, "utf8")) as unknown,
+    document: parsedCopy(name, text) ?? parse(text),
   };
   loaded.set(name, spec);
   return spec;
+}
+
+/**
+ * The build's parsed copy of a spec (dist/parsed/<name>.json, written by scripts/parse-specs.mjs),
+ * when it was made from exactly `text`; `undefined` when it is missing, stale or unreadable, and the
+ * caller parses the YAML. JSON.parse is about ten times faster than parsing the YAML, which took
+ * 0.26 s of every emulator start.
+ */
+function parsedCopy(name: SpecName, text: string): unknown {
+  try {
+    const copy = JSON.parse(
+      readFileSync(new URL(`../dist/parsed/${name}.json`, import.meta.url), "utf8"),
+    ) as { sha256?: unknown; document?: unknown };
+    const sha256 = createHash("sha256").update(text).digest("hex");
+    return copy.sha256 === sha256 ? copy.document : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,24 +1,22 @@
 import { basename, join, resolve } from "node:path";
 import { writeFileAtomic } from "@psapi/core/files";
-import { createEmulator } from "@psapi/mock-server";
-import {
-  type Cassette,
-  CassetteFormatError,
-  checkCassette,
-  checkReportMarkdown,
-  DIFF_CATEGORIES,
-  diffCassette,
-  diffReportMarkdown,
-  readCassette,
-} from "@psapi/mock-server/cassette";
+import type { Cassette } from "@psapi/mock-server/cassette";
 import { type Command, InvalidArgumentError } from "commander";
 import { CliError, usageError } from "../cli-error.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Session } from "../session.js";
 import { makeDirectory } from "../validate.js";
 
+/**
+ * The cassette module and the emulator are loaded by the cassette commands only: imported at the
+ * top, they (Hono, sharp, ag-psd, the spec validators) made every `psapi` start, `--help` included,
+ * load the whole emulator.
+ */
+const cassetteModule = () => import("@psapi/mock-server/cassette");
+
 /** Reads a cassette; a file that is not one is a usage error naming the place and the problem. */
 async function load(file: string): Promise<Cassette> {
+  const { CassetteFormatError, readCassette } = await cassetteModule();
   try {
     return await readCassette(file);
   } catch (error) {
@@ -94,6 +92,7 @@ export function registerCassette(program: Command, session: Session): void {
       "\nExit codes: 0 every checked answer meets the spec, 1 some break it (one line each), 2 the file is not a cassette.\n\nExample:\n  psapi cassette validate cassettes/remove-background.har --report reports/",
     )
     .action(async (file: string, options: { report?: string }) => {
+      const { checkCassette, checkReportMarkdown } = await cassetteModule();
       const report = await checkCassette(await load(file), file);
       if (options.report !== undefined)
         await writeReport(session, options.report, file, "validate", checkReportMarkdown(report), report);
@@ -139,6 +138,8 @@ export function registerCassette(program: Command, session: Session): void {
       ].join("\n"),
     )
     .action(async (file: string, options: { report?: string; minIou: number }) => {
+      const { DIFF_CATEGORIES, diffCassette, diffReportMarkdown } = await cassetteModule();
+      const { createEmulator } = await import("@psapi/mock-server");
       const report = await diffCassette(await load(file), {
         file,
         minIoU: options.minIou,
