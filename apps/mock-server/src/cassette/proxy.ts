@@ -69,6 +69,16 @@ const NULL_BODY = new Set([101, 204, 205, 304]);
 // A browser resolves `*.localhost` itself (no DNS), so a rebinding page cannot be named so.
 const LOCALHOST_SUBDOMAIN = /^[a-z0-9-]+\.localhost$/i;
 
+/** `text` as a URL when it is an absolute http(s) URL, else undefined. */
+function httpUrl(text: string): URL | undefined {
+  if (!/^https?:\/\//i.test(text)) return undefined;
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A request or response body over the proxy's limit. */
 class BodyTooLargeError extends Error {
   override readonly name = "BodyTooLargeError";
@@ -252,14 +262,8 @@ export function createRecordingProxy(options: RecordingProxyOptions): RecordingP
 
   /** An upstream URL as the client reaches it through the proxy at `self`. */
   const toClient = (text: string, self: string): string => {
-    if (!/^https?:\/\//i.test(text)) return text;
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      return text;
-    }
-    if (url.username || url.password || selves.has(url.origin)) return text;
+    const url = httpUrl(text);
+    if (!url || url.username || url.password || selves.has(url.origin)) return text;
     const tail = `${url.pathname}${url.search}${url.hash}`;
     if (routeOf(url.pathname) === url.origin) return `${self}${tail}`;
     let n = forwardIndex.get(url.origin);
@@ -282,14 +286,8 @@ export function createRecordingProxy(options: RecordingProxyOptions): RecordingP
 
   /** A proxy URL in a request body turned back into the upstream URL it stands for. */
   const toUpstream = (text: string): string => {
-    if (!/^https?:\/\//i.test(text)) return text;
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      return text;
-    }
-    if (!selves.has(url.origin)) return text;
+    const url = httpUrl(text);
+    if (!url || !selves.has(url.origin)) return text;
     const found = target(url.pathname, url.search);
     return found ? `${found.url}${url.hash}` : text;
   };
