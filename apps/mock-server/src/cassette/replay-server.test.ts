@@ -191,6 +191,26 @@ describe("psapi emulator --replay", () => {
     server = undefined;
   });
 
+  /** Serves the recording, answers its recorded 429, then replays the cutout job polled every `interval` ms. */
+  async function replayCutout(interval: number, seen?: string[]) {
+    const served = await serve(recording.file);
+    server = served;
+    const token = await served.token();
+    const body = { image: { source: { url: inputUrl(served.url) } }, mode: "cutout" };
+    await fetch(`${served.url}/v2/remove-background`, json(body, token)); // the 429
+    const status = await runJob(
+      fetch,
+      served.url,
+      token,
+      "/v2/remove-background",
+      body,
+      served.advance,
+      interval,
+      seen,
+    );
+    return { served, token, status };
+  }
+
   it("replays the recorded 429 with its Retry-After, then both jobs to the same downloads", async () => {
     server = await serve(recording.file);
     const { url, advance } = server;
@@ -216,22 +236,9 @@ describe("psapi emulator --replay", () => {
   ])(
     "follows the job's recorded timeline on the emulator's clock when polled %s",
     async (_rate, interval) => {
-      server = await serve(recording.file);
-      const { url, advance } = server;
-      const token = await server.token();
-      const image = { source: { url: inputUrl(url) } };
-      await fetch(`${url}/v2/remove-background`, json({ image, mode: "cutout" }, token)); // the 429
       const seen: string[] = [];
-      const status = await runJob(
-        fetch,
-        url,
-        token,
-        "/v2/remove-background",
-        { image, mode: "cutout" },
-        advance,
-        interval,
-        seen,
-      );
+      const { served, token, status } = await replayCutout(interval, seen);
+      const { url, advance } = served;
       expect(status.status).toBe("succeeded");
       if (interval < RECORDED_POLL_MS) {
         // Fast polls walk the recorded states in order; the last one stays.
@@ -246,20 +253,8 @@ describe("psapi emulator --replay", () => {
   );
 
   it("signs replayed output URLs with its own signer: the recorded bytes until they expire on its clock, then 403", async () => {
-    server = await serve(recording.file);
-    const { url, advance } = server;
-    const token = await server.token();
-    const image = { source: { url: inputUrl(url) } };
-    await fetch(`${url}/v2/remove-background`, json({ image, mode: "cutout" }, token));
-    const status = await runJob(
-      fetch,
-      url,
-      token,
-      "/v2/remove-background",
-      { image, mode: "cutout" },
-      advance,
-      1_000,
-    );
+    const { served, status } = await replayCutout(1_000);
+    const { url, advance } = served;
     const output = new URL(outputUrl(status));
     expect(output.origin).toBe(url);
     expect(output.searchParams.get("sig")).toBeTruthy();
@@ -327,21 +322,9 @@ describe("psapi emulator --replay", () => {
   });
 
   it("GET /__emulator/cassette lists each entry's use and the entries never served: here mask-objects", async () => {
-    server = await serve(recording.file);
-    const { url, advance, control } = server;
-    const token = await server.token();
-    const image = { source: { url: inputUrl(url) } };
-    await fetch(`${url}/v2/remove-background`, json({ image, mode: "cutout" }, token)); // the 429
     // Polled ten times slower than recorded: the states in between are skipped, not unused.
-    const status = await runJob(
-      fetch,
-      url,
-      token,
-      "/v2/remove-background",
-      { image, mode: "cutout" },
-      advance,
-      RECORDED_POLL_MS * 10,
-    );
+    const { served, status } = await replayCutout(RECORDED_POLL_MS * 10);
+    const { url, control } = served;
     expect((await fetch(outputUrl(status))).status).toBe(200);
 
     const use = await control.cassette();
