@@ -1259,7 +1259,9 @@ export interface components {
         /**
          * @description Edits of the whole document, applied resize, then crop, then trim. Adobe does not say
          *     whether they run before or after `edits.layers`; the emulator runs the layer edits first,
-         *     so layer bounds in an edit are in the source document's pixels.
+         *     so layer bounds in an edit are in the source document's pixels. There is no canvas size:
+         *     Adobe's v2 does not support it yet; enlarge the canvas with `executeActions`'s
+         *     `canvasSize` step.
          */
         DocumentEdits: {
             /**
@@ -1931,7 +1933,8 @@ export interface components {
          * @description The body is larger than the emulator takes (its `maxBodyBytes`, default 1 MiB). Adobe
          *     documents no 413 for these routes; the emulator's body limit answers it before the route's
          *     handler, in this contract's `ErrorResponse` with the family's validation code
-         *     (`validation_error` on `/v2/`, `input_validation_error` on `/v1/`).
+         *     (`validation_error` on `/v2/` and `/v1/auto-crop`, which belongs to the v2 reference;
+         *     `input_validation_error` on the masking routes under `/v1/`).
          */
         PayloadTooLarge: {
             headers: {
@@ -1944,8 +1947,8 @@ export interface components {
         /**
          * @description The request's header fields are larger than the HTTP server takes (16 KB in Node). Answered
          *     by the emulator's HTTP server before any routing, in this contract's `ErrorResponse` with the
-         *     family's validation code (`validation_error` on `/v2/`, `input_validation_error` on `/v1/`),
-         *     read from the request line. Best effort: when the request line arrived in an earlier packet
+         *     family's validation code (`validation_error` on `/v2/` and `/v1/auto-crop`,
+         *     `input_validation_error` on the masking routes under `/v1/`), read from the request line. Best effort: when the request line arrived in an earlier packet
          *     than the overflow (a client trickling its head), the server cannot tell the path and answers
          *     in the service shape `{type, code, title}` of `photoshop.yaml`. The connection is closed
          *     (`Connection: close`); a HEAD gets the head only.
