@@ -1,10 +1,12 @@
-// The API error codes pages (site/errors/api/): every error code the OpenAPI files give as an
-// example answer, one page each, with the statuses and operations that answer it and the
-// example's message, all read from the specs, plus what to do, from ADVICE below (by code, else by
-// status). A new code in a spec gets its page on the next build.
+// The API error codes pages (site/errors/api/, committed so that the CLI's links to them work on
+// GitHub): every error code the OpenAPI files give as an example answer (@psapi/openapi's
+// errorCodes, which the CLI links its failures with), one page each, with the statuses and
+// operations that answer it and the example's message, plus what to do, from ADVICE below (by
+// code, else by status). A new code in a spec gets its page on the next build, and the docs test
+// fails until it is committed.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadSpec } from "@psapi/openapi";
+import { errorCodes } from "@psapi/openapi";
 
 /** What to do, by HTTP status (the fallback when a code has no advice of its own). */
 const BY_STATUS = {
@@ -53,74 +55,14 @@ const ADVICE = {
     "The JWT's signature does not verify: the private key does not belong to the credential. JWT credentials ended on 30 June 2025: move to server-to-server.",
 };
 
-const SPECS = [
-  { file: "photoshop-current.yaml", label: "Photoshop API (current)", http: "photoshop-current" },
-  { file: "photoshop.yaml", label: "Photoshop API v1 (retired)", http: "photoshop" },
-  { file: "ims.yaml", label: "Adobe IMS", http: "ims" },
-  { file: "emulator.yaml", label: "Emulator control API", http: "emulator" },
-];
+/** How each spec is named on the site: its label and its HTTP reference page. */
+const SPECS = {
+  "photoshop-current.yaml": { label: "Photoshop API (current)", http: "photoshop-current" },
+  "photoshop.yaml": { label: "Photoshop API v1 (retired)", http: "photoshop" },
+  "ims.yaml": { label: "Adobe IMS", http: "ims" },
+  "emulator.yaml": { label: "Emulator control API", http: "emulator" },
+};
 
-/** The key of a body that names its error: each family of Adobe's error bodies has its own. */
-const CODE_KEYS = ["error_code", "errorCode", "error", "type"];
-
-function deref(document, node) {
-  let current = node;
-  while (current && typeof current === "object" && typeof current.$ref === "string") {
-    current = current.$ref
-      .slice(2)
-      .split("/")
-      .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
-      .reduce((at, part) => at?.[part], document);
-  }
-  return current;
-}
-
-/** Every error body among the examples of `node` (objects with a code key and a message). */
-function errorBodies(document, node, found = [], seen = new Set()) {
-  const value = deref(document, node);
-  if (!value || typeof value !== "object" || seen.has(value)) return found;
-  seen.add(value);
-  if (!Array.isArray(value)) {
-    const key = CODE_KEYS.find((name) => typeof value[name] === "string" || typeof value[name] === "number");
-    const message = value.message ?? value.title ?? value.error_description ?? value.errorDescription;
-    if (key && typeof message === "string") found.push({ code: String(value[key]), message });
-  }
-  for (const child of Object.values(value)) errorBodies(document, child, found, seen);
-  return found;
-}
-
-/** code → { spec, statuses, operations, messages } from the responses of every operation. */
-export function collectErrorCodes() {
-  const codes = new Map();
-  for (const spec of SPECS) {
-    const document = loadSpec(spec.file).document;
-    for (const [path, item] of Object.entries(document.paths ?? {})) {
-      for (const [method, operation] of Object.entries(item)) {
-        if (!operation || typeof operation !== "object" || !operation.responses) continue;
-        for (const [status, response] of Object.entries(operation.responses)) {
-          if (!/^[45]\d\d$/.test(status)) continue;
-          for (const body of errorBodies(document, deref(document, response)?.content)) {
-            const id = `${spec.http}:${body.code}`;
-            const entry = codes.get(id) ?? {
-              code: body.code,
-              spec,
-              statuses: new Set(),
-              operations: new Set(),
-              messages: new Set(),
-            };
-            entry.statuses.add(Number(status));
-            entry.operations.add(`${method.toUpperCase()} ${path}`);
-            entry.messages.add(body.message);
-            codes.set(id, entry);
-          }
-        }
-      }
-    }
-  }
-  return [...codes.values()];
-}
-
-const slug = (entry) => `${entry.spec.http}-${entry.code.replace(/[^\w.-]/g, "_")}`;
 const cell = (text) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /**
@@ -131,19 +73,21 @@ const cell = (text) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
  */
 export function writeErrorCodePages(out) {
   mkdirSync(out, { recursive: true });
-  const entries = collectErrorCodes().sort(
-    (a, b) => SPECS.indexOf(a.spec) - SPECS.indexOf(b.spec) || a.code.localeCompare(b.code),
+  const order = Object.keys(SPECS);
+  const entries = [...errorCodes()].sort(
+    (a, b) => order.indexOf(a.spec) - order.indexOf(b.spec) || a.code.localeCompare(b.code),
   );
   for (const entry of entries) {
-    const statuses = [...entry.statuses].sort();
+    const statuses = entry.statuses;
+    const spec = SPECS[entry.spec];
     const advice = ADVICE[entry.code] ?? statuses.map((status) => BY_STATUS[status]).find(Boolean);
     if (!advice) throw new Error(`no advice for ${entry.code} (${statuses.join(", ")}): add it to ADVICE`);
     const operations = [...entry.operations].sort().map((operation) => `- \`${operation}\``);
     const messages = [...entry.messages].map((message) => `- ${cell(message)}`);
     writeFileSync(
-      join(out, `${slug(entry)}.md`),
-      `# \`${entry.code}\` (${entry.spec.label})\n\n` +
-        `HTTP ${statuses.join(", ")}. Generated from \`openapi/${entry.spec.file}\`; see the operations in the [HTTP reference](/http/${entry.spec.http}.html){target="_self"}.\n\n` +
+      join(out, `${entry.page}.md`),
+      `# \`${entry.code}\` (${spec.label})\n\n` +
+        `HTTP ${statuses.join(", ")}. Generated from \`openapi/${entry.spec}\`; see the operations in the [HTTP reference](/http/${spec.http}.html){target="_self"}.\n\n` +
         `## What to do\n\n${advice}\n\n` +
         `## Answered by\n\n${operations.join("\n")}\n\n` +
         `## Example messages\n\n${messages.join("\n")}\n\n` +
@@ -152,7 +96,7 @@ export function writeErrorCodePages(out) {
   }
   const rows = entries.map(
     (entry) =>
-      `| [\`${entry.code}\`](./${slug(entry)}.md) | ${entry.spec.label} | ${[...entry.statuses].sort().join(", ")} |`,
+      `| [\`${entry.code}\`](./${entry.page}.md) | ${SPECS[entry.spec].label} | ${entry.statuses.join(", ")} |`,
   );
   writeFileSync(
     join(out, "index.md"),

@@ -6,6 +6,7 @@ export {
   type MatchedOperation,
   type Violation,
 } from "./conformance.js";
+export { type ErrorCodeEntry, errorCodeFor, errorCodes } from "./error-codes.js";
 export {
   createSpecSet,
   HTTP_METHODS,

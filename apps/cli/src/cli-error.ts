@@ -13,15 +13,24 @@ export class CliError extends Error {
   readonly exitCode: ExitCodeValue;
   /** What the user can do about it, printed on a second line. */
   readonly hint: string | undefined;
+  /**
+   * The page about this failure, when there is one more precise than its exit code's: the page of
+   * the error code the API or IMS answered with.
+   */
+  readonly docs: string | undefined;
 
   /**
    * @param message - One line saying what went wrong.
-   * @param options - `exitCode` (default {@link ExitCode.apiFailure}), `hint`, and the original `cause`.
+   * @param options - `exitCode` (default {@link ExitCode.apiFailure}), `hint`, `docs`, and the original `cause`.
    */
-  constructor(message: string, options: { exitCode?: ExitCodeValue; hint?: string; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { exitCode?: ExitCodeValue; hint?: string; docs?: string; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.exitCode = options.exitCode ?? ExitCode.apiFailure;
     this.hint = options.hint;
+    this.docs = options.docs;
   }
 }
 

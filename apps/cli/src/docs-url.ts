@@ -18,3 +18,17 @@ export const DOCS_URL = "https://github.com/psapi/psapi/blob/main/docs/site/";
 export function exitCodePage(code: ExitCodeValue): string {
   return `${DOCS_URL}errors/exit-${code}.md`;
 }
+
+/**
+ * The page of an API or IMS error code (`docs/site/errors/api/`, generated from the specs by
+ * `@psapi/openapi`'s `errorCodes`, whose `page` names it).
+ *
+ * @param page - The code's page name, `<spec>-<code>`.
+ * @returns The page's URL.
+ * @example
+ * errorCodePage("photoshop-current-unknown_job_id");
+ * // "https://github.com/psapi/psapi/blob/main/docs/site/errors/api/photoshop-current-unknown_job_id.md"
+ */
+export function errorCodePage(page: string): string {
+  return `${DOCS_URL}errors/api/${page}.md`;
+}

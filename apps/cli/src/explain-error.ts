@@ -1,7 +1,9 @@
 import { ImsError } from "@psapi/auth";
 import { JobFailedError, JobTimeoutError, PhotoshopApiError, RetiredOperationError } from "@psapi/client";
 import { isLoopback } from "@psapi/core";
+import { errorCodeFor, errorCodes } from "@psapi/openapi/error-codes";
 import { CliError, problemOf } from "./cli-error.js";
+import { errorCodePage } from "./docs-url.js";
 import { ExitCode } from "./exit-codes.js";
 import { DeadlineExceededError } from "./run-signal.js";
 import { CREDENTIALS_HINT, laterStatusCommand, type Target } from "./target.js";
@@ -224,7 +226,10 @@ function explainApiError(error: PhotoshopApiError, target: Target | undefined): 
       : [label, error.title].filter((part) => part !== undefined).join(": ");
   const reasons = serviceReasons(error.details).filter((reason) => !said.includes(reason));
   const why = `${error.status}${said ? ` ${said}` : ""}${reasons.length > 0 ? `: ${reasons.join("; ")}` : ""}`;
-  const cause = { cause: error };
+  // The page of the code the specs document for this operation; a code they do not know gets the
+  // exit code's page.
+  const page = label === undefined ? undefined : errorCodeFor(label, error.request)?.page;
+  const cause = { cause: error, ...(page !== undefined && { docs: errorCodePage(page) }) };
   switch (error.status) {
     case 0:
       return explainNetworkFailure(
@@ -271,6 +276,8 @@ function explainApiError(error: PhotoshopApiError, target: Target | undefined): 
 }
 
 function explainImsError(error: ImsError, target: Target | undefined): CliError {
+  const page = errorCodes().find((entry) => entry.spec === "ims.yaml" && entry.code === error.error)?.page;
+  const docs = page === undefined ? {} : { docs: errorCodePage(page) };
   if (error.error === "network_error" || error.error === "timeout") {
     const failure = target?.network.lastFailure() ?? {
       host: target?.sources.ims?.host ?? "the IMS server",
@@ -284,6 +291,7 @@ function explainImsError(error: ImsError, target: Target | undefined): CliError 
       exitCode: ExitCode.auth,
       hint: TOKEN_HINT,
       cause: error,
+      ...docs,
     });
   }
   return new CliError(`IMS refused the credentials (${error.error}: ${error.errorDescription})`, {
@@ -293,5 +301,6 @@ function explainImsError(error: ImsError, target: Target | undefined): CliError 
         ? "check PHOTOSHOP_CLIENT_ID and PHOTOSHOP_CLIENT_SECRET"
         : CREDENTIALS_HINT,
     cause: error,
+    ...docs,
   });
 }

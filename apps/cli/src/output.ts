@@ -46,7 +46,7 @@ export function createOutput(options: { stdout: OutputStream; stderr: OutputStre
     failure(error) {
       stderr.write(`error: ${error.message}\n`);
       if (error.hint) stderr.write(`hint: ${error.hint}\n`);
-      const docs = exitCodePage(error.exitCode);
+      const docs = error.docs ?? exitCodePage(error.exitCode);
       stderr.write(`docs: ${docs}\n`);
       if (json) {
         const body = {

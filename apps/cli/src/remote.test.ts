@@ -1,11 +1,13 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { EmulatorOptions } from "@psapi/mock-server";
 import { createEmulatorControl } from "@psapi/mock-server/control";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { pngSize } from "./display.js";
-import { exitCodePage } from "./docs-url.js";
+import { errorCodePage, exitCodePage } from "./docs-url.js";
 import { runCli, startCli } from "./testing/run-cli.js";
 import { type ServedEmulator, serveEmulator } from "./testing/serve-emulator.js";
 
@@ -138,6 +140,13 @@ describe.concurrent("psapi --base-url <running emulator>", () => {
   });
 });
 
+/** The failure links the page of the error code it met, and the repository holds that page. */
+function expectCodePage(stderr: string, page: string): void {
+  expect(stderr.trimEnd().split("\n").at(-1)).toBe(`docs: ${errorCodePage(page)}`);
+  const file = fileURLToPath(new URL(`../../../docs/site/errors/api/${page}.md`, import.meta.url));
+  expect(existsSync(file), file).toBe(true);
+}
+
 describe.concurrent("errors from a running emulator", () => {
   it("without credentials, says which variables to set (exit 3)", async () => {
     const result = await runCli(["hello", "--base-url", emulator.url]);
@@ -157,6 +166,7 @@ describe.concurrent("errors from a running emulator", () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^error: IMS refused the credentials \(invalid_client/m);
     expect(result.stderr).toMatch(/^hint: check PHOTOSHOP_CLIENT_ID and PHOTOSHOP_CLIENT_SECRET$/m);
+    expectCodePage(result.stderr, "ims-invalid_client");
     expect(result.stderr).not.toContain("wrong-secret");
   });
 
@@ -169,6 +179,7 @@ describe.concurrent("errors from a running emulator", () => {
       /^error: the API refused the access token \(401 401013: Oauth token is not valid\)$/m,
     );
     expect(result.stderr).toMatch(/^hint: the token is invalid or expired/m);
+    expectCodePage(result.stderr, "photoshop-401013");
     expect(result.stderr).not.toContain("not-a-valid-token-at-all");
     expect(result.stderr).not.toMatch(STACK_FRAME);
   });
@@ -190,6 +201,7 @@ describe.concurrent("errors from a running emulator", () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^error: the API refused the API key \(403 403003: Api Key is invalid\)$/m);
     expect(result.stderr).toMatch(/^hint: check that PHOTOSHOP_CLIENT_ID is the client id/m);
+    expectCodePage(result.stderr, "photoshop-403003");
     expect(result.stderr).not.toContain(token);
   });
 
