@@ -9,10 +9,14 @@
 //    a guide of the documentation site (docs/site/guide/), and runs
 //    the ones marked `run`: the client with server-to-server auth against `psapi-emulator` served
 //    on a port, and the in-process emulator with no port; then runs `npx psapi quickstart`.
+//    A `declare name` of a block stands for a file the example needs (a template PSD, a photo, an
+//    output URL): a `typecheck` block only compiles with it declared, and a `run` block gets it from
+//    FIXTURES below, made in the emulator's storage before the blocks run.
 // The README blocks are the code that runs here, so a README example cannot rot.
 //
 //   node scripts/consumer-test.mjs [--keep]   # --keep: leave the temporary project and print its path
 import { execFileSync, spawn } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
@@ -25,7 +29,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { pack, publicPackages } from "./check-packages.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -95,6 +100,87 @@ function startEmulator(cwd) {
   });
 }
 
+/**
+ * What a `run` block's declared names stand for, made through the installed packages as a user
+ * would, in the emulator's storage: pre-signed GET URLs of a photo (PNG), a PSD of it, and a
+ * template PSD with a smart object `Product` and a text layer `Headline`; pre-signed PUT URLs for
+ * outputs; a PEM private key. Each value reaches the example as `PSAPI_EXAMPLE_<name>`.
+ */
+const FIXTURES = {
+  photoUrl: "photo",
+  productUrl: "photo",
+  firstUrl: "photo",
+  secondUrl: "photo",
+  signedGetUrl: "photo",
+  psdUrl: "psd",
+  templateUrl: "template",
+  signedPutUrl: "put",
+  outUrl: "put",
+  privateKey: "key",
+};
+
+async function makeFixtures(project, baseUrl, env) {
+  const resolveFrom = createRequire(join(project, "package.json"));
+  const load = (specifier) => import(pathToFileURL(resolveFrom.resolve(specifier)).href);
+  const { createEmulatorControl } = await load("@psapi/mock-server/control");
+  const { authFromEnv } = await load("@psapi/auth");
+  const { createPhotoshopClient, createComposite } = await load("@psapi/client");
+  const sharp = (await load("sharp")).default;
+  const control = createEmulatorControl({ baseUrl });
+  const client = createPhotoshopClient({ auth: authFromEnv(env), baseUrl });
+  const photoPng = await sharp({
+    create: { width: 120, height: 80, channels: 3, background: { r: 200, g: 120, b: 40 } },
+  })
+    .png()
+    .toBuffer();
+  const photo = await control.putObject("examples/photo.png", new Uint8Array(photoPng), "image/png");
+  async function render(body, key) {
+    const { url } = await control.presign(key, "PUT");
+    const job = await createComposite(client, {
+      ...body,
+      outputs: [{ destination: { url }, mediaType: "image/vnd.adobe.photoshop" }],
+    });
+    await job.wait({ timeoutMs: 60_000 });
+    return (await control.presign(key, "GET")).url;
+  }
+  const psd = await render({ image: { source: { url: photo } } }, "examples/photo.psd");
+  const template = await render(
+    {
+      image: { width: 600, height: 400, fill: "white" },
+      edits: {
+        layers: [
+          {
+            type: "smart_object_layer",
+            name: "Product",
+            operation: { type: "add", placement: { type: "top" } },
+            smartObject: { smartObjectFile: { source: { url: photo } } },
+          },
+          {
+            type: "text_layer",
+            name: "Headline",
+            operation: { type: "add", placement: { type: "top" } },
+            text: { content: "Headline" },
+          },
+        ],
+      },
+    },
+    "examples/template.psd",
+  );
+  let outputs = 0;
+  const values = { photo, psd, template };
+  const result = {};
+  for (const [name, kind] of Object.entries(FIXTURES)) {
+    if (kind === "put") result[name] = (await control.presign(`examples/out-${++outputs}`, "PUT")).url;
+    else if (kind === "key")
+      result[name] = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
+        type: "pkcs8",
+        format: "pem",
+      });
+    else result[name] = values[kind];
+  }
+  return Object.fromEntries(Object.entries(result).map(([name, value]) => [`PSAPI_EXAMPLE_${name}`, value]));
+}
+
 const packages = publicPackages();
 const project = mkdtempSync(join(tmpdir(), "psapi-consumer-"));
 let emulator;
@@ -135,7 +221,16 @@ try {
   if (blocks.length === 0) throw new Error("no README block is marked <!-- readme-check: … -->");
   mkdirSync(join(project, "examples"));
   for (const block of blocks) {
-    const declares = block.declares.map((name) => `declare const ${name}: string;\n`).join("");
+    const missing = block.mode === "run" ? block.declares.filter((name) => !(name in FIXTURES)) : [];
+    if (missing.length > 0)
+      throw new Error(`${block.source} (${block.name}) runs with ${missing.join(", ")}, which FIXTURES lacks`);
+    const declares = block.declares
+      .map((name) =>
+        block.mode === "run"
+          ? `const ${name}: string = process.env.PSAPI_EXAMPLE_${name} ?? "";\n`
+          : `declare const ${name}: string;\n`,
+      )
+      .join("");
     writeFileSync(join(project, "examples", `${block.name}.ts`), `${declares}${block.code}\nexport {};\n`);
   }
   writeFileSync(
@@ -172,6 +267,7 @@ try {
     PHOTOSHOP_API_URL: emulator.url,
     PHOTOSHOP_IMS_URL: emulator.url,
   };
+  Object.assign(env, await makeFixtures(project, emulator.url, env));
   for (const block of blocks.filter((candidate) => candidate.mode === "run")) {
     const output = run(process.execPath, [join(project, "built", `${block.name}.js`)], { cwd: project, env });
     console.log(`consumer: ran ${block.source} (${block.name}): ${output.trim().split("\n").at(-1)}`);
