@@ -1,5 +1,6 @@
 // The CLI reference: the built `psapi` (apps/cli/dist) asked for `--help`, then for `<command>
-// --help` of every command that lists, one Markdown page each. Nothing here is written by hand, so
+// --help` of every command that lists (and of each of its subcommands; the emulator's server flags
+// too), one Markdown page per command. Nothing here is written by hand, so
 // the page says what the installed command says.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -36,6 +37,27 @@ export function commandNames(text) {
 
 const fence = (text) => `\`\`\`text\n${text.trimEnd()}\n\`\`\`\n`;
 
+/** The subcommand names a command's help lists under "Commands:" (`cassette validate`, …). */
+export function subcommandNames(text) {
+  const body = text.split(/^Commands:$/m)[1] ?? "";
+  return [...body.matchAll(/^ {2}([a-z][a-z-]*)(?= [[<]| {2,}|$)/gm)]
+    .map((match) => match[1])
+    .filter((name) => name !== "help");
+}
+
+/**
+ * The help of `psapi <name>` and what it leads to: each subcommand's own help, and for
+ * `emulator` the server's flags (`psapi emulator -- --help`), which its help only names.
+ */
+function commandPage(name) {
+  const own = help([name]);
+  const sections = subcommandNames(own).map(
+    (sub) => `## psapi ${name} ${sub}\n\n${fence(help([name, sub]))}`,
+  );
+  if (name === "emulator") sections.push(`## The server's flags\n\n${fence(help(["emulator", "--"]))}`);
+  return [`# psapi ${name}\n\n${fence(own)}`, ...sections].join("\n");
+}
+
 /**
  * Writes `<out>/index.md` (psapi --help and the list of commands) and `<out>/<command>.md`.
  *
@@ -53,7 +75,7 @@ export function writeCliReference(out) {
     `# CLI reference\n\nGenerated from \`psapi --help\` of the built CLI. Exit codes and what to do about each: [Troubleshooting](../guide/troubleshooting.md).\n\n${fence(top)}\n## Commands\n\n${list}\n`,
   );
   for (const name of names) {
-    writeFileSync(join(out, `${name}.md`), `# psapi ${name}\n\n${fence(help([name]))}`);
+    writeFileSync(join(out, `${name}.md`), commandPage(name));
   }
   return names;
 }
