@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pngSize } from "./display.js";
+import { COMMAND_GROUPS } from "./help-groups.js";
 import { runCli } from "./testing/run-cli.js";
 
 const SAMPLE = new URL("../assets/coffee.png", import.meta.url).pathname;
@@ -143,6 +144,71 @@ describe.concurrent("Adobe's host (credentials set, nothing sent)", () => {
     expect(result.stderr.split("\n")[1]).toBe(
       "psapi cutout calls POST /sensei/cutout, which Adobe retired on 2025-10-15: use psapi remove-background --mode cutout",
     );
+  });
+
+  it("manifest --legacy says in one line that documentManifest was retired and names psapi manifest, and sends nothing", async () => {
+    const result = await runCli(["manifest", "--legacy", url], { env: adobe });
+    const lines = result.stderr.split("\n");
+    expect(lines.slice(0, 4)).toEqual([
+      "target: Adobe Photoshop API (https://image.adobe.io)",
+      "psapi manifest --legacy calls POST /pie/psdService/documentManifest, which Adobe retired on 2026-07-31: use psapi manifest (without --legacy)",
+      "error: nothing was sent: POST /pie/psdService/documentManifest is gone from Adobe's API since 2026-07-31",
+      "hint: use psapi manifest (without --legacy)",
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toContain("secret");
+  });
+
+  it.each([
+    [
+      "https://image.adobe.io/pie/psdService/status/f54e0fcb",
+      "GET /pie/psdService/status/{jobId}",
+      "2026-07-31",
+      "https://photoshop-api.adobe.io/v2/status/<jobId>",
+    ],
+    [
+      "https://image.adobe.io/sensei/status/f54e0fcb",
+      "GET /sensei/status/{jobId}",
+      "2025-10-15",
+      "https://image.adobe.io/v2/status/<jobId>",
+    ],
+  ])(
+    "status %s names psapi status with a /v2/status URL, with --wait too, and sends nothing",
+    async (jobUrl, endpoint, day, v2) => {
+      // IMS on a closed loopback port: were a token asked for, the run would fail there, not on the internet.
+      const env = { ...adobe, PHOTOSHOP_IMS_URL: "http://127.0.0.1:9" };
+      for (const args of [
+        ["status", jobUrl],
+        ["status", jobUrl, "--wait"],
+      ]) {
+        const result = await runCli(args, { env });
+        expect(result.stderr.split("\n").slice(0, 4)).toEqual([
+          "target: Adobe Photoshop API (https://image.adobe.io)",
+          `psapi status with this URL calls ${endpoint}, which Adobe retired on ${day}: use psapi status ${v2}`,
+          `error: nothing was sent: ${endpoint} is gone from Adobe's API since ${day}`,
+          `hint: use psapi status ${v2}`,
+        ]);
+        expect(result.code).toBe(2);
+      }
+    },
+  );
+
+  it("hello, which has no successor, lists the current commands from psapi --help's groups", async () => {
+    const result = await runCli(["hello"], { env: adobe });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^error: nothing was sent: GET \/pie\/psdService\/hello is gone from Adobe's API since 2026-07-31$/m,
+    );
+    const hint =
+      /^hint: it has no successor; psapi token checks the credentials, and the current commands are (.+)$/m.exec(
+        result.stderr,
+      )?.[1];
+    expect(hint?.split(", ")).toEqual(
+      COMMAND_GROUPS.filter((group) => group.heading.startsWith("Current contract")).flatMap(
+        (group) => group.commands,
+      ),
+    );
+    expect(hint).toContain("composite");
   });
 
   it("remove-background refuses a local file on the real API, which reads URLs only", async () => {

@@ -21,19 +21,23 @@ let dir: string;
 let emulator: ServedEmulator;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "psapi-cli-edit-"));
-  emulator = await serveEmulator({ jobs: { pendingMs: 0, runningMs: 0 } });
+  emulator = await serveEmulator({ jobs: { pendingMs: 0, runningMs: 0 } }, { checkSpec: true });
 });
 afterAll(async () => {
-  await emulator.close();
+  await emulator?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-describe.concurrent("edit, auto-crop, mask-body-parts and refine-mask (embedded emulator)", () => {
+/** Runs psapi against the emulator, which holds each answer against the spec (closing it fails otherwise). */
+const onEmulator = (args: readonly string[], options: { cwd?: string } = {}) =>
+  runCli([...args, "--base-url", emulator.url], { ...options, env: DEMO });
+
+describe.concurrent("edit, auto-crop, mask-body-parts and refine-mask (served emulator, answers checked against the spec)", () => {
   it("edit writes the edited photo at out/<name>-edited.<type>, the photo's size", async () => {
     const cwd = await mkdtemp(join(dir, "edit-"));
     const look = join(cwd, "warm.xmp");
     await writeFile(look, xmp('crs:IncrementalTemperature="+30"'));
-    const result = await runCli(
+    const result = await onEmulator(
       [
         "edit",
         SAMPLE,
@@ -58,7 +62,7 @@ describe.concurrent("edit, auto-crop, mask-body-parts and refine-mask (embedded 
     };
     expect(data.output).toMatchObject({ mediaType: "image/png", bytes: png.byteLength });
     expect(data.job.statusUrl).toMatch(/\/v2\/status\/\S+$/);
-    const jpeg = await runCli(["edit", SAMPLE, "--auto-tone"], { cwd });
+    const jpeg = await onEmulator(["edit", SAMPLE, "--auto-tone"], { cwd });
     expect(jpeg.stdout).toMatch(/^wrote out\/coffee-edited\.jpg \(image\/jpeg, [\d.]+ KB\)\n$/);
   });
 
@@ -87,7 +91,7 @@ describe.concurrent("edit, auto-crop, mask-body-parts and refine-mask (embedded 
     const cwd = await mkdtemp(join(dir, "edit-xmp-"));
     const look = join(cwd, "grain.xmp");
     await writeFile(look, xmp('crs:GrainAmount="25"'));
-    const result = await runCli(["edit", SAMPLE, "--xmp", look], { cwd });
+    const result = await onEmulator(["edit", SAMPLE, "--xmp", look], { cwd });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: job \S+ failed \(emulator_unsupported: .*crs:GrainAmount.*\)$/m);
     expect(result.stderr).not.toMatch(STACK_FRAME);
@@ -95,7 +99,7 @@ describe.concurrent("edit, auto-crop, mask-body-parts and refine-mask (embedded 
 
   it("auto-crop writes one crop per --ratio, each of its printed box's size", async () => {
     const cwd = await mkdtemp(join(dir, "crop-"));
-    const result = await runCli(["auto-crop", SAMPLE, "--ratio", "1:1", "--ratio", "16:9", "--json"], {
+    const result = await onEmulator(["auto-crop", SAMPLE, "--ratio", "1:1", "--ratio", "16:9", "--json"], {
       cwd,
     });
     expect(result.code, result.stderr).toBe(0);
@@ -112,7 +116,7 @@ describe.concurrent("edit, auto-crop, mask-body-parts and refine-mask (embedded 
       });
     }
     expect((await readdir(join(cwd, "out", "coffee-crops"))).sort()).toEqual(["1-1x1.png", "2-16x9.png"]);
-    const text = await runCli(["auto-crop", SAMPLE, "--ratio", "4:5", "--zoom", "0.8", "--boxes-only"], {
+    const text = await onEmulator(["auto-crop", SAMPLE, "--ratio", "4:5", "--zoom", "0.8", "--boxes-only"], {
       cwd,
     });
     expect(text.code).toBe(0);
@@ -124,7 +128,7 @@ describe.concurrent("edit, auto-crop, mask-body-parts and refine-mask (embedded 
       runCli(["auto-crop", SAMPLE, "--ratio", "7:3"]),
       runCli(["auto-crop", SAMPLE, "--zoom", "0.5"]),
       runCli(["auto-crop", SAMPLE, "--ratio", "1:1", "--ratio", "4:5", "--zoom", "0.5"]),
-      runCli(["auto-crop", SAMPLE, "--mode", "subjectCrop", "--focus", "person"]),
+      onEmulator(["auto-crop", SAMPLE, "--mode", "subjectCrop", "--focus", "person"]),
     ]);
     expect(ratio?.code).toBe(2);
     expect(ratio?.stderr).toMatch(/--ratio <w:h>' argument '7:3' is invalid\. expected one of 1:1, 16:9/);
@@ -140,11 +144,13 @@ describe.concurrent("edit, auto-crop, mask-body-parts and refine-mask (embedded 
 
   it("mask-body-parts writes one mask per part; refine-mask writes the refined mask or cutout", async () => {
     const cwd = await mkdtemp(join(dir, "parts-"));
-    const person = await runCli(["remove-background", SAMPLE, "--mode", "mask", "--out", "person.png"], {
+    const person = await onEmulator(["remove-background", SAMPLE, "--mode", "mask", "--out", "person.png"], {
       cwd,
     });
     expect(person.code).toBe(0);
-    const parts = await runCli(["mask-body-parts", SAMPLE, "--mask", "person.png", "--granular"], { cwd });
+    const parts = await onEmulator(["mask-body-parts", SAMPLE, "--mask", "person.png", "--granular"], {
+      cwd,
+    });
     expect(parts.code, parts.stderr).toBe(0);
     expect(parts.stdout).toMatch(/^\d+ body-part masks from job \S+:\n/);
     expect(parts.stdout).toMatch(
@@ -152,10 +158,10 @@ describe.concurrent("edit, auto-crop, mask-body-parts and refine-mask (embedded 
     );
     const files = await readdir(join(cwd, "out", "coffee-body-parts"));
     expect(files.length).toBeGreaterThan(1);
-    const refined = await runCli(["refine-mask", SAMPLE, "--mask", "person.png"], { cwd });
+    const refined = await onEmulator(["refine-mask", SAMPLE, "--mask", "person.png"], { cwd });
     expect(refined.code).toBe(0);
     expect(refined.stdout).toMatch(/^wrote out\/coffee-refined-mask\.png \(PNG 600×400, /);
-    const cutout = await runCli(["refine-mask", SAMPLE, "--mask", "person.png", "--cutout", "--json"], {
+    const cutout = await onEmulator(["refine-mask", SAMPLE, "--mask", "person.png", "--cutout", "--json"], {
       cwd,
     });
     expect(JSON.parse(cutout.stdout)).toMatchObject({ output: { width: 600, height: 400 } });
@@ -230,6 +236,36 @@ describe.concurrent("edit, auto-crop, mask-body-parts and refine-mask (embedded 
       expect(status.code, status.stderr).toBe(0);
       expect(status.stdout).toMatch(new RegExp(`^job ${job.id}: succeeded\\n`));
     }
+  });
+
+  it("status reads a masking job's /v1/status URL (image.adobe.io's family), once and with --wait", async () => {
+    const made = await onEmulator(["mask-objects", SAMPLE, "--out-dir", join(dir, "status-masks"), "--json"]);
+    expect(made.code, made.stderr).toBe(0);
+    const { job } = JSON.parse(made.stdout) as { job: { id: string; statusUrl: string } };
+    expect(job.statusUrl).toBe(`${emulator.url}/v1/status/${job.id}`);
+    const [once, waited] = await Promise.all([
+      onEmulator(["status", job.statusUrl, "--json"]),
+      onEmulator(["status", job.statusUrl, "--wait"]),
+    ]);
+    expect(once.code, once.stderr).toBe(0);
+    expect(JSON.parse(once.stdout)).toMatchObject({ status: { jobId: job.id, status: "succeeded" } });
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stdout).toMatch(new RegExp(`^job ${job.id}: succeeded\\n?$`));
+    const polls = emulator.requests.filter((line) => line === `GET /v1/status/${job.id}`);
+    expect(polls.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each([
+    ["edit", "--exposure", "1"],
+    ["auto-crop", "--ratio", "1:1"],
+    ["mask-body-parts", "--mask", "person.png"],
+    ["refine-mask", "--mask", "person.png"],
+  ])("%s without <input>: a usage error (exit 2) in one line", async (...args) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n").filter((line) => line.startsWith("error:"))).toEqual([
+      "error: missing <input>: a local file or an https URL",
+    ]);
   });
 });
 

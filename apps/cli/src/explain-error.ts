@@ -5,6 +5,7 @@ import { errorCodeFor, errorCodes } from "@psapi/openapi/error-codes";
 import { CliError, problemOf } from "./cli-error.js";
 import { errorCodePage } from "./docs-url.js";
 import { ExitCode } from "./exit-codes.js";
+import { retiredOperationError } from "./retired-command.js";
 import { DeadlineExceededError } from "./run-signal.js";
 import { CREDENTIALS_HINT, laterStatusCommand, type Target } from "./target.js";
 import type { NetworkFailure } from "./tracked-fetch.js";
@@ -37,16 +38,8 @@ export function explainError(
     return new CliError("interrupted", { exitCode: ExitCode.interrupted, cause: error });
   if (error instanceof PhotoshopApiError) return explainApiError(error, options.target);
   if (error instanceof ImsError) return explainImsError(error, options.target);
-  if (error instanceof RetiredOperationError) {
-    // Only on Adobe's own host: the endpoint is gone there, and calling again cannot help.
-    const instead =
-      error.replacement === undefined ? "it has no successor" : `use ${error.replacement} instead`;
-    return new CliError(`${error.endpoint} was retired by Adobe on ${error.retiredOn}; ${instead}`, {
-      exitCode: ExitCode.usage,
-      hint: "psapi token checks credentials; the current commands are remove-background, mask-objects and fill",
-      cause: error,
-    });
-  }
+  // Only on Adobe's own host: the endpoint is gone there, and calling again cannot help.
+  if (error instanceof RetiredOperationError) return retiredOperationError(error);
   if (error instanceof JobFailedError) {
     const first = error.errors[0];
     const reasons = serviceReasons(first?.details);

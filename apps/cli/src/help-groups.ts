@@ -5,14 +5,21 @@ import type { Command } from "commander";
  * commands in the order they are listed. The one place that says where a command is shown; a
  * command in no row is listed last under "Other commands:" (a test keeps that list empty).
  */
-export const COMMAND_GROUPS: readonly { readonly heading: string; readonly commands: readonly string[] }[] = [
+export const COMMAND_GROUPS: readonly {
+  readonly heading: string;
+  readonly commands: readonly string[];
+  /** `current`: the commands of operations Adobe serves today (hints list them). */
+  readonly contract?: "current";
+}[] = [
   {
     heading: "Current contract, image.adobe.io (background, masks, crops):",
     commands: ["remove-background", "mask-objects", "mask-body-parts", "refine-mask", "fill", "auto-crop"],
+    contract: "current",
   },
   {
     heading: "Current contract, Photoshop API v2 (photoshop-api.adobe.io):",
     commands: ["composite", "artboard", "actions", "edit", "manifest"],
+    contract: "current",
   },
   { heading: "Jobs and batches:", commands: ["status", "batch", "worker"] },
   {
@@ -24,6 +31,11 @@ export const COMMAND_GROUPS: readonly { readonly heading: string; readonly comma
     commands: ["mask", "cutout", "hello"],
   },
 ];
+
+/** The commands of the current contract's groups, in their help order (for hints that list them). */
+export const CURRENT_COMMANDS: readonly string[] = COMMAND_GROUPS.filter(
+  (group) => group.contract === "current",
+).flatMap((group) => group.commands);
 
 /** Where commands in no group are listed. */
 export const OTHER_COMMANDS = "Other commands:";

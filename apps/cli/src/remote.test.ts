@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createFakeClock } from "@psapi/core/testing";
 import type { EmulatorOptions } from "@psapi/mock-server";
 import { createEmulatorControl } from "@psapi/mock-server/control";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
@@ -277,6 +278,41 @@ describe.concurrent("--timeout", () => {
         "m",
       ),
     );
+  });
+});
+
+describe.concurrent("--timeout on a v2 document job", () => {
+  it("composite gives up a job the emulator holds (its clock stopped): exit 4, and a status command that finds it pending", async (context) => {
+    // The emulator's clock never moves, so the job stays pending however long the machine takes;
+    // only the CLI's own --timeout ends the wait. 30 s: see the mask test above.
+    const held = await serveEmulator(
+      { clock: createFakeClock({ start: Date.UTC(2026, 0, 1) }) },
+      { checkSpec: true },
+    );
+    context.onTestFinished(() => held.close());
+    const out = join(dir, "held.png");
+    const result = await runCli(
+      ["composite", SAMPLE, "--out", out, "--timeout", "30", "--base-url", held.url],
+      {
+        env: DEMO,
+      },
+    );
+    expect(result.code, result.stderr).toBe(4);
+    expect(result.stderr).toMatch(/^error: job \S+ did not finish within 30 s$/m);
+    const later = new RegExp(
+      `^hint: raise --timeout, or look at it later with: psapi (status ${held.url}/v2/status/\\S+ --base-url ${held.url})$`,
+      "m",
+    )
+      .exec(result.stderr)?.[1]
+      ?.split(" ");
+    expect(later).toBeDefined();
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+    // It was polled while it waited, and nothing was written.
+    expect(held.requests.filter((line) => line.startsWith("GET /v2/status/")).length).toBeGreaterThan(0);
+    await expect(readFile(out)).rejects.toThrow(/ENOENT/);
+    const status = await runCli(later ?? [], { env: DEMO });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^job \S+: pending$/m);
   });
 });
 

@@ -61,10 +61,12 @@ async function runImageCommand(
 ): Promise<void> {
   const source = jobInput(input, options);
   const target = await session.openTarget({ baseUrl: options.baseUrl });
-  // On Adobe's own host the endpoint is retired: say so at once, in one line (see retired-command.ts).
-  const { RetiredOperationError } = await import("@psapi/client");
-  const { retiredCommandError, retiredCommandLine } = await import("../retired-command.js");
-  if (target.kind === "adobe") session.output.note(retiredCommandLine(kind));
+  // On Adobe's own host the endpoint is retired: say so at once, in one line (see retired-command.ts);
+  // the client then refuses to send it, and explainError words its RetiredOperationError.
+  if (target.kind === "adobe") {
+    const { retiredCommandLine } = await import("../retired-command.js");
+    session.output.note(retiredCommandLine(kind === "mask" ? "createMask" : "removeBackground"));
+  }
   const { runImageJob } = await import("../job.js");
   const { text, data } = await runImageJob(session, target, {
     kind,
@@ -74,8 +76,6 @@ async function runImageCommand(
     format: options.format,
     timeoutMs: options.timeout * 1000,
     cwd: session.context.cwd,
-  }).catch((error: unknown) => {
-    throw error instanceof RetiredOperationError ? retiredCommandError(kind, error) : error;
   });
   session.output.result(text, data);
 }

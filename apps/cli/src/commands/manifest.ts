@@ -41,6 +41,11 @@ export function registerManifest(program: Command, session: Session): void {
       const source = jobInput(input, options);
       const { context } = session;
       const target = await session.openTarget({ baseUrl: options.baseUrl });
+      if (options.legacy && target.kind === "adobe") {
+        // Retired on Adobe's own host: said at once, in one line; the client then refuses to send it.
+        const { retiredCommandLine } = await import("../retired-command.js");
+        session.output.note(retiredCommandLine("getDocumentManifest"));
+      }
       const { checkJobInput, resolveJobInput, waitWithProgress } = await import("../job.js");
       const { redactDeep } = await import("@psapi/core");
       checkJobInput(target, source);

@@ -1,3 +1,4 @@
+import type { RetiredOperation } from "@psapi/client";
 import {
   type JobFailure,
   type JobHandle,
@@ -11,13 +12,20 @@ import { type GlobalOptions, timeoutOption } from "../options.js";
 import type { Session } from "../session.js";
 import { parseUrlArgument } from "../validate.js";
 
-/** The status endpoints, current contract first, and the job id at the end of each. */
-const STATUS_PATHS = [
+/**
+ * The status endpoints, current contract first, and the job id at the end of each; a retired one
+ * names its operation, which Adobe's own host no longer serves.
+ */
+const STATUS_PATHS: readonly {
+  kind: "v2" | "masking" | "sensei" | "psd";
+  pattern: RegExp;
+  retired?: RetiredOperation;
+}[] = [
   { kind: "v2", pattern: /\/v2\/status\/([^/]+)\/?$/ },
   { kind: "masking", pattern: /\/v1\/status\/([^/]+)\/?$/ },
-  { kind: "sensei", pattern: /\/sensei\/status\/([^/]+)\/?$/ },
-  { kind: "psd", pattern: /\/psdService\/status\/([^/]+)\/?$/ },
-] as const;
+  { kind: "sensei", pattern: /\/sensei\/status\/([^/]+)\/?$/, retired: "getSenseiJobStatus" },
+  { kind: "psd", pattern: /\/psdService\/status\/([^/]+)\/?$/, retired: "getPsdJobStatus" },
+];
 
 /** A status body as far as the summary reads it. */
 interface StatusSummary {
@@ -53,8 +61,9 @@ export function registerStatus(program: Command, session: Session): void {
     )
     .action(async (jobUrl: URL, _options: unknown, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions & { wait?: boolean; timeout: number }>();
-      const match = STATUS_PATHS.map(({ kind, pattern }) => ({
+      const match = STATUS_PATHS.map(({ kind, pattern, retired }) => ({
         kind,
+        retired,
         id: pattern.exec(jobUrl.pathname)?.[1],
       })).find((candidate) => candidate.id !== undefined);
       if (match?.id === undefined) {
@@ -72,6 +81,15 @@ export function registerStatus(program: Command, session: Session): void {
           "the embedded emulator starts empty on every run, so it knows no earlier job",
           "pass --base-url of a running emulator (psapi emulator), or set credentials for Adobe",
         );
+      }
+      if (match.retired !== undefined && target.kind === "adobe") {
+        // Gone from Adobe's own host: said at once, and nothing is sent (--wait would poll a 404).
+        const [{ RetiredOperationError }, { retiredCommandLine, retiredOperationError }] = await Promise.all([
+          import("@psapi/client"),
+          import("../retired-command.js"),
+        ]);
+        session.output.note(retiredCommandLine(match.retired));
+        throw retiredOperationError(new RetiredOperationError(match.retired));
       }
       // The Photoshop API v2 host (its document jobs' status) receives the token too.
       const origins = [target.baseUrl.origin, new URL(target.client.photoshopApiUrl).origin];

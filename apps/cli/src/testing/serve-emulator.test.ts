@@ -16,4 +16,19 @@ describe("serveEmulator", () => {
       await emulator.close();
     }
   });
+
+  it("with checkSpec, checks every answer against the spec, and close() rejects when one breaks it", async () => {
+    const emulator = await serveEmulator({}, { checkSpec: true });
+    const clock = await fetch(`${emulator.url}/__emulator/clock`);
+    expect(clock.status).toBe(200);
+    expect(await emulator.problems()).toEqual({ report: "", checked: 1 });
+    // No spec declares this path: whatever the emulator answers, the spec does not allow it.
+    const { status } = await fetch(`${emulator.url}/v2/no-such-operation`);
+    const { report, checked } = await emulator.problems();
+    expect(checked).toBe(2);
+    expect(report).toBe(
+      `GET /v2/no-such-operation → ${status} (no operation): no operation in the spec declares this method and path`,
+    );
+    await expect(emulator.close()).rejects.toThrow(/break openapi\/\*\.yaml:\nGET \/v2\/no-such-operation/);
+  });
 });
