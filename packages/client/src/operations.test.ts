@@ -3,7 +3,11 @@ import { describe, expect, it } from "vitest";
 import { createPhotoshopClient } from "./client.js";
 import { RetiredOperationError } from "./errors/retired-operation-error.js";
 import {
+  autoCrop,
+  createArtboard,
+  createComposite,
   createMask,
+  edit,
   generateManifest,
   getManifestStatus,
   getMaskingJobStatus,
@@ -65,6 +69,40 @@ describe("the operation functions on the core client", () => {
       "GET https://image.adobe.io/v1/status/m1",
       "POST https://photoshop-api.adobe.io/v2/generate-manifest",
       "GET https://photoshop-api.adobe.io/v2/status/g1",
+    ]);
+  });
+
+  it("sends the v2 document operations and edit to photoshop-api.adobe.io, autoCrop to image.adobe.io, and polls each on its own host", async () => {
+    // The scripted answers in request order: the four submissions, then one poll of each.
+    const ids = ["c1", "a1", "e1", "k1"];
+    const { clock, seen, client } = core([
+      ...ids.map((id) => json(202, { jobId: id })),
+      ...ids.map((id) => json(200, { jobId: id, status: "succeeded", result: { outputs: [] } })),
+    ]);
+    const png = [{ destination: { validityPeriod: 600 }, mediaType: "image/png" as const }];
+    const jobs = [
+      await createComposite(client, { ...IMAGE, outputs: png }),
+      await createArtboard(client, { images: [IMAGE.image], outputs: png }),
+      await edit(client, { ...IMAGE, edits: { autoTone: true }, outputs: png }),
+      await autoCrop(client, { ...IMAGE, mode: "smartCrop" }),
+    ];
+    // One poll each, to the status URL the client made from the row (no statusUrl in the 202s).
+    for (const job of jobs) await clock.run(job.wait());
+    expect(jobs.map((job) => job.statusUrl)).toEqual([
+      "https://photoshop-api.adobe.io/v2/status/c1",
+      "https://photoshop-api.adobe.io/v2/status/a1",
+      "https://photoshop-api.adobe.io/v2/status/e1",
+      "https://image.adobe.io/v2/status/k1",
+    ]);
+    expect(seen.map(({ method, url }) => `${method} ${url}`)).toEqual([
+      "POST https://photoshop-api.adobe.io/v2/create-composite",
+      "POST https://photoshop-api.adobe.io/v2/create-artboard",
+      "POST https://photoshop-api.adobe.io/v2/edit",
+      "POST https://image.adobe.io/v1/auto-crop",
+      "GET https://photoshop-api.adobe.io/v2/status/c1",
+      "GET https://photoshop-api.adobe.io/v2/status/a1",
+      "GET https://photoshop-api.adobe.io/v2/status/e1",
+      "GET https://image.adobe.io/v2/status/k1",
     ]);
   });
 

@@ -12,7 +12,7 @@ describe("ADOBE_RATE_RULES", () => {
     }
   });
 
-  it("holds Adobe's hard limits for remove background and the general service", () => {
+  it("holds Adobe's hard limits for remove background, the general service and masking (per minute and per day)", () => {
     const find = (method: string, route: string | undefined, windowMs: number) =>
       ADOBE_RATE_RULES.find(
         (rule) => rule.method === method && rule.route === route && rule.windowMs === windowMs,
@@ -22,6 +22,7 @@ describe("ADOBE_RATE_RULES", () => {
     expect(find("POST", undefined, 60_000)).toBe(320);
     expect(find("GET", undefined, 3_000)).toBe(310);
     expect(find("POST", "/v1/*", 60_000)).toBe(60);
+    expect(find("POST", "/v1/*", 86_400_000)).toBe(9_000);
   });
 });
 
@@ -57,6 +58,8 @@ describe("rateRuleMatcher", () => {
       ADOBE_RATE_RULES.filter((adobe) => rateRuleMatcher(adobe)(method, path)).map((adobe) => adobe.name);
     expect(counting("POST", "/sensei/mask")).toEqual(["post-3s", "post-1m", "sensei-1m"]);
     expect(counting("POST", "/v1/mask-objects")).toEqual(["post-3s", "post-1m", "masking-1m", "masking-1d"]);
+    // auto-crop is served under /v1 and counts in the masking windows, the daily one included.
+    expect(counting("POST", "/v1/auto-crop")).toEqual(["post-3s", "post-1m", "masking-1m", "masking-1d"]);
     expect(counting("POST", "/v2/remove-background")).toEqual(["post-3s", "post-1m", "remove-background-3s"]);
     expect(counting("GET", "/v2/status/1")).toEqual(["get-3s"]);
   });

@@ -19,8 +19,8 @@ export interface RateRule {
 /**
  * Adobe's documented per-organisation hard limits (above them Adobe answers 429): the general
  * service (POST 16 per 3 s and 320 per minute, GET 310 per 3 s), the retired Sensei masking and the
- * current masking (POST 60 per minute each; the 9000 per day is left out), and remove background
- * (POST 3 per 3 s). The one list: the emulator enforces it with `--rate-limits` and `psapi batch`
+ * current masking (POST 60 per minute each; the current masking also 9000 per day), and remove
+ * background (POST 3 per 3 s). The one list: the emulator enforces it with `--rate-limits` and `psapi batch`
  * keeps to it with `--rate-limits adobe`.
  *
  * @see https://github.com/AdobeDocs/ffs-photoshop-API/blob/main/src/pages/getting-started/technical-usage-notes/index.md (rate limits)

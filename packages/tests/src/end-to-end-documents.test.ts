@@ -7,60 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "@psapi/cli/testing";
 import { type CreateCompositeRequest, jobOutputs } from "@psapi/client";
-import { type Layer, type Psd, readPsd, writePsdUint8Array } from "ag-psd";
+import { readPsd } from "ag-psd";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { callCurrent, downloadHosted } from "./harness/current.js";
+import { BLUE, GREEN, RED, type Rgb, solid, template, WHITE } from "./harness/documents.js";
 import { type Transport, useEnvironment } from "./harness/environment.js";
-
-type Rgb = readonly [number, number, number];
-const WHITE: Rgb = [250, 250, 250];
-const RED: Rgb = [220, 30, 30];
-const BLUE: Rgb = [40, 60, 230];
-const GREEN: Rgb = [30, 200, 60];
-
-/** Solid RGBA pixels, as ag-psd reads and writes them. */
-function solid(width: number, height: number, rgb: Rgb): ImageData {
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0; i < data.length; i += 4) data.set([...rgb, 255], i);
-  return { data, width, height, colorSpace: "srgb" } as ImageData;
-}
-
-function box(name: string, rgb: Rgb, left: number, top: number, width: number, height: number): Layer {
-  return { name, left, top, right: left + width, bottom: top + height, imageData: solid(width, height, rgb) };
-}
-
-/**
- * A 120 × 80 template: a white background, a red box at (10,10) 30×20, a smart object "Product"
- * (blue, at (60,30) 40×20) and its stored composite.
- */
-function template(): Uint8Array<ArrayBuffer> {
-  const product: Layer = {
-    ...box("Product", BLUE, 60, 30, 40, 20),
-    placedLayer: {
-      id: "7b1e6a52-1f0e-4c55-9a8e-3c1f9b2d4e01",
-      type: "raster",
-      width: 40,
-      height: 20,
-      transform: [60, 30, 100, 30, 100, 50, 60, 50],
-    },
-  };
-  const composite = solid(120, 80, WHITE);
-  for (const [rgb, l, t, w, h] of [
-    [RED, 10, 10, 30, 20],
-    [BLUE, 60, 30, 40, 20],
-  ] as const) {
-    for (let y = t; y < t + h; y++)
-      for (let x = l; x < l + w; x++) composite.data.set([...rgb, 255], (y * 120 + x) * 4);
-  }
-  const psd: Psd = {
-    width: 120,
-    height: 80,
-    children: [box("Background", WHITE, 0, 0, 120, 80), box("Badge", RED, 10, 10, 30, 20), product],
-    imageData: composite,
-  };
-  return new Uint8Array(writePsdUint8Array(psd, { noBackground: true }));
-}
 
 async function png(rgb: Rgb, width: number, height: number): Promise<Uint8Array<ArrayBuffer>> {
   const { data } = solid(width, height, rgb);

@@ -26,6 +26,12 @@ const OPERATIONS = [
     internal: "runtime_error",
   },
   {
+    name: "create-artboard",
+    path: "/v2/create-artboard",
+    status: "GET /v2/status/*",
+    internal: "runtime_error",
+  },
+  {
     name: "execute-actions",
     path: "/v2/execute-actions",
     status: "GET /v2/status/*",
@@ -82,9 +88,11 @@ describe.each(OPERATIONS)("fault matrix, current contract: $name", (operation) =
     const url = await env.control.putObject("fault-input.png", await subjectPng(48, 32), "image/png");
     const image = { source: { url } };
     // create-composite converts the image to PNG (its minimal request: a source and an output);
-    // edit auto-tones it to a PNG; auto-crop needs a mode; execute-actions plays one ActionJSON command.
+    // create-artboard lays it out as one artboard; edit auto-tones it to a PNG; auto-crop needs a
+    // mode; execute-actions plays one ActionJSON command.
     const png = [{ destination: { validityPeriod: 600 }, mediaType: "image/png" }];
     if (operation.name === "create-composite") return { image, outputs: png };
+    if (operation.name === "create-artboard") return { images: [image], outputs: png };
     if (operation.name === "execute-actions") {
       const actions = [{ source: { content: '[{"_obj":"invert"}]', contentType: "application/json" } }];
       return { image, options: { actions }, outputs: png };

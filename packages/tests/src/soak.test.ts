@@ -1,4 +1,4 @@
-import { jobOutputs } from "@psapi/client";
+import { type JobHandle, jobOutputs, type MaskingJobStatus, type V2JobStatus } from "@psapi/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CurrentAnswer,
@@ -257,10 +257,20 @@ describe(`bounded soak, current contract: ${CURRENT_JOBS} remove-background and 
 });
 
 const CLIENT_JOBS = 120;
+/** The operations of the client soak, taken in turn: 120 jobs are 17 or 18 of each. */
+const CLIENT_KINDS = [
+  "remove-background",
+  "mask-objects",
+  "create-composite",
+  "create-artboard",
+  "execute-actions",
+  "edit",
+  "auto-crop",
+] as const;
 /** The kinds of the client soak whose output is a JPEG (the others give PNGs). */
 const JPEG_KINDS = new Set(["create-composite", "edit"]);
 
-describe(`bounded soak, current contract through the client: ${CLIENT_JOBS} jobs of six current operations, ${CONCURRENCY} at a time, transient faults the client must ride out`, () => {
+describe(`bounded soak, current contract through the client: ${CLIENT_JOBS} jobs of ${CLIENT_KINDS.length} current operations, ${CONCURRENCY} at a time, transient faults the client must ride out`, () => {
   // Faults the client retries on its own: 429/5xx on submissions (an answered submission made no
   // job), 5xx and resets on the polls. A reset submission is never sent again (it may have arrived),
   // so none is injected here: the fault matrix covers it.
@@ -275,6 +285,7 @@ describe(`bounded soak, current contract through the client: ${CLIENT_JOBS} jobs
             { route: "POST /v2/remove-background", status: 503, probability: 0.1 },
             { route: "POST /v1/mask-objects", status: 429, retryAfter: 1, probability: 0.1 },
             { route: "POST /v2/create-composite", status: 502, probability: 0.1 },
+            { route: "POST /v2/create-artboard", status: 503, retryAfter: 1, probability: 0.1 },
             { route: "POST /v2/execute-actions", status: 503, probability: 0.1 },
             { route: "POST /v2/edit", status: 429, retryAfter: 1, probability: 0.1 },
             { route: "POST /v1/auto-crop", status: 500, probability: 0.1 },
@@ -294,47 +305,45 @@ describe(`bounded soak, current contract through the client: ${CLIENT_JOBS} jobs
     const urls = await pool(CLIENT_JOBS, CONCURRENCY, async (index) =>
       env().control.putObject(`client-${index}.png`, await subjectPng(64, 48, index), "image/png"),
     );
-    const kinds = [
-      "remove-background",
-      "mask-objects",
-      "create-composite",
-      "execute-actions",
-      "edit",
-      "auto-crop",
-    ] as const;
+    const kinds = CLIENT_KINDS;
+    const hosted = (mediaType: "image/png" | "image/jpeg") => [
+      { destination: { validityPeriod: 600 }, mediaType },
+    ];
+    const client = () => env().client;
+    type Client = ReturnType<typeof client>;
+    type Image = { source: { url: string } };
+    /** How each kind submits its job through the client. */
+    const submit: Record<
+      (typeof CLIENT_KINDS)[number],
+      (image: Image) => Promise<JobHandle<V2JobStatus | MaskingJobStatus>>
+    > = {
+      "remove-background": (image) => client().removeBackground({ image, mode: "mask" }),
+      "mask-objects": (image) => client().maskObjects({ image }),
+      "create-composite": (image) =>
+        client().createComposite({ image, outputs: hosted("image/jpeg") } as Parameters<
+          Client["createComposite"]
+        >[0]),
+      "create-artboard": (image) =>
+        client().createArtboard({ images: [image], outputs: hosted("image/png") } as Parameters<
+          Client["createArtboard"]
+        >[0]),
+      "execute-actions": (image) =>
+        client().executeActions({
+          image,
+          options: {
+            actions: [{ source: { content: '[{"_obj":"invert"}]', contentType: "application/json" } }],
+          },
+          outputs: hosted("image/png"),
+        } as Parameters<Client["executeActions"]>[0]),
+      edit: (image) =>
+        client().edit({ image, edits: { autoTone: true }, outputs: hosted("image/jpeg") } as Parameters<
+          Client["edit"]
+        >[0]),
+      "auto-crop": (image) => client().autoCrop({ image, mode: "smartCrop", aspectRatio: ["1:1"] }),
+    };
     const outputs = await pool(CLIENT_JOBS, CONCURRENCY, async (index) => {
-      const image = { source: { url: urls[index] ?? "" } };
-      const client = env().client;
       const kind = kinds[index % kinds.length] ?? "remove-background";
-      const hosted = (mediaType: "image/png" | "image/jpeg") => [
-        { destination: { validityPeriod: 600 }, mediaType },
-      ];
-      const job =
-        kind === "remove-background"
-          ? await client.removeBackground({ image, mode: "mask" })
-          : kind === "mask-objects"
-            ? await client.maskObjects({ image })
-            : kind === "create-composite"
-              ? await client.createComposite({ image, outputs: hosted("image/jpeg") } as Parameters<
-                  typeof client.createComposite
-                >[0])
-              : kind === "execute-actions"
-                ? await client.executeActions({
-                    image,
-                    options: {
-                      actions: [
-                        { source: { content: '[{"_obj":"invert"}]', contentType: "application/json" } },
-                      ],
-                    },
-                    outputs: hosted("image/png"),
-                  } as Parameters<typeof client.executeActions>[0])
-                : kind === "edit"
-                  ? await client.edit({
-                      image,
-                      edits: { autoTone: true },
-                      outputs: hosted("image/jpeg"),
-                    } as Parameters<typeof client.edit>[0])
-                  : await client.autoCrop({ image, mode: "smartCrop", aspectRatio: ["1:1"] });
+      const job = await submit[kind]({ source: { url: urls[index] ?? "" } });
       const done = await job.wait();
       expect(done.status).toBe("succeeded");
       const [file] = jobOutputs(done);

@@ -149,6 +149,79 @@ describe("POST /v2/execute-actions", () => {
     expect(many.status).toBe(400);
   });
 
+  it.each(["additionalContents", "brushes", "patterns"] as const)(
+    "downloads %s when the POST arrives: an unreachable file is 422, an off-list URL 400, a Creative Cloud path 422, and none makes a job",
+    async (field) => {
+      const { app, headers, psd } = await setup();
+      await upload(
+        app,
+        "res/file.bin",
+        Buffer.from("brush, pattern or overlay bytes"),
+        "application/octet-stream",
+      );
+      const send = (source: unknown) =>
+        post(
+          app,
+          "/v2/execute-actions",
+          {
+            image: { source: { url: psd } },
+            options: { actions: [inline([{ _obj: "invert" }])], [field]: [{ source }] },
+            outputs: [hostedPng],
+          },
+          headers,
+          "executeActions",
+        );
+      const pointer = `/options/${field}/0/source`;
+      const jobs = async () =>
+        ((await (await app.request("/__emulator/jobs")).json()) as { jobs: unknown[] }).jobs.length;
+      // A pre-signed URL of an object that is not there: reachable only by downloading it.
+      const missing = await send({ url: await presign(app, "res/missing.bin", "GET") });
+      expect([missing.status, missing.json.error_code]).toEqual([422, "validation_error"]);
+      expect(missing.json.message).toMatch(new RegExp(`^${pointer}/url: `));
+      const offList = await send({ url: "https://example.com/res/file.bin" });
+      expect([offList.status, offList.json.error_code]).toEqual([400, "validation_error"]);
+      expect(offList.json.message).toContain(`${pointer}/url`);
+      const cloud = await send({ creativeCloudPath: "res/file.bin" });
+      expect([cloud.status, cloud.json.error_code]).toEqual([422, "validation_error"]);
+      expect(cloud.json.message).toContain(`${pointer}: Creative Cloud`);
+      expect(await jobs()).toBe(0);
+      const present = await send({ url: await presign(app, "res/file.bin", "GET") });
+      expect(present.status).toBe(202);
+      expect(await jobs()).toBe(1);
+    },
+  );
+
+  it("takes inline ActionJSON of 51,200 characters and refuses one of 51,201 with 400 naming the field", async () => {
+    const { app, headers, psd } = await setup();
+    // Valid ActionJSON (the badge inverted) padded with whitespace to the exact length.
+    const padded = (length: number) => {
+      const commands = JSON.stringify([
+        { _obj: "select", _target: [{ _ref: "layer", _name: "Badge" }] },
+        { _obj: "invert" },
+      ]);
+      return `${commands.slice(0, -1)}${" ".repeat(length - commands.length)}]`;
+    };
+    const send = (content: string) =>
+      post(
+        app,
+        "/v2/execute-actions",
+        {
+          image: { source: { url: psd } },
+          options: { actions: [{ source: { content, contentType: "application/json" } }] },
+          outputs: [hostedPng],
+        },
+        headers,
+        "executeActions",
+      );
+    expect(padded(51_200)).toHaveLength(51_200);
+    const atLimit = await send(padded(51_200));
+    expect(atLimit.status).toBe(202);
+    expect((await done(app, atLimit.json.statusUrl as string, headers)).status).toBe("succeeded");
+    const over = await send(padded(51_201));
+    expect([over.status, over.json.error_code]).toEqual([400, "validation_error"]);
+    expect(JSON.stringify(over.json)).toContain("/options/actions/0/source/content");
+  });
+
   it("answers 413 for a body over the emulator's limit", async () => {
     const { app, headers, psd } = await setup({ limits: { maxBodyBytes: 2048 } });
     const res = await app.request(

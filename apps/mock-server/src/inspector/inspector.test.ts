@@ -3,6 +3,7 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import type { JournalEntry } from "../control/journal.js";
 import type { Job } from "../jobs/jobs.js";
+import { done, hostedPng, post, setup } from "../testing/documents.js";
 import {
   advance,
   authHeaders,
@@ -284,6 +285,182 @@ describe("inspector pages", () => {
       request: { images: [{ source: { url: "http://h/a.png" } }, { source: { url: "http://h/b.png" } }] },
     } as unknown as Job;
     expect(jobImages(artboard).map((image) => image.label)).toEqual(["image 1", "image 2"]);
+  });
+
+  it("shows each current job's inputs and outputs as thumbnails of those very images (create-composite, create-artboard, execute-actions, edit, auto-crop)", async () => {
+    const { app, headers, psd, green } = await setup();
+    await upload(app, "in/subject.png", await subjectPng(96, 64));
+    const subject = await presign(app, "in/subject.png", "GET");
+    const hostedJpeg = { destination: { validityPeriod: 600 }, mediaType: "image/jpeg" };
+    const submit = async (path: string, body: unknown, operationId: string) => {
+      const { status, json } = await post(app, path, body, headers, operationId);
+      expect(status).toBe(202);
+      expect((await done(app, json.statusUrl as string, headers)).status).toBe("succeeded");
+    };
+    // The template's badge deleted and its product replaced by the green square, as a PNG and a JPEG.
+    await submit(
+      "/v2/create-composite",
+      {
+        image: { source: { url: psd } },
+        edits: {
+          layers: [
+            { type: "layer", name: "Badge", operation: { type: "delete" } },
+            {
+              type: "smart_object_layer",
+              name: "Product",
+              operation: { type: "edit" },
+              smartObject: { smartObjectFile: { source: { url: green } } },
+            },
+          ],
+        },
+        outputs: [hostedPng, hostedJpeg],
+      },
+      "createComposite",
+    );
+    await submit(
+      "/v2/create-artboard",
+      {
+        images: [{ source: { url: green } }, { source: { url: green } }],
+        artboardSpacing: 4,
+        outputs: [hostedPng],
+      },
+      "createArtboard",
+    );
+    const invertBadge = [
+      { _obj: "select", _target: [{ _ref: "layer", _name: "Badge" }] },
+      { _obj: "invert" },
+    ];
+    await submit(
+      "/v2/execute-actions",
+      {
+        image: { source: { url: psd } },
+        options: {
+          actions: [{ source: { content: JSON.stringify(invertBadge), contentType: "application/json" } }],
+        },
+        outputs: [hostedPng],
+      },
+      "executeActions",
+    );
+    await submit(
+      "/v2/edit",
+      { image: { source: { url: green } }, edits: { light: { exposure: -1 } }, outputs: [hostedPng] },
+      "edit",
+    );
+    await submit("/v1/auto-crop", { image: { source: { url: subject } }, mode: "smartCrop" }, "autoCrop");
+
+    // What each thumbnail must be, inputs first: its size (every image here is under 320 px, so
+    // shown at its own size) and a pixel or two of the image it shows.
+    const WHITE = [255, 255, 255, 255];
+    const RED = [255, 0, 0, 255];
+    const BLUE = [0, 0, 255, 255];
+    const GREEN = [0, 255, 0, 255];
+    const CYAN = [0, 255, 255, 255];
+    type Expected = { label: string; size: [number, number]; pixels: [number, number, number[]][] };
+    const template: Expected = {
+      label: "input: input",
+      size: [60, 40],
+      pixels: [
+        [15, 15, RED],
+        [40, 20, BLUE],
+      ],
+    };
+    const square = (label: string): Expected => ({ label, size: [8, 8], pixels: [[4, 4, GREEN]] });
+    const filled: Expected["pixels"] = [
+      [15, 15, WHITE],
+      [40, 20, GREEN],
+    ];
+    const expected: Record<string, Expected[]> = {
+      "create-composite": [
+        template,
+        square("input: layer: Product"),
+        { label: "output: outputs", size: [60, 40], pixels: filled },
+        { label: "output: outputs", size: [60, 40], pixels: filled },
+      ],
+      "create-artboard": [
+        square("input: image 1"),
+        square("input: image 2"),
+        {
+          label: "output: outputs",
+          size: [20, 8],
+          pixels: [
+            [9, 0, [0, 0, 0, 0]],
+            [12, 7, GREEN],
+          ],
+        },
+      ],
+      "execute-actions": [
+        template,
+        {
+          label: "output: outputs",
+          size: [60, 40],
+          pixels: [
+            [15, 15, CYAN],
+            [40, 20, BLUE],
+          ],
+        },
+      ],
+      // −1 stop: the green at about half its sRGB level (linear light halved).
+      edit: [
+        square("input: input"),
+        { label: "output: outputs", size: [8, 8], pixels: [[4, 4, [0, 186, 0, 255]]] },
+      ],
+      // The red disc on white, and its crop (a square about the disc: white corners, red centre).
+      "auto-crop": [
+        {
+          label: "input: input",
+          size: [96, 64],
+          pixels: [
+            [48, 32, [192, 32, 32, 255]],
+            [2, 2, WHITE],
+          ],
+        },
+        {
+          label: "output: outputs",
+          size: [62, 62],
+          pixels: [
+            [31, 31, [192, 32, 32, 255]],
+            [1, 1, WHITE],
+          ],
+        },
+      ],
+    };
+
+    const { jobs } = (await (await app.request("/__emulator/jobs")).json()) as {
+      jobs: { jobId: string; kind: string }[];
+    };
+    expect(jobs.map((job) => job.kind).sort()).toEqual(Object.keys(expected).sort());
+    const page = await (await app.request("/__emulator/ui/jobs")).text();
+    // Every thumbnail the page links, with the caption of its figure, by job.
+    const links = [
+      ...page.matchAll(
+        /src="(\/__emulator\/jobs\/([^/"]+)\/thumbnails\/(\d+)\?v=\d+)"[^>]*>\s*<figcaption>([^<]*)<\/figcaption>/g,
+      ),
+    ].map(([, href, id, index, caption]) => ({ href, id: decodeURIComponent(id ?? ""), index, caption }));
+    for (const job of jobs) {
+      const want = expected[job.kind] ?? [];
+      const mine = links.filter((link) => link.id === job.jobId);
+      expect(
+        mine.map((link) => [link.index, link.caption]),
+        job.kind,
+      ).toEqual(want.map((image, i) => [String(i), image.label]));
+      for (const [i, link] of mine.entries()) {
+        const thumb = await app.request(link.href ?? "");
+        expect([thumb.status, thumb.headers.get("content-type")]).toEqual([200, "image/png"]);
+        const bytes = new Uint8Array(await thumb.arrayBuffer());
+        const meta = await sharp(bytes).metadata();
+        const { size, pixels, label } = want[i] as Expected;
+        expect([meta.format, meta.width, meta.height], `${job.kind} ${label}`).toEqual(["png", ...size]);
+        const { data, info } = await sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+        for (const [x, y, rgba] of pixels) {
+          const at = [...data.subarray((y * info.width + x) * 4, (y * info.width + x) * 4 + 4)];
+          // Within a few levels: the JPEG output is lossy, and edit's level is computed.
+          expect(
+            at.every((v, c) => Math.abs(v - (rgba[c] ?? 0)) <= 6),
+            `${job.kind} ${label} (${x}, ${y}): ${at} is not ${rgba}`,
+          ).toBe(true);
+        }
+      }
+    }
   });
 
   it("reports rate-limit windows and the trial quota", async () => {

@@ -130,6 +130,54 @@ describe("createComposite on a real PSD", () => {
     expect(at(out, 50, 30)).toEqual([...BLUE, 255]);
   });
 
+  it("deletes a group with its children by default (v2), and only the group with shouldIncludeChildren: false", async () => {
+    // The poster's two boxes inside a group "Boxes" above the background.
+    const grouped = writePsdUint8Array(
+      {
+        width: 100,
+        height: 60,
+        children: [
+          box("Background", RED, 0, 0, 100, 60, { id: 1 }),
+          {
+            id: 4,
+            name: "Boxes",
+            opened: true,
+            children: [
+              box("Green", GREEN, 10, 10, 20, 20, { id: 2 }),
+              box("Blue", BLUE, 40, 20, 30, 30, { id: 3 }),
+            ],
+          },
+        ],
+      },
+      { noBackground: true },
+    );
+    const remove = async (operation: { type: "delete"; shouldIncludeChildren?: boolean }) => {
+      const edits = { layers: [{ type: "group_layer", name: "Boxes", operation }] } as Request["edits"];
+      const { outputs } = await run(
+        { edits, outputs: [...PNG_OUT, ...PSD_OUT] },
+        { "/image/source": grouped },
+      );
+      const tree = readPsd(outputs[1]?.bytes as Uint8Array, {
+        skipLayerImageData: true,
+        skipCompositeImageData: true,
+      }).children?.map((layer) => [layer.name, layer.children?.length ?? 0]);
+      return { tree, png: await pixelsOf(outputs[0]?.bytes as Uint8Array) };
+    };
+    const all = await remove({ type: "delete" });
+    expect(all.tree).toEqual([["Background", 0]]);
+    expect(at(all.png, 15, 15)).toEqual([...RED, 255]);
+    expect(at(all.png, 50, 30)).toEqual([...RED, 255]);
+    const groupOnly = await remove({ type: "delete", shouldIncludeChildren: false });
+    // The children take the group's place in the tree, and their pixels stay.
+    expect(groupOnly.tree).toEqual([
+      ["Background", 0],
+      ["Green", 0],
+      ["Blue", 0],
+    ]);
+    expect(at(groupOnly.png, 15, 15)).toEqual([...GREEN, 255]);
+    expect(at(groupOnly.png, 50, 30)).toEqual([...BLUE, 255]);
+  });
+
   it("adds an image layer where its transform says, at the size it says", async () => {
     const edits = {
       layers: [

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { components } from "@psapi/openapi-types/photoshop-current";
 import { type Layer, type Psd, readPsd, writePsdUint8Array } from "ag-psd";
 import sharp from "sharp";
@@ -528,6 +529,29 @@ describe("the command table", () => {
       expect(typeof row.handler).toBe("function");
       expect(row.summary.length).toBeGreaterThan(10);
     }
+  });
+
+  it("is the README's table of the subset, row for row: _obj, target forms, argument and summary", () => {
+    const readme = readFileSync(new URL("../../../../README.md", import.meta.url), "utf8");
+    const lines = readme.split("\n");
+    const header = lines.findIndex((line) => /^\| `_obj` +\| target forms +\|/.test(line));
+    expect(header, "the README's ActionJSON table").toBeGreaterThan(0);
+    const end = lines.findIndex((line, i) => i > header && !line.startsWith("|"));
+    const rows = lines.slice(header + 2, end).map((line) =>
+      line
+        .slice(1, -1)
+        .split("|")
+        .map((cell) => cell.trim()),
+    );
+    const code = (value: string) => `\`${value}\``;
+    expect(rows).toEqual(
+      COMMANDS.map((row) => [
+        code(row.obj),
+        row.targets.map(code).join(", "),
+        row.argument ? code(row.argument) : "",
+        row.summary,
+      ]),
+    );
   });
 
   it("parses inline ActionJSON strictly: an array of objects with a string _obj", () => {

@@ -33,7 +33,7 @@ export interface CommandRow {
   /** The `_obj` of `to` (`set`) or `using` (`make`) this row takes. */
   argument?: string;
   handler: CommandHandler;
-  /** For the emulator's README and messages. */
+  /** What it does, in one line: the README's table holds it word for word (a test checks). */
   summary: string;
 }
 
@@ -44,36 +44,38 @@ const DOCUMENT = ["document", "none"] as const;
  * The emulator's subset of ActionJSON: the one table. A command is played by the first row whose
  * `_obj`, target form and argument match; any other command fails the job with
  * `emulator_unsupported_action` naming it and its index. Adding a command is adding a row (and
- * its handler in ./handlers.ts); apps/mock-server/README.md lists the rows.
+ * its handler in ./handlers.ts) and the same row to apps/mock-server/README.md's table, which a
+ * test holds equal to this one.
  */
 export const COMMANDS: readonly CommandRow[] = [
   {
     obj: "select",
     targets: ["layer", "textLayer"],
     handler: select,
-    summary: "make a layer active, by `_name`, `_id` or `_index` (1 = bottom)",
+    summary:
+      "makes the layer named by `_name`, `_id` or `_index` (1 = the bottom) the active layer (at the start: the topmost)",
   },
   {
     obj: "delete",
     targets: LAYER,
     handler: deleteLayer,
-    summary: "delete the active or named layer (a group with its layers)",
+    summary: "deletes the active or named layer (a group with its layers); the layer below becomes active",
   },
-  { obj: "hide", targets: LAYER, handler: hide, summary: "hide the active or named layer" },
-  { obj: "show", targets: LAYER, handler: show, summary: "show the active or named layer" },
+  { obj: "hide", targets: LAYER, handler: hide, summary: "hides the active or named layer" },
+  { obj: "show", targets: LAYER, handler: show, summary: "shows the active or named layer" },
   {
     obj: "set",
     targets: LAYER,
     argument: "layer",
     handler: setLayer,
-    summary: "`to: {_obj: layer}`: `opacity` (percent) and `name`",
+    summary: "the active or named layer's `opacity` (percent) and `name`",
   },
   {
     obj: "set",
     targets: ["textLayer", "layer", "none"],
     argument: "textLayer",
     handler: setText,
-    summary: "`to: {_obj: textLayer, textKey}`: a text layer's content",
+    summary: "a text layer's content: `textKey`",
   },
   {
     obj: "set",
@@ -81,73 +83,81 @@ export const COMMANDS: readonly CommandRow[] = [
     argument: "textStyle",
     handler: setTextStyle,
     summary:
-      "`to: {_obj: textStyle}`: size (points), `fontPostScriptName`, `color` (RGBColor), leading, tracking, synthetic bold/italic, of all the text",
+      "the style of all the text: `size` (points), `fontPostScriptName`, `color` (`RGBColor`, `grain` or `green`), `leading`, `tracking`, synthetic bold/italic",
   },
   {
     obj: "make",
     targets: ["textLayer"],
     argument: "textLayer",
     handler: makeText,
-    summary: "a point text layer: `textKey`, `textClickPoint`, the first `textStyleRange`'s style",
+    summary:
+      "a point text layer above the active layer: `textKey`, `textClickPoint`, the first `textStyleRange`'s style",
   },
   {
     obj: "move",
     targets: LAYER,
     argument: "offset",
     handler: move,
-    summary: "move the active or named layer by `to: {_obj: offset, horizontal, vertical}`",
+    summary: "moves the active or named layer by `horizontal`/`vertical`",
   },
-  { obj: "invert", targets: ["none"], handler: invert, summary: "invert the active pixel layer's colours" },
+  {
+    obj: "invert",
+    targets: ["none"],
+    handler: invert,
+    summary: "255 − each colour channel of the active pixel layer",
+  },
   {
     obj: "desaturate",
     targets: ["none"],
     handler: desaturate,
-    summary: "the active pixel layer in grey, at each pixel's HSL lightness",
+    summary: "the active pixel layer in grey at each pixel's HSL lightness, (max + min) / 2",
   },
   {
     obj: "flip",
     targets: ["document"],
     handler: flipCanvas,
-    summary: "flip the canvas (`axis` horizontal or vertical): every layer mirrored",
+    summary: "the canvas mirrored (`axis` horizontal or vertical): every layer",
   },
   {
     obj: "flip",
     targets: ["layer", "none"],
     handler: flipLayer,
-    summary: "flip the active pixel layer in place",
+    summary: "the active pixel layer mirrored in place",
   },
   {
     obj: "rotateEventEnum",
     targets: DOCUMENT,
     handler: rotateCanvas,
-    summary: "rotate the canvas by a multiple of 90° (`angle`, clockwise)",
+    summary: "the canvas turned by a multiple of 90° (`angle`, clockwise)",
   },
   {
     obj: "flattenImage",
     targets: DOCUMENT,
     handler: flatten,
-    summary: "one Background layer: the composite laid on white",
+    summary: "one `Background` layer: the composite laid on white",
   },
   {
     obj: "imageSize",
     targets: DOCUMENT,
     handler: imageSize,
-    summary: "resize the document: `width`/`height` (pixels or percent), `constrainProportions`, resampling",
+    summary:
+      "the document resized: `width`/`height` in pixels or percent, `constrainProportions`, `interfaceIconFrameDimmed` (resampling; default bicubic)",
   },
   {
     obj: "canvasSize",
     targets: DOCUMENT,
     handler: canvasSize,
     summary:
-      "the canvas to `width`/`height` (`relative` adds), anchored by `horizontal`/`vertical`; new area transparent",
+      "the canvas to `width`/`height` (`relative` adds), anchored by `horizontal`/`vertical` (centre by default); the new area is transparent",
   },
   {
     obj: "crop",
     targets: DOCUMENT,
     handler: crop,
-    summary: "crop to `to: {_obj: rectangle, top, left, bottom, right}` (no angle)",
+    summary:
+      "the document cropped to `to: {_obj: rectangle, top, left, bottom, right}`; no angle; `delete: false` keeps the pixels outside",
   },
-  { obj: "trim", targets: DOCUMENT, handler: trim, summary: "trim transparent pixels on all four sides" },
+  { obj: "trim", targets: DOCUMENT, handler: trim, summary: "trims transparent pixels on all four sides" },
 ];
 
 /** The row that plays `command`, or undefined when the emulator's subset has none. */
