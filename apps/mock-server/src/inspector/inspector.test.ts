@@ -513,6 +513,12 @@ describe("the control guard", () => {
     const remote = await fromPeer(app, "http://10.0.0.2:4010/__emulator/ui/jobs", "10.0.0.9");
     expect(remote.status).toBe(403);
     expect(await remote.json()).toMatchObject({ type: "ForbiddenError" });
+    // The HTTP reference is under the same guard as the rest of the control API.
+    expect((await fromPeer(app, "http://127.0.0.1:4010/__emulator/docs", "127.0.0.1")).status).toBe(200);
+    expect((await fromPeer(app, "http://10.0.0.2:4010/__emulator/docs", "10.0.0.9")).status).toBe(403);
+    expect(
+      (await fromPeer(app, "http://10.0.0.2:4010/__emulator/docs/specs/current.json", "10.0.0.9")).status,
+    ).toBe(403);
     // The API itself still answers a remote peer.
     expect((await fromPeer(app, "http://10.0.0.2:4010/pie/psdService/hello", "10.0.0.9")).status).toBe(401);
     const exposed = testEmulator({ exposeControl: true }).app;
@@ -522,6 +528,7 @@ describe("the control guard", () => {
   it("refuses a Host that is not a loopback name (DNS rebinding) unless it is publicUrl's", async () => {
     const { app } = testEmulator();
     expect((await fromPeer(app, "http://evil.example:4010/__emulator/clock", "127.0.0.1")).status).toBe(403);
+    expect((await fromPeer(app, "http://evil.example:4010/__emulator/docs", "127.0.0.1")).status).toBe(403);
     const named = testEmulator({ publicUrl: "http://emulator.test:4010" }).app;
     expect((await fromPeer(named, "http://emulator.test:4010/__emulator/clock", "127.0.0.1")).status).toBe(
       200,
