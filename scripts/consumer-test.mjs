@@ -27,9 +27,9 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { pack, publicPackages } from "./check-packages.mjs";
 
@@ -223,7 +223,9 @@ try {
   for (const block of blocks) {
     const missing = block.mode === "run" ? block.declares.filter((name) => !(name in FIXTURES)) : [];
     if (missing.length > 0)
-      throw new Error(`${block.source} (${block.name}) runs with ${missing.join(", ")}, which FIXTURES lacks`);
+      throw new Error(
+        `${block.source} (${block.name}) runs with ${missing.join(", ")}, which FIXTURES lacks`,
+      );
     const declares = block.declares
       .map((name) =>
         block.mode === "run"
