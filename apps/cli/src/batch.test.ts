@@ -220,6 +220,36 @@ describe.concurrent("psapi batch", () => {
     });
   });
 
+  it(
+    "refuses a template CSV with a duplicate id or without a column the edits use, in one line from the error's fields, with exit code 2",
+    SLOW,
+    async () => {
+      const cwd = await mkdtemp(join(dir, "template-csv-"));
+      await writeFile(
+        join(cwd, "edits.json"),
+        JSON.stringify({
+          layers: [{ type: "layer", name: "{{id}}", image: { source: { url: "{{photo}}" } } }],
+        }),
+      );
+      const run = (csv: string) =>
+        runCli(["batch", csv, "--op", "composite", "--template", SAMPLE, "--edits", "edits.json"], { cwd });
+      await writeFile(join(cwd, "twice.csv"), `id,photo\na,${SAMPLE}\na,${SAMPLE}\n`);
+      await writeFile(join(cwd, "short.csv"), "id,picture\na,b.png\n");
+      const twice = await run("twice.csv");
+      const short = await run("short.csv");
+      // The BatchError's `problem`, not its message: no "[@psapi/batch]" in front.
+      expect(twice.stderr.split("\n")[0]).toBe(
+        `error: ${join(cwd, "twice.csv")} row 2: the id a is used twice`,
+      );
+      expect(twice.code).toBe(2);
+      expect(short.stderr.split("\n")[0]).toBe(
+        `error: ${join(cwd, "short.csv")}: the edits use {{photo}}, which the header does not have (it has id, picture)`,
+      );
+      expect(short.code).toBe(2);
+      for (const result of [twice, short]) expect(result.stderr).not.toContain("[@psapi/");
+    },
+  );
+
   it("refuses an unknown operation and an input that names nothing, with exit code 2", SLOW, async () => {
     const unknown = await runCli(["batch", dir, "--op", "sharpen"]);
     expect(unknown.code).toBe(2);
