@@ -301,3 +301,34 @@ describe.concurrent("psapi batch --queue, before anything is queued", () => {
     expect(result.stderr).not.toContain("s3cret");
   });
 });
+
+describe("psapi worker", () => {
+  it(
+    "prints what batch logs as the worker's own lines: a lost Redis is one warning line with no package name",
+    SLOW,
+    async () => {
+      const { startRedisServer } = await import("@psapi/batch/testing");
+      const redis = await startRedisServer();
+      const emulator = await serveEmulator();
+      const worker = startCli(["worker", "--queue", redis.url, "--base-url", emulator.url], {
+        env: CREDENTIALS,
+      });
+      const until = async (pattern: RegExp) => {
+        while (!pattern.test(worker.output())) await new Promise((resolve) => setTimeout(resolve, 20));
+      };
+      try {
+        await until(/worker: taking inputs/);
+        await redis.stop();
+        // BullMQ's worker reports the lost connection; batch logs it with `source: "@psapi/batch"`.
+        await until(/lost Redis/);
+        expect(worker.stderr()).toMatch(/^warning: worker lost Redis; it goes on once Redis is back$/m);
+        expect(worker.output()).not.toContain("[@psapi/");
+      } finally {
+        worker.child.kill("SIGKILL");
+        await worker.done;
+        await redis.destroy();
+        await emulator.close();
+      }
+    },
+  );
+});
