@@ -2,6 +2,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "@psapi/core/testing";
+import { createEmulatorControl } from "@psapi/mock-server/control";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, startCli } from "./testing/run-cli.js";
 import { serveEmulator } from "./testing/serve-emulator.js";
@@ -34,7 +35,14 @@ interface Report {
   failed: number;
   earlierRun: number;
   inDoubt: number;
-  inputs: { key: string; status: string; attempts: number; error?: string; jobId?: string }[];
+  inputs: {
+    key: string;
+    status: string;
+    attempts: number;
+    error?: string;
+    jobId?: string;
+    inDoubt?: number;
+  }[];
 }
 
 // Each test starts one or two CLI processes that run many jobs: on a loaded 2-core machine that can take
@@ -127,11 +135,16 @@ describe.concurrent("psapi batch", () => {
   );
 
   it(
-    "a 50-row template batch killed with SIGKILL midway, run again: 50 renditions, none submitted twice, no 429",
+    "a 50-row template batch killed with SIGKILL midway, run again: 50 renditions, each row succeeded once, none resubmitted unless in doubt, no 429",
     SLOW,
     async () => {
       // Adobe's rate windows on the emulator (every POST 16 per 3 s …), the client's own limits on.
-      const emulator = await serveEmulator({ jobs: { pendingMs: 0, runningMs: 200 }, rateLimits: true });
+      // A journal long enough for every request of both runs: each accepted POST is read back from it.
+      const emulator = await serveEmulator({
+        jobs: { pendingMs: 0, runningMs: 200 },
+        rateLimits: true,
+        limits: { maxJournalEntries: 100_000 },
+      });
       try {
         const cwd = await mkdtemp(join(dir, "template-kill-"));
         const rows = Array.from(
@@ -187,15 +200,44 @@ describe.concurrent("psapi batch", () => {
         const report = JSON.parse(await readFile(join(cwd, "out/batch/report.json"), "utf8")) as Report;
         expect(report).toMatchObject({ total: 50, succeeded: 50, failed: 0 });
         expect(report.earlierRun).toBeGreaterThanOrEqual(12);
+        const keys = rows.map((row) => row.split(",")[0] as string);
+        // 50 files, one per row, beside the journal and the report. A download the kill cut short
+        // leaves its temporary file (`<file>.<uuid>.partial`, never a rendition's name) behind.
         const { readdir } = await import("node:fs/promises");
-        const renditions = (await readdir(join(cwd, "out/batch"))).filter((name) =>
-          name.endsWith("-composite.jpg"),
+        const files = await readdir(join(cwd, "out/batch"));
+        const partial = /^(row\d\d-composite\.jpg)\.[0-9a-f-]{36}\.partial$/;
+        expect(files.filter((name) => !partial.test(name)).sort()).toEqual(
+          [...keys.map((key) => `${key}-composite.jpg`), "journal.jsonl", "report.json"].sort(),
         );
-        expect(renditions.sort()).toEqual(rows.map((row) => `${row.split(",")[0]}-composite.jpg`).sort());
+        // The journal of both runs: exactly one `succeeded` per row.
+        const events = (await readFile(journal, "utf8"))
+          .split("\n")
+          .filter((line) => line !== "")
+          .map((line) => JSON.parse(line) as { event: string; key?: string });
+        const succeeded = events.filter((entry) => entry.event === "succeeded").map((entry) => entry.key);
+        expect(succeeded.sort()).toEqual([...keys].sort());
+        // Each accepted create-composite, by the row it rendered (the layer is named after the row's
+        // id): one per row, and a second only for a row whose submission the kill left in doubt
+        // (sent, its answer never journaled), which may or may not have reached the emulator. So
+        // the total is at most 50 + inDoubt, not equal to it.
+        const control = createEmulatorControl({ baseUrl: emulator.url });
+        const posts = await control.journal({ method: "POST", path: "/v2/create-composite", status: 202 });
+        const acceptedFor = new Map<string, number>();
+        for (const post of posts) {
+          const body = JSON.parse(post.request?.body ?? "{}") as { edits?: { layers?: { name?: string }[] } };
+          const key = body.edits?.layers?.[0]?.name ?? "?";
+          acceptedFor.set(key, (acceptedFor.get(key) ?? 0) + 1);
+        }
+        expect([...acceptedFor.keys()].sort()).toEqual([...keys].sort());
+        for (const input of report.inputs) {
+          const count = acceptedFor.get(input.key) ?? 0;
+          expect(count, input.key).toBeGreaterThanOrEqual(1);
+          expect(count, input.key).toBeLessThanOrEqual(1 + (input.inDoubt ?? 0));
+        }
         const accepted = emulator.answers.filter(
           (answer) => answer.request === "POST /v2/create-composite" && answer.status === 202,
         );
-        expect(accepted.length).toBeGreaterThanOrEqual(50);
+        expect(accepted).toHaveLength(posts.length);
         expect(accepted.length).toBeLessThanOrEqual(50 + report.inDoubt);
         expect(report.inDoubt).toBeLessThanOrEqual(8);
         expect(emulator.answers.filter((answer) => answer.status === 429)).toEqual([]);
@@ -219,6 +261,36 @@ describe.concurrent("psapi batch", () => {
       attempts: 2,
     });
   });
+
+  it(
+    "refuses a template CSV with a duplicate id or without a column the edits use, in one line from the error's fields, with exit code 2",
+    SLOW,
+    async () => {
+      const cwd = await mkdtemp(join(dir, "template-csv-"));
+      await writeFile(
+        join(cwd, "edits.json"),
+        JSON.stringify({
+          layers: [{ type: "layer", name: "{{id}}", image: { source: { url: "{{photo}}" } } }],
+        }),
+      );
+      const run = (csv: string) =>
+        runCli(["batch", csv, "--op", "composite", "--template", SAMPLE, "--edits", "edits.json"], { cwd });
+      await writeFile(join(cwd, "twice.csv"), `id,photo\na,${SAMPLE}\na,${SAMPLE}\n`);
+      await writeFile(join(cwd, "short.csv"), "id,picture\na,b.png\n");
+      const twice = await run("twice.csv");
+      const short = await run("short.csv");
+      // The BatchError's `problem`, not its message: no "[@psapi/batch]" in front.
+      expect(twice.stderr.split("\n")[0]).toBe(
+        `error: ${join(cwd, "twice.csv")} row 2: the id a is used twice`,
+      );
+      expect(twice.code).toBe(2);
+      expect(short.stderr.split("\n")[0]).toBe(
+        `error: ${join(cwd, "short.csv")}: the edits use {{photo}}, which the header does not have (it has id, picture)`,
+      );
+      expect(short.code).toBe(2);
+      for (const result of [twice, short]) expect(result.stderr).not.toContain("[@psapi/");
+    },
+  );
 
   it("refuses an unknown operation and an input that names nothing, with exit code 2", SLOW, async () => {
     const unknown = await runCli(["batch", dir, "--op", "sharpen"]);
@@ -270,4 +342,35 @@ describe.concurrent("psapi batch --queue, before anything is queued", () => {
     expect(result.stderr).toContain("'redi://[REDACTED]@127.0.0.1:6379' is invalid");
     expect(result.stderr).not.toContain("s3cret");
   });
+});
+
+describe("psapi worker", () => {
+  it(
+    "prints what batch logs as the worker's own lines: a lost Redis is one warning line with no package name",
+    SLOW,
+    async () => {
+      const { startRedisServer } = await import("@psapi/batch/testing");
+      const redis = await startRedisServer();
+      const emulator = await serveEmulator();
+      const worker = startCli(["worker", "--queue", redis.url, "--base-url", emulator.url], {
+        env: CREDENTIALS,
+      });
+      const until = async (pattern: RegExp) => {
+        while (!pattern.test(worker.output())) await new Promise((resolve) => setTimeout(resolve, 20));
+      };
+      try {
+        await until(/worker: taking inputs/);
+        await redis.stop();
+        // BullMQ's worker reports the lost connection; batch logs it with `source: "@psapi/batch"`.
+        await until(/lost Redis/);
+        expect(worker.stderr()).toMatch(/^warning: worker lost Redis; it goes on once Redis is back$/m);
+        expect(worker.output()).not.toContain("[@psapi/");
+      } finally {
+        worker.child.kill("SIGKILL");
+        await worker.done;
+        await redis.destroy();
+        await emulator.close();
+      }
+    },
+  );
 });

@@ -27,8 +27,6 @@ const ALLOWED: ReadonlyArray<readonly [file: string, piece: string]> = [
   ["document-job.ts", ".message.replace(/\\.$/"],
   ["actions-job.ts", ".message.replace(/\\.$/"],
   ["batch/run-batch.ts", ".message.replace(/\\.$/"],
-  // Log lines of batch and auth, not errors: a Logger call carries no field without the package name.
-  ["batch/run-worker.ts", "message.replace(/^\\[@psapi\\/batch\\]"],
 ];
 
 function sources(dir: string): string[] {

@@ -164,7 +164,8 @@ describe("requestImsToken", () => {
     expect((await result).accessToken).toBe("token-2");
     expect(ims.calls).toHaveLength(2);
     expect(clock.sleeps.filter((ms) => ms !== 30_000)).toEqual([7000]);
-    expect(logger.warn).toHaveBeenCalledWith("[@psapi/auth] IMS request failed; retrying", {
+    expect(logger.warn).toHaveBeenCalledWith("IMS request failed; retrying", {
+      source: "@psapi/auth",
       attempt: 1,
       delayMs: 7000,
       error: "too_many",

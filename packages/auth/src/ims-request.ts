@@ -60,7 +60,8 @@ export async function requestImsToken(ims: ResolvedImsOptions, request: ImsReque
     const { error, retryAfterMs = 0 } = outcome;
     if (!error.retryable || attempt >= ATTEMPTS || retryAfterMs > MAX_RETRY_AFTER_MS) throw error;
     const delayMs = Math.max(backoffDelay(attempt, RETRY_BASE_MS, RETRY_MAX_MS, ims.random), retryAfterMs);
-    ims.logger.warn?.("[@psapi/auth] IMS request failed; retrying", {
+    ims.logger.warn?.("IMS request failed; retrying", {
+      source: "@psapi/auth",
       attempt,
       delayMs,
       error: error.error,

@@ -165,8 +165,13 @@ describe("refresh failure while the token is still valid", () => {
     expect(ims.calls).toHaveLength(4);
     expect(backoffWaits(clock)).toEqual([500, 1000]);
     expect(logger.warn).toHaveBeenCalledWith(
-      "[@psapi/auth] token refresh failed; serving the cached token until it expires",
-      expect.objectContaining({ error: "ImsError: server_error", failures: 1, retryInMs: 15_000 }),
+      "token refresh failed; serving the cached token until it expires",
+      expect.objectContaining({
+        source: "@psapi/auth",
+        error: "ImsError: server_error",
+        failures: 1,
+        retryInMs: 15_000,
+      }),
     );
     // Within the back-off window: no new attempt, the valid token is served.
     const backoffStart = clock.now();
@@ -497,7 +502,8 @@ describe("shared store", () => {
     expect((await auth.getToken()).accessToken).toBe("token-1");
     expect(ims.calls).toHaveLength(1);
     expect(logger.warn).toHaveBeenCalledWith(
-      "[@psapi/auth] token store held an entry that is not a usable token; ignoring it",
+      "token store held an entry that is not a usable token; ignoring it",
+      { source: "@psapi/auth" },
     );
   });
 
@@ -544,12 +550,14 @@ describe("shared store", () => {
     expect((await auth.getToken()).accessToken).toBe("token-2");
     expect(ims.calls).toHaveLength(2);
     const messages = logger.warn.mock.calls.map(([message]) => message);
+    // The package is data, not a prefix of the sentence.
+    expect(logger.warn.mock.calls.map(([, fields]) => fields?.source)).toEqual(Array(5).fill("@psapi/auth"));
     expect(messages).toEqual([
-      "[@psapi/auth] token store get failed; asking IMS",
-      "[@psapi/auth] token store set failed",
-      "[@psapi/auth] token store cleanup failed",
-      "[@psapi/auth] token store get failed; asking IMS",
-      "[@psapi/auth] token store set failed",
+      "token store get failed; asking IMS",
+      "token store set failed",
+      "token store cleanup failed",
+      "token store get failed; asking IMS",
+      "token store set failed",
     ]);
     expect(JSON.stringify(logger.warn.mock.calls)).not.toContain("token-");
   });
@@ -567,7 +575,8 @@ describe("shared store", () => {
     expect(ims.calls).toHaveLength(2);
     // get + set, then the cleanup's get, then get + set again: five 5 s time-outs.
     expect(clock.now()).toBe(1_000_000 + 5 * 5000);
-    expect(logger.warn).toHaveBeenCalledWith("[@psapi/auth] token store get failed; asking IMS", {
+    expect(logger.warn).toHaveBeenCalledWith("token store get failed; asking IMS", {
+      source: "@psapi/auth",
       error: "TimeoutError",
     });
   });
@@ -636,7 +645,10 @@ describe("shared store", () => {
     } as unknown as TokenStore;
     const { auth, logger } = setup([], { store: throwing });
     expect((await auth.getToken()).accessToken).toBe("token-1");
-    expect(logger.warn).toHaveBeenCalledWith("[@psapi/auth] token store set failed", { error: "RangeError" });
+    expect(logger.warn).toHaveBeenCalledWith("token store set failed", {
+      source: "@psapi/auth",
+      error: "RangeError",
+    });
   });
 
   it("logs a store that throws something other than an Error by its type", async () => {
@@ -647,7 +659,8 @@ describe("shared store", () => {
     };
     const { auth, logger } = setup([], { store: odd });
     await auth.getToken();
-    expect(logger.warn).toHaveBeenCalledWith("[@psapi/auth] token store get failed; asking IMS", {
+    expect(logger.warn).toHaveBeenCalledWith("token store get failed; asking IMS", {
+      source: "@psapi/auth",
       error: "string",
     });
   });

@@ -89,12 +89,17 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
     try {
       value = await bounded(() => store.get(storeKey));
     } catch (error) {
-      logger.warn?.("[@psapi/auth] token store get failed; asking IMS", { error: errorSummary(error) });
+      logger.warn?.("token store get failed; asking IMS", {
+        source: "@psapi/auth",
+        error: errorSummary(error),
+      });
       return undefined;
     }
     const token = parseStoredToken(value, { clientId, scopes });
     if (value !== undefined && value !== null && token === undefined) {
-      logger.warn?.("[@psapi/auth] token store held an entry that is not a usable token; ignoring it");
+      logger.warn?.("token store held an entry that is not a usable token; ignoring it", {
+        source: "@psapi/auth",
+      });
     }
     return token;
   }
@@ -109,7 +114,7 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
       stored.accessToken !== rejected &&
       clock.now() < refreshPoint(stored, 0)
     ) {
-      logger.debug?.("[@psapi/auth] using the token another process stored");
+      logger.debug?.("using the token another process stored", { source: "@psapi/auth" });
       return adopt(stored);
     }
     const grant = await source.requestToken();
@@ -125,9 +130,9 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
       await bounded(() => store.set(storeKey, plainToken(token)));
     } catch (error) {
       // The token is good; only sharing it failed. Serve it rather than fail the caller.
-      logger.warn?.("[@psapi/auth] token store set failed", { error: errorSummary(error) });
+      logger.warn?.("token store set failed", { source: "@psapi/auth", error: errorSummary(error) });
     }
-    logger.debug?.("[@psapi/auth] new access token", { expiresAt: token.expiresAt });
+    logger.debug?.("new access token", { source: "@psapi/auth", expiresAt: token.expiresAt });
     return adopt(token);
   }
 
@@ -160,7 +165,8 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
           failures++;
           const delayMs = backoffDelay(failures, REFRESH_RETRY_BASE_MS, REFRESH_RETRY_MAX_MS, random);
           nextRefreshAt = clock.now() + delayMs;
-          logger.warn?.("[@psapi/auth] token refresh failed; serving the cached token until it expires", {
+          logger.warn?.("token refresh failed; serving the cached token until it expires", {
+            source: "@psapi/auth",
             error: errorSummary(error),
             failures,
             retryInMs: delayMs,
@@ -179,14 +185,14 @@ export function createManagedAuth(source: ManagedAuthSource): PhotoshopAuth {
     if (!current || current.accessToken !== accessToken) return;
     current = undefined;
     rejected = accessToken;
-    logger.info?.("[@psapi/auth] access token invalidated; the next call gets a new one");
+    logger.info?.("access token invalidated; the next call gets a new one", { source: "@psapi/auth" });
     try {
       const stored = await bounded(() => store.get(storeKey));
       if (parseStoredToken(stored, { clientId, scopes })?.accessToken === accessToken) {
         await bounded(() => store.delete(storeKey));
       }
     } catch (error) {
-      logger.warn?.("[@psapi/auth] token store cleanup failed", { error: errorSummary(error) });
+      logger.warn?.("token store cleanup failed", { source: "@psapi/auth", error: errorSummary(error) });
     }
   }
 

@@ -74,8 +74,8 @@ describe("createRefreshTokenAuth", () => {
     expect((await auth.getToken()).accessToken).toBe("access-1");
     await flush();
     expect(logger.error).toHaveBeenCalledWith(
-      "[@psapi/auth] onRefreshToken failed; the rotated refresh token was not persisted",
-      { error: "Error" },
+      "onRefreshToken failed; the rotated refresh token was not persisted",
+      { source: "@psapi/auth", error: "Error" },
     );
   });
 

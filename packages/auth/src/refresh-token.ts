@@ -75,12 +75,10 @@ export function createRefreshTokenAuth(options: RefreshTokenAuthOptions): Photos
         Promise.resolve()
           .then(() => onRefreshToken?.(rotated))
           .catch((error: unknown) => {
-            ims.logger.error?.(
-              "[@psapi/auth] onRefreshToken failed; the rotated refresh token was not persisted",
-              {
-                error: errorSummary(error),
-              },
-            );
+            ims.logger.error?.("onRefreshToken failed; the rotated refresh token was not persisted", {
+              source: "@psapi/auth",
+              error: errorSummary(error),
+            });
           });
       }
       return grant;

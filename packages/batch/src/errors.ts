@@ -14,6 +14,12 @@ export type BatchErrorCode =
   | "invalid-journal"
   /** An operation name `operationNamed` does not know. */
   | "unknown-operation"
+  /**
+   * A template batch's CSV that cannot serve the template (not CSV, no rows, a column a placeholder
+   * names missing, an id used twice), or a row's value that does not fit its placeholder
+   * (`readTemplateRows`, `fillTemplate`).
+   */
+  | "invalid-template"
   /** A rate rule with a bad name, limit or window. */
   | "invalid-rate-rule"
   /** A job that succeeded without naming a result file. */

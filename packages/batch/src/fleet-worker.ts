@@ -179,7 +179,8 @@ export function startWorker(options: StartWorkerOptions): {
   worker.on("error", (error) => {
     if (warned) return;
     warned = true;
-    options.logger?.warn?.("[@psapi/batch] worker lost Redis; it goes on once Redis is back", {
+    options.logger?.warn?.("worker lost Redis; it goes on once Redis is back", {
+      source: "@psapi/batch",
       error: error.name,
     });
   });

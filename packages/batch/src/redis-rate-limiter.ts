@@ -137,17 +137,15 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
   function wentAway(error: unknown) {
     if (away) return;
     away = true;
-    logger?.warn?.(
-      "[@psapi/batch] Redis rate limiter unreachable; this process keeps to the windows on its own",
-      {
-        error: errorSummary(error),
-      },
-    );
+    logger?.warn?.("Redis rate limiter unreachable; this process keeps to the windows on its own", {
+      source: "@psapi/batch",
+      error: errorSummary(error),
+    });
   }
   function cameBack() {
     if (!away) return;
     away = false;
-    logger?.info?.("[@psapi/batch] Redis rate limiter reachable again");
+    logger?.info?.("Redis rate limiter reachable again", { source: "@psapi/batch" });
   }
 
   return {

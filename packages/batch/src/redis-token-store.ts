@@ -95,18 +95,16 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
       const value = await call();
       if (away) {
         away = false;
-        logger?.info?.("[@psapi/batch] Redis token store reachable again");
+        logger?.info?.("Redis token store reachable again", { source: "@psapi/batch" });
       }
       return value;
     } catch (error) {
       if (!away) {
         away = true;
-        logger?.warn?.(
-          "[@psapi/batch] Redis token store unreachable; tokens are cached in this process only",
-          {
-            error: errorSummary(error),
-          },
-        );
+        logger?.warn?.("Redis token store unreachable; tokens are cached in this process only", {
+          source: "@psapi/batch",
+          error: errorSummary(error),
+        });
       }
       return fallback;
     }

@@ -523,6 +523,10 @@ async function copyHosted(
 }
 
 function classify(error: unknown): Outcome {
+  // The journal and report keep the problem without the package name; a row whose values do not
+  // fit the template fails the same way on every attempt.
+  if (error instanceof BatchError)
+    return { message: error.problem, final: error.code === "invalid-template" };
   if (error instanceof JobFailedError)
     return { message: `job ${error.jobId} failed: ${error.message}`, final: false };
   if (error instanceof PhotoshopApiError) {

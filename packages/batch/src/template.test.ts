@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { BatchError } from "./errors.js";
 import { fillTemplate, readTemplateRows, templateColumns } from "./template.js";
 
 const EDITS = {
@@ -58,20 +59,47 @@ describe("template batches", () => {
   it("keys rows by id, else by number, and refuses a duplicate id", async () => {
     const rows = await readTemplateRows(csv("headline\na\nb\n"), ["headline"]);
     expect(rows.map((r) => r.key)).toEqual(["row-1", "row-2"]);
-    await expect(readTemplateRows(csv("id,headline\nx,a\nx,b\n"), ["headline"])).rejects.toThrow(
-      "row 2: the id x is used twice",
-    );
+    const path = csv("id,headline\nx,a\nx,b\n");
+    const error = await readTemplateRows(path, ["headline"]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BatchError);
+    expect(error).toMatchObject({
+      code: "invalid-template",
+      problem: `${path} row 2: the id x is used twice`,
+      input: path,
+    });
   });
 
-  it("names a column the header lacks, and a value that does not fit", async () => {
-    await expect(readTemplateRows(csv("id,title\nx,a\n"), ["headline"])).rejects.toThrow(
-      "{{headline}}, which the header does not have",
-    );
+  it("says in fields which column the header lacks, and which value does not fit", async () => {
+    const path = csv("id,title\nx,a\n");
+    await expect(readTemplateRows(path, ["headline"])).rejects.toMatchObject({
+      name: "BatchError",
+      code: "invalid-template",
+      problem: `${path}: the edits use {{headline}}, which the header does not have (it has id, title)`,
+      input: path,
+    });
     const [row] = await readTemplateRows(csv("id,r,show\nx,red,maybe\n"), ["r"]);
     expect(() => fillTemplate({ red: "{{r|number}}" }, row as never)).toThrow(
-      'row 1 (x), /red: "red" is not a number',
+      expect.objectContaining({
+        code: "invalid-template",
+        problem: 'row 1 (x), /red: "red" is not a number',
+        input: "x",
+      }),
     );
-    expect(() => fillTemplate({ v: "{{show|boolean}}" }, row as never)).toThrow("is not true or false");
-    await expect(readTemplateRows(csv("id,a\n1,2,3\n"), [])).rejects.toThrow("not a valid CSV");
+    expect(() => fillTemplate({ v: "{{show|boolean}}" }, row as never)).toThrow(
+      expect.objectContaining({ problem: 'row 1 (x), /v: "maybe" is not true or false' }),
+    );
+    expect(() => fillTemplate({ v: "a {{r|number}}" }, row as never)).toThrow(
+      expect.objectContaining({
+        problem: "row 1 (x), /v: |number applies to a placeholder that is the whole value",
+      }),
+    );
+    await expect(readTemplateRows(csv("id,a\n1,2,3\n"), [])).rejects.toMatchObject({
+      code: "invalid-template",
+      problem: expect.stringContaining("not a valid CSV"),
+    });
+    await expect(readTemplateRows(csv("id,a\n"), [])).rejects.toMatchObject({
+      code: "invalid-template",
+      problem: expect.stringContaining("a header row and at least one row are needed"),
+    });
   });
 });

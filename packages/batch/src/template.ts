@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseCsv } from "csv-parse/sync";
+import { BatchError } from "./errors.js";
 
 /** One row of a template batch: its key in the journal, its values by column, and where it is. */
 export interface TemplateRow {
@@ -31,7 +32,8 @@ export function templateColumns(template: unknown): string[] {
  * Reads a template batch's rows: a CSV with a header row, one job per data row. Every column a
  * placeholder names must be in the header; `id`, when present, is each row's key (unique).
  *
- * @throws TypeError naming the file, and the row or column, for a CSV that cannot serve the template.
+ * @throws BatchError `invalid-template` (`input`: the CSV's path) naming the row or column, for a CSV
+ *   that cannot serve the template.
  */
 export async function readTemplateRows(path: string, columns: readonly string[]): Promise<TemplateRow[]> {
   let records: string[][];
@@ -43,15 +45,22 @@ export async function readTemplateRows(path: string, columns: readonly string[])
       relax_column_count: false,
     }) as string[][];
   } catch (error) {
-    throw new TypeError(`[@psapi/batch] ${path}: not a valid CSV (${(error as Error).message})`);
+    throw new BatchError("invalid-template", `${path}: not a valid CSV (${(error as Error).message})`, {
+      input: path,
+      cause: error,
+    });
   }
   const [header, ...data] = records;
   if (!header || data.length === 0)
-    throw new TypeError(`[@psapi/batch] ${path}: a header row and at least one row are needed`);
+    throw new BatchError("invalid-template", `${path}: a header row and at least one row are needed`, {
+      input: path,
+    });
   const missing = columns.filter((column) => !header.includes(column));
   if (missing.length > 0) {
-    throw new TypeError(
-      `[@psapi/batch] ${path}: the edits use ${missing.map((c) => `{{${c}}}`).join(", ")}, which the header does not have (it has ${header.join(", ")})`,
+    throw new BatchError(
+      "invalid-template",
+      `${path}: the edits use ${missing.map((c) => `{{${c}}}`).join(", ")}, which the header does not have (it has ${header.join(", ")})`,
+      { input: path },
     );
   }
   const seen = new Set<string>();
@@ -59,20 +68,26 @@ export async function readTemplateRows(path: string, columns: readonly string[])
     const values = Object.fromEntries(header.map((name, i) => [name, cells[i] ?? ""]));
     const key = values.id ? values.id : `row-${index + 1}`;
     if (seen.has(key))
-      throw new TypeError(`[@psapi/batch] ${path} row ${index + 1}: the id ${key} is used twice`);
+      throw new BatchError("invalid-template", `${path} row ${index + 1}: the id ${key} is used twice`, {
+        input: path,
+      });
     seen.add(key);
     return { key, values, row: index + 1 };
   });
 }
 
-function convert(text: string, as: string | undefined, where: string): string | number | boolean {
+function convert(
+  text: string,
+  as: string | undefined,
+  fail: (problem: string) => never,
+): string | number | boolean {
   if (as === "number") {
     const number = Number(text);
-    if (text === "" || !Number.isFinite(number)) throw new TypeError(`${where}: "${text}" is not a number`);
+    if (text === "" || !Number.isFinite(number)) fail(`"${text}" is not a number`);
     return number;
   }
   if (as === "boolean") {
-    if (text !== "true" && text !== "false") throw new TypeError(`${where}: "${text}" is not true or false`);
+    if (text !== "true" && text !== "false") fail(`"${text}" is not true or false`);
     return text === "true";
   }
   return text;
@@ -84,7 +99,8 @@ function convert(text: string, as: string | undefined, where: string): string | 
  * a colour channel, a visibility). `resolve` may rewrite a value before it is used (a local file
  * named in a `url` field becomes the URL it was uploaded to).
  *
- * @throws TypeError naming the row, the JSON pointer and the column for a value that does not fit.
+ * @throws BatchError `invalid-template` (`input`: the row's key) naming the row and the JSON pointer,
+ *   for a value that does not fit its placeholder.
  */
 export function fillTemplate(
   template: unknown,
@@ -93,11 +109,14 @@ export function fillTemplate(
 ): unknown {
   const walk = (value: unknown, pointer: string): unknown => {
     if (typeof value === "string") {
-      const where = `[@psapi/batch] ${row.row === undefined ? row.key : `row ${row.row} (${row.key})`}, ${pointer || "/"}`;
+      const where = `${row.row === undefined ? row.key : `row ${row.row} (${row.key})`}, ${pointer || "/"}`;
+      const fail = (problem: string): never => {
+        throw new BatchError("invalid-template", `${where}: ${problem}`, { input: row.key });
+      };
       const whole = value.match(WHOLE);
-      if (whole) return convert(resolve(row.values[whole[1] as string] ?? "", pointer), whole[2], where);
+      if (whole) return convert(resolve(row.values[whole[1] as string] ?? "", pointer), whole[2], fail);
       return value.replace(PLACEHOLDER, (_, column: string, as: string | undefined) => {
-        if (as) throw new TypeError(`${where}: |${as} applies to a placeholder that is the whole value`);
+        if (as) fail(`|${as} applies to a placeholder that is the whole value`);
         return row.values[column] ?? "";
       });
     }

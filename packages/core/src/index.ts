@@ -21,4 +21,4 @@ export {
   secretForms,
 } from "./redact.js";
 export { parseRetryAfter } from "./retry-after.js";
-export type { FetchLike, Logger } from "./types.js";
+export type { FetchLike, LogFields, Logger } from "./types.js";

@@ -187,7 +187,10 @@ describe("createRedisTokenStore", () => {
       await auth.invalidate("token-1");
       expect((await auth.getToken()).accessToken).toBe("token-2");
       expect(logger.warn).toHaveBeenCalledTimes(1);
-      expect(logger.warn.mock.calls[0]?.[0]).toMatch(/unreachable; tokens are cached in this process only/);
+      expect(logger.warn).toHaveBeenCalledWith(
+        "Redis token store unreachable; tokens are cached in this process only",
+        expect.objectContaining({ source: "@psapi/batch" }),
+      );
     } finally {
       await redis.start();
     }

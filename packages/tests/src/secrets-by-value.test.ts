@@ -1,5 +1,5 @@
 import { secretForms } from "@psapi/core";
-import { createEmulatorControl } from "@psapi/mock-server/control";
+import { createEmulatorControl, type EmulatorControl } from "@psapi/mock-server/control";
 import { type RunningServer, startServer } from "@psapi/mock-server/server";
 import { readPsd } from "ag-psd";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,6 +51,13 @@ describe("secrets the emulator knows are hidden by value, wherever a client put 
     token = ((await issued.json()) as { access_token: string }).access_token;
   });
   afterAll(() => server.close());
+
+  /** The journal as the control API serves it: its text, every spelling of a value as sent. */
+  const journalText = async (control: EmulatorControl) => {
+    const { data, response } = await control.api.GET("/__emulator/journal", { parseAs: "text" });
+    expect(response.status).toBe(200);
+    return data ?? "";
+  };
 
   it("answers each request whole, and neither answers, the journal nor the inspector show a secret", async () => {
     const secret = CLIENT.clientSecret;
@@ -113,7 +120,7 @@ describe("secrets the emulator knows are hidden by value, wherever a client put 
         `${name}: ${JSON.stringify(result.answer.headers)} ${result.answer.body.toString("latin1")}`,
       );
     }
-    const journal = await (await fetch(`${server.url}/__emulator/journal`)).text();
+    const journal = await journalText(createEmulatorControl({ baseUrl: server.url }));
     expect(journal).toContain("[REDACTED]");
     shown.push(journal);
     for (const view of ["requests", "jobs", "tokens"]) {
@@ -201,7 +208,7 @@ describe("secrets the emulator knows are hidden by value, wherever a client put 
     // The PNG cannot hold the text (the job fails, naming the layer); the PSD keeps it.
     expect(outcomes).toEqual(["failed", "succeeded"]);
     shown.push(JSON.stringify(await control.jobs()));
-    shown.push(await (await fetch(`${server.url}/__emulator/journal`)).text());
+    shown.push(await journalText(control));
     for (const view of ["requests", "jobs", "tokens", "faults", "clock"]) {
       const page = await fetch(`${server.url}/__emulator/ui/${view}`);
       expect(page.status, view).toBe(200);

@@ -23,10 +23,10 @@ export async function runWorkerCommand(session: Session, options: WorkerOptions)
     once: true,
   });
   session.secrets.add(redisPassword(options.queue));
+  // A worker's notes are its own lines: the package that logs (`fields.source`) is not shown.
   const logger: Logger = {
-    warn: (message) =>
-      session.output.note(`warning: ${message.replace(/^\[@psapi\/batch\]\s*|^\[@psapi\/auth\]\s*/, "")}`),
-    info: (message) => session.output.note(message.replace(/^\[@psapi\/batch\]\s*|^\[@psapi\/auth\]\s*/, "")),
+    warn: (message) => session.output.note(`warning: ${message}`),
+    info: (message) => session.output.note(message),
   };
   const failFast = batch.createFailFastRedis(options.queue.href);
   failFast.on("error", () => {});

@@ -1,4 +1,5 @@
 import { type Clock, createSecretScrubber, isLoopback, isRecord } from "@psapi/core";
+import { isLocalHostName } from "../lib/local-host-name.js";
 import { CassetteFormatError, CassetteSecretError } from "./errors.js";
 import type { CassetteEntry } from "./format.js";
 import { type RecordingFetch, recordingFetch, type UpstreamFetch } from "./recording-fetch.js";
@@ -66,8 +67,6 @@ const HOP_BY_HOP = new Set([
 /** Credentials of the API, never sent on to a storage host (a pre-signed URL carries its own). */
 const API_CREDENTIALS = new Set(["authorization", "x-api-key", "cookie", "x-gw-ims-org-id"]);
 const NULL_BODY = new Set([101, 204, 205, 304]);
-// A browser resolves `*.localhost` itself (no DNS), so a rebinding page cannot be named so.
-const LOCALHOST_SUBDOMAIN = /^[a-z0-9-]+\.localhost$/i;
 
 /** `text` as a URL when it is an absolute http(s) URL, else undefined. */
 function httpUrl(text: string): URL | undefined {
@@ -387,7 +386,7 @@ export function createRecordingProxy(options: RecordingProxyOptions): RecordingP
       const incoming = new URL(request.url);
       // The proxy forwards live credentials and writes the cassette: a page whose name was re-pointed
       // at 127.0.0.1 (DNS rebinding) must not reach it, as the emulator's control API refuses it.
-      if (!isLoopback(incoming) && !LOCALHOST_SUBDOMAIN.test(incoming.hostname))
+      if (!isLocalHostName(incoming))
         return jsonAnswer(403, {
           error: "forbidden_host",
           message: "the recording proxy answers loopback names only (127.0.0.1, localhost, ::1)",

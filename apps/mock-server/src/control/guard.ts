@@ -2,10 +2,9 @@ import { isLoopback } from "@psapi/core";
 import type { MiddlewareHandler } from "hono";
 import type { EmulatorContext, EmulatorEnv } from "../context.js";
 import { ServiceError } from "../http/errors.js";
+import { isLocalHostName } from "../lib/local-host-name.js";
 import { OBJECTS_PATH } from "../storage/signing.js";
 
-// A browser resolves `*.localhost` to loopback itself (no DNS), so a rebinding page cannot be named so.
-const LOCALHOST_SUBDOMAIN = /^[a-z0-9-]+\.localhost$/i;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function forbidden(reason: string): ServiceError {
@@ -40,7 +39,7 @@ export function refusal(
       return "the control API answers loopback clients only (start the emulator with --expose-control to change that)";
     }
     const publicHost = ctx.options.publicUrl ? new URL(ctx.options.publicUrl).hostname : undefined;
-    if (!isLoopback(url) && !LOCALHOST_SUBDOMAIN.test(url.hostname) && url.hostname !== publicHost) {
+    if (!isLocalHostName(url) && url.hostname !== publicHost) {
       return "the Host is not a loopback name nor publicUrl's host (start the emulator with --expose-control to allow it)";
     }
   }

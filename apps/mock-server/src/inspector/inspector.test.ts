@@ -529,6 +529,10 @@ describe("the control guard", () => {
     const { app } = testEmulator();
     expect((await fromPeer(app, "http://evil.example:4010/__emulator/clock", "127.0.0.1")).status).toBe(403);
     expect((await fromPeer(app, "http://evil.example:4010/__emulator/docs", "127.0.0.1")).status).toBe(403);
+    // A `*.localhost` name is a browser's own loopback name: no rebinding page can carry it.
+    expect((await fromPeer(app, "http://psapi.localhost:4010/__emulator/clock", "127.0.0.1")).status).toBe(
+      200,
+    );
     const named = testEmulator({ publicUrl: "http://emulator.test:4010" }).app;
     expect((await fromPeer(named, "http://emulator.test:4010/__emulator/clock", "127.0.0.1")).status).toBe(
       200,

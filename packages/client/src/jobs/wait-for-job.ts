@@ -92,7 +92,8 @@ export async function pollJob<T extends JobStatus>(
         if (failures > maxTransientErrors) throw error;
         // The next poll honours the server's Retry-After even when the retry policy gave up.
         if (error instanceof PhotoshopApiError) delay = Math.max(delay, error.retryAfterMs ?? 0);
-        logger?.warn?.("[@psapi/client] status poll failed; polling again", {
+        logger?.warn?.("status poll failed; polling again", {
+          source: "@psapi/client",
           url: redactUrl(statusUrl),
           status: error.status,
           failures,

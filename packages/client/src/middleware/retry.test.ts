@@ -177,6 +177,7 @@ describe("retry middleware", () => {
     await clock.run(client.hello());
     expect(warnings).toEqual([
       {
+        source: "@psapi/client",
         method: "GET",
         url: "https://image.adobe.io/pie/psdService/hello",
         status: 503,

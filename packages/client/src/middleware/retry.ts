@@ -74,7 +74,8 @@ export function createRetryMiddleware(options: RetryMiddlewareOptions = {}): Ret
       const delay = retryDelay(policy, attempt, random, status, retryAfterMs);
       if (delay === undefined || clock.now() + delay - state.startedAt > policy.budgetMs)
         return unwrap(outcome);
-      logger?.warn?.("[@psapi/client] retrying", {
+      logger?.warn?.("retrying", {
+        source: "@psapi/client",
         method: request.method,
         url: redactUrl(request.url),
         status: status ?? 0,
