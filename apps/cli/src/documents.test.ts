@@ -304,7 +304,7 @@ describe.concurrent("psapi composite and artboard (served emulator, answers chec
       "a document over 10000 px a side",
       async () => [widePng],
       1,
-      /^error: POST .*\/v2\/create-composite failed \(422 validation_error: the image is 10001 x 1 px, over the limit of 10000 x 10000 px\)$/,
+      /^error: POST .*\/v2\/create-composite failed \(422 validation_error: \/image\/source\/url: the image is 10001 x 1 px, over the limit of 10000 x 10000 px\)$/,
     ],
   ])("composite refuses %s in one line", async (_what, args, code, message) => {
     const result = await onEmulator(["composite", ...(await args())]);

@@ -159,7 +159,7 @@ async function templateBatch(spec: string, options: BatchOptions, cwd: string) {
   } catch (error) {
     throw usageError(
       problemOf(error) ?? (error as Error).message,
-      "a header row naming every {{column}} the edits use",
+      "the CSV needs a header row naming every {{column}} the edits use, and a different id on each row",
     );
   }
   const type = DOCUMENT_TYPES[options.type ?? "png"];

@@ -209,6 +209,39 @@ describe("POST /v2/create-composite", () => {
     expect(status).toBe(422);
     expect(json.message).toContain("20000 x 20000");
   });
+
+  it("refuses an image over the limit, the problem under its file's JSON pointer, with 422", async () => {
+    const { app, headers, psd } = await setup();
+    const wide = await sharp({ create: { width: 10_001, height: 1, channels: 3, background: "#fff" } })
+      .png()
+      .toBuffer();
+    await upload(app, "in/wide.png", wide);
+    const url = await presign(app, "in/wide.png", "GET");
+    for (const [body, pointer] of [
+      [{ image: { source: { url } }, outputs: [hostedPng] }, "/image/source/url"],
+      [
+        {
+          image: { source: { url: psd } },
+          edits: {
+            layers: [
+              {
+                type: "layer",
+                name: "Wide",
+                operation: { type: "add", placement: { type: "top" } },
+                image: { source: { url } },
+              },
+            ],
+          },
+          outputs: [hostedPng],
+        },
+        "/edits/layers/0/image/source/url",
+      ],
+    ] as const) {
+      const { status, json } = await post(app, "/v2/create-composite", body, headers, "createComposite");
+      expect(status).toBe(422);
+      expect(json.message).toBe(`${pointer}: the image is 10001 x 1 px, over the limit of 10000 x 10000 px`);
+    }
+  });
 });
 
 describe("POST /v2/create-artboard", () => {

@@ -12,7 +12,7 @@ import {
   psdHeaderSize,
 } from "../imaging/composite/index.js";
 import { DEFAULT_IMAGE_LIMITS, ImageDecodeError } from "../imaging/index.js";
-import { checkDimensions, sniffFormat } from "../imaging/input.js";
+import { checkDimensions, inspectImage, sniffFormat } from "../imaging/input.js";
 import { statusUrl } from "../jobs/job-views.js";
 import { fileName, type Job, type TaskContext } from "../jobs/jobs.js";
 import { extensionOf, HOSTED_VALIDITY_SECONDS, hostOutput } from "./hosted.js";
@@ -124,17 +124,26 @@ function unreachableSources(sources: readonly Source[]): string[] {
   );
 }
 
-/** Refuses an image or document over the emulator's size limits from its header alone (422). */
-function checkSizes(files: ReadonlyMap<string, Uint8Array>): string[] {
+/**
+ * Refuses an image or document over the emulator's size limits from its header alone (422), each
+ * problem under the JSON pointer of the file's URL. Files of other kinds (fonts, action files) and
+ * unreadable headers are left to the job.
+ */
+async function checkSizes(files: ReadonlyMap<string, Uint8Array>): Promise<string[]> {
   const problems: string[] = [];
   for (const [pointer, bytes] of files) {
-    const size = sniffFormat(bytes) === "psd" ? psdHeaderSize(bytes) : undefined;
-    if (!size) continue;
+    const format = sniffFormat(bytes);
+    if (format === undefined) continue;
     try {
-      checkDimensions(size.width, size.height, DEFAULT_IMAGE_LIMITS);
+      if (format === "psd") {
+        const size = psdHeaderSize(bytes);
+        if (size) checkDimensions(size.width, size.height, DEFAULT_IMAGE_LIMITS);
+      } else {
+        await inspectImage(bytes, { maxDimension: DEFAULT_IMAGE_LIMITS.maxDimension, formats: [format] });
+      }
     } catch (error) {
       if (!(error instanceof ImageDecodeError)) throw error;
-      problems.push(`${pointer}/url: ${error.message}`);
+      if (error.reason === "too-large") problems.push(`${pointer}/url: ${error.message}`);
     }
   }
   return problems;
@@ -237,7 +246,7 @@ export async function submitDocumentJob(
   );
   const { inputs, heldBytes } = await readImageInputs(ctx, c, "v2", urls);
   const files = new Map(route.sources.map(([pointer], i) => [pointer, inputs[i] as Uint8Array]));
-  const oversize = checkSizes(files);
+  const oversize = await checkSizes(files);
   if (oversize.length > 0) throw invalidRequest("v2", oversize, 422);
   const options = engineOptions(ctx, files, route.title);
   await route.check?.(options);
