@@ -18,7 +18,7 @@ import {
   type Stats,
   stats,
   statsOf,
-} from "./harness/pixel-stats.js";
+} from "@psapi/mock-server/testing";
 
 /** Mean luma and mean chroma (max − min channel) of an image. */
 async function tone(

@@ -4,6 +4,16 @@ import { describe, expect, it } from "vitest";
 import { ADJUSTMENTS, writeXmp } from "../imaging/edit/index.js";
 import { noSettings } from "../imaging/edit/settings.js";
 import {
+  PICTURE_HEIGHT,
+  PICTURE_WIDTH,
+  picture,
+  pictureToPng,
+  ramp,
+  type Stats,
+  stats,
+  statsOf,
+} from "../imaging/measures.js";
+import {
   type App,
   advance,
   authHeaders,
@@ -18,131 +28,12 @@ type Json = Record<string, unknown>;
 type Output = { destination: { url?: string; content?: unknown }; mediaType: string };
 
 const check = responseChecker("photoshop-current.yaml");
-const W = 96;
-const H = 64;
-
-/**
- * A photo-like test picture: a warm-to-cool diagonal gradient, a saturated patch, a dark and a
- * bright band, and deterministic fine noise (so sharpening and noise reduction have high
- * frequencies to change). Channel values stay inside 30-225 so that nothing starts clipped.
- */
-function picture(low = 30, high = 225): Buffer {
-  const data = Buffer.alloc(W * H * 3);
-  let seed = 7;
-  const noise = () => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return (seed / 2147483648 - 0.5) * 24;
-  };
-  const span = high - low;
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const t = (x / W + y / H) / 2;
-      let r = low + span * (0.3 + 0.5 * t);
-      let g = low + span * (0.5 - 0.1 * t);
-      let b = low + span * (0.7 - 0.5 * t);
-      if (x > 60 && x < 84 && y > 8 && y < 30)
-        [r, g, b] = [low + span * 0.9, low + span * 0.2, low + span * 0.15];
-      if (y > 50) [r, g, b] = [r * 0.5, g * 0.5, b * 0.5];
-      const n = (noise() * span) / 195;
-      const i = (y * W + x) * 3;
-      data[i] = Math.max(low, Math.min(high, Math.round(r + n)));
-      data[i + 1] = Math.max(low, Math.min(high, Math.round(g + n)));
-      data[i + 2] = Math.max(low, Math.min(high, Math.round(b + n)));
-    }
-  }
-  return data;
-}
-
-/** A grey ramp from 10 to 245, left to right: every tone, for the tone-range sliders. */
-function ramp(): Buffer {
-  const data = Buffer.alloc(W * H * 3);
-  for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++)
-      data.fill(Math.round(10 + (235 * x) / (W - 1)), (y * W + x) * 3, (y * W + x) * 3 + 3);
-  return data;
-}
-
-const png = (raw: Buffer) =>
-  sharp(raw, { raw: { width: W, height: H, channels: 3 } })
-    .png()
-    .toBuffer();
-
-/** Statistics of an RGB image: what each adjustment's test reads. */
-interface Stats {
-  luma: number;
-  red: number;
-  green: number;
-  blue: number;
-  /** Mean of max − min channel: how colourful. */
-  chroma: number;
-  /** Standard deviation of luma: how spread the tones are. */
-  stdev: number;
-  /** Mean squared 4-neighbour Laplacian of luma: high-frequency energy. */
-  laplacian: number;
-  min: number;
-  max: number;
-}
-
-function stats(data: Uint8Array, width: number, height: number, channels: number): Stats {
-  const n = width * height;
-  const luma = new Float64Array(n);
-  let red = 0;
-  let green = 0;
-  let blue = 0;
-  let chroma = 0;
-  let min = 255;
-  let max = 0;
-  for (let p = 0; p < n; p++) {
-    const r = data[p * channels] ?? 0;
-    const g = data[p * channels + 1] ?? 0;
-    const b = data[p * channels + 2] ?? 0;
-    red += r;
-    green += g;
-    blue += b;
-    chroma += Math.max(r, g, b) - Math.min(r, g, b);
-    const l = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    luma[p] = l;
-    min = Math.min(min, l);
-    max = Math.max(max, l);
-  }
-  const mean = luma.reduce((a, v) => a + v, 0) / n;
-  const stdev = Math.sqrt(luma.reduce((a, v) => a + (v - mean) ** 2, 0) / n);
-  let laplacian = 0;
-  for (let y = 1; y < height - 1; y++) {
-    for (let x = 1; x < width - 1; x++) {
-      const p = y * width + x;
-      const v =
-        4 * (luma[p] ?? 0) -
-        (luma[p - 1] ?? 0) -
-        (luma[p + 1] ?? 0) -
-        (luma[p - width] ?? 0) -
-        (luma[p + width] ?? 0);
-      laplacian += v * v;
-    }
-  }
-  laplacian /= (width - 2) * (height - 2);
-  return {
-    luma: mean,
-    red: red / n,
-    green: green / n,
-    blue: blue / n,
-    chroma: chroma / n,
-    stdev,
-    laplacian,
-    min,
-    max,
-  };
-}
-
-async function statsOf(bytes: Uint8Array): Promise<Stats> {
-  const { data, info } = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return stats(data, info.width, info.height, info.channels);
-}
+const [W, H] = [PICTURE_WIDTH, PICTURE_HEIGHT];
 
 async function setup(options: Parameters<typeof testEmulator>[0] = {}, raw = picture()) {
   const { app } = testEmulator(options);
   const headers = await authHeaders(app);
-  await upload(app, "in/photo.png", await png(raw));
+  await upload(app, "in/photo.png", Buffer.from(await pictureToPng(raw)));
   return { app, headers, photo: await presign(app, "in/photo.png", "GET") };
 }
 

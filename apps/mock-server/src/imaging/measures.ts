@@ -1,6 +1,6 @@
-// The measures the emulator's own edit tests read (apps/mock-server/src/current/edit.test.ts),
-// with the same definitions, so that an end-to-end check of an adjustment's direction means what
-// the unit test's check of its size means; and the pictures they are read on.
+// Measures of an image (`@psapi/mock-server/testing`), and the pictures they are read on: what the
+// emulator's edit tests and the end-to-end suite check an adjustment's direction and size with, so
+// that both mean the same thing by "brighter" or "more colourful".
 import sharp from "sharp";
 
 /** Statistics of an RGB image. */
