@@ -3,12 +3,6 @@
 // (about 8 s of CPU for the file), and the last edit test of each transport fails if a row of the
 // table went unapplied.
 import { autoCropResult, type EditRequest, jobOutputs, type V2JobStatus } from "@psapi/client";
-import sharp from "sharp";
-import { describe, expect, it } from "vitest";
-import { downloadHosted } from "./harness/current.js";
-import { adjustmentRows } from "./harness/emulator-readme.js";
-import { type Transport, useEnvironment } from "./harness/environment.js";
-import { readFixture } from "./harness/images.js";
 import {
   PICTURE_HEIGHT,
   PICTURE_WIDTH,
@@ -19,6 +13,12 @@ import {
   stats,
   statsOf,
 } from "@psapi/mock-server/testing";
+import sharp from "sharp";
+import { describe, expect, it } from "vitest";
+import { downloadHosted } from "./harness/current.js";
+import { adjustmentRows } from "./harness/emulator-readme.js";
+import { type Transport, useEnvironment } from "./harness/environment.js";
+import { readFixture } from "./harness/images.js";
 
 /** Mean luma and mean chroma (max − min channel) of an image. */
 async function tone(
