@@ -5,6 +5,51 @@ import { done, hostedPng, type Output, pixel, post, setup, template } from "../t
 import { presign, upload } from "../testing/helpers.js";
 
 describe("POST /v2/create-composite", () => {
+  it("converts a PSD with no edits to PNG, JPEG and TIFF from its composite, the same picture in each", async () => {
+    const { app, headers, psd } = await setup();
+    const outputs = ["image/png", "image/jpeg", "image/tiff"].map((mediaType) => ({
+      destination: { validityPeriod: 600 },
+      mediaType,
+    }));
+    const { status, json } = await post(
+      app,
+      "/v2/create-composite",
+      { image: { source: { url: psd } }, outputs },
+      headers,
+      "createComposite",
+    );
+    expect(status).toBe(202);
+    const result = await done(app, json.statusUrl as string, headers);
+    expect(result.status).toBe("succeeded");
+    const files = (result.result as { outputs: Output[] }).outputs;
+    expect(files.map((file) => file.mediaType)).toEqual(outputs.map((output) => output.mediaType));
+    // The template's composite: white, a red badge at (10,10)-(20,20), the blue product at (30,10)-(50,30).
+    const expected: [number, number, number[]][] = [
+      [2, 2, [255, 255, 255]],
+      [15, 15, [255, 0, 0]],
+      [40, 20, [0, 0, 255]],
+      [55, 35, [255, 255, 255]],
+    ];
+    for (const file of files) {
+      const url = file.destination.url as string;
+      const meta = await sharp(Buffer.from(await (await app.request(url)).arrayBuffer())).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual([
+        { "image/png": "png", "image/jpeg": "jpeg", "image/tiff": "tiff" }[file.mediaType],
+        60,
+        40,
+      ]);
+      // PNG and TIFF are lossless; JPEG is within a few levels away from the edges.
+      const tolerance = file.mediaType === "image/jpeg" ? 12 : 0;
+      for (const [x, y, rgb] of expected) {
+        const got = (await pixel(app, url, x, y)).slice(0, 3);
+        for (const [i, value] of got.entries()) {
+          const off = Math.abs(value - (rgb[i] as number));
+          expect(off, `${file.mediaType} (${x}, ${y})`).toBeLessThanOrEqual(tolerance);
+        }
+      }
+    }
+  });
+
   it("fills a template: deletes a layer, replaces the smart object, and hosts a PNG that shows both", async () => {
     const { app, headers, psd, green } = await setup();
     const body = {
