@@ -1,7 +1,7 @@
 import { ImsError } from "@psapi/auth";
 import { JobFailedError, JobTimeoutError, PhotoshopApiError, RetiredOperationError } from "@psapi/client";
 import { isLoopback } from "@psapi/core";
-import { errorCodeFor, errorCodes } from "@psapi/openapi/error-codes";
+import { type ErrorCodeEntry, errorCodeFor, errorCodes } from "@psapi/openapi/error-codes";
 import { CliError, problemOf } from "./cli-error.js";
 import { errorCodePage } from "./docs-url.js";
 import { ExitCode } from "./exit-codes.js";
@@ -221,7 +221,7 @@ function explainApiError(error: PhotoshopApiError, target: Target | undefined): 
   const why = `${error.status}${said ? ` ${said}` : ""}${reasons.length > 0 ? `: ${reasons.join("; ")}` : ""}`;
   // The page of the code the specs document for this operation; a code they do not know gets the
   // exit code's page.
-  const page = label === undefined ? undefined : errorCodeFor(label, error.request)?.page;
+  const page = label === undefined ? undefined : codePage(() => errorCodeFor(label, error.request));
   const cause = { cause: error, ...(page !== undefined && { docs: errorCodePage(page) }) };
   switch (error.status) {
     case 0:
@@ -268,8 +268,23 @@ function explainApiError(error: PhotoshopApiError, target: Target | undefined): 
   }
 }
 
+/**
+ * The page name of a documented error code, or undefined. Reading the specs is the last step of
+ * explaining a failure: should it fail (a damaged install), the failure is still told in one line,
+ * with its exit code's page.
+ */
+function codePage(find: () => ErrorCodeEntry | undefined): string | undefined {
+  try {
+    return find()?.page;
+  } catch {
+    return undefined;
+  }
+}
+
 function explainImsError(error: ImsError, target: Target | undefined): CliError {
-  const page = errorCodes().find((entry) => entry.spec === "ims.yaml" && entry.code === error.error)?.page;
+  const page = codePage(() =>
+    errorCodes().find((entry) => entry.spec === "ims.yaml" && entry.code === error.error),
+  );
   const docs = page === undefined ? {} : { docs: errorCodePage(page) };
   if (error.error === "network_error" || error.error === "timeout") {
     const failure = target?.network.lastFailure() ?? {

@@ -1,3 +1,5 @@
+import { redactText } from "@psapi/core";
+
 /** What a {@link BatchError} is about, for callers that branch on it. */
 export type BatchErrorCode =
   /** A batch id that is not 1 to 64 letters, digits, `_`, `.` or `-` (`checkBatchId`). */
@@ -45,13 +47,16 @@ export class BatchError extends TypeError {
 
   /**
    * @param code - See {@link BatchErrorCode}.
-   * @param problem - One sentence, without the package name; secrets and signed query strings are the caller's to keep out.
-   * @param options - `input` it concerns, and the original `cause`.
+   * @param problem - One sentence, without the package name. It may quote the caller's input (a CSV
+   *   cell, a manifest line): credentials and signed query strings in it are redacted here
+   *   (`@psapi/core`'s `redactText`), since the problem goes to journals, reports and the terminal.
+   * @param options - `input` it concerns (redacted the same way), and the original `cause`.
    */
   constructor(code: BatchErrorCode, problem: string, options: { input?: string; cause?: unknown } = {}) {
-    super(`[@psapi/batch] ${problem}`, options.cause === undefined ? undefined : { cause: options.cause });
+    const safe = redactText(problem);
+    super(`[@psapi/batch] ${safe}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.problem = problem;
-    this.input = options.input;
+    this.problem = safe;
+    this.input = options.input === undefined ? undefined : redactText(options.input);
   }
 }
